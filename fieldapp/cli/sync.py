@@ -1,0 +1,7 @@
+"""``fieldapp`` subcommands for the sync area."""
+
+from __future__ import annotations
+
+
+def register(subparsers) -> None:
+    """Add this area's subcommands to *subparsers* (filled in by the sync work)."""

@@ -1,0 +1,1 @@
+"""The county sync server (FastAPI), with SQLite and PostgreSQL storage backends."""

@@ -1,0 +1,318 @@
+"""The main window: unlock screen or the work area (household list, coverage, open visits)."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget, QWidget
+
+from fieldapp.ui.errors import show_error
+from fieldapp.ui.household_list import HouseholdListPage
+from fieldapp.ui.household_model import HouseholdTableModel
+from fieldapp.ui.idle import IdleWatcher
+from fieldapp.ui.labels import list_label
+from fieldapp.ui.status_bar import AppStatusBar
+from fieldapp.ui.tasks import TaskRunner
+from fieldapp.ui.unlock import UnlockPage
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """Holds the pages and wires them to the services facade."""
+
+    unlocked = Signal()
+    households_loaded = Signal(int)
+    locked = Signal()
+
+    def __init__(self, services, languages, *, demo: bool = False, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.services = services
+        self.languages = languages
+        self.demo = demo
+        self.runner = TaskRunner(self)
+        self.settings = services.load_settings()
+        self._search_task = None
+
+        self.stack = QStackedWidget(self)
+        self.unlock_page = UnlockPage(self.stack)
+        self.stack.addWidget(self.unlock_page)
+        self.model = HouseholdTableModel(self._label)
+        self.tabs = QTabWidget(self.stack, objectName="workTabs")
+        self.tabs.setTabsClosable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabCloseRequested.connect(self._close_tab)
+        self.list_page = HouseholdListPage(self.model, self.tabs)
+        self.tabs.addTab(self.list_page, "")
+        self.coverage_page = None
+        self._add_coverage_page()
+        for i in range(self.tabs.count()):
+            self.tabs.tabBar().setTabButton(i, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.stack.addWidget(self.tabs)
+        self.setCentralWidget(self.stack)
+        self.status = AppStatusBar(self)
+        self.setStatusBar(self.status)
+        self.status.sync_clicked.connect(self.sync_now)
+
+        self._make_actions()
+        self.unlock_page.unlock_requested.connect(self._unlock)
+        self.list_page.search_requested.connect(self._search)
+        self.list_page.open_household.connect(self.open_household)
+        self.idle = IdleWatcher(self._app(), float(self.settings.get("auto_lock_minutes", 10)), self)
+        self.idle.idle.connect(self.lock)
+        self.idle.stop()
+        self.retranslate()
+        self.show_unlock()
+
+    # --- pages ---
+    def _app(self):
+        from PySide6.QtWidgets import QApplication
+
+        return QApplication.instance()
+
+    def _label(self, kind: str, code: str) -> str:
+        text = self.services.option_label(kind, code, self.languages.language) if self.services.is_unlocked() else None
+        return text or list_label(kind, code)
+
+    def _add_coverage_page(self) -> None:
+        try:
+            from fieldapp.ui.coverage import CoveragePage
+        except ImportError:  # built in a later step
+            return
+        self.coverage_page = CoveragePage(self.tabs)
+        self.coverage_page.show_households.connect(self._show_households_from_coverage)
+        self.tabs.addTab(self.coverage_page, "")
+
+    def show_unlock(self) -> None:
+        """Show the unlock screen with the users of this laptop."""
+        try:
+            users = self.services.users()
+        except Exception as exc:  # noqa: BLE001 - a damaged key file is shown, not raised
+            users = []
+            show_error(self, exc)
+        self.unlock_page.set_users(users, self.settings.get("last_user"))
+        self.unlock_page.reset()
+        self.stack.setCurrentWidget(self.unlock_page)
+        self.menuBar().setVisible(False)
+        self.status.set_state(user="")
+        QTimer.singleShot(0, self.unlock_page.passphrase.setFocus)
+
+    def _unlock(self, user: str, passphrase: str) -> None:
+        def done(_result) -> None:
+            self.settings["last_user"] = user
+            self.services.save_settings(self.settings)
+            self.unlock_page.passphrase.clear()
+            self._after_unlock(user)
+
+        def failed(exc) -> None:
+            message = getattr(exc, "message_zh", None)
+            if message:
+                self.unlock_page.show_error(message)
+            else:
+                self.unlock_page.set_busy(False)
+                show_error(self, exc)
+
+        self.runner.run(lambda: self.services.unlock(user, passphrase), on_success=done, on_error=failed)
+
+    def _after_unlock(self, user: str) -> None:
+        self.stack.setCurrentWidget(self.tabs)
+        self.tabs.setCurrentWidget(self.list_page)
+        self.menuBar().setVisible(True)
+        self.status.set_state(user=user, sync_available=self.services.sync_available())
+        self.idle.restart()
+        self.unlocked.emit()
+        self.reload_households()
+        self.refresh_status()
+
+    def reload_households(self) -> None:
+        """Load every household row off the UI thread, then fill the list."""
+        def done(rows) -> None:
+            self.model.set_rows(rows)
+            self.list_page.set_villages(self.services.villages())
+            self.list_page.table.setFocus()
+            self.households_loaded.emit(len(rows))
+            if self.coverage_page is not None:
+                self.coverage_page.refresh(self.services, self.runner)
+
+        self.runner.run(self.services.household_rows, on_success=done, on_error=lambda e: show_error(self, e),
+                        progress_parent=self, label=self.tr("正在读取户信息…"), cancellable=False)
+
+    def refresh_status(self) -> None:
+        """Re-read sync state for the status bar."""
+        try:
+            st = self.services.sync_status()
+        except Exception as exc:  # noqa: BLE001
+            log.warning("sync status unavailable: %s", type(exc).__name__)
+            return
+        self.status.set_state(online=st.get("online", False), pending=st.get("pending", 0), last_sync=st.get("last_sync"))
+
+    def _search(self, text: str) -> None:
+        if self._search_task is not None and self._search_task.running:
+            self._search_task.cancel()
+        self._search_task = self.runner.run(
+            lambda: self.services.search(text),
+            on_success=lambda ids: self.list_page.set_search_result(text, ids),
+            on_error=lambda e: show_error(self, e),
+        )
+
+    def _show_households_from_coverage(self, criteria: dict) -> None:
+        self.tabs.setCurrentWidget(self.list_page)
+        self.list_page.show_only(**criteria)
+
+    # --- visits ---
+    def open_household(self, household_id: str) -> None:
+        """Open (or focus) the visit editor tab of a household."""
+        for i in range(self.tabs.count()):
+            w = self.tabs.widget(i)
+            if getattr(w, "household_id", None) == household_id:
+                self.tabs.setCurrentIndex(i)
+                return
+        try:
+            from fieldapp.ui.household_tab import HouseholdTab
+        except ImportError:
+            return
+        try:
+            tab = HouseholdTab(self.services, self.runner, household_id, self.languages, self.tabs)
+        except Exception as exc:  # noqa: BLE001 - shown in plain language
+            show_error(self, exc)
+            return
+        tab.household_changed.connect(self._household_changed)
+        i = self.tabs.addTab(tab, tab.title())
+        self.tabs.setCurrentIndex(i)
+
+    def _household_changed(self, household_id: str) -> None:
+        try:
+            row = self.services.household_row(household_id)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        self.model.update_row(row)
+        self.refresh_status()
+        if self.coverage_page is not None:
+            self.coverage_page.refresh(self.services, self.runner)
+
+    def editors(self) -> list:
+        """The open household tabs."""
+        return [self.tabs.widget(i) for i in range(self.tabs.count()) if hasattr(self.tabs.widget(i), "household_id")]
+
+    def _close_tab(self, index: int) -> None:
+        w = self.tabs.widget(index)
+        if hasattr(w, "household_id"):
+            w.save_draft_now()
+            self.tabs.removeTab(index)
+            w.deleteLater()
+
+    # --- lock, settings, sync ---
+    def lock(self) -> None:
+        """Save drafts, close open households, forget the key, show the unlock screen."""
+        if not self.services.is_unlocked():
+            return
+        for w in self.editors():
+            try:
+                w.save_draft_now()
+            except Exception as exc:  # noqa: BLE001
+                log.error("draft not saved on lock: %s", type(exc).__name__)
+            self.tabs.removeTab(self.tabs.indexOf(w))
+            w.deleteLater()
+        self.runner.wait(10000)
+        self.model.set_rows([])
+        self.services.lock()
+        self.idle.stop()
+        self.locked.emit()
+        self.show_unlock()
+
+    def open_settings(self) -> None:
+        """Show the settings dialog and apply what changed."""
+        from fieldapp.ui.settings_dialog import SettingsDialog
+
+        dlg = SettingsDialog(self.settings, str(self.services.data_dir), self)
+        if dlg.exec() != dlg.DialogCode.Accepted:
+            return
+        self.apply_settings(dlg.values())
+
+    def apply_settings(self, values: dict) -> None:
+        """Store and apply settings (language switches the whole UI at once)."""
+        self.settings.update(values)
+        self.services.save_settings(self.settings)
+        if values.get("language") and values["language"] != self.languages.language:
+            self.languages.set_language(values["language"])
+        self.idle.set_minutes(float(self.settings.get("auto_lock_minutes", 10)))
+
+    def add_user(self) -> None:
+        """Let the signed-in user add another local user."""
+        from fieldapp.ui.users import AddUserDialog
+
+        dlg = AddUserDialog(self)
+        if dlg.exec() != dlg.DialogCode.Accepted:
+            return
+        name, passphrase = dlg.values()
+        try:
+            self.services.add_user(name, passphrase)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        QMessageBox.information(self, self.tr("已添加"), self.tr("已添加用户“%1”。").replace("%1", name))
+
+    def sync_now(self) -> None:
+        """Run a sync off the UI thread (only when the sync package provides one)."""
+        if not self.services.sync_available():
+            return
+        self.runner.run(self.services.sync, pass_progress=True, progress_parent=self, label=self.tr("正在同步…"),
+                        on_success=lambda _r: (self.reload_households(), self.refresh_status()),
+                        on_error=lambda e: show_error(self, e))
+
+    # --- actions and texts ---
+    def _make_actions(self) -> None:
+        self.lock_action = QAction(self, objectName="lockAction")
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setShortcutContext(Qt.ApplicationShortcut)
+        self.lock_action.triggered.connect(self.lock)
+        self.settings_action = QAction(self, objectName="settingsAction")
+        self.settings_action.triggered.connect(self.open_settings)
+        self.add_user_action = QAction(self, objectName="addUserAction")
+        self.add_user_action.triggered.connect(self.add_user)
+        self.quit_action = QAction(self, objectName="quitAction")
+        self.quit_action.setShortcut(QKeySequence.Quit)
+        self.quit_action.triggered.connect(self.close)
+        self.addAction(self.lock_action)
+        self.file_menu = self.menuBar().addMenu("")
+        self.file_menu.addAction(self.lock_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.tools_menu = self.menuBar().addMenu("")
+        self.tools_menu.addAction(self.add_user_action)
+        self.tools_menu.addAction(self.settings_action)
+
+    def changeEvent(self, e):
+        if e.type() == QEvent.LanguageChange:
+            self.retranslate()
+        super().changeEvent(e)
+
+    def retranslate(self) -> None:
+        """Set every text in the current language."""
+        self.setWindowTitle(self.tr("四个摸清 入户走访") + (self.tr("（演示数据）") if self.demo else ""))
+        self.tabs.setTabText(self.tabs.indexOf(self.list_page), self.tr("走访户"))
+        if self.coverage_page is not None:
+            self.tabs.setTabText(self.tabs.indexOf(self.coverage_page), self.tr("覆盖情况"))
+        self.file_menu.setTitle(self.tr("文件"))
+        self.tools_menu.setTitle(self.tr("工具"))
+        self.lock_action.setText(self.tr("锁定"))
+        self.settings_action.setText(self.tr("设置…"))
+        self.add_user_action.setText(self.tr("添加用户…"))
+        self.quit_action.setText(self.tr("退出"))
+        for w in self.editors():
+            self.tabs.setTabText(self.tabs.indexOf(w), w.title())
+
+    def closeEvent(self, event):
+        for w in self.editors():
+            try:
+                w.save_draft_now()
+            except Exception as exc:  # noqa: BLE001
+                log.error("draft not saved on close: %s", type(exc).__name__)
+        self.runner.wait(10000)
+        if self.services.is_unlocked():
+            self.services.lock()
+        super().closeEvent(event)

@@ -1,0 +1,53 @@
+"""The status bar: online/offline, pending changes, last sync, sync and print buttons if available."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar
+
+
+class AppStatusBar(QStatusBar):
+    """Shows sync state; the sync button only appears when the sync package provides it."""
+
+    sync_clicked = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("appStatusBar")
+        self.online = QLabel(self, objectName="statusOnline")
+        self.pending = QLabel(self, objectName="statusPending")
+        self.last_sync = QLabel(self, objectName="statusLastSync")
+        self.user = QLabel(self, objectName="statusUser")
+        self.sync_button = QPushButton(self, objectName="syncButton")
+        self.sync_button.clicked.connect(self.sync_clicked)
+        self.sync_button.hide()
+        for w in (self.user, self.online, self.pending, self.last_sync):
+            self.addPermanentWidget(w)
+        self.addPermanentWidget(self.sync_button)
+        self._state = {"online": None, "pending": 0, "last_sync": None, "user": ""}
+        self.retranslate()
+
+    def set_state(self, *, online: bool | None = None, pending: int | None = None, last_sync: str | None = None,
+                  user: str | None = None, sync_available: bool | None = None) -> None:
+        """Update what is shown; None leaves a value unchanged."""
+        for key, value in (("online", online), ("pending", pending), ("last_sync", last_sync), ("user", user)):
+            if value is not None:
+                self._state[key] = value
+        if sync_available is not None:
+            self.sync_button.setVisible(sync_available)
+        self.retranslate()
+
+    def changeEvent(self, e):
+        if e.type() == QEvent.LanguageChange:
+            self.retranslate()
+        super().changeEvent(e)
+
+    def retranslate(self) -> None:
+        """Set every text in the current language."""
+        s = self._state
+        self.online.setText(self.tr("● 在线") if s["online"] else self.tr("○ 离线"))
+        self.online.setStyleSheet("color: #1b7f3b;" if s["online"] else "color: #666;")
+        self.pending.setText(self.tr("待同步 %1 条").replace("%1", str(s["pending"])))
+        self.last_sync.setText(self.tr("上次同步：%1").replace("%1", s["last_sync"] or self.tr("从未")))
+        self.user.setText(self.tr("当前用户：%1").replace("%1", s["user"]) if s["user"] else "")
+        self.sync_button.setText(self.tr("同步"))

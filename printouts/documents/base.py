@@ -1,0 +1,87 @@
+"""What every document builder returns, and the context they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Mapping
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from reportlab.platypus import Flowable
+
+from printouts.fonts import register_cjk_font
+from printouts.labels import Labels
+from printouts.layout import Styles
+from printouts.serials import MemoryCounter, SerialCounter, next_serial
+from printouts.signing import content_digest, qr_matrix, sign_code
+from printouts.templates import LetterTemplates, load_templates
+
+
+@dataclass
+class PrintContext:
+    """Everything a document needs besides the visit: wording, labels, key, serial counter, font."""
+
+    labels: Labels
+    signing_key: Ed25519PrivateKey
+    templates: LetterTemplates = field(default_factory=load_templates)
+    counter: SerialCounter = field(default_factory=MemoryCounter)
+    issue_date: str = field(default_factory=lambda: date.today().isoformat())
+    font_path: str | None = None
+    _styles: Styles | None = field(default=None, repr=False)
+
+    @property
+    def styles(self) -> Styles:
+        """Paragraph styles in the CJK font (the font is found and registered on first use)."""
+        if self._styles is None:
+            self._styles = Styles(register_cjk_font(self.font_path))
+        return self._styles
+
+    @property
+    def year(self) -> int:
+        """The year of the issue date (文号 counters restart every year)."""
+        return int(self.issue_date[:4])
+
+    def serial(self, kind: str, township_code: str) -> str:
+        """Take the next 文号 of *kind* for *township_code* this year."""
+        return next_serial(self.templates, self.counter, kind, township_code, self.year)
+
+
+@dataclass(frozen=True)
+class PrintedDocument:
+    """What was printed, for the app's audit log: type, serial, household, visit, digest and code."""
+
+    doc_type: str
+    serial: str
+    household_id: str
+    visit_id: str
+    issued_on: str
+    digest: str
+    code: str
+    pages: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for the audit log (no names, no ID numbers)."""
+        return {"doc_type": self.doc_type, "serial": self.serial, "household_id": self.household_id,
+                "visit_id": self.visit_id, "issued_on": self.issued_on, "digest": self.digest, "pages": self.pages}
+
+
+@dataclass
+class Document:
+    """A laid-out document ready to render: its flowables, its record and its QR matrix."""
+
+    record: PrintedDocument
+    story: list[Flowable]
+    title: str
+    content: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    qr: list[list[int]] | None = None
+
+
+def make_document(ctx: PrintContext, doc_type: str, serial: str, household_id: str, visit_id: str,
+                  content: Mapping[str, Any], story: list[Flowable], title: str) -> Document:
+    """Sign the content digest, build the QR code and wrap the story as one Document."""
+    full = {"doc_type": doc_type, "serial": serial, "household_id": household_id,
+            "visit_id": visit_id, "issued_on": ctx.issue_date, **content}
+    digest = content_digest(full)
+    code = sign_code(ctx.signing_key, doc_type, serial, ctx.issue_date, digest)
+    record = PrintedDocument(doc_type, serial, household_id, visit_id, ctx.issue_date, digest, code)
+    return Document(record=record, story=story, title=title, content=full, qr=qr_matrix(code))

@@ -1,0 +1,236 @@
+"""Page layout shared by every document: A4 frame, styles, tables, per-document page footers.
+
+Several documents can share one PDF (batch printing). Each document begins with a
+:class:`DocumentStart` marker; the canvas defers its page decorations (page numbers
+"第 x 页 共 y 页", serial number, QR code) until the whole PDF is laid out, so each
+document is numbered on its own.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageTemplate,
+    Paragraph,
+    Table,
+    TableStyle,
+)
+from xml.sax.saxutils import escape
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN_LEFT = MARGIN_RIGHT = 20 * mm
+MARGIN_TOP = 30 * mm  # room for the QR code above the frame on a document's first page
+MARGIN_BOTTOM = 20 * mm
+FRAME_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+QR_SIZE = 22 * mm
+
+
+class Styles:
+    """Paragraph styles in the registered CJK font (wrapping anywhere, as Chinese needs)."""
+
+    def __init__(self, font: str):
+        base = dict(fontName=font, wordWrap="CJK")
+        self.font = font
+        self.title = ParagraphStyle("title", fontSize=18, leading=26, alignment=TA_CENTER, spaceAfter=4 * mm, **base)
+        self.subtitle = ParagraphStyle("subtitle", fontSize=11, leading=16, alignment=TA_CENTER, spaceAfter=3 * mm, **base)
+        self.heading = ParagraphStyle("heading", fontSize=12.5, leading=18, spaceBefore=3 * mm, spaceAfter=1.5 * mm, **base)
+        self.body = ParagraphStyle("body", fontSize=10.5, leading=16, **base)
+        self.body_indent = ParagraphStyle("body_indent", parent=self.body, firstLineIndent=21)
+        self.small = ParagraphStyle("small", fontSize=9, leading=12.5, **base)
+        self.cell = ParagraphStyle("cell", fontSize=9.5, leading=12.5, **base)
+        self.cell_head = ParagraphStyle("cell_head", fontSize=9.5, leading=12.5, alignment=TA_CENTER, **base)
+        self.right = ParagraphStyle("right", parent=self.body, alignment=TA_RIGHT)
+        self.left = ParagraphStyle("left", parent=self.body, alignment=TA_LEFT)
+
+
+def para(text: object, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain text (escaped: user data never becomes markup)."""
+    return Paragraph(escape("" if text is None else str(text)).replace("\n", "<br/>"), style)
+
+
+def grid_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    widths: Sequence[float],
+    styles: Styles,
+    row_heights: float | None = None,
+) -> Table:
+    """A ruled table whose header row repeats on every page it spans; cells wrap."""
+    data = [[para(h, styles.cell_head) for h in header]]
+    for row in rows:
+        data.append([c if isinstance(c, Flowable) else para(c, styles.cell) for c in row])
+    heights = None
+    if row_heights:
+        heights = [None] + [row_heights] * len(rows)
+    table = Table(data, colWidths=list(widths), rowHeights=heights, repeatRows=1, splitByRow=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), styles.font),  # plain-string cells too
+                ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def field_table(pairs: Sequence[tuple[str, object]], styles: Styles, columns: int = 2) -> Table:
+    """Label/value pairs laid out in *columns* pairs per row, ruled, wrapping long values."""
+    label_w = 28 * mm
+    value_w = FRAME_WIDTH / columns - label_w
+    data, row = [], []
+    for label, value in pairs:
+        row += [para(label, styles.cell_head), value if isinstance(value, Flowable) else para(value, styles.cell)]
+        if len(row) == 2 * columns:
+            data.append(row)
+            row = []
+    if row:
+        row += [""] * (2 * columns - len(row))
+        data.append(row)
+    table = Table(data, colWidths=[label_w, value_w] * columns, splitByRow=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), styles.font),
+                ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+            + [("BACKGROUND", (2 * i, 0), (2 * i, -1), colors.HexColor("#F4F4F4")) for i in range(columns)]
+        )
+    )
+    return table
+
+
+class DocumentStart(Flowable):
+    """Zero-size marker opening one document: tells the canvas whose pages follow."""
+
+    def __init__(self, index: int, footer_label: str, qr_matrix=None, on_drawn: Callable[[int], None] | None = None):
+        super().__init__()
+        self.index, self.footer_label, self.qr_matrix, self.on_drawn = index, footer_label, qr_matrix, on_drawn
+        self.width = self.height = 0
+        self.page_count = 0
+
+    def wrap(self, aw, ah):
+        return 0, 0
+
+    def draw(self):
+        canv = self.canv
+        canv._fa_doc = self  # the DeferredCanvas reads this when the page is shown
+        if self.on_drawn:
+            self.on_drawn(self.index)
+
+
+class DeferredCanvas(Canvas):
+    """A canvas that decorates pages once all are laid out: per-document page numbers, serial, QR."""
+
+    def __init__(self, *args, font_name: str = "Helvetica", **kwargs):
+        # The initial font is referenced by every page's preamble: make it the embedded one,
+        # otherwise an unembedded Helvetica appears in the font list.
+        if not kwargs.get("initialFontName"):
+            kwargs["initialFontName"] = font_name
+        super().__init__(*args, **kwargs)
+        self._fa_font = font_name
+        self._fa_doc = None
+        self._fa_pages: list[tuple[dict, object, bool]] = []
+        self._fa_first = True
+
+    def showPage(self):
+        doc = self._fa_doc
+        first = bool(self._fa_pages) is False or self._fa_pages[-1][1] is not doc
+        self._fa_pages.append((dict(self.__dict__), doc, first))
+        self._startPage()
+
+    def save(self):
+        counts: dict[int, int] = {}
+        for _, doc, _ in self._fa_pages:
+            counts[id(doc)] = counts.get(id(doc), 0) + 1
+        seen: dict[int, int] = {}
+        pages = self._fa_pages
+        self._fa_pages = []
+        for _, doc, _ in pages:
+            if doc is not None:
+                doc.page_count = counts[id(doc)]
+        for state, doc, first in pages:
+            self.__dict__.update(state)
+            seen[id(doc)] = seen.get(id(doc), 0) + 1
+            self._decorate(doc, seen[id(doc)], counts[id(doc)], first)
+            Canvas.showPage(self)
+        Canvas.save(self)
+
+    def _decorate(self, doc, page_no: int, page_count: int, first: bool) -> None:
+        self.saveState()
+        self.setFont(self._fa_font, 8.5)
+        y = MARGIN_BOTTOM - 9 * mm
+        if doc is not None and doc.footer_label:
+            self.drawString(MARGIN_LEFT, y, doc.footer_label)
+        if page_count > 1:
+            self.drawRightString(PAGE_WIDTH - MARGIN_RIGHT, y, f"第 {page_no} 页 共 {page_count} 页")
+        if first and doc is not None and doc.qr_matrix is not None:
+            draw_qr(self, doc.qr_matrix, PAGE_WIDTH - MARGIN_RIGHT - QR_SIZE, PAGE_HEIGHT - MARGIN_TOP + 3 * mm, QR_SIZE)
+        self.restoreState()
+
+
+def draw_qr(canv: Canvas, matrix, x: float, y: float, size: float) -> None:
+    """Draw a QR module matrix (rows of 0/1, quiet zone included) as vector rectangles."""
+    n = len(matrix)
+    module = size / n
+    path = canv.beginPath()
+    for r, row in enumerate(matrix):
+        c = 0
+        while c < n:
+            if row[c]:
+                start = c
+                while c < n and row[c]:
+                    c += 1
+                path.rect(x + start * module, y + size - (r + 1) * module, (c - start) * module, module)
+            else:
+                c += 1
+    canv.setFillColor(colors.black)
+    canv.drawPath(path, stroke=0, fill=1)
+
+
+def make_doc_template(target, font_name: str, title: str, author: str = "fieldapp") -> BaseDocTemplate:
+    """A4 document template with one frame inside the margins."""
+    doc = BaseDocTemplate(
+        target,
+        pagesize=A4,
+        leftMargin=MARGIN_LEFT,
+        rightMargin=MARGIN_RIGHT,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=title,
+        author=author,
+        creator="fieldapp printouts",
+    )
+    frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    doc._fa_font = font_name
+    return doc
+
+
+def canvas_maker(font_name: str):
+    """The canvasmaker for BaseDocTemplate.build: a DeferredCanvas using *font_name*."""
+
+    def make(*args, **kwargs):
+        return DeferredCanvas(*args, font_name=font_name, **kwargs)
+
+    return make

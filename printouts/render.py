@@ -1,0 +1,74 @@
+"""Rendering documents into one PDF: page decorations, progress reporting and cancellation."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+from reportlab.platypus import PageBreak
+
+from printouts.documents.base import Document, PrintedDocument
+from printouts.errors import PrintCancelled
+from printouts.layout import DocumentStart, canvas_maker, make_doc_template
+
+# progress(done, total) is called as documents are laid out; returning False cancels.
+Progress = Callable[[int, int], "bool | None"]
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """The PDF written and what it contains (for the audit log)."""
+
+    path: str | None
+    pages: int
+    documents: tuple[PrintedDocument, ...]
+    data: bytes | None = None
+
+
+def render_pdf(documents: Sequence[Document], target: str | os.PathLike | None, font_name: str,
+               title: str = "fieldapp", progress: Progress | None = None) -> RenderResult:
+    """Lay out *documents* one after another (each from a new page) into one PDF.
+
+    :param target: file path (written atomically; nothing is left on cancel), or None to return bytes.
+    :param progress: called with (documents laid out, total); return False to cancel.
+    """
+    total = len(documents)
+
+    def report(done: int) -> None:
+        if progress is not None and progress(done, total) is False:
+            raise PrintCancelled(f"cancelled at {done}/{total}")
+
+    report(0)
+    story, markers = [], []
+    for i, doc in enumerate(documents):
+        if i:
+            story.append(PageBreak())
+        label = f"{doc.title}　编号：{doc.record.serial}"
+        marker = DocumentStart(i, label, doc.qr, on_drawn=report if progress else None)
+        markers.append(marker)
+        story.append(marker)
+        story.extend(doc.story)
+    buffer = io.BytesIO()
+    template = make_doc_template(buffer, font_name, title)
+    template.build(story, canvasmaker=canvas_maker(font_name))
+    report(total)
+    records = tuple(replace(d.record, pages=m.page_count) for d, m in zip(documents, markers))
+    pages = sum(m.page_count for m in markers)
+    data = buffer.getvalue()
+    if target is None:
+        return RenderResult(None, pages, records, data)
+    path = Path(target)
+    fd, tmp = tempfile.mkstemp(prefix=".fieldapp-print-", suffix=".pdf", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return RenderResult(str(path), pages, records)
+

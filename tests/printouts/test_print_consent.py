@@ -1,0 +1,68 @@
+"""The consent form (授权书): every member with full ID, sign boxes, serial, embedded CJK font."""
+
+from __future__ import annotations
+
+import pdfplumber
+
+from printouts import print_consent
+from printouts.templates import load_templates
+from printfixtures import base_visit, big_visit, flat, need_tool, pdf_text, pdffonts
+
+
+def test_consent_lists_every_member_with_full_id_and_serial(ctx, tmp_path):
+    out = tmp_path / "consent.pdf"
+    visit = base_visit()
+    result = print_consent([visit], ctx, out)
+
+    text = pdf_text(out)
+    assert "家庭经济状况核对授权书" in text
+    for m in visit["answers"]["members"]:
+        assert m["name"] in text
+        assert m["id_number"] in text  # the consent form needs the FULL number
+    assert "城关核授〔2026〕0001号" in text
+    for source in load_templates().consent["sources"]:
+        assert source in flat(text)
+    assert "调查人员签字" in text
+    assert "由监护人代签" in text  # the 13-year-old signs through a guardian
+    assert [d.doc_type for d in result.documents] == ["consent"]
+    assert result.documents[0].serial == "城关核授〔2026〕0001号"
+    assert result.documents[0].household_id == visit["household_id"]
+    assert result.pages == 1
+
+
+def test_every_font_is_embedded(ctx, tmp_path):
+    need_tool("pdffonts")
+    out = tmp_path / "consent.pdf"
+    print_consent([base_visit()], ctx, out)
+    rows = pdffonts(out)
+    assert rows, "the PDF uses no font at all"
+    for row in rows:
+        assert row["emb"] == "yes", row["line"]
+        assert row["sub"] == "yes", row["line"]
+
+
+def test_three_copies_share_one_serial(ctx, tmp_path):
+    out = tmp_path / "consent3.pdf"
+    result = print_consent([base_visit()], ctx, out, copies=3)
+    text = pdf_text(out)
+    assert "第 1 联（共 3 联）" in text and "第 3 联（共 3 联）" in text
+    assert text.count("城关核授〔2026〕0001号") >= 3
+    assert {d.serial for d in result.documents} == {"城关核授〔2026〕0001号"}
+    assert result.pages == 3
+
+
+def test_twelve_members_fit_inside_the_page_frame(ctx, tmp_path):
+    out = tmp_path / "big.pdf"
+    visit = big_visit(12)
+    result = print_consent([visit], ctx, out)
+    text = pdf_text(out)
+    for m in visit["answers"]["members"]:
+        assert m["id_number"] in text
+    assert "阿卜杜热合曼" in text
+    with pdfplumber.open(out) as pdf:
+        for page in pdf.pages:
+            for ch in page.chars:
+                assert 15 <= ch["x0"] and ch["x1"] <= page.width - 15, ch["text"]
+                assert 10 <= ch["top"] and ch["bottom"] <= page.height - 10, ch["text"]
+    if result.pages > 1:
+        assert f"第 1 页 共 {result.pages} 页" in text

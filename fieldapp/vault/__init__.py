@@ -1,1 +1,48 @@
-"""The encrypted local store (SQLCipher): keys, schema and migrations, records, change log, audit log."""
+"""The encrypted local store (SQLCipher 4): keys, schema and migrations, records, change log, audit log.
+
+No Qt and no network in here. API summary (details in each docstring and docs/vault.md)::
+
+    from fieldapp.vault import Vault
+    v = Vault.create(data_dir, "visitor1", passphrase, office_public_pem)   # new vault, unlocked
+    v = Vault.open(data_dir); v.users(); v.unlock("visitor1", passphrase)  # WrongPassphrase, UnlockThrottled…
+    v.lock()                                    # closes the file, forgets the key
+    v.add_user(name, pw) / v.set_passphrase(name, pw) / v.remove_user(name)
+    v.unlock_with_office_key(office_private_pem)  # recovery; then v.set_passphrase(user, new)
+    v.destroy_local_wraps()                     # device revoked: only the office wrap remains
+    v.deriver = fn(fields) -> {"review_due": "YYYY-MM-DD"|None, "flags": [...]}  # optional (forms rules)
+
+    v.save_visit(visit_json, review_due=None, flags=None) -> {"visit_id", "household_id", "created", ...}
+    v.save_visits(iterable, batch_size=500) -> int          # bulk import, one transaction per batch
+    v.get_visit(visit_id) -> interchange dict with "meta"   # audited as a view
+    v.get_household(household_id) -> {"id", "fields", "visits", "review_due", "open_needs", "flags", ...}
+    v.household_rows(village=None) -> [tuple]               # columns: HOUSEHOLD_ROW_COLUMNS
+    v.search_households(text, village=, category=, status=, review_due=, open_needs=, flag=, limit=200)
+    v.save_draft(visit) / v.get_draft(visit_id) / v.list_drafts() / v.discard_draft(visit_id)
+
+    # sync store (sync.client codes against these)
+    v.pending_changes(limit) / v.acknowledge(change_ids) / v.pending_count()
+    v.get_sync_state(key) / v.set_sync_state(key, value)    # "cursor", "device_id" are set by the vault
+    v.apply_pulled(changes, cursor) / v.record_conflicts(conflicts) / v.list_conflicts() / v.resolve_conflict(id)
+
+    v.audit("print", "household", hh_id, {"document": "consent"}) / v.verify_audit() / v.audit_entries()
+    v.export_raw_key() -> hex / v.check_integrity()
+
+Every failure is a :class:`VaultError` subclass with ``message_zh``.
+"""
+
+from .crypto import DEFAULT_KDF, FAST_KDF, KdfParams
+from .errors import (
+    AuditChainBroken, ExportDecryptFailed, InvalidRecord, KeyFileCorrupt, LastUser, MigrationFailed, OfficeKeyInvalid,
+    RecordNotFound, SchemaTooNew, UnknownUser, UnlockThrottled, UserExists, VaultCorrupt, VaultError, VaultExists,
+    VaultLocked, VaultNotFound, WeakPassphrase, WrongPassphrase,
+)
+from .projection import mask_id_number
+from .records import HOUSEHOLD_ROW_COLUMNS
+from .vault import Vault
+
+__all__ = [
+    "Vault", "HOUSEHOLD_ROW_COLUMNS", "KdfParams", "DEFAULT_KDF", "FAST_KDF", "mask_id_number",
+    "VaultError", "VaultNotFound", "VaultExists", "VaultLocked", "WrongPassphrase", "UnlockThrottled", "UnknownUser",
+    "UserExists", "LastUser", "WeakPassphrase", "KeyFileCorrupt", "VaultCorrupt", "SchemaTooNew", "MigrationFailed",
+    "OfficeKeyInvalid", "RecordNotFound", "InvalidRecord", "AuditChainBroken", "ExportDecryptFailed",
+]

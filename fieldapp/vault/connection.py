@@ -1,0 +1,46 @@
+"""Opening the SQLCipher database with a raw key, and turning SQLite errors into vault errors."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import sqlcipher3
+
+from .errors import VaultCorrupt
+
+DatabaseError = sqlcipher3.DatabaseError
+
+
+def connect(path: Path, key: bytes | None, suite) -> sqlcipher3.Connection:
+    """Open *path* keyed with the raw 256-bit *key* (or unencrypted if ``None``, for benchmarks).
+
+    Raises VaultCorrupt naming the file if the key does not open it (damaged, truncated,
+    edited, or another vault's file).
+    """
+    path = Path(path)
+    conn = sqlcipher3.connect(str(path), check_same_thread=False, timeout=10.0)
+    try:
+        if key is not None:
+            # Silence SQLCipher's own logging before keying so no key-related line is ever printed.
+            with contextlib.suppress(DatabaseError):
+                conn.execute("PRAGMA cipher_log_level = NONE")
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")  # hex of random bytes only: no user text
+            for pragma in suite.database_pragmas():
+                conn.execute(pragma)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        # FULL: an acknowledged save survives a power cut, not only a crash of the app.
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except DatabaseError as exc:
+        conn.close()
+        raise VaultCorrupt(path, str(exc)) from exc
+    return conn
+
+
+def is_plain_sqlite(path: Path) -> bool:
+    """True if *path* starts with the plaintext SQLite header (i.e. is NOT encrypted)."""
+    with open(path, "rb") as fh:
+        return fh.read(16) == b"SQLite format 3\x00"

@@ -1,0 +1,162 @@
+"""The key file beside the database: the wrapped copies of the database key.
+
+The database cannot be opened without its key, so the wraps live in a small JSON file
+(``vault.keys.json``): one passphrase wrap per local user and one wrap to the county
+office's public key for recovery. The file is rewritten atomically (temp file, fsync,
+rename, fsync of the folder) so that a crash leaves either the old or the new file.
+The failed-unlock counter lives in its own small file (``vault.throttle.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import KeyFileCorrupt
+
+FORMAT = "fieldapp.vault-keys"
+VERSION = 1
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace *path* with *data* so a crash leaves either the old or the new content."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+@dataclass
+class KeyFile:
+    """Parsed content of ``vault.keys.json``."""
+
+    path: Path
+    vault_id: str
+    suite: str
+    created_at: str
+    users: dict[str, dict] = field(default_factory=dict)
+    office: dict | None = None
+
+    def to_json(self) -> bytes:
+        """Serialise for writing."""
+        doc = {
+            "format": FORMAT, "version": VERSION, "vault_id": self.vault_id, "suite": self.suite,
+            "created_at": self.created_at, "users": self.users, "office": self.office,
+        }
+        return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+    def save(self) -> None:
+        """Write the file atomically."""
+        atomic_write(self.path, self.to_json())
+
+    @classmethod
+    def load(cls, path: Path) -> "KeyFile":
+        """Read and check the key file; KeyFileCorrupt naming the file if anything is off."""
+        path = Path(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise KeyFileCorrupt(path, f"unreadable ({exc.__class__.__name__})") from exc
+        try:
+            doc = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise KeyFileCorrupt(path, "not valid JSON (truncated or edited)") from exc
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise KeyFileCorrupt(path, "not a fieldapp key file")
+        if doc.get("version") != VERSION:
+            raise KeyFileCorrupt(path, f"unknown key file version {doc.get('version')!r}")
+        users = doc.get("users")
+        if not isinstance(users, dict) or not all(_is_wrap(w, "kdf") for w in users.values()):
+            raise KeyFileCorrupt(path, "user wraps missing or malformed")
+        office = doc.get("office")
+        if office is not None and not _is_wrap(office, "ephemeral"):
+            raise KeyFileCorrupt(path, "office wrap malformed")
+        if not isinstance(doc.get("vault_id"), str) or not isinstance(doc.get("suite"), str):
+            raise KeyFileCorrupt(path, "vault id or suite missing")
+        return cls(path, doc["vault_id"], doc["suite"], str(doc.get("created_at", "")), users, office)
+
+
+def _is_wrap(wrap, marker: str) -> bool:
+    return (
+        isinstance(wrap, dict) and marker in wrap
+        and isinstance(wrap.get("nonce"), str) and isinstance(wrap.get("ciphertext"), str)
+    )
+
+
+class Throttle:
+    """Failed unlock attempts per user, persisted so that restarting the app does not reset the delay."""
+
+    FREE_ATTEMPTS = 3
+    MAX_DELAY = 300.0
+
+    def __init__(self, path: Path, clock=time.time):
+        self.path = Path(path)
+        self.clock = clock
+
+    def _read(self) -> dict:
+        try:
+            doc = json.loads(self.path.read_text("utf-8"))
+            return doc if isinstance(doc, dict) else {}
+        except (OSError, ValueError):
+            # A missing or damaged counter file must not lock anyone out for good.
+            return {}
+
+    @classmethod
+    def delay_for(cls, failures: int) -> float:
+        """Seconds to wait after *failures* consecutive wrong passphrases: 0,0,0,1,2,4,… up to 5 min."""
+        if failures < cls.FREE_ATTEMPTS:
+            return 0.0
+        return min(float(2 ** (failures - cls.FREE_ATTEMPTS)), cls.MAX_DELAY)
+
+    def retry_after(self, user: str) -> float:
+        """Seconds before *user* may try again (0 if now)."""
+        entry = self._read().get(user)
+        if not entry:
+            return 0.0
+        wait = float(entry.get("last", 0)) + self.delay_for(int(entry.get("failures", 0))) - self.clock()
+        return max(0.0, wait)
+
+    def failures(self, user: str) -> int:
+        """Consecutive failed attempts recorded for *user*."""
+        return int(self._read().get(user, {}).get("failures", 0))
+
+    def record_failure(self, user: str) -> int:
+        """Count one more wrong passphrase; returns the new count."""
+        doc = self._read()
+        entry = doc.get(user, {})
+        entry = {"failures": int(entry.get("failures", 0)) + 1, "last": self.clock()}
+        doc[user] = entry
+        atomic_write(self.path, json.dumps(doc).encode("utf-8"))
+        return entry["failures"]
+
+    def reset(self, user: str) -> None:
+        """Forget failures after a successful unlock."""
+        doc = self._read()
+        if user in doc:
+            del doc[user]
+            atomic_write(self.path, json.dumps(doc).encode("utf-8"))

@@ -1,0 +1,140 @@
+"""Schema versions of the vault. Each migration runs in one transaction together with its record.
+
+To change the schema, append a ``Migration`` with the next version number; never edit
+one that has shipped. A vault whose recorded version is higher than the last one here
+was written by a newer program and is refused (:class:`SchemaTooNew`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+import sqlite_utils
+
+from .errors import MigrationFailed, SchemaTooNew
+
+V1_STATEMENTS = [
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE households (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        village_code TEXT, area_type TEXT, address TEXT,
+        head_name TEXT, head_id_masked TEXT, categories TEXT NOT NULL DEFAULT '',
+        visit_status TEXT NOT NULL DEFAULT 'none', last_visit_date TEXT,
+        review_due TEXT, open_needs INTEGER NOT NULL DEFAULT 0, flags TEXT NOT NULL DEFAULT '',
+        member_count INTEGER NOT NULL DEFAULT 0,
+        fields TEXT NOT NULL,
+        revision INTEGER NOT NULL DEFAULT 0, local_edits INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL)""",
+    "CREATE INDEX households_village ON households(village_code)",
+    "CREATE INDEX households_review_due ON households(review_due)",
+    "CREATE INDEX households_open_needs ON households(open_needs)",
+    "CREATE INDEX households_visit_status ON households(visit_status)",
+    """CREATE TABLE household_categories (
+        category TEXT NOT NULL, household INTEGER NOT NULL REFERENCES households(rowid) ON DELETE CASCADE,
+        PRIMARY KEY (category, household)) WITHOUT ROWID""",
+    "CREATE INDEX household_categories_household ON household_categories(household)",
+    """CREATE TABLE members (
+        household INTEGER NOT NULL REFERENCES households(rowid) ON DELETE CASCADE,
+        position INTEGER NOT NULL, member_id TEXT, name TEXT, id_number TEXT, relation TEXT,
+        PRIMARY KEY (household, position)) WITHOUT ROWID""",
+    "CREATE INDEX members_id_number ON members(id_number)",
+    # Trigram index: substrings of 3+ characters in names, address and ID numbers.
+    "CREATE VIRTUAL TABLE household_fts USING fts5(names, address, id_numbers, tokenize='trigram')",
+    # One token per character: 1–2 character queries (e.g. a two-character name) as phrase queries.
+    "CREATE VIRTUAL TABLE household_chars USING fts5(names, address, tokenize='unicode61')",
+    """CREATE TABLE visits (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE, household_id TEXT NOT NULL,
+        form_id TEXT NOT NULL, form_version INTEGER NOT NULL, status TEXT NOT NULL,
+        visit_date TEXT, answers TEXT NOT NULL,
+        revision INTEGER NOT NULL DEFAULT 0, local_edits INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL)""",
+    "CREATE INDEX visits_household ON visits(household_id, visit_date)",
+    """CREATE TABLE drafts (
+        visit_id TEXT PRIMARY KEY, household_id TEXT, form_id TEXT NOT NULL, form_version INTEGER NOT NULL,
+        answers TEXT NOT NULL, saved_at TEXT NOT NULL, saved_by TEXT NOT NULL)""",
+    """CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        change_id TEXT NOT NULL UNIQUE, entity TEXT NOT NULL, entity_id TEXT NOT NULL,
+        household_id TEXT, village_code TEXT, base_revision INTEGER NOT NULL,
+        fields TEXT NOT NULL, author TEXT NOT NULL, at TEXT NOT NULL, acked_at TEXT)""",
+    "CREATE INDEX changes_pending ON changes(seq) WHERE acked_at IS NULL",
+    "CREATE INDEX changes_pending_entity ON changes(entity, entity_id) WHERE acked_at IS NULL",
+    "CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE conflicts (
+        id INTEGER PRIMARY KEY, entity TEXT, entity_id TEXT, household_id TEXT, field TEXT, kind TEXT,
+        detail TEXT NOT NULL, recorded_at TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT)""",
+    "CREATE INDEX conflicts_open ON conflicts(recorded_at) WHERE resolved_at IS NULL",
+    """CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+        entity TEXT, entity_id TEXT, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)""",
+    # Append-only: the program never edits or deletes audit entries (verify catches anyone else).
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
+]
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    for statement in V1_STATEMENTS:
+        db.execute(statement)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: *apply* runs inside the transaction that also records *version*."""
+
+    version: int
+    name: str
+    apply: Callable[[sqlite_utils.Database], None]
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "initial schema: households, members, visits, drafts, change log, sync state, conflicts, audit", _v1),
+]
+
+LATEST = MIGRATIONS[-1].version
+
+
+def current_version(db: sqlite_utils.Database) -> int:
+    """The highest applied schema version (0 for an empty database)."""
+    if "schema_migrations" not in db.table_names():
+        return 0
+    row = db.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None) -> list[int]:
+    """Bring *db* up to the latest version; returns the versions applied.
+
+    :raises SchemaTooNew: if *db* was written by a newer program
+    :raises MigrationFailed: if a step fails (that step is rolled back entirely)
+    """
+    migrations = MIGRATIONS if migrations is None else migrations
+    known = migrations[-1].version if migrations else 0
+    found = current_version(db)
+    if found > known:
+        raise SchemaTooNew(found, known)
+    applied = []
+    for m in migrations:
+        if m.version <= found:
+            continue
+        try:
+            with db.atomic():
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations "
+                    "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+                )
+                m.apply(db)
+                db.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    [m.version, m.name, datetime.now(timezone.utc).isoformat(timespec="seconds")],
+                )
+        except SchemaTooNew:
+            raise
+        except Exception as exc:
+            raise MigrationFailed(m.version, f"{exc.__class__.__name__}: {exc}") from exc
+        applied.append(m.version)
+    return applied

@@ -1,0 +1,182 @@
+"""The change log (outbox) and the sync-store interface that ``sync.client`` codes against.
+
+Changes are written by :mod:`records` in the same transaction as the data they describe,
+so a crash can neither lose a change nor send it twice (the server de-duplicates by
+``change_id``; acknowledging marks rows, never deletes the data).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from . import audit
+from .records import VISIT_FIELD_NAMES, dumps, now_utc
+
+CURSOR_KEY = "cursor"
+DEVICE_ID_KEY = "device_id"
+
+
+class SyncStoreMixin:
+    """``pending_changes``, ``acknowledge``, ``get/set_sync_state``, ``apply_pulled``, conflicts."""
+
+    def _log_change(self, db, entity: str, entity_id: str, household_id: str, village_code, base_revision: int,
+                    fields: dict, at: str) -> str:
+        change_id = str(uuid.uuid4())
+        db.execute(
+            "INSERT INTO changes (change_id, entity, entity_id, household_id, village_code, base_revision, fields, author, at) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            [change_id, entity, entity_id, household_id, village_code, int(base_revision or 0), dumps(fields), self.user, at],
+        )
+        return change_id
+
+    def pending_changes(self, limit: int = 500) -> list[dict]:
+        """Changes not yet acknowledged by the server, oldest first, in the outbox format of docs/architecture.md."""
+        with self._session() as db:
+            device = self._state(db, DEVICE_ID_KEY)
+            rows = db.execute(
+                "SELECT change_id, entity, entity_id, household_id, village_code, base_revision, fields, author, at "
+                "FROM changes WHERE acked_at IS NULL ORDER BY seq LIMIT ?", [int(limit)]).fetchall()
+        return [
+            {"change_id": r[0], "entity": r[1], "entity_id": r[2], "household_id": r[3], "village_code": r[4],
+             "base_revision": r[5], "fields": json.loads(r[6]), "device_id": device, "author": r[7], "at": r[8]}
+            for r in rows
+        ]
+
+    def pending_count(self) -> int:
+        """How many changes wait to be sent."""
+        with self._session() as db:
+            return db.execute("SELECT count(*) FROM changes WHERE acked_at IS NULL").fetchone()[0]
+
+    def acknowledge(self, change_ids: list[str]) -> None:
+        """Mark changes as stored by the server (idempotent; unknown ids are ignored)."""
+        if not change_ids:
+            return
+        with self._session() as db:
+            at = now_utc()
+            with db.atomic():
+                db.conn.executemany("UPDATE changes SET acked_at = ? WHERE change_id = ? AND acked_at IS NULL",
+                                    [(at, cid) for cid in change_ids])
+                audit.append(db, self._suite, self.user or "sync", "sync_push", detail={"acknowledged": len(change_ids)})
+
+    @staticmethod
+    def _state(db, key: str) -> str | None:
+        row = db.execute("SELECT value FROM sync_state WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def get_sync_state(self, key: str) -> str | None:
+        """A stored sync setting (``cursor``, ``device_id``, server URL, device keys…), or None."""
+        with self._session() as db:
+            return self._state(db, key)
+
+    def set_sync_state(self, key: str, value: str | None) -> None:
+        """Store (or with None, delete) a sync setting."""
+        with self._session() as db:
+            with db.atomic():
+                if value is None:
+                    db.execute("DELETE FROM sync_state WHERE key = ?", [key])
+                else:
+                    db.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)", [key, str(value)])
+
+    def _pending_fields(self, db, entity: str, entity_id: str) -> set[str]:
+        keys: set[str] = set()
+        for (fields,) in db.execute(
+            "SELECT fields FROM changes WHERE acked_at IS NULL AND entity = ? AND entity_id = ?", [entity, entity_id]
+        ):
+            keys.update(json.loads(fields))
+        return keys
+
+    def apply_pulled(self, changes: list[dict], cursor: int) -> None:
+        """Apply changes pulled from the server and store *cursor*, all in one transaction.
+
+        Fields with local edits not yet acknowledged keep their local value (they are still
+        in the outbox and the server will merge them); every other field takes the server's
+        value, and the record's revision becomes the pulled revision.
+        """
+        with self._session() as db:
+            with db.atomic():
+                for change in changes:
+                    if change["entity"] == "household":
+                        self._apply_pulled_household(db, change)
+                    elif change["entity"] == "visit":
+                        self._apply_pulled_visit(db, change)
+                    else:
+                        raise ValueError(f"unknown entity {change['entity']!r}")
+                db.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)", [CURSOR_KEY, str(int(cursor))])
+                if changes:
+                    audit.append(db, self._suite, self.user or "sync", "sync_pull", detail={"changes": len(changes), "cursor": int(cursor)})
+
+    def _apply_pulled_household(self, db, change: dict) -> None:
+        hh_id = change["entity_id"]
+        row = db.execute("SELECT fields FROM households WHERE id = ?", [hh_id]).fetchone()
+        keep = self._pending_fields(db, "household", hh_id)
+        incoming = {k: v for k, v in change["fields"].items() if k not in keep}
+        merged = {**(json.loads(row[0]) if row else {}), **incoming}
+        self._write_household(
+            db, hh_id, merged, change.get("at") or now_utc(), change.get("author") or "server", exists=row is not None,
+            local_edit=False, revision=int(change["revision"]),
+            created=(change.get("at") or now_utc(), change.get("author") or "server"),
+        )
+
+    def _apply_pulled_visit(self, db, change: dict) -> None:
+        visit_id = change["entity_id"]
+        row = db.execute(
+            "SELECT household_id, form_id, form_version, status, answers, revision FROM visits WHERE id = ?", [visit_id]
+        ).fetchone()
+        keep = self._pending_fields(db, "visit", visit_id)
+        current = dict(zip(VISIT_FIELD_NAMES, row[:4] + (json.loads(row[4]),))) if row else {}
+        merged = {**current, **{k: v for k, v in change["fields"].items() if k in VISIT_FIELD_NAMES and k not in keep}}
+        merged.setdefault("household_id", change.get("household_id"))
+        at, who = change.get("at") or now_utc(), change.get("author") or "server"
+        answers = merged.get("answers") or {}
+        values = [merged.get("household_id"), merged.get("form_id") or "", int(merged.get("form_version") or 0),
+                  merged.get("status") or "final", answers.get("visit_date"), dumps(answers)]
+        if row:
+            db.execute(
+                "UPDATE visits SET household_id=?, form_id=?, form_version=?, status=?, visit_date=?, answers=?, "
+                "revision=max(revision, ?), updated_at=?, updated_by=? WHERE id=?",
+                values + [int(change["revision"]), at, who, visit_id])
+        else:
+            db.execute(
+                "INSERT INTO visits (household_id, form_id, form_version, status, visit_date, answers, revision, local_edits, "
+                "created_at, created_by, updated_at, updated_by, id) VALUES (?,?,?,?,?,?,?,0,?,?,?,?,?)",
+                values + [int(change["revision"]), at, who, at, who, visit_id])
+        # The household list shows the latest visit's status: refresh it if the household is here.
+        hh = db.execute("SELECT fields FROM households WHERE id = ?", [merged.get("household_id")]).fetchone()
+        if hh:
+            self._write_household(db, merged["household_id"], json.loads(hh[0]), at, who, exists=True, local_edit=False)
+
+    def record_conflicts(self, conflicts: list[dict]) -> None:
+        """Keep conflicts reported by the server (hard or soft) for a person to look at."""
+        with self._session() as db:
+            at = now_utc()
+            with db.atomic():
+                for c in conflicts:
+                    db.execute(
+                        "INSERT INTO conflicts (entity, entity_id, household_id, field, kind, detail, recorded_at) "
+                        "VALUES (?,?,?,?,?,?,?)",
+                        [c.get("entity"), c.get("entity_id"), c.get("household_id"), c.get("field"), c.get("kind"),
+                         dumps(c), at])
+
+    def list_conflicts(self, *, include_resolved: bool = False, household_id: str | None = None) -> list[dict]:
+        """Recorded conflicts, oldest first: ``{"id", "recorded_at", "resolved_at", "resolved_by", **conflict}``."""
+        sql = "SELECT id, detail, recorded_at, resolved_at, resolved_by FROM conflicts"
+        where, params = [], []
+        if not include_resolved:
+            where.append("resolved_at IS NULL")
+        if household_id:
+            where.append("household_id = ?")
+            params.append(household_id)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        with self._session() as db:
+            rows = db.execute(sql + " ORDER BY id", params).fetchall()
+        return [{**json.loads(r[1]), "id": r[0], "recorded_at": r[2], "resolved_at": r[3], "resolved_by": r[4]} for r in rows]
+
+    def resolve_conflict(self, conflict_id: int) -> None:
+        """Mark a conflict as looked at by the current user."""
+        with self._session() as db:
+            with db.atomic():
+                db.execute("UPDATE conflicts SET resolved_at = ?, resolved_by = ? WHERE id = ? AND resolved_at IS NULL",
+                           [now_utc(), self.user, int(conflict_id)])
+                audit.append(db, self._suite, self.user, "conflict_resolved", detail={"conflict": int(conflict_id)})

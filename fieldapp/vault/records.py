@@ -1,0 +1,283 @@
+"""Households, visits and drafts: saving a visit (one transaction with change log + audit), reading, listing."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from . import audit
+from .errors import InvalidRecord, RecordNotFound
+from .projection import VISIT_STATUSES, household_fields, project, spaced_chars
+
+VISIT_FIELD_NAMES = ("household_id", "form_id", "form_version", "status", "answers")
+HOUSEHOLD_ROW_COLUMNS = (
+    "id", "head_name", "head_id_masked", "village_code", "address", "categories",
+    "visit_status", "review_due", "open_needs", "flags",
+)
+_ROW_SELECT = (
+    "SELECT h.id, h.head_name, h.head_id_masked, h.village_code, h.address, h.categories, "
+    "h.visit_status, h.review_due, h.open_needs, h.flags FROM households h"
+)
+
+
+def now_utc() -> str:
+    """Current time as ISO-8601 UTC with offset."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def dumps(value) -> str:
+    """Canonical JSON text for storage and comparison."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def check_visit(visit: dict) -> dict:
+    """Check the interchange shape the vault relies on; returns the visit record fields."""
+    if not isinstance(visit, dict):
+        raise InvalidRecord("visit must be a JSON object")
+    for key in ("household_id", "visit_id", "form_id"):
+        if not isinstance(visit.get(key), str) or not visit[key]:
+            raise InvalidRecord(f"{key} missing")
+    if not isinstance(visit.get("form_version"), int):
+        raise InvalidRecord("form_version must be an integer")
+    if visit.get("status") not in ("draft", "final"):
+        raise InvalidRecord("status must be draft or final")
+    if not isinstance(visit.get("answers"), dict):
+        raise InvalidRecord("answers must be an object")
+    return {k: visit[k] for k in VISIT_FIELD_NAMES}
+
+
+class RecordsMixin:
+    """Record operations of :class:`fieldapp.vault.Vault` (needs ``_session()``, ``user``, ``_suite``, ``deriver``)."""
+
+    # ---------------------------------------------------------------- writes
+    def save_visit(self, visit: dict, *, review_due: str | None = None, flags: list[str] | None = None) -> dict:
+        """Save one visit (interchange format) and update its household, in one transaction with change log and audit.
+
+        :param visit: ``{"household_id", "visit_id", "form_id", "form_version", "status", "answers", ...}``
+        :param review_due: next review date (R7) if the caller computed it; else the deriver hook or the old value
+        :param flags: extra list flags (e.g. ``verify``, ``filing``) computed by the caller
+        :returns: ``{"visit_id", "household_id", "created", "visit_fields", "household_fields"}`` (changed field names)
+        """
+        with self._session() as db:
+            with db.atomic():
+                result = self._save_visit_tx(db, visit, review_due, flags)
+        return result
+
+    def save_visits(self, visits, *, batch_size: int = 500) -> int:
+        """Import many visits (an iterable), ``batch_size`` per transaction; returns how many were saved."""
+        count = 0
+        batch: list[dict] = []
+        with self._session() as db:
+            for visit in visits:
+                batch.append(visit)
+                if len(batch) >= batch_size:
+                    with db.atomic():
+                        for v in batch:
+                            self._save_visit_tx(db, v, None, None)
+                    count += len(batch)
+                    batch = []
+            if batch:
+                with db.atomic():
+                    for v in batch:
+                        self._save_visit_tx(db, v, None, None)
+                count += len(batch)
+        return count
+
+    def _save_visit_tx(self, db, visit: dict, review_due, flags) -> dict:
+        fields = check_visit(visit)
+        at, who = now_utc(), self.user
+        visit_id, hh_id = visit["visit_id"], fields["household_id"]
+        old = db.execute("SELECT household_id, form_id, form_version, status, answers, revision FROM visits WHERE id = ?",
+                         [visit_id]).fetchone()
+        if old is None:
+            changed_visit = dict(fields)
+            db.execute(
+                "INSERT INTO visits (id, household_id, form_id, form_version, status, visit_date, answers, revision, "
+                "local_edits, created_at, created_by, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,0,1,?,?,?,?)",
+                [visit_id, hh_id, fields["form_id"], fields["form_version"], fields["status"],
+                 fields["answers"].get("visit_date"), dumps(fields["answers"]), at, who, at, who],
+            )
+            visit_base = 0
+        else:
+            before = dict(zip(VISIT_FIELD_NAMES, old[:4] + (json.loads(old[4]),)))
+            changed_visit = {k: v for k, v in fields.items() if before[k] != v}
+            visit_base = old[5]
+            if changed_visit:
+                db.execute(
+                    "UPDATE visits SET household_id=?, form_id=?, form_version=?, status=?, visit_date=?, answers=?, "
+                    "local_edits=local_edits+1, updated_at=?, updated_by=? WHERE id=?",
+                    [hh_id, fields["form_id"], fields["form_version"], fields["status"],
+                     fields["answers"].get("visit_date"), dumps(fields["answers"]), at, who, visit_id],
+                )
+        new_hh = household_fields(fields["answers"])
+        hh_row = db.execute("SELECT fields, revision FROM households WHERE id = ?", [hh_id]).fetchone()
+        current = json.loads(hh_row[0]) if hh_row else {}
+        changed_hh = {k: v for k, v in new_hh.items() if k not in current or current[k] != v}
+        merged = {**current, **new_hh}
+        village = merged.get("village_code")
+        self._write_household(db, hh_id, merged, at, who, exists=hh_row is not None, local_edit=bool(changed_hh),
+                              review_due=review_due, flags=flags)
+        if changed_visit:
+            self._log_change(db, "visit", visit_id, hh_id, village, visit_base, changed_visit, at)
+        if changed_hh:
+            self._log_change(db, "household", hh_id, hh_id, village, hh_row[1] if hh_row else 0, changed_hh, at)
+        db.execute("DELETE FROM drafts WHERE visit_id = ?", [visit_id])
+        if changed_visit or changed_hh:
+            audit.append(db, self._suite, who, "create" if old is None else "change", "visit", visit_id,
+                         {"household_id": hh_id, "status": fields["status"], "household_fields": len(changed_hh)})
+        return {"visit_id": visit_id, "household_id": hh_id, "created": old is None,
+                "visit_fields": sorted(changed_visit), "household_fields": sorted(changed_hh)}
+
+    def _write_household(self, db, hh_id: str, fields: dict, at: str, who: str, *, exists: bool, local_edit: bool,
+                         review_due=None, flags=None, revision: int | None = None, created=None) -> None:
+        """Store a household's fields and refresh every derived column, index and FTS row."""
+        derived = self.deriver(fields) if self.deriver else {}
+        proj = project(fields, list(flags or []) + list(derived.get("flags") or []))
+        latest = db.execute(
+            "SELECT status, visit_date FROM visits WHERE household_id = ? ORDER BY visit_date DESC, updated_at DESC LIMIT 1",
+            [hh_id]).fetchone()
+        status, last_date = (latest if latest else ("none", None))
+        due_given = review_due or derived.get("review_due")
+        cols = [proj.village_code, proj.area_type, proj.address, proj.head_name, proj.head_id_masked,
+                ",".join(proj.categories), status if status in VISIT_STATUSES else "none", last_date,
+                proj.open_needs, ",".join(proj.flags), len(proj.members), dumps(fields)]
+        if exists:
+            db.execute(
+                "UPDATE households SET village_code=?, area_type=?, address=?, head_name=?, head_id_masked=?, categories=?, "
+                "visit_status=?, last_visit_date=?, open_needs=?, flags=?, member_count=?, fields=?, "
+                "review_due=coalesce(?, review_due), revision=max(revision, coalesce(?, revision)), "
+                "local_edits=local_edits+?, updated_at=?, updated_by=? WHERE id=?",
+                cols + [due_given, revision, int(local_edit), at, who, hh_id],
+            )
+            rowid = db.execute("SELECT rowid FROM households WHERE id = ?", [hh_id]).fetchone()[0]
+            db.execute("DELETE FROM members WHERE household = ?", [rowid])
+            db.execute("DELETE FROM household_categories WHERE household = ?", [rowid])
+            db.execute("DELETE FROM household_fts WHERE rowid = ?", [rowid])
+            db.execute("DELETE FROM household_chars WHERE rowid = ?", [rowid])
+        else:
+            c_at, c_by = created or (at, who)
+            cur = db.execute(
+                "INSERT INTO households (village_code, area_type, address, head_name, head_id_masked, categories, "
+                "visit_status, last_visit_date, open_needs, flags, member_count, fields, review_due, revision, "
+                "local_edits, created_at, created_by, updated_at, updated_by, id) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                cols + [due_given, revision or 0, int(local_edit), c_at, c_by, at, who, hh_id],
+            )
+            rowid = cur.lastrowid
+        db.conn.executemany(
+            "INSERT INTO members (household, position, member_id, name, id_number, relation) VALUES (?,?,?,?,?,?)",
+            [(rowid, i, m.get("member_id"), m.get("name"), (str(m.get("id_number") or "").upper() or None),
+              m.get("relation")) for i, m in enumerate(proj.members)],
+        )
+        db.conn.executemany("INSERT INTO household_categories (category, household) VALUES (?, ?)",
+                            [(c, rowid) for c in proj.categories])
+        db.execute("INSERT INTO household_fts (rowid, names, address, id_numbers) VALUES (?,?,?,?)",
+                   [rowid, proj.names_text, proj.address, proj.id_numbers_text])
+        db.execute("INSERT INTO household_chars (rowid, names, address) VALUES (?,?,?)",
+                   [rowid, spaced_chars(proj.names_text), spaced_chars(proj.address)])
+
+    # ---------------------------------------------------------------- drafts
+    def save_draft(self, visit: dict) -> None:
+        """Autosave what is being typed (local only, never synced); cheap enough to call every few seconds."""
+        if not isinstance(visit, dict) or not visit.get("visit_id") or not isinstance(visit.get("answers"), dict):
+            raise InvalidRecord("a draft needs visit_id and answers")
+        with self._session() as db:
+            with db.atomic():
+                db.execute(
+                    "INSERT OR REPLACE INTO drafts (visit_id, household_id, form_id, form_version, answers, saved_at, saved_by) "
+                    "VALUES (?,?,?,?,?,?,?)",
+                    [visit["visit_id"], visit.get("household_id"), visit.get("form_id", ""),
+                     int(visit.get("form_version") or 0), dumps(visit["answers"]), now_utc(), self.user],
+                )
+
+    def get_draft(self, visit_id: str) -> dict | None:
+        """The autosaved draft of a visit, or None."""
+        with self._session() as db:
+            row = db.execute(
+                "SELECT visit_id, household_id, form_id, form_version, answers, saved_at, saved_by FROM drafts WHERE visit_id=?",
+                [visit_id]).fetchone()
+        if row is None:
+            return None
+        return {"visit_id": row[0], "household_id": row[1], "form_id": row[2], "form_version": row[3],
+                "answers": json.loads(row[4]), "saved_at": row[5], "saved_by": row[6]}
+
+    def list_drafts(self) -> list[dict]:
+        """Every autosaved draft (without answers), newest first: what to offer to resume after a crash."""
+        with self._session() as db:
+            rows = db.execute(
+                "SELECT visit_id, household_id, form_id, form_version, saved_at, saved_by FROM drafts ORDER BY saved_at DESC"
+            ).fetchall()
+        keys = ("visit_id", "household_id", "form_id", "form_version", "saved_at", "saved_by")
+        return [dict(zip(keys, r)) for r in rows]
+
+    def discard_draft(self, visit_id: str) -> None:
+        """Delete an autosaved draft."""
+        with self._session() as db:
+            with db.atomic():
+                db.execute("DELETE FROM drafts WHERE visit_id = ?", [visit_id])
+                audit.append(db, self._suite, self.user, "draft_discarded", "visit", visit_id)
+
+    # ---------------------------------------------------------------- reads
+    def get_visit(self, visit_id: str, *, audit_view: bool = True) -> dict:
+        """One visit in the interchange format (with ``meta``); logs a view in the audit log."""
+        with self._session() as db:
+            row = db.execute(
+                "SELECT id, household_id, form_id, form_version, status, answers, revision, local_edits, "
+                "created_at, created_by, updated_at, updated_by FROM visits WHERE id = ?", [visit_id]).fetchone()
+            if row is None:
+                raise RecordNotFound("visit", visit_id)
+            if audit_view:
+                with db.atomic():
+                    audit.append(db, self._suite, self.user, "view", "visit", visit_id, {"household_id": row[1]})
+        return {
+            "format": "fieldapp.visit", "format_version": 1, "form_id": row[2], "form_version": row[3],
+            "household_id": row[1], "visit_id": row[0], "status": row[4], "answers": json.loads(row[5]),
+            "meta": {"revision": row[6], "local_edits": row[7], "created_at": row[8], "created_by": row[9],
+                     "updated_at": row[10], "updated_by": row[11]},
+        }
+
+    def get_household(self, household_id: str, *, audit_view: bool = True) -> dict:
+        """A household's current fields, derived columns and its visits (newest first); logs a view."""
+        with self._session() as db:
+            row = db.execute(
+                "SELECT id, fields, village_code, categories, visit_status, last_visit_date, review_due, open_needs, flags, "
+                "revision, local_edits, created_at, created_by, updated_at, updated_by FROM households WHERE id = ?",
+                [household_id]).fetchone()
+            if row is None:
+                raise RecordNotFound("household", household_id)
+            visits = db.execute(
+                "SELECT id, form_id, form_version, status, visit_date, updated_at, updated_by FROM visits "
+                "WHERE household_id = ? ORDER BY visit_date DESC, updated_at DESC", [household_id]).fetchall()
+            if audit_view:
+                with db.atomic():
+                    audit.append(db, self._suite, self.user, "view", "household", household_id)
+        keys = ("id", "form_id", "form_version", "status", "visit_date", "updated_at", "updated_by")
+        return {
+            "id": row[0], "fields": json.loads(row[1]), "village_code": row[2],
+            "categories": [c for c in row[3].split(",") if c], "visit_status": row[4], "last_visit_date": row[5],
+            "review_due": row[6], "open_needs": row[7], "flags": [f for f in row[8].split(",") if f],
+            "revision": row[9], "local_edits": row[10], "created_at": row[11], "created_by": row[12],
+            "updated_at": row[13], "updated_by": row[14], "visits": [dict(zip(keys, v)) for v in visits],
+        }
+
+    def household_rows(self, village: str | None = None) -> list[tuple]:
+        """Every household as a light tuple for the UI list, columns as in ``HOUSEHOLD_ROW_COLUMNS``.
+
+        ``categories`` and ``flags`` are comma-separated codes; ``head_id_masked`` is already masked.
+        """
+        with self._session() as db:
+            if village:
+                return db.execute(_ROW_SELECT + " WHERE h.village_code = ? ORDER BY h.rowid", [village]).fetchall()
+            return db.execute(_ROW_SELECT + " ORDER BY h.rowid").fetchall()
+
+    def household_count(self) -> int:
+        """How many households the vault holds."""
+        with self._session() as db:
+            return db.execute("SELECT count(*) FROM households").fetchone()[0]
+
+    def iter_visits(self):
+        """Every visit in the interchange format, oldest first (for export; no per-visit audit)."""
+        with self._session() as db:
+            ids = [r[0] for r in db.execute("SELECT id FROM visits ORDER BY rowid")]
+        for visit_id in ids:
+            yield self.get_visit(visit_id, audit_view=False)

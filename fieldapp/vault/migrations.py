@@ -65,8 +65,9 @@ V1_STATEMENTS = [
     "CREATE INDEX changes_pending_entity ON changes(entity, entity_id) WHERE acked_at IS NULL",
     "CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE conflicts (
-        id INTEGER PRIMARY KEY, entity TEXT, entity_id TEXT, household_id TEXT, field TEXT, kind TEXT,
-        detail TEXT NOT NULL, recorded_at TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT)""",
+        id INTEGER PRIMARY KEY, conflict_id TEXT UNIQUE, entity TEXT, entity_id TEXT, household_id TEXT,
+        kind TEXT, status TEXT, detail TEXT NOT NULL, recorded_at TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT)""",
+    "CREATE INDEX conflicts_household ON conflicts(household_id)",
     "CREATE INDEX conflicts_open ON conflicts(recorded_at) WHERE resolved_at IS NULL",
     """CREATE TABLE audit (
         seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,

@@ -147,19 +147,24 @@ class SyncStoreMixin:
             self._write_household(db, merged["household_id"], json.loads(hh[0]), at, who, exists=True, local_edit=False)
 
     def record_conflicts(self, conflicts: list[dict]) -> None:
-        """Keep conflicts reported by the server (hard or soft) for a person to look at."""
+        """Store or update conflict notices from the server (idempotent by ``conflict_id``)."""
         with self._session() as db:
             at = now_utc()
             with db.atomic():
                 for c in conflicts:
+                    closed = c.get("status") in ("resolved", "merged")
                     db.execute(
-                        "INSERT INTO conflicts (entity, entity_id, household_id, field, kind, detail, recorded_at) "
-                        "VALUES (?,?,?,?,?,?,?)",
-                        [c.get("entity"), c.get("entity_id"), c.get("household_id"), c.get("field"), c.get("kind"),
-                         dumps(c), at])
+                        "INSERT INTO conflicts (conflict_id, entity, entity_id, household_id, kind, status, detail, "
+                        "recorded_at, resolved_at, resolved_by) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                        "ON CONFLICT(conflict_id) DO UPDATE SET kind=excluded.kind, status=excluded.status, "
+                        "detail=excluded.detail, resolved_at=coalesce(conflicts.resolved_at, excluded.resolved_at), "
+                        "resolved_by=coalesce(conflicts.resolved_by, excluded.resolved_by)",
+                        [c.get("conflict_id") or str(uuid.uuid4()), c.get("entity"), c.get("entity_id"),
+                         c.get("household_id"), c.get("kind"), c.get("status") or "open", dumps(c), at,
+                         (c.get("resolved_at") or at) if closed else None, c.get("resolved_by") if closed else None])
 
     def list_conflicts(self, *, include_resolved: bool = False, household_id: str | None = None) -> list[dict]:
-        """Recorded conflicts, oldest first: ``{"id", "recorded_at", "resolved_at", "resolved_by", **conflict}``."""
+        """Conflict notices, oldest first: the server's notice plus ``id``, ``recorded_at``, ``resolved_at``, ``resolved_by``."""
         sql = "SELECT id, detail, recorded_at, resolved_at, resolved_by FROM conflicts"
         where, params = [], []
         if not include_resolved:

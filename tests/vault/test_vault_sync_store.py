@@ -5,7 +5,12 @@ from __future__ import annotations
 import uuid
 
 from fieldapp.vault import Vault
+from sync.store import SyncStore
 from vaultkit import PASSPHRASE, make_visit
+
+
+def test_vault_satisfies_the_sync_store_protocol(vault):
+    assert isinstance(vault, SyncStore)
 
 
 def test_each_save_queues_visit_and_household_changes_oldest_first(vault):
@@ -96,12 +101,26 @@ def test_apply_pulled_is_one_transaction(vault):
     assert vault.household_rows() == [] and vault.get_sync_state("cursor") is None
 
 
-def test_conflicts_recorded_listed_and_resolved(vault):
-    vault.record_conflicts([{"entity": "household", "entity_id": "h1", "household_id": "h1", "field": "address",
-                             "kind": "hard", "server_value": "甲", "local_value": "乙", "base_revision": 2}])
+def conflict_notice(status="open"):
+    return {"conflict_id": "c-1", "seq": 7, "kind": "hard", "status": status, "entity": "household",
+            "entity_id": "h1", "household_id": "h1", "village_code": "110105001001", "base_revision": 2,
+            "change_id": "x", "device_id": "d", "fields": {"address": {"server": "甲", "local": "乙"}},
+            "concurrent": ["address"], "created_at": "2026-05-13T08:00:00+00:00"}
+
+
+def test_conflicts_recorded_idempotently_listed_and_resolved(vault):
+    vault.record_conflicts([conflict_notice()])
+    vault.record_conflicts([conflict_notice()])  # the same notice again: still one
     open_ = vault.list_conflicts()
-    assert open_[0]["field"] == "address" and open_[0]["local_value"] == "乙"
+    assert len(open_) == 1 and open_[0]["concurrent"] == ["address"] and open_[0]["kind"] == "hard"
     assert vault.list_conflicts(household_id="other") == []
     vault.resolve_conflict(open_[0]["id"])
     assert vault.list_conflicts() == []
     assert vault.list_conflicts(include_resolved=True)[0]["resolved_by"] == "visitor1"
+
+
+def test_conflict_resolved_at_the_office_closes_locally(vault):
+    vault.record_conflicts([conflict_notice()])
+    vault.record_conflicts([{**conflict_notice("resolved"), "resolved_by": "office1", "resolved_at": "2026-05-14T08:00:00+00:00"}])
+    assert vault.list_conflicts() == []
+    assert vault.list_conflicts(include_resolved=True)[0]["resolved_by"] == "office1"

@@ -1,0 +1,211 @@
+"""The laptop's sync client: enroll, push the outbox in batches, pull since the cursor.
+
+Push before pull: the client pulls only after every pending change was acknowledged, so a
+pulled change never races an unacknowledged copy of itself. The cursor moves only inside
+the store's ``apply_pulled`` transaction, so an interrupted sync resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+from urllib.parse import urlencode
+
+import httpx
+
+from sync import errors
+from sync.keys import KeyPair
+from sync.protocol import MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, canonical_json
+from sync.signing import CLOCK_WINDOW_SECONDS, sign_request
+from sync import store as st
+
+log = logging.getLogger("fieldapp.sync")
+
+Progress = Callable[[str, int, int], None]   # (stage, done, total)
+
+
+@dataclass
+class SyncReport:
+    """What one sync did: counts a progress dialog or CLI shows."""
+
+    pushed: int = 0
+    duplicates: int = 0
+    pulled: int = 0
+    conflicts: list[dict] = field(default_factory=list)
+    documents: int = 0
+    cursor: int = 0
+
+
+def _ssl_context(ca_pem: str | None) -> ssl.SSLContext | bool:
+    if not ca_pem:
+        return True
+    ctx = ssl.create_default_context(cadata=ca_pem)
+    return ctx
+
+
+def _http(server_url: str, ca_pem: str | None, transport: httpx.BaseTransport | None, timeout: float) -> httpx.Client:
+    return httpx.Client(base_url=server_url.rstrip("/"), verify=_ssl_context(ca_pem), transport=transport,
+                        timeout=timeout, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)})
+
+
+def _send(http: httpx.Client, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+    try:
+        response = http.request(method, path, content=body, headers=headers)
+    except httpx.ConnectError as exc:
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc) or isinstance(exc.__cause__, ssl.SSLError):
+            raise errors.TlsVerifyFailed(str(exc)[:200]) from None
+        raise errors.ServerUnreachable(type(exc).__name__) from None
+    except httpx.TransportError as exc:
+        raise errors.ServerUnreachable(type(exc).__name__) from None
+    try:
+        payload = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise errors.UnexpectedResponse(f"HTTP {response.status_code}") from None
+    if response.status_code >= 400:
+        raise errors.error_from_payload(response.status_code, payload)
+    return payload
+
+
+def enroll(store, server_url: str, code: str, ca_cert_pem: str | None = None, label: str = "",
+           transport: httpx.BaseTransport | None = None, timeout: float = 30) -> dict:
+    """Generate this laptop's keys, register them with a one-time code, keep everything in *store*."""
+    keys = KeyPair.generate()
+    body = canonical_json({"code": code, "signing_public_key": keys.signing_public,
+                           "sealing_public_key": keys.sealing_public, "label": label})
+    with _http(server_url, ca_cert_pem, transport, timeout) as http:
+        answer = _send(http, "POST", "/v1/enroll", body, {"Content-Type": "application/json"})
+    for key, value in ((st.STATE_SERVER_URL, server_url.rstrip("/")), (st.STATE_CA_CERT, ca_cert_pem),
+                       (st.STATE_DEVICE_ID, answer["device_id"]), (st.STATE_DEVICE_KEYS, keys.to_secret_text()),
+                       (st.STATE_SERVER_SIGNING_KEY, answer["server_signing_key"]),
+                       (st.STATE_SERVER_SEALING_KEY, answer["server_sealing_key"]),
+                       (st.STATE_ROLE, answer["role"]), (st.STATE_TOWNSHIP, answer["township_code"]),
+                       (st.STATE_VILLAGES, json.dumps(answer["villages"])), (st.STATE_CURSOR, "0")):
+        store.set_sync_state(key, value)
+    log.info("enrolled as %s device", answer["role"])
+    return answer
+
+
+class SyncClient:
+    """Talks to the county server on behalf of one enrolled store."""
+
+    def __init__(self, store, transport: httpx.BaseTransport | None = None, timeout: float = 30,
+                 batch_size: int = 200, pull_limit: int = 500):
+        self.store = store
+        device_id, secret = store.get_sync_state(st.STATE_DEVICE_ID), store.get_sync_state(st.STATE_DEVICE_KEYS)
+        url = store.get_sync_state(st.STATE_SERVER_URL)
+        if not (device_id and secret and url):
+            raise errors.NotEnrolled()
+        self.device_id, self.keys = device_id, KeyPair.from_secret_text(secret)
+        self.batch_size, self.pull_limit = min(batch_size, MAX_PUSH_BATCH), pull_limit
+        self.http = _http(url, store.get_sync_state(st.STATE_CA_CERT), transport, timeout)
+
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self.http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _call(self, method: str, path: str, payload: object | None = None, query: dict | None = None):
+        target = path + ("?" + urlencode(query) if query else "")
+        body = canonical_json(payload) if payload is not None else b""
+        headers = sign_request(self.keys, self.device_id, method, target, body)
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+        return _send(self.http, method, target, body if payload is not None else None, headers)
+
+    def hello(self) -> dict:
+        """Check the server's protocol range and clock before syncing."""
+        answer = _send(self.http, "GET", "/v1/hello")
+        if answer.get("protocol_version", 0) < PROTOCOL_VERSION:
+            raise errors.ServerTooOld(f"server protocol {answer.get('protocol_version')}")
+        if answer.get("min_protocol_version", 0) > PROTOCOL_VERSION:
+            raise errors.ClientTooOld(f"server needs protocol {answer['min_protocol_version']}")
+        server_time = datetime.fromisoformat(answer["server_time"]).timestamp()
+        if abs(server_time - time.time()) > CLOCK_WINDOW_SECONDS:
+            raise errors.ClockSkew(f"clock differs from server by {int(time.time() - server_time)} s")
+        return answer
+
+    def push(self, report: SyncReport | None = None, progress: Progress | None = None) -> SyncReport:
+        """Send the outbox batch by batch until it is empty; acknowledge what the server stored."""
+        report = report or SyncReport()
+        seen_batches: set[tuple[str, ...]] = set()
+        while True:
+            batch = self.store.pending_changes(self.batch_size)
+            if not batch:
+                break
+            ids = tuple(c["change_id"] for c in batch)
+            if ids in seen_batches:   # the store did not drop acknowledged changes: stop rather than loop
+                raise errors.UnexpectedResponse("local outbox did not shrink after acknowledgement")
+            seen_batches.add(ids)
+            # cheap pre-check: changes stored by an earlier attempt whose answer was lost are not re-sent
+            known = self._call("POST", "/v1/push/known", {"change_ids": list(ids)})["known"]
+            known_ids = {k["change_id"] for k in known}
+            fresh = [c for c in batch if c["change_id"] not in known_ids]
+            if fresh:
+                answer = self._call("POST", "/v1/push", {"changes": fresh})
+                self.store.record_conflicts(answer["conflicts"])
+                report.conflicts.extend(answer["conflicts"])
+                report.pushed += sum(1 for a in answer["accepted"] if a["status"] != "duplicate")
+                report.duplicates += sum(1 for a in answer["accepted"] if a["status"] == "duplicate")
+            report.duplicates += len(known_ids)
+            self.store.acknowledge(list(ids))
+            if progress:
+                progress("push", report.pushed + report.duplicates, 0)
+        return report
+
+    def pull(self, report: SyncReport | None = None, progress: Progress | None = None) -> SyncReport:
+        """Fetch pages since the cursor; each page is stored before the cursor moves."""
+        report = report or SyncReport()
+        while True:
+            cursor = int(self.store.get_sync_state(st.STATE_CURSOR) or 0)
+            page = self._call("GET", "/v1/pull", query={"cursor": cursor, "limit": self.pull_limit})
+            if page["conflicts"]:
+                self.store.record_conflicts(page["conflicts"])
+                report.conflicts.extend(page["conflicts"])
+            for doc in page["documents"]:
+                store_document(self.store, doc)
+            report.documents += len(page["documents"])
+            self.store.apply_pulled(page["changes"], page["cursor"])
+            report.pulled += len(page["changes"])
+            report.cursor = page["cursor"]
+            if progress:
+                progress("pull", report.pulled, 0)
+            if not page["more"]:
+                break
+        return report
+
+    def sync(self, progress: Progress | None = None) -> SyncReport:
+        """One full sync: hello, push everything, then pull everything new."""
+        self.hello()
+        report = self.push(progress=progress)
+        self.pull(report, progress=progress)
+        self.store.set_sync_state(st.STATE_LAST_SYNC, datetime.now().astimezone().isoformat(timespec="seconds"))
+        return report
+
+    def conflicts(self, status: str | None = None) -> list[dict]:
+        """Conflict records in this device's area."""
+        return self._call("GET", "/v1/conflicts", query={"status": status} if status else None)
+
+    def resolve_conflict(self, conflict_id: str, fields: dict, author: str = "") -> dict:
+        """Office devices: close a hard conflict with the chosen values."""
+        return self._call("POST", f"/v1/conflicts/{conflict_id}/resolve", {"fields": fields, "author": author})
+
+
+def store_document(store, doc: dict) -> None:
+    """Keep a pulled reference document / form version / template set in the sync state."""
+    text = json.dumps({"version": doc["version"], "seq": doc["seq"], "content": doc["content"],
+                       "published_at": doc["published_at"]}, ensure_ascii=False)
+    base = f"{st.DOCUMENT_PREFIX}{doc['kind']}/{doc['name']}"
+    store.set_sync_state(f"{base}/v{doc['version']}", text)
+    latest = store.get_sync_state(f"{base}/latest")
+    if latest is None or json.loads(latest)["version"] <= doc["version"]:
+        store.set_sync_state(f"{base}/latest", text)

@@ -1,0 +1,173 @@
+"""One catalogue of coded sync errors, shared by the server (HTTP status + JSON body) and the client.
+
+Every failure a device or the admin can meet has its own class with a stable ``code``,
+the HTTP status the server answers with, and a plain Chinese (``message_zh``) and English
+(``message_en``) message. The server turns them into ``{"code", "message_zh", "message_en"}``;
+the client turns such a body back into the same class (:func:`error_from_payload`).
+"""
+
+from __future__ import annotations
+
+
+class SyncError(Exception):
+    """Base class of every sync failure; carries a stable code and user messages."""
+
+    code = "SYNC_ERROR"
+    http_status = 400
+    message_zh = "同步失败。"
+    message_en = "Sync failed."
+
+    def __init__(self, detail: str | None = None):
+        super().__init__(detail or self.message_en)
+        self.detail = detail
+
+    def payload(self) -> dict:
+        """The JSON body the server sends for this error."""
+        body = {"code": self.code, "message_zh": self.message_zh, "message_en": self.message_en}
+        if self.detail:
+            body["detail"] = self.detail
+        return body
+
+
+def _coded(name: str, code: str, status: int, zh: str, en: str, doc: str, base=SyncError):
+    cls = type(name, (base,), {"code": code, "http_status": status, "message_zh": zh, "message_en": en, "__doc__": doc})
+    return cls
+
+
+# --- request shape and protocol -------------------------------------------------
+MalformedRequest = _coded(
+    "MalformedRequest", "MALFORMED_REQUEST", 400,
+    "请求格式不正确，请更新 fieldapp 或联系县民政局。", "The request is malformed.",
+    "The request body or parameters do not match the protocol.")
+NotFound = _coded(
+    "NotFound", "NOT_FOUND", 404, "请求的内容不存在。", "Not found.", "Unknown path or object.")
+ClientTooOld = _coded(
+    "ClientTooOld", "CLIENT_TOO_OLD", 426,
+    "此电脑上的 fieldapp 版本过旧，请先更新软件再同步。", "This fieldapp is too old for the server: please update.",
+    "The client's protocol version is below the server's minimum.")
+ServerTooOld = _coded(
+    "ServerTooOld", "SERVER_TOO_OLD", 400,
+    "县服务器的软件版本过旧，请联系县民政局升级服务器。", "The server is older than this fieldapp: ask the county to update it.",
+    "The server's protocol version is below what this client needs.")
+ProtocolVersionMissing = _coded(
+    "ProtocolVersionMissing", "PROTOCOL_VERSION_MISSING", 400,
+    "请求缺少协议版本，请更新 fieldapp。", "The request carries no protocol version.",
+    "The X-Fieldapp-Protocol header is missing or not a number.")
+
+# --- authentication -------------------------------------------------------------
+AuthenticationMissing = _coded(
+    "AuthenticationMissing", "AUTH_MISSING", 401,
+    "请求未签名，请重新登记此电脑。", "The request is not signed.",
+    "Signature headers are missing.")
+UnknownDevice = _coded(
+    "UnknownDevice", "UNKNOWN_DEVICE", 401,
+    "服务器不认识此电脑，请用登记码重新登记。", "This device is not enrolled on the server.",
+    "The device id is not registered.")
+BadSignature = _coded(
+    "BadSignature", "BAD_SIGNATURE", 401,
+    "请求签名无效。", "The request signature is invalid.",
+    "The Ed25519 signature does not verify.")
+ClockSkew = _coded(
+    "ClockSkew", "CLOCK_SKEW", 401,
+    "此电脑的时间与服务器相差太大，请校准电脑时间后再同步。", "The device clock is too far from the server's: fix the clock.",
+    "The request timestamp is outside the allowed window.")
+ReplayedRequest = _coded(
+    "ReplayedRequest", "REPLAYED_REQUEST", 401,
+    "重复的请求已被拒绝，请重试同步。", "A replayed request was refused.",
+    "The nonce was already used.")
+DeviceRevoked = _coded(
+    "DeviceRevoked", "DEVICE_REVOKED", 403,
+    "此电脑已被县民政局注销，本地数据已锁定。请联系乡镇经办机构。", "This device was revoked by the county.",
+    "The device was revoked; it must lock and destroy its key wraps.")
+
+# --- enrollment -----------------------------------------------------------------
+EnrollmentCodeInvalid = _coded(
+    "EnrollmentCodeInvalid", "ENROLLMENT_CODE_INVALID", 403,
+    "登记码无效，请核对后重新输入。", "The enrollment code is not valid.",
+    "The enrollment code is unknown.")
+EnrollmentCodeExpired = _coded(
+    "EnrollmentCodeExpired", "ENROLLMENT_CODE_EXPIRED", 403,
+    "登记码已过期，请向县民政局申请新的登记码。", "The enrollment code has expired.",
+    "The enrollment code is past its expiry time.")
+EnrollmentCodeUsed = _coded(
+    "EnrollmentCodeUsed", "ENROLLMENT_CODE_USED", 403,
+    "登记码已被使用过，每个登记码只能用一次。", "The enrollment code was already used.",
+    "The enrollment code is single-use and was used.")
+
+# --- authorization and data -----------------------------------------------------
+OutsideArea = _coded(
+    "OutsideArea", "OUTSIDE_AREA", 403,
+    "此电脑无权查看或修改本辖区以外的住户。", "The device may not read or change households outside its area.",
+    "A change or query touches a village outside the device's area.")
+RoleNotAllowed = _coded(
+    "RoleNotAllowed", "ROLE_NOT_ALLOWED", 403,
+    "只有乡镇经办机构的电脑可以处理冲突。", "Only township office devices may do this.",
+    "The device's role does not allow this action.")
+BatchTooLarge = _coded(
+    "BatchTooLarge", "BATCH_TOO_LARGE", 413,
+    "一次同步的数据太多，请更新 fieldapp。", "The batch is too large.",
+    "More changes in one push than the server accepts.")
+ChangeIdReused = _coded(
+    "ChangeIdReused", "CHANGE_ID_REUSED", 409,
+    "变更编号重复但内容不同，数据可能已损坏。", "A change id was reused for a different change.",
+    "A change id already stored refers to a different record.")
+ConflictNotFound = _coded(
+    "ConflictNotFound", "CONFLICT_NOT_FOUND", 404,
+    "冲突记录不存在。", "No such conflict.", "The conflict id is unknown or outside the area.")
+ConflictAlreadyResolved = _coded(
+    "ConflictAlreadyResolved", "CONFLICT_ALREADY_RESOLVED", 409,
+    "此冲突已经处理过了。", "The conflict was already resolved.", "The conflict is not open.")
+UnknownArea = _coded(
+    "UnknownArea", "UNKNOWN_AREA", 400,
+    "区划代码不存在，请先创建该乡镇或村。", "Unknown division code.",
+    "The division code was not created on the server.")
+InvalidDocument = _coded(
+    "InvalidDocument", "INVALID_DOCUMENT", 400,
+    "发布的文档无效。", "The published document is invalid.", "A reference/form document failed its checks.")
+
+# --- bundles --------------------------------------------------------------------
+BundleMalformed = _coded(
+    "BundleMalformed", "BUNDLE_MALFORMED", 400,
+    "U 盘数据包格式不正确或已损坏。", "The bundle file is not a fieldapp bundle or is damaged.",
+    "The bundle cannot be parsed.")
+BundleTampered = _coded(
+    "BundleTampered", "BUNDLE_TAMPERED", 400,
+    "U 盘数据包已被篡改，已拒绝导入。", "The bundle was modified after it was written: refused.",
+    "The bundle's signature or encryption tag does not verify.")
+BundleForeign = _coded(
+    "BundleForeign", "BUNDLE_FOREIGN", 400,
+    "U 盘数据包不是发给本服务器（或本电脑）的，已拒绝导入。", "The bundle is addressed to another server or device, or its sender is unknown.",
+    "The bundle's sender or recipient is not ours.")
+
+# --- client side (never sent by the server) -------------------------------------
+ServerUnreachable = _coded(
+    "ServerUnreachable", "SERVER_UNREACHABLE", 503,
+    "无法连接县服务器，请检查网络后重试。数据已安全保存在本机。", "The server cannot be reached.",
+    "No network, or the connection broke; nothing was lost.")
+TlsVerifyFailed = _coded(
+    "TlsVerifyFailed", "TLS_VERIFY_FAILED", 495,
+    "服务器证书验证失败，可能连接到了假冒的服务器。请联系县民政局。", "The server's certificate could not be verified.",
+    "The TLS certificate does not chain to the pinned CA.")
+NotEnrolled = _coded(
+    "NotEnrolled", "NOT_ENROLLED", 400,
+    "此电脑尚未登记到县服务器，请先登记。", "This laptop is not enrolled yet.",
+    "No device key in the local sync state.")
+UnexpectedResponse = _coded(
+    "UnexpectedResponse", "UNEXPECTED_RESPONSE", 502,
+    "服务器返回了无法识别的应答，请稍后重试。", "The server gave an unexpected answer.",
+    "The server answered with something not in the protocol.")
+InternalError = _coded(
+    "InternalError", "INTERNAL_ERROR", 500,
+    "服务器内部错误，请稍后重试。", "Internal server error.", "An unexpected server failure.")
+
+CATALOGUE: dict[str, type[SyncError]] = {
+    cls.code: cls for cls in list(globals().values())
+    if isinstance(cls, type) and issubclass(cls, SyncError) and cls is not SyncError
+}
+
+
+def error_from_payload(status: int, payload: object) -> SyncError:
+    """Turn a server's JSON error body back into the matching exception instance."""
+    if isinstance(payload, dict) and payload.get("code") in CATALOGUE:
+        return CATALOGUE[payload["code"]](payload.get("detail"))
+    return UnexpectedResponse(f"HTTP {status}")

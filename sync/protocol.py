@@ -1,0 +1,198 @@
+"""Protocol constants and message shapes shared by the client and the server.
+
+The wire format is JSON over HTTPS. Every request carries ``X-Fieldapp-Protocol``;
+authenticated requests carry the headers of :mod:`sync.signing`. The change and pulled
+change shapes are the contract of docs/architecture.md ("Records and the change log").
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1          # what this code speaks
+MIN_PROTOCOL_VERSION = 1      # the oldest client protocol the server still accepts
+PROTOCOL_HEADER = "X-Fieldapp-Protocol"
+MAX_PUSH_BATCH = 1000         # changes per push request
+MAX_PULL_LIMIT = 2000         # changes per pull page
+ENTITIES = ("household", "visit")
+
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+VILLAGE_PATTERN = r"^[0-9]{12}$"
+
+
+def canonical_json(value: Any) -> bytes:
+    """Deterministic UTF-8 JSON (sorted keys, no spaces): what signatures and hashes cover."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Change(_Strict):
+    """One outbox change as pushed by a device (architecture doc)."""
+
+    change_id: str = Field(pattern=UUID_PATTERN)
+    entity: Literal["household", "visit"]
+    entity_id: str = Field(pattern=UUID_PATTERN)
+    household_id: str = Field(pattern=UUID_PATTERN)
+    village_code: str = Field(pattern=VILLAGE_PATTERN)
+    base_revision: int = Field(ge=0, le=2**53)
+    fields: dict[str, Any]
+    device_id: str | None = Field(default=None, max_length=80)   # the server records the authenticated device
+    author: str | None = Field(default="", max_length=200)
+    at: str = Field(min_length=1, max_length=40)
+
+
+class PushRequest(_Strict):
+    """A batch of changes; applied atomically."""
+
+    changes: list[Change] = Field(max_length=MAX_PUSH_BATCH)
+
+
+class KnownRequest(_Strict):
+    """Change ids the device is about to push: the server says which it already stored."""
+
+    change_ids: list[str] = Field(max_length=MAX_PUSH_BATCH * 10)
+
+
+class Accepted(BaseModel):
+    """The server's verdict on one pushed change."""
+
+    change_id: str
+    seq: int
+    revision: int
+    status: Literal["applied", "duplicate", "conflict"]
+
+
+class ConflictNotice(BaseModel):
+    """A soft or hard conflict as both sides see it."""
+
+    conflict_id: str
+    seq: int
+    kind: Literal["soft", "hard"]
+    status: Literal["open", "merged", "resolved"]
+    entity: str
+    entity_id: str
+    household_id: str
+    village_code: str
+    base_revision: int
+    change_id: str
+    device_id: str
+    fields: dict[str, Any]
+    concurrent: list[str] = []
+    created_at: str
+    resolved_by: str | None = None
+    resolved_at: str | None = None
+    resolution: dict[str, Any] | None = None
+
+
+class PushResponse(BaseModel):
+    """Per-change verdicts and the conflicts this batch opened."""
+
+    accepted: list[Accepted]
+    conflicts: list[ConflictNotice]
+
+
+class KnownResponse(BaseModel):
+    """The subset of offered change ids the server already stored."""
+
+    known: list[Accepted]
+
+
+class PulledChange(BaseModel):
+    """A change as pulled: field values after the merge, with the server's seq and revision."""
+
+    seq: int
+    change_id: str
+    entity: str
+    entity_id: str
+    household_id: str
+    village_code: str
+    revision: int
+    fields: dict[str, Any]
+    device_id: str
+    author: str
+    at: str
+
+
+class Document(BaseModel):
+    """A named reference document, form version or letter-template set published by the county."""
+
+    seq: int
+    kind: Literal["reference", "form", "templates"]
+    name: str
+    version: int
+    content: Any
+    published_at: str
+
+
+class PullResponse(BaseModel):
+    """One page of everything new in the device's area since its cursor."""
+
+    changes: list[PulledChange]
+    conflicts: list[ConflictNotice]
+    documents: list[Document]
+    cursor: int
+    more: bool
+
+
+class EnrollRequest(_Strict):
+    """A laptop's enrollment: the one-time code and its two public keys."""
+
+    code: str = Field(min_length=4, max_length=64)
+    signing_public_key: str = Field(min_length=40, max_length=60)
+    sealing_public_key: str = Field(min_length=40, max_length=60)
+    label: str = Field(default="", max_length=200)
+
+
+class EnrollResponse(BaseModel):
+    """The registered device, its area and the server's public keys."""
+
+    device_id: str
+    role: Literal["visitor", "office"]
+    township_code: str
+    villages: list[str]
+    server_signing_key: str
+    server_sealing_key: str
+
+
+class Hello(BaseModel):
+    """Unauthenticated server description: protocol range, clock and keys."""
+
+    protocol_version: int
+    min_protocol_version: int
+    server_time: str
+    server_signing_key: str
+    server_sealing_key: str
+
+
+class ResolveRequest(_Strict):
+    """An office user's resolution: the value chosen (or merged) for each conflicting field."""
+
+    fields: dict[str, Any]
+    author: str = Field(default="", max_length=200)
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx/5xx answer."""
+
+    code: str
+    message_zh: str
+    message_en: str
+    detail: str | None = None
+
+
+def keys_are_valid(signing_public: str, sealing_public: str) -> bool:
+    """Whether both texts are well-formed 32-byte public keys."""
+    from sync.keys import sealing_public_key, signing_public_key
+
+    try:
+        signing_public_key(signing_public)
+        sealing_public_key(sealing_public)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,138 @@
+"""The county server's HTTP API (FastAPI). Stateless apart from its storage.
+
+Every answer other than 2xx is ``{"code", "message_zh", "message_en"}`` from the one
+catalogue in :mod:`sync.errors`. Run it with ``fieldapp-server serve``.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timezone
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sync import errors
+from sync.keys import KeyPair
+from sync.protocol import (MAX_PULL_LIMIT, PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, EnrollRequest, EnrollResponse,
+                           ErrorBody, Hello, KnownRequest, KnownResponse, PullResponse, PushRequest, PushResponse,
+                           ResolveRequest, ConflictNotice, keys_are_valid)
+from sync.server.auth import authenticate, check_protocol, device_scope
+from sync.server.keystore import load_or_create_server_keys
+from sync.server.storage import Storage
+
+log = logging.getLogger("fieldapp.server")
+
+ERROR_RESPONSES = {status: {"model": ErrorBody, "description": "coded error"} for status in (400, 401, 403, 404, 409, 413, 426)}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
+    """Build the ASGI app over *storage* (migrated), creating the server keys on first use."""
+    keys = server_keys or load_or_create_server_keys(storage)
+    app = FastAPI(title="fieldapp county sync server", version=str(PROTOCOL_VERSION),
+                  description="四个摸清 走访数据同步服务器。Devices sign every request with their Ed25519 key.")
+    app.state.storage, app.state.keys = storage, keys
+
+    @app.exception_handler(errors.SyncError)
+    async def _coded(_request: Request, exc: errors.SyncError):
+        return JSONResponse(exc.payload(), status_code=exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return JSONResponse(errors.MalformedRequest(f"{where}: {first.get('msg', 'invalid')}"[:300]).payload(), status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 404:
+            return JSONResponse(errors.NotFound().payload(), status_code=404)
+        err = errors.MalformedRequest(str(exc.detail)[:200])
+        return JSONResponse(err.payload(), status_code=exc.status_code if 400 <= exc.status_code < 500 else 400)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception):
+        log.exception("unexpected server error: %s", type(exc).__name__)
+        return JSONResponse(errors.InternalError().payload(), status_code=500)
+
+    async def protocol(request: Request) -> int:
+        return check_protocol(request.headers)
+
+    async def device(request: Request, _version: int = Depends(protocol)) -> dict:
+        body = await request.body()
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return await run_in_threadpool(authenticate, storage, request.method, target, request.headers, body)
+
+    @app.get("/v1/hello", response_model=Hello, tags=["protocol"])
+    def hello() -> dict:
+        """Protocol range, server clock and public keys (no authentication)."""
+        return {"protocol_version": PROTOCOL_VERSION, "min_protocol_version": MIN_PROTOCOL_VERSION,
+                "server_time": _now(), "server_signing_key": keys.signing_public, "server_sealing_key": keys.sealing_public}
+
+    @app.post("/v1/enroll", response_model=EnrollResponse, responses=ERROR_RESPONSES, tags=["devices"])
+    def enroll(body: EnrollRequest, _version: int = Depends(protocol)) -> dict:
+        """Register a laptop's public keys with a one-time enrollment code."""
+        if not keys_are_valid(body.signing_public_key, body.sealing_public_key):
+            raise errors.MalformedRequest("public keys must be 32-byte base64 keys")
+        from sync.server.admin import hash_code
+
+        registered = storage.redeem_enrollment_code(
+            hash_code(body.code),
+            {"device_id": str(uuid.uuid4()), "label": body.label, "signing_key": body.signing_public_key,
+             "sealing_key": body.sealing_public_key}, _now())
+        log.info("device enrolled role=%s", registered["role"])
+        return {"device_id": registered["device_id"], "role": registered["role"],
+                "township_code": registered["township_code"], "villages": registered["villages"],
+                "server_signing_key": keys.signing_public, "server_sealing_key": keys.sealing_public}
+
+    @app.post("/v1/push/known", response_model=KnownResponse, responses=ERROR_RESPONSES, tags=["sync"])
+    def push_known(body: KnownRequest, dev: dict = Depends(device)) -> dict:
+        """Which of these change ids the server already stored (cheap re-push after a lost answer)."""
+        return {"known": storage.known(body.change_ids)}
+
+    @app.post("/v1/push", response_model=PushResponse, responses=ERROR_RESPONSES, tags=["sync"])
+    def push(body: PushRequest, dev: dict = Depends(device)) -> dict:
+        """Merge a batch of changes atomically; idempotent per change id."""
+        changes = [c.model_dump() for c in body.changes]
+        verdicts, conflicts = storage.push(device_scope(dev), dev["device_id"], changes, _now())
+        return {"accepted": verdicts, "conflicts": conflicts}
+
+    @app.get("/v1/pull", response_model=PullResponse, responses=ERROR_RESPONSES, tags=["sync"])
+    def pull(cursor: int = Query(0, ge=0, le=2**62), limit: int = Query(500, ge=1, le=MAX_PULL_LIMIT),
+             dev: dict = Depends(device)) -> dict:
+        """Changes, conflict notices and documents after *cursor* in the device's area."""
+        return storage.pull(device_scope(dev), cursor, limit)
+
+    @app.get("/v1/conflicts", response_model=list[ConflictNotice], responses=ERROR_RESPONSES, tags=["conflicts"])
+    def conflicts(status: str | None = Query(None, pattern="^(open|merged|resolved)$"), dev: dict = Depends(device)) -> list:
+        """Conflict records in the device's area."""
+        return storage.list_conflicts(device_scope(dev), status)
+
+    @app.post("/v1/conflicts/{conflict_id}/resolve", response_model=ConflictNotice, responses=ERROR_RESPONSES,
+              tags=["conflicts"])
+    def resolve(conflict_id: uuid.UUID, body: ResolveRequest, dev: dict = Depends(device)) -> dict:
+        """An office device closes a hard conflict with the chosen values."""
+        if dev["role"] != "office":
+            raise errors.RoleNotAllowed()
+        return storage.resolve_conflict(device_scope(dev), str(conflict_id), body.fields, dev["device_id"],
+                                        body.author, _now())
+
+    @app.post("/v1/bundles", responses=ERROR_RESPONSES, tags=["bundles"])
+    async def forward_bundle(request: Request, dev: dict = Depends(device)) -> dict:
+        """A township office forwards a laptop's USB bundle; the answer is the receipt bundle."""
+        if dev["role"] != "office":
+            raise errors.RoleNotAllowed()
+        from sync.server.bundles import import_bundle
+
+        outcome = await run_in_threadpool(import_bundle, storage, keys, await request.body())
+        return outcome.receipt
+
+    return app

@@ -1,0 +1,241 @@
+"""``fieldapp-server``: run and administer the county sync server."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sync import errors
+
+DEFAULT_DATABASE = "sqlite:///fieldapp-server.db"
+
+
+def _storage(args):
+    from sync.server.storage import open_storage
+
+    storage = open_storage(args.database)
+    storage.migrate()
+    return storage
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _print(value) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def cmd_init(args):
+    """Create or upgrade the database and the server keys; print the public keys."""
+    from sync.server.keystore import load_or_create_server_keys
+
+    storage = _storage(args)
+    keys = load_or_create_server_keys(storage)
+    _print({"schema_version": storage.schema_version(), "server_signing_key": keys.signing_public,
+            "server_sealing_key": keys.sealing_public})
+
+
+def cmd_migrate(args):
+    """Apply pending migrations."""
+    from sync.server.storage import open_storage
+
+    storage = open_storage(args.database)
+    applied = storage.migrate()
+    _print({"applied": applied, "schema_version": storage.schema_version()})
+
+
+def cmd_serve(args):
+    """Run the HTTP(S) server."""
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    if bool(args.certfile) != bool(args.keyfile):
+        raise errors.MalformedRequest("--certfile and --keyfile go together")
+    app = create_app(_storage(args))
+    uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile,
+                log_level=args.log_level)
+
+
+def cmd_keys(args):
+    """Show the server's public keys (what laptops pin and seal bundles to)."""
+    cmd_init(args)
+
+
+def cmd_area_add(args):
+    from sync.server.admin import add_area
+
+    _print(add_area(_storage(args), args.code, args.name, args.type))
+
+
+def cmd_area_list(args):
+    _print(_storage(args).list_areas())
+
+
+def cmd_code_issue(args):
+    from sync.server.admin import issue_enrollment_code
+
+    villages = [v for v in (args.villages or "").split(",") if v]
+    code, expires = issue_enrollment_code(_storage(args), args.role, args.township, villages, args.hours)
+    _print({"code": code, "expires_at": expires, "role": args.role, "township_code": args.township, "villages": villages})
+
+
+def cmd_device_list(args):
+    devices = _storage(args).list_devices()
+    _print([{k: d[k] for k in ("device_id", "label", "role", "township_code", "villages", "enrolled_at", "revoked_at")}
+            for d in devices])
+
+
+def cmd_device_revoke(args):
+    if not _storage(args).revoke_device(args.device_id, _now()):
+        raise errors.UnknownDevice(args.device_id)
+    _print({"revoked": args.device_id})
+
+
+def _load_document(path: Path):
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        return yaml.safe_load(text)
+    return json.loads(text)
+
+
+def cmd_publish(args):
+    """Publish the next version of a reference document, form definition or letter templates."""
+    from sync.server.documents import check_document
+
+    path = Path(args.file)
+    content = _load_document(path)
+    name = args.name or path.name.split(".")[0]
+    check_document(args.kind, name, content)
+    _print(_storage(args).publish_document(args.kind, name, content, _now()))
+
+
+def cmd_documents(args):
+    _print(_storage(args).list_documents())
+
+
+def cmd_conflicts(args):
+    from sync.server.storage.base import Scope
+
+    _print(_storage(args).list_conflicts(Scope("admin", args.area or ""), args.status))
+
+
+def cmd_resolve(args):
+    """Resolve a hard conflict: --take server|device, or --set FIELD=JSON for a merged value."""
+    from sync.server.storage.base import Scope
+
+    storage = _storage(args)
+    scope = Scope("admin", "")
+    conflict = next((c for c in storage.list_conflicts(scope) if c["conflict_id"] == args.conflict_id), None)
+    if conflict is None:
+        raise errors.ConflictNotFound(args.conflict_id)
+    fields = {name: values[args.take] for name, values in conflict["fields"].items()} if args.take else {}
+    for item in args.set or []:
+        name, _, raw = item.partition("=")
+        fields[name] = json.loads(raw)
+    _print(storage.resolve_conflict(scope, args.conflict_id, fields, "county-admin", args.author, _now()))
+
+
+def cmd_export(args):
+    from sync.server.admin import export_area
+
+    data = export_area(_storage(args), args.area)
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"{len(data['records'])} records -> {args.out}")
+    else:
+        print(text)
+
+
+def cmd_import_bundles(args):
+    """Import every *.fieldapp-bundle in DIR; write a receipt bundle for each into --receipts."""
+    from sync.server.bundles import import_directory
+    from sync.server.keystore import load_or_create_server_keys
+
+    storage = _storage(args)
+    results = import_directory(storage, load_or_create_server_keys(storage), Path(args.directory),
+                               Path(args.receipts) if args.receipts else Path(args.directory) / "receipts")
+    _print(results)
+    return 1 if any(r["status"] == "rejected" for r in results) else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``fieldapp-server`` argument parser."""
+    p = argparse.ArgumentParser(prog="fieldapp-server", description="四个摸清 county sync server and its administration.")
+    p.add_argument("--database", default=os.environ.get("FIELDAPP_SERVER_DATABASE", DEFAULT_DATABASE),
+                   help="sqlite:///relative.db, sqlite:////absolute.db or postgresql://user@host/db "
+                        "(default: $FIELDAPP_SERVER_DATABASE or sqlite:///fieldapp-server.db)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name, func, help_):
+        sp = sub.add_parser(name, help=help_, description=help_)
+        sp.set_defaults(func=func)
+        return sp
+
+    add("init", cmd_init, "create/upgrade the database and the server key pair; print the public keys")
+    add("migrate", cmd_migrate, "apply pending database migrations")
+    add("keys", cmd_keys, "print the server's public keys")
+    sp = add("serve", cmd_serve, "run the sync server (HTTPS with --certfile/--keyfile)")
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=8700)
+    sp.add_argument("--certfile", help="PEM certificate chain for HTTPS")
+    sp.add_argument("--keyfile", help="PEM private key for HTTPS")
+    sp.add_argument("--log-level", default="info")
+    sp = add("area-add", cmd_area_add, "create a county (6 digits), township (9) or village (12) from its division code")
+    sp.add_argument("code")
+    sp.add_argument("name")
+    sp.add_argument("--type", choices=["urban", "rural"], help="urban or rural (villages)")
+    add("area-list", cmd_area_list, "list areas")
+    sp = add("code-issue", cmd_code_issue, "issue a one-time enrollment code")
+    sp.add_argument("--role", choices=["visitor", "office"], required=True)
+    sp.add_argument("--township", required=True, help="9-digit township code")
+    sp.add_argument("--villages", help="comma-separated 12-digit village codes (visitor laptops)")
+    sp.add_argument("--hours", type=float, default=72, help="validity in hours (default 72)")
+    add("device-list", cmd_device_list, "list enrolled devices")
+    sp = add("device-revoke", cmd_device_revoke, "revoke a device: refused on its next contact")
+    sp.add_argument("device_id")
+    sp = add("publish", cmd_publish, "publish a reference document, form version or letter templates (JSON/YAML)")
+    sp.add_argument("kind", choices=["reference", "form", "templates"])
+    sp.add_argument("file")
+    sp.add_argument("--name", help="document name (default: file name before the first dot)")
+    add("documents", cmd_documents, "list published documents")
+    sp = add("conflicts", cmd_conflicts, "list conflict records")
+    sp.add_argument("--area", help="county/township code prefix")
+    sp.add_argument("--status", choices=["open", "merged", "resolved"])
+    sp = add("resolve", cmd_resolve, "resolve a hard conflict")
+    sp.add_argument("conflict_id")
+    sp.add_argument("--take", choices=["server", "device"], help="keep one side's values for every field")
+    sp.add_argument("--set", action="append", metavar="FIELD=JSON", help="a merged value for one field")
+    sp.add_argument("--author", default="县民政局")
+    sp = add("export", cmd_export, "export a township's (or county's) records as JSON")
+    sp.add_argument("area")
+    sp.add_argument("--out")
+    sp = add("import-bundles", cmd_import_bundles, "import USB bundles from a folder and write receipt bundles")
+    sp.add_argument("directory")
+    sp.add_argument("--receipts", help="folder for receipt bundles (default: DIR/receipts)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``fieldapp-server`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except errors.SyncError as exc:
+        print(f"fieldapp-server: {exc.message_zh} ({exc.code}: {exc})", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:
+        print(f"fieldapp-server: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

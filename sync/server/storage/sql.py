@@ -1,0 +1,459 @@
+"""The storage logic shared by both SQL backends: merge, seq assignment, pull, conflicts.
+
+Backends supply connections and a few dialect bits (:class:`SqlStorage` subclasses). Every
+write that hands out sequence numbers first locks the single ``counters`` row, so commits
+happen in seq order on every backend and a puller never skips a change that commits late.
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+import uuid
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any, Iterator
+
+from sync import errors
+from sync.server.storage.base import Scope, Storage
+
+CHANGE_COLUMNS = "seq, change_id, entity, entity_id, household_id, village_code, revision, fields, device_id, author, at"
+CONFLICT_COLUMNS = ("conflict_id, seq, kind, status, entity, entity_id, household_id, village_code, base_revision, "
+                    "change_id, device_id, fields, concurrent, created_at, resolved_by, resolved_at, resolution")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class Tx(abc.ABC):
+    """One open transaction with ``%s`` placeholders on every backend."""
+
+    @abc.abstractmethod
+    def q(self, sql: str, params: tuple | list = ()) -> list[dict]:
+        """Run a query and return rows as dicts."""
+
+    @abc.abstractmethod
+    def exec(self, sql: str, params: tuple | list = ()) -> int:
+        """Run a statement; return the affected row count."""
+
+    @abc.abstractmethod
+    def many(self, sql: str, rows: list[tuple]) -> None:
+        """Run a statement for each parameter tuple."""
+
+    def one(self, sql: str, params: tuple | list = ()) -> dict | None:
+        """First row or None."""
+        rows = self.q(sql, params)
+        return rows[0] if rows else None
+
+
+class SqlStorage(Storage):
+    """Storage over a DB-API backend; subclasses provide :meth:`_tx` and dialect helpers."""
+
+    backend = ""            # migrations folder name
+    lock_suffix = ""        # row-lock clause for the counter row
+
+    @abc.abstractmethod
+    @contextmanager
+    def _tx(self, write: bool = True) -> Iterator[Tx]:
+        """A transaction: committed on success, rolled back on any exception."""
+
+    @abc.abstractmethod
+    def _in(self, column: str, values: list) -> tuple[str, list]:
+        """A ``column IN (...)`` condition and its parameters."""
+
+    @abc.abstractmethod
+    def _run_script(self, tx: Tx, script: str) -> None:
+        """Execute a migration script inside *tx*."""
+
+    # --- migrations -------------------------------------------------------------
+    def _migration_files(self) -> list[tuple[int, str, str]]:
+        folder = resources.files("sync.server.storage") / "migrations" / self.backend
+        found = []
+        for entry in folder.iterdir():
+            if entry.name.endswith(".sql"):
+                version = int(entry.name.split("_", 1)[0])
+                found.append((version, entry.name, entry.read_text(encoding="utf-8")))
+        return sorted(found)
+
+    def _ensure_migration_table(self) -> None:
+        with self._tx() as tx:
+            tx.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                    "name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+
+    def schema_version(self) -> int:
+        self._ensure_migration_table()
+        with self._tx(write=False) as tx:
+            row = tx.one("SELECT MAX(version) AS v FROM schema_migrations")
+        return int(row["v"] or 0) if row else 0
+
+    def migrate(self) -> list[int]:
+        from datetime import datetime, timezone
+
+        current = self.schema_version()
+        files = self._migration_files()
+        if files and current > files[-1][0]:
+            raise RuntimeError(f"database schema version {current} is newer than this server ({files[-1][0]})")
+        applied = []
+        for version, name, script in files:
+            if version <= current:
+                continue
+            with self._tx() as tx:   # the script and its record commit together, or neither
+                self._run_script(tx, script)
+                tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)",
+                        (version, name, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+            applied.append(version)
+        return applied
+
+    # --- server keys ------------------------------------------------------------
+    def server_key_secret(self) -> str | None:
+        with self._tx(write=False) as tx:
+            row = tx.one("SELECT secret FROM server_keys WHERE id = 1")
+        return row["secret"] if row else None
+
+    def store_server_key(self, secret: str, signing_public: str, sealing_public: str) -> bool:
+        from datetime import datetime, timezone
+
+        with self._tx() as tx:
+            return tx.exec(
+                "INSERT INTO server_keys (id, secret, signing_public, sealing_public, created_at) "
+                "VALUES (1, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+                (secret, signing_public, sealing_public, datetime.now(timezone.utc).isoformat())) == 1
+
+    # --- areas ------------------------------------------------------------------
+    def add_area(self, code, level, name, parent_code, area_type) -> None:
+        from datetime import datetime, timezone
+
+        with self._tx() as tx:
+            if parent_code and not tx.one("SELECT code FROM areas WHERE code = %s", (parent_code,)):
+                raise errors.UnknownArea(parent_code)
+            tx.exec("INSERT INTO areas (code, level, name, parent_code, area_type, created_at) VALUES (%s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (code) DO UPDATE SET name = excluded.name, area_type = excluded.area_type",
+                    (code, level, name, parent_code, area_type, datetime.now(timezone.utc).isoformat()))
+
+    def get_area(self, code):
+        with self._tx(write=False) as tx:
+            return tx.one("SELECT code, level, name, parent_code, area_type FROM areas WHERE code = %s", (code,))
+
+    def list_areas(self):
+        with self._tx(write=False) as tx:
+            return tx.q("SELECT code, level, name, parent_code, area_type FROM areas ORDER BY code")
+
+    # --- enrollment and devices -------------------------------------------------
+    def add_enrollment_code(self, code_hash, role, township_code, villages, expires_at) -> None:
+        from datetime import datetime, timezone
+
+        with self._tx() as tx:
+            tx.exec("INSERT INTO enrollment_codes (code_hash, role, township_code, villages, expires_at, created_at) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)",
+                    (code_hash, role, township_code, _dumps(villages), expires_at, datetime.now(timezone.utc).isoformat()))
+
+    def redeem_enrollment_code(self, code_hash, device, now) -> dict:
+        with self._tx() as tx:
+            row = tx.one("SELECT role, township_code, villages, expires_at, used_at FROM enrollment_codes "
+                         "WHERE code_hash = %s" + self.lock_suffix, (code_hash,))
+            if row is None:
+                raise errors.EnrollmentCodeInvalid()
+            if row["used_at"] is not None:
+                raise errors.EnrollmentCodeUsed()
+            if row["expires_at"] <= now:
+                raise errors.EnrollmentCodeExpired()
+            if tx.exec("UPDATE enrollment_codes SET used_at = %s, used_by = %s WHERE code_hash = %s AND used_at IS NULL",
+                       (now, device["device_id"], code_hash)) != 1:
+                raise errors.EnrollmentCodeUsed()
+            registered = dict(device, role=row["role"], township_code=row["township_code"],
+                              villages=json.loads(row["villages"]), enrolled_at=now)
+            tx.exec("INSERT INTO devices (device_id, label, role, township_code, villages, signing_key, sealing_key, enrolled_at) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    (registered["device_id"], registered.get("label", ""), registered["role"], registered["township_code"],
+                     _dumps(registered["villages"]), registered["signing_key"], registered["sealing_key"], now))
+            return registered
+
+    def _device_row(self, row: dict) -> dict:
+        return dict(row, villages=json.loads(row["villages"]))
+
+    def get_device(self, device_id):
+        with self._tx(write=False) as tx:
+            row = tx.one("SELECT * FROM devices WHERE device_id = %s", (device_id,))
+        return self._device_row(row) if row else None
+
+    def list_devices(self):
+        with self._tx(write=False) as tx:
+            return [self._device_row(r) for r in tx.q("SELECT * FROM devices ORDER BY enrolled_at, device_id")]
+
+    def revoke_device(self, device_id, now) -> bool:
+        with self._tx() as tx:
+            return tx.exec("UPDATE devices SET revoked_at = COALESCE(revoked_at, %s) WHERE device_id = %s", (now, device_id)) == 1
+
+    def use_nonce(self, device_id, nonce, ts, oldest_kept) -> bool:
+        with self._tx() as tx:
+            if ts % 50 == 0:   # forget old nonces now and then; the clock window refuses their replays anyway
+                tx.exec("DELETE FROM nonces WHERE ts < %s", (oldest_kept,))
+            return tx.exec("INSERT INTO nonces (device_id, nonce, ts) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                           (device_id, nonce, ts)) == 1
+
+    # --- push -------------------------------------------------------------------
+    def _lock_counter(self, tx: Tx) -> int:
+        return int(tx.one("SELECT value FROM counters WHERE name = 'seq'" + self.lock_suffix)["value"])
+
+    def _load_records(self, tx: Tx, entity_ids: list[str]) -> dict[tuple[str, str], dict]:
+        found: dict[tuple[str, str], dict] = {}
+        for start in range(0, len(entity_ids), 500):
+            cond, params = self._in("entity_id", entity_ids[start:start + 500])
+            for row in tx.q("SELECT entity, entity_id, household_id, village_code, revision, fields, field_revs "
+                            "FROM records WHERE " + cond, params):
+                row["fields"] = json.loads(row["fields"])
+                row["field_revs"] = json.loads(row["field_revs"])
+                found[(row["entity"], row["entity_id"])] = row
+        return found
+
+    def _stored_changes(self, tx: Tx, change_ids: list[str]) -> dict[str, dict]:
+        found = {}
+        for start in range(0, len(change_ids), 500):
+            cond, params = self._in("change_id", change_ids[start:start + 500])
+            for row in tx.q("SELECT change_id, seq, revision, entity_id, status FROM changes WHERE " + cond, params):
+                found[row["change_id"]] = row
+        return found
+
+    def push(self, scope: Scope, device_id: str, changes: list[dict], now: str):
+        for change in changes:
+            moved_to = change["fields"].get("village_code") if change["entity"] == "household" else None
+            for village in (change["village_code"], moved_to):
+                if isinstance(village, str) and not scope.allows(village):
+                    raise errors.OutsideArea(village[:9])
+        with self._tx() as tx:
+            seq = self._lock_counter(tx)
+            stored = self._stored_changes(tx, [c["change_id"] for c in changes])
+            fresh = [c for c in changes if c["change_id"] not in stored]
+            records = self._load_records(tx, sorted({c["entity_id"] for c in fresh}))
+            verdicts, change_rows, conflict_rows, notices, touched = [], [], [], [], {}
+            for change in changes:
+                cid = change["change_id"]
+                if cid in stored:
+                    prior = stored[cid]
+                    if prior["entity_id"] != change["entity_id"]:
+                        raise errors.ChangeIdReused(cid)
+                    verdicts.append({"change_id": cid, "seq": prior["seq"], "revision": prior["revision"], "status": "duplicate"})
+                    continue
+                key = (change["entity"], change["entity_id"])
+                record = records.get(key)
+                if record is not None and not scope.allows(record["village_code"]):
+                    raise errors.OutsideArea(record["village_code"][:9])
+                seq += 1
+                record, status, hard, soft = _merge(record, change, device_id)
+                records[key] = touched[key] = record
+                record["updated_seq"] = seq
+                after = {f: record["fields"].get(f) for f in change["fields"]}
+                change_rows.append((seq, cid, change["entity"], change["entity_id"], change["household_id"],
+                                    record["village_code"], record["village_code"][:9], record["revision"], _dumps(after),
+                                    device_id, change.get("author") or "", change["at"], now, status))
+                verdicts.append({"change_id": cid, "seq": seq, "revision": record["revision"], "status": status})
+                stored[cid] = {"change_id": cid, "seq": seq, "revision": record["revision"], "entity_id": change["entity_id"]}
+                for kind, fields, concurrent in (("hard", hard, []), ("soft", soft[0], soft[1])):
+                    if not fields:
+                        continue
+                    seq += 1
+                    notice = {"conflict_id": str(uuid.uuid4()), "seq": seq, "kind": kind,
+                              "status": "open" if kind == "hard" else "merged",
+                              "entity": change["entity"], "entity_id": change["entity_id"],
+                              "household_id": change["household_id"], "village_code": record["village_code"],
+                              "base_revision": change["base_revision"], "change_id": cid, "device_id": device_id,
+                              "fields": fields, "concurrent": concurrent, "created_at": now,
+                              "resolved_by": None, "resolved_at": None, "resolution": None}
+                    notices.append(notice)
+                    conflict_rows.append(_conflict_row(notice))
+            if change_rows:
+                tx.many("INSERT INTO changes (seq, change_id, entity, entity_id, household_id, village_code, township_code, "
+                        "revision, fields, device_id, author, at, received_at, status) "
+                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", change_rows)
+                self._save_records(tx, list(touched.values()))
+            if conflict_rows:
+                self._insert_conflicts(tx, conflict_rows)
+            tx.exec("UPDATE counters SET value = %s WHERE name = 'seq'", (seq,))
+        return verdicts, notices
+
+    def _save_records(self, tx: Tx, records: list[dict]) -> None:
+        tx.many("INSERT INTO records (entity, entity_id, household_id, village_code, township_code, revision, fields, "
+                "field_revs, updated_seq) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (entity, entity_id) DO UPDATE SET village_code = excluded.village_code, "
+                "township_code = excluded.township_code, revision = excluded.revision, fields = excluded.fields, "
+                "field_revs = excluded.field_revs, updated_seq = excluded.updated_seq",
+                [(r["entity"], r["entity_id"], r["household_id"], r["village_code"], r["village_code"][:9], r["revision"],
+                  _dumps(r["fields"]), _dumps(r["field_revs"]), r["updated_seq"]) for r in records])
+
+    def _insert_conflicts(self, tx: Tx, rows: list[tuple]) -> None:
+        tx.many("INSERT INTO conflicts (conflict_id, seq, kind, status, entity, entity_id, household_id, village_code, "
+                "township_code, base_revision, change_id, device_id, fields, concurrent, created_at, resolved_by, "
+                "resolved_at, resolution) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                rows)
+
+    def known(self, change_ids):
+        with self._tx(write=False) as tx:
+            stored = self._stored_changes(tx, list(dict.fromkeys(change_ids)))
+        return [{"change_id": r["change_id"], "seq": r["seq"], "revision": r["revision"], "status": "duplicate"}
+                for r in stored.values()]
+
+    # --- pull -------------------------------------------------------------------
+    def _scope_condition(self, scope: Scope) -> tuple[str, list]:
+        if scope.role == "admin":
+            return "township_code LIKE %s", [scope.township_code + "%"]
+        if scope.role == "office":
+            return "township_code = %s", [scope.township_code]
+        if not scope.villages:
+            return "1 = 0", []
+        return self._in("village_code", list(scope.villages))
+
+    def pull(self, scope, cursor, limit):
+        cond, params = self._scope_condition(scope)
+        with self._tx(write=False) as tx:
+            # read the counter FIRST: every seq at or below it is committed (writers commit in seq order)
+            top = int(tx.one("SELECT value FROM counters WHERE name = 'seq'")["value"])
+            rows = tx.q(f"SELECT {CHANGE_COLUMNS} FROM changes WHERE seq > %s AND seq <= %s AND {cond} "
+                        "ORDER BY seq LIMIT %s", [cursor, top, *params, limit])
+            more = len(rows) == limit
+            upto = rows[-1]["seq"] if more else max(top, cursor)
+            conflicts = tx.q(f"SELECT {CONFLICT_COLUMNS} FROM conflicts WHERE seq > %s AND seq <= %s AND {cond} ORDER BY seq",
+                             [cursor, upto, *params])
+            documents = tx.q("SELECT seq, kind, name, version, content, published_at FROM documents "
+                             "WHERE seq > %s AND seq <= %s ORDER BY seq", [cursor, upto])
+        for row in rows:
+            row["fields"] = json.loads(row["fields"])
+        for doc in documents:
+            doc["content"] = json.loads(doc["content"])
+        return {"changes": rows, "conflicts": [_conflict_dict(r) for r in conflicts],
+                "documents": documents, "cursor": upto, "more": more}
+
+    # --- conflicts --------------------------------------------------------------
+    def list_conflicts(self, scope, status=None):
+        cond, params = self._scope_condition(scope)
+        if status:
+            cond, params = cond + " AND status = %s", params + [status]
+        with self._tx(write=False) as tx:
+            rows = tx.q(f"SELECT {CONFLICT_COLUMNS} FROM conflicts WHERE {cond} ORDER BY created_at, seq", params)
+        return [_conflict_dict(r) for r in rows]
+
+    def resolve_conflict(self, scope, conflict_id, fields, resolver, author, now):
+        with self._tx() as tx:
+            seq = self._lock_counter(tx)
+            row = tx.one(f"SELECT {CONFLICT_COLUMNS} FROM conflicts WHERE conflict_id = %s", (conflict_id,))
+            if row is None or not scope.allows(row["village_code"]):
+                raise errors.ConflictNotFound(conflict_id)
+            conflict = _conflict_dict(row)
+            if conflict["kind"] != "hard" or conflict["status"] != "open":
+                raise errors.ConflictAlreadyResolved(conflict_id)
+            unknown = set(fields) - set(conflict["fields"])
+            if unknown or not fields:
+                raise errors.MalformedRequest("resolution must name the conflicting fields only")
+            key = (conflict["entity"], conflict["entity_id"])
+            record = self._load_records(tx, [conflict["entity_id"]])[key]
+            change = {"change_id": str(uuid.uuid4()), "entity": key[0], "entity_id": key[1],
+                      "household_id": conflict["household_id"], "village_code": record["village_code"],
+                      "base_revision": record["revision"], "fields": fields, "author": author, "at": now}
+            record, status, _, _ = _merge(record, change, resolver)
+            seq += 1
+            record["updated_seq"] = seq
+            tx.exec("INSERT INTO changes (seq, change_id, entity, entity_id, household_id, village_code, township_code, "
+                    "revision, fields, device_id, author, at, received_at, status) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    (seq, change["change_id"], key[0], key[1], change["household_id"], record["village_code"],
+                     record["village_code"][:9], record["revision"], _dumps(fields), resolver, author, now, now, "resolution"))
+            self._save_records(tx, [record])
+            seq += 1
+            tx.exec("UPDATE conflicts SET status = 'resolved', seq = %s, resolved_by = %s, resolved_at = %s, resolution = %s "
+                    "WHERE conflict_id = %s", (seq, author or resolver, now, _dumps(fields), conflict_id))
+            tx.exec("UPDATE counters SET value = %s WHERE name = 'seq'", (seq,))
+        return dict(conflict, status="resolved", seq=seq, resolved_by=author or resolver, resolved_at=now, resolution=fields)
+
+    # --- documents --------------------------------------------------------------
+    def publish_document(self, kind, name, content, now):
+        with self._tx() as tx:
+            seq = self._lock_counter(tx) + 1
+            row = tx.one("SELECT MAX(version) AS v FROM documents WHERE kind = %s AND name = %s", (kind, name))
+            version = int(row["v"] or 0) + 1
+            tx.exec("INSERT INTO documents (seq, kind, name, version, content, published_at) VALUES (%s, %s, %s, %s, %s, %s)",
+                    (seq, kind, name, version, _dumps(content), now))
+            tx.exec("UPDATE counters SET value = %s WHERE name = 'seq'", (seq,))
+        return {"seq": seq, "kind": kind, "name": name, "version": version, "published_at": now}
+
+    def list_documents(self):
+        with self._tx(write=False) as tx:
+            return tx.q("SELECT seq, kind, name, version, published_at FROM documents ORDER BY kind, name, version")
+
+    # --- exports ----------------------------------------------------------------
+    def records(self, scope):
+        cond, params = self._scope_condition(scope)
+        with self._tx(write=False) as tx:
+            rows = tx.q(f"SELECT entity, entity_id, household_id, village_code, revision, fields FROM records WHERE {cond} "
+                        "ORDER BY entity, entity_id", params)
+        for row in rows:
+            row["fields"] = json.loads(row["fields"])
+        return rows
+
+    def change_log(self, scope):
+        cond, params = self._scope_condition(scope)
+        with self._tx(write=False) as tx:
+            rows = tx.q(f"SELECT {CHANGE_COLUMNS} FROM changes WHERE {cond} ORDER BY seq", params)
+        for row in rows:
+            row["fields"] = json.loads(row["fields"])
+        return rows
+
+    # --- bundles ----------------------------------------------------------------
+    def bundle_receipt(self, bundle_id):
+        with self._tx(write=False) as tx:
+            row = tx.one("SELECT receipt FROM bundles WHERE bundle_id = %s", (bundle_id,))
+        return row["receipt"] if row else None
+
+    def record_bundle(self, bundle_id, device_id, receipt, now):
+        with self._tx() as tx:
+            tx.exec("INSERT INTO bundles (bundle_id, device_id, imported_at, receipt) VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (bundle_id) DO NOTHING", (bundle_id, device_id, now, receipt))
+
+
+def _merge(record: dict | None, change: dict, device_id: str):
+    """Field-level merge of one change into one record (architecture doc).
+
+    Returns (record, status, hard_fields, (soft_fields, concurrent_fields)). A field another
+    device changed after the change's base, to a different value, is a hard conflict: the
+    server value stays and both are recorded. Other fields apply; if another device moved
+    the record since the base, the merge is recorded as a soft conflict.
+    """
+    base = change["base_revision"]
+    if record is None:
+        record = {"entity": change["entity"], "entity_id": change["entity_id"], "household_id": change["household_id"],
+                  "village_code": change["village_code"], "revision": 0, "fields": {}, "field_revs": {}}
+    else:
+        record = dict(record, fields=dict(record["fields"]), field_revs=dict(record["field_revs"]))
+    concurrent = sorted(f for f, (rev, dev) in record["field_revs"].items() if rev > base and dev != device_id)
+    hard, applied = {}, {}
+    for name, value in change["fields"].items():
+        rev, dev = record["field_revs"].get(name, (0, ""))
+        current = record["fields"].get(name)
+        if rev > base and dev != device_id and current != value:
+            hard[name] = {"server": current, "device": value}
+        elif current != value or name not in record["fields"]:
+            applied[name] = value
+    if applied:
+        record["revision"] += 1
+        for name, value in applied.items():
+            record["fields"][name] = value
+            record["field_revs"][name] = [record["revision"], device_id]
+        if "village_code" in applied and isinstance(applied["village_code"], str) and len(applied["village_code"]) == 12:
+            record["village_code"] = applied["village_code"]
+    soft_fields = {n: {"device": v} for n, v in applied.items()} if concurrent else {}
+    status = "conflict" if hard else "applied"
+    return record, status, hard, (soft_fields, concurrent)
+
+
+def _conflict_row(n: dict) -> tuple:
+    return (n["conflict_id"], n["seq"], n["kind"], n["status"], n["entity"], n["entity_id"], n["household_id"],
+            n["village_code"], n["village_code"][:9], n["base_revision"], n["change_id"], n["device_id"],
+            _dumps(n["fields"]), _dumps(n["concurrent"]), n["created_at"], n["resolved_by"], n["resolved_at"],
+            _dumps(n["resolution"]) if n["resolution"] is not None else None)
+
+
+def _conflict_dict(row: dict) -> dict:
+    out = dict(row)
+    out["fields"] = json.loads(row["fields"])
+    out["concurrent"] = json.loads(row["concurrent"])
+    out["resolution"] = json.loads(row["resolution"]) if row.get("resolution") else None
+    return out

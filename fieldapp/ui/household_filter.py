@@ -8,28 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import NamedTuple
+
+from fieldapp.services import FLAG_ORDER, HouseholdRow
 
 CHILD_PROTECTION = "child_protection"
-# Flag order everywhere in the UI: child protection first (urgent), then the rest.
-FLAG_ORDER = (CHILD_PROTECTION, "filing", "verify", "watch")
 VISIT_STATUSES = ("not_visited", "draft", "done")
-
-
-class HouseholdRow(NamedTuple):
-    """One line of the household list (a tuple: cheap for 100,000 rows)."""
-
-    household_id: str
-    head_name: str
-    id_masked: str
-    village_code: str
-    village_name: str
-    address: str
-    categories: tuple
-    visit_status: str  # not_visited | draft | done
-    review_due: str  # ISO date or ""
-    open_needs: int
-    flags: tuple  # subset of FLAG_ORDER, already in that order
+__all__ = ["HouseholdRow", "HouseholdFilter", "matching_rows", "sort_key", "FLAG_ORDER", "VISIT_STATUSES", "COLUMNS"]
 
 
 COLUMNS = ("head_name", "id_masked", "village_name", "address", "categories", "visit_status", "review_due", "open_needs", "flags")

@@ -1,0 +1,382 @@
+"""One editor widget per question type, built from the form definition (never per question).
+
+Each field shows its label, the input, and an inline message line under it (red for errors
+that block finalising, amber for warnings). ``value()`` returns the stored value: money in
+integer fen, dates ISO, choices as option codes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout,
+                               QWidget)
+
+from forms.money import fen_to_yuan_str, yuan_to_fen
+
+ERROR_STYLE = "color: #b00020;"
+WARNING_STYLE = "color: #9a5b00;"
+_LIST_SPLIT = re.compile(r"[,，、;；\s]+")
+
+
+def _rx(pattern: str) -> QRegularExpressionValidator:
+    return QRegularExpressionValidator(QRegularExpression(pattern))
+
+
+class EnterMovesOn(QObject):
+    """Event filter: Enter/Return in a one-line input moves focus to the next field (keyboard-first)."""
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter) \
+                and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
+            if isinstance(obj, QComboBox) and obj.view().isVisible():
+                return False
+            obj.focusNextChild()
+            return True
+        return False
+
+
+ENTER_FILTER = EnterMovesOn()
+
+
+class FieldWidget(QWidget):
+    """Label + input + inline message for one question; emits ``edited`` when the user changes it."""
+
+    edited = Signal()
+
+    def __init__(self, question, language: str, parent=None):
+        super().__init__(parent)
+        self.question = question
+        self.language = language
+        self.key = question.key
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setObjectName("fieldMessage")
+        self.message.hide()
+        self.input = self._make_input()
+        self.input.setObjectName(f"field_{question.key}")
+        for w in self.focus_widgets():
+            w.installEventFilter(ENTER_FILTER) if isinstance(w, (QLineEdit, QComboBox)) else None
+        if question.readonly or question.is_calculated:
+            self._set_readonly()
+        lay = QGridLayout(self)
+        lay.setContentsMargins(0, 2, 0, 2)
+        lay.setHorizontalSpacing(10)
+        lay.setVerticalSpacing(1)
+        self.label.setMinimumWidth(150)
+        self.label.setMaximumWidth(210)
+        lay.addWidget(self.label, 0, 0, Qt.AlignTop | Qt.AlignLeft)
+        lay.addWidget(self.input, 0, 1)
+        lay.addWidget(self.message, 1, 1)
+        lay.setColumnStretch(1, 1)
+        self._loading = False
+        self.retranslate(language)
+
+    # --- subclasses ---
+    def _make_input(self) -> QWidget:
+        raise NotImplementedError
+
+    def value(self):
+        """The stored value (None when empty)."""
+        raise NotImplementedError
+
+    def _show(self, value) -> None:
+        raise NotImplementedError
+
+    def _set_readonly(self) -> None:
+        self.input.setEnabled(False)
+
+    def focus_widgets(self) -> list[QWidget]:
+        """The widgets that take keyboard focus, in tab order."""
+        return [self.input]
+
+    # --- common ---
+    def set_value(self, value) -> None:
+        """Show ``value`` without emitting ``edited``."""
+        self._loading = True
+        try:
+            self._show(value)
+        finally:
+            self._loading = False
+
+    def _changed(self, *_args) -> None:
+        if not self._loading:
+            self.edited.emit()
+
+    def set_problem(self, severity: str | None, text: str = "") -> None:
+        """Show an inline message (severity "error" or "warning"), or hide it (None)."""
+        if not severity:
+            self.message.hide()
+            self.message.setText("")
+            return
+        self.message.setStyleSheet(ERROR_STYLE if severity == "error" else WARNING_STYLE)
+        self.message.setText(("✖ " if severity == "error" else "⚠ ") + text)
+        self.message.show()
+
+    def retranslate(self, language: str) -> None:
+        """Show the form's labels in ``language``."""
+        self.language = language
+        q = self.question
+        mark = " *" if q.required else ""
+        self.label.setText(q.label(language) + mark)
+        if q.hint is not None:
+            self.label.setToolTip(q.hint.get(language))
+            self.input.setToolTip(q.hint.get(language))
+
+
+class TextField(FieldWidget):
+    """text, phone, id_number, date, time, integer, decimal: a one-line input."""
+
+    PATTERNS = {
+        "phone": r"[0-9+\- ]{0,20}",
+        "id_number": r"[0-9]{0,17}[0-9xX]?",
+        "date": r"[0-9]{0,4}(-[0-9]{0,2}(-[0-9]{0,2})?)?",
+        "time": r"[0-9]{0,2}(:[0-9]{0,2})?",
+        "integer": r"-?[0-9]{0,9}",
+        "decimal": r"[0-9]{0,7}(\.[0-9]{0,3})?",
+    }
+
+    def _make_input(self):
+        edit = QLineEdit(self)
+        pattern = self.PATTERNS.get(self.question.type)
+        if pattern:
+            edit.setValidator(_rx(pattern))
+        if self.question.type == "date":
+            edit.setPlaceholderText("YYYY-MM-DD")
+            edit.setMaximumWidth(140)
+        elif self.question.type == "time":
+            edit.setPlaceholderText("HH:MM")
+            edit.setMaximumWidth(90)
+        elif self.question.type in ("integer", "decimal"):
+            edit.setMaximumWidth(140)
+        elif self.question.type == "id_number":
+            edit.setMaximumWidth(220)
+        if self.question.max_length:
+            edit.setMaxLength(self.question.max_length)
+        edit.textEdited.connect(self._changed)
+        return edit
+
+    def _set_readonly(self):
+        self.input.setReadOnly(True)
+        self.input.setFocusPolicy(Qt.NoFocus)
+        self.input.setStyleSheet("background: #f0f0f0;")
+
+    def value(self):
+        text = self.input.text().strip()
+        if not text:
+            return None
+        if self.question.type == "integer":
+            try:
+                return int(text)
+            except ValueError:
+                return text
+        if self.question.type == "id_number":
+            return text.upper()
+        return text
+
+    def _show(self, value):
+        self.input.setText("" if value is None else str(value))
+
+
+class MoneyField(TextField):
+    """Money typed in yuan with up to two decimals; stored as integer fen."""
+
+    def _make_input(self):
+        edit = QLineEdit(self)
+        edit.setValidator(_rx(r"[0-9]{0,9}(\.[0-9]{0,2})?"))
+        edit.setPlaceholderText("0.00")
+        edit.setAlignment(Qt.AlignRight)
+        edit.setMaximumWidth(160)
+        edit.textEdited.connect(self._changed)
+        edit.editingFinished.connect(self._tidy)
+        return edit
+
+    def value(self):
+        text = self.input.text().strip()
+        if not text:
+            return None
+        try:
+            return yuan_to_fen(text)
+        except Exception:  # noqa: BLE001 - half-typed: validation reports it
+            return None
+
+    def _show(self, value):
+        self.input.setText("" if value in (None, "") else fen_to_yuan_str(int(value)))
+
+    def _tidy(self):
+        v = self.value()
+        if v is not None and self.input.isModified():
+            self.set_value(v)
+
+
+class NotesField(FieldWidget):
+    """Free text over a few lines."""
+
+    def _make_input(self):
+        edit = QPlainTextEdit(self)
+        edit.setTabChangesFocus(True)
+        edit.setFixedHeight(56)
+        edit.textChanged.connect(self._changed)
+        return edit
+
+    def value(self):
+        return self.input.toPlainText().strip() or None
+
+    def _show(self, value):
+        self.input.setPlainText(value or "")
+
+
+class ChoiceField(FieldWidget):
+    """single, yes_no, yes_no_unknown: a combo box with an empty first entry."""
+
+    def _make_input(self):
+        combo = QComboBox(self)
+        combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        combo.setMinimumWidth(140)
+        self._fill(combo)
+        combo.currentIndexChanged.connect(self._changed)
+        return combo
+
+    def _fill(self, combo):
+        current = combo.currentData() if combo.count() else None
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem("", None)
+        for opt in self.question.options:
+            combo.addItem(opt.label(self.language), opt.code)
+        if current is not None:
+            combo.setCurrentIndex(max(combo.findData(current), 0))
+        combo.blockSignals(False)
+
+    def value(self):
+        return self.input.currentData()
+
+    def _show(self, value):
+        i = self.input.findData(value) if value is not None else 0
+        self.input.setCurrentIndex(max(i, 0))
+
+    def retranslate(self, language):
+        super().retranslate(language)
+        self._fill(self.input)
+
+
+class BooleanField(FieldWidget):
+    """A calculated true/false value shown as 是/否."""
+
+    def _make_input(self):
+        return QLabel(self)
+
+    def value(self):
+        return getattr(self, "_value", None)
+
+    def _show(self, value):
+        self._value = value
+        self.input.setText("" if value is None else ("是" if value else "否") if self.language == "zh"
+                           else ("Yes" if value else "No"))
+
+
+class MultiField(FieldWidget):
+    """Multiple choice: a grid of check boxes."""
+
+    COLUMNS = 3
+
+    def _make_input(self):
+        box = QWidget(self)
+        grid = QGridLayout(box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setVerticalSpacing(2)
+        self.boxes: list[QCheckBox] = []
+        for i, opt in enumerate(self.question.options):
+            cb = QCheckBox(opt.label(self.language), box)
+            cb.setProperty("code", opt.code)
+            cb.toggled.connect(self._changed)
+            grid.addWidget(cb, i // self.COLUMNS, i % self.COLUMNS)
+            self.boxes.append(cb)
+        return box
+
+    def focus_widgets(self):
+        return list(self.boxes)
+
+    def _set_readonly(self):
+        for cb in self.boxes:
+            cb.setEnabled(False)
+
+    def value(self):
+        return [cb.property("code") for cb in self.boxes if cb.isChecked()]
+
+    def _show(self, value):
+        chosen = set(value or [])
+        for cb in self.boxes:
+            cb.setChecked(cb.property("code") in chosen)
+
+    def retranslate(self, language):
+        super().retranslate(language)
+        for cb, opt in zip(self.boxes, self.question.options):
+            cb.setText(opt.label(language))
+
+
+class TextListField(TextField):
+    """A list of names typed on one line, separated by 、 or commas (e.g. the visitors)."""
+
+    def _make_input(self):
+        edit = QLineEdit(self)
+        edit.textEdited.connect(self._changed)
+        return edit
+
+    def value(self):
+        parts = [p for p in _LIST_SPLIT.split(self.input.text().strip()) if p]
+        return parts or None
+
+    def _show(self, value):
+        self.input.setText("、".join(value or []))
+
+    def retranslate(self, language):
+        super().retranslate(language)
+        self.input.setPlaceholderText("例如：张三、李四" if language == "zh" else "e.g. Name One, Name Two")
+
+
+def make_field(question, language: str, parent=None) -> FieldWidget:
+    """The editor widget for ``question`` (not for repeat groups)."""
+    t = question.type
+    if t == "money":
+        return MoneyField(question, language, parent)
+    if t == "notes":
+        return NotesField(question, language, parent)
+    if t in ("single", "yes_no", "yes_no_unknown"):
+        return ChoiceField(question, language, parent)
+    if t == "multi":
+        return MultiField(question, language, parent)
+    if t == "boolean":
+        return BooleanField(question, language, parent)
+    if t == "text_list":
+        return TextListField(question, language, parent)
+    return TextField(question, language, parent)
+
+
+def display_value(question, value, language: str = "zh") -> str:
+    """A stored answer as readable text (used in tables and the history diff)."""
+    if value is None or value == "" or value == []:
+        return "—"
+    t = question.type
+    if t == "money":
+        try:
+            return fen_to_yuan_str(int(value)) + (" 元" if language == "zh" else " yuan")
+        except (TypeError, ValueError):
+            return str(value)
+    if t in ("single", "yes_no", "yes_no_unknown"):
+        return question.option_label(value, language)
+    if t == "multi":
+        return "、".join(question.option_label(v, language) for v in value)
+    if t == "boolean":
+        return ("是" if value else "否") if language == "zh" else ("Yes" if value else "No")
+    if t == "text_list":
+        return "、".join(map(str, value))
+    if t == "id_number":
+        from forms.idnumber import mask
+
+        return mask(str(value))
+    return str(value)

@@ -40,6 +40,16 @@ class SyncReport:
     documents: int = 0
     cursor: int = 0
 
+    def add_conflicts(self, notices: list[dict]) -> None:
+        """Keep the latest notice per conflict id (a push and the following pull report the same one)."""
+        known = {c["conflict_id"]: i for i, c in enumerate(self.conflicts)}
+        for notice in notices:
+            if notice["conflict_id"] in known:
+                self.conflicts[known[notice["conflict_id"]]] = notice
+            else:
+                known[notice["conflict_id"]] = len(self.conflicts)
+                self.conflicts.append(notice)
+
 
 def _ssl_context(ca_pem: str | None) -> ssl.SSLContext | bool:
     if not ca_pem:
@@ -153,7 +163,7 @@ class SyncClient:
             if fresh:
                 answer = self._call("POST", "/v1/push", {"changes": fresh})
                 self.store.record_conflicts(answer["conflicts"])
-                report.conflicts.extend(answer["conflicts"])
+                report.add_conflicts(answer["conflicts"])
                 report.pushed += sum(1 for a in answer["accepted"] if a["status"] != "duplicate")
                 report.duplicates += sum(1 for a in answer["accepted"] if a["status"] == "duplicate")
             report.duplicates += len(known_ids)
@@ -170,7 +180,7 @@ class SyncClient:
             page = self._call("GET", "/v1/pull", query={"cursor": cursor, "limit": self.pull_limit})
             if page["conflicts"]:
                 self.store.record_conflicts(page["conflicts"])
-                report.conflicts.extend(page["conflicts"])
+                report.add_conflicts(page["conflicts"])
             for doc in page["documents"]:
                 store_document(self.store, doc)
             report.documents += len(page["documents"])

@@ -1,7 +1,124 @@
-"""``fieldapp`` subcommands for the sync area."""
+"""``fieldapp`` subcommands for the sync area: enroll, sync, bundle export|import."""
 
 from __future__ import annotations
 
+import getpass
+import os
+from pathlib import Path
+
+from fieldapp.cli import CliError
+
+
+def _open_vault(args):
+    """Unlock the vault named by --data-dir as --user (passphrase from $FIELDAPP_PASSPHRASE or a prompt)."""
+    from fieldapp.services import Services
+
+    services = Services(args.data_dir)
+    if not services.has_vault():
+        raise CliError(f"此电脑还没有数据库 (no vault in {services.data_dir})；请先创建。")
+    user = args.user or os.environ.get("FIELDAPP_USER") or services.load_settings().get("last_user")
+    if not user:
+        raise CliError("请用 --user 指定用户名 (give --user)")
+    passphrase = os.environ.get("FIELDAPP_PASSPHRASE") or getpass.getpass(f"{user} 的密码: ")
+    try:
+        services.unlock(user, passphrase)
+    except Exception as exc:   # the vault's named errors carry the Chinese message
+        raise CliError(getattr(exc, "message_zh", None) or str(exc)) from None
+    return services.vault
+
+
+def _sync_error(exc) -> CliError:
+    return CliError(f"{exc.message_zh} [{exc.code}]", exit_code=3 if exc.code == "SERVER_UNREACHABLE" else 2)
+
+
+def cmd_enroll(args) -> int:
+    from fieldapp import syncing
+    from sync.errors import SyncError
+
+    vault = _open_vault(args)
+    try:
+        answer = syncing.enroll(vault, args.server, args.code, ca_cert_path=args.ca_cert, label=args.label or "")
+    except SyncError as exc:
+        raise _sync_error(exc) from None
+    finally:
+        vault.lock()
+    area = answer["township_code"] if answer["role"] == "office" else ", ".join(answer["villages"])
+    print(f"已登记 (enrolled): 设备 {answer['device_id']} · 角色 {answer['role']} · 辖区 {area}")
+    return 0
+
+
+def cmd_sync(args) -> int:
+    from fieldapp import syncing
+    from sync.errors import SyncError
+
+    vault = _open_vault(args)
+    try:
+        report = syncing.sync_now(vault)
+    except SyncError as exc:
+        raise _sync_error(exc) from None
+    finally:
+        vault.lock()
+    open_conflicts = sum(1 for c in report.conflicts if c.get("status") == "open")
+    print(f"同步完成 (synced): 上传 {report.pushed} 条，重复 {report.duplicates} 条，下载 {report.pulled} 条，"
+          f"文档 {report.documents} 份，待处理冲突 {open_conflicts} 条")
+    return 0
+
+
+def cmd_bundle_export(args) -> int:
+    from fieldapp import syncing
+    from sync.errors import SyncError
+
+    vault = _open_vault(args)
+    try:
+        path, count = syncing.export_bundle(vault, Path(args.out))
+    except SyncError as exc:
+        raise _sync_error(exc) from None
+    finally:
+        vault.lock()
+    print(f"已导出 {count} 条变更到 {path} (bundle written)")
+    return 0
+
+
+def cmd_bundle_import(args) -> int:
+    from fieldapp import syncing
+    from sync.errors import SyncError
+
+    vault = _open_vault(args)
+    try:
+        summary = syncing.import_receipt(vault, Path(args.file))
+    except SyncError as exc:
+        raise _sync_error(exc) from None
+    finally:
+        vault.lock()
+    note = f"（未应用下载内容：{summary.pull_skipped}）" if summary.pull_skipped else ""
+    print(f"回执已导入 (receipt imported): 确认 {summary.acknowledged} 条，下载 {summary.pulled} 条{note}")
+    return 0
+
 
 def register(subparsers) -> None:
-    """Add this area's subcommands to *subparsers* (filled in by the sync work)."""
+    """Add ``enroll``, ``sync`` and ``bundle export|import``."""
+    def user_opt(parser):
+        parser.add_argument("--user", help="local user name (default: $FIELDAPP_USER or the last user)")
+
+    p = subparsers.add_parser("enroll", help="register this laptop with the county server (一次性登记码)")
+    p.add_argument("--server", required=True, help="server URL, e.g. https://sync.county.example:8700")
+    p.add_argument("--code", required=True, help="the one-time enrollment code")
+    p.add_argument("--ca-cert", help="PEM file of the county CA certificate to pin")
+    p.add_argument("--label", help="a name for this laptop shown to the county admin")
+    user_opt(p)
+    p.set_defaults(handler=cmd_enroll)
+
+    p = subparsers.add_parser("sync", help="sync with the county server now")
+    user_opt(p)
+    p.set_defaults(handler=cmd_sync)
+
+    p = subparsers.add_parser("bundle", help="USB bundles for villages without network")
+    bsub = p.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
+    e = bsub.add_parser("export", help="write pending changes to a sealed bundle file")
+    e.add_argument("--out", required=True, help="folder to write into (e.g. the USB stick)")
+    user_opt(e)
+    e.set_defaults(handler=cmd_bundle_export)
+    i = bsub.add_parser("import", help="import a receipt bundle from the county server")
+    i.add_argument("file", help="the .fieldapp-receipt file")
+    user_opt(i)
+    i.set_defaults(handler=cmd_bundle_import)

@@ -1,0 +1,89 @@
+"""The app's side of sync: enroll this laptop, sync now, USB bundles — all against the real vault.
+
+The vault implements the sync-store interface (docs/architecture.md); the device's private
+keys live in its sync state, i.e. inside the SQLCipher file, never in clear on disk. When the
+server says the device was revoked, the vault is locked and its local key wraps destroyed
+(the county office can still recover the data with the office key).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import httpx
+
+from sync import bundle, errors
+from sync import store as st
+from sync.client import SyncClient, SyncReport, enroll as _enroll
+
+log = logging.getLogger("fieldapp.syncing")
+
+
+def is_enrolled(vault) -> bool:
+    """True once this laptop holds a device key and a server address."""
+    return bool(vault.get_sync_state(st.STATE_DEVICE_ID) and vault.get_sync_state(st.STATE_DEVICE_KEYS))
+
+
+def enroll(vault, server_url: str, code: str, ca_cert_path: str | Path | None = None, label: str = "",
+           transport: httpx.BaseTransport | None = None) -> dict:
+    """Register this laptop with the county server using a one-time code (CA certificate optionally pinned)."""
+    ca_pem = Path(ca_cert_path).read_text(encoding="ascii") if ca_cert_path else None
+    answer = _enroll(vault, server_url, code, ca_cert_pem=ca_pem, label=label, transport=transport)
+    vault.audit("change", "sync_device", answer["device_id"], detail={"enrolled_as": answer["role"]})
+    return answer
+
+
+def _revoked(vault) -> None:
+    log.warning("device revoked by the server: destroying local key wraps")
+    vault.destroy_local_wraps()
+
+
+def sync_now(vault, progress=None, transport: httpx.BaseTransport | None = None) -> SyncReport:
+    """One full sync (push, then pull). On revocation, locks the vault and destroys its wraps, then re-raises."""
+    try:
+        with SyncClient(vault, transport=transport) as client:
+            return client.sync(progress=progress)
+    except errors.DeviceRevoked:
+        _revoked(vault)
+        raise
+
+
+def is_online(vault, timeout: float = 2.0) -> bool:
+    """True if the county server answers (used for automatic sync and the status bar)."""
+    if not is_enrolled(vault):
+        return False
+    try:
+        with SyncClient(vault, timeout=timeout) as client:
+            client.hello()
+        return True
+    except errors.SyncError:
+        return False
+
+
+def resolve_conflict(vault, conflict_id: str, fields: dict, author: str = "",
+                     transport: httpx.BaseTransport | None = None) -> dict:
+    """Office laptops: close a hard conflict on the server with the chosen values, then sync."""
+    try:
+        with SyncClient(vault, transport=transport) as client:
+            notice = client.resolve_conflict(conflict_id, fields, author or vault.user or "")
+            vault.audit("conflict_resolved", "conflict", conflict_id, detail={"fields": sorted(fields)})
+            client.sync()
+    except errors.DeviceRevoked:
+        _revoked(vault)
+        raise
+    return notice
+
+
+def export_bundle(vault, out_dir: str | Path) -> tuple[Path, int]:
+    """Write the pending changes to a sealed USB bundle in *out_dir*; returns (file, change count)."""
+    path, count = bundle.export_bundle(vault, Path(out_dir))
+    vault.audit("export", detail={"usb_bundle_changes": count})
+    return path, count
+
+
+def import_receipt(vault, path: str | Path) -> bundle.ReceiptSummary:
+    """Import a receipt bundle from the server: acknowledge what landed and store pulled changes."""
+    summary = bundle.import_receipt(vault, Path(path).read_bytes())
+    vault.audit("import", detail={"usb_receipt_acknowledged": summary.acknowledged, "pulled": summary.pulled})
+    return summary

@@ -1,0 +1,147 @@
+"""End to end with REAL SQLCipher vaults on both backends: fieldapp.syncing against uvicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+
+import pytest
+
+from fieldapp import syncing
+from fieldapp.vault import FAST_KDF, Vault
+from fieldapp.vault.crypto import DEFAULT_SUITE
+from sync import errors
+from sync.server.storage import Scope
+from tests.sync.conftest import TOWNSHIP, VILLAGE_A
+
+PASS = "tea-leaf-river-42"
+
+
+@pytest.fixture(scope="module")
+def office_keys():
+    return DEFAULT_SUITE.generate_recipient_keypair()
+
+
+@pytest.fixture
+def make_vault(tmp_path, office_keys):
+    opened = []
+
+    def make(name: str) -> Vault:
+        vault = Vault.create(tmp_path / name, name, PASS, office_keys[1], kdf=FAST_KDF)
+        opened.append(vault)
+        return vault
+
+    yield make
+    for vault in opened:
+        vault.lock()
+
+
+def visit(household_id: str, **answers) -> dict:
+    base = {"visit_date": "2026-05-12", "visitors": ["甲", "乙"], "village_code": VILLAGE_A, "area_type": "rural",
+            "address": "东山村三组12号", "hukou_type": "agricultural", "phone": "13800000000",
+            "members": [{"member_id": "m-1", "name": "王芳", "relation": "head"}]}
+    base.update(answers)
+    return {"format": "fieldapp.visit", "format_version": 1, "form_id": "four_clarifications", "form_version": 1,
+            "household_id": household_id, "visit_id": str(uuid.uuid4()), "status": "final", "answers": base}
+
+
+def enrolled(server, make_vault, name, role="visitor"):
+    vault = make_vault(name)
+    syncing.enroll(vault, server.url, server.code(role=role))
+    return vault
+
+
+def test_two_laptops_editing_the_same_household_offline(server, make_vault):
+    a, b = enrolled(server, make_vault, "laptop_a"), enrolled(server, make_vault, "laptop_b")
+    hid = str(uuid.uuid4())
+    a.save_visit(visit(hid))
+    syncing.sync_now(a)
+    syncing.sync_now(b)
+    assert b.get_household(hid)["fields"]["address"] == "东山村三组12号"
+
+    # offline: both change the address (hard), A the phone, B the hukou type (soft: different fields)
+    a.save_visit(visit(hid, address="东山村四组1号", phone="13911111111"))
+    b.save_visit(visit(hid, address="东山村五组2号", hukou_type="non_agricultural"))
+    syncing.sync_now(a)
+    report = syncing.sync_now(b)
+
+    hard = [c for c in report.conflicts if c["kind"] == "hard"]
+    soft = [c for c in report.conflicts if c["kind"] == "soft" and c["entity"] == "household"]
+    assert len(hard) == 1 and hard[0]["fields"] == {"address": {"server": "东山村四组1号", "device": "东山村五组2号"}}
+    assert hard[0]["status"] == "open"
+    assert len(soft) == 1 and set(soft[0]["fields"]) == {"hukou_type"}
+    assert set(soft[0]["concurrent"]) == {"address", "phone"}
+    syncing.sync_now(a)
+    expected = {"address": "东山村四组1号", "phone": "13911111111", "hukou_type": "non_agricultural"}
+    server_record = next(r for r in server.storage.records(Scope("office", TOWNSHIP)) if r["entity_id"] == hid)
+    for fields in (server_record["fields"], a.get_household(hid)["fields"], b.get_household(hid)["fields"]):
+        assert {k: fields[k] for k in expected} == expected
+    # both sides see the conflict
+    for vault in (a, b):
+        notices = [c for c in vault.list_conflicts() if c.get("kind") == "hard" or c.get("detail", {}).get("kind") == "hard"]
+        assert len(notices) == 1
+    assert [c["kind"] for c in server.storage.list_conflicts(Scope("office", TOWNSHIP))].count("hard") == 1
+
+
+def test_office_resolution_reaches_the_vaults(server, make_vault):
+    a, b = enrolled(server, make_vault, "va"), enrolled(server, make_vault, "vb")
+    office = enrolled(server, make_vault, "office", role="office")
+    hid = str(uuid.uuid4())
+    a.save_visit(visit(hid))
+    syncing.sync_now(a)
+    syncing.sync_now(b)
+    a.save_visit(visit(hid, address="甲"))
+    b.save_visit(visit(hid, address="乙"))
+    syncing.sync_now(a)
+    report = syncing.sync_now(b)
+    conflict = next(c for c in report.conflicts if c["kind"] == "hard")
+    syncing.sync_now(office)
+    syncing.resolve_conflict(office, conflict["conflict_id"], {"address": "乙"}, author="镇经办")
+    for vault in (a, b, office):
+        syncing.sync_now(vault)
+        assert vault.get_household(hid)["fields"]["address"] == "乙"
+        assert vault.list_conflicts() == []      # closed everywhere
+
+
+def test_revoked_laptop_locks_and_loses_its_local_wraps(server, make_vault, tmp_path):
+    a = enrolled(server, make_vault, "lost")
+    a.save_visit(visit(str(uuid.uuid4())))
+    syncing.sync_now(a)
+    server.storage.revoke_device(a.get_sync_state("device_id"), "2026-05-12T00:00:00+00:00")
+    with pytest.raises(errors.DeviceRevoked):
+        syncing.sync_now(a)
+    assert not a.is_unlocked
+    reopened = Vault.open(tmp_path / "lost")
+    assert reopened.users() == []
+    with pytest.raises(Exception):
+        reopened.unlock("lost", PASS)
+
+
+def test_interrupted_pull_resumes_in_the_vault(server, make_vault):
+    a, b = enrolled(server, make_vault, "writer"), enrolled(server, make_vault, "reader")
+    ids = [str(uuid.uuid4()) for _ in range(12)]
+    for hid in ids:
+        a.save_visit(visit(hid))
+    syncing.sync_now(a)
+    from sync.client import SyncClient
+
+    original = b.apply_pulled
+    calls = {"n": 0}
+
+    def crash_on_second(changes, cursor):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("power cut")
+        original(changes, cursor)
+
+    b.apply_pulled = crash_on_second
+    with SyncClient(b, pull_limit=5) as client, pytest.raises(OSError):
+        client.sync()
+    assert b.get_sync_state("cursor") == "5"
+    b.apply_pulled = original
+    with SyncClient(b, pull_limit=5) as client:
+        report = client.sync()
+    assert report.pulled == 2 * len(ids) - 5
+    assert {r["entity_id"] for r in server.storage.records(Scope("office", TOWNSHIP)) if r["entity"] == "household"} == set(ids)
+    for hid in ids:
+        assert b.get_household(hid, audit_view=False)["revision"] >= 1

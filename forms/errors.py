@@ -185,3 +185,11 @@ class UnknownFormVersionError(VisitError):
             f"visit uses unknown form {form_id!r} version {version!r}; update fieldapp or the form definitions",
             f"走访记录使用了本机没有的表单版本 {form_id} v{version}，请更新程序或表单定义",
         )
+
+
+class VisitFileError(VisitError):
+    """The visit file does not exist or cannot be read."""
+
+    def __init__(self, source: str, reason: str):
+        self.source = source
+        super().__init__(f"{source}: cannot read file: {reason}", f"无法读取走访记录文件：{source}")

@@ -1,0 +1,99 @@
+"""The interchange format for one household visit (docs/interchange.md).
+
+Reading a visit file: :func:`parse_visit` (JSON text → dict, with line/column on errors),
+:func:`check_shape` (the JSON Schema ``forms/interchange.schema.json``), and
+:func:`read_visit` doing both plus checking that the form version is known here. Answers'
+content is checked by :func:`forms.validate`, not by the schema.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+
+from forms.errors import FormNotFoundError, MalformedJsonError, UnknownFormVersionError, VisitFileError, VisitShapeError
+
+__all__ = ["SCHEMA_PATH", "FORMAT", "FORMAT_VERSION", "schema", "parse_visit", "check_shape", "read_visit",
+           "read_visit_file", "dump_visit"]
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "interchange.schema.json"
+FORMAT = "fieldapp.visit"
+FORMAT_VERSION = 1
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    """The interchange JSON Schema (draft 2020-12)."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    return jsonschema.Draft202012Validator(schema())
+
+
+def parse_visit(text, source: str = "<visit>") -> dict:
+    """Parse JSON *text* (str or UTF-8 bytes) into a dict.
+
+    :raises MalformedJsonError: not JSON (with line and column), or not UTF-8.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise MalformedJsonError(source, f"not UTF-8 text ({exc.reason})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MalformedJsonError(source, exc.msg, exc.lineno, exc.colno) from None
+
+
+def check_shape(document, source: str = "<visit>") -> None:
+    """Check *document* against the interchange schema.
+
+    :raises VisitShapeError: listing every violation with its JSON path.
+    """
+    errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+    if errors:
+        problems = []
+        for e in errors:
+            path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e.absolute_path).lstrip(".")
+            problems.append(f"{path or '(document)'}: {e.message}")
+        raise VisitShapeError(source, problems)
+
+
+def read_visit(text, source: str = "<visit>", definitions_dir=None) -> dict:
+    """Parse, shape-check and check the form version of a visit document.
+
+    :raises MalformedJsonError, VisitShapeError, UnknownFormVersionError: as named.
+    """
+    document = parse_visit(text, source)
+    check_shape(document, source)
+    from forms.loader import load_form
+
+    try:
+        load_form(document["form_id"], document["form_version"], definitions_dir)
+    except FormNotFoundError:
+        raise UnknownFormVersionError(document["form_id"], document["form_version"]) from None
+    return document
+
+
+def read_visit_file(path, definitions_dir=None) -> dict:
+    """:func:`read_visit` on a file path, or standard input when *path* is "-"."""
+    if str(path) == "-":
+        return read_visit(sys.stdin.buffer.read(), "<stdin>", definitions_dir)
+    target = Path(path)
+    try:
+        data = target.read_bytes()
+    except OSError as exc:
+        raise VisitFileError(str(target), exc.strerror or str(exc)) from None
+    return read_visit(data, target.name, definitions_dir)
+
+
+def dump_visit(document: dict) -> str:
+    """The visit as UTF-8 JSON text (Chinese kept readable, keys in a stable order)."""
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

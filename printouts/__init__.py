@@ -2,16 +2,21 @@
 
 No Qt, no vault: callers pass interchange visits (``fieldapp.visit`` dicts), a signing key
 and a serial counter, and get back the PDF plus a record of what was printed for their
-audit log. See docs/printouts.md.
+audit log. Batch functions report progress as (done, total) work units — building, then
+laying out each document — and cancel when the callback returns False. See docs/printouts.md.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from printouts.assessment import assess_visit
 from printouts.documents.base import Document, PrintContext, PrintedDocument
 from printouts.documents.consent import build_consent
-from printouts.errors import PrintoutError
+from printouts.documents.visit_record import build_visit_record
+from printouts.documents.letters import LETTER_KINDS, Change, build_letter
+from printouts.errors import PrintCancelled, PrintoutError
 from printouts.fonts import find_cjk_font, register_cjk_font
 from printouts.labels import Labels
 from printouts.render import Progress, RenderResult, render_pdf
@@ -22,10 +27,22 @@ from printouts.visit import VisitView, read_visit
 
 __all__ = [
     "PrintContext", "PrintedDocument", "RenderResult", "Labels", "LetterTemplates", "MemoryCounter",
-    "SerialCounter", "VerifiedCode", "VisitView", "PrintoutError", "Progress",
-    "print_consent", "render_documents", "verify_code", "content_digest", "key_id", "load_templates",
-    "format_serial", "find_cjk_font", "register_cjk_font", "read_visit",
+    "SerialCounter", "VerifiedCode", "VisitView", "PrintoutError", "PrintCancelled", "Progress",
+    "LetterRequest", "Change", "LETTER_KINDS",
+    "print_consent", "print_visit_records", "print_letters", "render_documents", "verify_code", "content_digest", "key_id",
+    "load_templates", "format_serial", "find_cjk_font", "register_cjk_font", "read_visit",
 ]
+
+
+@dataclass(frozen=True)
+class LetterRequest:
+    """One letter to print: the visit and what the letter kind needs besides it."""
+
+    visit: Mapping[str, Any]
+    suggestions: Sequence[Any] | None = None  # None: run forms.assess on the visit
+    due_date: str | None = None
+    changes: Sequence[Change] = field(default_factory=tuple)
+    effective_date: str | None = None
 
 
 def render_documents(documents: list[Document], ctx: PrintContext, out, title: str,
@@ -34,10 +51,48 @@ def render_documents(documents: list[Document], ctx: PrintContext, out, title: s
     return render_pdf(documents, out, ctx.styles.font, title=title, progress=progress)
 
 
+def _batch(items: Sequence[Any], build: Callable[[Any], list[Document]], ctx: PrintContext, out, title: str,
+           progress: Progress | None) -> RenderResult:
+    total = 2 * len(items)
+    docs: list[Document] = []
+    for i, item in enumerate(items):
+        if progress is not None and progress(i, total) is False:
+            raise PrintCancelled(f"cancelled at {i}/{total}")
+        docs += build(item)
+    n_items, n_docs = len(items), max(1, len(docs))
+
+    def layout_progress(done: int, _total: int):
+        # render_pdf counts documents laid out (copies included); report them as items.
+        return progress(n_items + (done - n_items) * n_items // n_docs, total)
+
+    return render_pdf(docs, out, ctx.styles.font, title=title, progress=layout_progress if progress else None,
+                      done_before=n_items, total=total)
+
+
 def print_consent(visits: Iterable[Mapping[str, Any]], ctx: PrintContext, out, *, copies: int = 1,
                   assistance: str | None = None, progress: Progress | None = None) -> RenderResult:
     """Consent forms (授权书) for one or many visits in one PDF; three copies each when *copies* = 3."""
-    docs: list[Document] = []
-    for raw in visits:
-        docs += build_consent(read_visit(raw), ctx, assistance=assistance, copies=copies)
-    return render_documents(docs, ctx, out, "家庭经济状况核对授权书", progress)
+    return _batch(list(visits), lambda v: build_consent(read_visit(v), ctx, assistance=assistance, copies=copies),
+                  ctx, out, "家庭经济状况核对授权书", progress)
+
+
+def print_visit_records(visits: Iterable[Mapping[str, Any]], ctx: PrintContext, out, *,
+                        progress: Progress | None = None) -> RenderResult:
+    """Visit records (入户调查记录) for one or many visits in one PDF."""
+    return _batch(list(visits), lambda v: [build_visit_record(read_visit(v), ctx)], ctx, out, "入户调查记录", progress)
+
+
+def print_letters(kind: str, requests: Iterable[LetterRequest], ctx: PrintContext, out, *,
+                  progress: Progress | None = None) -> RenderResult:
+    """Letters (告知书) of one *kind* for many households in one PDF, one 文号 each."""
+    if kind not in LETTER_KINDS:
+        raise ValueError(f"unknown letter kind {kind!r}; one of {', '.join(LETTER_KINDS)}")
+
+    def build(req: LetterRequest) -> list[Document]:
+        suggestions = req.suggestions
+        if suggestions is None and kind in ("visit_result", "review"):
+            suggestions = assess_visit(req.visit, ctx).suggestions
+        return [build_letter(kind, read_visit(req.visit), ctx, suggestions=suggestions or (), due_date=req.due_date,
+                             changes=req.changes, effective_date=req.effective_date)]
+
+    return _batch(list(requests), build, ctx, out, ctx.templates.letters[kind].title, progress)

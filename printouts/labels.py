@@ -39,3 +39,27 @@ class Labels:
     def has_options(self, qid: str) -> bool:
         """True when the definition lists options for *qid*."""
         return bool(self._options.get(qid))
+
+
+def labels_from_form(form: Any) -> Labels:
+    """Labels of a ``forms`` FormDefinition: every question (qualified id) and its options in Chinese."""
+    questions, options = {}, {}
+    for q in form.questions.values():
+        questions[q.key] = q.label("zh")
+        if q.options:
+            options[q.key] = {str(o.code): o.label("zh") for o in q.options}
+    return Labels(questions, options, source=f"{form.form_id} v{form.version}")
+
+
+def labels_for(form_id: str, version: int) -> Labels:
+    """Labels of the form version a visit was recorded with (``forms.load_form``, cached there)."""
+    from forms.loader import load_form
+
+    form = load_form(form_id, version)
+    cached = _cache.get((form_id, version))
+    if cached is None or cached[0] is not form:
+        cached = _cache[(form_id, version)] = (form, labels_from_form(form))
+    return cached[1]
+
+
+_cache: dict[tuple[str, int], tuple[Any, Labels]] = {}

@@ -30,17 +30,19 @@ class RenderResult:
 
 
 def render_pdf(documents: Sequence[Document], target: str | os.PathLike | None, font_name: str,
-               title: str = "fieldapp", progress: Progress | None = None) -> RenderResult:
+               title: str = "fieldapp", progress: Progress | None = None, done_before: int = 0,
+               total: int | None = None) -> RenderResult:
     """Lay out *documents* one after another (each from a new page) into one PDF.
 
     :param target: file path (written atomically; nothing is left on cancel), or None to return bytes.
-    :param progress: called with (documents laid out, total); return False to cancel.
+    :param progress: called with (units done, total units); return False to cancel.
+    :param done_before: units already reported by the caller (building the documents).
     """
-    total = len(documents)
+    total = len(documents) + done_before if total is None else total
 
     def report(done: int) -> None:
-        if progress is not None and progress(done, total) is False:
-            raise PrintCancelled(f"cancelled at {done}/{total}")
+        if progress is not None and progress(done_before + done, total) is False:
+            raise PrintCancelled(f"cancelled at {done_before + done}/{total}")
 
     report(0)
     story, markers = [], []
@@ -55,7 +57,7 @@ def render_pdf(documents: Sequence[Document], target: str | os.PathLike | None, 
     buffer = io.BytesIO()
     template = make_doc_template(buffer, font_name, title)
     template.build(story, canvasmaker=canvas_maker(font_name))
-    report(total)
+    report(len(documents))
     records = tuple(replace(d.record, pages=m.page_count) for d, m in zip(documents, markers))
     pages = sum(m.page_count for m in markers)
     data = buffer.getvalue()

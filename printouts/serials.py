@@ -38,7 +38,7 @@ def format_serial(templates: LetterTemplates, kind: str, township_code: str, yea
     """Format one 文号 with the township's scheme for *kind*."""
     if seq < 1:
         raise SerialSchemeError(f"序号必须从 1 开始，得到 {seq}")
-    office = templates.office(township_code)
+    office = templates.office_details(township_code)
     scheme = templates.serial_scheme(kind, township_code)
     try:
         return fill(scheme, {"township_short": office.short, "township_code": township_code, "year": year, "seq": seq})

@@ -24,8 +24,18 @@ CONSENT_NAMES = ("assistance", "county")
 
 
 @dataclass(frozen=True)
+class OfficeDetails:
+    """What letters need of a township office beyond the reference data: 文号 short name, address, phone."""
+
+    code: str
+    short: str
+    address: str
+    phone: str
+
+
+@dataclass(frozen=True)
 class Office:
-    """An issuing township office: name, short name (for 文号), address and phone."""
+    """An issuing township office: name (from the reference data), short name, address and phone."""
 
     code: str
     name: str
@@ -52,21 +62,18 @@ class LetterTemplates:
     """The whole county document: offices, serial schemes, appeal wording, consent and letters."""
 
     label: str
-    county: str
-    county_government: str
-    hotline: str
-    offices: Mapping[str, Office]
+    offices: Mapping[str, OfficeDetails]
     serial_schemes: Mapping[str, str]
     township_schemes: Mapping[str, Mapping[str, str]]
     appeal_text: str
     appeal_values: Mapping[str, Any]
     consent: Mapping[str, Any]
-    apply_where: Mapping[str, str]
+    household_items: Mapping[str, Mapping[str, str]]
     departments: Mapping[str, Mapping[str, str]]
     letters: Mapping[str, LetterTemplate]
 
-    def office(self, township_code: str) -> Office:
-        """The issuing office of *township_code* (9 digits), else the default office."""
+    def office_details(self, township_code: str) -> OfficeDetails:
+        """Short name, address and phone of *township_code* (9 digits), else the default entry."""
         return self.offices.get(township_code) or self.offices["default"]
 
     def serial_scheme(self, kind: str, township_code: str) -> str:
@@ -91,10 +98,10 @@ def _checked(text: str, allowed, where: str) -> str:
     return text
 
 
-def _office(code: str, raw: Any) -> Office:
+def _office(code: str, raw: Any) -> OfficeDetails:
     where = f"offices.{code}"
-    return Office(code, _need(raw, "name", where), _need(raw, "short", where),
-                  _need(raw, "address", where), str(_need(raw, "phone", where, (str, int))))
+    return OfficeDetails(code, _need(raw, "short", where), _need(raw, "address", where),
+                         str(_need(raw, "phone", where, (str, int))))
 
 
 def parse_templates(raw: Any) -> LetterTemplates:
@@ -103,7 +110,6 @@ def parse_templates(raw: Any) -> LetterTemplates:
         raise TemplateError("不是 fieldapp.letter_templates 文档")
     if raw.get("version") != 1:
         raise TemplateError(f"不支持的模板版本 {raw.get('version')!r}")
-    county = _need(raw, "county", "", Mapping)
     offices_raw = _need(raw, "offices", "", Mapping)
     offices = {str(code): _office(str(code), v) for code, v in offices_raw.items()}
     if "default" not in offices:
@@ -141,22 +147,23 @@ def parse_templates(raw: Any) -> LetterTemplates:
             no_items=_checked(str(lr.get("no_items") or ""), LETTER_NAMES, f"{where}.no_items"),
             appeal=bool(lr.get("appeal", False)),
         )
+    items = {}
+    for code, item in (_need(raw, "household_items", "", Mapping)).items():
+        items[str(code)] = {"what": _need(item, "what", f"household_items.{code}"),
+                            "where": _need(item, "where", f"household_items.{code}")}
     departments = {}
     for code, dep in (_need(raw, "departments", "", Mapping)).items():
         departments[str(code)] = {"name": _need(dep, "name", f"departments.{code}"),
                                   "phone": str(_need(dep, "phone", f"departments.{code}", (str, int)))}
     return LetterTemplates(
         label=str(raw.get("label") or ""),
-        county=_need(county, "name", "county"),
-        county_government=_need(county, "government", "county"),
-        hotline=str(_need(raw, "hotline", "", (str, int))),
         offices=offices,
         serial_schemes=schemes,
         township_schemes=townships,
         appeal_text=_checked(_need(appeal, "text", "appeal"), APPEAL_NAMES, "appeal.text"),
         appeal_values=appeal_values,
         consent=consent,
-        apply_where={str(k): str(v) for k, v in (raw.get("apply_where") or {}).items()},
+        household_items=items,
         departments=departments,
         letters=letters,
     )

@@ -10,20 +10,26 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from reportlab.platypus import Flowable
 
 from printouts.fonts import register_cjk_font
-from printouts.labels import Labels
+from printouts.labels import Labels, labels_for
 from printouts.layout import Styles
 from printouts.serials import MemoryCounter, SerialCounter, next_serial
 from printouts.signing import content_digest, qr_matrix, sign_code
-from printouts.templates import LetterTemplates, load_templates
+from printouts.templates import LetterTemplates, Office, load_templates
+
+
+def _demo_reference():
+    from forms import load_reference
+
+    return load_reference()
 
 
 @dataclass
 class PrintContext:
     """Everything a document needs besides the visit: wording, labels, key, serial counter, font."""
 
-    labels: Labels
     signing_key: Ed25519PrivateKey
     templates: LetterTemplates = field(default_factory=load_templates)
+    reference: Any = field(default_factory=_demo_reference)
     counter: SerialCounter = field(default_factory=MemoryCounter)
     issue_date: str = field(default_factory=lambda: date.today().isoformat())
     font_path: str | None = None
@@ -35,6 +41,27 @@ class PrintContext:
         if self._styles is None:
             self._styles = Styles(register_cjk_font(self.font_path))
         return self._styles
+
+    def office(self, township_code: str) -> Office:
+        """The issuing office: its name from the reference data, short name/address/phone from the templates."""
+        details = self.templates.office_details(township_code)
+        township = self.reference.township(township_code)
+        name = township.office if township else "乡镇人民政府（街道办事处）"
+        return Office(township_code, name, details.short, details.address, details.phone)
+
+    def county_office(self, village_code: str) -> str:
+        """The county civil-affairs office named in the reference data for *village_code*."""
+        county = self.reference.county(village_code[:6])
+        return county.office if county else "县级民政部门"
+
+    @property
+    def hotline(self) -> str:
+        """The assistance hotline from the reference data (12349)."""
+        return self.reference.hotline
+
+    def labels(self, visit) -> Labels:
+        """Question/option labels of the form version *visit* was recorded with."""
+        return labels_for(visit.form_id, visit.form_version)
 
     @property
     def year(self) -> int:

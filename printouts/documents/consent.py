@@ -22,9 +22,9 @@ def build_consent(visit: VisitView, ctx: PrintContext, assistance: str | None = 
     t = ctx.templates.consent
     s = ctx.styles
     serial = ctx.serial("consent", visit.township_code)
-    values = {"assistance": assistance or t["default_assistance"], "county": ctx.templates.county}
+    values = {"assistance": assistance or t["default_assistance"], "county": ctx.county_office(visit.village_code)}
     head = visit.head
-    labels = ctx.labels
+    labels = ctx.labels(visit)
 
     rows = []
     for i, m in enumerate(visit.members, 1):

@@ -12,7 +12,7 @@ import pdfplumber
 import pytest
 
 
-VILLAGE = "130102001005"  # demo county 130102, township 001 (城关), village 005
+VILLAGE = "990101001201"  # demo reference: 演示县 演示镇 桃园村 (rural)
 
 
 def check_char(first17: str) -> str:
@@ -31,7 +31,7 @@ def _member(name, relation, born, seq, **extra):
     m = {
         "member_id": str(uuid.uuid5(uuid.NAMESPACE_OID, name + born)),
         "name": name,
-        "id_number": id_number("130102", born, seq),
+        "id_number": id_number("990101", born, seq),
         "relation": relation,
         "ethnicity": "汉族",
         "marital_status": "married" if relation in ("head", "spouse") else "unmarried",
@@ -66,7 +66,7 @@ def base_visit() -> dict:
             "remarks": "户主腿部旧伤，行动不便。",
             "village_code": VILLAGE,
             "area_type": "rural",
-            "address": "演示县城关镇东风村三组 17 号",
+            "address": "演示县演示镇桃园村三组 17 号",
             "phone": "13800000000",
             "hukou_type": "agricultural",
             "categories": ["dibao_b"],
@@ -130,8 +130,8 @@ def big_visit(n_members: int = 12) -> dict:
     """A household of *n_members* (adults and minors) with a very long address and long names."""
     visit = base_visit()
     a = visit["answers"]
-    a["address"] = ("演示县城关镇东风村第三村民小组幸福家园安置小区二期东区十七号楼三单元五层五零二室"
-                    "（原东风村老宅院拆迁安置，门口有一棵大槐树，进村后沿水渠向北走约三百米再右转）")
+    a["address"] = ("演示县演示镇桃园村第三村民小组幸福家园安置小区二期东区十七号楼三单元五层五零二室"
+                    "（原桃园村老宅院拆迁安置，门口有一棵大槐树，进村后沿水渠向北走约三百米再右转）")
     relations = ["head", "spouse", "parent", "parent", "child", "child", "child_in_law",
                  "grandchild", "grandchild", "grandchild", "sibling", "other"]
     births = ["19600101", "19620202", "19350303", "19380404", "19850505", "19880606", "19860707",

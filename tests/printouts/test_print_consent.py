@@ -19,13 +19,13 @@ def test_consent_lists_every_member_with_full_id_and_serial(ctx, tmp_path):
     for m in visit["answers"]["members"]:
         assert m["name"] in text
         assert m["id_number"] in text  # the consent form needs the FULL number
-    assert "城关核授〔2026〕0001号" in text
+    assert "演镇核授〔2026〕0001号" in text
     for source in load_templates().consent["sources"]:
         assert source in flat(text)
     assert "调查人员签字" in text
     assert "由监护人代签" in text  # the 13-year-old signs through a guardian
     assert [d.doc_type for d in result.documents] == ["consent"]
-    assert result.documents[0].serial == "城关核授〔2026〕0001号"
+    assert result.documents[0].serial == "演镇核授〔2026〕0001号"
     assert result.documents[0].household_id == visit["household_id"]
     assert result.pages == 1
 
@@ -46,8 +46,8 @@ def test_three_copies_share_one_serial(ctx, tmp_path):
     result = print_consent([base_visit()], ctx, out, copies=3)
     text = pdf_text(out)
     assert "第 1 联（共 3 联）" in text and "第 3 联（共 3 联）" in text
-    assert text.count("城关核授〔2026〕0001号") >= 3
-    assert {d.serial for d in result.documents} == {"城关核授〔2026〕0001号"}
+    assert text.count("演镇核授〔2026〕0001号") >= 3
+    assert {d.serial for d in result.documents} == {"演镇核授〔2026〕0001号"}
     assert result.pages == 3
 
 

@@ -1,0 +1,12 @@
+"""The one place printouts asks ``forms`` to assess a visit (rules R1–R12 live only in forms)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+
+def assess_visit(visit: Mapping[str, Any], ctx) -> Any:
+    """``forms.assess`` of *visit* with the context's reference data (an ``Assessment``)."""
+    from forms import assess
+
+    return assess(dict(visit), ctx.reference)

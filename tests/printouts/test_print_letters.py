@@ -1,0 +1,136 @@
+"""告知书: wording from the county templates, masked IDs, 文号 per township and year, appeal route."""
+
+from __future__ import annotations
+
+import pytest
+
+from printouts import Change, LetterRequest, PrintCancelled, print_letters
+from printouts.errors import VisitDataError
+from printfixtures import base_visit, big_visit, flat, pdf_text, pdffonts, visit_with
+
+# Shaped like forms' Suggestion.to_dict(); the letter picks by code, never prints staff messages.
+SUGGESTIONS = [
+    {"rule": "R1", "code": "per_capita_income", "message_zh": "R1 人均月收入 = … = 325.25 元"},
+    {"rule": "R3", "code": "dibao_candidate", "message_zh": "R3 人均月收入 325.25 元 < 低保标准 … → 可能符合低保条件"},
+    {"rule": "R9", "code": "verify_vehicle", "message_zh": "R9 需核实：家庭有非豁免车辆"},
+    {"rule": "R4", "code": "single_person_member", "message_zh": "R4 第 2 位成员（患重病）… → 可单独申请低保（单人户）"},
+    {"rule": "R4", "code": "single_person_member", "message_zh": "R4 第 3 位成员（患重病）… → 可单独申请低保（单人户）"},
+    {"rule": "R7", "code": "review_schedule", "message_zh": "R7 …", "figures": {"next_review_due": "2026-11-20"}},
+]
+
+
+def test_visit_result_letter_lists_only_household_facing_suggestions(ctx, tmp_path):
+    out = tmp_path / "result.pdf"
+    visit = base_visit()
+    result = print_letters("visit_result", [LetterRequest(visit, suggestions=SUGGESTIONS)], ctx, out)
+    text = pdf_text(out)
+    flat_text = flat(text)
+    assert "入户走访结果及政策告知书" in text
+    assert "演镇民救告〔2026〕001号" in text
+    assert "王建国户：" in text
+    assert "最低生活保障（低保）" in flat_text
+    assert flat_text.count("单独申请低保（单人户）") == 1  # two members, one line
+    assert "非豁免车辆" not in flat_text and "R1" not in flat_text and "325.25" not in flat_text
+    assert "12349" in text
+    assert "2026年5月12日" in text  # visit date, as a Chinese date
+    assert "2026年5月20日" in text  # issue date
+    assert "演示镇人民政府（盖章）" in text
+    # The head's ID number is masked on letters.
+    head_id = visit["answers"]["members"][0]["id_number"]
+    assert head_id not in text
+    assert head_id[:6] + "********" + head_id[-4:] in text
+    assert "行政复议" not in text  # no appeal route on a policy notice
+    assert result.documents[0].doc_type == "letter_visit_result"
+
+
+def test_visit_result_without_suggestions_says_so(ctx, tmp_path):
+    out = tmp_path / "none.pdf"
+    print_letters("visit_result", [LetterRequest(base_visit(), suggestions=[SUGGESTIONS[0], SUGGESTIONS[2]])], ctx, out)
+    assert "暂未发现需要申请的救助事项" in flat(pdf_text(out))
+
+
+def test_review_letter_shows_due_date(ctx, tmp_path):
+    out = tmp_path / "review.pdf"
+    print_letters("review", [LetterRequest(base_visit(), due_date="2026-11-20")], ctx, out)
+    text = flat(pdf_text(out))
+    assert "社会救助复核告知书" in text and "2026年11月20日前" in text
+
+
+def test_review_letter_takes_the_due_date_from_the_r7_suggestion(ctx, tmp_path):
+    out = tmp_path / "review.pdf"
+    print_letters("review", [LetterRequest(base_visit(), suggestions=SUGGESTIONS)], ctx, out)
+    assert "2026年11月20日前" in flat(pdf_text(out))
+
+
+def test_review_letter_without_due_date_is_refused(ctx, tmp_path):
+    with pytest.raises(VisitDataError):
+        print_letters("review", [LetterRequest(base_visit(), suggestions=[])], ctx, tmp_path / "x.pdf")
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_referral_letter_names_the_department_per_need(ctx, tmp_path):
+    out = tmp_path / "referral.pdf"
+    print_letters("referral", [LetterRequest(base_visit())], ctx, out)
+    text = flat(pdf_text(out))
+    assert "困难需求转介告知书" in text
+    assert "演示县医疗保障局" in text and "0999-00000105" in text
+    assert "透析费用负担重" in text
+    assert "孩子上学交通不便" not in text  # pending, not referred
+
+
+def test_change_letter_carries_the_appeal_route(ctx, tmp_path):
+    out = tmp_path / "change.pdf"
+    req = LetterRequest(base_visit(), changes=[Change("低保金（每月）", "620.00 元", "480.00 元")],
+                        effective_date="2026-06-01")
+    print_letters("change", [req], ctx, out)
+    text = flat(pdf_text(out))
+    assert "社会救助待遇变更告知书" in text
+    assert "620.00元" in text and "480.00元" in text and "2026年6月1日起" in text
+    assert "60日内向演示县人民政府申请行政复议" in text
+    assert "6个月内依法向人民法院提起行政诉讼" in text
+
+
+def test_batch_numbers_letters_per_township_and_puts_all_in_one_pdf(ctx, tmp_path):
+    out = tmp_path / "batch.pdf"
+    xiang = visit_with(village_code="990101002201", address="演示县演示乡柳树村 8 号")
+    reqs = [LetterRequest(base_visit(), due_date="2026-11-20"), LetterRequest(xiang, due_date="2026-11-20"),
+            LetterRequest(big_visit(), due_date="2026-11-20")]
+    seen = []
+    result = print_letters("review", reqs, ctx, out, progress=lambda done, total: seen.append((done, total)))
+    text = pdf_text(out)
+    assert [d.serial for d in result.documents] == ["演镇民救告〔2026〕001号", "演乡民告〔2026〕001号",
+                                                   "演镇民救告〔2026〕002号"]
+    for d in result.documents:
+        assert d.serial in text
+    assert result.pages == 3
+    assert seen[0] == (0, 6) and seen[-1] == (6, 6)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert all(r["emb"] == "yes" for r in pdffonts(out))
+
+
+def test_cancelling_a_batch_writes_nothing(ctx, tmp_path):
+    out = tmp_path / "cancel.pdf"
+    reqs = [LetterRequest(base_visit(), due_date="2026-11-20")] * 5
+    with pytest.raises(PrintCancelled):
+        print_letters("review", reqs, ctx, out, progress=lambda done, total: done < 7)
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_visit_result_letter_from_the_real_assessment(ctx, tmp_path):
+    """No suggestions given: the letter runs forms.assess and shows the household-facing items."""
+    out = tmp_path / "assessed.pdf"
+    print_letters("visit_result", [LetterRequest(base_visit())], ctx, out)
+    text = flat(pdf_text(out))
+    # base_visit: per-capita 162.63 < 583.33 (R3), a seriously ill member (R4), a child without income (R5)
+    assert "最低生活保障（低保）" in text
+    assert "单独申请低保（单人户）" in text
+    assert "特困人员救助供养" in text
+    assert "162.63" not in text  # staff figures stay in the office
+
+
+def test_review_letter_from_the_real_assessment_uses_r7_due_date(ctx, tmp_path):
+    out = tmp_path / "review.pdf"
+    print_letters("review", [LetterRequest(base_visit())], ctx, out)
+    # dibao class B: last verified 2025-11-20 + 6 months
+    assert "2026年5月20日前" in flat(pdf_text(out))

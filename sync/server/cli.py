@@ -102,7 +102,9 @@ def _load_document(path: Path):
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
 
-        return yaml.safe_load(text)
+        # YAML dates become ISO text: documents travel as JSON
+        return json.loads(json.dumps(yaml.safe_load(text), ensure_ascii=False,
+                                     default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
     return json.loads(text)
 
 

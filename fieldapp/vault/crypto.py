@@ -150,6 +150,11 @@ class StandardSuite:
             "nonce": b64e(nonce), "ciphertext": b64e(AESGCM(kek).encrypt(nonce, data, aad)),
         }
 
+    def recipient_public_pem(self, sealed: dict) -> bytes:
+        """The PEM public key a sealed blob was made for."""
+        key = X25519PublicKey.from_public_bytes(b64d(sealed["recipient"]))
+        return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
     def open_sealed(self, sealed: dict, private_pem: bytes, aad: bytes) -> bytes:
         """Decrypt a sealed blob with the office private key; DecryptError if it does not match."""
         if sealed.get("alg") != self.recipient_alg:

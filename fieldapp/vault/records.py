@@ -275,6 +275,17 @@ class RecordsMixin:
         with self._session() as db:
             return db.execute("SELECT count(*) FROM households").fetchone()[0]
 
+    def needs_by_disposition(self, village: str | None = None) -> dict[str, int]:
+        """Count of the households' needs per disposition code (a need without one counts as ``pending``)."""
+        sql = ("SELECT coalesce(json_extract(n.value, '$.disposition'), 'pending'), count(*) "
+               "FROM households h, json_each(h.fields, '$.needs') n")
+        params: list = []
+        if village:
+            sql += " WHERE h.village_code = ?"
+            params.append(village)
+        with self._session() as db:
+            return {str(k): int(n) for k, n in db.execute(sql + " GROUP BY 1", params).fetchall()}
+
     def iter_visits(self):
         """Every visit in the interchange format, oldest first (for export; no per-visit audit)."""
         with self._session() as db:

@@ -300,6 +300,11 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
         """True if the county office can recover this vault."""
         return self._load_keyfile().office is not None
 
+    def office_public_key(self) -> bytes | None:
+        """The county office public key (PEM) this vault's recovery wrap is sealed to, or None."""
+        office = self._load_keyfile().office
+        return None if office is None else self._suite.recipient_public_pem(office)
+
     def export_raw_key(self) -> str:
         """The raw database key as hex, for an admin checking the file with another SQLCipher (audited)."""
         with self._lock:

@@ -161,3 +161,12 @@ def test_views_and_saves_are_audited(vault):
     vault.get_household(visit["household_id"])
     actions = [(e["action"], e["entity_id"]) for e in vault.audit_entries(limit=5)]
     assert actions[:2] == [("view", visit["household_id"]), ("create", visit["visit_id"])]
+
+
+def test_needs_by_disposition_counts_every_need(vault):
+    vault.save_visit(make_visit(needs=[{"need_id": "a", "category": "medical", "disposition": "referred"},
+                                       {"need_id": "b", "category": "housing"}]))
+    vault.save_visit(make_visit(village="110105001009",
+                                needs=[{"need_id": "c", "category": "living", "disposition": "resolved"}]))
+    assert vault.needs_by_disposition() == {"referred": 1, "pending": 1, "resolved": 1}
+    assert vault.needs_by_disposition(village="110105001009") == {"resolved": 1}

@@ -63,6 +63,44 @@ class Coverage:
     needs_by_disposition: dict = field(default_factory=dict)
 
 
+class VisitNotReady(Exception):
+    """Finalising was refused: blocking problems remain (they are listed in ``problems``)."""
+
+    def __init__(self, problems: list):
+        self.problems = problems
+        errors = [p for p in problems if p.severity == "error"]
+        first = "；".join(p.message_zh for p in errors[:3])
+        super().__init__(f"{len(errors)} blocking problems")
+        self.message_zh = f"还有 {len(errors)} 个问题需要改正才能完成走访：{first}"
+        self.hint_zh = "请按红色提示逐项改正后再点“完成走访”。需要时可先保存，稍后再完成。"
+
+
+@dataclass
+class AnswerChange:
+    """One difference between two visits, readable: where, what it was, what it is now."""
+
+    section: str
+    where: str
+    before: str
+    after: str
+
+
+class NeedNotFound(Exception):
+    """The need to update is not (or no longer) in the household's current needs."""
+
+    def __init__(self, need_id: str):
+        super().__init__("need not found")
+        self.need_id = need_id
+        self.message_zh = "找不到这条需求，可能已被其他人修改。请关闭后重新打开这一户。"
+
+
+class NotEnrolled(Exception):
+    """Sync was asked for but this laptop never joined a county server."""
+
+    message_zh = "这台电脑还没有加入县级服务器，无法同步。"
+    hint_zh = "请向乡镇经办人员索取服务器地址和注册码。"
+
+
 class NotUnlocked(Exception):
     """The UI asked for data while the vault is locked."""
 
@@ -153,14 +191,24 @@ class Services:
         kwargs = {"kdf": self.kdf} if self.kdf is not None else {}
         vault = Vault.create(self.data_dir, user, passphrase, None, **kwargs)
         try:
-            if server_url:
-                vault.set_sync_state("server_url", server_url)
-            if enrollment_code:
-                vault.set_sync_state("enrollment_code", enrollment_code)
+            if server_url and enrollment_code:
+                self._first_enrollment(vault, server_url, enrollment_code)
             if demo:
                 self._fill_demo(vault, households, progress)
         finally:
             vault.lock()
+
+    def _first_enrollment(self, vault, server_url: str, code: str) -> None:
+        # Enroll now if the server answers; otherwise keep both for the first sync (set-up works offline).
+        vault.set_sync_state("pending_server_url", server_url)
+        vault.set_sync_state("pending_enrollment_code", code)
+        try:
+            import fieldapp.syncing as syncing
+
+            syncing.enroll(vault, server_url, code)
+            vault.set_sync_state("pending_enrollment_code", None)
+        except Exception as exc:  # noqa: BLE001 - offline at set-up is normal; retried at the first sync
+            log.info("enrollment deferred: %s", type(exc).__name__)
 
     def _fill_demo(self, vault, count: int, progress) -> None:
         from fieldapp import demo
@@ -192,6 +240,10 @@ class Services:
             names.update({code: name for code, name, *_ in getattr(demo, "VILLAGES", ())})
         except ImportError:
             pass
+        try:
+            names.update({v.code: v.name for v in self.reference().villages()})
+        except Exception as exc:  # noqa: BLE001 - names are a convenience; codes still show
+            log.warning("village names unavailable: %s", type(exc).__name__)
         return names
 
     def lock(self) -> None:
@@ -283,31 +335,40 @@ class Services:
             return {str(k): int(n) for k, n in db.execute(sql).fetchall()}
 
     def sync_available(self) -> bool:
-        """True when the sync package offers a client for the app."""
+        """True when the sync package is installed (the status bar then offers a sync button)."""
         try:
-            import fieldapp.syncing as syncing  # noqa: F401
+            import fieldapp.syncing as syncing
         except ImportError:
             return False
         return hasattr(syncing, "sync_now")
 
     def sync(self, progress=None):
-        """Run one sync (only when :meth:`sync_available`)."""
+        """Enroll first if the first-run enrollment is still pending, then run one sync."""
         import fieldapp.syncing as syncing
 
-        return syncing.sync_now(self._v(), progress=progress)
-
-    def sync_status(self) -> dict:
-        """Online flag, pending change count, last sync time for the status bar."""
         v = self._v()
-        last = v.get_sync_state("last_sync_at")
+        if not syncing.is_enrolled(v):
+            url, code = v.get_sync_state("pending_server_url"), v.get_sync_state("pending_enrollment_code")
+            if not (url and code):
+                raise NotEnrolled()
+            syncing.enroll(v, url, code)
+            v.set_sync_state("pending_enrollment_code", None)
+        report = syncing.sync_now(v, progress=progress)
+        v.set_sync_state("last_sync_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        return report
+
+    def sync_status(self, check_online: bool = True) -> dict:
+        """Online flag, pending change count, last sync time for the status bar (may touch the network)."""
+        v = self._v()
         online = False
-        try:
+        if check_online and self.sync_available():
             import fieldapp.syncing as syncing
 
-            online = bool(getattr(syncing, "is_online", lambda _v: False)(v))
-        except ImportError:
-            pass
-        return {"online": online, "pending": v.pending_count(), "last_sync": last}
+            try:
+                online = bool(syncing.is_online(v))
+            except Exception as exc:  # noqa: BLE001 - offline is the normal case in a village
+                log.info("online check failed: %s", type(exc).__name__)
+        return {"online": online, "pending": v.pending_count(), "last_sync": v.get_sync_state("last_sync_at")}
 
     # ------------------------------------------------------------------ form
     def form(self, version: int | None = None):
@@ -341,6 +402,260 @@ class Services:
             memo[key] = next((o.label(language) for o in options if o.code == code), None)
         return memo[key]
 
+    def reference(self):
+        """The reference data (dibao standards, thresholds)."""
+        if self._reference is None:
+            from forms.reference import load_reference
+
+            self._reference = load_reference()
+        return self._reference
+
+    # ------------------------------------------------------------------ visits
+    def open_household(self, household_id: str) -> dict:
+        """A household (audited view), its autosaved draft if any, and its latest recorded visit."""
+        v = self._v()
+        household = v.get_household(household_id)
+        draft = None
+        for d in v.list_drafts():
+            if d.get("household_id") == household_id:
+                draft = v.get_draft(d["visit_id"])
+                break
+        latest = v.get_visit(household["visits"][0]["id"], audit_view=False) if household["visits"] else None
+        return {"household": household, "draft": draft, "latest": latest}
+
+    def new_visit(self, household: dict) -> dict:
+        """A new visit of ``household``: its current state prefilled, today's date, a fresh visit id."""
+        form = self.form()
+        answers = dict(form.new_answers())
+        for key, value in (household.get("fields") or {}).items():
+            if key in form.questions and form.questions[key].scope == "household" and not form.questions[key].is_calculated:
+                answers[key] = value
+        return self._envelope(household["id"], str(uuid.uuid4()), "draft", answers)
+
+    def amend_visit(self, visit: dict) -> dict:
+        """A new visit that starts from ``visit`` (final): the original stays in the history unchanged."""
+        answers = json.loads(json.dumps(visit["answers"]))
+        return self._envelope(visit["household_id"], str(uuid.uuid4()), "draft", answers)
+
+    def _envelope(self, household_id: str, visit_id: str, status: str, answers: dict) -> dict:
+        form = self.form()
+        return {"format": "fieldapp.visit", "format_version": 1, "form_id": form.form_id,
+                "form_version": form.version, "household_id": household_id, "visit_id": visit_id,
+                "status": status, "answers": answers}
+
+    def save_draft(self, visit: dict) -> None:
+        """Autosave what is typed (local, unsynced; survives a crash)."""
+        self._v().save_draft(visit)
+
+    def discard_draft(self, visit_id: str) -> None:
+        """Throw away an autosaved draft."""
+        self._v().discard_draft(visit_id)
+
+    def validate(self, visit: dict) -> list:
+        """Every problem of the visit (forms.Problem: path, severity, message_zh/en), errors first."""
+        from forms.validation import validate
+
+        form = self.form(visit.get("form_version"))
+        problems = list(validate(visit, form, self.reference()))
+        visitors = visit.get("answers", {}).get("visitors") or []
+        if len([x for x in visitors if str(x).strip()]) < 2 and not any(p.path == "visitors" and p.severity == "error"
+                                                                       for p in problems):
+            from forms.problems import ERROR, Problem
+
+            problems.insert(0, Problem("visitors", ERROR, "visitors_min", "完成走访需要至少两名走访人员",
+                                       "At least two visitors are needed to finalise"))
+        return problems
+
+    def assess(self, visit: dict):
+        """The rules' suggestions (forms.Assessment); raises a forms error when reference data is missing."""
+        from forms.assessment import assess
+
+        return assess(visit, self.reference(), form=self.form(visit.get("form_version")))
+
+    def save_visit(self, visit: dict, *, final: bool) -> dict:
+        """Save the visit (draft or final) with its household; final needs no blocking problems."""
+        form = self.form(visit.get("form_version"))
+        problems = self.validate(visit)
+        if final and any(p.severity == "error" for p in problems):
+            raise VisitNotReady(problems)
+        record = dict(visit)
+        record["status"] = "final" if final else "draft"
+        record["answers"] = form.calculate(visit["answers"])
+        review_due, flags = None, []
+        try:
+            a = self.assess(record)
+            review_due = (a.review or {}).get("next_review_due")
+            flags = self._flags_of(a)
+        except Exception as exc:  # noqa: BLE001 - missing reference data must not block saving what was typed
+            log.warning("assessment skipped on save: %s", type(exc).__name__)
+        result = self._v().save_visit(record, review_due=review_due, flags=flags)
+        return result
+
+    @staticmethod
+    def _flags_of(a) -> list[str]:
+        flags = []
+        if a.urgent:
+            flags.append("child_protection")
+        if a.filing_required:
+            flags.append("filing")
+        if a.verify_flags:
+            flags.append("verify")
+        if a.watch_list:
+            flags.append("watch")
+        return flags
+
+    def get_visit(self, visit_id: str) -> dict:
+        """One visit (interchange format)."""
+        return self._v().get_visit(visit_id)
+
+    def visit_history(self, household_id: str) -> list[dict]:
+        """The household's visits, newest first, each with ``changes`` vs the visit before it."""
+        v = self._v()
+        h = v.get_household(household_id, audit_view=False)
+        visits = [v.get_visit(x["id"], audit_view=False) for x in h["visits"]]
+        out = []
+        for i, visit in enumerate(visits):
+            prev = visits[i + 1] if i + 1 < len(visits) else None
+            out.append({"visit": visit, "changes": self.diff(prev, visit) if prev else []})
+        return out
+
+    def diff(self, before: dict, after: dict, language: str = "zh") -> list[AnswerChange]:
+        """What changed from ``before`` to ``after``, in form order, readable (masked ID numbers)."""
+        form = self.form(after.get("form_version"))
+        a, b = form.calculate(before.get("answers") or {}), form.calculate(after.get("answers") or {})
+        sections = {s.id: s.label(language) for s in form.sections}
+        changes: list[AnswerChange] = []
+        for q in form.top_level():
+            old, new = a.get(q.id), b.get(q.id)
+            if old == new or (_empty(old) and _empty(new)):
+                continue
+            sec = sections.get(q.section, "")
+            if q.is_repeat:
+                changes += _diff_rows(q, old or [], new or [], sec, language)
+            else:
+                changes.append(AnswerChange(sec, q.label(language), answer_text(q, old, language),
+                                            answer_text(q, new, language)))
+        return changes
+
+    def needs(self, household_id: str) -> list[dict]:
+        """The household's needs (current state) with their disposition history."""
+        h = self._v().get_household(household_id, audit_view=False)
+        return [n for n in (h["fields"].get("needs") or []) if isinstance(n, dict)]
+
+    def update_need(self, household_id: str, need_id: str, *, disposition: str, department: str | None = None,
+                    referred_on: str | None = None, outcome: str | None = None, note: str = "") -> dict:
+        """Record a need's new disposition (office work): amends the latest visit, appending to the need's history."""
+        v = self._v()
+        h = v.get_household(household_id, audit_view=False)
+        if not h["visits"]:
+            raise NeedNotFound(need_id)
+        latest = v.get_visit(h["visits"][0]["id"], audit_view=False)
+        answers = json.loads(json.dumps(latest["answers"]))
+        answers["needs"] = json.loads(json.dumps(h["fields"].get("needs") or []))
+        need = next((n for n in answers["needs"] if isinstance(n, dict) and n.get("need_id") == need_id), None)
+        if need is None:
+            raise NeedNotFound(need_id)
+        need["disposition"] = disposition
+        if disposition == "referred":
+            need["department"] = department
+            need["referred_on"] = referred_on or dt.date.today().isoformat()
+        else:
+            need.pop("department", None)
+            need.pop("referred_on", None)
+        if outcome is not None:
+            need["outcome"] = outcome
+        entry = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "by": v.user,
+                 "disposition": disposition}
+        if disposition == "referred" and department:
+            entry["department"] = department
+        if note:
+            entry["note"] = note
+        need.setdefault("history", []).append(entry)
+        record = {**latest, "answers": answers}
+        record.pop("meta", None)
+        return v.save_visit(record)
+
     def _derive(self, fields: dict) -> dict:
         """Review-due date and list flags for a household (rules from ``forms``), for the vault's deriver hook."""
-        return {}
+        try:
+            a = self.assess(self._envelope("", "", "draft", dict(fields)))
+        except Exception as exc:  # noqa: BLE001 - a household without a published standard still saves
+            log.debug("deriver skipped: %s", type(exc).__name__)
+            return {}
+        return {"review_due": (a.review or {}).get("next_review_due"), "flags": self._flags_of(a)}
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+def answer_text(question, value, language: str = "zh") -> str:
+    """A stored answer as readable text: yuan with two decimals, option labels, masked ID numbers."""
+    if _empty(value):
+        return "—"
+    t = question.type
+    if t == "money":
+        from forms.money import fen_to_yuan_str
+
+        try:
+            return fen_to_yuan_str(int(value)) + (" 元" if language == "zh" else " yuan")
+        except (TypeError, ValueError):
+            return str(value)
+    if t in ("single", "yes_no", "yes_no_unknown"):
+        return question.option_label(value, language)
+    if t == "multi":
+        return "、".join(question.option_label(v, language) for v in value) if isinstance(value, list) else str(value)
+    if t == "boolean":
+        return ("是" if value else "否") if language == "zh" else ("Yes" if value else "No")
+    if t == "text_list":
+        return "、".join(map(str, value)) if isinstance(value, list) else str(value)
+    if t == "id_number":
+        from forms.idnumber import mask
+
+        return mask(str(value))
+    if t == "repeat":
+        return f"{len(value)} 行" if language == "zh" else f"{len(value)} rows"
+    return str(value)
+
+
+def _row_key(group, row: dict, index: int):
+    for c in group.children:
+        if c.readonly and c.id.endswith("_id") and row.get(c.id):
+            return row[c.id]
+    return index
+
+
+def _row_name(group, row: dict, index: int, language: str) -> str:
+    for name in ("name", "category", "source", "type", "kind"):
+        if row.get(name):
+            try:
+                child = group.child(name)
+                return answer_text(child, row[name], language)
+            except KeyError:
+                return str(row[name])
+    return (f"第 {index + 1} 行" if language == "zh" else f"row {index + 1}")
+
+
+def _diff_rows(group, old_rows: list, new_rows: list, section: str, language: str) -> list[AnswerChange]:
+    old = {_row_key(group, r, i): (i, r) for i, r in enumerate(old_rows) if isinstance(r, dict)}
+    new = {_row_key(group, r, i): (i, r) for i, r in enumerate(new_rows) if isinstance(r, dict)}
+    label = group.label(language)
+    added_zh, removed_zh = ("新增", "删除") if language == "zh" else ("added", "removed")
+    out: list[AnswerChange] = []
+    for key, (i, row) in new.items():
+        name = _row_name(group, row, i, language)
+        if key not in old:
+            out.append(AnswerChange(section, f"{label} · {name}", "—", added_zh))
+            continue
+        before = old[key][1]
+        for c in group.children:
+            if c.type == "repeat" or (c.readonly and c.id.endswith("_id")):
+                continue
+            x, y = before.get(c.id), row.get(c.id)
+            if x != y and not (_empty(x) and _empty(y)):
+                out.append(AnswerChange(section, f"{label} · {name} · {c.label(language)}",
+                                        answer_text(c, x, language), answer_text(c, y, language)))
+    for key, (i, row) in old.items():
+        if key not in new:
+            out.append(AnswerChange(section, f"{label} · {_row_name(group, row, i, language)}", removed_zh, "—"))
+    return out

@@ -18,6 +18,18 @@ from fieldapp.ui.tasks import TaskRunner
 from fieldapp.ui.unlock import UnlockPage
 
 log = logging.getLogger(__name__)
+STATUS_REFRESH_MS = 60_000
+
+
+def _local_time(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
 
 
 class MainWindow(QMainWindow):
@@ -64,6 +76,9 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(self._app(), float(self.settings.get("auto_lock_minutes", 10)), self)
         self.idle.idle.connect(self.lock)
         self.idle.stop()
+        self.status_timer = QTimer(self, interval=STATUS_REFRESH_MS)
+        self.status_timer.timeout.connect(self.refresh_status)
+        self.status_timer.start()
         self.retranslate()
         self.show_unlock()
 
@@ -141,13 +156,17 @@ class MainWindow(QMainWindow):
                         progress_parent=self, label=self.tr("正在读取户信息…"), cancellable=False)
 
     def refresh_status(self) -> None:
-        """Re-read sync state for the status bar."""
-        try:
-            st = self.services.sync_status()
-        except Exception as exc:  # noqa: BLE001
-            log.warning("sync status unavailable: %s", type(exc).__name__)
+        """Re-read sync state for the status bar (off the UI thread: the online check uses the network)."""
+        if not self.services.is_unlocked():
             return
-        self.status.set_state(online=st.get("online", False), pending=st.get("pending", 0), last_sync=st.get("last_sync"))
+
+        def show(st: dict) -> None:
+            if self.services.is_unlocked():
+                self.status.set_state(online=st.get("online", False), pending=st.get("pending", 0),
+                                      last_sync=_local_time(st.get("last_sync")))
+
+        self.runner.run(self.services.sync_status, on_success=show,
+                        on_error=lambda e: log.warning("sync status unavailable: %s", type(e).__name__))
 
     def _search(self, text: str) -> None:
         if self._search_task is not None and self._search_task.running:

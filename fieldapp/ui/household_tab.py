@@ -1,0 +1,178 @@
+"""One open household: a header, the visit editor, the visit history with changes, and the needs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from fieldapp.ui.errors import show_error
+from fieldapp.ui.history_view import HistoryView
+from fieldapp.ui.labels import list_label
+from fieldapp.ui.needs_view import NeedsView
+from fieldapp.ui.visit_editor import VisitEditor
+
+
+class HouseholdTab(QWidget):
+    """Opens the household through the services; reopens an autosaved draft after a crash."""
+
+    household_changed = Signal(str)
+
+    def __init__(self, services, runner, household_id: str, languages, parent=None):
+        super().__init__(parent)
+        self.setObjectName("householdTab")
+        self.services = services
+        self.runner = runner
+        self.languages = languages
+        self.household_id = household_id
+        self.form = services.form()
+        opened = services.open_household(household_id)
+        self.household = opened["household"]
+        self.latest = opened["latest"]
+        self.recovered = opened["draft"] is not None
+
+        self.header = QLabel(self, objectName="householdHeader", wordWrap=True)
+        self.header.setTextFormat(Qt.RichText)
+        self.banner = QLabel(self, objectName="householdBanner", wordWrap=True)
+        self.banner.setStyleSheet("background: #fff4d6; border: 1px solid #e0b54a; padding: 4px;")
+        self.banner.hide()
+        self.amend_button = QPushButton(self, objectName="amendVisit")
+        self.new_button = QPushButton(self, objectName="newVisit")
+        self.amend_button.clicked.connect(self.amend)
+        self.new_button.clicked.connect(self.start_new)
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        top.addWidget(self.amend_button)
+        top.addWidget(self.new_button)
+        self.inner = QTabWidget(self, objectName="householdInner")
+        self.history = HistoryView(self.inner)
+        self.needs = NeedsView(self.form, self.inner)
+        self.needs.update_requested.connect(self._update_need)
+        self.editor: VisitEditor | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(top)
+        lay.addWidget(self.banner)
+        lay.addWidget(self.inner, 1)
+
+        if opened["draft"] is not None:
+            self._open_editor({**opened["draft"], "status": "draft"}, read_only=False)
+            self.banner.setText(self.tr("已恢复上次未保存完的草稿（自动保存于 %1）。请核对后继续填写。")
+                                .replace("%1", str(opened["draft"].get("saved_at", ""))[:19].replace("T", " ")))
+            self.banner.show()
+        elif self.latest is not None and self.latest["status"] == "draft":
+            self._open_editor(self.latest, read_only=False)
+        elif self.latest is not None:
+            self._open_editor(self.latest, read_only=True)
+        else:
+            self._open_editor(services.new_visit(self.household), read_only=False)
+        self.inner.addTab(self.history, "")
+        self.inner.addTab(self.needs, "")
+        self.inner.currentChanged.connect(self._inner_changed)
+        self.retranslate()
+
+    def _open_editor(self, visit: dict, read_only: bool) -> None:
+        old = self.editor
+        form = self.services.form(visit.get("form_version"))
+        self.editor = VisitEditor(self.services, form, visit, self.languages.language, self.inner, read_only=read_only)
+        self.editor.saved.connect(self._saved)
+        if old is not None:
+            i = self.inner.indexOf(old)
+            self.inner.removeTab(i)
+            old.deleteLater()
+            self.inner.insertTab(0, self.editor, "")
+        else:
+            self.inner.insertTab(0, self.editor, "")
+        self.inner.setCurrentIndex(0)
+        self.amend_button.setVisible(read_only)
+        self.new_button.setVisible(read_only)
+        self.retranslate()
+
+    def amend(self) -> None:
+        """Edit a finished visit as a new record; the original stays in the history."""
+        self._open_editor(self.services.amend_visit(self.latest), read_only=False)
+        self.banner.setText(self.tr("正在修改已完成的走访：保存后原记录保留在走访记录中。"))
+        self.banner.show()
+
+    def start_new(self) -> None:
+        """Start a new visit of this household (e.g. the next review)."""
+        self._open_editor(self.services.new_visit(self.household), read_only=False)
+        self.banner.hide()
+
+    def _saved(self, status: str) -> None:
+        opened = self.services.open_household(self.household_id)
+        self.household, self.latest = opened["household"], opened["latest"]
+        if status == "final":
+            self._open_editor(self.latest, read_only=True)
+            self.banner.setText(self.tr("走访已完成并保存。"))
+            self.banner.show()
+        self.household_changed.emit(self.household_id)
+        self.retranslate()
+
+    def _inner_changed(self, index: int) -> None:
+        w = self.inner.widget(index)
+        try:
+            if w is self.history:
+                self.history.set_history(self.services.visit_history(self.household_id), self.languages.language)
+            elif w is self.needs:
+                self.needs.set_needs(self.services.needs(self.household_id), self.languages.language)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+
+    def _update_need(self, need_id: str, change: dict) -> None:
+        try:
+            self.services.update_need(self.household_id, need_id, **change)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        opened = self.services.open_household(self.household_id)
+        self.household, self.latest = opened["household"], opened["latest"]
+        self.needs.set_needs(self.services.needs(self.household_id), self.languages.language)
+        self.household_changed.emit(self.household_id)
+
+    def save_draft_now(self) -> None:
+        """Autosave the open editor now (closing, locking)."""
+        if self.editor is not None:
+            self.editor.save_draft_now()
+
+    def title(self) -> str:
+        """Tab title: the head's name."""
+        from fieldapp.vault.projection import head_of, members_of
+
+        head = head_of(members_of(self.household["fields"]))
+        return head.get("name") or self.tr("新户")
+
+    def changeEvent(self, e):
+        if e.type() == QEvent.LanguageChange:
+            self.retranslate()
+        super().changeEvent(e)
+
+    def retranslate(self) -> None:
+        """Set every text in the current language."""
+        lang = self.languages.language
+        f = self.household["fields"]
+        from fieldapp.vault.projection import head_of, members_of
+        from forms.idnumber import mask
+
+        head = head_of(members_of(f))
+        cats = "、".join(self.services.option_label("category", c, lang) or list_label("category", c)
+                        for c in self.household.get("categories", []))
+        flags = [list_label("flag", x) for x in self.household.get("flags", [])]
+        flag_html = "".join(f" <span style='color:#b00020'>[{x}]</span>" for x in flags)
+        self.header.setText(
+            f"<b style='font-size:13pt'>{_esc(head.get('name') or '')}</b> &nbsp; {mask(head.get('id_number') or '')}"
+            f" &nbsp; {_esc(f.get('address') or '')} &nbsp; <span style='color:#1a56a0'>{_esc(cats)}</span>{flag_html}")
+        if self.editor is not None:
+            status = self.editor.visit.get("status")
+            text = self.tr("已完成的走访（只读）") if self.editor.read_only else (
+                self.tr("本次走访") if status != "final" else self.tr("本次走访"))
+            self.inner.setTabText(self.inner.indexOf(self.editor), text)
+            if self.editor.language != lang:
+                self.editor.set_language(lang)
+        self.inner.setTabText(self.inner.indexOf(self.history), self.tr("走访记录与变化"))
+        self.inner.setTabText(self.inner.indexOf(self.needs), self.tr("需求办理"))
+        self.amend_button.setText(self.tr("修改这次走访（保留原记录）"))
+        self.new_button.setText(self.tr("开始新的走访"))
+
+
+def _esc(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

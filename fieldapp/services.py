@@ -143,6 +143,7 @@ class Services:
     def __init__(self, data_dir: str | Path | None = None, *, kdf=None):
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
         self.kdf = kdf  # None = the vault's default (tests pass a fast one)
+        self.demo_households = 300
         self.vault = None
         self._form = None
         self._reference = None
@@ -183,7 +184,7 @@ class Services:
         return Vault.open(self.data_dir).users()
 
     def create_vault(self, user: str, passphrase: str, *, demo: bool = False, server_url: str = "",
-                     enrollment_code: str = "", households: int = 300,
+                     enrollment_code: str = "", households: int | None = None,
                      progress: Callable[[int, int, str], None] | None = None) -> None:
         """Create the vault with its first user; with ``demo`` fill it with fake demo households."""
         from fieldapp.vault import Vault
@@ -194,7 +195,7 @@ class Services:
             if server_url and enrollment_code:
                 self._first_enrollment(vault, server_url, enrollment_code)
             if demo:
-                self._fill_demo(vault, households, progress)
+                self._fill_demo(vault, households or self.demo_households, progress)
         finally:
             vault.lock()
 

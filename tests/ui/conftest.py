@@ -6,7 +6,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-PASSPHRASE = "correct horse 42"
+from tests.ui.helpers import PASSPHRASE  # noqa: E402
 
 
 @pytest.fixture

@@ -1,0 +1,39 @@
+"""Driving the real app in tests: unlock through the unlock screen, open a household."""
+
+from PySide6.QtCore import Qt
+
+PASSPHRASE = "correct horse 42"
+
+
+def unlock(window, qtbot, passphrase: str = PASSPHRASE) -> None:
+    """Type the passphrase, press Enter, wait for the household list to be filled."""
+    window.unlock_page.passphrase.setText(passphrase)
+    with qtbot.waitSignal(window.households_loaded, timeout=30000):
+        qtbot.keyClick(window.unlock_page.passphrase, Qt.Key_Return)
+
+
+def open_household(window, household_id: str):
+    """Open a household's tab and return it."""
+    window.open_household(household_id)
+    return window.tabs.currentWidget()
+
+
+def type_text(qtbot, widget, text: str) -> None:
+    """Type into a line edit like a user: ASCII via key clicks, Chinese via an input-method commit."""
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    widget.setFocus()
+    if text.isascii():
+        qtbot.keyClicks(widget, text)
+        return
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def choose(combo, code) -> None:
+    """Pick the option with ``code`` in a combo box."""
+    i = combo.findData(code)
+    assert i >= 0, code
+    combo.setCurrentIndex(i)

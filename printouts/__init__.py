@@ -14,7 +14,11 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from printouts.assessment import assess_visit
 from printouts.documents.base import Document, PrintContext, PrintedDocument
 from printouts.documents.consent import build_consent
+from printouts.documents.ledger_pdf import PAGESIZE as LEDGER_PAGESIZE
+from printouts.documents.ledger_pdf import build_ledger_pdf_section
 from printouts.documents.visit_record import build_visit_record
+from printouts.ledger import ledger_groups
+from printouts.ledger_xlsx import write_ledger_xlsx
 from printouts.documents.letters import LETTER_KINDS, Change, build_letter
 from printouts.errors import PrintCancelled, PrintoutError
 from printouts.fonts import find_cjk_font, register_cjk_font
@@ -29,7 +33,7 @@ __all__ = [
     "PrintContext", "PrintedDocument", "RenderResult", "Labels", "LetterTemplates", "MemoryCounter",
     "SerialCounter", "VerifiedCode", "VisitView", "PrintoutError", "PrintCancelled", "Progress",
     "LetterRequest", "Change", "LETTER_KINDS",
-    "print_consent", "print_visit_records", "print_letters", "render_documents", "verify_code", "content_digest", "key_id",
+    "print_consent", "print_visit_records", "print_letters", "export_ledger_xlsx", "print_ledger", "ExportResult", "render_documents", "verify_code", "content_digest", "key_id",
     "load_templates", "format_serial", "find_cjk_font", "register_cjk_font", "read_visit",
 ]
 
@@ -96,3 +100,30 @@ def print_letters(kind: str, requests: Iterable[LetterRequest], ctx: PrintContex
                              changes=req.changes, effective_date=req.effective_date)]
 
     return _batch(list(requests), build, ctx, out, ctx.templates.letters[kind].title, progress)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """A ledger workbook written: where, and which households it holds (for the audit log)."""
+
+    path: str
+    doc_type: str
+    groups: tuple[str, ...]
+    household_ids: tuple[str, ...]
+
+
+def export_ledger_xlsx(visits: Iterable[Mapping[str, Any]], ctx: PrintContext, out, *,
+                       group_by: str = "village") -> ExportResult:
+    """The ledger (工作台账) as an .xlsx workbook: a summary sheet and one sheet per village or township."""
+    groups = ledger_groups(visits, ctx, group_by)
+    path = write_ledger_xlsx(groups, out, ctx.issue_date, group_by)
+    return ExportResult(path, "ledger_xlsx", tuple(g.code for g in groups),
+                        tuple(r["household_id"] for g in groups for r in g.rows))
+
+
+def print_ledger(visits: Iterable[Mapping[str, Any]], ctx: PrintContext, out, *, group_by: str = "village",
+                 progress: Progress | None = None) -> RenderResult:
+    """The ledger as a landscape PDF, one section (own page numbers and code) per village or township."""
+    groups = ledger_groups(visits, ctx, group_by)
+    docs = [build_ledger_pdf_section(g, ctx) for g in groups]
+    return render_pdf(docs, out, ctx.styles.font, title="工作台账", progress=progress, pagesize=LEDGER_PAGESIZE)

@@ -49,6 +49,8 @@ class Styles:
         self.small = ParagraphStyle("small", fontSize=9, leading=12.5, **base)
         self.cell = ParagraphStyle("cell", fontSize=9.5, leading=12.5, **base)
         self.cell_head = ParagraphStyle("cell_head", fontSize=9.5, leading=12.5, alignment=TA_CENTER, **base)
+        self.cell_small = ParagraphStyle("cell_small", fontSize=8, leading=10.5, **base)
+        self.cell_small_head = ParagraphStyle("cell_small_head", fontSize=8, leading=10.5, alignment=TA_CENTER, **base)
         self.right = ParagraphStyle("right", parent=self.body, alignment=TA_RIGHT)
         self.left = ParagraphStyle("left", parent=self.body, alignment=TA_LEFT)
 
@@ -64,11 +66,13 @@ def grid_table(
     widths: Sequence[float],
     styles: Styles,
     row_heights: float | None = None,
+    small: bool = False,
 ) -> Table:
     """A ruled table whose header row repeats on every page it spans; cells wrap."""
-    data = [[para(h, styles.cell_head) for h in header]]
+    head_style, cell_style = (styles.cell_small_head, styles.cell_small) if small else (styles.cell_head, styles.cell)
+    data = [[para(h, head_style) for h in header]]
     for row in rows:
-        data.append([c if isinstance(c, Flowable) else para(c, styles.cell) for c in row])
+        data.append([c if isinstance(c, Flowable) else para(c, cell_style) for c in row])
     heights = None
     if row_heights:
         heights = [None] + [row_heights] * len(rows)
@@ -90,10 +94,10 @@ def grid_table(
     return table
 
 
-def field_table(pairs: Sequence[tuple[str, object]], styles: Styles, columns: int = 2) -> Table:
+def field_table(pairs: Sequence[tuple[str, object]], styles: Styles, columns: int = 2, width: float = FRAME_WIDTH) -> Table:
     """Label/value pairs laid out in *columns* pairs per row, ruled, wrapping long values."""
     label_w = 28 * mm
-    value_w = FRAME_WIDTH / columns - label_w
+    value_w = width / columns - label_w
     data, row = [], []
     for label, value in pairs:
         row += [para(label, styles.cell_head), value if isinstance(value, Flowable) else para(value, styles.cell)]
@@ -176,15 +180,16 @@ class DeferredCanvas(Canvas):
         Canvas.save(self)
 
     def _decorate(self, doc, page_no: int, page_count: int, first: bool) -> None:
+        width, height = self._pagesize
         self.saveState()
         self.setFont(self._fa_font, 8.5)
         y = MARGIN_BOTTOM - 9 * mm
         if doc is not None and doc.footer_label:
             self.drawString(MARGIN_LEFT, y, doc.footer_label)
         if page_count > 1:
-            self.drawRightString(PAGE_WIDTH - MARGIN_RIGHT, y, f"第 {page_no} 页 共 {page_count} 页")
+            self.drawRightString(width - MARGIN_RIGHT, y, f"第 {page_no} 页 共 {page_count} 页")
         if first and doc is not None and doc.qr_matrix is not None:
-            draw_qr(self, doc.qr_matrix, PAGE_WIDTH - MARGIN_RIGHT - QR_SIZE, PAGE_HEIGHT - MARGIN_TOP + 3 * mm, QR_SIZE)
+            draw_qr(self, doc.qr_matrix, width - MARGIN_RIGHT - QR_SIZE, height - MARGIN_TOP + 3 * mm, QR_SIZE)
         self.restoreState()
 
 
@@ -207,11 +212,17 @@ def draw_qr(canv: Canvas, matrix, x: float, y: float, size: float) -> None:
     canv.drawPath(path, stroke=0, fill=1)
 
 
-def make_doc_template(target, font_name: str, title: str, author: str = "fieldapp") -> BaseDocTemplate:
-    """A4 document template with one frame inside the margins."""
+def frame_width(pagesize=A4) -> float:
+    """Width of the text frame on a page of *pagesize*."""
+    return pagesize[0] - MARGIN_LEFT - MARGIN_RIGHT
+
+
+def make_doc_template(target, font_name: str, title: str, author: str = "fieldapp", pagesize=A4) -> BaseDocTemplate:
+    """Document template (A4 portrait unless *pagesize*) with one frame inside the margins."""
+    page_width, page_height = pagesize
     doc = BaseDocTemplate(
         target,
-        pagesize=A4,
+        pagesize=pagesize,
         leftMargin=MARGIN_LEFT,
         rightMargin=MARGIN_RIGHT,
         topMargin=MARGIN_TOP,
@@ -220,7 +231,8 @@ def make_doc_template(target, font_name: str, title: str, author: str = "fieldap
         author=author,
         creator="fieldapp printouts",
     )
-    frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM, id="body",
+    frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, page_width - MARGIN_LEFT - MARGIN_RIGHT,
+                  page_height - MARGIN_TOP - MARGIN_BOTTOM, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     doc._fa_font = font_name

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
+from reportlab.lib.pagesizes import A4
 from reportlab.platypus import PageBreak
 
 from printouts.documents.base import Document, PrintedDocument
@@ -31,7 +32,7 @@ class RenderResult:
 
 def render_pdf(documents: Sequence[Document], target: str | os.PathLike | None, font_name: str,
                title: str = "fieldapp", progress: Progress | None = None, done_before: int = 0,
-               total: int | None = None) -> RenderResult:
+               total: int | None = None, pagesize=A4) -> RenderResult:
     """Lay out *documents* one after another (each from a new page) into one PDF.
 
     :param target: file path (written atomically; nothing is left on cancel), or None to return bytes.
@@ -55,7 +56,7 @@ def render_pdf(documents: Sequence[Document], target: str | os.PathLike | None, 
         story.append(marker)
         story.extend(doc.story)
     buffer = io.BytesIO()
-    template = make_doc_template(buffer, font_name, title)
+    template = make_doc_template(buffer, font_name, title, pagesize=pagesize)
     template.build(story, canvasmaker=canvas_maker(font_name))
     report(len(documents))
     records = tuple(replace(d.record, pages=m.page_count) for d, m in zip(documents, markers))

@@ -1,0 +1,94 @@
+"""工作台账 rows: one per visited household with findings, needs and dispositions, grouped by place.
+
+Shared by the workbook (:mod:`printouts.ledger_xlsx`) and the PDF (:mod:`printouts.documents.ledger_pdf`).
+ID numbers are masked: the ledger is exported and passed around.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+
+from printouts.assessment import assess_visit
+from printouts.documents.common import masked_id
+from printouts.visit import read_visit
+
+# Suggestions that are the same for every household or shown in their own column.
+NOT_FINDINGS = {"per_capita_income", "standard"}
+
+COLUMNS = (  # (key, header, width in characters for the workbook)
+    ("no", "序号", 6), ("township", "乡镇（街道）", 14), ("village", "村（社区）", 18), ("head", "户主", 12),
+    ("id_number", "公民身份号码", 21), ("address", "家庭住址", 30), ("size", "人口", 6),
+    ("categories", "现有救助类别", 16), ("visit_date", "走访日期", 12), ("visitors", "走访人员", 16),
+    ("per_capita_yuan", "人均月收入（元）", 12), ("findings", "走访发现（系统提示，仅供参考）", 60),
+    ("needs", "困难诉求", 40), ("dispositions", "办理情况", 36), ("status", "记录状态", 9),
+)
+STATUS_ZH = {"final": "已完成", "draft": "草稿"}
+
+
+@dataclass(frozen=True)
+class LedgerGroup:
+    """One sheet / one PDF section: a village or a township with its rows."""
+
+    code: str
+    name: str
+    rows: tuple[dict[str, Any], ...]
+
+
+def _row(raw: Mapping[str, Any], ctx) -> dict[str, Any]:
+    visit = read_visit(raw)
+    labels = ctx.labels(visit)
+    answers = visit.answers
+    assessment = assess_visit(raw, ctx)
+    township = ctx.reference.township(visit.township_code)
+    village = ctx.reference.village(visit.village_code)
+    needs, dispositions = [], []
+    for n in answers.get("needs") or []:
+        category = labels.option("needs.category", n.get("category"))
+        needs.append(f"{category}：{n.get('description') or ''}".rstrip("："))
+        disp = labels.option("needs.disposition", n.get("disposition"))
+        if n.get("disposition") == "referred":
+            disp += f" {labels.option('needs.department', n.get('department'))} {n.get('referred_on') or ''}".rstrip()
+        if n.get("outcome"):
+            disp += f"（{n['outcome']}）"
+        dispositions.append(f"{category}：{disp}")
+    fen = assessment.per_capita_income_fen
+    head = visit.head
+    return {
+        "township_code": visit.township_code, "village_code": visit.village_code,
+        "township": township.name if township else visit.township_code,
+        "village": village.name if village else visit.village_code,
+        "head": head.name if head else "", "id_number": masked_id(head.id_number) if head else "",
+        "address": visit.address, "size": len(visit.members),
+        "categories": labels.options("categories", answers.get("categories")),
+        "visit_date": visit.visit_date, "visitors": "、".join(visit.visitors),
+        "per_capita_yuan": (Decimal(fen) / 100) if isinstance(fen, int) else None,
+        "findings": "\n".join(s.message_zh for s in assessment.suggestions if s.code not in NOT_FINDINGS),
+        "needs": "\n".join(needs), "dispositions": "\n".join(dispositions),
+        "status": STATUS_ZH.get(visit.status, visit.status), "household_id": visit.household_id,
+        "visit_id": visit.visit_id, "urgent": bool(assessment.urgent),
+        "referred": sum(1 for n in answers.get("needs") or [] if n.get("disposition") == "referred"),
+        "pending": sum(1 for n in answers.get("needs") or [] if n.get("disposition") == "pending"),
+        "need_count": len(answers.get("needs") or []),
+    }
+
+
+def ledger_groups(visits: Iterable[Mapping[str, Any]], ctx, group_by: str = "village") -> list[LedgerGroup]:
+    """Rows for *visits* grouped per village (or per township), ordered by code, then visit date."""
+    if group_by not in ("village", "township"):
+        raise ValueError("group_by must be 'village' or 'township'")
+    groups: dict[str, list[dict]] = {}
+    names: dict[str, str] = {}
+    for raw in visits:
+        row = _row(raw, ctx)
+        code = row[f"{group_by}_code"]
+        groups.setdefault(code, []).append(row)
+        names[code] = row[group_by]
+    out = []
+    for code in sorted(groups):
+        rows = sorted(groups[code], key=lambda r: (r["visit_date"], r["head"]))
+        for i, r in enumerate(rows, 1):
+            r["no"] = i
+        out.append(LedgerGroup(code, names[code], tuple(rows)))
+    return out

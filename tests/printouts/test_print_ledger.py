@@ -1,0 +1,118 @@
+"""工作台账: workbook with frozen header, filters, widths, one sheet per village; formula injection
+neutralised; converts with LibreOffice; PDF with repeated header rows."""
+
+from __future__ import annotations
+
+import subprocess
+
+import openpyxl
+import pytest
+
+from printouts import export_ledger_xlsx, print_ledger
+from printouts.ledger_xlsx import neutralise
+from printfixtures import base_visit, big_visit, flat, need_tool, pdf_text, pdffonts, visit_with
+
+HOSTILE_ADDRESS = '=HYPERLINK("http://example.invalid/x","点击")'
+
+
+def _visits():
+    hostile = visit_with(village_code="990101002201", address=HOSTILE_ADDRESS)
+    hostile["household_id"] = "0b9f1c2e-0000-4000-8000-000000000002"
+    hostile["answers"]["members"][0]["name"] = "+1+1"
+    hostile["answers"]["needs"][0]["description"] = "@SUM(A1:A9)"
+    hostile["answers"]["needs"][1]["description"] = "-2+3"
+    hostile["answers"]["visitors"] = ["\tcmd", "测试员乙"]
+    big = big_visit()
+    big["household_id"] = "0b9f1c2e-0000-4000-8000-000000000003"
+    return [base_visit(), hostile, big]
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])
+def test_risky_text_gets_a_leading_apostrophe(text):
+    assert neutralise(text) == "'" + text
+
+
+def test_harmless_values_are_unchanged():
+    assert neutralise("王建国") == "王建国"
+    assert neutralise(12) == 12
+    assert neutralise("a=b") == "a=b"
+
+
+def test_workbook_has_a_summary_and_one_frozen_filtered_sheet_per_village(ctx, tmp_path):
+    out = tmp_path / "ledger.xlsx"
+    result = export_ledger_xlsx(_visits(), ctx, out)
+    assert result.groups == ("990101001201", "990101002201")
+    assert len(result.household_ids) == 3
+
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == "汇总"
+    summary = wb["汇总"]
+    assert [summary.cell(2, c).value for c in (1, 3)] == ["990101001201", 2]
+    assert [summary.cell(3, c).value for c in (1, 3)] == ["990101002201", 1]
+    ws = wb[wb.sheetnames[1]]
+    assert "演示镇桃园村" in ws.title
+    assert ws.freeze_panes == "A3"
+    assert ws.auto_filter.ref == "A2:O4"
+    assert ws["A2"].value == "序号" and ws["E2"].value == "公民身份号码"
+    assert ws.column_dimensions["L"].width == 60
+    heads = {ws.cell(r, 4).value for r in (3, 4)}
+    assert heads == {"王建国", "欧阳子轩"}
+    ids = [ws.cell(r, 5).value for r in (3, 4)]
+    assert all("********" in i for i in ids)  # masked in the ledger
+    amounts = {ws.cell(r, 4).value: ws.cell(r, 11).value for r in (3, 4)}
+    assert str(amounts["王建国"]) == "162.63"  # from the real assessment (R1)
+    assert ws.cell(3, 11).number_format == "0.00"
+
+
+def test_formula_injection_is_stored_as_text(ctx, tmp_path):
+    out = tmp_path / "ledger.xlsx"
+    export_ledger_xlsx(_visits(), ctx, out)
+    ws = openpyxl.load_workbook(out)[openpyxl.load_workbook(out).sheetnames[2]]
+    row = {ws.cell(2, c).value: ws.cell(3, c) for c in range(1, 16)}
+    assert row["家庭住址"].value == "'" + HOSTILE_ADDRESS
+    assert row["户主"].value == "'+1+1"
+    assert row["走访人员"].value == "'\tcmd、测试员乙"
+    for cell in row.values():
+        assert cell.data_type != "f", cell.coordinate
+    # the needs cell starts with the category label, so its text is harmless as is
+    assert "@SUM(A1:A9)" in row["困难诉求"].value
+
+
+def test_libreoffice_converts_the_workbook_without_evaluating_injected_text(ctx, tmp_path):
+    soffice = need_tool("soffice")
+    out = tmp_path / "ledger.xlsx"
+    export_ledger_xlsx(_visits(), ctx, out)
+    profile = tmp_path / "lo-profile"
+    done = subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(out)],
+        capture_output=True, text=True, timeout=240,
+    )
+    assert done.returncode == 0, done.stderr
+    pdf = tmp_path / "ledger.pdf"
+    assert pdf.exists() and pdf.stat().st_size > 1000
+    text = flat(pdf_text(pdf))
+    assert "工作台账" in text and "王建国" in text
+    assert "HYPERLINK" in text  # shown as text, not turned into a link
+
+
+def test_ledger_pdf_sections_per_village_with_repeated_header(ctx, tmp_path):
+    out = tmp_path / "ledger.pdf"
+    visits = _visits() + [big_visit() for _ in range(6)]
+    result = print_ledger(visits, ctx, out)
+    assert [d.doc_type for d in result.documents] == ["ledger", "ledger"]
+    assert result.pages >= 3
+    text = pdf_text(out)
+    assert "工作台账 演示镇桃园村" in text and "工作台账 演示乡柳树村" in text
+    assert "162.63" in text and "2026-05-12" in text
+    first = result.documents[0]
+    assert f"第 1 页 共 {first.pages} 页" in text
+    import pdfplumber
+
+    with pdfplumber.open(out) as pdf:
+        pages_with_header = sum(1 for p in pdf.pages if "公民身份号码" in flat(p.extract_text() or ""))
+        for page in pdf.pages:
+            for ch in page.chars:
+                assert 15 <= ch["x0"] and ch["x1"] <= page.width - 15, ch["text"]
+    assert pages_with_header == result.pages
+    assert all(r["emb"] == "yes" for r in pdffonts(out))

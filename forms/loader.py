@@ -263,7 +263,7 @@ class _Builder:
             self.problem(loc, f"question id {qid!r} missing or not a lower-case identifier")
             return None
         key = f"{parent.key}.{qid}" if parent else qid
-        loc = f"{loc} ({key})"
+        base, loc = loc, f"{loc} ({key})"
         if key in self.questions or key in self.raw:
             self.problem(loc, f"duplicate question id {key!r}")
             return None
@@ -332,7 +332,7 @@ class _Builder:
         self.questions[key] = q
         self.raw[key] = loc
         if qtype == "repeat":
-            children = self.build_questions(rq.get("questions"), f"{loc}.questions", section, q, scope)
+            children = self.build_questions(rq.get("questions"), f"{base}.questions", section, q, scope)
             object.__setattr__(q, "children", tuple(children))
             # keep display order: the group, then its children (already inserted after it)
         elif "questions" in rq:

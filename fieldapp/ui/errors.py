@@ -17,10 +17,6 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 log = logging.getLogger("fieldapp.ui")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ErrorMessages", text)
-
-
 def user_message(exc: BaseException) -> tuple[str, str | None]:
     """The message a user should see for ``exc`` and, if unexpected, its reference id."""
     message = getattr(exc, "message_zh", None)
@@ -30,14 +26,16 @@ def user_message(exc: BaseException) -> tuple[str, str | None]:
     ref = secrets.token_hex(3).upper()
     frames = "; ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}:{f.name}" for f in traceback.extract_tb(exc.__traceback__))
     log.error("unexpected error ref=%s type=%s at=%s", ref, type(exc).__name__, frames)
-    text = _tr("出现了意外错误（参考编号 %1）。\n\n请再试一次；如果仍然出错，请把这个参考编号告诉乡镇经办人员。").replace("%1", ref)
+    text = QCoreApplication.translate(
+        "ErrorMessages", "出现了意外错误（参考编号 %1）。\n\n请再试一次；如果仍然出错，请把这个参考编号告诉乡镇经办人员。"
+    ).replace("%1", ref)
     return text, ref
 
 
 def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> str | None:
     """Show ``exc`` in a dialog in plain language; returns the reference id for unexpected errors."""
     text, ref = user_message(exc)
-    box = QMessageBox(QMessageBox.Warning, title or _tr("出错了"), text, QMessageBox.Ok, parent)
+    box = QMessageBox(QMessageBox.Warning, title or QCoreApplication.translate("ErrorMessages", "出错了"), text, QMessageBox.Ok, parent)
     box.setObjectName("errorBox")
     box.open()
     return ref

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from fieldapp.ui.errors import show_error
@@ -37,4 +38,4 @@ def create_from_choice(window, choice) -> None:
         run_first_run(window)
 
     window.runner.run(work, pass_progress=True, progress_parent=window, cancellable=False,
-                      label=window.tr("正在创建本机加密数据库…"), on_success=done, on_error=failed)
+                      label=QCoreApplication.translate("MainWindow", "正在创建本机加密数据库…"), on_success=done, on_error=failed)

@@ -136,13 +136,12 @@ def check_new_user(name: str, pass1: str, pass2: str) -> str | None:
     """Why a new user can't be created with these entries, in Chinese; None if fine."""
     from PySide6.QtCore import QCoreApplication
 
-    t = lambda s: QCoreApplication.translate("NewUser", s)  # noqa: E731
     if not name.strip():
-        return t("请输入姓名。")
+        return QCoreApplication.translate("NewUser", "请输入姓名。")
     if len(pass1) < MIN_PASSPHRASE:
-        return t("密码至少需要 8 位。")
+        return QCoreApplication.translate("NewUser", "密码至少需要 8 位。")
     if pass1 != pass2:
-        return t("两次输入的密码不一致。")
+        return QCoreApplication.translate("NewUser", "两次输入的密码不一致。")
     return None
 
 

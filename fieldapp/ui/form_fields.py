@@ -275,8 +275,7 @@ class BooleanField(FieldWidget):
 
     def _show(self, value):
         self._value = value
-        self.input.setText("" if value is None else ("是" if value else "否") if self.language == "zh"
-                           else ("Yes" if value else "No"))
+        self.input.setText("" if value is None else self.tr("是") if value else self.tr("否"))
 
 
 class MultiField(FieldWidget):
@@ -336,7 +335,7 @@ class TextListField(TextField):
 
     def retranslate(self, language):
         super().retranslate(language)
-        self.input.setPlaceholderText("例如：张三、李四" if language == "zh" else "e.g. Name One, Name Two")
+        self.input.setPlaceholderText(self.tr("多人用顿号分开，例如：张三、李四"))
 
 
 def make_field(question, language: str, parent=None) -> FieldWidget:

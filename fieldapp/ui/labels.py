@@ -6,7 +6,7 @@ Form options (categories, dispositions...) come from the form definition when it
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
 
 
 def _t(text: str) -> str:
@@ -15,38 +15,66 @@ def _t(text: str) -> str:
 
 def column_label(name: str) -> str:
     """Header of a household-list column."""
-    return {
-        "head_name": _t("户主"), "id_masked": _t("身份证号"), "village_name": _t("村（社区）"),
-        "address": _t("地址"), "categories": _t("救助类别"), "visit_status": _t("走访状态"),
-        "review_due": _t("下次复核"), "open_needs": _t("未解决需求"), "flags": _t("标记"),
-    }.get(name, name)
+    text = {
+        "head_name": QT_TRANSLATE_NOOP("Labels", "户主"),
+        "id_masked": QT_TRANSLATE_NOOP("Labels", "身份证号"),
+        "village_name": QT_TRANSLATE_NOOP("Labels", "村（社区）"),
+        "address": QT_TRANSLATE_NOOP("Labels", "地址"),
+        "categories": QT_TRANSLATE_NOOP("Labels", "救助类别"),
+        "visit_status": QT_TRANSLATE_NOOP("Labels", "走访状态"),
+        "review_due": QT_TRANSLATE_NOOP("Labels", "下次复核"),
+        "open_needs": QT_TRANSLATE_NOOP("Labels", "未解决需求"),
+        "flags": QT_TRANSLATE_NOOP("Labels", "标记"),
+    }.get(name)
+    return _t(text) if text else name
 
 
 def visit_status_label(code: str) -> str:
     """Text of a visit status."""
-    return {"not_visited": _t("未走访"), "draft": _t("草稿"), "done": _t("已走访")}.get(code, code)
+    text = {
+        "not_visited": QT_TRANSLATE_NOOP("Labels", "未走访"),
+        "draft": QT_TRANSLATE_NOOP("Labels", "草稿"),
+        "done": QT_TRANSLATE_NOOP("Labels", "已走访")}.get(code)
+    return _t(text) if text else code
 
 
 def flag_label(code: str) -> str:
     """Text of a household flag."""
-    return {"child_protection": _t("儿童保护（紧急）"), "filing": _t("需备案"), "verify": _t("需核实"),
-            "watch": _t("重点关注")}.get(code, code)
+    text = {
+        "child_protection": QT_TRANSLATE_NOOP("Labels", "儿童保护（紧急）"),
+        "filing": QT_TRANSLATE_NOOP("Labels", "需备案"),
+        "verify": QT_TRANSLATE_NOOP("Labels", "需核实"),
+        "watch": QT_TRANSLATE_NOOP("Labels", "重点关注")}.get(code)
+    return _t(text) if text else code
 
 
 def category_label(code: str) -> str:
     """Fallback text of an assistance category."""
-    return {
-        "dibao_a": _t("低保A类"), "dibao_b": _t("低保B类"), "tekun_institutional": _t("特困（集中供养）"),
-        "tekun_home": _t("特困（分散供养）"), "orphan": _t("孤儿"), "unsupported_child": _t("事实无人抚养儿童"),
-        "low_income": _t("低收入家庭"), "disabled_hardship": _t("困难残疾人"), "elderly_hardship": _t("困难老年人"),
-        "poverty_alleviated": _t("兜底保障脱贫人口"), "monitored": _t("监测对象"), "other_difficulty": _t("其他困难家庭"),
-    }.get(code, code)
+    text = {
+        "dibao_a": QT_TRANSLATE_NOOP("Labels", "低保A类"),
+        "dibao_b": QT_TRANSLATE_NOOP("Labels", "低保B类"),
+        "tekun_institutional": QT_TRANSLATE_NOOP("Labels", "特困（集中供养）"),
+        "tekun_home": QT_TRANSLATE_NOOP("Labels", "特困（分散供养）"),
+        "orphan": QT_TRANSLATE_NOOP("Labels", "孤儿"),
+        "unsupported_child": QT_TRANSLATE_NOOP("Labels", "事实无人抚养儿童"),
+        "low_income": QT_TRANSLATE_NOOP("Labels", "低收入家庭"),
+        "disabled_hardship": QT_TRANSLATE_NOOP("Labels", "困难残疾人"),
+        "elderly_hardship": QT_TRANSLATE_NOOP("Labels", "困难老年人"),
+        "poverty_alleviated": QT_TRANSLATE_NOOP("Labels", "兜底保障脱贫人口"),
+        "monitored": QT_TRANSLATE_NOOP("Labels", "监测对象"),
+        "other_difficulty": QT_TRANSLATE_NOOP("Labels", "其他困难家庭"),
+    }.get(code)
+    return _t(text) if text else code
 
 
 def disposition_label(code: str) -> str:
     """Fallback text of a need's disposition."""
-    return {"resolved_on_site": _t("当场解决"), "resolved": _t("已解决"), "referred": _t("已转介"),
-            "pending": _t("待研究")}.get(code, code)
+    text = {
+        "resolved_on_site": QT_TRANSLATE_NOOP("Labels", "当场解决"),
+        "resolved": QT_TRANSLATE_NOOP("Labels", "已解决"),
+        "referred": QT_TRANSLATE_NOOP("Labels", "已转介"),
+        "pending": QT_TRANSLATE_NOOP("Labels", "待研究")}.get(code)
+    return _t(text) if text else code
 
 
 CATEGORY_CODES = ("dibao_a", "dibao_b", "tekun_institutional", "tekun_home", "orphan", "unsupported_child",

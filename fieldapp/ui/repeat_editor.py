@@ -277,12 +277,12 @@ class RepeatEditor(QWidget):
     def _row_name(self, r: int) -> str:
         row = self.rows[r]
         name = row.get("name") or ""
-        return (f"第 {r + 1} 行" if self.language == "zh" else f"Row {r + 1}") + (f"：{name}" if name else "")
+        return self.tr("第 %1 行").replace("%1", str(r + 1)) + (f"：{name}" if name else "")
 
     def _history_text(self, cid: str, entries: list) -> str:
         if not entries:
             return ""
-        head = "办理记录：" if self.language == "zh" else "History: "
+        head = self.tr("办理记录：")
         parts = []
         for e in entries[-5:]:
             if isinstance(e, dict):

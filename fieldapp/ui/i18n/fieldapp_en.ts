@@ -1,0 +1,977 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="zh_CN">
+<context>
+    <name>AddUserDialog</name>
+    <message>
+        <location filename="../users.py" line="15"/>
+        <source>添加用户</source>
+        <translation>Add user</translation>
+    </message>
+    <message>
+        <location filename="../users.py" line="22"/>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../users.py" line="23"/>
+        <source>密码</source>
+        <translation>Passphrase</translation>
+    </message>
+    <message>
+        <location filename="../users.py" line="24"/>
+        <source>再次输入密码</source>
+        <translation>Repeat passphrase</translation>
+    </message>
+</context>
+<context>
+    <name>AppStatusBar</name>
+    <message>
+        <location filename="../status_bar.py" line="48"/>
+        <source>● 在线</source>
+        <translation>● Online</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="48"/>
+        <source>○ 离线</source>
+        <translation>○ Offline</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="50"/>
+        <source>待同步 %1 条</source>
+        <translation>%1 changes to sync</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="51"/>
+        <source>上次同步：%1</source>
+        <translation>Last sync: %1</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="51"/>
+        <source>从未</source>
+        <translation>never</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="52"/>
+        <source>当前用户：%1</source>
+        <translation>User: %1</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="53"/>
+        <source>同步</source>
+        <translation>Sync</translation>
+    </message>
+</context>
+<context>
+    <name>AssessmentPanel</name>
+    <message>
+        <location filename="../assessment_panel.py" line="77"/>
+        <source>填写家庭成员和收入后，这里会显示政策提示。</source>
+        <translation>Policy hints appear here once members and income are filled in.</translation>
+    </message>
+    <message>
+        <location filename="../assessment_panel.py" line="82"/>
+        <source>人均月收入</source>
+        <translation>Per-capita monthly income</translation>
+    </message>
+    <message>
+        <location filename="../assessment_panel.py" line="82"/>
+        <location filename="../assessment_panel.py" line="84"/>
+        <source>元</source>
+        <translation>yuan</translation>
+    </message>
+    <message>
+        <location filename="../assessment_panel.py" line="84"/>
+        <source>低保标准</source>
+        <translation>Dibao standard</translation>
+    </message>
+    <message>
+        <location filename="../assessment_panel.py" line="86"/>
+        <source>家庭人口</source>
+        <translation>Household size</translation>
+    </message>
+    <message>
+        <location filename="../assessment_panel.py" line="112"/>
+        <source>政策提示（随填写实时更新）</source>
+        <translation>Policy hints (updated as you type)</translation>
+    </message>
+    <message>
+        <location filename="../assessment_panel.py" line="113"/>
+        <source>以下为系统根据规则给出的参考，不是审批结论；由乡镇、县级部门决定。</source>
+        <translation>These are rule-based suggestions, not decisions; the township and county decide.</translation>
+    </message>
+</context>
+<context>
+    <name>BooleanField</name>
+    <message>
+        <location filename="../form_fields.py" line="278"/>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <location filename="../form_fields.py" line="278"/>
+        <source>否</source>
+        <translation>No</translation>
+    </message>
+</context>
+<context>
+    <name>CoverageChart</name>
+    <message>
+        <location filename="../coverage.py" line="40"/>
+        <source>暂无数据</source>
+        <translation>No data yet</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="50"/>
+        <source>目标户数</source>
+        <translation>Target households</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="52"/>
+        <source>已走访</source>
+        <translation>Visited</translation>
+    </message>
+</context>
+<context>
+    <name>CoveragePage</name>
+    <message>
+        <location filename="../coverage.py" line="157"/>
+        <source>点击查看这些户</source>
+        <translation>Click to see these households</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="185"/>
+        <source>村（社区）</source>
+        <translation>Village</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="185"/>
+        <source>目标户数</source>
+        <translation>Target households</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="185"/>
+        <source>已走访</source>
+        <translation>Visited</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="185"/>
+        <source>进度</source>
+        <translation>Progress</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="185"/>
+        <source>草稿</source>
+        <translation>Draft</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="186"/>
+        <source>复核逾期</source>
+        <translation>Review overdue</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="186"/>
+        <source>未解决需求</source>
+        <translation>Open needs</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="188"/>
+        <source>需求办理情况（点击查看有未解决需求的户）</source>
+        <translation>Needs by disposition (click to see households with open needs)</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="189"/>
+        <source>两个全覆盖：每个目标户都要走访，每户情况都要摸清。点击数字可查看对应的户。</source>
+        <translation>Full coverage: every target household visited, every situation clarified. Click a number to see the households.</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="192"/>
+        <source>覆盖情况</source>
+        <translation>Coverage</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="197"/>
+        <source>已走访 %1 / 目标 %2 户（%3%）</source>
+        <translation>Visited %1 of %2 target households (%3%)</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorMessages</name>
+    <message>
+        <location filename="../errors.py" line="29"/>
+        <source>出现了意外错误（参考编号 %1）。
+
+请再试一次；如果仍然出错，请把这个参考编号告诉乡镇经办人员。</source>
+        <translation>Something unexpected went wrong (reference %1).
+
+Please try again; if it keeps happening, give this reference to the township office.</translation>
+    </message>
+    <message>
+        <location filename="../errors.py" line="38"/>
+        <source>出错了</source>
+        <translation>Something went wrong</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunWizard</name>
+    <message>
+        <location filename="../firstrun.py" line="170"/>
+        <source>首次使用</source>
+        <translation>First run</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryView</name>
+    <message>
+        <location filename="../history_view.py" line="50"/>
+        <source>已完成</source>
+        <translation>Finished</translation>
+    </message>
+    <message>
+        <location filename="../history_view.py" line="50"/>
+        <source>未完成</source>
+        <translation>Not finished</translation>
+    </message>
+    <message>
+        <location filename="../history_view.py" line="61"/>
+        <source>这一户还没有走访记录。</source>
+        <translation>This household has no visits yet.</translation>
+    </message>
+    <message>
+        <location filename="../history_view.py" line="66"/>
+        <source>这是第一次走访记录，没有可比较的上一次。</source>
+        <translation>This is the first visit; there is no earlier one to compare with.</translation>
+    </message>
+    <message>
+        <location filename="../history_view.py" line="68"/>
+        <source>与上一次走访相比没有变化。</source>
+        <translation>Nothing changed since the previous visit.</translation>
+    </message>
+    <message>
+        <location filename="../history_view.py" line="70"/>
+        <source>与上一次走访相比，有 %1 处变化：</source>
+        <translation>%1 changes since the previous visit:</translation>
+    </message>
+    <message>
+        <location filename="../history_view.py" line="84"/>
+        <source>部分</source>
+        <translation>Section</translation>
+    </message>
+    <message>
+        <location filename="../history_view.py" line="84"/>
+        <source>项目</source>
+        <translation>Item</translation>
+    </message>
+    <message>
+        <location filename="../history_view.py" line="84"/>
+        <source>上次</source>
+        <translation>Before</translation>
+    </message>
+    <message>
+        <location filename="../history_view.py" line="84"/>
+        <source>本次</source>
+        <translation>Now</translation>
+    </message>
+</context>
+<context>
+    <name>HouseholdListPage</name>
+    <message>
+        <location filename="../household_list.py" line="159"/>
+        <source>显示 %1 / 共 %2 户</source>
+        <translation>Showing %1 of %2 households</translation>
+    </message>
+    <message>
+        <location filename="../household_list.py" line="173"/>
+        <source>全部村（社区）</source>
+        <translation>All villages</translation>
+    </message>
+    <message>
+        <location filename="../household_list.py" line="182"/>
+        <source>查找</source>
+        <translation>Find</translation>
+    </message>
+    <message>
+        <location filename="../household_list.py" line="183"/>
+        <source>输入姓名、地址或身份证号（可只输入一部分）</source>
+        <translation>Type a name, address or ID number (any part of it)</translation>
+    </message>
+    <message>
+        <location filename="../household_list.py" line="185"/>
+        <source>全部类别</source>
+        <translation>All categories</translation>
+    </message>
+    <message>
+        <location filename="../household_list.py" line="186"/>
+        <source>全部走访状态</source>
+        <translation>Any visit status</translation>
+    </message>
+    <message>
+        <location filename="../household_list.py" line="187"/>
+        <source>复核：全部</source>
+        <translation>Review: any</translation>
+    </message>
+    <message>
+        <location filename="../household_list.py" line="187"/>
+        <source>复核已逾期</source>
+        <translation>Review overdue</translation>
+    </message>
+    <message>
+        <location filename="../household_list.py" line="187"/>
+        <source>30 天内到期</source>
+        <translation>Due within 30 days</translation>
+    </message>
+    <message>
+        <location filename="../household_list.py" line="188"/>
+        <source>全部标记</source>
+        <translation>Any flag</translation>
+    </message>
+    <message>
+        <location filename="../household_list.py" line="189"/>
+        <source>有未解决需求</source>
+        <translation>Has open needs</translation>
+    </message>
+</context>
+<context>
+    <name>HouseholdTab</name>
+    <message>
+        <location filename="../household_tab.py" line="59"/>
+        <source>已恢复上次未保存完的草稿（自动保存于 %1）。请核对后继续填写。</source>
+        <translation>The unfinished draft was recovered (autosaved at %1). Please check it and carry on.</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="93"/>
+        <source>正在修改已完成的走访：保存后原记录保留在走访记录中。</source>
+        <translation>Amending a finished visit: the original record stays in the history.</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="106"/>
+        <source>走访已完成并保存。</source>
+        <translation>The visit is finished and saved.</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="142"/>
+        <source>新户</source>
+        <translation>New household</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="166"/>
+        <source>已完成的走访（只读）</source>
+        <translation>Finished visit (read-only)</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="167"/>
+        <source>本次走访</source>
+        <translation>This visit</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="171"/>
+        <source>走访记录与变化</source>
+        <translation>Visits and changes</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="172"/>
+        <source>需求办理</source>
+        <translation>Needs</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="173"/>
+        <source>修改这次走访（保留原记录）</source>
+        <translation>Amend this visit (keeps the original)</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="174"/>
+        <source>开始新的走访</source>
+        <translation>Start a new visit</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <location filename="../labels.py" line="19"/>
+        <source>户主</source>
+        <translation>Head</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="20"/>
+        <source>身份证号</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="21"/>
+        <source>村（社区）</source>
+        <translation>Village</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="22"/>
+        <source>地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="23"/>
+        <source>救助类别</source>
+        <translation>Categories</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="24"/>
+        <source>走访状态</source>
+        <translation>Visit status</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="25"/>
+        <source>下次复核</source>
+        <translation>Next review</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="26"/>
+        <source>未解决需求</source>
+        <translation>Open needs</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="27"/>
+        <source>标记</source>
+        <translation>Flags</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="35"/>
+        <source>未走访</source>
+        <translation>Not visited</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="36"/>
+        <source>草稿</source>
+        <translation>Draft</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="37"/>
+        <source>已走访</source>
+        <translation>Visited</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="44"/>
+        <source>儿童保护（紧急）</source>
+        <translation>Child protection (urgent)</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="45"/>
+        <source>需备案</source>
+        <translation>Filing needed</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="46"/>
+        <source>需核实</source>
+        <translation>Verify</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="47"/>
+        <source>重点关注</source>
+        <translation>Watch list</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="54"/>
+        <source>低保A类</source>
+        <translation>Dibao A</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="55"/>
+        <source>低保B类</source>
+        <translation>Dibao B</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="56"/>
+        <source>特困（集中供养）</source>
+        <translation>Tekun (institutional)</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="57"/>
+        <source>特困（分散供养）</source>
+        <translation>Tekun (at home)</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="58"/>
+        <source>孤儿</source>
+        <translation>Orphan</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="59"/>
+        <source>事实无人抚养儿童</source>
+        <translation>Unsupported child</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="60"/>
+        <source>低收入家庭</source>
+        <translation>Low-income family</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="61"/>
+        <source>困难残疾人</source>
+        <translation>Disabled in hardship</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="62"/>
+        <source>困难老年人</source>
+        <translation>Elderly in hardship</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="63"/>
+        <source>兜底保障脱贫人口</source>
+        <translation>Poverty-alleviated (protected)</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="64"/>
+        <source>监测对象</source>
+        <translation>Monitored</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="65"/>
+        <source>其他困难家庭</source>
+        <translation>Other difficulty</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="73"/>
+        <source>当场解决</source>
+        <translation>Resolved on site</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="74"/>
+        <source>已解决</source>
+        <translation>Resolved</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="75"/>
+        <source>已转介</source>
+        <translation>Referred</translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="76"/>
+        <source>待研究</source>
+        <translation>Pending study</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../first_run_flow.py" line="41"/>
+        <source>正在创建本机加密数据库…</source>
+        <translation>Creating the encrypted database on this laptop…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="156"/>
+        <source>正在读取户信息…</source>
+        <translation>Reading households…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="276"/>
+        <source>已添加</source>
+        <translation>Added</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="276"/>
+        <source>已添加用户“%1”。</source>
+        <translation>User “%1” was added.</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="282"/>
+        <source>正在同步…</source>
+        <translation>Syncing…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="315"/>
+        <source>四个摸清 入户走访</source>
+        <translation>Four Clarifications home visits</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="315"/>
+        <source>（演示数据）</source>
+        <translation> (demo data)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="316"/>
+        <source>走访户</source>
+        <translation>Households</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="318"/>
+        <source>覆盖情况</source>
+        <translation>Coverage</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="319"/>
+        <source>文件</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="320"/>
+        <source>工具</source>
+        <translation>Tools</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="321"/>
+        <source>锁定</source>
+        <translation>Lock</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="322"/>
+        <source>设置…</source>
+        <translation>Settings…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="323"/>
+        <source>添加用户…</source>
+        <translation>Add user…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="324"/>
+        <source>退出</source>
+        <translation>Quit</translation>
+    </message>
+</context>
+<context>
+    <name>NeedsView</name>
+    <message>
+        <location filename="../needs_view.py" line="105"/>
+        <source>办理记录：</source>
+        <translation>History: </translation>
+    </message>
+    <message>
+        <location filename="../needs_view.py" line="105"/>
+        <source>暂无</source>
+        <translation>none yet</translation>
+    </message>
+    <message>
+        <location filename="../needs_view.py" line="133"/>
+        <source>更新办理情况</source>
+        <translation>Update the disposition</translation>
+    </message>
+    <message>
+        <location filename="../needs_view.py" line="134"/>
+        <source>办理方式</source>
+        <translation>Disposition</translation>
+    </message>
+    <message>
+        <location filename="../needs_view.py" line="134"/>
+        <source>转介部门</source>
+        <translation>Referred to</translation>
+    </message>
+    <message>
+        <location filename="../needs_view.py" line="134"/>
+        <source>办理结果</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <location filename="../needs_view.py" line="134"/>
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../needs_view.py" line="136"/>
+        <source>保存办理情况</source>
+        <translation>Save disposition</translation>
+    </message>
+    <message>
+        <location filename="../needs_view.py" line="137"/>
+        <source>这一户没有登记需要帮助解决的问题。</source>
+        <translation>No needs are recorded for this household.</translation>
+    </message>
+</context>
+<context>
+    <name>NewUser</name>
+    <message>
+        <location filename="../firstrun.py" line="140"/>
+        <source>请输入姓名。</source>
+        <translation>Please enter a name.</translation>
+    </message>
+    <message>
+        <location filename="../firstrun.py" line="142"/>
+        <source>密码至少需要 8 位。</source>
+        <translation>The passphrase needs at least 8 characters.</translation>
+    </message>
+    <message>
+        <location filename="../firstrun.py" line="144"/>
+        <source>两次输入的密码不一致。</source>
+        <translation>The two passphrases differ.</translation>
+    </message>
+</context>
+<context>
+    <name>RepeatEditor</name>
+    <message>
+        <location filename="../repeat_editor.py" line="280"/>
+        <source>第 %1 行</source>
+        <translation>Row %1</translation>
+    </message>
+    <message>
+        <location filename="../repeat_editor.py" line="285"/>
+        <source>办理记录：</source>
+        <translation>History: </translation>
+    </message>
+    <message>
+        <location filename="../repeat_editor.py" line="307"/>
+        <source>添加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <location filename="../repeat_editor.py" line="308"/>
+        <source>删除</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <location filename="../repeat_editor.py" line="309"/>
+        <source>上移</source>
+        <translation>Move up</translation>
+    </message>
+    <message>
+        <location filename="../repeat_editor.py" line="310"/>
+        <source>下移</source>
+        <translation>Move down</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../settings_dialog.py" line="51"/>
+        <source>设置</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="52"/>
+        <source>界面语言</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="53"/>
+        <source>无操作自动锁定（分钟，0 为不锁定）</source>
+        <translation>Lock after idle minutes (0 = never)</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="54"/>
+        <source>数据文件夹</source>
+        <translation>Data folder</translation>
+    </message>
+</context>
+<context>
+    <name>TaskRunner</name>
+    <message>
+        <location filename="../tasks.py" line="142"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../tasks.py" line="143"/>
+        <source>请稍候</source>
+        <translation>Please wait</translation>
+    </message>
+</context>
+<context>
+    <name>TextListField</name>
+    <message>
+        <location filename="../form_fields.py" line="338"/>
+        <source>多人用顿号分开，例如：张三、李四</source>
+        <translation>Separate names with commas</translation>
+    </message>
+</context>
+<context>
+    <name>UnlockPage</name>
+    <message>
+        <location filename="../unlock.py" line="102"/>
+        <source>正在解锁…</source>
+        <translation>Unlocking…</translation>
+    </message>
+    <message>
+        <location filename="../unlock.py" line="102"/>
+        <source>解锁</source>
+        <translation>Unlock</translation>
+    </message>
+    <message>
+        <location filename="../unlock.py" line="108"/>
+        <source>请输入密码。</source>
+        <translation>Please enter your passphrase.</translation>
+    </message>
+    <message>
+        <location filename="../unlock.py" line="121"/>
+        <source>四个摸清 入户走访</source>
+        <translation>Four Clarifications home visits</translation>
+    </message>
+    <message>
+        <location filename="../unlock.py" line="122"/>
+        <source>本机数据已加密。请选择您的姓名并输入密码。</source>
+        <translation>The data on this laptop is encrypted. Choose your name and enter your passphrase.</translation>
+    </message>
+    <message>
+        <location filename="../unlock.py" line="123"/>
+        <source>走访人员</source>
+        <translation>Visitor</translation>
+    </message>
+    <message>
+        <location filename="../unlock.py" line="124"/>
+        <source>密码</source>
+        <translation>Passphrase</translation>
+    </message>
+    <message>
+        <location filename="../unlock.py" line="125"/>
+        <source>忘记密码？请联系乡镇经办人员，由县民政部门恢复数据。</source>
+        <translation>Forgot your passphrase? Ask the township office; the county can recover the data.</translation>
+    </message>
+</context>
+<context>
+    <name>VisitEditor</name>
+    <message>
+        <location filename="../visit_editor.py" line="248"/>
+        <source>✔ 没有发现问题，可以完成走访。</source>
+        <translation>✔ No problems found; the visit can be finished.</translation>
+    </message>
+    <message>
+        <location filename="../visit_editor.py" line="251"/>
+        <source>还有 %1 个需改正的问题、%2 个提醒（见各项下方的红色/橙色提示）。</source>
+        <translation>%1 problems to fix and %2 warnings (see the red/orange notes under the fields).</translation>
+    </message>
+    <message>
+        <location filename="../visit_editor.py" line="262"/>
+        <source>暂时无法给出政策提示。</source>
+        <translation>Policy hints are not available right now.</translation>
+    </message>
+    <message>
+        <location filename="../visit_editor.py" line="275"/>
+        <source>⚠ 自动保存失败，请手动保存（Ctrl+S）</source>
+        <translation>⚠ Autosave failed; please save by hand (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location filename="../visit_editor.py" line="299"/>
+        <source>已保存 %1</source>
+        <translation>Saved %1</translation>
+    </message>
+    <message>
+        <location filename="../visit_editor.py" line="312"/>
+        <source>还不能完成走访</source>
+        <translation>The visit cannot be finished yet</translation>
+    </message>
+    <message>
+        <location filename="../visit_editor.py" line="313"/>
+        <source>还有 %1 个问题需要改正：</source>
+        <translation>%1 problems still need fixing:</translation>
+    </message>
+    <message>
+        <location filename="../visit_editor.py" line="319"/>
+        <location filename="../visit_editor.py" line="401"/>
+        <source>完成走访</source>
+        <translation>Finish visit</translation>
+    </message>
+    <message>
+        <location filename="../visit_editor.py" line="319"/>
+        <source>确认完成这次走访？完成后如需修改，将另存为一条修改记录，原记录保留。</source>
+        <translation>Finish this visit? Later changes are saved as an amendment; the original is kept.</translation>
+    </message>
+    <message>
+        <location filename="../visit_editor.py" line="372"/>
+        <source>这次走访已完成，只能查看。</source>
+        <translation>This visit is finished and can only be viewed.</translation>
+    </message>
+    <message>
+        <location filename="../visit_editor.py" line="374"/>
+        <source>有未保存的修改（每 3 秒自动保存草稿）</source>
+        <translation>Unsaved changes (the draft is autosaved every 3 seconds)</translation>
+    </message>
+    <message>
+        <location filename="../visit_editor.py" line="376"/>
+        <source>草稿已自动保存 %1</source>
+        <translation>Draft autosaved at %1</translation>
+    </message>
+    <message>
+        <location filename="../visit_editor.py" line="398"/>
+        <source>上一部分</source>
+        <translation>Previous section</translation>
+    </message>
+    <message>
+        <location filename="../visit_editor.py" line="399"/>
+        <source>下一部分 (Ctrl+PgDn)</source>
+        <translation>Next section (Ctrl+PgDn)</translation>
+    </message>
+    <message>
+        <location filename="../visit_editor.py" line="400"/>
+        <source>保存 (Ctrl+S)</source>
+        <translation>Save (Ctrl+S)</translation>
+    </message>
+</context>
+<context>
+    <name>_ModePage</name>
+    <message>
+        <location filename="../firstrun.py" line="57"/>
+        <source>欢迎使用四个摸清入户走访</source>
+        <translation>Welcome to Four Clarifications home visits</translation>
+    </message>
+    <message>
+        <location filename="../firstrun.py" line="58"/>
+        <source>这台电脑还没有数据。请选择如何开始：</source>
+        <translation>This laptop has no data yet. How do you want to start?</translation>
+    </message>
+    <message>
+        <location filename="../firstrun.py" line="59"/>
+        <source>加入县级服务器</source>
+        <translation>Join a county server</translation>
+    </message>
+    <message>
+        <location filename="../firstrun.py" line="60"/>
+        <source>填写县民政部门提供的服务器地址和一次性注册码。</source>
+        <translation>Enter the server address and one-time enrollment code from the county civil-affairs office.</translation>
+    </message>
+    <message>
+        <location filename="../firstrun.py" line="61"/>
+        <source>使用演示数据试用</source>
+        <translation>Try with demo data</translation>
+    </message>
+    <message>
+        <location filename="../firstrun.py" line="62"/>
+        <source>生成虚构的演示户，用于培训和试用，不会上传。</source>
+        <translation>Creates made-up demo households for training; nothing is uploaded.</translation>
+    </message>
+</context>
+<context>
+    <name>_ServerPage</name>
+    <message>
+        <location filename="../firstrun.py" line="92"/>
+        <source>县级服务器</source>
+        <translation>County server</translation>
+    </message>
+    <message>
+        <location filename="../firstrun.py" line="93"/>
+        <source>服务器地址</source>
+        <translation>Server address</translation>
+    </message>
+    <message>
+        <location filename="../firstrun.py" line="94"/>
+        <source>注册码</source>
+        <translation>Enrollment code</translation>
+    </message>
+    <message>
+        <location filename="../firstrun.py" line="95"/>
+        <source>首次同步时将用注册码登记这台电脑。没有网络也可以先完成设置。</source>
+        <translation>The code registers this laptop at the first sync. You can finish set-up without a network.</translation>
+    </message>
+</context>
+<context>
+    <name>_UserPage</name>
+    <message>
+        <location filename="../firstrun.py" line="129"/>
+        <source>创建第一个用户</source>
+        <translation>Create the first user</translation>
+    </message>
+    <message>
+        <location filename="../firstrun.py" line="130"/>
+        <source>密码用来保护本机所有数据，请牢记，至少 8 位。</source>
+        <translation>The passphrase protects all data on this laptop. Remember it; at least 8 characters.</translation>
+    </message>
+    <message>
+        <location filename="../firstrun.py" line="131"/>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../firstrun.py" line="131"/>
+        <source>密码</source>
+        <translation>Passphrase</translation>
+    </message>
+    <message>
+        <location filename="../firstrun.py" line="131"/>
+        <source>再次输入密码</source>
+        <translation>Repeat passphrase</translation>
+    </message>
+</context>
+</TS>

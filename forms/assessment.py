@@ -93,7 +93,7 @@ class Assessment:
 
 def build_facts(form: FormDefinition, visit: dict, reference, on_date=None, temp_amount_fen=None) -> Facts:
     """Compute the Facts the rules read; raises MissingStandardError when S is not published."""
-    answers = form.calculate(visit.get("answers") or {})
+    answers = form.calculated_view(visit.get("answers") or {})
     if on_date is None:
         try:
             on_date = _dt.date.fromisoformat(answers.get("visit_date") or "")

@@ -7,6 +7,8 @@ every qualified id to its question, in display order.
 
 from __future__ import annotations
 
+import json
+import threading
 from dataclasses import dataclass, field
 
 from forms.expressions import CompiledExpression
@@ -90,6 +92,8 @@ class Question:
     pattern_message: Label | None = None
     parent: str | None = None  # qualified id of the enclosing repeat group
     children: tuple = ()
+    code_set: frozenset = frozenset()  # option codes, for fast membership tests
+    child_ids: frozenset = frozenset()  # ids of a repeat group's questions
 
     def label(self, lang: str = "zh") -> str:
         """The question's label in *lang*."""
@@ -158,6 +162,8 @@ class FormDefinition:
     calc_order: tuple  # calculated questions, dependencies first
     default_order: tuple  # questions with default_expr, dependencies first
     source: str = ""
+    _calc_cache: dict = field(default_factory=dict, repr=False, compare=False)
+    _calc_lock: object = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __iter__(self):
         return iter(self.questions.values())
@@ -215,6 +221,31 @@ class FormDefinition:
         The input is not modified. Calculations run dependencies first; a calculation that
         fails on bad input yields None rather than an exception.
         """
+        shared = self.calculated_view(answers)
+        return {k: [dict(r) if isinstance(r, dict) else r for r in v] if isinstance(v, list) else v
+                for k, v in shared.items()}
+
+    def calculated_view(self, answers: dict) -> dict:
+        """Like :meth:`calculate` but possibly shared with other callers: never modify the result.
+
+        The UI validates and assesses the same answers on every keystroke; the result is kept
+        for the last few distinct answer sets (keyed by their JSON text), so the second caller
+        does not recompute it.
+        """
+        try:
+            key = json.dumps(answers, ensure_ascii=False, separators=(",", ":"))
+        except (TypeError, ValueError):  # not JSON data (e.g. date objects): compute, do not cache
+            return self._compute(answers)
+        cached = self._calc_cache.get(key)
+        if cached is None:
+            cached = self._compute(answers)
+            with self._calc_lock:
+                if len(self._calc_cache) >= 32:
+                    self._calc_cache.clear()
+                self._calc_cache[key] = cached
+        return cached
+
+    def _compute(self, answers: dict) -> dict:
         result = dict(answers)
         copied = set()
         for q in self.default_order + self.calc_order:

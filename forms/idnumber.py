@@ -44,7 +44,7 @@ def parse_id(value: str, on_date: _dt.date | None = None) -> tuple[str, _dt.date
     :raises IdNumberError: a subclass naming the failure (length, characters, date, checksum),
         with a specific Chinese message in ``message_zh``.
     """
-    normalised, birth_iso, sex = _parse_cached(normalise(value))
+    normalised, birth_iso, sex = _parse_cached(value if _is_plain(value) else normalise(value))
     birth = _dt.date.fromisoformat(birth_iso)
     if on_date is not None and birth > on_date:
         raise IdNumberDateError(
@@ -52,6 +52,11 @@ def parse_id(value: str, on_date: _dt.date | None = None) -> tuple[str, _dt.date
             f"身份证号中的出生日期 {birth_iso} 晚于今天，请核对",
         )
     return normalised, birth, sex
+
+
+def _is_plain(value) -> bool:
+    # Already normal form (18 ASCII characters, no lower-case x): skip Unicode normalisation.
+    return isinstance(value, str) and len(value) == 18 and value.isascii() and value.isalnum() and not value.endswith("x")
 
 
 @lru_cache(maxsize=4096)

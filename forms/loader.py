@@ -57,12 +57,15 @@ def load_form(form_id: str, version: int | None = None, definitions_dir: Path | 
     :raises DefinitionError: the file (or its compatibility with earlier versions) has problems.
     """
     folder = Path(definitions_dir) if definitions_dir else DEFINITIONS_DIR
+    if version is not None:  # fast path: the UI asks for the same form on every keystroke
+        form = _cache.get((str(folder), form_id, version))
+        if form is not None:
+            return form
     versions = available_versions(form_id, folder)
     if not versions or (version is not None and version not in versions):
         raise FormNotFoundError(form_id, version)
     wanted = versions[-1] if version is None else int(version)
-    key = (str(folder), form_id, wanted)
-    form = _cache.get(key)
+    form = _cache.get((str(folder), form_id, wanted))
     if form is not None:
         return form
     with _lock:
@@ -327,13 +330,15 @@ class _Builder:
             id=qid, key=key, type=qtype, text=text, section=section, scope=scope or "household", hint=hint,
             options=options, option_list=option_list, relevant=relevant, constraints=constraints,
             default=default, default_expr=default_expr, initial_expr=initial_expr, calculate=calculate, pattern=pattern,
-            pattern_message=pattern_message, parent=parent.key if parent else None, **flags, **numbers,
+            pattern_message=pattern_message, parent=parent.key if parent else None,
+            code_set=frozenset(o.code for o in options), **flags, **numbers,
         )
         self.questions[key] = q
         self.raw[key] = loc
         if qtype == "repeat":
             children = self.build_questions(rq.get("questions"), f"{base}.questions", section, q, scope)
             object.__setattr__(q, "children", tuple(children))
+            object.__setattr__(q, "child_ids", frozenset(c.id for c in children))
             # keep display order: the group, then its children (already inserted after it)
         elif "questions" in rq:
             self.problem(loc, "only repeat groups have questions")

@@ -80,7 +80,7 @@ def validate(visit: dict, form: FormDefinition | None = None, reference=None, la
 def validate_answers(form: FormDefinition, answers: dict, reference=None) -> list:
     """Problems in *answers* alone (no envelope), in form order."""
     problems: list = []
-    calc = form.calculate(answers)
+    calc = form.calculated_view(answers)
     today = _dt.date.today()
     for q in form.top_level():
         _check_question(form, q, answers.get(q.id), calc, None, q.id, "", problems, today)
@@ -112,30 +112,31 @@ def _check_question(form, q: Question, raw, calc: dict, row, path: str, row_zh: 
     value = raw
     if is_empty(value) and q.default_expr is not None:
         value = (row if row is not None else calc).get(q.id)
-    where = _where_zh(form, q, path)
     if not relevant:
         if not is_empty(raw):
-            add(Problem(path, WARNING, "not_applicable", f"{where}不适用于此情况，答案将不被采用",
+            add(Problem(path, WARNING, "not_applicable", f"{_where_zh(form, q, path)}不适用于此情况，答案将不被采用",
                         f"{q.text.en} does not apply here; the answer will not be used"))
         return
     if is_empty(value):
         if q.required:
-            add(Problem(path, ERROR, "required", f"{where}必须填写", f"{q.text.en} is required"))
+            add(Problem(path, ERROR, "required", f"{_where_zh(form, q, path)}必须填写", f"{q.text.en} is required"))
         elif q.recommended:
-            add(Problem(path, WARNING, "recommended", f"{where}尚未填写", f"{q.text.en} is not answered yet"))
+            add(Problem(path, WARNING, "recommended", f"{_where_zh(form, q, path)}尚未填写", f"{q.text.en} is not answered yet"))
         return
-    if not _check_type(form, q, value, path, where, problems, today):
+    if not _check_type(form, q, value, path, problems, today):
         return
     if q.type == "repeat":
         _check_rows(form, q, value, calc, path, problems, today)
     for c in q.constraints:
+        # ``value`` shadows everything else: at the top level it is the only "row" name.
+        scope = {"value": _expr_value(value)} if row is None else {**row, "value": _expr_value(value)}
         try:
-            ok = c.expr.evaluate({**calc, "value": _expr_value(value)} if row is None else calc,
-                                 None if row is None else {**row, "value": _expr_value(value)})
+            ok = c.expr.evaluate(calc, scope)
         except Exception:  # noqa: BLE001 - a constraint over half-typed answers is not violated yet
             continue
         if not ok:
-            add(Problem(path, c.severity, "constraint", f"{where}：{c.message.zh}", f"{q.text.en}: {c.message.en}"))
+            add(Problem(path, c.severity, "constraint", f"{_where_zh(form, q, path)}：{c.message.zh}",
+                        f"{q.text.en}: {c.message.en}"))
 
 
 def form_relevant(q: Question, calc: dict, row) -> bool:
@@ -168,21 +169,25 @@ def _check_rows(form, group: Question, rows: list, calc: dict, path: str, proble
         for child in group.children:
             _check_question(form, child, row.get(child.id), calc, calc_row, f"{row_path}.{child.id}", "", problems, today)
         for key in row:
-            if key not in {c.id for c in group.children}:
+            if key not in group.child_ids:
                 problems.append(Problem(f"{row_path}.{key}", WARNING, "unknown_question",
                                         f"“{group.text.zh}”没有“{key}”这一项，该答案将被忽略",
                                         f"{group.text.en} has no field {key!r}; the answer is ignored"))
 
 
 def _type_problem(q, path, where, problems) -> bool:
-    problems.append(Problem(path, ERROR, "type", f"{where}应为{_TYPE_ZH.get(q.type, q.type)}",
+    problems.append(Problem(path, ERROR, "type", f"{where()}应为{_TYPE_ZH.get(q.type, q.type)}",
                             f"{q.text.en} must be a {q.type.replace('_', ' ')} value"))
     return False
 
 
-def _check_type(form, q: Question, value, path: str, where: str, problems: list, today) -> bool:
+def _check_type(form, q: Question, value, path: str, problems: list, today) -> bool:
     t = q.type
     add = problems.append
+
+    def where():
+        return _where_zh(form, q, path)
+
     if t in ("text", "notes", "phone", "id_number", "date", "time", "datetime", "decimal") and not isinstance(value, str):
         return _type_problem(q, path, where, problems)
     if t in ("integer", "money") and (not isinstance(value, int) or isinstance(value, bool)):
@@ -191,73 +196,73 @@ def _check_type(form, q: Question, value, path: str, where: str, problems: list,
         return _type_problem(q, path, where, problems)
     if t in ("text", "notes"):
         if q.max_length is not None and len(value) > q.max_length:
-            add(Problem(path, ERROR, "too_long", f"{where}最多 {q.max_length} 个字", f"{q.text.en}: at most {q.max_length} characters"))
+            add(Problem(path, ERROR, "too_long", f"{where()}最多 {q.max_length} 个字", f"{q.text.en}: at most {q.max_length} characters"))
         if q.pattern is not None and not q.pattern.search(value):
             msg = q.pattern_message
-            add(Problem(path, ERROR, "pattern", f"{where}格式不对" + (f"：{msg.zh}" if msg else ""),
+            add(Problem(path, ERROR, "pattern", f"{where()}格式不对" + (f"：{msg.zh}" if msg else ""),
                         f"{q.text.en} has the wrong format" + (f": {msg.en}" if msg else "")))
     elif t in ("integer", "money"):
         low = q.min if q.min is not None else (0 if t == "money" else None)
         if low is not None and value < low:
-            add(Problem(path, ERROR, "min", f"{where}不能小于 {_num_zh(t, low)}", f"{q.text.en} must be at least {low}"))
+            add(Problem(path, ERROR, "min", f"{where()}不能小于 {_num_zh(t, low)}", f"{q.text.en} must be at least {low}"))
         if q.max is not None and value > q.max:
-            add(Problem(path, ERROR, "max", f"{where}不能大于 {_num_zh(t, q.max)}", f"{q.text.en} must be at most {q.max}"))
+            add(Problem(path, ERROR, "max", f"{where()}不能大于 {_num_zh(t, q.max)}", f"{q.text.en} must be at most {q.max}"))
     elif t == "decimal":
         if not _DECIMAL.match(value):
-            add(Problem(path, ERROR, "type", f"{where}应为数字，例如 2.5", f"{q.text.en} must be a number such as 2.5"))
+            add(Problem(path, ERROR, "type", f"{where()}应为数字，例如 2.5", f"{q.text.en} must be a number such as 2.5"))
     elif t == "date":
         if not _valid_date(value):
-            add(Problem(path, ERROR, "type", f"{where}不是有效日期（格式 YYYY-MM-DD）", f"{q.text.en} is not a valid date (YYYY-MM-DD)"))
+            add(Problem(path, ERROR, "type", f"{where()}不是有效日期（格式 YYYY-MM-DD）", f"{q.text.en} is not a valid date (YYYY-MM-DD)"))
             return False
     elif t == "time":
         if not _TIME.match(value):
-            add(Problem(path, ERROR, "type", f"{where}应为 24 小时制时间，例如 14:30", f"{q.text.en} must be a time such as 14:30"))
+            add(Problem(path, ERROR, "type", f"{where()}应为 24 小时制时间，例如 14:30", f"{q.text.en} must be a time such as 14:30"))
     elif t == "datetime":
         try:
             stamp = _dt.datetime.fromisoformat(value)
             if stamp.tzinfo is None:
                 raise ValueError
         except ValueError:
-            add(Problem(path, ERROR, "type", f"{where}应为带时区的时间，例如 2026-05-12T06:30:00+00:00",
+            add(Problem(path, ERROR, "type", f"{where()}应为带时区的时间，例如 2026-05-12T06:30:00+00:00",
                         f"{q.text.en} must be an ISO timestamp with offset"))
     elif t in ("single", "yes_no", "yes_no_unknown"):
-        if isinstance(value, bool) or value not in q.codes:
-            add(Problem(path, ERROR, "not_option", f"{where}的选项“{value}”不在选项表中",
+        if isinstance(value, bool) or value not in q.code_set:
+            add(Problem(path, ERROR, "not_option", f"{where()}的选项“{value}”不在选项表中",
                         f"{q.text.en}: {value!r} is not one of the options"))
             return False
     elif t == "multi":
         if not isinstance(value, list):
             return _type_problem(q, path, where, problems)
-        bad = [v for v in value if isinstance(v, bool) or v not in q.codes]
+        bad = [v for v in value if isinstance(v, bool) or v not in q.code_set]
         if bad:
-            add(Problem(path, ERROR, "not_option", f"{where}的选项“{bad[0]}”不在选项表中",
+            add(Problem(path, ERROR, "not_option", f"{where()}的选项“{bad[0]}”不在选项表中",
                         f"{q.text.en}: {bad[0]!r} is not one of the options"))
             return False
         if len(set(value)) != len(value):
-            add(Problem(path, WARNING, "duplicate_option", f"{where}有重复选项", f"{q.text.en} repeats an option"))
+            add(Problem(path, WARNING, "duplicate_option", f"{where()}有重复选项", f"{q.text.en} repeats an option"))
     elif t == "id_number":
         try:
             idnumber.parse_id(value, on_date=today)
         except IdNumberError as exc:
-            add(Problem(path, ERROR, exc.code, f"{where}：{exc.message_zh}", f"{q.text.en}: {exc}"))
+            add(Problem(path, ERROR, exc.code, f"{where()}：{exc.message_zh}", f"{q.text.en}: {exc}"))
             return False
     elif t == "phone":
         digits = value.replace(" ", "")
         if not (_MOBILE.match(digits) or _LANDLINE.match(digits)):
-            add(Problem(path, ERROR, "phone", f"{where}不是有效电话号码（11 位手机号或带区号的固话）",
+            add(Problem(path, ERROR, "phone", f"{where()}不是有效电话号码（11 位手机号或带区号的固话）",
                         f"{q.text.en} is not a valid phone number (11-digit mobile or landline with area code)"))
     elif t == "text_list":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return _type_problem(q, path, where, problems)
         if any(not v.strip() for v in value):
-            add(Problem(path, ERROR, "blank_entry", f"{where}中有空白姓名", f"{q.text.en} has a blank entry"))
+            add(Problem(path, ERROR, "blank_entry", f"{where()}中有空白姓名", f"{q.text.en} has a blank entry"))
         if len({v.strip() for v in value}) != len(value):
-            add(Problem(path, ERROR, "duplicate_entry", f"{where}中有重复姓名", f"{q.text.en} lists someone twice"))
+            add(Problem(path, ERROR, "duplicate_entry", f"{where()}中有重复姓名", f"{q.text.en} lists someone twice"))
     elif t == "repeat":
         if not isinstance(value, list):
             return _type_problem(q, path, where, problems)
     if q.min_count is not None and isinstance(value, list) and len(value) < q.min_count:
-        add(Problem(path, ERROR, "too_few", f"{where}至少需要 {q.min_count} 项（现有 {len(value)} 项）",
+        add(Problem(path, ERROR, "too_few", f"{where()}至少需要 {q.min_count} 项（现有 {len(value)} 项）",
                     f"{q.text.en} needs at least {q.min_count} (has {len(value)})"))
     return True
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 
 import sqlcipher3
@@ -19,6 +20,9 @@ def connect(path: Path, key: bytes | None, suite) -> sqlcipher3.Connection:
     edited, or another vault's file).
     """
     path = Path(path)
+    if not path.exists():
+        # Create the file readable by its owner only; SQLite gives -wal/-shm the same mode.
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     conn = sqlcipher3.connect(str(path), check_same_thread=False, timeout=10.0)
     try:
         if key is not None:
@@ -33,6 +37,8 @@ def connect(path: Path, key: bytes | None, suite) -> sqlcipher3.Connection:
         # FULL: an acknowledged save survives a power cut, not only a crash of the app.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA temp_store = MEMORY")
+        # 32 MiB page cache: every page read from disk must be decrypted and authenticated again.
+        conn.execute("PRAGMA cache_size = -32768")
         conn.execute("PRAGMA foreign_keys = ON")
     except DatabaseError as exc:
         conn.close()

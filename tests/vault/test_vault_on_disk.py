@@ -110,16 +110,17 @@ def test_failing_migration_rolls_back_entirely(vault, monkeypatch):
         db.execute("ALTER TABLE households ADD COLUMN extra TEXT")
         raise RuntimeError("step failed half way")
 
-    monkeypatch.setattr(migrations_module, "MIGRATIONS", migrations_module.MIGRATIONS + [Migration(2, "broken", broken)])
+    nxt = migrations_module.LATEST + 1
+    monkeypatch.setattr(migrations_module, "MIGRATIONS", migrations_module.MIGRATIONS + [Migration(nxt, "broken", broken)])
     v = Vault.open(vault.data_dir)
     with pytest.raises(MigrationFailed) as exc:
         v.unlock("visitor1", PASSPHRASE)
-    assert exc.value.version == 2
+    assert exc.value.version == nxt
     monkeypatch.undo()
     v = Vault.open(vault.data_dir)
     v.unlock("visitor1", PASSPHRASE)
     db = v._db()
-    assert v.schema_version() == 1
+    assert v.schema_version() == migrations_module.LATEST
     assert "new_things" not in db.table_names()
     assert "extra" not in db["households"].columns_dict
     assert len(v.household_rows()) == 1
@@ -132,8 +133,32 @@ def test_successful_migration_is_recorded(vault, monkeypatch):
     def add_table(db):
         db.execute("CREATE TABLE later_things (id INTEGER PRIMARY KEY)")
 
-    monkeypatch.setattr(migrations_module, "MIGRATIONS", migrations_module.MIGRATIONS + [Migration(2, "later", add_table)])
+    nxt = migrations_module.LATEST + 1
+    monkeypatch.setattr(migrations_module, "MIGRATIONS", migrations_module.MIGRATIONS + [Migration(nxt, "later", add_table)])
     v = Vault.open(vault.data_dir)
     v.unlock("visitor1", PASSPHRASE)
-    assert v.schema_version() == 2 and "later_things" in v._db().table_names()
+    assert v.schema_version() == nxt and "later_things" in v._db().table_names()
     v.lock()
+
+
+def test_vault_from_schema_1_is_upgraded_on_unlock(tmp_path, monkeypatch):
+    from fieldapp.vault import FAST_KDF
+
+    monkeypatch.setattr(migrations_module, "MIGRATIONS", migrations_module.MIGRATIONS[:1])
+    old = Vault.create(tmp_path / "old", "visitor1", PASSPHRASE, None, kdf=FAST_KDF)
+    old.save_visit(make_visit(names=("钱一",)))
+    assert old.schema_version() == 1
+    old.lock()
+    monkeypatch.undo()
+    v = Vault.open(tmp_path / "old")
+    v.unlock("visitor1", PASSPHRASE)
+    assert v.schema_version() == migrations_module.LATEST
+    assert "households_list" in [i.name for i in v._db()["households"].indexes]
+    assert [r[1] for r in v.household_rows()] == ["钱一"]
+    v.lock()
+
+
+def test_files_are_readable_by_owner_only(vault):
+    vault.save_visit(make_visit())
+    for name in ("vault.db", "vault.db-wal", "vault.keys.json"):
+        assert oct((vault.data_dir / name).stat().st_mode & 0o777) == "0o600", name

@@ -64,7 +64,12 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
         return JSONResponse(errors.InternalError().payload(), status_code=500)
 
     async def protocol(request: Request) -> int:
-        return check_protocol(request.headers)
+        version = check_protocol(request.headers)
+        body = await request.body()
+        # NUL is never valid text in this protocol, and PostgreSQL text columns cannot hold it
+        if b"\x00" in body or b"\\u0000" in body or "%00" in request.url.query:
+            raise errors.MalformedRequest("NUL characters are not allowed")
+        return version
 
     async def device(request: Request, _version: int = Depends(protocol)) -> dict:
         body = await request.body()

@@ -49,6 +49,8 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
     previous = storage.bundle_receipt(bundle["bundle_id"])
     if previous is not None:
         return BundleOutcome("duplicate", bundle["bundle_id"], device["device_id"], previous.encode("utf-8"))
+    if "\\u0000" in json.dumps(payload):
+        raise errors.BundleMalformed("NUL characters are not allowed")
     try:
         changes = [Change.model_validate(c).model_dump() for c in payload.get("changes", [])]
         since = int(payload.get("cursor", 0))

@@ -298,32 +298,36 @@ class Services:
                             self._village_names.get(h["village_code"] or "", ""), p.address, tuple(h["categories"]),
                             _STATUS.get(h["visit_status"], "not_visited"), h["review_due"] or "", h["open_needs"], flags)
 
-    def villages(self) -> list[tuple[str, str]]:
-        """(code, name) of every village that has households, sorted by code."""
-        codes = sorted({r[3] for r in self._v().household_rows() if r[3]})
+    def villages(self, rows: list[HouseholdRow] | None = None) -> list[tuple[str, str]]:
+        """(code, name) of every village that has households (from ``rows`` if given), sorted by code."""
+        codes = sorted({r.village_code for r in rows} if rows is not None else {r[3] for r in self._v().household_rows()})
+        codes = [c for c in codes if c]
         return [(c, self._village_names.get(c, c)) for c in codes]
 
     def search(self, text: str, limit: int = 20000) -> list[str]:
         """Household ids whose member names, address or ID numbers contain ``text``."""
         return [r[0] for r in self._v().search_households(text, limit=limit)]
 
-    def coverage(self, today: dt.date | None = None) -> Coverage:
-        """Per-village target vs visited, drafts, overdue reviews and open needs; needs by disposition."""
+    def coverage(self, rows: list[HouseholdRow] | None = None, today: dt.date | None = None) -> Coverage:
+        """Per-village target vs visited, drafts, overdue reviews and open needs; needs by disposition.
+
+        :param rows: the list rows the UI already holds (read from the vault when None)
+        """
         today_iso = (today or dt.date.today()).isoformat()
         per: dict[str, VillageCoverage] = {}
-        for r in self._v().household_rows():
-            code = r[3] or ""
+        for r in (rows if rows is not None else self.household_rows()):
+            code = r.village_code
             v = per.get(code)
             if v is None:
-                v = per[code] = VillageCoverage(code, self._village_names.get(code, ""))
+                v = per[code] = VillageCoverage(code, r.village_name or self._village_names.get(code, ""))
             v.target += 1
-            if r[6] == "final":
+            if r.visit_status == "done":
                 v.visited += 1
-            elif r[6] == "draft":
+            elif r.visit_status == "draft":
                 v.drafts += 1
-            if r[7] and r[7] < today_iso:
+            if r.review_due and r.review_due < today_iso:
                 v.overdue += 1
-            if r[8]:
+            if r.open_needs:
                 v.open_needs += 1
         return Coverage(villages=[per[c] for c in sorted(per)], needs_by_disposition=self._needs_by_disposition())
 

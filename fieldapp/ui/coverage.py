@@ -130,9 +130,9 @@ class CoveragePage(QWidget):
         lay.addWidget(split, 1)
         self.retranslate()
 
-    def refresh(self, services, runner) -> None:
-        """Recompute the figures off the UI thread."""
-        runner.run(services.coverage, on_success=self.set_report)
+    def refresh(self, services, runner, rows=None) -> None:
+        """Recompute the figures off the UI thread (from the list rows when given)."""
+        runner.run(lambda: services.coverage(rows), on_success=self.set_report)
 
     def set_report(self, report) -> None:
         """Show a Coverage report (villages, needs by disposition)."""

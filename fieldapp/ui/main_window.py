@@ -57,6 +57,8 @@ class MainWindow(QMainWindow):
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
         self.tabs.tabCloseRequested.connect(self._close_tab)
+        self.tabs.currentChanged.connect(lambda _i: self._refresh_coverage_if_shown())
+        self._coverage_stale = True
         self.list_page = HouseholdListPage(self.model, self.tabs)
         self.tabs.addTab(self.list_page, "")
         self.coverage_page = None
@@ -146,11 +148,11 @@ class MainWindow(QMainWindow):
         """Load every household row off the UI thread, then fill the list."""
         def done(rows) -> None:
             self.model.set_rows(rows)
-            self.list_page.set_villages(self.services.villages())
+            self.list_page.set_villages(self.services.villages(rows))
             self.list_page.table.setFocus()
             self.households_loaded.emit(len(rows))
-            if self.coverage_page is not None:
-                self.coverage_page.refresh(self.services, self.runner)
+            self._coverage_stale = True
+            self._refresh_coverage_if_shown()
 
         self.runner.run(self.services.household_rows, on_success=done, on_error=lambda e: show_error(self, e),
                         progress_parent=self, label=self.tr("正在读取户信息…"), cancellable=False)
@@ -210,8 +212,15 @@ class MainWindow(QMainWindow):
             return
         self.model.update_row(row)
         self.refresh_status()
-        if self.coverage_page is not None:
-            self.coverage_page.refresh(self.services, self.runner)
+        self._coverage_stale = True
+        self._refresh_coverage_if_shown()
+
+    def _refresh_coverage_if_shown(self) -> None:
+        # Coverage reads every household's needs: only worth it when someone looks at it.
+        page = getattr(self, "coverage_page", None)
+        if page is not None and self._coverage_stale and self.tabs.currentWidget() is page:
+            self._coverage_stale = False
+            self.coverage_page.refresh(self.services, self.runner, self.model.rows())
 
     def editors(self) -> list:
         """The open household tabs."""

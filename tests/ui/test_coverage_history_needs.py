@@ -10,6 +10,7 @@ def test_coverage_matches_the_list_and_clicks_through(services_factory, window_f
     w = window_factory(svc)
     unlock(w, qtbot)
     page = w.coverage_page
+    w.tabs.setCurrentWidget(page)  # figures are computed when the view is shown
     qtbot.waitUntil(lambda: page.report is not None, timeout=10000)
     rows = w.model.rows()
     report = page.report

@@ -23,7 +23,7 @@ def test_draft_survives_sigkill_and_reopens(services_factory, window_factory, qt
     proc = subprocess.Popen([sys.executable, "-m", "tests.ui.typing_app", str(svc.data_dir), hid], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         line = ""
         while time.monotonic() < deadline:
             line = proc.stdout.readline()

@@ -83,7 +83,7 @@ def validate_answers(form: FormDefinition, answers: dict, reference=None) -> lis
     calc = form.calculated_view(answers)
     today = _dt.date.today()
     for q in form.top_level():
-        _check_question(form, q, answers.get(q.id), calc, None, q.id, "", problems, today)
+        _check_question(form, q, answers.get(q.id), calc, None, q.id, problems, today)
     known = form.questions
     for key in answers:
         if key not in known:
@@ -104,14 +104,17 @@ def _where_zh(form: FormDefinition, q: Question, path: str) -> str:
     return f"{group.text.zh}（{row}）·“{q.text.zh}”"
 
 
-def _check_question(form, q: Question, raw, calc: dict, row, path: str, row_zh: str, problems: list, today) -> None:
-    add = problems.append
+def _check_question(form, q: Question, raw, calc: dict, row, path: str, problems: list, today) -> None:
     if q.calculate is not None:
         return  # computed, never typed: whatever a file carries here is recomputed
-    relevant = form_relevant(q, calc, row)
     value = raw
-    if is_empty(value) and q.default_expr is not None:
-        value = (row if row is not None else calc).get(q.id)
+    if is_empty(value):
+        if q.default_expr is not None:
+            value = (row if row is not None else calc).get(q.id)
+        if is_empty(value) and not (q.required or q.recommended):
+            return  # nothing to report whether or not the question applies (the common case)
+    add = problems.append
+    relevant = form_relevant(q, calc, row)
     if not relevant:
         if not is_empty(raw):
             add(Problem(path, WARNING, "not_applicable", f"{_where_zh(form, q, path)}不适用于此情况，答案将不被采用",
@@ -167,7 +170,11 @@ def _check_rows(form, group: Question, rows: list, calc: dict, path: str, proble
             continue
         calc_row = calc_rows[i] if isinstance(calc_rows, list) and i < len(calc_rows) else row
         for child in group.children:
-            _check_question(form, child, row.get(child.id), calc, calc_row, f"{row_path}.{child.id}", "", problems, today)
+            raw = row.get(child.id)
+            if child.calculate is not None or (is_empty(raw) and child.default_expr is None
+                                               and not (child.required or child.recommended)):
+                continue  # the common case, skipped before building the path
+            _check_question(form, child, raw, calc, calc_row, f"{row_path}.{child.id}", problems, today)
         for key in row:
             if key not in group.child_ids:
                 problems.append(Problem(f"{row_path}.{key}", WARNING, "unknown_question",

@@ -56,6 +56,8 @@ def load_form(form_id: str, version: int | None = None, definitions_dir: Path | 
     :raises FormNotFoundError: no such form or version.
     :raises DefinitionError: the file (or its compatibility with earlier versions) has problems.
     """
+    if not isinstance(form_id, str) or not _ID.match(form_id):
+        raise FormNotFoundError(str(form_id)[:40], version)
     folder = Path(definitions_dir) if definitions_dir else DEFINITIONS_DIR
     if version is not None:  # fast path: the UI asks for the same form on every keystroke
         form = _cache.get((str(folder), form_id, version))

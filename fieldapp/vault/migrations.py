@@ -92,6 +92,51 @@ def _v2(db: sqlite_utils.Database) -> None:
     )
 
 
+_PROJECTION_COLUMNS = ("village_code", "area_type", "address", "head_name", "head_id_masked", "categories",
+                       "visit_status", "last_visit_date", "review_due", "open_needs", "flags", "member_count")
+
+
+def _v3(db: sqlite_utils.Database) -> None:
+    # Split the list projection from the record: list, filters and counts then read a narrow
+    # table (a few MB for 100,000 households) instead of rows carrying the whole fields JSON.
+    db.execute("""CREATE TABLE household_list (
+        rowid INTEGER PRIMARY KEY REFERENCES households(rowid) ON DELETE CASCADE,
+        id TEXT NOT NULL, head_name TEXT, head_id_masked TEXT, village_code TEXT, address TEXT, area_type TEXT,
+        categories TEXT NOT NULL DEFAULT '', visit_status TEXT NOT NULL DEFAULT 'none', last_visit_date TEXT,
+        review_due TEXT, open_needs INTEGER NOT NULL DEFAULT 0, flags TEXT NOT NULL DEFAULT '',
+        member_count INTEGER NOT NULL DEFAULT 0)""")
+    db.execute(
+        "INSERT INTO household_list (rowid, id, head_name, head_id_masked, village_code, address, area_type, categories, "
+        "visit_status, last_visit_date, review_due, open_needs, flags, member_count) "
+        "SELECT rowid, id, head_name, head_id_masked, village_code, address, area_type, categories, visit_status, "
+        "last_visit_date, review_due, open_needs, flags, member_count FROM households"
+    )
+    db.execute("CREATE INDEX household_list_village ON household_list(village_code, head_name)")
+    db.execute("CREATE INDEX household_list_review_due ON household_list(review_due)")
+    db.execute("CREATE INDEX household_list_open_needs ON household_list(open_needs)")
+    db.execute("CREATE INDEX household_list_visit_status ON household_list(visit_status)")
+    db.execute("""CREATE TABLE household_flags (
+        flag TEXT NOT NULL, household INTEGER NOT NULL REFERENCES households(rowid) ON DELETE CASCADE,
+        PRIMARY KEY (flag, household)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX household_flags_household ON household_flags(household)")
+    rows = db.execute("SELECT rowid, flags FROM households WHERE flags != ''").fetchall()
+    db.conn.executemany("INSERT INTO household_flags (flag, household) VALUES (?, ?)",
+                        [(f, rowid) for rowid, flags in rows for f in flags.split(",") if f])
+    db.execute("""CREATE TABLE household_needs (
+        household INTEGER NOT NULL REFERENCES households(rowid) ON DELETE CASCADE, position INTEGER NOT NULL,
+        category TEXT, disposition TEXT NOT NULL, PRIMARY KEY (household, position)) WITHOUT ROWID""")
+    db.execute(
+        "INSERT INTO household_needs (household, position, category, disposition) "
+        "SELECT h.rowid, n.key, json_extract(n.value, '$.category'), coalesce(json_extract(n.value, '$.disposition'), 'pending') "
+        "FROM households h, json_each(h.fields, '$.needs') n WHERE json_type(n.value) = 'object'"
+    )
+    for index in ("households_village", "households_review_due", "households_open_needs", "households_visit_status",
+                  "households_list"):
+        db.execute(f"DROP INDEX {index}")  # fixed names, no user input
+    for column in _PROJECTION_COLUMNS:
+        db.execute(f"ALTER TABLE households DROP COLUMN {column}")  # fixed names, no user input
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: *apply* runs inside the transaction that also records *version*."""
@@ -104,6 +149,7 @@ class Migration:
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: households, members, visits, drafts, change log, sync state, conflicts, audit", _v1),
     Migration(2, "covering index for the household list", _v2),
+    Migration(3, "household list, flags and needs in their own narrow tables", _v3),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -73,6 +73,7 @@ class Projection:
     open_needs: int
     flags: list[str]
     members: list[dict]
+    needs: list[dict]
     names_text: str
     id_numbers_text: str
 
@@ -91,6 +92,7 @@ def project(fields: dict, extra_flags: list[str] | None = None) -> Projection:
         address=str(fields.get("address") or ""), head_name=str(head.get("name") or ""),
         head_id_masked=mask_id_number(head.get("id_number")), categories=cats,
         open_needs=open_needs(fields), flags=flags, members=members,
+        needs=[n for n in fields.get("needs") or [] if isinstance(n, dict)] if isinstance(fields.get("needs"), list) else [],
         names_text=" ".join(names), id_numbers_text=" ".join(ids),
     )
 

@@ -16,7 +16,7 @@ HOUSEHOLD_ROW_COLUMNS = (
 )
 _ROW_SELECT = (
     "SELECT h.id, h.head_name, h.head_id_masked, h.village_code, h.address, h.categories, "
-    "h.visit_status, h.review_due, h.open_needs, h.flags FROM households h"
+    "h.visit_status, h.review_due, h.open_needs, h.flags FROM household_list h"
 )
 
 
@@ -130,40 +130,43 @@ class RecordsMixin:
 
     def _write_household(self, db, hh_id: str, fields: dict, at: str, who: str, *, exists: bool, local_edit: bool,
                          review_due=None, flags=None, revision: int | None = None, created=None) -> None:
-        """Store a household's fields and refresh every derived column, index and FTS row."""
+        """Store a household's fields and refresh its list row, members, categories, flags, needs and FTS rows."""
         derived = self.deriver(fields) if self.deriver else {}
         proj = project(fields, list(flags or []) + list(derived.get("flags") or []))
         latest = db.execute(
             "SELECT status, visit_date FROM visits WHERE household_id = ? ORDER BY visit_date DESC, updated_at DESC LIMIT 1",
             [hh_id]).fetchone()
         status, last_date = (latest if latest else ("none", None))
-        due_given = review_due or derived.get("review_due")
-        cols = [proj.village_code, proj.area_type, proj.address, proj.head_name, proj.head_id_masked,
-                ",".join(proj.categories), status if status in VISIT_STATUSES else "none", last_date,
-                proj.open_needs, ",".join(proj.flags), len(proj.members), dumps(fields)]
+        due = review_due or derived.get("review_due")
         if exists:
-            db.execute(
-                "UPDATE households SET village_code=?, area_type=?, address=?, head_name=?, head_id_masked=?, categories=?, "
-                "visit_status=?, last_visit_date=?, open_needs=?, flags=?, member_count=?, fields=?, "
-                "review_due=coalesce(?, review_due), revision=max(revision, coalesce(?, revision)), "
-                "local_edits=local_edits+?, updated_at=?, updated_by=? WHERE id=?",
-                cols + [due_given, revision, int(local_edit), at, who, hh_id],
-            )
             rowid = db.execute("SELECT rowid FROM households WHERE id = ?", [hh_id]).fetchone()[0]
-            db.execute("DELETE FROM members WHERE household = ?", [rowid])
-            db.execute("DELETE FROM household_categories WHERE household = ?", [rowid])
+            db.execute(
+                "UPDATE households SET fields=?, revision=max(revision, coalesce(?, revision)), "
+                "local_edits=local_edits+?, updated_at=?, updated_by=? WHERE rowid=?",
+                [dumps(fields), revision, int(local_edit), at, who, rowid],
+            )
+            if due is None:
+                old = db.execute("SELECT review_due FROM household_list WHERE rowid = ?", [rowid]).fetchone()
+                due = old[0] if old else None
+            for table in ("members", "household_categories", "household_flags", "household_needs"):
+                db.execute(f"DELETE FROM {table} WHERE household = ?", [rowid])  # fixed table names
             db.execute("DELETE FROM household_fts WHERE rowid = ?", [rowid])
             db.execute("DELETE FROM household_chars WHERE rowid = ?", [rowid])
         else:
             c_at, c_by = created or (at, who)
-            cur = db.execute(
-                "INSERT INTO households (village_code, area_type, address, head_name, head_id_masked, categories, "
-                "visit_status, last_visit_date, open_needs, flags, member_count, fields, review_due, revision, "
-                "local_edits, created_at, created_by, updated_at, updated_by, id) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                cols + [due_given, revision or 0, int(local_edit), c_at, c_by, at, who, hh_id],
-            )
-            rowid = cur.lastrowid
+            rowid = db.execute(
+                "INSERT INTO households (id, fields, revision, local_edits, created_at, created_by, updated_at, updated_by) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                [hh_id, dumps(fields), revision or 0, int(local_edit), c_at, c_by, at, who],
+            ).lastrowid
+        db.execute(
+            "INSERT OR REPLACE INTO household_list (rowid, id, head_name, head_id_masked, village_code, address, area_type, "
+            "categories, visit_status, last_visit_date, review_due, open_needs, flags, member_count) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [rowid, hh_id, proj.head_name, proj.head_id_masked, proj.village_code, proj.address, proj.area_type,
+             ",".join(proj.categories), status if status in VISIT_STATUSES else "none", last_date, due,
+             proj.open_needs, ",".join(proj.flags), len(proj.members)],
+        )
         db.conn.executemany(
             "INSERT INTO members (household, position, member_id, name, id_number, relation) VALUES (?,?,?,?,?,?)",
             [(rowid, i, m.get("member_id"), m.get("name"), (str(m.get("id_number") or "").upper() or None),
@@ -171,6 +174,11 @@ class RecordsMixin:
         )
         db.conn.executemany("INSERT INTO household_categories (category, household) VALUES (?, ?)",
                             [(c, rowid) for c in proj.categories])
+        db.conn.executemany("INSERT INTO household_flags (flag, household) VALUES (?, ?)", [(f, rowid) for f in proj.flags])
+        db.conn.executemany(
+            "INSERT INTO household_needs (household, position, category, disposition) VALUES (?,?,?,?)",
+            [(rowid, i, n.get("category"), n.get("disposition") or "pending") for i, n in enumerate(proj.needs)],
+        )
         db.execute("INSERT INTO household_fts (rowid, names, address, id_numbers) VALUES (?,?,?,?)",
                    [rowid, proj.names_text, proj.address, proj.id_numbers_text])
         db.execute("INSERT INTO household_chars (rowid, names, address) VALUES (?,?,?)",
@@ -240,8 +248,9 @@ class RecordsMixin:
         """A household's current fields, derived columns and its visits (newest first); logs a view."""
         with self._session() as db:
             row = db.execute(
-                "SELECT id, fields, village_code, categories, visit_status, last_visit_date, review_due, open_needs, flags, "
-                "revision, local_edits, created_at, created_by, updated_at, updated_by FROM households WHERE id = ?",
+                "SELECT h.id, h.fields, l.village_code, l.categories, l.visit_status, l.last_visit_date, l.review_due, "
+                "l.open_needs, l.flags, h.revision, h.local_edits, h.created_at, h.created_by, h.updated_at, h.updated_by "
+                "FROM households h JOIN household_list l ON l.rowid = h.rowid WHERE h.id = ?",
                 [household_id]).fetchone()
             if row is None:
                 raise RecordNotFound("household", household_id)
@@ -262,12 +271,12 @@ class RecordsMixin:
 
     def household_rows(self, village: str | None = None) -> list[tuple]:
         """Every household as a light tuple for the UI list (by village, then head's name), columns as in
-        ``HOUSEHOLD_ROW_COLUMNS``.
+        ``HOUSEHOLD_ROW_COLUMNS``. Reads only the narrow ``household_list`` table.
 
         ``categories`` and ``flags`` are comma-separated codes; ``head_id_masked`` is already masked.
         """
         with self._session() as db:
-            # Ordered as the covering index households_list is: no sort, no read of the fields JSON.
+            # Ordered as the index household_list_village is: no sort step.
             if village:
                 return db.execute(_ROW_SELECT + " WHERE h.village_code = ? ORDER BY h.village_code, h.head_name",
                                   [village]).fetchall()
@@ -280,11 +289,10 @@ class RecordsMixin:
 
     def needs_by_disposition(self, village: str | None = None) -> dict[str, int]:
         """Count of the households' needs per disposition code (a need without one counts as ``pending``)."""
-        sql = ("SELECT coalesce(json_extract(n.value, '$.disposition'), 'pending'), count(*) "
-               "FROM households h, json_each(h.fields, '$.needs') n")
+        sql = "SELECT n.disposition, count(*) FROM household_needs n"
         params: list = []
         if village:
-            sql += " WHERE h.village_code = ?"
+            sql += " JOIN household_list l ON l.rowid = n.household WHERE l.village_code = ?"
             params.append(village)
         with self._session() as db:
             return {str(k): int(n) for k, n in db.execute(sql + " GROUP BY 1", params).fetchall()}

@@ -71,8 +71,8 @@ class SearchMixin:
         elif open_needs is False:
             where.append("h.open_needs = 0")
         if flag:
-            where.append("(',' || h.flags || ',') LIKE ?")
-            params.append(f"%,{flag},%")
+            where.append("h.rowid IN (SELECT household FROM household_flags WHERE flag = ?)")
+            params.append(flag)
         sql = _ROW_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY h.rowid LIMIT ? OFFSET ?"
         params += [int(limit), int(offset)]
         with self._session() as db:

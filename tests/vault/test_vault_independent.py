@@ -31,7 +31,7 @@ def test_sqlite3mc_reads_rows_with_exported_raw_key(vault, capsys, monkeypatch):
 
     conn = open_with_sqlite3mc(vault.db_path, key_hex)
     assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    rows = conn.execute("SELECT id, head_name, head_id_masked FROM households ORDER BY rowid").fetchall()
+    rows = conn.execute("SELECT id, head_name, head_id_masked FROM household_list ORDER BY rowid").fetchall()
     assert [r[0] for r in rows] == [v["household_id"] for v in visits]
     assert {r[1] for r in rows} == {"上官婉清"} and rows[0][2] == "110105********002X"
     names = conn.execute("SELECT name FROM members WHERE id_number = '110105201001010021'").fetchall()

@@ -142,19 +142,31 @@ def test_successful_migration_is_recorded(vault, monkeypatch):
 
 
 def test_vault_from_schema_1_is_upgraded_on_unlock(tmp_path, monkeypatch):
+    import json
+
     from fieldapp.vault import FAST_KDF
 
     monkeypatch.setattr(migrations_module, "MIGRATIONS", migrations_module.MIGRATIONS[:1])
     old = Vault.create(tmp_path / "old", "visitor1", PASSPHRASE, None, kdf=FAST_KDF)
-    old.save_visit(make_visit(names=("钱一",)))
     assert old.schema_version() == 1
+    # A household row as the version-1 code wrote it (projection columns inside households).
+    fields = {"village_code": "110105001001", "address": "旧村1号", "members": [{"name": "钱一", "relation": "head"}],
+              "needs": [{"need_id": "n", "category": "living", "disposition": "referred"}]}
+    old._db().execute(
+        "INSERT INTO households (id, village_code, address, head_name, head_id_masked, categories, visit_status, "
+        "open_needs, flags, member_count, fields, created_at, created_by, updated_at, updated_by) "
+        "VALUES ('h-old', '110105001001', '旧村1号', '钱一', '', 'dibao_a', 'final', 1, 'child_protection', 1, ?, "
+        "'2026-01-01T00:00:00+00:00', 'v', '2026-01-01T00:00:00+00:00', 'v')", [json.dumps(fields, ensure_ascii=False)])
     old.lock()
     monkeypatch.undo()
     v = Vault.open(tmp_path / "old")
     v.unlock("visitor1", PASSPHRASE)
     assert v.schema_version() == migrations_module.LATEST
-    assert "households_list" in [i.name for i in v._db()["households"].indexes]
     assert [r[1] for r in v.household_rows()] == ["钱一"]
+    assert "village_code" not in v._db()["households"].columns_dict  # the projection moved to household_list
+    assert v.needs_by_disposition() == {"referred": 1}
+    assert [r[0] for r in v.search_households(flag="child_protection")] == ["h-old"]
+    assert v.get_household("h-old")["fields"]["address"] == "旧村1号"
     v.lock()
 
 

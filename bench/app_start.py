@@ -69,6 +69,8 @@ class Painted(QObject):
         return False
 def shown():
     out["shown_s"] = time.time() - t0
+def ready():
+    out["ready_s"] = time.time() - t0
     out["rss_unlock_screen_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t = time.perf_counter()
     w.services.unlock(w.unlock_page.user.currentText(), passphrase)
@@ -86,6 +88,7 @@ def loaded(n):
     print("BENCH", out)
     w.runner.wait(); w.services.lock(); app.quit()
 w.households_loaded.connect(loaded)
+w.unlock_ready.connect(lambda: QTimer.singleShot(0, ready))
 f = Painted(); w.unlock_page.installEventFilter(f)
 w.show()
 app.exec()
@@ -148,18 +151,20 @@ def main() -> int:
 
     bare_shown, app_shown = med(bare, "shown_s"), med(app, "shown_s")
     fill, unlock = med(app, "list_fill_s"), med(app, "unlock_s")
+    ready = med(app, "ready_s")
     bare_mb, app_mb = med(bare, "peak_kb") / 1024, med(app, "peak_kb") / 1024
     screen_mb = med(app, "rss_unlock_screen_kb") / 1024
     print(f"households: {n:,}   runs: {runs} (medians; fresh process each, QT_QPA_PLATFORM=offscreen)")
     print(f"bare PySide6 window shown      {bare_shown:7.3f} s   peak {bare_mb:6.1f} MB")
     print(f"fieldapp unlock screen shown   {app_shown:7.3f} s   ({app_shown / bare_shown:.2f}× bare; target ≤ 1.5 s)"
           f"   RSS {screen_mb:6.1f} MB")
+    print(f"  … with the user list filled  {ready:7.3f} s")
     print(f"unlock (Argon2id key unwrap)   {unlock:7.3f} s")
     print(f"list filled after unlock       {fill:7.3f} s   (target ≤ 1 s)   sort by name {med(app, 'sort_s'):.3f} s")
     print(f"peak memory, list loaded       {app_mb:7.1f} MB  ({app_mb / bare_mb:.2f}× bare; target ≤ 300 MB)")
-    ok = app_shown <= 1.5 and fill <= 1.0 and app_mb <= 300
+    ok = ready <= 1.5 and fill <= 1.0 and app_mb <= 300
     print(f"RESULT households={n} runs={runs} bare_shown_s={bare_shown:.3f} unlock_screen_s={app_shown:.3f} "
-          f"start_ratio={app_shown / bare_shown:.2f} unlock_kdf_s={unlock:.3f} list_fill_s={fill:.3f} "
+          f"start_ratio={app_shown / bare_shown:.2f} users_listed_s={ready:.3f} unlock_kdf_s={unlock:.3f} list_fill_s={fill:.3f} "
           f"sort_s={med(app, 'sort_s'):.3f} bare_peak_mb={bare_mb:.1f} peak_mb={app_mb:.1f} "
           f"mem_ratio={app_mb / bare_mb:.2f} targets_met={'yes' if ok else 'no'}")
     return 0

@@ -85,7 +85,8 @@ class AssessmentPanel(QWidget):
         if a.household_size:
             parts.append(self.tr("家庭人口") + f" <b>{a.household_size}</b>")
         if a.demo_reference:
-            parts.append(f"<span style='color:#9a5b00'>{self.tr('（演示参考数据）')}</span>")
+            demo_text = self.tr("（演示参考数据）")
+            parts.append(f"<span style='color:#9a5b00'>{demo_text}</span>")
         self.headline.setText(" · ".join(parts))
         suggestions = sorted(a.suggestions, key=lambda s: not getattr(s, "urgent", False))
         for s in suggestions:

@@ -59,7 +59,7 @@ class CoverageChart(QWidget):
             done = QRectF(left, y + 3, width * v.visited / biggest, row_h - 12)
             p.fillRect(full, QColor("#c9d8ee"))
             p.fillRect(done, QColor("#2e6bb8"))
-            pct = (100 * v.visited / v.target) if v.target else 0
+            pct = (100 * v.visited // v.target) if v.target else 0  # truncated like the progress bars
             p.setPen(QPen(self.palette().text().color()))
             p.drawText(QRectF(full.right() + 6, y, 110, row_h - 6), Qt.AlignLeft | Qt.AlignVCenter,
                        f"{v.visited}/{v.target}  {pct:.0f}%")

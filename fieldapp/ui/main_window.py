@@ -36,6 +36,7 @@ class MainWindow(QMainWindow):
     """Holds the pages and wires them to the services facade."""
 
     unlocked = Signal()
+    unlock_ready = Signal()  # the unlock screen lists the users
     households_loaded = Signal(int)
     locked = Signal()
 
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
 
         self._make_actions()
         self.unlock_page.unlock_requested.connect(self._unlock)
+        self.unlock_page.first_painted.connect(lambda: QTimer.singleShot(0, self._fill_users))
         self.list_page.search_requested.connect(self._search)
         self.list_page.open_household.connect(self.open_household)
         self.idle = IdleWatcher(self._app(), float(self.settings.get("auto_lock_minutes", 10)), self)
@@ -104,18 +106,28 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.coverage_page, "")
 
     def show_unlock(self) -> None:
-        """Show the unlock screen with the users of this laptop."""
+        """Show the unlock screen; the user list is filled right after the first paint."""
+        self.unlock_page.reset()
+        self.stack.setCurrentWidget(self.unlock_page)
+        self.menuBar().setVisible(False)
+        self.status.set_state(user="")
+        # Reading the users loads the vault package (~0.4 s of imports): paint the window first
+        # (or after 300 ms if it is not painted, e.g. while minimised).
+        self._users_filled = False
+        QTimer.singleShot(300, self._fill_users)
+
+    def _fill_users(self) -> None:
+        if self._users_filled:
+            return
+        self._users_filled = True
         try:
             users = self.services.users()
         except Exception as exc:  # noqa: BLE001 - a damaged key file is shown, not raised
             users = []
             show_error(self, exc)
         self.unlock_page.set_users(users, self.settings.get("last_user"))
-        self.unlock_page.reset()
-        self.stack.setCurrentWidget(self.unlock_page)
-        self.menuBar().setVisible(False)
-        self.status.set_state(user="")
-        QTimer.singleShot(0, self.unlock_page.passphrase.setFocus)
+        self.unlock_page.passphrase.setFocus()
+        self.unlock_ready.emit()
 
     def _unlock(self, user: str, passphrase: str) -> None:
         def done(_result) -> None:
@@ -142,7 +154,6 @@ class MainWindow(QMainWindow):
         self.idle.restart()
         self.unlocked.emit()
         self.reload_households()
-        self.refresh_status()
 
     def reload_households(self) -> None:
         """Load every household row off the UI thread, then fill the list."""
@@ -153,8 +164,13 @@ class MainWindow(QMainWindow):
             self.households_loaded.emit(len(rows))
             self._coverage_stale = True
             self._refresh_coverage_if_shown()
+            self.refresh_status()
 
-        self.runner.run(self.services.household_rows, on_success=done, on_error=lambda e: show_error(self, e),
+        def load():
+            self.services.form()  # option labels for the first paint, loaded off the UI thread
+            return self.services.household_rows()
+
+        self.runner.run(load, on_success=done, on_error=lambda e: show_error(self, e),
                         progress_parent=self, label=self.tr("正在读取户信息…"), cancellable=False)
 
     def refresh_status(self) -> None:

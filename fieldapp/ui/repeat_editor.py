@@ -57,8 +57,6 @@ class RepeatEditor(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setMaximumHeight(150)
-        self.table.setMinimumHeight(90)
         self.table.currentCellChanged.connect(lambda r, *_: self.select_row(r))
         self.add_button = QPushButton(self, objectName=f"add_{question.key}")
         self.remove_button = QPushButton(self, objectName=f"remove_{question.key}")
@@ -255,6 +253,9 @@ class RepeatEditor(QWidget):
     # --- display ---
     def _refresh_table(self) -> None:
         self.table.setRowCount(len(self.rows))
+        # As tall as its rows (2 to 6 visible), so short lists don't waste the small screen.
+        visible = min(max(len(self.rows), 2), 6)
+        self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height() + 24 * visible + 6)
         for r in range(len(self.rows)):
             self._refresh_row(r)
 

@@ -12,6 +12,7 @@ class UnlockPage(QWidget):
     """Centered card with user picker and passphrase; emits ``unlock_requested(user, passphrase)``."""
 
     unlock_requested = Signal(str, str)
+    first_painted = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -110,6 +111,12 @@ class UnlockPage(QWidget):
         self.error.hide()
         self.set_busy(True)
         self.unlock_requested.emit(self.user.currentText(), self.passphrase.text())
+
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        if not getattr(self, "_painted", False):
+            self._painted = True
+            self.first_painted.emit()
 
     def changeEvent(self, event):
         if event.type() == QEvent.LanguageChange:

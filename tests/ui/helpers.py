@@ -7,6 +7,7 @@ PASSPHRASE = "correct horse 42"
 
 def unlock(window, qtbot, passphrase: str = PASSPHRASE) -> None:
     """Type the passphrase, press Enter, wait for the household list to be filled."""
+    qtbot.waitUntil(lambda: window.unlock_page.user.count() > 0, timeout=10000)  # filled after the first paint
     window.unlock_page.passphrase.setText(passphrase)
     with qtbot.waitSignal(window.households_loaded, timeout=30000):
         qtbot.keyClick(window.unlock_page.passphrase, Qt.Key_Return)

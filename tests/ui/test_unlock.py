@@ -9,6 +9,7 @@ def test_wrong_passphrase_shows_chinese_message_and_stays_locked(services_factor
     svc = services_factory()
     w = window_factory(svc)
     page = w.unlock_page
+    qtbot.waitUntil(lambda: page.user.count() == 1, timeout=10000)
     assert page.user.currentText() == "张三"
     page.passphrase.setText("not the passphrase")
     qtbot.mouseClick(page.button, Qt.LeftButton)
@@ -22,6 +23,7 @@ def test_right_passphrase_opens_household_list_and_ctrl_l_locks(services_factory
     svc = services_factory()
     w = window_factory(svc)
     page = w.unlock_page
+    qtbot.waitUntil(lambda: page.user.count() == 1, timeout=10000)
     page.passphrase.setText(PASSPHRASE)
     with qtbot.waitSignal(w.households_loaded, timeout=10000):
         qtbot.keyClick(page.passphrase, Qt.Key_Return)

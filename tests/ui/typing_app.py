@@ -45,9 +45,12 @@ def main() -> None:
         timer.timeout.connect(check)
         timer.start()
 
+    def ready():
+        w.unlock_page.passphrase.setText(PASSPHRASE)
+        w.unlock_page.button.click()
+
     w.households_loaded.connect(opened)
-    w.unlock_page.passphrase.setText(PASSPHRASE)
-    w.unlock_page.button.click()
+    w.unlock_ready.connect(ready)
     app.exec()
 
 

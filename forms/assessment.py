@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from forms import rules
 from forms.definition import FormDefinition
 from forms.errors import FormNotFoundError, UnknownFormVersionError
-from forms.rules.base import DIBAO_CATEGORIES, TEKUN_CATEGORIES, Facts
+from forms.rules.base import DIBAO_CATEGORIES, TEKUN_CATEGORIES, Facts, codes, rows
 
 __all__ = ["Assessment", "assess", "build_facts"]
 
@@ -111,11 +111,12 @@ def build_facts(form: FormDefinition, visit: dict, reference, on_date=None, temp
         missing.append("area_type")
     if not answers.get("members"):
         missing.append("members")
-    categories = frozenset(c for c in answers.get("categories") or [] if isinstance(c, str))
-    members = [m for m in answers.get("members") or [] if isinstance(m, dict)]
+    categories = frozenset(codes(answers.get("categories")))
+    members = rows(answers.get("members"))
     if temp_amount_fen is None:
         requested = answers.get("temp_assistance_request_fen")
-        temp_amount_fen = requested if isinstance(requested, int) and not isinstance(requested, bool) else None
+        temp_amount_fen = (requested if isinstance(requested, int) and not isinstance(requested, bool) and requested >= 0
+                           else None)
     if temp_amount_fen is not None and county is None:
         missing.append("village_code")
     standard = reference.standard(county, area, on_date) if county and area else None

@@ -10,7 +10,7 @@ from forms import idnumber
 from forms.errors import IdNumberError, MissingStandardError
 from forms.money import mul_ratio_half_up
 from forms.problems import ERROR, WARNING, Problem
-from forms.rules.base import DIBAO_CATEGORIES, yuan
+from forms.rules.base import DIBAO_CATEGORIES, codes, rows, yuan
 
 __all__ = ["check"]
 
@@ -71,7 +71,7 @@ def _members(answers: dict, problems: list) -> None:
 
 def _unique_ids(answers: dict, group: str, field: str, field_zh: str, problems: list) -> None:
     seen: dict = {}
-    for i, row in enumerate(answers.get(group) or []):
+    for i, row in enumerate(answers.get(group) if isinstance(answers.get(group), list) else []):
         if isinstance(row, dict) and isinstance(row.get(field), str):
             if row[field] in seen:
                 problems.append(Problem(f"{group}[{i}].{field}", ERROR, f"duplicate_{field}",
@@ -81,8 +81,8 @@ def _unique_ids(answers: dict, group: str, field: str, field_zh: str, problems: 
 
 
 def _benefits_vs_categories(calc: dict, problems: list) -> None:
-    categories = set(calc.get("categories") or [])
-    types = {b.get("type") for b in calc.get("benefits") or [] if isinstance(b, dict)}
+    categories = set(codes(calc.get("categories")))
+    types = {b.get("type") for b in rows(calc.get("benefits"))}
     if "dibao" in types and not categories & set(DIBAO_CATEGORIES):
         problems.append(Problem("categories", WARNING, "dibao_benefit_without_category",
                                 "保障情况中有低保金，但现有救助类别未选低保 A/B 类，请核对",
@@ -116,7 +116,7 @@ def _reference_checks(calc: dict, reference, problems: list) -> None:
         problems.append(Problem("village_code", WARNING, "missing_standard", exc.message_zh, str(exc)))
         return
     p = calc.get("per_capita_income_fen")
-    on_dibao = bool(set(calc.get("categories") or []) & set(DIBAO_CATEGORIES))
+    on_dibao = bool(set(codes(calc.get("categories"))) & set(DIBAO_CATEGORIES))
     s = standard.monthly_fen
     if on_dibao and isinstance(p, int) and 2 * p >= 3 * s:
         limit = mul_ratio_half_up(s, 3, 2)

@@ -233,19 +233,19 @@ def _check_type(form, q: Question, value, path: str, problems: list, today) -> b
             add(Problem(path, ERROR, "type", f"{where()}应为带时区的时间，例如 2026-05-12T06:30:00+00:00",
                         f"{q.text.en} must be an ISO timestamp with offset"))
     elif t in ("single", "yes_no", "yes_no_unknown"):
-        if isinstance(value, bool) or value not in q.code_set:
+        if not isinstance(value, (str, int)) or isinstance(value, bool) or value not in q.code_set:
             add(Problem(path, ERROR, "not_option", f"{where()}的选项“{value}”不在选项表中",
                         f"{q.text.en}: {value!r} is not one of the options"))
             return False
     elif t == "multi":
         if not isinstance(value, list):
             return _type_problem(q, path, where, problems)
-        bad = [v for v in value if isinstance(v, bool) or v not in q.code_set]
+        bad = [v for v in value if not isinstance(v, (str, int)) or isinstance(v, bool) or v not in q.code_set]
         if bad:
             add(Problem(path, ERROR, "not_option", f"{where()}的选项“{bad[0]}”不在选项表中",
                         f"{q.text.en}: {bad[0]!r} is not one of the options"))
             return False
-        if len(set(value)) != len(value):
+        if len(set(value)) != len(value):  # every item is a str/int code here
             add(Problem(path, WARNING, "duplicate_option", f"{where()}有重复选项", f"{q.text.en} repeats an option"))
     elif t == "id_number":
         try:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from forms.money import fen_to_yuan_str
 
-__all__ = ["Suggestion", "Facts", "yuan", "add_months", "is_severely_disabled", "severe_disability_zh",
+__all__ = ["Suggestion", "Facts", "rows", "codes", "yuan", "add_months", "is_severely_disabled", "severe_disability_zh",
            "DIBAO_CATEGORIES", "TEKUN_CATEGORIES"]
 
 DIBAO_CATEGORIES = ("dibao_a", "dibao_b")
@@ -38,6 +38,16 @@ class Suggestion:
         """JSON-ready form."""
         return {"rule": self.rule, "code": self.code, "message_zh": self.message_zh,
                 "message_en": self.message_en, "figures": dict(self.figures), "urgent": self.urgent}
+
+
+def rows(value) -> list:
+    """The dict rows of a repeat answer; anything else (half-typed, malformed) reads as no rows."""
+    return [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+
+
+def codes(value) -> list:
+    """The codes of a multiple-choice answer; anything malformed reads as none."""
+    return [c for c in value if isinstance(c, str)] if isinstance(value, list) else []
 
 
 def yuan(fen: int) -> str:
@@ -99,13 +109,13 @@ class Facts:
         """The household currently receives dibao (category or a dibao benefit)."""
         if self.categories & set(DIBAO_CATEGORIES):
             return True
-        return any(isinstance(b, dict) and b.get("type") == "dibao" for b in self.answers.get("benefits") or [])
+        return any(b.get("type") == "dibao" for b in rows(self.answers.get("benefits")))
 
     @property
     def on_tekun(self) -> bool:
         """The household is supported as tekun."""
         return bool(self.categories & set(TEKUN_CATEGORIES)) or any(
-            isinstance(b, dict) and b.get("type") == "tekun" for b in self.answers.get("benefits") or [])
+            b.get("type") == "tekun" for b in rows(self.answers.get("benefits")))
 
     def get(self, key, default=None):
         """A calculated answer."""

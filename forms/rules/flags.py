@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forms.rules.base import Facts, Suggestion, is_severely_disabled, member_label, yuan
+from forms.rules.base import Facts, Suggestion, is_severely_disabled, member_label, rows, yuan
 from forms.rules.income import income_class_of
 
 __all__ = ["r9_verify", "r10_filing", "r12_watch_list"]
@@ -16,7 +16,7 @@ def r9_verify(facts: Facts) -> list:
     def flag(code, zh, en, figures=None):
         out.append(Suggestion("R9", code, f"R9 需核实：{zh}", f"R9 verify: {en}", figures or {}))
 
-    vehicles = [v for v in a.get("vehicles") or [] if isinstance(v, dict)]
+    vehicles = rows(a.get("vehicles"))
     motor = [v for v in vehicles if v.get("kind") in ("motorcycle", "car", "other") and v.get("exempt") != "yes"]
     if motor:
         flag("vehicle", f"有 {len(motor)} 辆非生计/非残疾人代步机动车", f"{len(motor)} non-exempt vehicle(s)",
@@ -26,14 +26,14 @@ def r9_verify(facts: Facts) -> list:
         flag("large_machinery", f"有大型农机具 {len(machinery)} 台", f"{len(machinery)} large farm machine(s)",
              {"count": len(machinery)})
     role = a.get("business_role")
-    if role and role != "none":
+    if isinstance(role, str) and role and role != "none":
         role_zh = {"individual": "个体工商户", "company_shareholder": "企业股东", "company_officer": "企业法定代表人/高管"}
         flag("business", f"家庭成员为{role_zh.get(role, role)}", f"business role: {role}", {"business_role": role})
     homes = a.get("housing_count")
-    if isinstance(homes, int) and homes >= 2:
+    if isinstance(homes, int) and not isinstance(homes, bool) and homes >= 2:
         flag("multiple_homes", f"拥有 {homes} 套住房", f"{homes} homes", {"housing_count": homes})
     savings = a.get("savings_fen")
-    if isinstance(savings, int) and savings > ref.savings_threshold_fen:
+    if isinstance(savings, int) and not isinstance(savings, bool) and savings > ref.savings_threshold_fen:
         flag("savings", f"存款及金融资产 {yuan(savings)} 元 > 核实线 {yuan(ref.savings_threshold_fen)} 元",
              f"savings {yuan(savings)} yuan > threshold {yuan(ref.savings_threshold_fen)} yuan",
              {"savings_fen": savings, "threshold_fen": ref.savings_threshold_fen})

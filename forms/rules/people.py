@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forms.rules.base import Facts, Suggestion, is_severely_disabled, member_label, severe_disability_zh
+from forms.rules.base import Facts, Suggestion, codes, is_severely_disabled, member_label, rows, severe_disability_zh
 from forms.rules.income import income_class_of
 
 __all__ = ["r4_single_person", "r5_tekun", "r11_child_protection", "is_minor_for_tekun", "SCHOOLING_CONTINUES"]
@@ -55,7 +55,7 @@ def is_minor_for_tekun(member: dict) -> bool:
 
 def r5_tekun(facts: Facts) -> list:
     """R5: no labour capacity, no income source, no able supporter, and elderly / severely disabled / minor."""
-    supporters = [s for s in facts.answers.get("supporters") or [] if isinstance(s, dict)]
+    supporters = rows(facts.answers.get("supporters"))
     if any(s.get("able_to_support") == "yes" for s in supporters):
         return []
     supporter_unknown = any(s.get("able_to_support") not in ("no", "yes") for s in supporters)
@@ -96,7 +96,7 @@ def r11_child_protection(facts: Facts) -> list:
     """R11: a minor with no guardian, an unable guardian, dropped out or without hukou → urgent referral."""
     out = []
     for i, m in enumerate(facts.members):
-        flags = [f for f in (m.get("child_flags") or []) if f in _FLAG_ZH]
+        flags = [f for f in codes(m.get("child_flags")) if f in _FLAG_ZH]
         age = m.get("age")
         if not flags or (isinstance(age, int) and age >= 18):
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from forms.rules.base import Facts, Suggestion, add_months, yuan
+from forms.rules.base import Facts, Suggestion, add_months, rows, yuan
 
 __all__ = ["r7_review", "r8_approval_level", "review_class_of", "UNSTABLE_EMPLOYMENT"]
 
@@ -17,7 +17,7 @@ def review_class_of(facts: Facts) -> str:
     members = facts.members
     can_work = any(m.get("labour_capacity") in ("full", "partial") for m in members)
     unstable = any(m.get("employment") in UNSTABLE_EMPLOYMENT for m in members)
-    unstable = unstable or any(isinstance(r, dict) and r.get("source") == "business" for r in facts.answers.get("incomes") or [])
+    unstable = unstable or any(r.get("source") == "business" for r in rows(facts.answers.get("incomes")))
     unstable = unstable or facts.answers.get("business_role") == "individual"
     return "B" if can_work and unstable else "A"
 

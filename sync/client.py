@@ -26,6 +26,8 @@ from sync import store as st
 
 log = logging.getLogger("fieldapp.sync")
 
+PRECHECK_LIMIT = 20_000     # pending changes offered to /v1/push/known per sync
+KNOWN_CHUNK = 5_000         # change ids per /v1/push/known request
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
 
 
@@ -144,9 +146,23 @@ class SyncClient:
             raise errors.ClockSkew(f"clock differs from server by {int(time.time() - server_time)} s")
         return answer
 
+    def precheck(self, report: SyncReport) -> None:
+        """Acknowledge pending changes the server already stored (an earlier answer was lost).
+
+        One cheap request per 5,000 change ids instead of re-sending whole changes.
+        """
+        pending = self.store.pending_changes(PRECHECK_LIMIT)
+        ids = [c["change_id"] for c in pending]
+        for start in range(0, len(ids), KNOWN_CHUNK):
+            known = self._call("POST", "/v1/push/known", {"change_ids": ids[start:start + KNOWN_CHUNK]})["known"]
+            if known:
+                self.store.acknowledge([k["change_id"] for k in known])
+                report.duplicates += len(known)
+
     def push(self, report: SyncReport | None = None, progress: Progress | None = None) -> SyncReport:
         """Send the outbox batch by batch until it is empty; acknowledge what the server stored."""
         report = report or SyncReport()
+        self.precheck(report)
         seen_batches: set[tuple[str, ...]] = set()
         while True:
             batch = self.store.pending_changes(self.batch_size)
@@ -156,17 +172,11 @@ class SyncClient:
             if ids in seen_batches:   # the store did not drop acknowledged changes: stop rather than loop
                 raise errors.UnexpectedResponse("local outbox did not shrink after acknowledgement")
             seen_batches.add(ids)
-            # cheap pre-check: changes stored by an earlier attempt whose answer was lost are not re-sent
-            known = self._call("POST", "/v1/push/known", {"change_ids": list(ids)})["known"]
-            known_ids = {k["change_id"] for k in known}
-            fresh = [c for c in batch if c["change_id"] not in known_ids]
-            if fresh:
-                answer = self._call("POST", "/v1/push", {"changes": fresh})
-                self.store.record_conflicts(answer["conflicts"])
-                report.add_conflicts(answer["conflicts"])
-                report.pushed += sum(1 for a in answer["accepted"] if a["status"] != "duplicate")
-                report.duplicates += sum(1 for a in answer["accepted"] if a["status"] == "duplicate")
-            report.duplicates += len(known_ids)
+            answer = self._call("POST", "/v1/push", {"changes": batch})
+            self.store.record_conflicts(answer["conflicts"])
+            report.add_conflicts(answer["conflicts"])
+            report.pushed += sum(1 for a in answer["accepted"] if a["status"] != "duplicate")
+            report.duplicates += sum(1 for a in answer["accepted"] if a["status"] == "duplicate")
             self.store.acknowledge(list(ids))
             if progress:
                 progress("push", report.pushed + report.duplicates, 0)

@@ -33,6 +33,15 @@ class _PgTx(Tx):
         with self.conn.cursor() as cur:
             cur.executemany(sql, rows)
 
+    def insert_rows(self, table, columns, rows):
+        if not rows:
+            return
+        # COPY: several times faster than INSERT for a batch of new rows (names are our constants, not input)
+        with self.conn.cursor() as cur:
+            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+
 
 class PostgresStorage(SqlStorage):
     """Storage in a PostgreSQL database given by a ``postgresql://`` URL."""

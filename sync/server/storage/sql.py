@@ -41,6 +41,11 @@ class Tx(abc.ABC):
     def many(self, sql: str, rows: list[tuple]) -> None:
         """Run a statement for each parameter tuple."""
 
+    def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Insert many new rows (backends may use a faster bulk path such as COPY)."""
+        marks = ", ".join("%s" for _ in columns)
+        self.many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
     def one(self, sql: str, params: tuple | list = ()) -> dict | None:
         """First row or None."""
         rows = self.q(sql, params)
@@ -226,6 +231,7 @@ class SqlStorage(Storage):
             stored = self._stored_changes(tx, [c["change_id"] for c in changes])
             fresh = [c for c in changes if c["change_id"] not in stored]
             records = self._load_records(tx, sorted({c["entity_id"] for c in fresh}))
+            existing = set(records)
             verdicts, change_rows, conflict_rows, notices, touched = [], [], [], [], {}
             for change in changes:
                 cid = change["change_id"]
@@ -240,12 +246,16 @@ class SqlStorage(Storage):
                 if record is not None and not scope.allows(record["village_code"]):
                     raise errors.OutsideArea(record["village_code"][:9])
                 seq += 1
+                created = record is None
                 record, status, hard, soft = _merge(record, change, device_id)
                 records[key] = touched[key] = record
                 record["updated_seq"] = seq
                 after = {f: record["fields"].get(f) for f in change["fields"]}
+                after_json = _dumps(after)
+                if created and len(after) == len(record["fields"]):
+                    record["_fields_json"] = after_json     # a new record's fields are exactly the change's: encode once
                 change_rows.append((seq, cid, change["entity"], change["entity_id"], change["household_id"],
-                                    record["village_code"], record["village_code"][:9], record["revision"], _dumps(after),
+                                    record["village_code"], record["village_code"][:9], record["revision"], after_json,
                                     device_id, change.get("author") or "", change["at"], now, status))
                 verdicts.append({"change_id": cid, "seq": seq, "revision": record["revision"], "status": status})
                 stored[cid] = {"change_id": cid, "seq": seq, "revision": record["revision"], "entity_id": change["entity_id"]}
@@ -263,23 +273,24 @@ class SqlStorage(Storage):
                     notices.append(notice)
                     conflict_rows.append(_conflict_row(notice))
             if change_rows:
-                tx.many("INSERT INTO changes (seq, change_id, entity, entity_id, household_id, village_code, township_code, "
-                        "revision, fields, device_id, author, at, received_at, status) "
-                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", change_rows)
-                self._save_records(tx, list(touched.values()))
+                tx.insert_rows("changes", CHANGE_INSERT_COLUMNS, change_rows)
+                tx.insert_rows("records", RECORD_COLUMNS,
+                               [_record_row(r) for k, r in touched.items() if k not in existing])
+                self._save_records(tx, [r for k, r in touched.items() if k in existing])
             if conflict_rows:
                 self._insert_conflicts(tx, conflict_rows)
             tx.exec("UPDATE counters SET value = %s WHERE name = 'seq'", (seq,))
         return verdicts, notices
 
     def _save_records(self, tx: Tx, records: list[dict]) -> None:
+        if not records:
+            return
         tx.many("INSERT INTO records (entity, entity_id, household_id, village_code, township_code, revision, fields, "
                 "field_revs, updated_seq) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
                 "ON CONFLICT (entity, entity_id) DO UPDATE SET village_code = excluded.village_code, "
                 "township_code = excluded.township_code, revision = excluded.revision, fields = excluded.fields, "
                 "field_revs = excluded.field_revs, updated_seq = excluded.updated_seq",
-                [(r["entity"], r["entity_id"], r["household_id"], r["village_code"], r["village_code"][:9], r["revision"],
-                  _dumps(r["fields"]), _dumps(r["field_revs"]), r["updated_seq"]) for r in records])
+                [_record_row(r) for r in records])
 
     def _insert_conflicts(self, tx: Tx, rows: list[tuple]) -> None:
         tx.many("INSERT INTO conflicts (conflict_id, seq, kind, status, entity, entity_id, household_id, village_code, "
@@ -423,6 +434,7 @@ def _merge(record: dict | None, change: dict, device_id: str):
                   "village_code": change["village_code"], "revision": 0, "fields": {}, "field_revs": {}}
     else:
         record = dict(record, fields=dict(record["fields"]), field_revs=dict(record["field_revs"]))
+        record.pop("_fields_json", None)
     concurrent = sorted(f for f, (rev, dev) in record["field_revs"].items() if rev > base and dev != device_id)
     hard, applied = {}, {}
     for name, value in change["fields"].items():
@@ -442,6 +454,17 @@ def _merge(record: dict | None, change: dict, device_id: str):
     soft_fields = {n: {"device": v} for n, v in applied.items()} if concurrent else {}
     status = "conflict" if hard else "applied"
     return record, status, hard, (soft_fields, concurrent)
+
+
+CHANGE_INSERT_COLUMNS = ("seq", "change_id", "entity", "entity_id", "household_id", "village_code", "township_code",
+                         "revision", "fields", "device_id", "author", "at", "received_at", "status")
+RECORD_COLUMNS = ("entity", "entity_id", "household_id", "village_code", "township_code", "revision", "fields",
+                  "field_revs", "updated_seq")
+
+
+def _record_row(r: dict) -> tuple:
+    return (r["entity"], r["entity_id"], r["household_id"], r["village_code"], r["village_code"][:9], r["revision"],
+            r.get("_fields_json") or _dumps(r["fields"]), _dumps(r["field_revs"]), r["updated_seq"])
 
 
 def _conflict_row(n: dict) -> tuple:

@@ -1,0 +1,196 @@
+"""Sync throughput: push and pull of N visits through the real server, per backend, vs a bare bulk insert.
+
+Runs the real server (``fieldapp-server serve``) on 127.0.0.1 in a subprocess, a real client with an in-memory
+laptop store, and for PostgreSQL a throw-away server started like the tests do. Prints
+medians and ratios, and one final RESULT line.
+
+    .venv/bin/python bench/sync.py            # 20,000 visits, SQLite and PostgreSQL
+    .venv/bin/python bench/sync.py --quick    # 2,000 visits (< 30 s)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sync.client import SyncClient, enroll  # noqa: E402
+from sync.memstore import MemoryStore  # noqa: E402
+from sync.server.admin import add_area, issue_enrollment_code  # noqa: E402
+from sync.server.storage import open_storage  # noqa: E402
+
+TOWNSHIP, VILLAGE = "110105001", "110105001001"
+
+
+def make_visits(count: int) -> list[dict]:
+    """*count* visit changes with realistic answer snapshots (~1.5 kB each)."""
+    changes = []
+    for i in range(count):
+        hid, vid = str(uuid.uuid4()), str(uuid.uuid4())
+        answers = {"visit_date": "2026-05-12", "visit_time": "09:30", "visitors": ["走访员甲", "走访员乙"],
+                   "village_code": VILLAGE, "area_type": "rural", "address": f"东山村{i % 9}组{i}号",
+                   "hukou_type": "agricultural", "categories": ["dibao_a"], "registered_poverty": "no",
+                   "members": [{"member_id": str(uuid.uuid4()), "name": f"演示{i}", "id_number": "11010519491231002X",
+                                "relation": "head", "health": "chronic", "labour_capacity": "partial",
+                                "employment": "farming"},
+                               {"member_id": str(uuid.uuid4()), "name": f"演示{i}子", "relation": "child",
+                                "schooling": "junior", "employment": "student"}],
+                   "incomes": [{"source": "farming", "amount_fen": 120000}, {"source": "pension", "amount_fen": 30000}],
+                   "expenses": [{"kind": "medical", "amount_fen": 20000}], "housing_type": "self_built",
+                   "savings_fen": 500000, "assets_meet_rules": "yes",
+                   "needs": [{"need_id": str(uuid.uuid4()), "category": "medical", "description": "慢性病用药",
+                              "disposition": "pending"}]}
+        changes.append({"change_id": str(uuid.uuid4()), "entity": "visit", "entity_id": vid, "household_id": hid,
+                        "village_code": VILLAGE, "base_revision": 0,
+                        "fields": {"household_id": hid, "form_id": "four_clarifications", "form_version": 1,
+                                   "status": "final", "answers": answers},
+                        "device_id": "", "author": "bench", "at": "2026-05-12T01:30:00+00:00"})
+    return changes
+
+
+class Server:
+    """``fieldapp-server serve`` in its own process (as deployed), on the bench's database."""
+
+    def __init__(self, storage, url: str):
+        import socket
+        import subprocess
+
+        import httpx
+
+        self.storage = storage
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "--database", url, "serve",
+                                      "--port", str(self.port), "--log-level", "warning"], cwd=ROOT)
+        deadline = time.time() + 30
+        while True:
+            try:
+                httpx.get(self.url + "/v1/hello", timeout=1)
+                return
+            except httpx.TransportError:
+                if time.time() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError("server did not start")
+                time.sleep(0.1)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(20)
+
+
+def laptop(server: Server) -> MemoryStore:
+    store = MemoryStore()
+    code, _ = issue_enrollment_code(server.storage, "visitor", TOWNSHIP, [VILLAGE], 1)
+    enroll(store, server.url, code)
+    return store
+
+
+def bulk_insert_seconds(storage, changes: list[dict]) -> float:
+    """The practical limit: the same rows in one executemany into a plain table of the same database."""
+    table = f"bench_bulk_{uuid.uuid4().hex[:8]}"
+    rows = [(c["change_id"], c["entity_id"], json.dumps(c["fields"], ensure_ascii=False, separators=(",", ":")))
+            for c in changes]
+    with storage._tx() as tx:
+        tx.exec(f"CREATE TABLE {table} (change_id TEXT PRIMARY KEY, entity_id TEXT NOT NULL, fields TEXT NOT NULL)")
+    start = time.perf_counter()
+    with storage._tx() as tx:
+        tx.many(f"INSERT INTO {table} (change_id, entity_id, fields) VALUES (%s, %s, %s)", rows)
+    elapsed = time.perf_counter() - start
+    with storage._tx() as tx:
+        tx.exec(f"DROP TABLE {table}")
+    return elapsed
+
+
+def run_backend(name: str, url: str, changes: list[dict], repeats: int) -> dict:
+    storage = open_storage(url)
+    storage.migrate()
+    for code, label in (("110105", "县"), (TOWNSHIP, "镇"), (VILLAGE, "村")):
+        add_area(storage, code, label)
+    server = Server(storage, url)
+    try:
+        writer = laptop(server)
+        writer.outbox = [dict(c) for c in changes]
+        with SyncClient(writer, batch_size=1000) as client:
+            start = time.perf_counter()
+            client.push()
+            push_s = time.perf_counter() - start
+            assert writer.outbox == []
+            repush = []
+            for _ in range(repeats):          # the answers were lost: the laptop sends everything again
+                writer.outbox = [dict(c) for c in changes]
+                start = time.perf_counter()
+                report = client.push()
+                repush.append(time.perf_counter() - start)
+                assert report.pushed == 0 and report.duplicates == len(changes)
+        pulls = []
+        for _ in range(repeats):
+            reader = laptop(server)
+            with SyncClient(reader, pull_limit=2000) as client:
+                start = time.perf_counter()
+                report = client.pull()
+                pulls.append(time.perf_counter() - start)
+            assert report.pulled == len(changes)
+        bulk = statistics.median(bulk_insert_seconds(storage, changes) for _ in range(repeats))
+    finally:
+        server.stop()
+        storage.close()
+    n = len(changes)
+    return {"push_vps": n / push_s, "pull_vps": n / statistics.median(pulls), "bulk_vps": n / bulk,
+            "push_vs_bulk": (n / push_s) / (n / bulk), "repush_ratio": statistics.median(repush) / push_s,
+            "push_s": push_s, "pull_s": statistics.median(pulls), "repush_s": statistics.median(repush), "bulk_s": bulk}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2,000 visits, one repeat (< 30 s)")
+    parser.add_argument("--visits", type=int, help="number of visits (default 20,000; 2,000 with --quick)")
+    parser.add_argument("--postgres-url", help="use this (empty) PostgreSQL database instead of starting one")
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args(argv)
+    count = args.visits or (2_000 if args.quick else 20_000)
+    repeats = 1 if args.quick else 3
+    changes = make_visits(count)
+    print(f"sync bench: {count} visits (~{len(json.dumps(changes[0], ensure_ascii=False))} bytes each), "
+          f"{repeats} repeat(s) for medians")
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        results["sqlite"] = run_backend("sqlite", f"sqlite:///{tmp}/bench.db", changes, repeats)
+    if not args.skip_postgres:
+        pg = None
+        url = args.postgres_url
+        if url is None:
+            from tests.sync.pg import TempPostgres
+
+            pg = TempPostgres().start()
+            url = pg.create_database("bench")
+        try:
+            results["pg"] = run_backend("postgres", url, changes, repeats)
+        finally:
+            if pg is not None:
+                pg.stop()
+    for name, r in results.items():
+        print(f"{name:7s} push {r['push_vps']:8.0f} visits/s ({r['push_s']:.2f} s) | pull {r['pull_vps']:8.0f} visits/s "
+              f"({r['pull_s']:.2f} s) | bare bulk insert {r['bulk_vps']:8.0f} rows/s | push/bulk {r['push_vs_bulk']:.2f} "
+              f"| re-push {r['repush_s']:.2f} s = {r['repush_ratio']:.1%} of first push")
+    fields = [f"visits={count}"]
+    for name, r in results.items():
+        fields += [f"{name}_push_vps={r['push_vps']:.0f}", f"{name}_pull_vps={r['pull_vps']:.0f}",
+                   f"{name}_bulk_vps={r['bulk_vps']:.0f}", f"{name}_push_vs_bulk={r['push_vs_bulk']:.3f}",
+                   f"{name}_repush_ratio={r['repush_ratio']:.3f}"]
+    ok = all(r["push_vps"] >= 2000 and r["repush_ratio"] <= 0.10 for r in results.values())
+    fields.append(f"targets_met={'yes' if ok else 'no'}")
+    print("RESULT " + " ".join(fields))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

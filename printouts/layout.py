@@ -45,10 +45,12 @@ class Styles:
         self.font = font
         self.title = ParagraphStyle("title", fontSize=18, leading=26, alignment=TA_CENTER, spaceAfter=4 * mm, **base)
         self.subtitle = ParagraphStyle("subtitle", fontSize=11, leading=16, alignment=TA_CENTER, spaceAfter=3 * mm, **base)
-        self.heading = ParagraphStyle("heading", fontSize=12.5, leading=18, spaceBefore=3 * mm, spaceAfter=1.5 * mm, **base)
+        self.heading = ParagraphStyle("heading", fontSize=12.5, leading=18, spaceBefore=3 * mm, spaceAfter=1.5 * mm,
+                                      keepWithNext=1, **base)
         self.body = ParagraphStyle("body", fontSize=10.5, leading=16, **base)
         self.body_indent = ParagraphStyle("body_indent", parent=self.body, firstLineIndent=21)
         self.small = ParagraphStyle("small", fontSize=9, leading=12.5, **base)
+        self.caption = ParagraphStyle("caption", parent=self.small, keepWithNext=1)  # stays with its table
         self.cell = ParagraphStyle("cell", fontSize=9.5, leading=12.5, **base)
         self.cell_head = ParagraphStyle("cell_head", fontSize=9.5, leading=12.5, alignment=TA_CENTER, **base)
         self.cell_small = ParagraphStyle("cell_small", fontSize=8, leading=10.5, **base)

@@ -21,8 +21,8 @@ COLUMNS = (  # (key, header, width in characters for the workbook)
     ("no", "序号", 6), ("township", "乡镇（街道）", 14), ("village", "村（社区）", 18), ("head", "户主", 12),
     ("id_number", "公民身份号码", 21), ("address", "家庭住址", 30), ("size", "人口", 6),
     ("categories", "现有救助类别", 16), ("visit_date", "走访日期", 12), ("visitors", "走访人员", 16),
-    ("per_capita_yuan", "人均月收入（元）", 12), ("findings", "走访发现（系统提示，仅供参考）", 60),
-    ("needs", "困难诉求", 40), ("dispositions", "办理情况", 36), ("status", "记录状态", 9),
+    ("per_capita_yuan", "人均月收入（元）", 12), ("findings", "走访发现（系统提示，仅供参考）", 50),
+    ("needs", "困难诉求", 32), ("dispositions", "办理情况", 28), ("status", "记录状态", 9),
 )
 STATUS_ZH = {"final": "已完成", "draft": "草稿"}
 

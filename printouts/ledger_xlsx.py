@@ -7,6 +7,7 @@ so Excel, WPS and LibreOffice never evaluate it.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tempfile
@@ -66,15 +67,34 @@ def _group_sheet(wb: Workbook, group: LedgerGroup, title: str, issue_date: str) 
         ws.column_dimensions[get_column_letter(c)].width = width
     wrap = Alignment(vertical="top", wrap_text=True)
     for r, row in enumerate(group.rows, 3):
-        for c, (key, _, _) in enumerate(COLUMNS, 1):
+        lines = 1
+        for c, (key, _, width) in enumerate(COLUMNS, 1):
             cell = _put(ws, r, c, row.get(key))
             cell.alignment = wrap
             if key == "per_capita_yuan":
                 cell.number_format = "0.00"
+            if isinstance(cell.value, str):
+                lines = max(lines, _wrapped_lines(cell.value, width))
+        # Not every spreadsheet grows wrapped rows on open (LibreOffice keeps the default).
+        ws.row_dimensions[r].height = 15 * lines + 3
     last = get_column_letter(len(COLUMNS))
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{last}{max(2, len(group.rows) + 2)}"
     ws.print_title_rows = "2:2"
+    _landscape_fit_width(ws)
+
+
+def _wrapped_lines(text: str, width_chars: float) -> int:
+    """Lines *text* takes in a column *width_chars* wide (a Chinese character counts two)."""
+    total = 0
+    for line in text.split("\n"):
+        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
+        total += max(1, math.ceil(units / max(1.0, width_chars - 1)))
+    return total
+
+
+def _landscape_fit_width(ws) -> None:
+    """Print on A4 landscape, scaled so all columns fit one page wide."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
@@ -98,6 +118,7 @@ def _summary_sheet(wb: Workbook, groups: Sequence[LedgerGroup], titles: list[str
         for c, v in enumerate(values, 1):
             _put(ws, r, c, v)
     ws.freeze_panes = "A2"
+    _landscape_fit_width(ws)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(groups) + 1)}"
 
 

@@ -33,7 +33,7 @@ def build_consent(visit: VisitView, ctx: PrintContext, assistance: str | None = 
             rows.append([i, m.name, relation, m.id_number, "由监护人代签", "", ""])
         else:
             rows.append([i, m.name, relation, m.id_number, "", "", "—"])
-    widths = [9 * mm, 27 * mm, 19 * mm, 41 * mm, 28 * mm, 17 * mm, FRAME_WIDTH - 141 * mm]
+    widths = [9 * mm, 26 * mm, 22 * mm, 40 * mm, 27 * mm, 17 * mm, FRAME_WIDTH - 141 * mm]
     header = ["序号", "姓名", "与户主关系", "公民身份号码", "本人签字", "指印", "监护人签字（未成年人）"]
 
     def one_copy(n: int) -> list:

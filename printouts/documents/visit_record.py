@@ -23,6 +23,7 @@ TITLE = "入户调查记录"
 MAX_COLUMNS = 7
 NUMBER_WIDTH = 9 * mm
 ID_WIDTH = 37 * mm
+LONG_TEXT = {"description", "note", "outcome", "department", "address"}
 
 
 def _load_form(visit: VisitView):
@@ -34,7 +35,7 @@ def _load_form(visit: VisitView):
 def _widths(cols: list) -> list[float]:
     """An ID number gets room for its 18 characters on one line; free text twice a plain column."""
     fixed = {i: ID_WIDTH for i, c in enumerate(cols) if c.type == "id_number"}
-    weights = {i: (2 if c.type in ("text", "notes") and c.id not in ("name", "relation", "kind") else 1)
+    weights = {i: (2.0 if c.type == "notes" or c.id in LONG_TEXT else 1.4 if c.id == "name" else 1.0)
                for i, c in enumerate(cols) if i not in fixed}
     unit = (FRAME_WIDTH - NUMBER_WIDTH - sum(fixed.values())) / max(1, sum(weights.values()))
     return [fixed.get(i) or weights[i] * unit for i in range(len(cols))]
@@ -73,7 +74,7 @@ def build_visit_record(visit: VisitView, ctx: PrintContext) -> Document:
             value = answers.get(q.id)
             if q.type == "repeat":
                 if isinstance(value, list) and value:
-                    tables += [para(q.label("zh"), s.small)] + _repeat_tables(q, value, s)
+                    tables += [para(q.label("zh"), s.caption)] + _repeat_tables(q, value, s)
                 continue
             if is_blank(value):
                 continue

@@ -82,7 +82,7 @@ def _unique_ids(answers: dict, group: str, field: str, field_zh: str, problems: 
 
 def _benefits_vs_categories(calc: dict, problems: list) -> None:
     categories = set(codes(calc.get("categories")))
-    types = {b.get("type") for b in rows(calc.get("benefits"))}
+    types = {b.get("type") for b in rows(calc.get("benefits")) if isinstance(b.get("type"), str)}
     if "dibao" in types and not categories & set(DIBAO_CATEGORIES):
         problems.append(Problem("categories", WARNING, "dibao_benefit_without_category",
                                 "保障情况中有低保金，但现有救助类别未选低保 A/B 类，请核对",

@@ -238,14 +238,22 @@ def _areas(raw, problems: list) -> tuple:
             problems.append(f"{where}.code: a county needs a 6-digit code")
             continue
         townships = []
-        for j, t in enumerate(c.get("townships") or []):
+        townships_raw = c.get("townships") or []
+        if not isinstance(townships_raw, list):
+            problems.append(f"{where}.townships: must be a list")
+            townships_raw = []
+        for j, t in enumerate(townships_raw):
             tw = f"{where}.townships[{j}]"
             tcode = str(t.get("code", "")) if isinstance(t, dict) else ""
             if not (len(tcode) == 9 and tcode.startswith(str(c["code"]))):
                 problems.append(f"{tw}.code: a township code is the county code + 3 digits")
                 continue
             vs = []
-            for k, v in enumerate(t.get("villages") or []):
+            villages_raw = t.get("villages") or []
+            if not isinstance(villages_raw, list):
+                problems.append(f"{tw}.villages: must be a list")
+                villages_raw = []
+            for k, v in enumerate(villages_raw):
                 vw = f"{tw}.villages[{k}]"
                 vcode = str(v.get("code", "")) if isinstance(v, dict) else ""
                 if not (len(vcode) == 12 and vcode.isdigit() and vcode.startswith(tcode)):

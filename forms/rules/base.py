@@ -66,7 +66,7 @@ def is_severely_disabled(member: dict) -> bool:
     """R4's severe disability: grade 1–2 of any category, or grade 3 intellectual or mental."""
     category = member.get("disability_category")
     grade = member.get("disability_grade")
-    if not category or category == "none" or not isinstance(grade, int):
+    if not isinstance(category, str) or category in ("", "none") or not isinstance(grade, int):
         return False
     return grade in (1, 2) or (grade == 3 and category in ("intellectual", "mental"))
 
@@ -79,7 +79,7 @@ _GRADE_ZH = {1: "一", 2: "二", 3: "三", 4: "四"}
 def severe_disability_zh(member: dict) -> str:
     """"肢体一级残疾" for a member (empty when no disability)."""
     category, grade = member.get("disability_category"), member.get("disability_grade")
-    if not category or category == "none":
+    if not isinstance(category, str) or category in ("", "none") or not isinstance(grade, int):
         return ""
     return f"{_CATEGORY_ZH.get(category, category)}{_GRADE_ZH.get(grade, '?')}级残疾"
 

@@ -82,7 +82,8 @@ def r3_income_class(facts: Facts) -> list:
         return []
     s = std.monthly_fen
     s15 = mul_ratio_half_up(s, 3, 2)
-    assets = facts.answers.get("assets_meet_rules") or "unknown"
+    assets = facts.answers.get("assets_meet_rules")
+    assets = assets if assets in ("yes", "no", "unknown") else "unknown"
     by_income = income_class_of(p, s)
     figures = {"per_capita_income_fen": p, "standard_fen": s, "low_income_limit_fen": s15,
                "assets_meet_rules": assets, "income_class": by_income}
@@ -123,7 +124,8 @@ def r6_gradual_exit(facts: Facts) -> list:
     if p is None or std is None or not facts.on_dibao or p < std.monthly_fen:
         return []
     s = std.monthly_fen
-    reason = facts.answers.get("income_rise_reason") or "none"
+    reason = facts.answers.get("income_rise_reason")
+    reason = reason if isinstance(reason, str) and reason else "none"
     alleviated = facts.answers.get("registered_poverty") == "yes" or "poverty_alleviated" in facts.categories
     head = f"R6 低保家庭人均月收入 {yuan(p)} 元已达到低保标准 {yuan(s)} 元，收入增加原因：{_REASON_ZH.get(reason, reason)}"
     head_en = f"R6 dibao household's per-capita income {yuan(p)} yuan has reached the standard {yuan(s)} yuan; reason: {reason}"

@@ -1,5 +1,7 @@
 """Half-typed and hostile answers never crash validate or assess (the UI calls them per keystroke)."""
 
+import os
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,13 +20,17 @@ values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=
 top_keys = st.sampled_from([q.id for q in FORM.top_level()] + ["junk"])
 member_keys = st.sampled_from([c.id for c in FORM.question("members").children])
 members = st.lists(st.dictionaries(member_keys, values, max_size=8), max_size=4)
+GROUPS = [q for q in FORM.top_level() if q.is_repeat and q.id != "members"]
+group_rows = st.fixed_dictionaries({}, optional={
+    g.id: st.lists(st.dictionaries(st.sampled_from(sorted(g.child_ids)), values, max_size=5), max_size=3) for g in GROUPS})
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(st.dictionaries(top_keys, values, max_size=10), members)
-def test_validate_and_assess_never_crash(answers, rows):
+@settings(max_examples=int(os.environ.get("FORMS_FUZZ_EXAMPLES", "300")), suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(top_keys, values, max_size=10), members, group_rows)
+def test_validate_and_assess_never_crash(answers, rows, groups):
     doc = visit()
     doc["answers"].update(answers)
+    doc["answers"].update(groups)
     if rows:
         doc["answers"]["members"] = rows
     problems = forms.validate(doc, reference=REF)

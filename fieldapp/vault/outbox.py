@@ -49,13 +49,14 @@ class SyncStoreMixin:
             return db.execute("SELECT count(*) FROM changes WHERE acked_at IS NULL").fetchone()[0]
 
     def acknowledge(self, change_ids: list[str]) -> None:
-        """Mark changes as stored by the server (idempotent; unknown ids are ignored)."""
+        """Mark changes as stored by the server (idempotent; unknown ids are ignored); their value copies are dropped."""
         if not change_ids:
             return
         with self._session() as db:
             at = now_utc()
             with db.atomic():
-                db.conn.executemany("UPDATE changes SET acked_at = ? WHERE change_id = ? AND acked_at IS NULL",
+                # The server holds the values now: keep who/when/what-record, drop the copy of the values.
+                db.conn.executemany("UPDATE changes SET acked_at = ?, fields = '{}' WHERE change_id = ? AND acked_at IS NULL",
                                     [(at, cid) for cid in change_ids])
                 audit.append(db, self._suite, self.user or "sync", "sync_push", detail={"acknowledged": len(change_ids)})
 

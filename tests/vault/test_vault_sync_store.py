@@ -38,6 +38,8 @@ def test_acknowledged_changes_are_not_sent_again_even_after_reopen(vault):
     v = Vault.open(vault.data_dir)
     v.unlock("visitor1", PASSPHRASE)
     assert [c["change_id"] for c in v.pending_changes(10)] == ids[1:]
+    acked = v._db().execute("SELECT fields, acked_at FROM changes WHERE change_id = ?", [ids[0]]).fetchone()
+    assert acked[0] == "{}" and acked[1]  # the server has the values; only the record of the change stays
     v.lock()
 
 

@@ -50,7 +50,7 @@ class Change(_Strict):
 class PushRequest(_Strict):
     """A batch of changes; applied atomically."""
 
-    changes: list[Change] = Field(max_length=MAX_PUSH_BATCH)
+    changes: list[Change]
 
 
 class KnownRequest(_Strict):

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync import errors
 from sync.keys import KeyPair
-from sync.protocol import (MAX_PULL_LIMIT, PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, EnrollRequest, EnrollResponse,
+from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, EnrollRequest, EnrollResponse,
                            ErrorBody, Hello, KnownRequest, KnownResponse, PullResponse, PushRequest, PushResponse,
                            ResolveRequest, ConflictNotice, keys_are_valid)
 from sync.server.auth import authenticate, check_protocol, device_scope
@@ -106,6 +106,8 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
     @app.post("/v1/push", response_model=PushResponse, responses=ERROR_RESPONSES, tags=["sync"])
     def push(body: PushRequest, dev: dict = Depends(device)) -> dict:
         """Merge a batch of changes atomically; idempotent per change id."""
+        if len(body.changes) > MAX_PUSH_BATCH:
+            raise errors.BatchTooLarge(f"at most {MAX_PUSH_BATCH} changes per push")
         changes = [c.model_dump() for c in body.changes]
         verdicts, conflicts = storage.push(device_scope(dev), dev["device_id"], changes, _now())
         return {"accepted": verdicts, "conflicts": conflicts}

@@ -51,8 +51,10 @@ class PostgresStorage(SqlStorage):
 
     def __init__(self, url: str, max_size: int = 8):
         self.url = url.replace("postgres://", "postgresql://", 1)
+        # prepare_threshold=None: no server-side prepared statements. A generic plan chosen while the
+        # tables were small (a sequential scan) would stick as they grow and make every push O(rows).
         self.pool = ConnectionPool(self.url, min_size=1, max_size=max_size, open=True,
-                                   kwargs={"autocommit": False})
+                                   kwargs={"autocommit": False, "prepare_threshold": None})
 
     @contextmanager
     def _tx(self, write=True):

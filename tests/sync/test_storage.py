@@ -1,0 +1,111 @@
+"""The storage layer on both backends: merge rules, scope, paging, migrations."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from sync import errors
+from sync.server.storage import Scope
+from sync.server.storage.sqlite import SQLiteStorage
+from tests.sync.conftest import OTHER_VILLAGE, TOWNSHIP, VILLAGE_A, VILLAGE_B
+
+VISITOR_A = Scope("visitor", TOWNSHIP, (VILLAGE_A,))
+OFFICE = Scope("office", TOWNSHIP)
+NOW = "2026-05-12T06:30:00+00:00"
+
+
+def change(hid, base, fields, village=VILLAGE_A, entity="household"):
+    return {"change_id": str(uuid.uuid4()), "entity": entity, "entity_id": hid, "household_id": hid,
+            "village_code": village, "base_revision": base, "fields": fields, "author": "甲", "at": NOW}
+
+
+def record(storage, hid):
+    return next(r for r in storage.records(Scope("admin", "")) if r["entity_id"] == hid)
+
+
+def test_same_device_editing_twice_offline_is_not_a_conflict(storage):
+    hid = str(uuid.uuid4())
+    storage.push(VISITOR_A, "dev-a", [change(hid, 0, {"address": "1"}), change(hid, 0, {"address": "2"})], NOW)
+    assert record(storage, hid)["fields"] == {"address": "2"} and record(storage, hid)["revision"] == 2
+    assert storage.list_conflicts(OFFICE) == []
+
+
+def test_hard_and_soft_conflict_records_are_exact(storage):
+    hid = str(uuid.uuid4())
+    storage.push(VISITOR_A, "dev-a", [change(hid, 0, {"address": "旧", "phone": "1", "land_mu": "2"})], NOW)
+    storage.push(VISITOR_A, "dev-a", [change(hid, 1, {"address": "甲", "phone": "2"})], NOW)
+    verdicts, notices = storage.push(VISITOR_A, "dev-b", [change(hid, 1, {"address": "乙", "land_mu": "3",
+                                                                           "phone": "2"})], NOW)
+    assert verdicts[0]["status"] == "conflict" and verdicts[0]["revision"] == 3
+    hard, soft = notices
+    assert (hard["kind"], hard["status"], hard["fields"]) == ("hard", "open", {"address": {"server": "甲", "device": "乙"}})
+    # phone got the same value on both sides: no conflict on it, and nothing to apply
+    assert (soft["kind"], soft["status"], soft["fields"]) == ("soft", "merged", {"land_mu": {"device": "3"}})
+    assert soft["concurrent"] == ["address", "phone"]
+    assert record(storage, hid)["fields"] == {"address": "甲", "phone": "2", "land_mu": "3"}
+    pulled = storage.pull(OFFICE, 0, 100)["changes"][-1]
+    assert pulled["fields"] == {"address": "甲", "land_mu": "3", "phone": "2"}   # values after the merge
+
+
+def test_change_with_only_conflicting_fields_keeps_revision(storage):
+    hid = str(uuid.uuid4())
+    storage.push(VISITOR_A, "a", [change(hid, 0, {"address": "1"})], NOW)
+    storage.push(VISITOR_A, "a", [change(hid, 1, {"address": "2"})], NOW)
+    verdicts, notices = storage.push(VISITOR_A, "b", [change(hid, 1, {"address": "3"})], NOW)
+    assert verdicts[0]["revision"] == 2 and [n["kind"] for n in notices] == ["hard"]
+
+
+def test_resolution_is_a_new_change_and_closes_the_conflict(storage):
+    hid = str(uuid.uuid4())
+    storage.push(VISITOR_A, "a", [change(hid, 0, {"address": "1"})], NOW)
+    storage.push(VISITOR_A, "a", [change(hid, 1, {"address": "2"})], NOW)
+    _, (hard,) = storage.push(VISITOR_A, "b", [change(hid, 1, {"address": "3"})], NOW)
+    with pytest.raises(errors.ConflictNotFound):
+        storage.resolve_conflict(Scope("office", "110105002"), hard["conflict_id"], {"address": "3"}, "o", "o", NOW)
+    with pytest.raises(errors.MalformedRequest):
+        storage.resolve_conflict(OFFICE, hard["conflict_id"], {"phone": "x"}, "o", "o", NOW)
+    closed = storage.resolve_conflict(OFFICE, hard["conflict_id"], {"address": "3"}, "office-1", "镇经办", NOW)
+    assert closed["status"] == "resolved" and closed["resolution"] == {"address": "3"}
+    assert record(storage, hid)["fields"]["address"] == "3" and record(storage, hid)["revision"] == 3
+    assert storage.list_conflicts(OFFICE, "open") == []
+
+
+def test_pull_scope_and_paging(storage):
+    ids = []
+    for i in range(7):
+        hid = str(uuid.uuid4())
+        ids.append(hid)
+        village = VILLAGE_A if i % 2 == 0 else VILLAGE_B
+        storage.push(Scope("visitor", TOWNSHIP, (village,)), "d", [change(hid, 0, {"n": i}, village)], NOW)
+    storage.push(Scope("visitor", "110105002", (OTHER_VILLAGE,)), "x", [change(str(uuid.uuid4()), 0, {"n": 99}, OTHER_VILLAGE)], NOW)
+    page = storage.pull(VISITOR_A, 0, 2)
+    assert [c["fields"]["n"] for c in page["changes"]] == [0, 2] and page["more"]
+    page = storage.pull(VISITOR_A, page["cursor"], 10)
+    assert [c["fields"]["n"] for c in page["changes"]] == [4, 6] and not page["more"]
+    assert page["cursor"] == 8                                   # jumps over other areas' seqs
+    assert len(storage.pull(OFFICE, 0, 100)["changes"]) == 7
+    with pytest.raises(errors.OutsideArea):
+        storage.push(VISITOR_A, "d", [change(str(uuid.uuid4()), 0, {"village_code": VILLAGE_B})], NOW)
+
+
+def test_failing_migration_rolls_back(tmp_path):
+    class Broken(SQLiteStorage):
+        def _migration_files(self):
+            good = super()._migration_files()
+            return good + [(99, "0099_broken.sql", "CREATE TABLE half_done (a TEXT);\nINSERT INTO no_such_table VALUES (1);")]
+
+    storage = Broken(str(tmp_path / "m.db"))
+    with pytest.raises(Exception):
+        storage.migrate()
+    assert storage.schema_version() == 1
+    with storage._tx(write=False) as tx:
+        assert tx.q("SELECT name FROM sqlite_master WHERE name = 'half_done'") == []
+
+
+def test_newer_database_is_refused(storage):
+    with storage._tx() as tx:
+        tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)", (999, "future", NOW))
+    with pytest.raises(RuntimeError, match="newer"):
+        storage.migrate()

@@ -59,6 +59,7 @@ class Styles:
         self.left = ParagraphStyle("left", parent=self.body, alignment=TA_LEFT)
 
 
+_DARK_RUN = re.compile(rb"\x01+")
 _ASCII_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 _frag_templates: dict[int, tuple[ParagraphStyle, object]] = {}
 
@@ -242,15 +243,7 @@ def draw_qr(canv: Canvas, matrix, x: float, y: float, size: float) -> None:
     ops = [f"q 0 g {size / n:.4f} 0 0 {size / n:.4f} {x:.2f} {y:.2f} cm"]
     for r, row in enumerate(matrix):
         yy = n - r - 1
-        c = 0
-        while c < n:
-            if row[c]:
-                start = c
-                while c < n and row[c]:
-                    c += 1
-                ops.append(f"{start} {yy} {c - start} 1 re")
-            else:
-                c += 1
+        ops += [f"{m.start()} {yy} {m.end() - m.start()} 1 re" for m in _DARK_RUN.finditer(bytes(row))]
     ops.append("f Q")
     canv.addLiteral("\n".join(ops))
 

@@ -74,6 +74,7 @@ class _Maker:
     def __init__(self, seed: int, visit_date: dt.date):
         self.rng = random.Random(seed)
         self.visit_date = visit_date
+        self.today = visit_date  # the date of the visit being generated: ages are exact on it
 
     def pick(self, table) -> str:
         values, cum = table
@@ -91,11 +92,11 @@ class _Maker:
         return "".join(self.rng.choice(pool) for _ in range(self.rng.choice((1, 2, 2))))
 
     def birth(self, age: int) -> dt.date:
-        year = self.visit_date.year - age
+        year = self.today.year - age
         day = self.rng.randrange(0, 365)
         born = dt.date(year, 1, 1) + dt.timedelta(days=day)
         # Keep the exact age on the visit date.
-        if (self.visit_date.month, self.visit_date.day) < (born.month, born.day):
+        if (self.today.month, self.today.day) < (born.month, born.day):
             born = dt.date(year - 1, born.month, min(born.day, 28))
         return born
 
@@ -175,7 +176,7 @@ class _Maker:
         cats = {self.pick(_MAIN_CATEGORIES)}
         if shape == "orphan":
             cats.add(r.choice(("orphan", "unsupported_child")))
-        if members[0]["birth_date"] <= f"{self.visit_date.year - 60}" and r.random() < 0.3:
+        if members[0]["birth_date"] <= f"{self.today.year - 60}" and r.random() < 0.3:
             cats.add("elderly_hardship")
         if any(m.get("disability_grade") for m in members) and r.random() < 0.5:
             cats.add("disabled_hardship")
@@ -208,9 +209,9 @@ class _Maker:
                     "disposition": disposition, "history": []}
             if disposition == "referred":
                 need["department"] = r.choice(("education", "hrss", "housing", "health", "medical_insurance", "disabled_federation"))
-                need["referred_on"] = (self.visit_date - dt.timedelta(days=r.randint(0, 60))).isoformat()
+                need["referred_on"] = (self.today - dt.timedelta(days=r.randint(0, 60))).isoformat()
             needs.append(need)
-        last_verified = self.visit_date - dt.timedelta(days=r.randint(0, 400))
+        on_assistance = any(c.startswith(("dibao", "tekun")) for c in cats)
         head = members[0]
         return {
             "village_code": code, "area_type": area,
@@ -230,7 +231,8 @@ class _Maker:
             "utility_water_fen": self.money(10, 60), "utility_electricity_fen": self.money(30, 200),
             "utility_gas_fen": self.money(0, 80), "utility_telecom_fen": self.money(20, 100),
             "private_school": "no", "overseas_travel": "no", "benefits": benefits, "needs": needs,
-            "income_rise_reason": "none", "last_verified": last_verified.isoformat(),
+            **({"last_verified": None} if on_assistance else {}),
+            **({"income_rise_reason": "none"} if any(c.startswith("dibao") for c in cats) else {}),
             "major_event_within_year": "yes" if r.random() < 0.05 else "no",
             "refused_within_year": "yes" if r.random() < 0.02 else "no",
             "_representative": head["name"],
@@ -238,9 +240,11 @@ class _Maker:
 
     def visit(self) -> dict:
         r = self.rng
+        date = self.today = self.visit_date - dt.timedelta(days=r.randint(0, 40))
         hh = self.household()
         representative = hh.pop("_representative")
-        date = self.visit_date - dt.timedelta(days=r.randint(0, 40))
+        if "last_verified" in hh:  # only asked of households on assistance (R7); never after the visit
+            hh["last_verified"] = (date - dt.timedelta(days=r.randint(0, 400))).isoformat()
         answers = {
             "visit_date": date.isoformat(), "visit_time": f"{r.randint(8, 17):02d}:{r.choice(('00', '15', '30', '45'))}",
             "visitors": r.sample(VISITORS, 2), "representative": representative, "remarks": "", **hh,

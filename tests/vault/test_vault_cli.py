@@ -145,3 +145,21 @@ def test_every_vault_command_has_help(capsys):
             main([*argv, "--help"])
         assert exc.value.code == 0
         assert "usage:" in capsys.readouterr().out
+
+
+def test_import_rejects_a_final_visit_the_form_engine_finds_wrong(initialised, capsys):
+    pytest.importorskip("forms.validation")
+    from fieldapp import demo
+
+    good, bad = list(demo.generate(2, seed=4))
+    bad["answers"]["members"][0]["id_number"] = "110105194912310021"  # wrong check character
+    src = initialised.tmp / "mixed.json"
+    src.write_text(json.dumps([good, bad], ensure_ascii=False), "utf-8")
+    assert initialised("import", str(src)) == 2
+    err = capsys.readouterr().err
+    assert "第 2 条 members[0].id_number" in err
+    assert initialised("import", str(src), "--skip-invalid") == 0
+    v = Vault.open(initialised.data)
+    v.unlock("visitor1", "first-passphrase")
+    assert [r[0] for r in v.household_rows()] == [good["household_id"]]
+    v.lock()

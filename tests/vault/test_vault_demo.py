@@ -57,3 +57,10 @@ def test_demo_households_load_and_are_searchable(vault):
     assert len(rows) == 200
     name = visits[17]["answers"]["members"][0]["name"]
     assert visits[17]["household_id"] in [r[0] for r in vault.search_households(name[:2], limit=1000)]
+
+
+def test_demo_visits_pass_the_form_engine():
+    validation = __import__("pytest").importorskip("forms.validation")
+    for visit in demo.generate(300, seed=21):
+        problems = validation.validate(visit)
+        assert problems == [], [p.message_en for p in problems]

@@ -174,3 +174,15 @@ def test_files_are_readable_by_owner_only(vault):
     vault.save_visit(make_visit())
     for name in ("vault.db", "vault.db-wal", "vault.keys.json"):
         assert oct((vault.data_dir / name).stat().st_mode & 0o777) == "0o600", name
+
+
+def test_key_file_of_another_vault_does_not_open_this_database(vault, tmp_path, office_keys):
+    from fieldapp.vault import FAST_KDF
+
+    other = Vault.create(tmp_path / "other", "visitor1", PASSPHRASE, office_keys[1], kdf=FAST_KDF)
+    other.lock()
+    vault.lock()
+    (vault.data_dir / "vault.keys.json").write_bytes((other.data_dir / "vault.keys.json").read_bytes())
+    with pytest.raises(VaultCorrupt) as exc:
+        Vault.open(vault.data_dir).unlock("visitor1", PASSPHRASE)
+    assert str(vault.db_path) in str(exc.value)

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from forms import rules
 from forms.definition import FormDefinition
 from forms.errors import FormNotFoundError, UnknownFormVersionError
-from forms.rules.base import DIBAO_CATEGORIES, TEKUN_CATEGORIES, Facts, codes, rows
+from forms.expressions import local_today
+from forms.rules.base import Facts, codes, rows
 
 __all__ = ["Assessment", "assess", "build_facts"]
 
@@ -98,7 +99,7 @@ def build_facts(form: FormDefinition, visit: dict, reference, on_date=None, temp
         try:
             on_date = _dt.date.fromisoformat(answers.get("visit_date") or "")
         except (TypeError, ValueError):
-            on_date = _dt.date.today()
+            on_date = local_today()
     elif isinstance(on_date, str):
         on_date = _dt.date.fromisoformat(on_date)
     village = answers.get("village_code")
@@ -191,5 +192,3 @@ def assess(visit: dict, reference, on_date=None, temp_amount_fen: int | None = N
     result.watch_list = r12[0].figures if r12 else None
     return result
 
-
-__all__ += ["DIBAO_CATEGORIES", "TEKUN_CATEGORIES"]

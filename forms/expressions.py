@@ -140,6 +140,19 @@ def age_on(birth_date, on_date):
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+CHINA_TZ = _dt.timezone(_dt.timedelta(hours=8), "CST")
+
+
+def local_today() -> _dt.date:
+    """Today in China Standard Time (UTC+8): visits are dated locally, servers often run on UTC."""
+    return _dt.datetime.now(CHINA_TZ).date()
+
+
+def today() -> str:
+    """Today's date (China Standard Time) as YYYY-MM-DD."""
+    return local_today().isoformat()
+
+
 def positive(value) -> int:
     """*value* if above zero, else 0 (per-capita income is never below zero)."""
     return value if isinstance(value, int) and value > 0 else 0
@@ -163,7 +176,7 @@ FUNCTIONS = {
     "len": len,
     "min": min,
     "max": max,
-    "today": lambda: _dt.date.today().isoformat(),
+    "today": today,
 }
 
 _CONSTANTS = {"True": True, "False": False, "None": None}

@@ -13,6 +13,7 @@ import datetime as _dt
 import re
 
 from forms import crosschecks, idnumber
+from forms.expressions import local_today
 from forms.definition import FormDefinition, Question, is_empty
 from forms.errors import FormNotFoundError, IdNumberError
 from forms.problems import ERROR, WARNING, Problem
@@ -81,7 +82,7 @@ def validate_answers(form: FormDefinition, answers: dict, reference=None) -> lis
     """Problems in *answers* alone (no envelope), in form order."""
     problems: list = []
     calc = form.calculated_view(answers)
-    today = _dt.date.today()
+    today = local_today()
     for q in form.top_level():
         _check_question(form, q, answers.get(q.id), calc, None, q.id, problems, today)
     known = form.questions

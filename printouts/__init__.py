@@ -33,7 +33,7 @@ __all__ = [
     "PrintContext", "PrintedDocument", "RenderResult", "Labels", "LetterTemplates", "MemoryCounter",
     "SerialCounter", "VerifiedCode", "VisitView", "PrintoutError", "PrintCancelled", "Progress",
     "LetterRequest", "Change", "LETTER_KINDS",
-    "print_consent", "print_visit_records", "print_letters", "export_ledger_xlsx", "print_ledger", "ExportResult", "render_documents", "verify_code", "content_digest", "key_id",
+    "print_consent", "print_visit_records", "print_letters", "export_ledger_xlsx", "print_ledger", "ExportResult", "verify_code", "content_digest", "key_id",
     "load_templates", "format_serial", "find_cjk_font", "register_cjk_font", "read_visit",
 ]
 
@@ -49,14 +49,20 @@ class LetterRequest:
     effective_date: str | None = None
 
 
-def render_documents(documents: list[Document], ctx: PrintContext, out, title: str,
-                     progress: Progress | None = None) -> RenderResult:
-    """Render already-built documents into one PDF at *out* (path, or None for bytes)."""
-    return render_pdf(documents, out, ctx.styles.font, title=title, progress=progress)
-
-
 def _batch(items: Sequence[Any], build: Callable[[Any], list[Document]], ctx: PrintContext, out, title: str,
            progress: Progress | None) -> RenderResult:
+    """Build and render one job; its serial numbers count only if the PDF is written."""
+    try:
+        result = _build_and_render(items, build, ctx, out, title, progress)
+    except BaseException:
+        ctx.discard_serials()
+        raise
+    ctx.commit_serials()
+    return result
+
+
+def _build_and_render(items: Sequence[Any], build: Callable[[Any], list[Document]], ctx: PrintContext, out,
+                      title: str, progress: Progress | None) -> RenderResult:
     total = 2 * len(items)
     docs: list[Document] = []
     for i, item in enumerate(items):

@@ -15,6 +15,7 @@ Noto Sans CJK are rejected with :class:`CJKFontUnusableError`.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,14 +96,16 @@ def load_ttfont(choice: FontChoice, name: str = FONT_NAME) -> TTFont:
 
 
 _registered: dict[tuple[str, int], str] = {}
+_lock = threading.Lock()
 
 
 def register_cjk_font(configured: str | os.PathLike | None = None) -> str:
     """Find, check and register the CJK font with reportlab; return its registered name."""
     choice = find_cjk_font(configured)
     key = (choice.path, choice.subfont_index)
-    if key not in _registered:
-        name = FONT_NAME if not _registered else f"{FONT_NAME}{len(_registered)}"
-        pdfmetrics.registerFont(load_ttfont(choice, name))
-        _registered[key] = name
-    return _registered[key]
+    with _lock:  # print jobs run on worker threads
+        if key not in _registered:
+            name = FONT_NAME if not _registered else f"{FONT_NAME}{len(_registered)}"
+            pdfmetrics.registerFont(load_ttfont(choice, name))
+            _registered[key] = name
+        return _registered[key]

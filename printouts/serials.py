@@ -1,7 +1,9 @@
 """Serial numbers (文号): a per-township, per-year counter formatted by the county's scheme.
 
 printouts keeps no state: the caller hands in a :class:`SerialCounter` (the app backs
-it with its vault; :class:`MemoryCounter` serves the CLI and tests).
+it with its vault; :class:`MemoryCounter` serves the CLI and tests). A print job takes
+numbers from a :class:`SerialSession` and commits them only once the PDF is written, so
+a cancelled or failed batch leaves no gap in the 文号 sequence.
 """
 
 from __future__ import annotations
@@ -14,24 +16,52 @@ from printouts.textformat import fill
 
 
 class SerialCounter(Protocol):
-    """Hands out the next sequence number for a (kind, township, year) key."""
+    """The last sequence number used per (kind, township, year); the app persists it."""
 
-    def next_seq(self, kind: str, township_code: str, year: int) -> int:
-        """Return the next unused sequence number (1 for the first)."""
+    def last_seq(self, kind: str, township_code: str, year: int) -> int:
+        """The last number used for the key (0 when none yet)."""
+
+    def commit(self, used: dict[tuple[str, str, int], int]) -> None:
+        """Record new last numbers for the keys a print job used (one transaction)."""
 
 
 class MemoryCounter:
-    """A counter held in memory, starting at *start* for every key."""
+    """A counter held in memory; the first number of every key is *start*."""
 
     def __init__(self, start: int = 1):
         self._start = start
         self._last: dict[tuple[str, str, int], int] = {}
 
+    def last_seq(self, kind: str, township_code: str, year: int) -> int:
+        """The last number committed for the key (start − 1 when none)."""
+        return self._last.get((kind, township_code, year), self._start - 1)
+
+    def commit(self, used: dict[tuple[str, str, int], int]) -> None:
+        """Remember the new last numbers."""
+        self._last.update(used)
+
+
+class SerialSession:
+    """Numbers handed out during one print job, committed to the counter only on success."""
+
+    def __init__(self, counter: SerialCounter):
+        self.counter = counter
+        self.used: dict[tuple[str, str, int], int] = {}
+
     def next_seq(self, kind: str, township_code: str, year: int) -> int:
-        """Return the next number for the key and remember it."""
+        """The next number for the key within this job."""
         key = (kind, township_code, year)
-        self._last[key] = self._last.get(key, self._start - 1) + 1
-        return self._last[key]
+        last = self.used.get(key)
+        if last is None:
+            last = self.counter.last_seq(kind, township_code, year)
+        self.used[key] = last + 1
+        return last + 1
+
+    def commit(self) -> None:
+        """Write the numbers used back to the counter (after the PDF was written)."""
+        if self.used:
+            self.counter.commit(dict(self.used))
+        self.used.clear()
 
 
 def format_serial(templates: LetterTemplates, kind: str, township_code: str, year: int, seq: int) -> str:
@@ -46,6 +76,6 @@ def format_serial(templates: LetterTemplates, kind: str, township_code: str, yea
         raise SerialSchemeError(f"{scheme}: {exc}") from exc
 
 
-def next_serial(templates: LetterTemplates, counter: SerialCounter, kind: str, township_code: str, year: int) -> str:
-    """Take the next sequence number from *counter* and format it."""
+def next_serial(templates: LetterTemplates, counter: SerialSession, kind: str, township_code: str, year: int) -> str:
+    """Take the next sequence number from the job's *counter* session and format it."""
     return format_serial(templates, kind, township_code, year, counter.next_seq(kind, township_code, year))

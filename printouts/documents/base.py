@@ -12,7 +12,7 @@ from reportlab.platypus import Flowable
 from printouts.fonts import register_cjk_font
 from printouts.labels import Labels, labels_for
 from printouts.layout import Styles
-from printouts.serials import MemoryCounter, SerialCounter, next_serial
+from printouts.serials import MemoryCounter, SerialCounter, SerialSession, next_serial
 from printouts.signing import content_digest, qr_matrix, sign_code
 from printouts.templates import LetterTemplates, Office, load_templates
 
@@ -34,6 +34,7 @@ class PrintContext:
     issue_date: str = field(default_factory=lambda: date.today().isoformat())
     font_path: str | None = None
     _styles: Styles | None = field(default=None, repr=False)
+    _session: SerialSession | None = field(default=None, repr=False)
 
     @property
     def styles(self) -> Styles:
@@ -69,8 +70,20 @@ class PrintContext:
         return int(self.issue_date[:4])
 
     def serial(self, kind: str, township_code: str) -> str:
-        """Take the next 文号 of *kind* for *township_code* this year."""
-        return next_serial(self.templates, self.counter, kind, township_code, self.year)
+        """Take the next 文号 of *kind* for *township_code* this year (committed by :meth:`commit_serials`)."""
+        if self._session is None:
+            self._session = SerialSession(self.counter)
+        return next_serial(self.templates, self._session, kind, township_code, self.year)
+
+    def commit_serials(self) -> None:
+        """The job's PDF is written: record the numbers it used."""
+        if self._session is not None:
+            self._session.commit()
+        self._session = None
+
+    def discard_serials(self) -> None:
+        """The job failed or was cancelled: forget the numbers it took (no gap)."""
+        self._session = None
 
 
 @dataclass(frozen=True)

@@ -108,13 +108,18 @@ def test_batch_numbers_letters_per_township_and_puts_all_in_one_pdf(ctx, tmp_pat
     assert all(r["emb"] == "yes" for r in pdffonts(out))
 
 
-def test_cancelling_a_batch_writes_nothing(ctx, tmp_path):
+def test_cancelling_a_batch_writes_nothing_and_uses_no_serial(ctx, tmp_path):
     out = tmp_path / "cancel.pdf"
     reqs = [LetterRequest(base_visit(), due_date="2026-11-20")] * 5
     with pytest.raises(PrintCancelled):
         print_letters("review", reqs, ctx, out, progress=lambda done, total: done < 7)
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+    # the next job starts where the cancelled one started: no gap in the 文号 sequence
+    result = print_letters("review", reqs[:1], ctx, tmp_path / "ok.pdf")
+    assert result.documents[0].serial == "演镇民救告〔2026〕001号"
+    result = print_letters("review", reqs[:1], ctx, tmp_path / "ok2.pdf")
+    assert result.documents[0].serial == "演镇民救告〔2026〕002号"
 
 
 def test_visit_result_letter_from_the_real_assessment(ctx, tmp_path):

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from printouts.errors import SerialSchemeError, TemplateError
-from printouts.serials import MemoryCounter, format_serial, next_serial
+from printouts.serials import MemoryCounter, SerialSession, format_serial, next_serial
 from printouts.templates import DEMO_PATH, load_templates, parse_templates
 from printouts.textformat import fill
 
@@ -33,9 +33,14 @@ def test_serial_scheme_per_township_and_year():
     assert format_serial(t, "consent", "990101002", 2026, 3) == "演乡核授〔2026〕0003号"  # county default
     assert format_serial(t, "letter", "990101099", 2026, 1) == "演示民救告〔2026〕001号"  # unknown: default office
     counter = MemoryCounter()
-    assert [next_serial(t, counter, "letter", "990101001", 2026) for _ in range(2)] == [
+    session = SerialSession(counter)
+    assert [next_serial(t, session, "letter", "990101001", 2026) for _ in range(2)] == [
         "演镇民救告〔2026〕001号", "演镇民救告〔2026〕002号"]
-    assert next_serial(t, counter, "letter", "990101001", 2027) == "演镇民救告〔2027〕001号"
+    assert next_serial(t, session, "letter", "990101001", 2027) == "演镇民救告〔2027〕001号"
+    assert counter.last_seq("letter", "990101001", 2026) == 0  # nothing committed yet
+    session.commit()
+    assert counter.last_seq("letter", "990101001", 2026) == 2
+    assert next_serial(t, SerialSession(counter), "letter", "990101001", 2026) == "演镇民救告〔2026〕003号"
     with pytest.raises(SerialSchemeError):
         format_serial(t, "letter", "990101001", 2026, 0)
 

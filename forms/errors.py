@@ -100,6 +100,10 @@ class IncompatibleVersionError(DefinitionError):
     """A newer form version changes a question in a way old answers cannot survive."""
 
 
+class PublishedVersionChangedError(DefinitionError):
+    """A form version listed as published in ``published.yaml`` no longer has its recorded content."""
+
+
 class ExpressionError(FormsError):
     """An expression in a form definition cannot be compiled."""
 

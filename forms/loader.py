@@ -15,11 +15,12 @@ import yaml
 
 from forms.builder import ID_PATTERN, build_form, content_hash
 from forms.definition import FormDefinition
-from forms.errors import DefinitionError, FormNotFoundError
+from forms.errors import DefinitionError, FormNotFoundError, PublishedVersionChangedError
 
 __all__ = ["DEFINITIONS_DIR", "load_form", "load_form_file", "build_form", "content_hash", "available_versions", "clear_cache"]
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
+PUBLISHED_FILE = "published.yaml"  # content hashes of versions that visits may have been recorded with
 _FILE_NAME = re.compile(r"^(?P<form_id>[a-z][a-z0-9_]*)\.v(?P<version>\d+)\.yaml$")
 _ID = ID_PATTERN
 
@@ -70,6 +71,7 @@ def _load_unlocked(folder: Path, form_id: str, version: int, versions: list[int]
     form = _cache.get(key)
     if form is None:
         form = load_form_file(folder / f"{form_id}.v{version}.yaml")
+        _check_published(folder, form)
         earlier = [v for v in versions if v < version]
         if earlier:
             from forms.versioning import check_compatible
@@ -77,6 +79,26 @@ def _load_unlocked(folder: Path, form_id: str, version: int, versions: list[int]
             check_compatible(_load_unlocked(folder, form_id, earlier[-1], versions), form)
         _cache[key] = form
     return form
+
+
+def _check_published(folder: Path, form: FormDefinition) -> None:
+    """A version listed in ``published.yaml`` must still have the content hash recorded there.
+
+    Visits recorded with a published version must stay readable exactly as recorded, so such
+    a file is never edited: changes go into a new version. Unlisted versions (drafts) pass.
+    """
+    registry = folder / PUBLISHED_FILE
+    if not registry.exists():
+        return
+    try:
+        published = yaml.safe_load(registry.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise DefinitionError(PUBLISHED_FILE, [f"cannot read the list of published versions: {exc}"]) from None
+    recorded = (published.get(form.form_id) or {}).get(form.version) if isinstance(published, dict) else None
+    if recorded is not None and recorded != form.content_hash:
+        raise PublishedVersionChangedError(form.source, [
+            f"{form.form_id} v{form.version} is published (content hash {recorded[:12]}…) but the file now hashes to "
+            f"{form.content_hash[:12]}…: put changes in a new version instead of editing a published one"])
 
 
 def clear_cache() -> None:

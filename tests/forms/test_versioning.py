@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 import forms
+import forms.loader
 from forms.errors import IncompatibleVersionError, UnknownFormVersionError
 from forms.loader import DEFINITIONS_DIR
 from forms.versioning import open_visit, upgrade_answers
@@ -112,3 +113,22 @@ def test_unknown_version_of_a_visit():
     with pytest.raises(UnknownFormVersionError) as caught:
         open_visit(visit(form_version=5))
     assert "v5" in caught.value.message_zh
+
+
+def test_editing_a_published_version_is_refused(folder):
+    from forms.errors import PublishedVersionChangedError
+
+    shutil.copy(DEFINITIONS_DIR / "published.yaml", folder / "published.yaml")
+    assert forms.load_form("four_clarifications", 1, definitions_dir=folder).version == 1
+    forms.loader.clear_cache()
+    doc = yaml.safe_load(V1.read_text(encoding="utf-8"))
+    doc["option_lists"]["sex"][0]["zh"] = "男性"
+    (folder / V1.name).write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(PublishedVersionChangedError) as caught:
+        forms.load_form("four_clarifications", 1, definitions_dir=folder)
+    assert "put changes in a new version" in caught.value.problems[0]
+
+
+def test_the_shipped_v1_matches_its_published_hash():
+    published = yaml.safe_load((DEFINITIONS_DIR / "published.yaml").read_text(encoding="utf-8"))
+    assert forms.load_form("four_clarifications", 1).content_hash == published["four_clarifications"][1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from forms.expressions import CompiledExpression
 
@@ -190,9 +191,18 @@ class FormDefinition:
         except KeyError:
             raise KeyError(f"form {self.form_id} v{self.version} has no question {key!r}") from None
 
-    def top_level(self):
+    def top_level(self) -> tuple:
         """Top-level questions in display order (repeat groups hold their own children)."""
-        return [q for q in self.questions.values() if q.parent is None]
+        return self._top_level
+
+    @cached_property
+    def _top_level(self) -> tuple:
+        return tuple(q for q in self.questions.values() if q.parent is None)
+
+    @cached_property
+    def top_level_ids(self) -> frozenset:
+        """Ids of the top-level questions (the keys a visit's answers may have)."""
+        return frozenset(q.id for q in self._top_level)
 
     def options(self, key) -> tuple:
         """The options of question *key* (an empty tuple for non-choice questions)."""

@@ -13,9 +13,9 @@ import datetime as _dt
 import re
 
 from forms import crosschecks, idnumber
-from forms.expressions import local_today
 from forms.definition import FormDefinition, Question, is_empty
 from forms.errors import FormNotFoundError, IdNumberError
+from forms.expressions import local_today
 from forms.problems import ERROR, WARNING, Problem
 
 __all__ = ["validate", "validate_answers", "has_errors"]
@@ -85,7 +85,7 @@ def validate_answers(form: FormDefinition, answers: dict, reference=None) -> lis
     today = local_today()
     for q in form.top_level():
         _check_question(form, q, answers.get(q.id), calc, None, q.id, problems, today)
-    known = form.questions
+    known = form.top_level_ids
     for key in answers:
         if key not in known:
             problems.append(Problem(key, WARNING, "unknown_question",

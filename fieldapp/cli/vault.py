@@ -1,8 +1,9 @@
 """``fieldapp`` subcommands for the vault: vault init/check/export-raw-key, user, import, export, audit, recover,
 office-keygen.
 
-Passphrases come from ``FIELDAPP_PASSPHRASE`` (the user unlocking) and ``FIELDAPP_NEW_PASSPHRASE`` (a
-passphrase being set) for scripts and tests, otherwise from a hidden prompt. Vault errors become
+Passphrases come from ``FIELDAPP_PASSPHRASE`` (the user unlocking; also the first user's passphrase for
+``vault init``) and ``FIELDAPP_NEW_PASSPHRASE`` (a passphrase being set) for scripts and tests, otherwise
+from a hidden prompt. Vault errors become
 plain Chinese messages here, at the edge.
 """
 
@@ -37,8 +38,8 @@ def _ask(prompt: str, env: str) -> str:
     return getpass.getpass(prompt)
 
 
-def _ask_new(prompt: str, env: str = ENV_NEW_PASSPHRASE) -> str:
-    value = os.environ.get(env)
+def _ask_new(prompt: str, env: str = ENV_NEW_PASSPHRASE, fallback_env: str | None = None) -> str:
+    value = os.environ.get(env) or (os.environ.get(fallback_env) if fallback_env else None)
     if value:
         return value
     if not sys.stdin.isatty():
@@ -102,7 +103,8 @@ def cmd_init(args) -> int:
     office = _read_file(args.office_public_key, "县级公钥文件") if args.office_public_key else None
     if office is None and not args.no_office_key:
         raise CliError("请用 --office-public-key 指定县级民政部门公钥（或明确给出 --no-office-key）")
-    passphrase = _ask_new(f"{args.user} 的新口令 (new passphrase): ")
+    # Nobody unlocks before init, so FIELDAPP_PASSPHRASE may carry the first user's passphrase.
+    passphrase = _ask_new(f"{args.user} 的新口令 (new passphrase): ", fallback_env=ENV_PASSPHRASE)
     vault = Vault.create(_data_dir(args), args.user, passphrase, office)
     vault.lock()
     print(f"已创建本地数据库 {vault.db_path} ，用户 {args.user}" + ("" if office else "（没有县级恢复密钥）"))

@@ -46,6 +46,21 @@ def test_init_requires_an_office_key_choice(cli, monkeypatch, capsys):
     assert "--office-public-key" in capsys.readouterr().err
 
 
+def test_init_takes_the_passphrase_from_fieldapp_passphrase(cli, capsys):
+    assert cli("vault", "init", "--user", "visitor1", "--no-office-key") == 0  # FIELDAPP_PASSPHRASE set by the fixture
+    v = Vault.open(cli.data)
+    v.unlock("visitor1", "first-passphrase")
+    assert not v.has_office_wrap()
+    v.lock()
+
+
+def test_missing_passphrase_without_terminal_is_a_clear_error(cli, monkeypatch, capsys):
+    monkeypatch.delenv("FIELDAPP_PASSPHRASE")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False, raising=False)
+    assert cli("vault", "init", "--user", "visitor1", "--no-office-key") == 2
+    assert "FIELDAPP_NEW_PASSPHRASE" in capsys.readouterr().err
+
+
 def test_users_add_list_passwd_remove(initialised, monkeypatch, capsys):
     monkeypatch.setenv("FIELDAPP_NEW_PASSPHRASE", "second-passphrase")
     assert initialised("user", "add", "visitor2") == 0

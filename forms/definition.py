@@ -7,6 +7,7 @@ every qualified id to its question, in display order.
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from dataclasses import dataclass, field
@@ -231,9 +232,7 @@ class FormDefinition:
         The input is not modified. Calculations run dependencies first; a calculation that
         fails on bad input yields None rather than an exception.
         """
-        shared = self.calculated_view(answers)
-        return {k: [dict(r) if isinstance(r, dict) else r for r in v] if isinstance(v, list) else v
-                for k, v in shared.items()}
+        return copy.deepcopy(self.calculated_view(answers))
 
     def calculated_view(self, answers: dict) -> dict:
         """Like :meth:`calculate` but possibly shared with other callers: never modify the result.

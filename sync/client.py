@@ -156,7 +156,7 @@ class SyncClient:
         for start in range(0, len(ids), KNOWN_CHUNK):
             known = self._call("POST", "/v1/push/known", {"change_ids": ids[start:start + KNOWN_CHUNK]})["known"]
             if known:
-                self.store.acknowledge([k["change_id"] for k in known])
+                self.store.acknowledge(known)
                 report.duplicates += len(known)
 
     def push(self, report: SyncReport | None = None, progress: Progress | None = None) -> SyncReport:

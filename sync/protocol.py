@@ -98,9 +98,9 @@ class PushResponse(BaseModel):
 
 
 class KnownResponse(BaseModel):
-    """The subset of offered change ids the server already stored."""
+    """The offered change ids the server already stored (ids only: a re-push must stay cheap)."""
 
-    known: list[Accepted]
+    known: list[str]
 
 
 class PulledChange(BaseModel):

@@ -97,8 +97,8 @@ class Storage(abc.ABC):
         """Merge a batch atomically; return (verdicts, conflicts opened)."""
 
     @abc.abstractmethod
-    def known(self, change_ids: list[str]) -> list[dict]:
-        """Verdicts of the given change ids already stored."""
+    def known(self, change_ids: list[str]) -> list[str]:
+        """Those of the given change ids already stored."""
 
     @abc.abstractmethod
     def pull(self, scope: Scope, cursor: int, limit: int) -> dict:

@@ -299,10 +299,13 @@ class SqlStorage(Storage):
                 rows)
 
     def known(self, change_ids):
+        found: list[str] = []
+        unique = list(dict.fromkeys(change_ids))
         with self._tx(write=False) as tx:
-            stored = self._stored_changes(tx, list(dict.fromkeys(change_ids)))
-        return [{"change_id": r["change_id"], "seq": r["seq"], "revision": r["revision"], "status": "duplicate"}
-                for r in stored.values()]
+            for start in range(0, len(unique), 1000):
+                cond, params = self._in("change_id", unique[start:start + 1000])
+                found += [r["change_id"] for r in tx.q("SELECT change_id FROM changes WHERE " + cond, params)]
+        return found
 
     # --- pull -------------------------------------------------------------------
     def _scope_condition(self, scope: Scope) -> tuple[str, list]:

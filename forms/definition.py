@@ -247,7 +247,9 @@ class FormDefinition:
             return self._compute(answers)
         cached = self._calc_cache.get(key)
         if cached is None:
-            cached = self._compute(answers)
+            # Computed on a private copy parsed back from the key: the caller may edit its
+            # answers in place later, and a cached result must not share rows with them.
+            cached = self._compute(json.loads(key))
             with self._calc_lock:
                 if len(self._calc_cache) >= 32:
                     self._calc_cache.clear()

@@ -73,3 +73,18 @@ def test_public_api_is_documented():
     for name in forms.__all__:
         obj = getattr(forms, name)
         assert (obj.__doc__ or "").strip(), name
+
+
+def test_a_cached_calculation_shares_nothing_with_the_callers_answers():
+    """Type, edit a row in place, then go back: the earlier result must not show the edit."""
+    ref = forms.load_reference()
+    doc = visit({"supporters": [{"name": "赡养人", "able_to_support": "no"}],
+                 "members": [member(1, "19500101", 11, "head", labour_capacity="none", has_income_source="no")],
+                 "incomes": []})
+    assert forms.assess(doc, ref).tekun_candidates  # no able supporter
+    doc["answers"]["supporters"][0]["able_to_support"] = "yes"
+    assert not forms.assess(doc, ref).tekun_candidates
+    again = json.loads(json.dumps(doc))  # a fresh copy with the same content as the first call
+    again["answers"]["supporters"][0]["able_to_support"] = "no"
+    assert forms.assess(again, ref).tekun_candidates
+    assert not forms.assess(doc, ref).tekun_candidates

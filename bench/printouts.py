@@ -32,7 +32,8 @@ import printouts  # noqa: E402
 from fieldapp.demo import generate  # noqa: E402
 from printouts.documents.common import masked_id, zh_date  # noqa: E402
 from printouts.documents.letters import _values, household_items  # noqa: E402
-from printouts.signing import qr_matrix, sign_code  # noqa: E402
+from printouts.qrmatrix import qr_matrix  # noqa: E402
+from printouts.signing import sign_code  # noqa: E402
 from printouts.textformat import fill  # noqa: E402
 from printouts.visit import read_visit  # noqa: E402
 

@@ -164,9 +164,14 @@ def field_table(pairs: Sequence[tuple[str, object]], styles: Styles, columns: in
 
 
 class DocumentStart(Flowable):
-    """Zero-size marker opening one document: tells the canvas whose pages follow."""
+    """Zero-size marker opening one document: tells the canvas whose pages follow.
 
-    def __init__(self, index: int, footer_label: str, qr_matrix=None, on_drawn: Callable[[int], None] | None = None):
+    *qr_matrix* is called when the first page is decorated (after layout), so the matrix
+    can be computed meanwhile.
+    """
+
+    def __init__(self, index: int, footer_label: str, qr_matrix: Callable[[], object] | None = None,
+                 on_drawn: Callable[[int], None] | None = None):
         super().__init__()
         self.index, self.footer_label, self.qr_matrix, self.on_drawn = index, footer_label, qr_matrix, on_drawn
         self.width = self.height = 0
@@ -229,7 +234,7 @@ class DeferredCanvas(Canvas):
         if page_count > 1:
             self.drawRightString(width - MARGIN_RIGHT, y, f"第 {page_no} 页 共 {page_count} 页")
         if first and doc is not None and doc.qr_matrix is not None:
-            draw_qr(self, doc.qr_matrix, width - MARGIN_RIGHT - QR_SIZE, height - MARGIN_TOP + 3 * mm, QR_SIZE)
+            draw_qr(self, doc.qr_matrix(), width - MARGIN_RIGHT - QR_SIZE, height - MARGIN_TOP + 3 * mm, QR_SIZE)
         self.restoreState()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from functools import partial
 import os
 import tempfile
 from dataclasses import dataclass, replace
@@ -14,6 +15,7 @@ from reportlab.platypus import PageBreak
 
 from printouts.documents.base import Document, PrintedDocument
 from printouts.errors import PrintCancelled
+from printouts.qrcodes import QrMatrices
 from printouts.layout import DocumentStart, canvas_maker, make_doc_template
 
 # progress(done, total) is called as documents are laid out; returning False cancels.
@@ -32,12 +34,13 @@ class RenderResult:
 
 def render_pdf(documents: Sequence[Document], target: str | os.PathLike | None, font_name: str,
                title: str = "fieldapp", progress: Progress | None = None, done_before: int = 0,
-               total: int | None = None, pagesize=A4) -> RenderResult:
+               total: int | None = None, pagesize=A4, parallel_qr: bool = True) -> RenderResult:
     """Lay out *documents* one after another (each from a new page) into one PDF.
 
     :param target: file path (written atomically; nothing is left on cancel), or None to return bytes.
     :param progress: called with (units done, total units); return False to cancel.
     :param done_before: units already reported by the caller (building the documents).
+    :param parallel_qr: let a helper process encode the QR codes of a large job during layout.
     """
     total = len(documents) + done_before if total is None else total
 
@@ -46,18 +49,22 @@ def render_pdf(documents: Sequence[Document], target: str | os.PathLike | None, 
             raise PrintCancelled(f"cancelled at {done_before + done}/{total}")
 
     report(0)
-    story, markers = [], []
-    for i, doc in enumerate(documents):
-        if i:
-            story.append(PageBreak())
-        label = f"{doc.title}　编号：{doc.record.serial}"
-        marker = DocumentStart(i, label, doc.qr, on_drawn=report if progress else None)
-        markers.append(marker)
-        story.append(marker)
-        story.extend(doc.story)
-    buffer = io.BytesIO()
-    template = make_doc_template(buffer, font_name, title, pagesize=pagesize)
-    template.build(story, canvasmaker=canvas_maker(font_name))
+    qr = QrMatrices([doc.record.code for doc in documents], parallel=parallel_qr)
+    try:
+        story, markers = [], []
+        for i, doc in enumerate(documents):
+            if i:
+                story.append(PageBreak())
+            label = f"{doc.title}　编号：{doc.record.serial}"
+            marker = DocumentStart(i, label, partial(qr.get, i), on_drawn=report if progress else None)
+            markers.append(marker)
+            story.append(marker)
+            story.extend(doc.story)
+        buffer = io.BytesIO()
+        template = make_doc_template(buffer, font_name, title, pagesize=pagesize)
+        template.build(story, canvasmaker=canvas_maker(font_name))
+    finally:
+        qr.close()
     report(len(documents))
     records = tuple(replace(d.record, pages=m.page_count) for d, m in zip(documents, markers))
     pages = sum(m.page_count for m in markers)

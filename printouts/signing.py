@@ -18,7 +18,6 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-import segno
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -119,25 +118,3 @@ def verify_code(text: str, public_keys: Iterable[Any], content: Mapping[str, Any
     if content is not None and content_digest(content) != digest:
         raise SignatureInvalidError("document content does not match the signed digest")
     return VerifiedCode(doc_type, serial, issued_on, digest, kid)
-
-
-# Codes are ~190 bytes: version 10 at error level M holds 213. Fixing the version and the
-# mask spares segno its search (4x faster in a 1,000-letter batch); both are valid choices
-# under ISO/IEC 18004, and longer codes move up a version.
-QR_MIN_VERSION = 10
-
-
-def qr_matrix(text: str, border: int = 1) -> list[bytes]:
-    """The QR code of *text* (error level M) as rows of 0/1 module bytes with a *border*-module quiet zone."""
-    for version in range(QR_MIN_VERSION, 41):
-        try:
-            qr = segno.make(text, error="m", version=version, mask=0, boost_error=False, micro=False)
-            break
-        except segno.DataOverflowError:
-            continue
-    else:
-        raise CodeFormatError("code too long for a QR code")
-    width = len(qr.matrix[0]) + 2 * border
-    blank = bytes(width)
-    pad = bytes(border)
-    return [blank] * border + [pad + bytes(row) + pad for row in qr.matrix] + [blank] * border

@@ -13,7 +13,7 @@ from printouts.fonts import register_cjk_font
 from printouts.labels import Labels, labels_for
 from printouts.layout import Styles
 from printouts.serials import MemoryCounter, SerialCounter, SerialSession, next_serial
-from printouts.signing import content_digest, qr_matrix, sign_code
+from printouts.signing import content_digest, sign_code
 from printouts.templates import LetterTemplates, Office, load_templates
 
 
@@ -107,21 +107,20 @@ class PrintedDocument:
 
 @dataclass
 class Document:
-    """A laid-out document ready to render: its flowables, its record and its QR matrix."""
+    """A document ready to render: its flowables and its record (with the signed code)."""
 
     record: PrintedDocument
     story: list[Flowable]
     title: str
     content: Mapping[str, Any] = field(default_factory=dict, repr=False)
-    qr: list[list[int]] | None = None
 
 
 def make_document(ctx: PrintContext, doc_type: str, serial: str, household_id: str, visit_id: str,
                   content: Mapping[str, Any], story: list[Flowable], title: str) -> Document:
-    """Sign the content digest, build the QR code and wrap the story as one Document."""
+    """Sign the content digest and wrap the story as one Document (its QR code is drawn at render time)."""
     full = {"doc_type": doc_type, "serial": serial, "household_id": household_id,
             "visit_id": visit_id, "issued_on": ctx.issue_date, **content}
     digest = content_digest(full)
     code = sign_code(ctx.signing_key, doc_type, serial, ctx.issue_date, digest)
     record = PrintedDocument(doc_type, serial, household_id, visit_id, ctx.issue_date, digest, code)
-    return Document(record=record, story=story, title=title, content=full, qr=qr_matrix(code))
+    return Document(record=record, story=story, title=title, content=full)

@@ -74,4 +74,4 @@ def build_consent(visit: VisitView, ctx: PrintContext, assistance: str | None = 
                "address": visit.address, "assistance": values["assistance"], "copies": copies}
     first = make_document(ctx, DOC_TYPE, serial, visit.household_id, visit.visit_id, content, one_copy(1), t["title"])
     # Every copy carries the same serial and signed code: they are one authorisation.
-    return [first] + [Document(first.record, one_copy(n), first.title, first.content, first.qr) for n in range(2, copies + 1)]
+    return [first] + [Document(first.record, one_copy(n), first.title, first.content) for n in range(2, copies + 1)]

@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 
 from printouts import LetterRequest, print_consent, print_letters, verify_code
 from printouts.layout import MARGIN_RIGHT, MARGIN_TOP, PAGE_HEIGHT, PAGE_WIDTH, QR_SIZE
-from printouts.signing import qr_matrix
+from printouts.qrmatrix import qr_matrix
 from printfixtures import base_visit, big_visit, need_tool
 
 DPI = 300

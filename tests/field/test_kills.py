@@ -25,7 +25,7 @@ from sync.server.storage import Scope
 from tests.field.killkit import PASSPHRASE, kill_round, make_visit
 from tests.sync.conftest import TOWNSHIP, VILLAGE_A, RunningServer, make_storage, seed_areas
 
-KILLS = int(os.environ.get("FIELDAPP_KILLS", "100"))
+KILLS = int(os.environ.get("FIELDAPP_KILLS", "100"))   # the issue asks for at least 100; raise it for long runs
 USER = "visitor1"
 
 
@@ -116,6 +116,7 @@ def run_sync_kills(county, tmp_path, kills: int, seed: int) -> None:
         assert on_server[vid][0]["fields"]["answers"] == local[vid]
 
 
+@pytest.mark.slow
 def test_sigkill_while_syncing_100_times(county, tmp_path):
     started = time.monotonic()
     run_sync_kills(county, tmp_path, KILLS, seed=20260512)
@@ -178,6 +179,7 @@ def run_export_kills(county, tmp_path, kills: int, seed: int) -> None:
         assert on_server[vid][0]["fields"]["answers"] == local[vid]
 
 
+@pytest.mark.slow
 def test_sigkill_while_exporting_bundles_100_times(county, tmp_path):
     started = time.monotonic()
     run_export_kills(county, tmp_path, KILLS, seed=7)
@@ -217,7 +219,3 @@ def test_sigkill_while_autosaving_drafts_100_times(tmp_path):
             vault.lock()
     assert acked > KILLS, "the autosave hardly ever committed: the test proves nothing"
 
-
-@pytest.mark.slow
-def test_sigkill_while_syncing_long_run(county, tmp_path):
-    run_sync_kills(county, tmp_path, 400, seed=3)

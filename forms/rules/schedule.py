@@ -68,8 +68,8 @@ def r7_review(facts: Facts) -> list:
 def r8_approval_level(facts: Facts) -> list:
     """R8: ≤ N × urban monthly standard → township; ≤ county limit (20,000 yuan) → county; above → leading group."""
     amount = facts.temp_amount_fen
-    if amount is None:
-        return []
+    if amount is None or facts.county_code is None:
+        return []  # without a village code there is no county standard: listed in missing_inputs
     ref = facts.reference
     urban = ref.standard(facts.county_code, "urban", facts.on_date)  # raises MissingStandardError
     n = ref.temp_assistance_multiplier

@@ -469,3 +469,11 @@ def test_assessment_json_names_rule_and_explanation_for_each_part():
     assert data["temp_assistance"]["level"] == "township"
     assert data["child_protection"] == {"urgent": False, "members": []}
     assert all(s["message_zh"].startswith(s["rule"]) for s in data["suggestions"])
+
+
+def test_half_typed_visit_is_assessed_as_far_as_possible():
+    answers = single(30000, village_code=None, area_type=None)
+    result = assess(answers, temp_amount_fen=100000)
+    assert result.missing_inputs == ["village_code", "area_type"]
+    assert result.income_class is None and result.temp_assistance is None
+    assert result.per_capita_income_fen == 30000  # R1 needs no reference data

@@ -59,7 +59,6 @@ class Styles:
         self.left = ParagraphStyle("left", parent=self.body, alignment=TA_LEFT)
 
 
-_DARK_RUN = re.compile(rb"\x01+")
 _ASCII_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 _frag_templates: dict[int, tuple[ParagraphStyle, object]] = {}
 
@@ -238,19 +237,10 @@ class DeferredCanvas(Canvas):
         self.restoreState()
 
 
-def draw_qr(canv: Canvas, matrix, x: float, y: float, size: float) -> None:
-    """Draw a QR module matrix (rows of 0/1, quiet zone included) as vector rectangles.
-
-    Written as raw path operators in module units (one ``re`` per horizontal run of dark
-    modules, integer coordinates): a 57×57 code costs a few hundred short operators.
-    """
-    n = len(matrix)
-    ops = [f"q 0 g {size / n:.4f} 0 0 {size / n:.4f} {x:.2f} {y:.2f} cm"]
-    for r, row in enumerate(matrix):
-        yy = n - r - 1
-        ops += [f"{m.start()} {yy} {m.end() - m.start()} 1 re" for m in _DARK_RUN.finditer(bytes(row))]
-    ops.append("f Q")
-    canv.addLiteral("\n".join(ops))
+def draw_qr(canv: Canvas, drawing: tuple[int, str], x: float, y: float, size: float) -> None:
+    """Draw a QR code given as (modules per side, path operators in module units) at *x*, *y*."""
+    n, ops = drawing
+    canv.addLiteral(f"q 0 g {size / n:.4f} 0 0 {size / n:.4f} {x:.2f} {y:.2f} cm {ops} f Q")
 
 
 def frame_width(pagesize=A4) -> float:

@@ -1,4 +1,4 @@
-"""QR matrices for a print job, encoded by a helper process while the pages are laid out.
+"""QR codes for a print job, encoded by a helper process while the pages are laid out.
 
 segno is pure Python (~3 ms a code): a 1,000-letter batch would spend a third of its
 time there. The codes are known before layout starts and only drawn when the finished
@@ -27,11 +27,11 @@ HELPER = Path(qrmatrix.__file__).resolve()
 
 
 class QrMatrices:
-    """Matrix of the i-th code on demand; from the helper process when one is running."""
+    """Drawing (size, path operators) of the i-th code on demand; from the helper when one runs."""
 
     def __init__(self, codes: list[str], parallel: bool = True):
         self._codes = codes
-        self._done: dict[int, list[bytes]] = {}
+        self._done: dict[int, tuple[int, str]] = {}
         self._proc: subprocess.Popen | None = None
         self._thread: threading.Thread | None = None
         self._output: list[bytes] = []
@@ -64,16 +64,16 @@ class QrMatrices:
             lines = self._output[0].decode("ascii").splitlines() if self._output else []
             if proc.returncode != 0 or len(lines) != len(self._codes):
                 raise ValueError(f"helper exit {proc.returncode}, {len(lines)}/{len(self._codes)} codes")
-            self._done = {i: qrmatrix.unpack(line) for i, line in enumerate(lines)}
+            self._done = {i: _parse(line) for i, line in enumerate(lines)}
         except ValueError as exc:
             log.warning("QR helper failed (%s); encoding in process", exc)
 
-    def get(self, index: int) -> list[bytes]:
-        """The matrix of code *index*."""
+    def get(self, index: int) -> tuple[int, str]:
+        """(modules per side, path operators) of code *index*."""
         if self._thread is not None:
             self._collect()
         if index not in self._done:
-            self._done[index] = qrmatrix.qr_matrix(self._codes[index])
+            self._done[index] = qrmatrix.qr_drawing(self._codes[index])
         return self._done[index]
 
     def close(self) -> None:
@@ -84,3 +84,10 @@ class QrMatrices:
                 self._thread.join()
             self._proc.wait()
             self._proc = self._thread = None
+
+
+def _parse(line: str) -> tuple[int, str]:
+    size, sep, ops = line.partition(":")
+    if not sep or not size.isdigit() or not ops:
+        raise ValueError("malformed helper line")
+    return int(size), ops

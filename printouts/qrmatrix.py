@@ -1,12 +1,13 @@
-"""QR module matrices (segno only), and a tiny stdin→stdout encoder run as a helper process.
+"""QR module matrices (segno only), drawn as PDF path operators; and a stdin→stdout encoder.
 
 Run by path (``python printouts/qrmatrix.py``) it reads one code text per line and writes
-one line per code: ``<size>:<hex of the modules, row by row>``. Kept free of any other
-import of ours so the helper starts fast and runs nothing but this file.
+one line per code: ``<size>:<path operators>`` (see :func:`path_ops`). Kept free of any
+other import of ours so the helper starts fast and runs nothing but this file.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 
 import segno
@@ -37,27 +38,35 @@ def qr_matrix(text: str, border: int = 1) -> list[bytes]:
     return [blank] * border + [pad + bytes(row) + pad for row in qr.matrix] + [blank] * border
 
 
-def pack(matrix: list[bytes]) -> str:
-    """One line for a matrix: its size and its modules as hex."""
-    bits = "".join("".join("1" if v else "0" for v in row) for row in matrix)
-    return f"{len(matrix)}:{int('1' + bits, 2):x}"
+_DARK_RUN = re.compile(rb"\x01+")
 
 
-def unpack(line: str) -> list[bytes]:
-    """The matrix written by :func:`pack`."""
-    size_text, hex_text = line.strip().split(":", 1)
-    size = int(size_text)
-    bits = bin(int(hex_text, 16))[3:]  # drop "0b1" (the leading 1 keeps leading zeros)
-    if len(bits) != size * size:
-        raise ValueError("matrix line has the wrong length")
-    return [bytes(1 if b == "1" else 0 for b in bits[r * size:(r + 1) * size]) for r in range(size)]
+def path_ops(matrix: list[bytes]) -> str:
+    """PDF operators filling the dark modules, in module units with the origin at the bottom left.
+
+    One ``re`` per horizontal run of dark modules, integer coordinates: a version-10 code is
+    a few hundred short operators. The caller scales and places them with a ``cm``.
+    """
+    n = len(matrix)
+    ops = []
+    for r, row in enumerate(matrix):
+        y = n - r - 1
+        ops += [f"{m.start()} {y} {m.end() - m.start()} 1 re" for m in _DARK_RUN.finditer(bytes(row))]
+    return " ".join(ops)
+
+
+def qr_drawing(text: str) -> tuple[int, str]:
+    """(modules per side, path operators) of the QR code of *text*."""
+    matrix = qr_matrix(text)
+    return len(matrix), path_ops(matrix)
 
 
 def serve() -> int:
-    """Encode every code line of stdin to a matrix line on stdout."""
+    """Encode every code line of stdin to a ``size:operators`` line on stdout."""
     out = sys.stdout
     for line in sys.stdin.buffer:
-        out.write(pack(qr_matrix(line.rstrip(b"\n").decode("utf-8"))) + "\n")
+        size, ops = qr_drawing(line.rstrip(b"\n").decode("utf-8"))
+        out.write(f"{size}:{ops}\n")
     out.flush()
     return 0
 

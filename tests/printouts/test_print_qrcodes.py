@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 from printouts import qrcodes
-from printouts.qrmatrix import pack, qr_matrix, unpack
+from printouts.qrmatrix import path_ops, qr_drawing, qr_matrix
 
 CODES = [f"FAV1|letter_review|演镇民救告〔2026〕{i:03d}号|2026-05-20|{'A' * 22}|abcdef12|{'B' * 86}" for i in range(1, 121)]
 
 
-def test_pack_roundtrip():
+def test_path_operators_cover_exactly_the_dark_modules():
     m = qr_matrix(CODES[0])
-    assert unpack(pack(m)) == m
     assert len(m) == 59 and m[0] == bytes(59)  # version 10 (57) + 1-module quiet zone each side
+    painted = [[0] * 59 for _ in range(59)]
+    for op in path_ops(m).split(" re"):
+        if op.strip():
+            x, y, w, h = map(int, op.split())
+            assert h == 1
+            for c in range(x, x + w):
+                painted[59 - y - 1][c] = 1
+    assert painted == [list(row) for row in m]
 
 
 def test_helper_process_matches_in_process_encoding():
     job = qrcodes.QrMatrices(CODES, parallel=True)
     assert job._proc is not None  # 120 codes ≥ PARALLEL_MIN: the helper was started
     try:
-        assert job.get(0) == qr_matrix(CODES[0])
-        assert job.get(119) == qr_matrix(CODES[119])
+        assert job.get(0) == qr_drawing(CODES[0])
+        assert job.get(119) == qr_drawing(CODES[119])
         assert len(job._done) == 120
     finally:
         job.close()
@@ -30,14 +37,14 @@ def test_a_failing_helper_falls_back_to_encoding_here(monkeypatch, tmp_path):
     broken.write_text("import sys; sys.exit(3)\n", encoding="utf-8")
     monkeypatch.setattr(qrcodes, "HELPER", broken)
     job = qrcodes.QrMatrices(CODES, parallel=True)
-    assert job.get(5) == qr_matrix(CODES[5])
+    assert job.get(5) == qr_drawing(CODES[5])
     job.close()
 
 
 def test_small_jobs_do_not_start_a_helper():
     job = qrcodes.QrMatrices(CODES[:3], parallel=True)
     assert job._proc is None
-    assert job.get(2) == qr_matrix(CODES[2])
+    assert job.get(2) == qr_drawing(CODES[2])
 
 
 def test_closing_a_running_helper_stops_it():

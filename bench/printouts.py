@@ -4,7 +4,8 @@ Target: ≤ 5 s and ≤ 15 KB per page on average for 1,000 visit-result letters
 its household table, items table, signed QR code, embedded subset CJK font).
 Baseline measured in the same run — the limit: plain reportlab canvas drawing the SAME
 text lines in the same embedded font, without our templates, tables or QR codes.
-The QR codes (segno, pure Python) are also timed on their own, as they are a fixed cost.
+The QR codes (segno, pure Python) are also timed on their own, as they are a fixed cost;
+in a batch they are encoded by a helper process during layout (its CPU is reported apart).
 
     .venv/bin/python bench/printouts.py [--quick]
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import resource
 import statistics
 import sys
 import time
@@ -95,6 +97,12 @@ def baseline(all_lines: list[list[tuple[str, float]]], font: str) -> tuple[float
     return time.perf_counter() - start, len(buf.getvalue())
 
 
+def children_cpu() -> float:
+    """CPU seconds used by finished child processes (the QR helper)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short run (< 30 s): 200 letters, 2 rounds")
@@ -108,13 +116,14 @@ def main() -> int:
     ctx = printouts.PrintContext(signing_key=key, reference=reference, issue_date="2026-05-20")
     font = ctx.styles.font  # font registration is a one-off, not timed
 
-    ours, ours_cpu, sizes, pages = [], [], [], 0
+    ours, ours_cpu, helper_cpu, sizes, pages = [], [], [], [], 0
     for _ in range(rounds):
         ctx.counter = printouts.MemoryCounter()
-        cpu0, t0 = time.process_time(), time.perf_counter()
+        cpu0, kids0, t0 = time.process_time(), children_cpu(), time.perf_counter()
         result = printouts.print_letters("visit_result", requests, ctx, None)
         ours.append(time.perf_counter() - t0)
         ours_cpu.append(time.process_time() - cpu0)
+        helper_cpu.append(children_cpu() - kids0)
         sizes.append(len(result.data))
         pages = result.pages
     serials = [d.serial for d in result.documents]
@@ -137,8 +146,8 @@ def main() -> int:
     base_kb_page = statistics.median(base_sizes) / 1024 / count
     scale = 1000 / count  # the target is stated for 1,000 letters
     print(f"letters: {count}, pages: {pages}, rounds: {rounds} (medians)")
-    print(f"ours:     {ours_s:7.2f} s wall ({statistics.median(ours_cpu):.2f} s CPU), {ours_s / count * 1000:6.2f} ms/letter, "
-          f"{kb_page:5.2f} KB/page")
+    print(f"ours:     {ours_s:7.2f} s wall ({statistics.median(ours_cpu):.2f} s CPU + {statistics.median(helper_cpu):.2f} s "
+          f"in the QR helper), {ours_s / count * 1000:6.2f} ms/letter, {kb_page:5.2f} KB/page")
     print(f"baseline: {base_s:7.2f} s wall, {base_s / count * 1000:6.2f} ms/letter, {base_kb_page:5.2f} KB/page "
           f"(plain canvas, same text, no tables/QR)")
     print(f"ratio ours/baseline: {ours_s / base_s:.2f}x time, {kb_page / base_kb_page:.2f}x size")
@@ -146,7 +155,7 @@ def main() -> int:
     projected = ours_s * scale
     print(f"per 1,000 letters: {projected:.2f} s (target ≤ {TARGET_SECONDS} s), {kb_page:.2f} KB/page (target ≤ {TARGET_KB_PER_PAGE})")
     print(f"RESULT letters={count} seconds={ours_s:.2f} seconds_per_1000={projected:.2f} cpu_seconds={statistics.median(ours_cpu):.2f} "
-          f"kb_per_page={kb_page:.2f} baseline_seconds={base_s:.2f} baseline_kb_per_page={base_kb_page:.2f} "
+          f"helper_cpu_seconds={statistics.median(helper_cpu):.2f} kb_per_page={kb_page:.2f} baseline_seconds={base_s:.2f} baseline_kb_per_page={base_kb_page:.2f} "
           f"ratio_time={ours_s / base_s:.2f} qr_seconds={qr_seconds:.2f} "
           f"meets_time={'yes' if projected <= TARGET_SECONDS else 'no'} meets_size={'yes' if kb_page <= TARGET_KB_PER_PAGE else 'no'}")
     return 0

@@ -63,8 +63,9 @@ def build_visit_record(visit: VisitView, ctx: PrintContext) -> Document:
     s = ctx.styles
     serial = ctx.serial("visit_record", visit.township_code)
     answers = visit.answers
+    draft = visit.status == "draft"
     story = [
-        para(TITLE, s.title),
+        para(TITLE + ("（草稿，未定稿）" if draft else ""), s.title),
         para(f"{form.display_name('zh')}　记录编号：{serial}", s.subtitle),
     ]
     content: dict[str, Any] = {"form": [form.form_id, form.version], "answers_digest_keys": sorted(answers)}

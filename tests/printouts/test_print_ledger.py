@@ -117,3 +117,17 @@ def test_ledger_pdf_sections_per_village_with_repeated_header(ctx, tmp_path):
                 assert 15 <= ch["x0"] and ch["x1"] <= page.width - 15, ch["text"]
     assert pages_with_header == result.pages
     assert all(r["emb"] == "yes" for r in pdffonts(out))
+
+
+def test_grouping_by_township_puts_villages_of_one_township_on_one_sheet(ctx, tmp_path):
+    from printfixtures import visit_with as vw
+
+    visits = [base_visit(), vw(village_code="990101001001", address="演示镇东街社区 3 号"),
+              vw(village_code="990101002201", address="演示乡柳树村 8 号")]
+    result = export_ledger_xlsx(visits, ctx, tmp_path / "t.xlsx", group_by="township")
+    assert result.groups == ("990101001", "990101002")
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    assert wb["汇总"].cell(1, 2).value == "乡镇（街道）"
+    assert [wb["汇总"].cell(r, 3).value for r in (2, 3)] == [2, 1]
+    first = wb[wb.sheetnames[1]]
+    assert {first.cell(r, 3).value for r in (3, 4)} == {"演示镇桃园村", "演示镇东街社区"}

@@ -56,3 +56,11 @@ def test_twelve_member_household_spans_pages_with_repeated_headers_inside_the_fr
                 assert 10 <= ch["top"] and ch["bottom"] <= page.height - 10, ch["text"]
         assert header_pages >= 2  # the income table broke across pages and repeated its header
     assert "第39块地" in flat(text) and "10.39元" in flat(text)
+
+
+def test_a_draft_visit_record_says_it_is_a_draft(ctx, tmp_path):
+    visit = base_visit()
+    visit["status"] = "draft"
+    out = tmp_path / "draft.pdf"
+    print_visit_records([visit], ctx, out)
+    assert "入户调查记录（草稿，未定稿）" in pdf_text(out)

@@ -145,3 +145,11 @@ def test_interrupted_pull_resumes_in_the_vault(server, make_vault):
     assert {r["entity_id"] for r in server.storage.records(Scope("office", TOWNSHIP)) if r["entity"] == "household"} == set(ids)
     for hid in ids:
         assert b.get_household(hid, audit_view=False)["revision"] >= 1
+
+
+def test_is_online_follows_the_server(server, make_vault):
+    vault = enrolled(server, make_vault, "status")
+    assert syncing.is_online(vault) is True
+    vault.set_sync_state("server_url", "http://127.0.0.1:9")
+    assert syncing.is_online(vault) is False
+    assert syncing.is_online(make_vault("never_enrolled")) is False

@@ -28,7 +28,7 @@ log = logging.getLogger("fieldapp.sync")
 
 PRECHECK_LIMIT = 20_000     # pending changes offered to /v1/push/known per sync
 KNOWN_CHUNK = 5_000         # change ids per /v1/push/known request
-Progress = Callable[[str, int, int], None]   # (stage, done, total)
+Progress = Callable[[str, int, int], None]   # (stage "push" | "pull", done, total or 0 if unknown)
 
 
 @dataclass
@@ -162,6 +162,8 @@ class SyncClient:
     def push(self, report: SyncReport | None = None, progress: Progress | None = None) -> SyncReport:
         """Send the outbox batch by batch until it is empty; acknowledge what the server stored."""
         report = report or SyncReport()
+        counter = getattr(self.store, "pending_count", None)     # the vault offers it; totals for the progress dialog
+        total = counter() if callable(counter) else 0
         self.precheck(report)
         seen_batches: set[tuple[str, ...]] = set()
         while True:
@@ -179,7 +181,7 @@ class SyncClient:
             report.duplicates += sum(1 for a in answer["accepted"] if a["status"] == "duplicate")
             self.store.acknowledge(list(ids))
             if progress:
-                progress("push", report.pushed + report.duplicates, 0)
+                progress("push", report.pushed + report.duplicates, total)
         return report
 
     def pull(self, report: SyncReport | None = None, progress: Progress | None = None) -> SyncReport:

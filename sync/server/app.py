@@ -27,6 +27,8 @@ from sync.server.storage import Storage
 
 log = logging.getLogger("fieldapp.server")
 
+MAX_BODY_BYTES = 64 * 1024 * 1024   # a push of 1,000 visits is ~1.5 MB; bundles forwarded by offices can be larger
+
 ERROR_RESPONSES = {status: {"model": ErrorBody, "description": "coded error"} for status in (400, 401, 403, 404, 409, 413, 426)}
 
 
@@ -66,6 +68,8 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
     async def protocol(request: Request) -> int:
         version = check_protocol(request.headers)
         body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            raise errors.BatchTooLarge(f"request body over {MAX_BODY_BYTES} bytes")
         # NUL is never valid text in this protocol, and PostgreSQL text columns cannot hold it
         if b"\x00" in body or b"\\u0000" in body or "%00" in request.url.query:
             raise errors.MalformedRequest("NUL characters are not allowed")

@@ -153,3 +153,13 @@ def test_is_online_follows_the_server(server, make_vault):
     vault.set_sync_state("server_url", "http://127.0.0.1:9")
     assert syncing.is_online(vault) is False
     assert syncing.is_online(make_vault("never_enrolled")) is False
+
+
+def test_progress_reports_counts_against_the_pending_total(server, make_vault):
+    vault = enrolled(server, make_vault, "progress")
+    for _ in range(3):
+        vault.save_visit(visit(str(uuid.uuid4())))
+    seen = []
+    syncing.sync_now(vault, progress=lambda stage, done, total: seen.append((stage, done, total)))
+    assert ("push", 6, 6) in seen                      # 3 visits + 3 households
+    assert seen[-1][0] == "pull" and seen[-1][1] == 6

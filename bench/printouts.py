@@ -33,7 +33,7 @@ import forms  # noqa: E402
 import printouts  # noqa: E402
 from fieldapp.demo import generate  # noqa: E402
 from printouts.documents.common import masked_id, zh_date  # noqa: E402
-from printouts.documents.letters import _values, household_items  # noqa: E402
+from printouts.documents.letters import household_items, letter_values  # noqa: E402
 from printouts.qrmatrix import qr_matrix  # noqa: E402
 from printouts.signing import sign_code  # noqa: E402
 from printouts.textformat import fill  # noqa: E402
@@ -47,7 +47,7 @@ def letter_lines(req, ctx, serial: str) -> list[tuple[str, float]]:
     """The text of one visit-result letter as (line, font size), as our template prints it."""
     visit = read_visit(req.visit)
     t = ctx.templates.letters["visit_result"]
-    values = _values(visit, ctx, {})
+    values = letter_values(visit, ctx, {})
     head = visit.head
     office = ctx.office(visit.township_code)
     lines = [(t.title, 18), (serial, 10.5),

@@ -8,7 +8,7 @@ laying out each document — and cancel when the callback returns False. See doc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from printouts.assessment import assess_visit
@@ -20,7 +20,7 @@ from printouts.documents.visit_record import build_visit_record
 from printouts.ledger import ledger_groups
 from printouts.ledger_xlsx import write_ledger_xlsx
 from printouts.documents.letters import LETTER_KINDS, Change, build_letter
-from printouts.errors import PrintCancelled, PrintoutError
+from printouts.errors import NothingToPrintError, PrintCancelled, PrintoutError
 from printouts.fonts import find_cjk_font, register_cjk_font
 from printouts.labels import Labels
 from printouts.render import Progress, RenderResult, render_pdf
@@ -31,7 +31,7 @@ from printouts.visit import VisitView, read_visit
 
 __all__ = [
     "PrintContext", "PrintedDocument", "RenderResult", "Labels", "LetterTemplates", "MemoryCounter",
-    "SerialCounter", "VerifiedCode", "VisitView", "PrintoutError", "PrintCancelled", "Progress",
+    "SerialCounter", "VerifiedCode", "VisitView", "PrintoutError", "PrintCancelled", "NothingToPrintError", "Progress",
     "LetterRequest", "Change", "LETTER_KINDS",
     "print_consent", "print_visit_records", "print_letters", "export_ledger_xlsx", "print_ledger", "ExportResult", "verify_code", "content_digest", "key_id",
     "load_templates", "format_serial", "find_cjk_font", "register_cjk_font", "read_visit",
@@ -65,18 +65,26 @@ def _build_and_render(items: Sequence[Any], build: Callable[[Any], list[Document
                       title: str, progress: Progress | None) -> RenderResult:
     total = 2 * len(items)
     docs: list[Document] = []
+    skipped: list[tuple[str, str]] = []
     for i, item in enumerate(items):
         if progress is not None and progress(i, total) is False:
             raise PrintCancelled(f"cancelled at {i}/{total}")
-        docs += build(item)
+        try:
+            docs += build(item)
+        except NothingToPrintError as exc:  # one household with nothing to say does not stop a batch
+            visit = getattr(item, "visit", item)
+            skipped.append((str(visit.get("household_id") or ""), exc.message_zh))
+    if not docs:
+        raise NothingToPrintError(skipped[0][1] if skipped else "没有选中任何走访记录")
     n_items, n_docs = len(items), max(1, len(docs))
 
     def layout_progress(done: int, _total: int):
         # render_pdf counts documents laid out (copies included); report them as items.
         return progress(n_items + (done - n_items) * n_items // n_docs, total)
 
-    return render_pdf(docs, out, ctx.styles.font, title=title, progress=layout_progress if progress else None,
-                      done_before=n_items, total=total)
+    result = render_pdf(docs, out, ctx.styles.font, title=title, progress=layout_progress if progress else None,
+                        done_before=n_items, total=total)
+    return replace(result, skipped=tuple(skipped))
 
 
 def print_consent(visits: Iterable[Mapping[str, Any]], ctx: PrintContext, out, *, copies: int = 1,

@@ -44,6 +44,13 @@ class VisitDataError(PrintoutError):
         super().__init__(detail, f"走访数据不完整或格式不对，无法打印：{detail}")
 
 
+class NothingToPrintError(PrintoutError):
+    """The visit gives this document nothing to say (e.g. a referral notice without referred needs)."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail, f"无需打印：{detail}")
+
+
 class TemplateError(PrintoutError):
     """The county letter-template document is invalid."""
 

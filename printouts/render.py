@@ -30,6 +30,7 @@ class RenderResult:
     pages: int
     documents: tuple[PrintedDocument, ...]
     data: bytes | None = None
+    skipped: tuple[tuple[str, str], ...] = ()  # (household_id, reason_zh) given nothing to print
 
 
 def render_pdf(documents: Sequence[Document], target: str | os.PathLike | None, font_name: str,

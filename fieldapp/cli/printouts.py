@@ -127,6 +127,8 @@ def run_print(args) -> int:
     print(f"已生成 {result.path}：{result.pages} 页，{len(result.documents)} 份")
     for d in result.documents:
         print(f"{d.doc_type}\t{d.serial}\t{d.household_id}\t{d.pages} 页")
+    for household_id, reason in result.skipped:
+        print(f"跳过\t{household_id}\t{reason}")
     return 0
 
 

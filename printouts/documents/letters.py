@@ -14,7 +14,7 @@ from reportlab.platypus import Spacer
 
 from printouts.documents.base import Document, PrintContext, make_document
 from printouts.documents.common import household_header, issuer_block, zh_date
-from printouts.errors import VisitDataError
+from printouts.errors import NothingToPrintError, VisitDataError
 from printouts.layout import FRAME_WIDTH, grid_table, para
 from printouts.textformat import fill
 from printouts.visit import VisitView
@@ -31,7 +31,8 @@ class Change:
     after: str
 
 
-def _values(visit: VisitView, ctx: PrintContext, extra: Mapping[str, Any]) -> dict[str, str]:
+def letter_values(visit: VisitView, ctx: PrintContext, extra: Mapping[str, Any]) -> dict[str, str]:
+    """The names a letter template may use, filled for *visit* (dates as 2026年5月20日)."""
     office = ctx.office(visit.township_code)
     head = visit.head
     values = {
@@ -67,6 +68,21 @@ def review_due_from(suggestions: Sequence[Any]) -> str | None:
     return None
 
 
+def referral_rows(visit: VisitView, ctx: PrintContext) -> list[list[str]]:
+    """One row per referred need: category, description, department, its phone, date referred."""
+    labels, departments = ctx.labels(visit), ctx.templates.departments
+    rows = []
+    for n in visit.answers.get("needs") or []:
+        if n.get("disposition") != "referred":
+            continue
+        dep = departments.get(str(n.get("department") or "other"), departments["other"])
+        rows.append([labels.option("needs.category", n.get("category")), n.get("description") or "",
+                     dep["name"], dep["phone"], zh_date(n.get("referred_on") or "")])
+    if not rows:
+        raise NothingToPrintError("该户没有已转介的需求，无需转介告知书")
+    return rows
+
+
 def build_letter(kind: str, visit: VisitView, ctx: PrintContext, *, suggestions: Sequence[Any] = (),
                  due_date: str | None = None, changes: Sequence[Change] = (), effective_date: str | None = None) -> Document:
     """One 告知书 of *kind* for *visit*.
@@ -87,7 +103,7 @@ def build_letter(kind: str, visit: VisitView, ctx: PrintContext, *, suggestions:
     t = ctx.templates.letters[kind]
     s = ctx.styles
     serial = ctx.serial("letter", visit.township_code)
-    values = _values(visit, ctx, {"due_date": due_date, "effective_date": effective_date})
+    values = letter_values(visit, ctx, {"due_date": due_date, "effective_date": effective_date})
     story = [para(t.title, s.title), para(serial, s.right), Spacer(1, 2 * mm),
              household_header(visit, s), Spacer(1, 4 * mm), para(fill(t.greeting, values), s.left)]
     content: dict[str, Any] = {"kind": kind, "head": values["head_name"], "address": visit.address}
@@ -101,24 +117,16 @@ def build_letter(kind: str, visit: VisitView, ctx: PrintContext, *, suggestions:
                                      [[i, what, where] for i, (what, where) in enumerate(shown, 1)],
                                      [12 * mm, FRAME_WIDTH - 82 * mm, 70 * mm], s)
     elif kind == "referral":
-        rows = []
-        for n in visit.answers.get("needs") or []:
-            if n.get("disposition") != "referred":
-                continue
-            dep = ctx.templates.departments.get(str(n.get("department") or "other"), ctx.templates.departments["other"])
-            rows.append([ctx.labels(visit).option("needs.category", n.get("category")), n.get("description") or "",
-                         dep["name"], dep["phone"], zh_date(n.get("referred_on") or "")])
-        if not rows:
-            raise VisitDataError("没有已转介的需求，无需转介告知书")
+        rows = referral_rows(visit, ctx)
         content["items"] = [r[:3] for r in rows]
         items_table = grid_table(["困难类别", "具体情况", "承办部门", "联系电话", "转介日期"], rows,
                                  [22 * mm, FRAME_WIDTH - 124 * mm, 44 * mm, 28 * mm, 30 * mm], s)
     elif kind == "change":
         content["items"] = [[c.item, c.before, c.after] for c in changes]
         content["effective_date"] = effective_date
-        items_table = grid_table(["变更事项", "变更前", "变更后"], [[c.item, c.before, c.after] for c in changes],
-                                 [40 * mm, (FRAME_WIDTH - 40 * mm) / 2, (FRAME_WIDTH - 40 * mm) / 2], s)
-    elif kind == "review":
+        half = (FRAME_WIDTH - 40 * mm) / 2
+        items_table = grid_table(["变更事项", "变更前", "变更后"], content["items"], [40 * mm, half, half], s)
+    else:
         content["due_date"] = due_date
 
     if kind == "visit_result" and items_table is None:

@@ -139,3 +139,22 @@ def test_review_letter_from_the_real_assessment_uses_r7_due_date(ctx, tmp_path):
     print_letters("review", [LetterRequest(base_visit())], ctx, out)
     # dibao class B: last verified 2025-11-20 + 6 months
     assert "2026年5月20日前" in flat(pdf_text(out))
+
+
+def test_referral_batch_skips_households_without_referrals(ctx, tmp_path):
+    none_referred = visit_with(needs=[])
+    none_referred["household_id"] = "0b9f1c2e-0000-4000-8000-00000000000a"
+    out = tmp_path / "referrals.pdf"
+    result = print_letters("referral", [LetterRequest(base_visit()), LetterRequest(none_referred)], ctx, out)
+    assert [d.household_id for d in result.documents] == [base_visit()["household_id"]]
+    assert result.skipped == (("0b9f1c2e-0000-4000-8000-00000000000a", "无需打印：该户没有已转介的需求，无需转介告知书"),)
+    assert result.documents[0].serial == "演镇民救告〔2026〕001号"
+
+
+def test_nothing_to_print_at_all_is_a_clear_error(ctx, tmp_path):
+    from printouts import NothingToPrintError
+
+    with pytest.raises(NothingToPrintError) as err:
+        print_letters("referral", [LetterRequest(visit_with(needs=[]))], ctx, tmp_path / "x.pdf")
+    assert "转介" in err.value.message_zh
+    assert not (tmp_path / "x.pdf").exists()

@@ -70,6 +70,7 @@ def test_random_connection_faults_lose_and_double_nothing(server, tmp_path):
                 outcomes["failed"] += 1
     finally:
         proxy.stop()
+    print("fault test:", outcomes, dict(proxy.fates))
     assert outcomes["ok"] > 50 and outcomes["failed"] > 50, outcomes
     assert all(proxy.fates[f] > 10 for f in ("refuse", "cut_upload", "drop_response", "cut_response")), proxy.fates
 

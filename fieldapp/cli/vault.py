@@ -239,9 +239,10 @@ def cmd_export(args) -> int:
             data = json.dumps(visits, ensure_ascii=False, indent=1).encode("utf-8")
             method = "plaintext"
         elif office:
-            data, method = seal_visits(visits, office_public_key=office), "office"
+            data, method = seal_visits(visits, office_public_key=office, suite=vault._suite), "office"
         else:
-            data, method = seal_visits(visits, passphrase=_ask_new("导出文件口令 (export passphrase): ", ENV_EXPORT_PASSPHRASE)), "passphrase"
+            secret = _ask_new("导出文件口令 (export passphrase): ", ENV_EXPORT_PASSPHRASE)
+            data, method = seal_visits(visits, passphrase=secret, suite=vault._suite), "passphrase"
         atomic_write(Path(args.output), data)
         vault.audit("export", detail={"visits": len(visits), "method": method})
     print(f"已导出 {len(visits)} 条走访记录到 {args.output}（{ {'plaintext': '明文', 'office': '县级公钥加密', 'passphrase': '口令加密'}[method] }）")

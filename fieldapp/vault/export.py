@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from .crypto import DEFAULT_KDF, DEFAULT_SUITE, DecryptError, KdfParams
+from .crypto import DEFAULT_KDF, DEFAULT_SUITE, DecryptError, KdfParams, get_suite
 from .errors import ExportDecryptFailed, InvalidRecord
 from .records import now_utc
 
@@ -38,9 +38,12 @@ def is_sealed_export(doc) -> bool:
     return isinstance(doc, dict) and doc.get("format") == FORMAT
 
 
-def open_sealed_visits(doc: dict, *, office_private_key: bytes | None = None, passphrase: str | None = None,
-                       suite=DEFAULT_SUITE) -> list[dict]:
+def open_sealed_visits(doc: dict, *, office_private_key: bytes | None = None, passphrase: str | None = None) -> list[dict]:
     """Decrypt an encrypted export back into its list of visits (ExportDecryptFailed if the secret is wrong)."""
+    try:
+        suite = get_suite(doc.get("suite", DEFAULT_SUITE.name))
+    except KeyError as exc:
+        raise ExportDecryptFailed(f"export made with cipher suite {doc.get('suite')!r}, unknown to this build") from exc
     try:
         if doc["method"] == "office":
             if office_private_key is None:

@@ -107,6 +107,13 @@ def test_passphrase_export_and_plaintext_export_warns(initialised, monkeypatch, 
     enc = initialised.tmp / "pp.json"
     assert initialised("export", "--passphrase", "-o", str(enc)) == 0
     assert json.loads(enc.read_bytes())["method"] == "passphrase"
+    assert "周小舟".encode() not in enc.read_bytes()
+    # Re-importing it needs the same export passphrase.
+    monkeypatch.setenv("FIELDAPP_EXPORT_PASSPHRASE", "not-the-export-secret")
+    assert initialised("import", str(enc)) == 2
+    assert "无法解密" in capsys.readouterr().err
+    monkeypatch.setenv("FIELDAPP_EXPORT_PASSPHRASE", "export-secret-1")
+    assert initialised("import", str(enc)) == 0  # the same visit again: nothing changes
     capsys.readouterr()
     plain = initialised.tmp / "plain.json"
     assert initialised("export", "--plaintext", "-o", str(plain)) == 0

@@ -15,7 +15,8 @@ No Qt and no network in here. API summary (details in each docstring and docs/va
     v.save_visits(iterable, batch_size=500) -> int          # bulk import, one transaction per batch
     v.get_visit(visit_id) -> interchange dict with "meta"   # audited as a view
     v.get_household(household_id) -> {"id", "fields", "visits", "review_due", "open_needs", "flags", ...}
-    v.household_rows(village=None) -> [tuple]               # columns: HOUSEHOLD_ROW_COLUMNS
+    v.household_rows(village=None) -> [tuple]               # columns: HOUSEHOLD_ROW_COLUMNS, by village + head name
+    v.household_count() / v.needs_by_disposition(village=None) -> {"pending": n, ...} / v.iter_visits()
     v.search_households(text, village=, category=, status=, review_due=, open_needs=, flag=, limit=200)
     v.save_draft(visit) / v.get_draft(visit_id) / v.list_drafts() / v.discard_draft(visit_id)
 
@@ -25,7 +26,9 @@ No Qt and no network in here. API summary (details in each docstring and docs/va
     v.apply_pulled(changes, cursor) / v.record_conflicts(conflicts) / v.list_conflicts() / v.resolve_conflict(id)
 
     v.audit("print", "household", hh_id, {"document": "consent"}) / v.verify_audit() / v.audit_entries()
-    v.export_raw_key() -> hex / v.check_integrity()
+    v.export_raw_key() -> hex / v.check_integrity() / v.schema_version() / v.office_public_key() -> PEM | None
+
+    fieldapp.vault.export: seal_visits(visits, office_public_key=|passphrase=) / open_sealed_visits(doc, ...)
 
 Every failure is a :class:`VaultError` subclass with ``message_zh``.
 """

@@ -114,7 +114,8 @@ def cmd_publish(args):
 
     path = Path(args.file)
     content = _load_document(path)
-    name = args.name or path.name.split(".")[0]
+    default = content.get("form_id") if args.kind == "form" and isinstance(content, dict) else None
+    name = args.name or default or path.name.split(".")[0]
     check_document(args.kind, name, content)
     _print(_storage(args).publish_document(args.kind, name, content, _now()))
 

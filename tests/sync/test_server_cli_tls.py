@@ -149,3 +149,41 @@ def test_admin_cli_refuses_bad_input_with_chinese_messages(county_db):
 def _write(path: Path, content) -> Path:
     path.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+def test_admin_publishes_forms_and_resolves_conflicts(county_db, tmp_path):
+    import uuid
+
+    import yaml
+
+    from sync.server.storage import Scope, open_storage
+
+    form_v1 = ROOT / "forms" / "definitions" / "four_clarifications.v1.yaml"
+    published = ok(county_db, "publish", "form", str(form_v1))
+    assert (published["kind"], published["name"], published["version"]) == ("form", "four_clarifications", 1)
+    broken = yaml.safe_load(form_v1.read_text(encoding="utf-8"))
+    broken["version"] = 2
+    broken["sections"] = broken["sections"][:1]           # v2 may not drop v1's questions
+    refused = run(county_db, "publish", "form", str(_write(tmp_path / "four_clarifications.v2.json", broken)))
+    assert refused.returncode == 2 and "INVALID_DOCUMENT" in refused.stderr
+    assert [d["name"] for d in ok(county_db, "documents")] == ["four_clarifications"]
+
+    storage = open_storage(county_db)
+    scope = Scope("visitor", "110105001", ("110105001001",))
+    hid = str(uuid.uuid4())
+
+    def change(base, value, device):
+        return {"change_id": str(uuid.uuid4()), "entity": "household", "entity_id": hid, "household_id": hid,
+                "village_code": "110105001001", "base_revision": base, "fields": {"address": value},
+                "author": device, "at": "2026-05-12T00:00:00+00:00"}
+
+    storage.push(scope, "a", [change(0, "旧", "a")], "2026-05-12T00:00:00+00:00")
+    storage.push(scope, "a", [change(1, "甲", "a")], "2026-05-12T00:00:00+00:00")
+    storage.push(scope, "b", [change(1, "乙", "b")], "2026-05-12T00:00:00+00:00")
+    storage.close()
+    (conflict,) = ok(county_db, "conflicts", "--status", "open")
+    assert conflict["fields"] == {"address": {"server": "甲", "device": "乙"}}
+    resolved = ok(county_db, "resolve", conflict["conflict_id"], "--take", "device")
+    assert resolved["status"] == "resolved" and resolved["resolution"] == {"address": "乙"}
+    assert ok(county_db, "conflicts", "--status", "open") == []
+    assert ok(county_db, "export", "110105001")["records"][0]["fields"] == {"address": "乙"}

@@ -101,6 +101,29 @@ class NotEnrolled(Exception):
     hint_zh = "请向乡镇经办人员索取服务器地址和注册码。"
 
 
+class NothingToPrint(Exception):
+    """The household has no saved visit to print."""
+
+    message_zh = "这一户还没有保存的走访记录，无法打印。"
+    hint_zh = "请先保存（Ctrl+S）或完成走访，再打印。"
+
+
+class _VaultCounter:
+    """Serial numbers (文号) per document kind, township and year, kept in the vault."""
+
+    def __init__(self, vault):
+        self.vault = vault
+
+    def last_seq(self, kind: str, township_code: str, year: int) -> int:
+        """The last number used (0 when none yet)."""
+        return int(self.vault.get_sync_state(f"serial:{kind}:{township_code}:{year}") or 0)
+
+    def commit(self, used: dict) -> None:
+        """Record the last numbers a finished print job used."""
+        for (kind, township_code, year), seq in used.items():
+            self.vault.set_sync_state(f"serial:{kind}:{township_code}:{year}", str(int(seq)))
+
+
 class NotUnlocked(Exception):
     """The UI asked for data while the vault is locked."""
 
@@ -581,6 +604,58 @@ class Services:
         record = {**latest, "answers": answers}
         record.pop("meta", None)
         return v.save_visit(record)
+
+    # ------------------------------------------------------------------ printing (when printouts is installed)
+    PRINT_KINDS = ("consent", "visit_record", "visit_result")
+
+    def print_available(self) -> bool:
+        """True when the printouts package is installed."""
+        try:
+            import printouts  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def print_household(self, kind: str, household_id: str, out: str | Path, progress=None):
+        """Print one document (consent / visit_record / visit_result letter) of the latest saved visit to a PDF.
+
+        :param progress: ``(done, total) -> bool | None``; returning False cancels
+        """
+        import printouts
+
+        v = self._v()
+        h = v.get_household(household_id, audit_view=False)
+        if not h["visits"]:
+            raise NothingToPrint()
+        visit = v.get_visit(h["visits"][0]["id"], audit_view=False)
+        visit.pop("meta", None)
+        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=printouts.load_templates(),
+                                     reference=self.reference(), counter=_VaultCounter(v))
+        if kind == "consent":
+            result = printouts.print_consent([visit], ctx, Path(out), progress=progress)
+        elif kind == "visit_record":
+            result = printouts.print_visit_records([visit], ctx, Path(out), progress=progress)
+        elif kind == "visit_result":
+            result = printouts.print_letters("visit_result", [printouts.LetterRequest(visit)], ctx, Path(out),
+                                             progress=progress)
+        else:
+            raise ValueError(f"unknown document {kind!r}")
+        v.audit("print", "household", household_id, {"document": kind, "pages": result.pages})
+        return result
+
+    def _print_key(self):
+        # The QR-code signing key of this laptop lives inside the encrypted vault, made on first use.
+        import base64
+
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        v = self._v()
+        stored = v.get_sync_state("print_signing_key")
+        if stored:
+            return Ed25519PrivateKey.from_private_bytes(base64.b64decode(stored))
+        key = Ed25519PrivateKey.generate()
+        v.set_sync_state("print_signing_key", base64.b64encode(key.private_bytes_raw()).decode("ascii"))
+        return key
 
     def _derive(self, fields: dict) -> dict:
         """Review-due date and list flags for a household (rules from ``forms``), for the vault's deriver hook."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QTabWidget,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from fieldapp.ui.errors import show_error
 from fieldapp.ui.history_view import HistoryView
@@ -43,6 +45,17 @@ class HouseholdTab(QWidget):
         top.addWidget(self.header, 1)
         top.addWidget(self.amend_button)
         top.addWidget(self.new_button)
+        self.print_button = QToolButton(self, objectName="printButton")
+        self.print_button.setPopupMode(QToolButton.InstantPopup)
+        self.print_menu = QMenu(self.print_button)
+        self.print_actions: dict[str, QAction] = {}
+        for kind in services.PRINT_KINDS:
+            act = self.print_menu.addAction("")
+            act.triggered.connect(lambda _c=False, k=kind: self.print_document(k))
+            self.print_actions[kind] = act
+        self.print_button.setMenu(self.print_menu)
+        self.print_button.setVisible(services.print_available())  # printouts not installed: no button, no error
+        top.addWidget(self.print_button)
         self.inner = QTabWidget(self, objectName="householdInner")
         self.history = HistoryView(self.inner)
         self.needs = NeedsView(self.form, self.inner)
@@ -129,6 +142,26 @@ class HouseholdTab(QWidget):
         self.needs.set_needs(self.services.needs(self.household_id), self.languages.language)
         self.household_changed.emit(self.household_id)
 
+    def print_document(self, kind: str, out: str | None = None) -> None:
+        """Print a document of the latest saved visit to a PDF chosen by the user, off the UI thread."""
+        if out is None:
+            out, _ = QFileDialog.getSaveFileName(self, self.tr("保存为 PDF"), f"{kind}.pdf", "PDF (*.pdf)")
+            if not out:
+                return
+        if self.editor is not None and self.editor.dirty and not self.editor.read_only:
+            self.editor.save()
+
+        def done(result) -> None:
+            self.printed = result
+            box = QMessageBox(QMessageBox.Information, self.tr("已生成"), self.tr("已生成 %1 页：%2")
+                              .replace("%1", str(result.pages)).replace("%2", str(result.path)), QMessageBox.Ok, self)
+            box.open()
+
+        self.runner.run(lambda p: self.services.print_household(kind, self.household_id, out,
+                                                                 progress=lambda d, t: p.report(d, t) or True),
+                        pass_progress=True, progress_parent=self, label=self.tr("正在生成 PDF…"),
+                        on_success=done, on_error=lambda e: show_error(self, e))
+
     def save_draft_now(self) -> None:
         """Autosave the open editor now (closing, locking)."""
         if self.editor is not None:
@@ -172,6 +205,10 @@ class HouseholdTab(QWidget):
         self.inner.setTabText(self.inner.indexOf(self.needs), self.tr("需求办理"))
         self.amend_button.setText(self.tr("修改这次走访（保留原记录）"))
         self.new_button.setText(self.tr("开始新的走访"))
+        self.print_button.setText(self.tr("打印"))
+        for kind, text in (("consent", self.tr("家庭经济状况核对授权书")), ("visit_record", self.tr("入户调查记录")),
+                           ("visit_result", self.tr("走访结果告知书"))):
+            self.print_actions[kind].setText(text)
 
 
 def _esc(text: str) -> str:

@@ -128,6 +128,8 @@ class MainWindow(QMainWindow):
         self.unlock_page.set_users(users, self.settings.get("last_user"))
         self.unlock_page.passphrase.setFocus()
         self.unlock_ready.emit()
+        if users:  # warm the form definition (not sensitive) while the user types the passphrase
+            self.runner.run(self.services.form, on_error=lambda e: log.warning("form not loaded: %s", type(e).__name__))
 
     def _unlock(self, user: str, passphrase: str) -> None:
         def done(_result) -> None:

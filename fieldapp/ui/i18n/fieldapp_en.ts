@@ -91,12 +91,17 @@
         <translation>Household size</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="112"/>
+        <location filename="../assessment_panel.py" line="88"/>
+        <source>（演示参考数据）</source>
+        <translation>(demo reference data)</translation>
+    </message>
+    <message>
+        <location filename="../assessment_panel.py" line="113"/>
         <source>政策提示（随填写实时更新）</source>
         <translation>Policy hints (updated as you type)</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="113"/>
+        <location filename="../assessment_panel.py" line="114"/>
         <source>以下为系统根据规则给出的参考，不是审批结论；由乡镇、县级部门决定。</source>
         <translation>These are rule-based suggestions, not decisions; the township and county decide.</translation>
     </message>
@@ -334,54 +339,94 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>HouseholdTab</name>
     <message>
-        <location filename="../household_tab.py" line="59"/>
+        <location filename="../household_tab.py" line="72"/>
         <source>已恢复上次未保存完的草稿（自动保存于 %1）。请核对后继续填写。</source>
         <translation>The unfinished draft was recovered (autosaved at %1). Please check it and carry on.</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="93"/>
+        <location filename="../household_tab.py" line="106"/>
         <source>正在修改已完成的走访：保存后原记录保留在走访记录中。</source>
         <translation>Amending a finished visit: the original record stays in the history.</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="106"/>
+        <location filename="../household_tab.py" line="119"/>
         <source>走访已完成并保存。</source>
         <translation>The visit is finished and saved.</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="142"/>
+        <location filename="../household_tab.py" line="148"/>
+        <source>保存为 PDF</source>
+        <translation>Save as PDF</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="156"/>
+        <source>已生成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="156"/>
+        <source>已生成 %1 页：%2</source>
+        <translation>%1 pages written: %2</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="162"/>
+        <source>正在生成 PDF…</source>
+        <translation>Making the PDF…</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="175"/>
         <source>新户</source>
         <translation>New household</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="166"/>
+        <location filename="../household_tab.py" line="199"/>
         <source>已完成的走访（只读）</source>
         <translation>Finished visit (read-only)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="167"/>
+        <location filename="../household_tab.py" line="200"/>
         <source>本次走访</source>
         <translation>This visit</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="171"/>
+        <location filename="../household_tab.py" line="204"/>
         <source>走访记录与变化</source>
         <translation>Visits and changes</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="172"/>
+        <location filename="../household_tab.py" line="205"/>
         <source>需求办理</source>
         <translation>Needs</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="173"/>
+        <location filename="../household_tab.py" line="206"/>
         <source>修改这次走访（保留原记录）</source>
         <translation>Amend this visit (keeps the original)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="174"/>
+        <location filename="../household_tab.py" line="207"/>
         <source>开始新的走访</source>
         <translation>Start a new visit</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="208"/>
+        <source>打印</source>
+        <translation>Print</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="209"/>
+        <source>家庭经济状况核对授权书</source>
+        <translation>Consent to check family finances</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="209"/>
+        <source>入户调查记录</source>
+        <translation>Visit record</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="210"/>
+        <source>走访结果告知书</source>
+        <translation>Visit result letter</translation>
     </message>
 </context>
 <context>
@@ -555,72 +600,72 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Creating the encrypted database on this laptop…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="156"/>
+        <location filename="../main_window.py" line="176"/>
         <source>正在读取户信息…</source>
         <translation>Reading households…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="276"/>
+        <location filename="../main_window.py" line="303"/>
         <source>已添加</source>
         <translation>Added</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="276"/>
+        <location filename="../main_window.py" line="303"/>
         <source>已添加用户“%1”。</source>
         <translation>User “%1” was added.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="282"/>
+        <location filename="../main_window.py" line="309"/>
         <source>正在同步…</source>
         <translation>Syncing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="315"/>
+        <location filename="../main_window.py" line="342"/>
         <source>四个摸清 入户走访</source>
         <translation>Four Clarifications home visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="315"/>
+        <location filename="../main_window.py" line="342"/>
         <source>（演示数据）</source>
         <translation> (demo data)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="316"/>
+        <location filename="../main_window.py" line="343"/>
         <source>走访户</source>
         <translation>Households</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="318"/>
+        <location filename="../main_window.py" line="345"/>
         <source>覆盖情况</source>
         <translation>Coverage</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="319"/>
+        <location filename="../main_window.py" line="346"/>
         <source>文件</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="320"/>
+        <location filename="../main_window.py" line="347"/>
         <source>工具</source>
         <translation>Tools</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="321"/>
+        <location filename="../main_window.py" line="348"/>
         <source>锁定</source>
         <translation>Lock</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="322"/>
+        <location filename="../main_window.py" line="349"/>
         <source>设置…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="323"/>
+        <location filename="../main_window.py" line="350"/>
         <source>添加用户…</source>
         <translation>Add user…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="324"/>
+        <location filename="../main_window.py" line="351"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
@@ -694,32 +739,32 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>RepeatEditor</name>
     <message>
-        <location filename="../repeat_editor.py" line="280"/>
+        <location filename="../repeat_editor.py" line="281"/>
         <source>第 %1 行</source>
         <translation>Row %1</translation>
     </message>
     <message>
-        <location filename="../repeat_editor.py" line="285"/>
+        <location filename="../repeat_editor.py" line="286"/>
         <source>办理记录：</source>
         <translation>History: </translation>
     </message>
     <message>
-        <location filename="../repeat_editor.py" line="307"/>
+        <location filename="../repeat_editor.py" line="308"/>
         <source>添加</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../repeat_editor.py" line="308"/>
+        <location filename="../repeat_editor.py" line="309"/>
         <source>删除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../repeat_editor.py" line="309"/>
+        <location filename="../repeat_editor.py" line="310"/>
         <source>上移</source>
         <translation>Move up</translation>
     </message>
     <message>
-        <location filename="../repeat_editor.py" line="310"/>
+        <location filename="../repeat_editor.py" line="311"/>
         <source>下移</source>
         <translation>Move down</translation>
     </message>
@@ -771,42 +816,42 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>UnlockPage</name>
     <message>
-        <location filename="../unlock.py" line="102"/>
+        <location filename="../unlock.py" line="103"/>
         <source>正在解锁…</source>
         <translation>Unlocking…</translation>
     </message>
     <message>
-        <location filename="../unlock.py" line="102"/>
+        <location filename="../unlock.py" line="103"/>
         <source>解锁</source>
         <translation>Unlock</translation>
     </message>
     <message>
-        <location filename="../unlock.py" line="108"/>
+        <location filename="../unlock.py" line="109"/>
         <source>请输入密码。</source>
         <translation>Please enter your passphrase.</translation>
     </message>
     <message>
-        <location filename="../unlock.py" line="121"/>
+        <location filename="../unlock.py" line="128"/>
         <source>四个摸清 入户走访</source>
         <translation>Four Clarifications home visits</translation>
     </message>
     <message>
-        <location filename="../unlock.py" line="122"/>
+        <location filename="../unlock.py" line="129"/>
         <source>本机数据已加密。请选择您的姓名并输入密码。</source>
         <translation>The data on this laptop is encrypted. Choose your name and enter your passphrase.</translation>
     </message>
     <message>
-        <location filename="../unlock.py" line="123"/>
+        <location filename="../unlock.py" line="130"/>
         <source>走访人员</source>
         <translation>Visitor</translation>
     </message>
     <message>
-        <location filename="../unlock.py" line="124"/>
+        <location filename="../unlock.py" line="131"/>
         <source>密码</source>
         <translation>Passphrase</translation>
     </message>
     <message>
-        <location filename="../unlock.py" line="125"/>
+        <location filename="../unlock.py" line="132"/>
         <source>忘记密码？请联系乡镇经办人员，由县民政部门恢复数据。</source>
         <translation>Forgot your passphrase? Ask the township office; the county can recover the data.</translation>
     </message>

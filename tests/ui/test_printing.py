@@ -1,0 +1,20 @@
+"""Print actions appear when the printouts package is installed and write a real PDF, audited."""
+
+from pypdf import PdfReader
+
+from tests.ui.helpers import open_household, unlock
+
+
+def test_print_visit_record_of_open_household(services_factory, window_factory, qtbot, tmp_path):
+    svc = services_factory(demo=True, households=8)
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    hid = next(r.household_id for r in w.model.rows() if r.visit_status == "done")
+    tab = open_household(w, hid)
+    assert tab.print_button.isVisible() and tab.print_actions["consent"].text() == "家庭经济状况核对授权书"
+    out = tmp_path / "record.pdf"
+    tab.print_document("visit_record", str(out))
+    qtbot.waitUntil(lambda: hasattr(tab, "printed"), timeout=60000)
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "入户调查记录" in text and tab.printed.pages >= 1
+    assert any(e["action"] == "print" and e["entity_id"] == hid for e in svc.vault.audit_entries(limit=20))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from .projection import fts_phrase, spaced_chars
 from .records import _ROW_SELECT
 
@@ -13,7 +15,7 @@ def text_clause(text: str) -> tuple[str, list]:
     name such as 王芳, a surname alone) use the per-character index as a phrase query.
     A full 18-character ID number also matches exactly through the members index.
     """
-    text = " ".join(text.split())
+    text = " ".join(clean_query(text).split())
     if len(text) == 18 and _looks_like_id(text):
         # A whole ID number: exact match through the members index (cheaper than 16 trigrams).
         return "h.rowid IN (SELECT household FROM members WHERE id_number = ?)", [text.upper()]
@@ -26,6 +28,11 @@ def text_clause(text: str) -> tuple[str, list]:
         "h.rowid IN (SELECT rowid FROM household_chars WHERE household_chars MATCH ?)",
         [fts_phrase(spaced_chars(text))],
     )
+
+
+def clean_query(text: str) -> str:
+    """Drop control, format and private-use characters (a NUL would end the FTS5 query string early)."""
+    return "".join(ch for ch in text if not unicodedata.category(ch).startswith("C"))
 
 
 def _looks_like_id(text: str) -> bool:
@@ -50,7 +57,7 @@ class SearchMixin:
         """
         where: list[str] = []
         params: list = []
-        if text and text.strip():
+        if text and clean_query(text).strip():
             clause, p = text_clause(text)
             where.append(clause)
             params += p

@@ -59,12 +59,21 @@ class RecordsMixin:
         :returns: ``{"visit_id", "household_id", "created", "visit_fields", "household_fields"}`` (changed field names)
         """
         with self._session() as db:
-            with db.atomic():
-                result = self._save_visit_tx(db, visit, review_due, flags)
+            try:
+                with db.atomic():
+                    result = self._save_visit_tx(db, visit, review_due, flags)
+            except UnicodeEncodeError as exc:  # e.g. a lone surrogate from a "\ud800" escape in imported JSON
+                raise InvalidRecord("text that is not valid Unicode") from exc
         return result
 
     def save_visits(self, visits, *, batch_size: int = 500) -> int:
         """Import many visits (an iterable), ``batch_size`` per transaction; returns how many were saved."""
+        try:
+            return self._save_batches(visits, batch_size)
+        except UnicodeEncodeError as exc:
+            raise InvalidRecord("text that is not valid Unicode") from exc
+
+    def _save_batches(self, visits, batch_size: int) -> int:
         count = 0
         batch: list[dict] = []
         with self._session() as db:
@@ -189,13 +198,17 @@ class RecordsMixin:
         """Autosave what is being typed (local only, never synced); cheap enough to call every few seconds."""
         if not isinstance(visit, dict) or not visit.get("visit_id") or not isinstance(visit.get("answers"), dict):
             raise InvalidRecord("a draft needs visit_id and answers")
+        try:
+            answers = dumps(visit["answers"]).encode("utf-8").decode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidRecord("text that is not valid Unicode") from exc
         with self._session() as db:
             with db.atomic():
                 db.execute(
                     "INSERT OR REPLACE INTO drafts (visit_id, household_id, form_id, form_version, answers, saved_at, saved_by) "
                     "VALUES (?,?,?,?,?,?,?)",
                     [visit["visit_id"], visit.get("household_id"), visit.get("form_id", ""),
-                     int(visit.get("form_version") or 0), dumps(visit["answers"]), now_utc(), self.user],
+                     int(visit.get("form_version") or 0), answers, now_utc(), self.user],
                 )
 
     def get_draft(self, visit_id: str) -> dict | None:

@@ -64,6 +64,10 @@ def start_first_run(window) -> None:
 def run(data_dir: str | Path | None = None, demo: bool = False) -> int:
     """Start the desktop app and return its exit code."""
     logging.basicConfig(level=os.environ.get("FIELDAPP_LOG", "WARNING"))
+    if demo and data_dir is None:  # demo data never mixes with a real vault
+        from fieldapp.services import default_data_dir
+
+        data_dir = default_data_dir() / "demo"
     app = make_app()
     window = build_window(data_dir, demo)
     window.show()

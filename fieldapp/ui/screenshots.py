@@ -40,6 +40,20 @@ def main(argv: list[str] | None = None) -> int:
     from fieldapp.vault import FAST_KDF
 
     app = make_app()
+    from fieldapp.ui.first_run_flow import run_first_run
+
+    empty = MainWindow(Services(Path(tempfile.mkdtemp(prefix="fieldapp-shots-empty-"))),
+                       LanguageSwitcher(app), demo=True)
+    empty.resize(1366, 768)
+    empty.show()
+    run_first_run(empty)
+    _settle(app)
+    empty.first_run_wizard.grab().save(str(out / "ui-first-run.png"))
+    empty.first_run_wizard.next()
+    _settle(app)
+    empty.first_run_wizard.grab().save(str(out / "ui-first-run-user.png"))
+    empty.first_run_wizard.hide()
+    empty.close()
     data = Path(tempfile.mkdtemp(prefix="fieldapp-shots-"))
     svc = Services(data, kdf=FAST_KDF)
     svc.create_vault("王晓梅", PASSPHRASE, demo=True, households=400)

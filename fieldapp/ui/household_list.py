@@ -27,6 +27,8 @@ class HouseholdListPage(QWidget):
         self.proxy.setSourceModel(model)
         self._villages: list[tuple[str, str]] = []
         self._search_ids: frozenset | None = None
+        self._truncated = False
+        self.search_limit = 20000  # the window asks the vault for at most this many matches
 
         self.search = QLineEdit(self)
         self.search.setObjectName("householdSearch")
@@ -97,6 +99,7 @@ class HouseholdListPage(QWidget):
         if text != self.search.text().strip():
             return
         self._search_ids = None if household_ids is None else frozenset(household_ids)
+        self._truncated = household_ids is not None and len(household_ids) >= self.search_limit
         self._apply_filter()
 
     def show_only(self, **criteria) -> None:
@@ -116,7 +119,9 @@ class HouseholdListPage(QWidget):
         for combo in widgets.values():
             combo.blockSignals(False)
         self.needs.blockSignals(False)
+        self.search.blockSignals(True)
         self.search.clear()
+        self.search.blockSignals(False)
         self._search_ids = None
         self._apply_filter()
 
@@ -156,7 +161,10 @@ class HouseholdListPage(QWidget):
 
     def _show_count(self, shown: int) -> None:
         total = self.model.rowCount()
-        self.count.setText(self.tr("显示 %1 / 共 %2 户").replace("%1", f"{shown:,}").replace("%2", f"{total:,}"))
+        text = self.tr("显示 %1 / 共 %2 户").replace("%1", f"{shown:,}").replace("%2", f"{total:,}")
+        if self._truncated and self._search_ids is not None:
+            text += self.tr("（找到的户太多，只显示一部分，请多输入几个字）")
+        self.count.setText(text)
 
     def _fill(self, combo: QComboBox, all_text: str, items: list[tuple[str, str]]) -> None:
         current = combo.currentData()

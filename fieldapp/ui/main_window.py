@@ -191,8 +191,9 @@ class MainWindow(QMainWindow):
     def _search(self, text: str) -> None:
         if self._search_task is not None and self._search_task.running:
             self._search_task.cancel()
+        limit = self.list_page.search_limit
         self._search_task = self.runner.run(
-            lambda: self.services.search(text),
+            lambda: self.services.search(text, limit=limit),
             on_success=lambda ids: self.list_page.set_search_result(text, ids),
             on_error=lambda e: show_error(self, e),
         )

@@ -35,6 +35,11 @@ class AppStatusBar(QStatusBar):
                 self._state[key] = value
         if sync_available is not None:
             self.sync_button.setVisible(sync_available)
+        signed_in = bool(self._state["user"])  # nothing about the data shows while locked
+        for w in (self.online, self.pending, self.last_sync):
+            w.setVisible(signed_in)
+        if not signed_in:
+            self.sync_button.hide()
         self.retranslate()
 
     def changeEvent(self, e):

@@ -27,37 +27,37 @@
 <context>
     <name>AppStatusBar</name>
     <message>
-        <location filename="../status_bar.py" line="48"/>
+        <location filename="../status_bar.py" line="53"/>
         <source>● 在线</source>
         <translation>● Online</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="48"/>
+        <location filename="../status_bar.py" line="53"/>
         <source>○ 离线</source>
         <translation>○ Offline</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="50"/>
+        <location filename="../status_bar.py" line="55"/>
         <source>待同步 %1 条</source>
         <translation>%1 changes to sync</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="51"/>
+        <location filename="../status_bar.py" line="56"/>
         <source>上次同步：%1</source>
         <translation>Last sync: %1</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="51"/>
+        <location filename="../status_bar.py" line="56"/>
         <source>从未</source>
         <translation>never</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="52"/>
+        <location filename="../status_bar.py" line="57"/>
         <source>当前用户：%1</source>
         <translation>User: %1</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="53"/>
+        <location filename="../status_bar.py" line="58"/>
         <source>同步</source>
         <translation>Sync</translation>
     </message>
@@ -281,57 +281,62 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>HouseholdListPage</name>
     <message>
-        <location filename="../household_list.py" line="159"/>
+        <location filename="../household_list.py" line="164"/>
         <source>显示 %1 / 共 %2 户</source>
         <translation>Showing %1 of %2 households</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="173"/>
+        <location filename="../household_list.py" line="166"/>
+        <source>（找到的户太多，只显示一部分，请多输入几个字）</source>
+        <translation> (too many matches: only some are shown — type more characters)</translation>
+    </message>
+    <message>
+        <location filename="../household_list.py" line="181"/>
         <source>全部村（社区）</source>
         <translation>All villages</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="182"/>
+        <location filename="../household_list.py" line="190"/>
         <source>查找</source>
         <translation>Find</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="183"/>
+        <location filename="../household_list.py" line="191"/>
         <source>输入姓名、地址或身份证号（可只输入一部分）</source>
         <translation>Type a name, address or ID number (any part of it)</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="185"/>
+        <location filename="../household_list.py" line="193"/>
         <source>全部类别</source>
         <translation>All categories</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="186"/>
+        <location filename="../household_list.py" line="194"/>
         <source>全部走访状态</source>
         <translation>Any visit status</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="187"/>
+        <location filename="../household_list.py" line="195"/>
         <source>复核：全部</source>
         <translation>Review: any</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="187"/>
+        <location filename="../household_list.py" line="195"/>
         <source>复核已逾期</source>
         <translation>Review overdue</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="187"/>
+        <location filename="../household_list.py" line="195"/>
         <source>30 天内到期</source>
         <translation>Due within 30 days</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="188"/>
+        <location filename="../household_list.py" line="196"/>
         <source>全部标记</source>
         <translation>Any flag</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="189"/>
+        <location filename="../household_list.py" line="197"/>
         <source>有未解决需求</source>
         <translation>Has open needs</translation>
     </message>
@@ -605,67 +610,67 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Reading households…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="303"/>
+        <location filename="../main_window.py" line="304"/>
         <source>已添加</source>
         <translation>Added</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="303"/>
+        <location filename="../main_window.py" line="304"/>
         <source>已添加用户“%1”。</source>
         <translation>User “%1” was added.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="309"/>
+        <location filename="../main_window.py" line="310"/>
         <source>正在同步…</source>
         <translation>Syncing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="342"/>
+        <location filename="../main_window.py" line="343"/>
         <source>四个摸清 入户走访</source>
         <translation>Four Clarifications home visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="342"/>
+        <location filename="../main_window.py" line="343"/>
         <source>（演示数据）</source>
         <translation> (demo data)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="343"/>
+        <location filename="../main_window.py" line="344"/>
         <source>走访户</source>
         <translation>Households</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="345"/>
+        <location filename="../main_window.py" line="346"/>
         <source>覆盖情况</source>
         <translation>Coverage</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="346"/>
+        <location filename="../main_window.py" line="347"/>
         <source>文件</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="347"/>
+        <location filename="../main_window.py" line="348"/>
         <source>工具</source>
         <translation>Tools</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="348"/>
+        <location filename="../main_window.py" line="349"/>
         <source>锁定</source>
         <translation>Lock</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="349"/>
+        <location filename="../main_window.py" line="350"/>
         <source>设置…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="350"/>
+        <location filename="../main_window.py" line="351"/>
         <source>添加用户…</source>
         <translation>Add user…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="351"/>
+        <location filename="../main_window.py" line="352"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>

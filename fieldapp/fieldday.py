@@ -265,9 +265,8 @@ class FieldDay:
         if svc.user != user:
             svc.lock()
             svc.unlock(user, PASSPHRASE)
-        if new_household is not None:
-            visit = svc._envelope(new_household["household_id"], str(uuid.uuid4()), "draft",
-                                  copy.deepcopy(new_household["answers"]))
+        if new_household is not None:   # a household found today: its answers as typed at the door
+            visit = svc.new_visit({"id": new_household["household_id"], "fields": copy.deepcopy(new_household["answers"])})
         else:
             visit = svc.new_visit(svc.open_household(household_id)["household"])
         answers = visit["answers"]

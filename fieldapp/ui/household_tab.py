@@ -39,10 +39,13 @@ class HouseholdTab(QWidget):
         self.banner.hide()
         self.amend_button = QPushButton(self, objectName="amendVisit")
         self.new_button = QPushButton(self, objectName="newVisit")
+        self.discard_button = QPushButton(self, objectName="discardDraft")
+        self.discard_button.clicked.connect(self.discard_draft)
         self.amend_button.clicked.connect(self.amend)
         self.new_button.clicked.connect(self.start_new)
         top = QHBoxLayout()
         top.addWidget(self.header, 1)
+        top.addWidget(self.discard_button)
         top.addWidget(self.amend_button)
         top.addWidget(self.new_button)
         self.print_button = QToolButton(self, objectName="printButton")
@@ -98,7 +101,29 @@ class HouseholdTab(QWidget):
         self.inner.setCurrentIndex(0)
         self.amend_button.setVisible(read_only)
         self.new_button.setVisible(read_only)
+        self.discard_button.setVisible(not read_only)
         self.retranslate()
+
+    def discard_draft(self, confirm: bool = True) -> None:
+        """Throw away what was typed since the last save (asks first); shows the household as saved."""
+        if self.editor is None or self.editor.read_only:
+            return
+        if confirm and QMessageBox.question(self, self.tr("放弃草稿"), self.tr(
+                "放弃这次未保存的填写内容？已保存的走访记录不受影响。")) != QMessageBox.Yes:
+            return
+        self.editor.dirty = False
+        try:
+            self.services.discard_draft(self.editor.visit["visit_id"])
+            opened = self.services.open_household(self.household_id)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        self.household, self.latest = opened["household"], opened["latest"]
+        self.banner.hide()
+        if self.latest is None:
+            self._open_editor(self.services.new_visit(self.household), read_only=False)
+        else:
+            self._open_editor(self.latest, read_only=self.latest["status"] == "final")
 
     def amend(self) -> None:
         """Edit a finished visit as a new record; the original stays in the history."""
@@ -205,6 +230,7 @@ class HouseholdTab(QWidget):
         self.inner.setTabText(self.inner.indexOf(self.needs), self.tr("需求办理"))
         self.amend_button.setText(self.tr("修改这次走访（保留原记录）"))
         self.new_button.setText(self.tr("开始新的走访"))
+        self.discard_button.setText(self.tr("放弃草稿"))
         self.print_button.setText(self.tr("打印"))
         for kind, text in (("consent", self.tr("家庭经济状况核对授权书")), ("visit_record", self.tr("入户调查记录")),
                            ("visit_result", self.tr("走访结果告知书"))):

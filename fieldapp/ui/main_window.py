@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
         self.add_user_action = QAction(self, objectName="addUserAction")
         self.add_user_action.triggered.connect(self.add_user)
         self.quit_action = QAction(self, objectName="quitAction")
-        self.quit_action.setShortcut(QKeySequence.Quit)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # QKeySequence.Quit is empty on Windows
         self.quit_action.triggered.connect(self.close)
         self.addAction(self.lock_action)
         self.file_menu = self.menuBar().addMenu("")

@@ -46,3 +46,19 @@ def test_draft_survives_sigkill_and_reopens(services_factory, window_factory, qt
     assert ed.fields["remarks"].value() == "屋里很冷，需要取暖"
     names = [r.get("name") for r in ed.repeats["members"].rows]
     assert len(names) == members_before + 1 and names[-1] == "孙小美"
+
+
+def test_discarding_a_recovered_draft_shows_the_saved_visit(services_factory, window_factory, qtbot):
+    svc = services_factory(demo=True, households=6)
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    hid = next(r.household_id for r in w.model.rows() if r.visit_status == "done")
+    tab = open_household(w, hid)
+    tab.start_new()
+    tab.editor.set_answer("remarks", "临时记录")
+    tab.editor.save_draft_now()
+    draft_id = tab.editor.visit["visit_id"]
+    assert svc.vault.get_draft(draft_id) is not None
+    tab.discard_draft(confirm=False)
+    assert svc.vault.get_draft(draft_id) is None
+    assert tab.editor.read_only and tab.editor.visit["visit_id"] != draft_id

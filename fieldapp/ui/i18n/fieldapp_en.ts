@@ -344,92 +344,103 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>HouseholdTab</name>
     <message>
-        <location filename="../household_tab.py" line="72"/>
+        <location filename="../household_tab.py" line="75"/>
         <source>已恢复上次未保存完的草稿（自动保存于 %1）。请核对后继续填写。</source>
         <translation>The unfinished draft was recovered (autosaved at %1). Please check it and carry on.</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="106"/>
+        <location filename="../household_tab.py" line="111"/>
+        <location filename="../household_tab.py" line="233"/>
+        <source>放弃草稿</source>
+        <translation>Discard draft</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="112"/>
+        <source>放弃这次未保存的填写内容？已保存的走访记录不受影响。</source>
+        <translation>Discard what was typed and not saved? Saved visits are not affected.</translation>
+    </message>
+    <message>
+        <location filename="../household_tab.py" line="131"/>
         <source>正在修改已完成的走访：保存后原记录保留在走访记录中。</source>
         <translation>Amending a finished visit: the original record stays in the history.</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="119"/>
+        <location filename="../household_tab.py" line="144"/>
         <source>走访已完成并保存。</source>
         <translation>The visit is finished and saved.</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="148"/>
+        <location filename="../household_tab.py" line="173"/>
         <source>保存为 PDF</source>
         <translation>Save as PDF</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="156"/>
+        <location filename="../household_tab.py" line="181"/>
         <source>已生成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="156"/>
+        <location filename="../household_tab.py" line="181"/>
         <source>已生成 %1 页：%2</source>
         <translation>%1 pages written: %2</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="162"/>
+        <location filename="../household_tab.py" line="187"/>
         <source>正在生成 PDF…</source>
         <translation>Making the PDF…</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="175"/>
+        <location filename="../household_tab.py" line="200"/>
         <source>新户</source>
         <translation>New household</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="199"/>
+        <location filename="../household_tab.py" line="224"/>
         <source>已完成的走访（只读）</source>
         <translation>Finished visit (read-only)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="200"/>
+        <location filename="../household_tab.py" line="225"/>
         <source>本次走访</source>
         <translation>This visit</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="204"/>
+        <location filename="../household_tab.py" line="229"/>
         <source>走访记录与变化</source>
         <translation>Visits and changes</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="205"/>
+        <location filename="../household_tab.py" line="230"/>
         <source>需求办理</source>
         <translation>Needs</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="206"/>
+        <location filename="../household_tab.py" line="231"/>
         <source>修改这次走访（保留原记录）</source>
         <translation>Amend this visit (keeps the original)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="207"/>
+        <location filename="../household_tab.py" line="232"/>
         <source>开始新的走访</source>
         <translation>Start a new visit</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="208"/>
+        <location filename="../household_tab.py" line="234"/>
         <source>打印</source>
         <translation>Print</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="209"/>
+        <location filename="../household_tab.py" line="235"/>
         <source>家庭经济状况核对授权书</source>
         <translation>Consent to check family finances</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="209"/>
+        <location filename="../household_tab.py" line="235"/>
         <source>入户调查记录</source>
         <translation>Visit record</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="210"/>
+        <location filename="../household_tab.py" line="236"/>
         <source>走访结果告知书</source>
         <translation>Visit result letter</translation>
     </message>

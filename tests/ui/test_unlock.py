@@ -32,3 +32,20 @@ def test_right_passphrase_opens_household_list_and_ctrl_l_locks(services_factory
     qtbot.keyClick(w.list_page.table, Qt.Key_L, Qt.ControlModifier)
     qtbot.waitUntil(lambda: w.stack.currentWidget() is page, timeout=5000)
     assert not svc.is_unlocked() and w.model.rowCount() == 0 and page.passphrase.text() == ""
+
+
+def test_tampered_vault_file_is_named_in_plain_chinese(services_factory, window_factory, qtbot):
+    svc = services_factory()
+    db = svc.data_dir / "vault.db"
+    data = bytearray(db.read_bytes())
+    for i in range(4096, min(len(data), 4096 * 3)):
+        data[i] ^= 0x5A  # scramble the first pages after the header
+    db.write_bytes(bytes(data))
+    w = window_factory(svc)
+    page = w.unlock_page
+    qtbot.waitUntil(lambda: page.user.count() == 1, timeout=10000)
+    page.passphrase.setText(PASSPHRASE)
+    qtbot.mouseClick(page.button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: page.error.isVisible(), timeout=10000)
+    assert "损坏" in page.error.text() and "vault.db" in page.error.text()
+    assert "Traceback" not in page.error.text() and not svc.is_unlocked()

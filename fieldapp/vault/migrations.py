@@ -179,19 +179,27 @@ def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None
         if m.version <= found:
             continue
         try:
-            with db.atomic():
+            # IMMEDIATE: two programs opening an old vault at once apply each step exactly once.
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS schema_migrations "
                     "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
                 )
-                m.apply(db)
-                db.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    [m.version, m.name, datetime.now(timezone.utc).isoformat(timespec="seconds")],
-                )
+                if current_version(db) < m.version:
+                    m.apply(db)
+                    db.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                        [m.version, m.name, datetime.now(timezone.utc).isoformat(timespec="seconds")],
+                    )
+                    applied.append(m.version)
+                db.conn.execute("COMMIT")
+            except BaseException:
+                if db.conn.in_transaction:
+                    db.conn.execute("ROLLBACK")
+                raise
         except SchemaTooNew:
             raise
         except Exception as exc:
             raise MigrationFailed(m.version, f"{exc.__class__.__name__}: {exc}") from exc
-        applied.append(m.version)
     return applied

@@ -54,7 +54,7 @@ class SyncStoreMixin:
             return
         with self._session() as db:
             at = now_utc()
-            with db.atomic():
+            with self._tx(db):
                 # The server holds the values now: keep who/when/what-record, drop the copy of the values.
                 db.conn.executemany("UPDATE changes SET acked_at = ?, fields = '{}' WHERE change_id = ? AND acked_at IS NULL",
                                     [(at, cid) for cid in change_ids])
@@ -73,7 +73,7 @@ class SyncStoreMixin:
     def set_sync_state(self, key: str, value: str | None) -> None:
         """Store (or with None, delete) a sync setting."""
         with self._session() as db:
-            with db.atomic():
+            with self._tx(db):
                 if value is None:
                     db.execute("DELETE FROM sync_state WHERE key = ?", [key])
                 else:
@@ -95,7 +95,7 @@ class SyncStoreMixin:
         value, and the record's revision becomes the pulled revision.
         """
         with self._session() as db:
-            with db.atomic():
+            with self._tx(db):
                 for change in changes:
                     if change["entity"] == "household":
                         self._apply_pulled_household(db, change)
@@ -151,7 +151,7 @@ class SyncStoreMixin:
         """Store or update conflict notices from the server (idempotent by ``conflict_id``)."""
         with self._session() as db:
             at = now_utc()
-            with db.atomic():
+            with self._tx(db):
                 for c in conflicts:
                     closed = c.get("status") in ("resolved", "merged")
                     db.execute(
@@ -182,7 +182,7 @@ class SyncStoreMixin:
     def resolve_conflict(self, conflict_id: int) -> None:
         """Mark a conflict as looked at by the current user."""
         with self._session() as db:
-            with db.atomic():
+            with self._tx(db):
                 db.execute("UPDATE conflicts SET resolved_at = ?, resolved_by = ? WHERE id = ? AND resolved_at IS NULL",
                            [now_utc(), self.user, int(conflict_id)])
                 audit.append(db, self._suite, self.user, "conflict_resolved", detail={"conflict": int(conflict_id)})

@@ -60,7 +60,7 @@ class RecordsMixin:
         """
         with self._session() as db:
             try:
-                with db.atomic():
+                with self._tx(db):
                     result = self._save_visit_tx(db, visit, review_due, flags)
             except UnicodeEncodeError as exc:  # e.g. a lone surrogate from a "\ud800" escape in imported JSON
                 raise InvalidRecord("text that is not valid Unicode") from exc
@@ -80,13 +80,13 @@ class RecordsMixin:
             for visit in visits:
                 batch.append(visit)
                 if len(batch) >= batch_size:
-                    with db.atomic():
+                    with self._tx(db):
                         for v in batch:
                             self._save_visit_tx(db, v, None, None)
                     count += len(batch)
                     batch = []
             if batch:
-                with db.atomic():
+                with self._tx(db):
                     for v in batch:
                         self._save_visit_tx(db, v, None, None)
                 count += len(batch)
@@ -203,7 +203,7 @@ class RecordsMixin:
         except UnicodeEncodeError as exc:
             raise InvalidRecord("text that is not valid Unicode") from exc
         with self._session() as db:
-            with db.atomic():
+            with self._tx(db):
                 db.execute(
                     "INSERT OR REPLACE INTO drafts (visit_id, household_id, form_id, form_version, answers, saved_at, saved_by) "
                     "VALUES (?,?,?,?,?,?,?)",
@@ -234,7 +234,7 @@ class RecordsMixin:
     def discard_draft(self, visit_id: str) -> None:
         """Delete an autosaved draft."""
         with self._session() as db:
-            with db.atomic():
+            with self._tx(db):
                 db.execute("DELETE FROM drafts WHERE visit_id = ?", [visit_id])
                 audit.append(db, self._suite, self.user, "draft_discarded", "visit", visit_id)
 
@@ -248,7 +248,7 @@ class RecordsMixin:
             if row is None:
                 raise RecordNotFound("visit", visit_id)
             if audit_view:
-                with db.atomic():
+                with self._tx(db):
                     audit.append(db, self._suite, self.user, "view", "visit", visit_id, {"household_id": row[1]})
         return {
             "format": "fieldapp.visit", "format_version": 1, "form_id": row[2], "form_version": row[3],
@@ -271,7 +271,7 @@ class RecordsMixin:
                 "SELECT id, form_id, form_version, status, visit_date, updated_at, updated_by FROM visits "
                 "WHERE household_id = ? ORDER BY visit_date DESC, updated_at DESC", [household_id]).fetchall()
             if audit_view:
-                with db.atomic():
+                with self._tx(db):
                     audit.append(db, self._suite, self.user, "view", "household", household_id)
         keys = ("id", "form_id", "form_version", "status", "visit_date", "updated_at", "updated_by")
         return {

@@ -153,7 +153,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
                 raise KeyFileCorrupt(self.keys_path, "user wrap unreadable") from exc
             self.throttle.reset(user)
             self._open(key, user)
-            with self._database.atomic():
+            with self._tx(self._database):
                 audit.append(self._database, self._suite, user, "unlock")
 
     def unlock_with_office_key(self, office_private_key: bytes) -> None:
@@ -167,20 +167,20 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
             except (DecryptError, ValueError, TypeError, KeyError) as exc:
                 raise OfficeKeyInvalid(f"office key does not open this vault ({exc.__class__.__name__})") from exc
             self._open(key, OFFICE_LABEL)
-            with self._database.atomic():
+            with self._tx(self._database):
                 audit.append(self._database, self._suite, OFFICE_LABEL, "recover")
 
     def _open(self, key: bytes | None, user: str, creating: bool = False) -> None:
         if self._conn is not None:
             self.lock()
         conn = connect(self.db_path, key, self._suite)
-        conn.isolation_level = None  # explicit transactions only (sqlite-utils' atomic())
+        conn.isolation_level = None  # explicit transactions only (Vault._tx, BEGIN IMMEDIATE)
         db = sqlite_utils.Database(conn)
         try:
             migrations.migrate(db)
             vault_id = self._keyfile.vault_id if self._keyfile else "plain"
             if creating:
-                with db.atomic():
+                with self._tx(db):
                     db.execute("INSERT INTO meta (key, value) VALUES ('vault_id', ?)", [vault_id])
                     db.execute("INSERT INTO meta (key, value) VALUES ('created_at', ?)", [now_utc()])
                     db.execute("INSERT INTO sync_state (key, value) VALUES (?, ?)", [DEVICE_ID_KEY, str(uuid.uuid4())])
@@ -218,6 +218,24 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
             raise VaultLocked()
         return self._database
 
+    @staticmethod
+    @contextlib.contextmanager
+    def _tx(db):
+        """One write transaction. BEGIN IMMEDIATE takes the write lock up front (waiting up to the busy
+        timeout), so a second program writing to the same vault waits instead of failing mid-way."""
+        if db.conn.in_transaction:  # nested: a savepoint inside the outer transaction
+            with db.atomic():
+                yield db
+            return
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.conn.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
+
     @contextlib.contextmanager
     def _session(self):
         """Hold the lock, require an unlocked vault, and report a damaged file as VaultCorrupt."""
@@ -248,7 +266,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
             if user in kf.users:
                 raise UserExists(user)
             self._set_wrap(kf, key, user, passphrase, kdf)
-            with self._database.atomic():
+            with self._tx(self._database):
                 audit.append(self._database, self._suite, self.user, "user_added", "user", user)
 
     def set_passphrase(self, user: str, passphrase: str, *, kdf: KdfParams = DEFAULT_KDF) -> None:
@@ -261,7 +279,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
                 raise UnknownUser(user)
             self._set_wrap(kf, key, user, passphrase, kdf)
             self.throttle.reset(user)
-            with self._database.atomic():
+            with self._tx(self._database):
                 audit.append(self._database, self._suite, self.user, "passphrase_changed", "user", user)
 
     def _set_wrap(self, kf: KeyFile, key: bytes, user: str, passphrase: str, kdf: KdfParams) -> None:
@@ -281,7 +299,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
             del kf.users[user]
             kf.save()
             self.throttle.reset(user)
-            with self._database.atomic():
+            with self._tx(self._database):
                 audit.append(self._database, self._suite, self.user, "user_removed", "user", user)
 
     def destroy_local_wraps(self) -> None:
@@ -289,7 +307,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
         with self._lock:
             kf = self._load_keyfile()
             if self._database is not None:
-                with self._database.atomic():
+                with self._tx(self._database):
                     audit.append(self._database, self._suite, self.user, "local_wraps_destroyed",
                                  detail={"users": len(kf.users)})
             kf.users = {}
@@ -309,7 +327,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
         """The raw database key as hex, for an admin checking the file with another SQLCipher (audited)."""
         with self._lock:
             key = self._require_unlocked()
-            with self._database.atomic():
+            with self._tx(self._database):
                 audit.append(self._database, self._suite, self.user, "raw_key_exported")
             return key.hex()
 
@@ -318,7 +336,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
               detail: dict | None = None) -> int:
         """Record an action done outside the vault (``print``, ``export``…); ids and counts only in *detail*."""
         with self._session() as db:
-            with db.atomic():
+            with self._tx(db):
                 return audit.append(db, self._suite, self.user, action, entity, entity_id, detail)
 
     def verify_audit(self) -> int:

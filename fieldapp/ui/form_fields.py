@@ -354,28 +354,3 @@ def make_field(question, language: str, parent=None) -> FieldWidget:
     if t == "text_list":
         return TextListField(question, language, parent)
     return TextField(question, language, parent)
-
-
-def display_value(question, value, language: str = "zh") -> str:
-    """A stored answer as readable text (used in tables and the history diff)."""
-    if value is None or value == "" or value == []:
-        return "—"
-    t = question.type
-    if t == "money":
-        try:
-            return fen_to_yuan_str(int(value)) + (" 元" if language == "zh" else " yuan")
-        except (TypeError, ValueError):
-            return str(value)
-    if t in ("single", "yes_no", "yes_no_unknown"):
-        return question.option_label(value, language)
-    if t == "multi":
-        return "、".join(question.option_label(v, language) for v in value)
-    if t == "boolean":
-        return ("是" if value else "否") if language == "zh" else ("Yes" if value else "No")
-    if t == "text_list":
-        return "、".join(map(str, value))
-    if t == "id_number":
-        from forms.idnumber import mask
-
-        return mask(str(value))
-    return str(value)

@@ -220,9 +220,7 @@ class HouseholdTab(QWidget):
             f"<b style='font-size:13pt'>{_esc(head.get('name') or '')}</b> &nbsp; {mask(head.get('id_number') or '')}"
             f" &nbsp; {_esc(f.get('address') or '')} &nbsp; <span style='color:#1a56a0'>{_esc(cats)}</span>{flag_html}")
         if self.editor is not None:
-            status = self.editor.visit.get("status")
-            text = self.tr("已完成的走访（只读）") if self.editor.read_only else (
-                self.tr("本次走访") if status != "final" else self.tr("本次走访"))
+            text = self.tr("已完成的走访（只读）") if self.editor.read_only else self.tr("本次走访")
             self.inner.setTabText(self.inner.indexOf(self.editor), text)
             if self.editor.language != lang:
                 self.editor.set_language(lang)

@@ -124,6 +124,21 @@ class _VaultCounter:
             self.vault.set_sync_state(f"serial:{kind}:{township_code}:{year}", str(int(seq)))
 
 
+class ImportFileUnreadable(Exception):
+    """The file to import is not readable JSON."""
+
+    def __init__(self, name: str):
+        super().__init__("import file unreadable")
+        self.message_zh = f"无法读取文件“{name}”：它不是走访记录的 JSON 文件，或已损坏。"
+        self.hint_zh = "请选择由本系统导出的文件（.json）。"
+
+
+class ExportNeedsSecret(Exception):
+    """An export needs the office key or a passphrase; the app never exports in clear."""
+
+    message_zh = "导出需要设置口令（本机没有县级公钥）。"
+
+
 class NotUnlocked(Exception):
     """The UI asked for data while the vault is locked."""
 
@@ -604,6 +619,77 @@ class Services:
         record = {**latest, "answers": answers}
         record.pop("meta", None)
         return v.save_visit(record)
+
+    # ------------------------------------------------------------------ import / export
+    def read_import_file(self, path: str | Path) -> tuple[dict | list, bool]:
+        """Parse a file to import; returns (document, needs a passphrase)."""
+        from fieldapp.vault.export import is_sealed_export
+
+        try:
+            doc = json.loads(Path(path).read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise ImportFileUnreadable(Path(path).name) from exc
+        return doc, is_sealed_export(doc)
+
+    def import_visits(self, doc, passphrase: str | None = None, progress=None) -> dict:
+        """Import visits (interchange JSON, one or a list, or an encrypted export opened with ``passphrase``).
+
+        Visits that are not in the interchange shape, and final visits with blocking problems, are
+        skipped and counted. ``progress(done, total)`` may raise to cancel between batches.
+        :returns: {"imported": n, "rejected": m}
+        """
+        from fieldapp.vault import VaultError
+        from fieldapp.vault.export import is_sealed_export, open_sealed_visits
+        from fieldapp.vault.records import check_visit
+
+        if is_sealed_export(doc):
+            doc = open_sealed_visits(doc, passphrase=passphrase)
+        visits = doc if isinstance(doc, list) else [doc]
+        good, rejected = [], 0
+        for visit in visits:
+            try:
+                check_visit(visit)
+            except VaultError:
+                rejected += 1
+                continue
+            if visit.get("status") == "final" and any(p.severity == "error" for p in self.validate(visit)):
+                rejected += 1
+                continue
+            good.append(visit)
+        v = self._v()
+        done = 0
+        for start in range(0, len(good), 200):
+            done += v.save_visits(good[start:start + 200], batch_size=200)
+            if progress:
+                progress(done, len(good))
+        v.audit("import", detail={"visits": done, "rejected": rejected})
+        return {"imported": done, "rejected": rejected}
+
+    def export_visits(self, path: str | Path, passphrase: str | None = None, progress=None) -> int:
+        """Export every visit, encrypted: to the county office's key when the vault has it, else under ``passphrase``.
+
+        The desktop app never writes a plaintext export (the CLI can, with a warning).
+        """
+        from fieldapp.vault.export import seal_visits
+        from fieldapp.vault.keyfile import atomic_write
+
+        v = self._v()
+        office = v.office_public_key()
+        if office is None and not passphrase:
+            raise ExportNeedsSecret()
+        visits = []
+        for visit in v.iter_visits():
+            visits.append(visit)
+            if progress and len(visits) % 200 == 0:
+                progress(len(visits), 0)
+        data = seal_visits(visits, office_public_key=office) if office else seal_visits(visits, passphrase=passphrase)
+        atomic_write(Path(path), data)
+        v.audit("export", detail={"visits": len(visits), "method": "office" if office else "passphrase"})
+        return len(visits)
+
+    def export_needs_passphrase(self) -> bool:
+        """True when no county office key is known, so the user must choose an export passphrase."""
+        return self._v().office_public_key() is None
 
     # ------------------------------------------------------------------ printing (when printouts is installed)
     PRINT_KINDS = ("consent", "visit_record", "visit_result")

@@ -311,6 +311,68 @@ class MainWindow(QMainWindow):
                         on_success=lambda _r: (self.reload_households(), self.refresh_status()),
                         on_error=lambda e: show_error(self, e))
 
+    # --- import / export ---
+    def import_file(self, path: str | None = None, passphrase: str | None = None) -> None:
+        """Import visits from a JSON file (plain interchange or encrypted export), off the UI thread."""
+        from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("导入走访记录"), "", "JSON (*.json)")
+            if not path:
+                return
+        try:
+            doc, sealed = self.services.read_import_file(path)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        if sealed and passphrase is None:
+            passphrase, ok = QInputDialog.getText(self, self.tr("导入"), self.tr("导出文件的口令："), QLineEdit.Password)
+            if not ok:
+                return
+
+        def done(result: dict) -> None:
+            self.last_import = result
+            self.reload_households()
+            text = self.tr("已导入 %1 条走访记录。").replace("%1", str(result["imported"]))
+            if result["rejected"]:
+                text += self.tr("有 %1 条不合格，未导入。").replace("%1", str(result["rejected"]))
+            QMessageBox(QMessageBox.Information, self.tr("导入完成"), text, QMessageBox.Ok, self).open()
+
+        self.runner.run(lambda p: self.services.import_visits(doc, passphrase, progress=p.report), pass_progress=True,
+                        progress_parent=self, label=self.tr("正在导入…"), on_success=done,
+                        on_error=lambda e: show_error(self, e))
+
+    def export_file(self, path: str | None = None, passphrase: str | None = None) -> None:
+        """Export every visit, encrypted (office key, or a passphrase typed twice), off the UI thread."""
+        from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
+
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("导出走访记录"), "fieldapp-export.json", "JSON (*.json)")
+            if not path:
+                return
+        if passphrase is None and self.services.export_needs_passphrase():
+            first, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("为导出文件设置口令（至少 8 位）："),
+                                             QLineEdit.Password)
+            if not ok:
+                return
+            again, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("再次输入口令："), QLineEdit.Password)
+            if not ok:
+                return
+            if first != again or len(first) < 8:
+                QMessageBox(QMessageBox.Warning, self.tr("导出"), self.tr("两次输入的口令不一致，或少于 8 位。"),
+                            QMessageBox.Ok, self).open()
+                return
+            passphrase = first
+
+        def done(count: int) -> None:
+            self.last_export = count
+            QMessageBox(QMessageBox.Information, self.tr("导出完成"),
+                        self.tr("已加密导出 %1 条走访记录。").replace("%1", str(count)), QMessageBox.Ok, self).open()
+
+        self.runner.run(lambda p: self.services.export_visits(path, passphrase, progress=p.report), pass_progress=True,
+                        progress_parent=self, label=self.tr("正在导出…"), on_success=done,
+                        on_error=lambda e: show_error(self, e))
+
     # --- actions and texts ---
     def _make_actions(self) -> None:
         self.lock_action = QAction(self, objectName="lockAction")
@@ -324,8 +386,15 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self, objectName="quitAction")
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # QKeySequence.Quit is empty on Windows
         self.quit_action.triggered.connect(self.close)
+        self.import_action = QAction(self, objectName="importAction")
+        self.import_action.triggered.connect(lambda: self.import_file())
+        self.export_action = QAction(self, objectName="exportAction")
+        self.export_action.triggered.connect(lambda: self.export_file())
         self.addAction(self.lock_action)
         self.file_menu = self.menuBar().addMenu("")
+        self.file_menu.addAction(self.import_action)
+        self.file_menu.addAction(self.export_action)
+        self.file_menu.addSeparator()
         self.file_menu.addAction(self.lock_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -347,6 +416,8 @@ class MainWindow(QMainWindow):
         self.file_menu.setTitle(self.tr("文件"))
         self.tools_menu.setTitle(self.tr("工具"))
         self.lock_action.setText(self.tr("锁定"))
+        self.import_action.setText(self.tr("导入走访记录…"))
+        self.export_action.setText(self.tr("导出走访记录（加密）…"))
         self.settings_action.setText(self.tr("设置…"))
         self.add_user_action.setText(self.tr("添加用户…"))
         self.quit_action.setText(self.tr("退出"))

@@ -350,7 +350,7 @@ Please try again; if it keeps happening, give this reference to the township off
     </message>
     <message>
         <location filename="../household_tab.py" line="111"/>
-        <location filename="../household_tab.py" line="233"/>
+        <location filename="../household_tab.py" line="231"/>
         <source>放弃草稿</source>
         <translation>Discard draft</translation>
     </message>
@@ -395,52 +395,52 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>New household</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="224"/>
+        <location filename="../household_tab.py" line="223"/>
         <source>已完成的走访（只读）</source>
         <translation>Finished visit (read-only)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="225"/>
+        <location filename="../household_tab.py" line="223"/>
         <source>本次走访</source>
         <translation>This visit</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="229"/>
+        <location filename="../household_tab.py" line="227"/>
         <source>走访记录与变化</source>
         <translation>Visits and changes</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="230"/>
+        <location filename="../household_tab.py" line="228"/>
         <source>需求办理</source>
         <translation>Needs</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="231"/>
+        <location filename="../household_tab.py" line="229"/>
         <source>修改这次走访（保留原记录）</source>
         <translation>Amend this visit (keeps the original)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="232"/>
+        <location filename="../household_tab.py" line="230"/>
         <source>开始新的走访</source>
         <translation>Start a new visit</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="234"/>
+        <location filename="../household_tab.py" line="232"/>
         <source>打印</source>
         <translation>Print</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="235"/>
+        <location filename="../household_tab.py" line="233"/>
         <source>家庭经济状况核对授权书</source>
         <translation>Consent to check family finances</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="235"/>
+        <location filename="../household_tab.py" line="233"/>
         <source>入户调查记录</source>
         <translation>Visit record</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="236"/>
+        <location filename="../household_tab.py" line="234"/>
         <source>走访结果告知书</source>
         <translation>Visit result letter</translation>
     </message>
@@ -636,52 +636,139 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Syncing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="343"/>
+        <location filename="../main_window.py" line="320"/>
+        <source>导入走访记录</source>
+        <translation>Import visits</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="329"/>
+        <source>导入</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="329"/>
+        <source>导出文件的口令：</source>
+        <translation>Passphrase of the export file:</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="336"/>
+        <source>已导入 %1 条走访记录。</source>
+        <translation>%1 visits imported.</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="338"/>
+        <source>有 %1 条不合格，未导入。</source>
+        <translation> %1 were not valid and were skipped.</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="339"/>
+        <source>导入完成</source>
+        <translation>Import finished</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="342"/>
+        <source>正在导入…</source>
+        <translation>Importing…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="350"/>
+        <source>导出走访记录</source>
+        <translation>Export visits</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="354"/>
+        <location filename="../main_window.py" line="358"/>
+        <location filename="../main_window.py" line="362"/>
+        <source>导出</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="354"/>
+        <source>为导出文件设置口令（至少 8 位）：</source>
+        <translation>Choose a passphrase for the export file (at least 8 characters):</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="358"/>
+        <source>再次输入口令：</source>
+        <translation>Type the passphrase again:</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="362"/>
+        <source>两次输入的口令不一致，或少于 8 位。</source>
+        <translation>The passphrases differ or are shorter than 8 characters.</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="369"/>
+        <source>导出完成</source>
+        <translation>Export finished</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="370"/>
+        <source>已加密导出 %1 条走访记录。</source>
+        <translation>%1 visits exported, encrypted.</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="373"/>
+        <source>正在导出…</source>
+        <translation>Exporting…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="412"/>
         <source>四个摸清 入户走访</source>
         <translation>Four Clarifications home visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="343"/>
+        <location filename="../main_window.py" line="412"/>
         <source>（演示数据）</source>
         <translation> (demo data)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="344"/>
+        <location filename="../main_window.py" line="413"/>
         <source>走访户</source>
         <translation>Households</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="346"/>
+        <location filename="../main_window.py" line="415"/>
         <source>覆盖情况</source>
         <translation>Coverage</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="347"/>
+        <location filename="../main_window.py" line="416"/>
         <source>文件</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="348"/>
+        <location filename="../main_window.py" line="417"/>
         <source>工具</source>
         <translation>Tools</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="349"/>
+        <location filename="../main_window.py" line="418"/>
         <source>锁定</source>
         <translation>Lock</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="350"/>
+        <location filename="../main_window.py" line="419"/>
+        <source>导入走访记录…</source>
+        <translation>Import visits…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="420"/>
+        <source>导出走访记录（加密）…</source>
+        <translation>Export visits (encrypted)…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="421"/>
         <source>设置…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="351"/>
+        <location filename="../main_window.py" line="422"/>
         <source>添加用户…</source>
         <translation>Add user…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="352"/>
+        <location filename="../main_window.py" line="423"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
@@ -755,32 +842,32 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>RepeatEditor</name>
     <message>
-        <location filename="../repeat_editor.py" line="281"/>
+        <location filename="../repeat_editor.py" line="282"/>
         <source>第 %1 行</source>
         <translation>Row %1</translation>
     </message>
     <message>
-        <location filename="../repeat_editor.py" line="286"/>
+        <location filename="../repeat_editor.py" line="287"/>
         <source>办理记录：</source>
         <translation>History: </translation>
     </message>
     <message>
-        <location filename="../repeat_editor.py" line="308"/>
+        <location filename="../repeat_editor.py" line="309"/>
         <source>添加</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../repeat_editor.py" line="309"/>
+        <location filename="../repeat_editor.py" line="310"/>
         <source>删除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../repeat_editor.py" line="310"/>
+        <location filename="../repeat_editor.py" line="311"/>
         <source>上移</source>
         <translation>Move up</translation>
     </message>
     <message>
-        <location filename="../repeat_editor.py" line="311"/>
+        <location filename="../repeat_editor.py" line="312"/>
         <source>下移</source>
         <translation>Move down</translation>
     </message>

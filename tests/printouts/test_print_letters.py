@@ -158,3 +158,23 @@ def test_nothing_to_print_at_all_is_a_clear_error(ctx, tmp_path):
         print_letters("referral", [LetterRequest(visit_with(needs=[]))], ctx, tmp_path / "x.pdf")
     assert "转介" in err.value.message_zh
     assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize("kind", ["visit_result", "review", "referral", "change"])
+def test_long_names_and_addresses_stay_inside_the_page(kind, ctx, tmp_path):
+    import pdfplumber
+
+    visit = big_visit()
+    visit["answers"]["members"][0]["name"] = "阿卜杜热合曼·买买提艾力·吐尔逊托合提·艾山江"
+    visit["answers"]["needs"][0]["description"] = "透析" * 120  # a very long free-text need
+    req = LetterRequest(visit, due_date="2026-11-20", effective_date="2026-06-01",
+                        changes=[Change("低保金（每月）" * 5, "620.00 元", "480.00 元（因家庭成员外出务工收入增加）" * 3)])
+    out = tmp_path / f"{kind}.pdf"
+    print_letters(kind, [req], ctx, out)
+    text = flat(pdf_text(out))
+    assert "阿卜杜热合曼·买买提艾力·吐尔逊托合提·艾山江户" in text
+    with pdfplumber.open(out) as pdf:
+        for page in pdf.pages:
+            for ch in page.chars:
+                assert 15 <= ch["x0"] and ch["x1"] <= page.width - 15, ch["text"]
+                assert 10 <= ch["top"] and ch["bottom"] <= page.height - 10, ch["text"]

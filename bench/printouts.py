@@ -104,6 +104,7 @@ def children_cpu() -> float:
 
 
 def main() -> int:
+    """Run ours and the baseline on the same letters; print medians, ratios and the RESULT line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short run (< 30 s): 200 letters, 2 rounds")
     args = parser.parse_args()

@@ -201,12 +201,14 @@ class DeferredCanvas(Canvas):
         self._fa_first = True
 
     def showPage(self):
+        """Keep the finished page's state; it is decorated and emitted in :meth:`save`."""
         doc = self._fa_doc
         first = bool(self._fa_pages) is False or self._fa_pages[-1][1] is not doc
         self._fa_pages.append((dict(self.__dict__), doc, first))
         self._startPage()
 
     def save(self):
+        """Decorate every kept page now that each document's page count is known, then write."""
         counts: dict[int, int] = {}
         for _, doc, _ in self._fa_pages:
             counts[id(doc)] = counts.get(id(doc), 0) + 1

@@ -167,6 +167,11 @@ class MainWindow(QMainWindow):
             self._coverage_stale = True
             self._refresh_coverage_if_shown()
             self.refresh_status()
+            user, ids = getattr(self, "_reopen", (None, []))
+            self._reopen = (None, [])
+            if user == self.services.user:
+                for hid in ids:
+                    self.open_household(hid)
 
         def load():
             self.services.form()  # option labels for the first paint, loaded off the UI thread
@@ -257,6 +262,8 @@ class MainWindow(QMainWindow):
         """Save drafts, close open households, forget the key, show the unlock screen."""
         if not self.services.is_unlocked():
             return
+        # Reopen these households for the same user after the next unlock (their drafts come back).
+        self._reopen = (self.services.user, [w.household_id for w in self.editors()])
         for w in self.editors():
             try:
                 w.save_draft_now()

@@ -1,5 +1,6 @@
 """Settings dialog values, adding a second user who can then unlock, status bar while locked."""
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from fieldapp.ui.settings_dialog import SettingsDialog
@@ -39,3 +40,23 @@ def test_added_user_can_unlock_and_status_hides_while_locked(services_factory, w
     w.unlock_page.user.setCurrentText("李四")
     unlock(w, qtbot, "another pass 9")
     assert svc.user == "李四" and "李四" in w.status.user.text()
+
+
+def test_lock_and_unlock_reopens_the_household_with_its_draft(services_factory, window_factory, qtbot):
+    from tests.ui.helpers import open_household
+
+    svc = services_factory(demo=True, households=5)
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    hid = w.list_page.proxy.household_id(0)
+    tab = open_household(w, hid)
+    if tab.editor.read_only:
+        tab.start_new()
+    tab.editor.set_answer("remarks", "锁屏前正在填写")
+    qtbot.keyClick(w.list_page.table, Qt.Key_L, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: w.stack.currentWidget() is w.unlock_page, timeout=5000)
+    assert not w.editors()
+    unlock(w, qtbot)
+    qtbot.waitUntil(lambda: len(w.editors()) == 1, timeout=5000)
+    again = w.editors()[0]
+    assert again.household_id == hid and again.editor.fields["remarks"].value() == "锁屏前正在填写"

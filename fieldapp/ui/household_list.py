@@ -58,7 +58,7 @@ class HouseholdListPage(QWidget):
         self.table = QTableView(self, objectName="householdTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.AscendingOrder)
+        self.table.sortByColumn(8, Qt.AscendingOrder)  # flags: urgent child-protection cases on top
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)

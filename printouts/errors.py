@@ -78,6 +78,21 @@ class CodeFormatError(PrintoutError):
         super().__init__(detail, "这不是本系统打印的文书二维码内容，或内容不完整。")
 
 
+class NoCodeFoundError(PrintoutError):
+    """No document code of ours was found in the image or PDF given."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail, "没有在文件中找到本系统文书的二维码（请确认扫描清晰、二维码完整）。")
+
+
+class ScanToolMissingError(PrintoutError):
+    """A tool needed to read a scanned file is not installed."""
+
+    def __init__(self, tool: str):
+        self.tool = tool
+        super().__init__(f"{tool} is not installed", f"缺少读取文件所需的工具 {tool}（Debian：poppler-utils）。")
+
+
 class UnknownSigningKeyError(PrintoutError):
     """The code was signed by a key that is not among the trusted public keys."""
 

@@ -65,6 +65,9 @@ def register(subparsers) -> None:
         description="核验扫描或粘贴的文书二维码内容是否由受信任的密钥签发。Check that a scanned/pasted code was signed by a trusted key. "
                     "Exit 0 genuine, 1 not genuine, 2 unusable input.")
     verify.add_argument("code", nargs="?", default="-", help="二维码文字，- 或省略表示从标准输入读取 / code text, - for stdin")
+    source = verify.add_mutually_exclusive_group()
+    source.add_argument("--image", metavar="PNG/JPG", help="从扫描图片中读取二维码 / read the code(s) from a scanned image")
+    source.add_argument("--pdf", metavar="PDF", help="从 PDF 文件中读取所有二维码 / read every code from a PDF")
     verify.add_argument("--public-key", action="append", required=True, metavar="FILE",
                         help="受信任的公钥文件（PEM 或每行一个 base64），可重复 / trusted public key file(s)")
     verify.set_defaults(handler=run_verify)
@@ -147,20 +150,37 @@ def run_keygen(args) -> int:
 
 
 def run_verify(args) -> int:
-    """Say clearly whether the code is genuine: exit 0 genuine, 1 not, 2 unusable input."""
+    """Say clearly whether each code is genuine: exit 0 all genuine, 1 any not, 2 unusable input."""
     from fieldapp.cli import CliError
     from printouts import verify_code
     from printouts.errors import CodeFormatError, PrintoutError, SigningKeyError
     from printouts.keys import read_public_keys
+    from printouts.scan import read_codes_from_image, read_codes_from_pdf
 
-    text = sys.stdin.read() if args.code == "-" else args.code
     try:
         keys = [k for path in args.public_key for k in read_public_keys(path)]
-        verified = verify_code(text, keys)
-    except (CodeFormatError, SigningKeyError) as exc:
+        if args.pdf or args.image:
+            codes = read_codes_from_pdf(args.pdf) if args.pdf else read_codes_from_image(args.image)
+            if not codes:
+                raise CliError("没有在文件中找到本系统文书的二维码 / no document code found", exit_code=2)
+        else:
+            codes = [sys.stdin.read() if args.code == "-" else args.code]
+    except SigningKeyError as exc:
         raise _error(exc) from None
     except PrintoutError as exc:
-        print(f"不可信：{exc.message_zh}")
-        raise CliError("核验未通过 / NOT genuine", exit_code=1) from None
-    print(verified.summary_zh())
+        raise _error(exc) from None
+    bad = 0
+    for code in codes:
+        try:
+            print(verify_code(code, keys).summary_zh())
+        except CodeFormatError as exc:
+            if len(codes) == 1:
+                raise _error(exc) from None
+            bad += 1
+            print(f"不可信：{exc.message_zh}")
+        except PrintoutError as exc:
+            bad += 1
+            print(f"不可信：{exc.message_zh}")
+    if bad:
+        raise CliError(f"核验未通过 / NOT genuine: {bad}/{len(codes)}", exit_code=1)
     return 0

@@ -10,7 +10,7 @@ import pytest
 from fieldapp.cli import main
 from printouts import verify_code
 from printouts.keys import read_private_key, read_public_keys
-from printfixtures import base_visit, big_visit, flat, pdf_text
+from printfixtures import base_visit, big_visit, flat, need_tool, pdf_text
 
 
 @pytest.fixture
@@ -102,3 +102,34 @@ def test_verify_letter_says_genuine_or_not(files, tmp_path, capsys, monkeypatch)
     assert main(["verify-letter", "--public-key", pub]) == 0
 
     assert main(["verify-letter", "not a code", "--public-key", pub]) == 2
+
+
+def test_verify_letter_reads_every_code_from_a_pdf_and_a_scan(files, tmp_path, capsys):
+    visits, key, pub = files
+    pdf = tmp_path / "letters.pdf"
+    assert main(["print", "letter", "--kind", "review", *visits, "-o", str(pdf), "--signing-key", key,
+                 "--issue-date", "2026-05-20"]) == 0
+    capsys.readouterr()
+
+    assert main(["verify-letter", "--pdf", str(pdf), "--public-key", pub]) == 0
+    out = capsys.readouterr().out
+    assert out.count("真实有效") == 2
+    assert "演镇民救告〔2026〕001号" in out and "演镇民救告〔2026〕002号" in out
+
+    import subprocess
+
+    need_tool("pdftoppm")
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / "scan")], check=True)
+    assert main(["verify-letter", "--image", str(tmp_path / "scan.png"), "--public-key", pub]) == 0
+    assert "演镇民救告〔2026〕001号" in capsys.readouterr().out
+
+    main(["print", "keygen", str(tmp_path / "o.pem"), str(tmp_path / "o.pub")])
+    capsys.readouterr()
+    assert main(["verify-letter", "--pdf", str(pdf), "--public-key", str(tmp_path / "o.pub")]) == 1
+    assert capsys.readouterr().out.count("不可信") == 2
+
+    blank = tmp_path / "blank.png"
+    from PIL import Image
+
+    Image.new("L", (200, 200), 255).save(blank)
+    assert main(["verify-letter", "--image", str(blank), "--public-key", pub]) == 2

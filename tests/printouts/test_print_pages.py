@@ -58,3 +58,15 @@ def test_pages_render_identically_without_any_system_font(ctx, tmp_path):
     assert with_fonts.tobytes() == without.tobytes()
     # and the page is not blank: Chinese text drew dark pixels
     assert sum(1 for v in without.tobytes() if v < 128) > 5000
+
+
+def test_a_qr_reader_reads_every_documents_code_back(ctx, signing_key, tmp_path):
+    from printouts.scan import read_codes_from_pdf
+
+    need_tool("pdftoppm")
+    pdf = tmp_path / "consent3.pdf"
+    result = print_consent([base_visit(), big_visit()], ctx, pdf, copies=3)
+    codes = read_codes_from_pdf(pdf)
+    assert codes == [d.code for d in result.documents]  # one per copy, in page order (first pages only)
+    assert {verify_code(c, [signing_key.public_key()]).serial for c in codes} == {
+        "演镇核授〔2026〕0001号", "演镇核授〔2026〕0002号"}

@@ -78,8 +78,17 @@ def sort_key(column: int):
     name = COLUMNS[column]
     idx = HouseholdRow._fields.index(name)
     if name == "flags":
-        # Child protection first, then by how many flags a household has.
-        return lambda r: (CHILD_PROTECTION not in r[idx], -len(r[idx]))
+        # Child protection first, then by how many flags a household has (few distinct values: memoised).
+        memo: dict = {}
+
+        def flags_key(r, memo=memo):
+            f = r[idx]
+            k = memo.get(f)
+            if k is None:
+                k = memo[f] = (CHILD_PROTECTION not in f, -len(f))
+            return k
+
+        return flags_key
     if name == "categories":
         return lambda r: ",".join(r[idx])
     if name == "review_due":

@@ -34,8 +34,11 @@ from sync.server.bundles import import_bundle
 from sync.signing import DEVICE_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIME_HEADER, sign_request
 
 ROOT = Path(__file__).resolve().parents[2]
+# CI: 50 examples per target from a fixed seed (a red CI run is then reproducible, never a dice roll);
+# a long run sets FIELDAPP_FUZZ_EXAMPLES and draws fresh random examples.
+LONG_RUN = "FIELDAPP_FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("FIELDAPP_FUZZ_EXAMPLES", "50"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=not LONG_RUN,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 VALID_VISIT = json.loads((ROOT / "docs/examples/R3-dibao-candidate.json").read_text(encoding="utf-8"))
 FORM_DOC = yaml.safe_load((ROOT / "forms/definitions/four_clarifications.v1.yaml").read_text(encoding="utf-8"))
@@ -140,6 +143,16 @@ def test_form_definition_loader_builds_or_names_the_problem(doc):
         assert_named(exc, FormsError)
         return
     assert form.form_id and form.version >= 1
+
+
+# Known defect, found by the long fuzz run (500 examples): a section id that is not text (e.g. a list)
+# is reported as a problem but then added to a set, and the builder crashes with TypeError.
+@pytest.mark.xfail(strict=True, raises=TypeError, reason="forms/builder.py: seen.add(sid) runs for a non-text section id")
+def test_a_section_id_that_is_a_list_is_a_named_problem():
+    doc = copy.deepcopy(FORM_DOC)
+    doc["sections"][0]["id"] = ["basics"]
+    with pytest.raises(FormsError):
+        forms.build_form(doc)
 
 
 # ------------------------------------------------------------------ bundles and receipts

@@ -132,6 +132,9 @@ class _Builder:
             seen.add(code)
             text = self.label({"zh": opt.get("zh"), "en": opt.get("en")}, loc)
             attrs = {k: v for k, v in opt.items() if k not in ("code", "zh", "en")}
+            for key, value in attrs.items():
+                if value is None:  # YAML reads `en: A, b` in a flow mapping as en: A plus a key "b"
+                    self.problem(loc, f"option attribute {key!r} has no value (an unquoted comma in a label?)")
             built.append(Option(code, text, attrs))
         return tuple(built)
 

@@ -215,3 +215,15 @@ def test_file_name_must_match_the_declared_version(tmp_path):
     with pytest.raises(DefinitionError) as caught:
         load_form_file(target)
     assert "file name says four_clarifications v2" in caught.value.problems[0]
+
+
+def test_an_unquoted_comma_in_an_option_label_is_reported():
+    text = V1.read_text(encoding="utf-8").replace('en: "Tekun, institutional care"', "en: Tekun, institutional care")
+    with pytest.raises(DefinitionError) as err:
+        build_form(yaml.safe_load(text))
+    assert "option_lists.categories[2]: option attribute 'institutional care' has no value" in str(err.value)
+
+
+def test_english_option_labels_keep_their_commas():
+    categories = {o.code: o for o in forms.load_form("four_clarifications", 1).option_lists["categories"]}
+    assert categories["tekun_home"].label("en") == "Tekun, support at home"

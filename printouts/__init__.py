@@ -23,6 +23,7 @@ from printouts.documents.letters import LETTER_KINDS, Change, build_letter
 from printouts.errors import NothingToPrintError, PrintCancelled, PrintoutError
 from printouts.fonts import find_cjk_font, register_cjk_font
 from printouts.labels import Labels
+from printouts.qrcodes import QrMatrices
 from printouts.render import Progress, RenderResult, render_pdf
 from printouts.serials import MemoryCounter, SerialCounter, format_serial
 from printouts.signing import VerifiedCode, content_digest, key_id, verify_code
@@ -66,16 +67,27 @@ def _build_and_render(items: Sequence[Any], build: Callable[[Any], list[Document
     total = 2 * len(items)
     docs: list[Document] = []
     skipped: list[tuple[str, str]] = []
-    for i, item in enumerate(items):
-        if progress is not None and progress(i, total) is False:
-            raise PrintCancelled(f"cancelled at {i}/{total}")
-        try:
-            docs += build(item)
-        except NothingToPrintError as exc:  # one household with nothing to say does not stop a batch
-            visit = getattr(item, "visit", item)
-            skipped.append((str(visit.get("household_id") or ""), exc.message_zh))
-    if not docs:
-        raise NothingToPrintError(skipped[0][1] if skipped else "没有选中任何走访记录")
+    # QR codes are encoded by a helper process from the moment each document is built.
+    qr = QrMatrices(parallel=True, expected=len(items))
+    try:
+        for i, item in enumerate(items):
+            if progress is not None and progress(i, total) is False:
+                raise PrintCancelled(f"cancelled at {i}/{total}")
+            try:
+                built = build(item)
+            except NothingToPrintError as exc:  # one household with nothing to say does not stop a batch
+                visit = getattr(item, "visit", item)
+                skipped.append((str(visit.get("household_id") or ""), exc.message_zh))
+                continue
+            for doc in built:
+                qr.add(doc.record.code)
+            docs += built
+        qr.end_of_codes()
+        if not docs:
+            raise NothingToPrintError(skipped[0][1] if skipped else "没有选中任何走访记录")
+    except BaseException:
+        qr.close()
+        raise
     n_items, n_docs = len(items), max(1, len(docs))
 
     def layout_progress(done: int, _total: int):
@@ -83,7 +95,7 @@ def _build_and_render(items: Sequence[Any], build: Callable[[Any], list[Document
         return progress(n_items + (done - n_items) * n_items // n_docs, total)
 
     result = render_pdf(docs, out, ctx.styles.font, title=title, progress=layout_progress if progress else None,
-                        done_before=n_items, total=total)
+                        done_before=n_items, total=total, qr=qr)
     return replace(result, skipped=tuple(skipped))
 
 

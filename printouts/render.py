@@ -35,13 +35,15 @@ class RenderResult:
 
 def render_pdf(documents: Sequence[Document], target: str | os.PathLike | None, font_name: str,
                title: str = "fieldapp", progress: Progress | None = None, done_before: int = 0,
-               total: int | None = None, pagesize=A4, parallel_qr: bool = True) -> RenderResult:
+               total: int | None = None, pagesize=A4, parallel_qr: bool = True,
+               qr: QrMatrices | None = None) -> RenderResult:
     """Lay out *documents* one after another (each from a new page) into one PDF.
 
     :param target: file path (written atomically; nothing is left on cancel), or None to return bytes.
     :param progress: called with (units done, total units); return False to cancel.
     :param done_before: units already reported by the caller (building the documents).
     :param parallel_qr: let a helper process encode the QR codes of a large job during layout.
+    :param qr: the job's QR codes already queued (in document order) while it was built; closed here.
     """
     total = len(documents) + done_before if total is None else total
 
@@ -50,7 +52,8 @@ def render_pdf(documents: Sequence[Document], target: str | os.PathLike | None, 
             raise PrintCancelled(f"cancelled at {done_before + done}/{total}")
 
     report(0)
-    qr = QrMatrices([doc.record.code for doc in documents], parallel=parallel_qr)
+    if qr is None:
+        qr = QrMatrices([doc.record.code for doc in documents], parallel=parallel_qr)
     try:
         story, markers = [], []
         for i, doc in enumerate(documents):

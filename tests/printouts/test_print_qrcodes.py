@@ -52,3 +52,25 @@ def test_closing_a_running_helper_stops_it():
     proc = job._proc
     job.close()
     assert proc.poll() is not None
+
+
+def test_codes_streamed_while_a_job_is_built_come_back_in_order():
+    job = qrcodes.QrMatrices(parallel=True, expected=len(CODES))
+    assert job._proc is not None
+    for code in CODES:
+        job.add(code)
+    job.end_of_codes()
+    try:
+        assert [job.get(i) for i in (119, 0, 60)] == [qr_drawing(CODES[i]) for i in (119, 0, 60)]
+    finally:
+        job.close()
+
+
+def test_a_job_stopped_before_all_codes_were_sent_does_not_hang():
+    job = qrcodes.QrMatrices(parallel=True, expected=500)
+    for code in CODES[:10]:
+        job.add(code)
+    proc = job._proc
+    job.close()  # as on cancel, before end_of_codes()
+    assert proc.poll() is not None
+    assert job.get(3) == qr_drawing(CODES[3])  # still answers, encoding here

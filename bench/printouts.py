@@ -146,7 +146,8 @@ def main() -> int:
     kb_page = statistics.median(sizes) / 1024 / pages
     base_kb_page = statistics.median(base_sizes) / 1024 / count
     scale = 1000 / count  # the target is stated for 1,000 letters
-    print(f"letters: {count}, pages: {pages}, rounds: {rounds} (medians)")
+    print(f"letters: {count}, pages: {pages}, rounds: {rounds} (medians; ours per round: "
+          + ", ".join(f"{x:.2f}" for x in ours) + " s)")
     print(f"ours:     {ours_s:7.2f} s wall ({statistics.median(ours_cpu):.2f} s CPU + {statistics.median(helper_cpu):.2f} s "
           f"in the QR helper), {ours_s / count * 1000:6.2f} ms/letter, {kb_page:5.2f} KB/page")
     print(f"baseline: {base_s:7.2f} s wall, {base_s / count * 1000:6.2f} ms/letter, {base_kb_page:5.2f} KB/page "

@@ -54,7 +54,7 @@ def letter_lines(req, ctx, serial: str) -> list[tuple[str, float]]:
              (f"户主 {head.name}  公民身份号码 {masked_id(head.id_number)}", 9.5),
              (f"家庭住址 {visit.address}  家庭人口 {len(visit.members)} 人", 9.5),
              (fill(t.greeting, values), 10.5)]
-    items = household_items(ctx.templates.household_items, req.suggestions)
+    items = household_items(ctx.templates.household_items, req.suggestions, visit.answers.get("categories") or ())
     if items:
         lines += [(fill(p, values), 10.5) for p in t.body]
         lines += [(f"{i} {what} {where}", 9.5) for i, (what, where) in enumerate(items, 1)]

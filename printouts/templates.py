@@ -68,7 +68,7 @@ class LetterTemplates:
     appeal_text: str
     appeal_values: Mapping[str, Any]
     consent: Mapping[str, Any]
-    household_items: Mapping[str, Mapping[str, str]]
+    household_items: Mapping[str, Mapping[str, Any]]
     departments: Mapping[str, Mapping[str, str]]
     letters: Mapping[str, LetterTemplate]
 
@@ -149,8 +149,11 @@ def parse_templates(raw: Any) -> LetterTemplates:
         )
     items = {}
     for code, item in (_need(raw, "household_items", "", Mapping)).items():
+        unless = (item.get("unless") or []) if isinstance(item, Mapping) else []
+        if not isinstance(unless, list) or not all(isinstance(c, str) for c in unless):
+            raise TemplateError(f"household_items.{code}.unless 必须是类别代码列表")
         items[str(code)] = {"what": _need(item, "what", f"household_items.{code}"),
-                            "where": _need(item, "where", f"household_items.{code}")}
+                            "where": _need(item, "where", f"household_items.{code}"), "unless": tuple(unless)}
     departments = {}
     for code, dep in (_need(raw, "departments", "", Mapping)).items():
         departments[str(code)] = {"name": _need(dep, "name", f"departments.{code}"),

@@ -50,12 +50,17 @@ def _field(s: Any, name: str) -> Any:
     return s.get(name) if isinstance(s, Mapping) else getattr(s, name, None)
 
 
-def household_items(items: Mapping[str, Mapping[str, str]], suggestions: Sequence[Any]) -> list[tuple[str, str]]:
-    """(what, where) the household may apply for: suggestions whose code the template lists, once each."""
+def household_items(items: Mapping[str, Mapping[str, Any]], suggestions: Sequence[Any],
+                    categories: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """(what, where) the household may apply for: suggestions whose code the template lists, once
+    each, except what its current *categories* already give it (the item's ``unless``)."""
     out: list[tuple[str, str]] = []
+    has = set(categories or ())
     for s in suggestions:
         item = items.get(str(_field(s, "code") or ""))
-        if item and (item["what"], item["where"]) not in out:
+        if not item or has & set(item.get("unless", ())):
+            continue
+        if (item["what"], item["where"]) not in out:
             out.append((item["what"], item["where"]))
     return out
 
@@ -110,7 +115,7 @@ def build_letter(kind: str, visit: VisitView, ctx: PrintContext, *, suggestions:
 
     items_table = None
     if kind == "visit_result":
-        shown = household_items(ctx.templates.household_items, suggestions)
+        shown = household_items(ctx.templates.household_items, suggestions, visit.answers.get("categories") or ())
         content["items"] = [list(x) for x in shown]
         if shown:
             items_table = grid_table(["序号", "可申请或需关注的事项", "申请（咨询）地点"],

@@ -45,7 +45,8 @@ def test_print_each_letter_kind_and_the_visit_record(files, tmp_path):
     assert main(["print", "letter", "--kind", "change", visits[0], "-o", str(tmp_path / "d.pdf"), *common,
                  "--change", "低保金（每月）", "620.00 元", "480.00 元", "--effective-date", "2026-06-01"]) == 0
     assert main(["print", "visit-record", *visits, "-o", str(tmp_path / "e.pdf"), *common]) == 0
-    assert "最低生活保障（低保）" in flat(pdf_text(tmp_path / "a.pdf"))
+    assert "入户走访结果及政策告知书" in flat(pdf_text(tmp_path / "a.pdf"))
+    assert "单独申请低保（单人户）" in flat(pdf_text(tmp_path / "a.pdf"))  # base visit: a seriously ill member
     assert "2026年11月20日前" in flat(pdf_text(tmp_path / "b.pdf"))  # big_visit: class A, 12 months
     assert "演示县医疗保障局" in flat(pdf_text(tmp_path / "c.pdf"))
     assert "行政复议" in flat(pdf_text(tmp_path / "d.pdf"))

@@ -21,7 +21,7 @@ SUGGESTIONS = [
 
 def test_visit_result_letter_lists_only_household_facing_suggestions(ctx, tmp_path):
     out = tmp_path / "result.pdf"
-    visit = base_visit()
+    visit = visit_with(categories=[])  # not yet on dibao
     result = print_letters("visit_result", [LetterRequest(visit, suggestions=SUGGESTIONS)], ctx, out)
     text = pdf_text(out)
     flat_text = flat(text)
@@ -125,13 +125,21 @@ def test_cancelling_a_batch_writes_nothing_and_uses_no_serial(ctx, tmp_path):
 def test_visit_result_letter_from_the_real_assessment(ctx, tmp_path):
     """No suggestions given: the letter runs forms.assess and shows the household-facing items."""
     out = tmp_path / "assessed.pdf"
-    print_letters("visit_result", [LetterRequest(base_visit())], ctx, out)
+    print_letters("visit_result", [LetterRequest(visit_with(categories=[]))], ctx, out)
     text = flat(pdf_text(out))
-    # base_visit: per-capita 162.63 < 583.33 (R3), a seriously ill member (R4), a child without income (R5)
+    # per-capita 162.63 < 583.33 (R3), a seriously ill member (R4), a child without income (R5)
     assert "最低生活保障（低保）" in text
     assert "单独申请低保（单人户）" in text
     assert "特困人员救助供养" in text
     assert "162.63" not in text  # staff figures stay in the office
+
+
+def test_a_household_already_on_dibao_is_not_told_to_apply_for_it(ctx, tmp_path):
+    out = tmp_path / "on-dibao.pdf"
+    print_letters("visit_result", [LetterRequest(base_visit())], ctx, out)  # categories: dibao_b
+    text = flat(pdf_text(out))
+    assert "最低生活保障（低保）" not in text
+    assert "单独申请低保（单人户）" in text  # a member may still apply alone (R4)
 
 
 def test_review_letter_from_the_real_assessment_uses_r7_due_date(ctx, tmp_path):

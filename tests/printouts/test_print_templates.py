@@ -83,3 +83,10 @@ def test_unreadable_yaml_is_a_template_error(tmp_path):
 
 def test_fill_applies_format_specs():
     assert fill("{a}-{n:03d}", {"a": "x", "n": 5}) == "x-005"
+
+
+def test_unless_must_be_a_list_of_category_codes(raw):
+    raw["household_items"]["dibao_candidate"]["unless"] = "dibao_a"
+    with pytest.raises(TemplateError) as err:
+        parse_templates(raw)
+    assert "household_items.dibao_candidate.unless" in str(err.value)

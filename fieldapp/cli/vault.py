@@ -168,6 +168,20 @@ def cmd_user_list(args) -> int:
     return 0
 
 
+def _shape_problem(visit, label: str) -> str | None:
+    """The interchange schema's verdict (``forms.interchange.check_shape``): None if the shape is right."""
+    try:
+        from forms.errors import VisitShapeError
+        from forms.interchange import check_shape
+    except ImportError:
+        return None
+    try:
+        check_shape(visit, label)
+    except VisitShapeError as exc:
+        return f"{exc.message_zh}：" + "；".join(exc.problems[:3])
+    return None
+
+
 def _validation_problems(visit: dict) -> list:
     """The form engine's problems for *visit*, or [] if the engine is not available in this build."""
     try:
@@ -200,6 +214,11 @@ def cmd_import(args) -> int:
             check_visit(visit)
         except _vault_errors() as exc:
             print(f"第 {i + 1} 条：{exc.message_zh}", file=sys.stderr)
+            rejected += 1
+            continue
+        shape = _shape_problem(visit, f"第 {i + 1} 条")
+        if shape:  # drafts too: a value of the wrong JSON type is never imported
+            print(shape, file=sys.stderr)
             rejected += 1
             continue
         errors = [p for p in _validation_problems(visit) if p.severity == "error"]

@@ -35,8 +35,8 @@ Every failure is a :class:`VaultError` subclass with ``message_zh``.
 
 from .crypto import DEFAULT_KDF, FAST_KDF, KdfParams
 from .errors import (
-    AuditChainBroken, ExportDecryptFailed, InvalidRecord, KeyFileCorrupt, LastUser, MigrationFailed, OfficeKeyInvalid,
-    RecordNotFound, SchemaTooNew, UnknownUser, UnlockThrottled, UserExists, VaultCorrupt, VaultError, VaultExists,
+    AuditChainBroken, DiskFull, DiskWriteFailed, ExportDecryptFailed, InvalidRecord, KeyFileCorrupt, LastUser, MigrationFailed, OfficeKeyInvalid,
+    ReadOnlyVault, RecordNotFound, SchemaTooNew, UnknownUser, UnlockThrottled, UserExists, VaultCorrupt, VaultError, VaultExists,
     VaultLocked, VaultNotFound, WeakPassphrase, WrongPassphrase,
 )
 from .projection import mask_id_number
@@ -48,4 +48,5 @@ __all__ = [
     "VaultError", "VaultNotFound", "VaultExists", "VaultLocked", "WrongPassphrase", "UnlockThrottled", "UnknownUser",
     "UserExists", "LastUser", "WeakPassphrase", "KeyFileCorrupt", "VaultCorrupt", "SchemaTooNew", "MigrationFailed",
     "OfficeKeyInvalid", "RecordNotFound", "InvalidRecord", "AuditChainBroken", "ExportDecryptFailed",
+    "DiskFull", "DiskWriteFailed", "ReadOnlyVault",
 ]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from pathlib import Path
 
 import sqlcipher3
 
-from .errors import VaultCorrupt
+from .errors import DiskFull, DiskWriteFailed, ReadOnlyVault, VaultCorrupt, VaultError
 
 DatabaseError = sqlcipher3.DatabaseError
 
@@ -42,8 +43,38 @@ def connect(path: Path, key: bytes | None, suite) -> sqlcipher3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
     except DatabaseError as exc:
         conn.close()
-        raise VaultCorrupt(path, str(exc)) from exc
+        raise translate_error(exc, path) or VaultCorrupt(path, str(exc)) from exc
     return conn
+
+
+def _writable(path: Path) -> bool:
+    folder = path.parent
+    return os.access(folder, os.W_OK | os.X_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def translate_error(exc: Exception, path: Path) -> VaultError | None:
+    """The vault error a SQLite failure means for the user, or None if it is not one of these."""
+    text = str(exc).lower()
+    if "disk is full" in text or "no space" in text:
+        return DiskFull(path, str(exc))
+    if "readonly" in text or "read-only" in text or ("unable to open" in text and not _writable(Path(path))):
+        return ReadOnlyVault(Path(path).parent, str(exc))
+    if "disk i/o error" in text:
+        return DiskWriteFailed(path, str(exc))
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return VaultCorrupt(path, str(exc))
+    return None
+
+
+def translate_os_error(exc: OSError, path: Path) -> VaultError | None:
+    """The vault error an OS write failure means (ENOSPC, EFBIG, EROFS, EACCES…), or None."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFull(path, exc.strerror or "")
+    if exc.errno == errno.EFBIG:
+        return DiskWriteFailed(path, exc.strerror or "")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return ReadOnlyVault(Path(path).parent, exc.strerror or "")
+    return None
 
 
 def is_plain_sqlite(path: Path) -> bool:

@@ -113,6 +113,33 @@ class VaultCorrupt(VaultError):
         super().__init__(f"database file {self.path} is damaged: {detail}", message_zh=f"数据库文件 {self.path} 已损坏或被改动，无法读取。")
 
 
+class DiskFull(VaultError):
+    """The disk (or the user's quota) is full: the save was not made; earlier data is intact."""
+
+    def __init__(self, path: Path, detail: str = ""):
+        self.path = Path(path)
+        super().__init__(f"no space left for {self.path} {detail}".strip(),
+                         message_zh=f"磁盘空间不足，本次没有保存（{self.path.parent}）。请清理磁盘空间后再保存；已保存的数据不受影响。")
+
+
+class DiskWriteFailed(VaultError):
+    """The operating system refused a write (I/O error or file-size limit): the save was not made."""
+
+    def __init__(self, path: Path, detail: str = ""):
+        self.path = Path(path)
+        super().__init__(f"write to {self.path} failed {detail}".strip(),
+                         message_zh=f"写入磁盘失败，本次没有保存（{self.path}）。可能是磁盘空间不足、文件过大或磁盘故障；已保存的数据不受影响。")
+
+
+class ReadOnlyVault(VaultError):
+    """The data folder or its files cannot be written (read-only medium, permissions)."""
+
+    def __init__(self, path: Path, detail: str = ""):
+        self.path = Path(path)
+        super().__init__(f"{self.path} is read-only {detail}".strip(),
+                         message_zh=f"数据文件夹 {self.path} 是只读的（或没有写入权限），无法保存。请检查文件夹权限或存储设备。")
+
+
 class SchemaTooNew(VaultError):
     """The vault was written by a newer version of fieldapp."""
 

@@ -16,7 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import KeyFileCorrupt
+from .connection import translate_os_error
+from .errors import DiskFull, DiskWriteFailed, KeyFileCorrupt, ReadOnlyVault
 
 FORMAT = "fieldapp.vault-keys"
 VERSION = 1
@@ -25,6 +26,16 @@ VERSION = 1
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace *path* with *data* so a crash leaves either the old or the new content."""
     path = Path(path)
+    try:
+        _atomic_write(path, data)
+    except OSError as exc:
+        translated = translate_os_error(exc, path)
+        if translated is not None:
+            raise translated from exc
+        raise
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -151,12 +162,20 @@ class Throttle:
         entry = doc.get(user, {})
         entry = {"failures": int(entry.get("failures", 0)) + 1, "last": self.clock()}
         doc[user] = entry
-        atomic_write(self.path, json.dumps(doc).encode("utf-8"))
+        self._write(doc)
         return entry["failures"]
+
+    def _write(self, doc: dict) -> None:
+        try:
+            atomic_write(self.path, json.dumps(doc).encode("utf-8"))
+        except (ReadOnlyVault, DiskFull, DiskWriteFailed):
+            # A read-only or full medium must not turn a wrong passphrase into a different error;
+            # the delay then only lasts while this process runs (the Argon2id cost remains).
+            pass
 
     def reset(self, user: str) -> None:
         """Forget failures after a successful unlock."""
         doc = self._read()
         if user in doc:
             del doc[user]
-            atomic_write(self.path, json.dumps(doc).encode("utf-8"))
+            self._write(doc)

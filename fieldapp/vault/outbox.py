@@ -11,6 +11,7 @@ import json
 import uuid
 
 from . import audit
+from .projection import sql_text
 from .records import VISIT_FIELD_NAMES, dumps, now_utc
 
 CURSOR_KEY = "cursor"
@@ -129,9 +130,11 @@ class SyncStoreMixin:
         merged = {**current, **{k: v for k, v in change["fields"].items() if k in VISIT_FIELD_NAMES and k not in keep}}
         merged.setdefault("household_id", change.get("household_id"))
         at, who = change.get("at") or now_utc(), change.get("author") or "server"
-        answers = merged.get("answers") or {}
-        values = [merged.get("household_id"), merged.get("form_id") or "", int(merged.get("form_version") or 0),
-                  merged.get("status") or "final", answers.get("visit_date"), dumps(answers)]
+        answers = merged.get("answers") if isinstance(merged.get("answers"), dict) else {}
+        version = merged.get("form_version")
+        values = [sql_text(merged.get("household_id")), sql_text(merged.get("form_id")) or "",
+                  version if isinstance(version, int) and not isinstance(version, bool) else 0,
+                  sql_text(merged.get("status")) or "final", sql_text(answers.get("visit_date")), dumps(answers)]
         if row:
             db.execute(
                 "UPDATE visits SET household_id=?, form_id=?, form_version=?, status=?, visit_date=?, answers=?, "
@@ -143,9 +146,9 @@ class SyncStoreMixin:
                 "created_at, created_by, updated_at, updated_by, id) VALUES (?,?,?,?,?,?,?,0,?,?,?,?,?)",
                 values + [int(change["revision"]), at, who, at, who, visit_id])
         # The household list shows the latest visit's status: refresh it if the household is here.
-        hh = db.execute("SELECT fields FROM households WHERE id = ?", [merged.get("household_id")]).fetchone()
+        hh = db.execute("SELECT fields FROM households WHERE id = ?", [values[0]]).fetchone()
         if hh:
-            self._write_household(db, merged["household_id"], json.loads(hh[0]), at, who, exists=True, local_edit=False)
+            self._write_household(db, values[0], json.loads(hh[0]), at, who, exists=True, local_edit=False)
 
     def record_conflicts(self, conflicts: list[dict]) -> None:
         """Store or update conflict notices from the server (idempotent by ``conflict_id``)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -13,6 +14,15 @@ CATEGORY_CODES = (
     "disabled_hardship", "elderly_hardship", "poverty_alleviated", "monitored", "other_difficulty",
 )
 VISIT_STATUSES = ("none", "draft", "final")
+
+
+def sql_text(value) -> str | None:
+    """A value as text for an index column: data synced from elsewhere may carry any JSON type."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def household_fields(answers: dict) -> dict:
@@ -49,7 +59,7 @@ def open_needs(fields: dict) -> int:
     needs = fields.get("needs")
     if not isinstance(needs, list):
         return 0
-    return sum(1 for n in needs if isinstance(n, dict) and n.get("disposition") not in RESOLVED_DISPOSITIONS)
+    return sum(1 for n in needs if isinstance(n, dict) and sql_text(n.get("disposition")) not in RESOLVED_DISPOSITIONS)
 
 
 def derived_flags(fields: dict) -> list[str]:
@@ -82,15 +92,15 @@ def project(fields: dict, extra_flags: list[str] | None = None) -> Projection:
     """Compute the household list/search columns from the household's fields."""
     members = members_of(fields)
     head = head_of(members)
-    cats = fields.get("categories") or []
+    cats = fields.get("categories") or []  # only text codes are kept
     cats = sorted({c for c in cats if isinstance(c, str)}) if isinstance(cats, list) else []
     flags = sorted(set(derived_flags(fields)) | set(extra_flags or []))
-    names = [str(m.get("name") or "") for m in members if m.get("name")]
-    ids = [str(m.get("id_number") or "").upper() for m in members if m.get("id_number")]
+    names = [sql_text(m.get("name")) for m in members if m.get("name")]
+    ids = [sql_text(m.get("id_number")).upper() for m in members if m.get("id_number")]
     return Projection(
-        village_code=fields.get("village_code"), area_type=fields.get("area_type"),
-        address=str(fields.get("address") or ""), head_name=str(head.get("name") or ""),
-        head_id_masked=mask_id_number(head.get("id_number")), categories=cats,
+        village_code=sql_text(fields.get("village_code")), area_type=sql_text(fields.get("area_type")),
+        address=sql_text(fields.get("address") or ""), head_name=sql_text(head.get("name") or ""),
+        head_id_masked=mask_id_number(sql_text(head.get("id_number"))), categories=cats,
         open_needs=open_needs(fields), flags=flags, members=members,
         needs=[n for n in fields.get("needs") or [] if isinstance(n, dict)] if isinstance(fields.get("needs"), list) else [],
         names_text=" ".join(names), id_numbers_text=" ".join(ids),

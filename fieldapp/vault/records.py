@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from . import audit
 from .errors import InvalidRecord, RecordNotFound
-from .projection import VISIT_STATUSES, household_fields, project, spaced_chars
+from .projection import VISIT_STATUSES, household_fields, project, spaced_chars, sql_text
 
 VISIT_FIELD_NAMES = ("household_id", "form_id", "form_version", "status", "answers")
 HOUSEHOLD_ROW_COLUMNS = (
@@ -104,7 +104,7 @@ class RecordsMixin:
                 "INSERT INTO visits (id, household_id, form_id, form_version, status, visit_date, answers, revision, "
                 "local_edits, created_at, created_by, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,0,1,?,?,?,?)",
                 [visit_id, hh_id, fields["form_id"], fields["form_version"], fields["status"],
-                 fields["answers"].get("visit_date"), dumps(fields["answers"]), at, who, at, who],
+                 sql_text(fields["answers"].get("visit_date")), dumps(fields["answers"]), at, who, at, who],
             )
             visit_base = 0
         else:
@@ -116,14 +116,14 @@ class RecordsMixin:
                     "UPDATE visits SET household_id=?, form_id=?, form_version=?, status=?, visit_date=?, answers=?, "
                     "local_edits=local_edits+1, updated_at=?, updated_by=? WHERE id=?",
                     [hh_id, fields["form_id"], fields["form_version"], fields["status"],
-                     fields["answers"].get("visit_date"), dumps(fields["answers"]), at, who, visit_id],
+                     sql_text(fields["answers"].get("visit_date")), dumps(fields["answers"]), at, who, visit_id],
                 )
         new_hh = household_fields(fields["answers"])
         hh_row = db.execute("SELECT fields, revision FROM households WHERE id = ?", [hh_id]).fetchone()
         current = json.loads(hh_row[0]) if hh_row else {}
         changed_hh = {k: v for k, v in new_hh.items() if k not in current or current[k] != v}
         merged = {**current, **new_hh}
-        village = merged.get("village_code")
+        village = sql_text(merged.get("village_code"))
         self._write_household(db, hh_id, merged, at, who, exists=hh_row is not None, local_edit=bool(changed_hh),
                               review_due=review_due, flags=flags)
         if changed_visit:
@@ -178,15 +178,17 @@ class RecordsMixin:
         )
         db.conn.executemany(
             "INSERT INTO members (household, position, member_id, name, id_number, relation) VALUES (?,?,?,?,?,?)",
-            [(rowid, i, m.get("member_id"), m.get("name"), (str(m.get("id_number") or "").upper() or None),
-              m.get("relation")) for i, m in enumerate(proj.members)],
+            [(rowid, i, sql_text(m.get("member_id")), sql_text(m.get("name")),
+              (sql_text(m.get("id_number")) or "").upper() or None, sql_text(m.get("relation")))
+             for i, m in enumerate(proj.members)],
         )
         db.conn.executemany("INSERT INTO household_categories (category, household) VALUES (?, ?)",
                             [(c, rowid) for c in proj.categories])
         db.conn.executemany("INSERT INTO household_flags (flag, household) VALUES (?, ?)", [(f, rowid) for f in proj.flags])
         db.conn.executemany(
             "INSERT INTO household_needs (household, position, category, disposition) VALUES (?,?,?,?)",
-            [(rowid, i, n.get("category"), n.get("disposition") or "pending") for i, n in enumerate(proj.needs)],
+            [(rowid, i, sql_text(n.get("category")), sql_text(n.get("disposition")) or "pending")
+             for i, n in enumerate(proj.needs)],
         )
         db.execute("INSERT INTO household_fts (rowid, names, address, id_numbers) VALUES (?,?,?,?)",
                    [rowid, proj.names_text, proj.address, proj.id_numbers_text])

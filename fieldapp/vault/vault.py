@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from . import audit, migrations
-from .connection import DatabaseError, connect
+from .connection import DatabaseError, connect, translate_error, translate_os_error
 from .crypto import DEFAULT_KDF, DEFAULT_SUITE, DecryptError, KdfParams, get_suite
 from .errors import (
     KeyFileCorrupt, LastUser, OfficeKeyInvalid, UnknownUser, UnlockThrottled, UserExists, VaultCorrupt, VaultError,
@@ -191,7 +191,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
                     raise VaultCorrupt(self.db_path, "database does not belong to this key file")
         except DatabaseError as exc:
             conn.close()
-            raise VaultCorrupt(self.db_path, str(exc)) from exc
+            raise translate_error(exc, self.db_path) or VaultCorrupt(self.db_path, str(exc)) from exc
         except BaseException:
             conn.close()
             raise
@@ -246,9 +246,14 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
             except VaultError:
                 raise
             except DatabaseError as exc:
-                text = str(exc).lower()
-                if "not a database" in text or "malformed" in text or "corrupt" in text:
-                    raise VaultCorrupt(self.db_path, str(exc)) from exc
+                translated = translate_error(exc, self.db_path)
+                if translated is not None:
+                    raise translated from exc
+                raise
+            except OSError as exc:
+                translated = translate_os_error(exc, self.db_path)
+                if translated is not None:
+                    raise translated from exc
                 raise
 
     # ------------------------------------------------------------ users and wraps

@@ -185,3 +185,13 @@ def test_import_rejects_a_final_visit_the_form_engine_finds_wrong(initialised, c
     v.unlock("visitor1", "first-passphrase")
     assert [r[0] for r in v.household_rows()] == [good["household_id"]]
     v.lock()
+
+
+def test_import_rejects_a_draft_with_values_of_the_wrong_type(initialised, capsys):
+    pytest.importorskip("forms.interchange")
+    draft = make_visit(status="draft")
+    draft["answers"]["members"][0]["name"] = {"x": 1}
+    src = initialised.tmp / "draft.json"
+    src.write_text(json.dumps(draft, ensure_ascii=False), "utf-8")
+    assert initialised("import", str(src)) == 2
+    assert "第 1 条" in capsys.readouterr().err

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, NamedTuple
 
+from fieldapp.services_print import NothingToPrint, PrintServices  # noqa: F401
+from fieldapp.services_sync import NotEnrolled, SyncServices  # noqa: F401 - NotEnrolled is part of the facade
+
 log = logging.getLogger(__name__)
 
 FORM_ID = "four_clarifications"
@@ -94,36 +97,6 @@ class NeedNotFound(Exception):
         self.message_zh = "找不到这条需求，可能已被其他人修改。请关闭后重新打开这一户。"
 
 
-class NotEnrolled(Exception):
-    """Sync was asked for but this laptop never joined a county server."""
-
-    message_zh = "这台电脑还没有加入县级服务器，无法同步。"
-    hint_zh = "请向乡镇经办人员索取服务器地址和注册码。"
-
-
-class NothingToPrint(Exception):
-    """The household has no saved visit to print."""
-
-    message_zh = "这一户还没有保存的走访记录，无法打印。"
-    hint_zh = "请先保存（Ctrl+S）或完成走访，再打印。"
-
-
-class _VaultCounter:
-    """Serial numbers (文号) per document kind, township and year, kept in the vault."""
-
-    def __init__(self, vault):
-        self.vault = vault
-
-    def last_seq(self, kind: str, township_code: str, year: int) -> int:
-        """The last number used (0 when none yet)."""
-        return int(self.vault.get_sync_state(f"serial:{kind}:{township_code}:{year}") or 0)
-
-    def commit(self, used: dict) -> None:
-        """Record the last numbers a finished print job used."""
-        for (kind, township_code, year), seq in used.items():
-            self.vault.set_sync_state(f"serial:{kind}:{township_code}:{year}", str(int(seq)))
-
-
 class ImportFileUnreadable(Exception):
     """The file to import is not readable JSON."""
 
@@ -175,7 +148,7 @@ def _order_flags(text: str, memo: dict) -> tuple:
     return got
 
 
-class Services:
+class Services(SyncServices, PrintServices):
     """One laptop's app services: vault lifecycle, household list, visits, assessment, coverage."""
 
     def __init__(self, data_dir: str | Path | None = None, *, kdf=None):
@@ -231,6 +204,10 @@ class Services:
         vault = Vault.create(self.data_dir, user, passphrase, None, **kwargs)
         vault.deriver = self._derive  # review-due dates and list flags for imported households
         try:
+            if demo and self.demo_server is not None and not server_url:
+                # Demo mode: the embedded local server issues the code; enrolment happens at the first sync.
+                vault.set_sync_state("pending_server_url", self.demo_server.url)
+                vault.set_sync_state("pending_enrollment_code", self.demo_server.issue_code())
             if server_url and enrollment_code:
                 self._first_enrollment(vault, server_url, enrollment_code)
             if demo:
@@ -253,7 +230,14 @@ class Services:
     def _fill_demo(self, vault, count: int, progress) -> None:
         from fieldapp import demo
 
-        visits = list(demo.generate(count)) if hasattr(demo, "generate") else list(demo.demo_visits(count))
+        if self.demo_server is not None:
+            # The embedded server enrolls the demo laptop as one township's office: keep that township's households.
+            from fieldapp.services_demo import DEMO_TOWNSHIP
+
+            visits = [x for x in demo.generate(count * 4)
+                      if str(x["answers"].get("village_code", "")).startswith(DEMO_TOWNSHIP[0])][:count]
+        else:
+            visits = list(demo.generate(count)) if hasattr(demo, "generate") else list(demo.demo_visits(count))
         done = 0
         batch = 200
         for start in range(0, len(visits), batch):
@@ -378,46 +362,6 @@ class Services:
                "FROM households h, json_each(h.fields, '$.needs') n GROUP BY 1")
         with v._session() as db:
             return {str(k): int(n) for k, n in db.execute(sql).fetchall()}
-
-    def sync_available(self) -> bool:
-        """True when the sync package is installed (the status bar then offers a sync button).
-
-        Found without importing it: the import (httpx…) takes 0.2 s and happens later, off the UI thread.
-        """
-        import importlib.util
-
-        try:
-            return importlib.util.find_spec("fieldapp.syncing") is not None and importlib.util.find_spec("sync") is not None
-        except (ImportError, ValueError):
-            return False
-
-    def sync(self, progress=None):
-        """Enroll first if the first-run enrollment is still pending, then run one sync."""
-        import fieldapp.syncing as syncing
-
-        v = self._v()
-        if not syncing.is_enrolled(v):
-            url, code = v.get_sync_state("pending_server_url"), v.get_sync_state("pending_enrollment_code")
-            if not (url and code):
-                raise NotEnrolled()
-            syncing.enroll(v, url, code)
-            v.set_sync_state("pending_enrollment_code", None)
-        report = syncing.sync_now(v, progress=progress)
-        v.set_sync_state("last_sync_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
-        return report
-
-    def sync_status(self, check_online: bool = True) -> dict:
-        """Online flag, pending change count, last sync time for the status bar (may touch the network)."""
-        v = self._v()
-        online = False
-        if check_online and self.sync_available():
-            import fieldapp.syncing as syncing
-
-            try:
-                online = bool(syncing.is_online(v))
-            except Exception as exc:  # noqa: BLE001 - offline is the normal case in a village
-                log.info("online check failed: %s", type(exc).__name__)
-        return {"online": online, "pending": v.pending_count(), "last_sync": v.get_sync_state("last_sync_at")}
 
     # ------------------------------------------------------------------ form
     def form(self, version: int | None = None):
@@ -694,59 +638,6 @@ class Services:
     def export_needs_passphrase(self) -> bool:
         """True when no county office key is known, so the user must choose an export passphrase."""
         return self._v().office_public_key() is None
-
-    # ------------------------------------------------------------------ printing (when printouts is installed)
-    PRINT_KINDS = ("consent", "visit_record", "visit_result")
-
-    def print_available(self) -> bool:
-        """True when the printouts package is installed (found without importing reportlab)."""
-        import importlib.util
-
-        try:
-            return importlib.util.find_spec("printouts") is not None
-        except (ImportError, ValueError):
-            return False
-
-    def print_household(self, kind: str, household_id: str, out: str | Path, progress=None):
-        """Print one document (consent / visit_record / visit_result letter) of the latest saved visit to a PDF.
-
-        :param progress: ``(done, total) -> bool | None``; returning False cancels
-        """
-        import printouts
-
-        v = self._v()
-        h = v.get_household(household_id, audit_view=False)
-        if not h["visits"]:
-            raise NothingToPrint()
-        visit = v.get_visit(h["visits"][0]["id"], audit_view=False)
-        visit.pop("meta", None)
-        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=printouts.load_templates(),
-                                     reference=self.reference(), counter=_VaultCounter(v))
-        if kind == "consent":
-            result = printouts.print_consent([visit], ctx, Path(out), progress=progress)
-        elif kind == "visit_record":
-            result = printouts.print_visit_records([visit], ctx, Path(out), progress=progress)
-        elif kind == "visit_result":
-            result = printouts.print_letters("visit_result", [printouts.LetterRequest(visit)], ctx, Path(out),
-                                             progress=progress)
-        else:
-            raise ValueError(f"unknown document {kind!r}")
-        v.audit("print", "household", household_id, {"document": kind, "pages": result.pages})
-        return result
-
-    def _print_key(self):
-        # The QR-code signing key of this laptop lives inside the encrypted vault, made on first use.
-        import base64
-
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-        v = self._v()
-        stored = v.get_sync_state("print_signing_key")
-        if stored:
-            return Ed25519PrivateKey.from_private_bytes(base64.b64decode(stored))
-        key = Ed25519PrivateKey.generate()
-        v.set_sync_state("print_signing_key", base64.b64encode(key.private_bytes_raw()).decode("ascii"))
-        return key
 
     def _derive(self, fields: dict) -> dict:
         """Review-due date and list flags for a household (rules from ``forms``), for the vault's deriver hook."""

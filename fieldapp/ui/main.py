@@ -38,19 +38,32 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def build_window(data_dir: str | Path | None = None, demo: bool = False):
-    """Create the services, language and main window (not shown)."""
+def build_window(data_dir: str | Path | None = None, demo: bool = False, kdf=None):
+    """Create the services, language and main window (not shown); demo mode also starts the local sync server."""
     from fieldapp.services import Services
     from fieldapp.ui.i18n import LanguageSwitcher
     from fieldapp.ui.main_window import MainWindow
 
     app = make_app()
-    services = Services(data_dir)
+    services = Services(data_dir, kdf=kdf)
+    if demo:
+        start_demo_server(services)
     languages = LanguageSwitcher(app)
     languages.set_language(services.load_settings().get("language", "zh"))
     window = MainWindow(services, languages, demo=demo)
     window.resize(*WINDOW_SIZE)
     return window
+
+
+def start_demo_server(services):
+    """Demo mode: the embedded county server on 127.0.0.1 (a child process started from a background thread)."""
+    from fieldapp.services_demo import DemoServer
+
+    services.demo_server = DemoServer(services.data_dir).start()
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(services.demo_server.stop)
+    return services.demo_server
 
 
 def start_first_run(window) -> None:

@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
     unlock_ready = Signal()  # the unlock screen lists the users
     households_loaded = Signal(int)
     locked = Signal()
+    status_checked = Signal(dict)
 
     def __init__(self, services, languages, *, demo: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
@@ -70,7 +71,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.status = AppStatusBar(self)
         self.setStatusBar(self.status)
+        from fieldapp.ui.sync_controller import SyncController
+
+        self.syncer = SyncController(self)
         self.status.sync_clicked.connect(self.sync_now)
+        self.status.conflicts_clicked.connect(self.show_conflicts)
 
         self._make_actions()
         self.unlock_page.unlock_requested.connect(self._unlock)
@@ -153,6 +158,8 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.list_page)
         self.menuBar().setVisible(True)
         self.status.set_state(user=user, sync_available=self.services.sync_available())
+        self.sync_action.setEnabled(self.services.sync_available())
+        self.batch_print_action.setVisible(self.services.print_available())
         self.idle.restart()
         self.unlocked.emit()
         self.reload_households()
@@ -180,17 +187,24 @@ class MainWindow(QMainWindow):
         self.runner.run(load, on_success=done, on_error=lambda e: show_error(self, e),
                         progress_parent=self, label=self.tr("正在读取户信息…"), cancellable=False)
 
-    def refresh_status(self) -> None:
-        """Re-read sync state for the status bar (off the UI thread: the online check uses the network)."""
+    def refresh_status(self, check_online: bool = True) -> None:
+        """Re-read sync state for the status bar (off the UI thread: the online check uses the network).
+
+        When the server answers and changes are waiting, an automatic sync starts.
+        """
         if not self.services.is_unlocked():
             return
 
         def show(st: dict) -> None:
             if self.services.is_unlocked():
-                self.status.set_state(online=st.get("online", False), pending=st.get("pending", 0),
-                                      last_sync=_local_time(st.get("last_sync")))
+                self.status.set_state(online=st.get("online", False) if check_online else None,
+                                      pending=st.get("pending", 0), last_sync=_local_time(st.get("last_sync")),
+                                      conflicts=st.get("open_conflicts", 0))
+                self.status_checked.emit(st)
+                if check_online:
+                    self.syncer.status_checked(st)
 
-        self.runner.run(self.services.sync_status, on_success=show,
+        self.runner.run(lambda: self.services.sync_status(check_online=check_online), on_success=show,
                         on_error=lambda e: log.warning("sync status unavailable: %s", type(e).__name__))
 
     def _search(self, text: str) -> None:
@@ -310,13 +324,39 @@ class MainWindow(QMainWindow):
             return
         QMessageBox.information(self, self.tr("已添加"), self.tr("已添加用户“%1”。").replace("%1", name))
 
-    def sync_now(self) -> None:
-        """Run a sync off the UI thread (only when the sync package provides one)."""
-        if not self.services.sync_available():
-            return
-        self.runner.run(self.services.sync, pass_progress=True, progress_parent=self, label=self.tr("正在同步…"),
-                        on_success=lambda _r: (self.reload_households(), self.refresh_status()),
-                        on_error=lambda e: show_error(self, e))
+    def sync_now(self, auto: bool = False) -> None:
+        """Run a sync off the UI thread with a progress dialog (only when the sync package provides one)."""
+        self.syncer.sync_now(auto=auto)
+
+    def show_conflicts(self):
+        """Show the conflicts (office laptops resolve them field by field)."""
+        from fieldapp.ui.conflicts_view import ConflictsDialog
+
+        try:
+            dlg = ConflictsDialog(self.services, self.runner, self)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return None
+        dlg.resolved.connect(lambda _cid: self.reload_households())
+        dlg.finished.connect(lambda _r: self.refresh_status(check_online=False))
+        self.conflicts_dialog = dlg
+        dlg.open()
+        return dlg
+
+    def lock_after_revocation(self, exc) -> None:
+        """The county revoked this laptop: the vault is already locked and its wraps gone; show it and lock the app."""
+        from fieldapp.ui.sync_controller import show_revoked
+
+        self._reopen = (None, [])
+        for w in self.editors():
+            self.tabs.removeTab(self.tabs.indexOf(w))
+            w.deleteLater()
+        self.model.set_rows([])
+        self.services.lock()
+        self.idle.stop()
+        self.locked.emit()
+        self.show_unlock()
+        self.revoked_box = show_revoked(self, exc)
 
     # --- import / export ---
     def import_file(self, path: str | None = None, passphrase: str | None = None) -> None:
@@ -397,10 +437,22 @@ class MainWindow(QMainWindow):
         self.import_action.triggered.connect(lambda: self.import_file())
         self.export_action = QAction(self, objectName="exportAction")
         self.export_action.triggered.connect(lambda: self.export_file())
+        self.sync_action = QAction(self, objectName="syncAction")
+        self.sync_action.setShortcut(QKeySequence("F5"))
+        self.sync_action.triggered.connect(lambda: self.sync_now())
+        self.conflicts_action = QAction(self, objectName="conflictsAction")
+        self.conflicts_action.triggered.connect(self.show_conflicts)
+        self.batch_print_action = QAction(self, objectName="batchPrintAction")
+        self.batch_print_action.triggered.connect(lambda: self.open_batch_print())
         self.addAction(self.lock_action)
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addAction(self.import_action)
         self.file_menu.addAction(self.export_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.batch_print_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.sync_action)
+        self.file_menu.addAction(self.conflicts_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.lock_action)
         self.file_menu.addSeparator()
@@ -425,6 +477,9 @@ class MainWindow(QMainWindow):
         self.lock_action.setText(self.tr("锁定"))
         self.import_action.setText(self.tr("导入走访记录…"))
         self.export_action.setText(self.tr("导出走访记录（加密）…"))
+        self.sync_action.setText(self.tr("立即同步"))
+        self.conflicts_action.setText(self.tr("同步冲突…"))
+        self.batch_print_action.setText(self.tr("批量打印…"))
         self.settings_action.setText(self.tr("设置…"))
         self.add_user_action.setText(self.tr("添加用户…"))
         self.quit_action.setText(self.tr("退出"))

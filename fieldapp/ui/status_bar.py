@@ -10,6 +10,7 @@ class AppStatusBar(QStatusBar):
     """Shows sync state; the sync button only appears when the sync package provides it."""
 
     sync_clicked = Signal()
+    conflicts_clicked = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -21,16 +22,23 @@ class AppStatusBar(QStatusBar):
         self.sync_button = QPushButton(self, objectName="syncButton")
         self.sync_button.clicked.connect(self.sync_clicked)
         self.sync_button.hide()
+        self.conflicts_button = QPushButton(self, objectName="conflictsButton")
+        self.conflicts_button.setFlat(True)
+        self.conflicts_button.setStyleSheet("color: #b3261e;")
+        self.conflicts_button.clicked.connect(self.conflicts_clicked)
+        self.conflicts_button.hide()
         for w in (self.user, self.online, self.pending, self.last_sync):
             self.addPermanentWidget(w)
+        self.addPermanentWidget(self.conflicts_button)
         self.addPermanentWidget(self.sync_button)
-        self._state = {"online": None, "pending": 0, "last_sync": None, "user": ""}
+        self._state = {"online": None, "pending": 0, "last_sync": None, "user": "", "conflicts": 0}
         self.retranslate()
 
     def set_state(self, *, online: bool | None = None, pending: int | None = None, last_sync: str | None = None,
-                  user: str | None = None, sync_available: bool | None = None) -> None:
+                  user: str | None = None, sync_available: bool | None = None, conflicts: int | None = None) -> None:
         """Update what is shown; None leaves a value unchanged."""
-        for key, value in (("online", online), ("pending", pending), ("last_sync", last_sync), ("user", user)):
+        for key, value in (("online", online), ("pending", pending), ("last_sync", last_sync), ("user", user),
+                           ("conflicts", conflicts)):
             if value is not None:
                 self._state[key] = value
         if sync_available is not None:
@@ -38,6 +46,7 @@ class AppStatusBar(QStatusBar):
         signed_in = bool(self._state["user"])  # nothing about the data shows while locked
         for w in (self.online, self.pending, self.last_sync):
             w.setVisible(signed_in)
+        self.conflicts_button.setVisible(signed_in and self._state["conflicts"] > 0)
         if not signed_in:
             self.sync_button.hide()
         self.retranslate()
@@ -56,3 +65,4 @@ class AppStatusBar(QStatusBar):
         self.last_sync.setText(self.tr("上次同步：%1").replace("%1", s["last_sync"] or self.tr("从未")))
         self.user.setText(self.tr("当前用户：%1").replace("%1", s["user"]) if s["user"] else "")
         self.sync_button.setText(self.tr("同步"))
+        self.conflicts_button.setText(self.tr("⚠ 冲突 %1 处").replace("%1", str(s["conflicts"])))

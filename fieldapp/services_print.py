@@ -1,0 +1,146 @@
+"""The printing side of the app facade: one household's document, batches into one PDF, audit. No Qt here.
+
+Mixed into :class:`fieldapp.services.Services`; ``printouts`` (reportlab) is imported only when a
+job runs, off the UI thread. Every job is written to the vault's audit log (ids and counts only).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger("fieldapp.services")
+
+# Documents that can be printed for many households at once (one PDF).
+BATCH_KINDS = ("visit_result", "review", "referral", "consent", "visit_record")
+
+
+class NothingToPrint(Exception):
+    """The household has no saved visit to print."""
+
+    message_zh = "这一户还没有保存的走访记录，无法打印。"
+    hint_zh = "请先保存（Ctrl+S）或完成走访，再打印。"
+
+
+class _VaultCounter:
+    """Serial numbers (文号) per document kind, township and year, kept in the vault."""
+
+    def __init__(self, vault):
+        self.vault = vault
+
+    def last_seq(self, kind: str, township_code: str, year: int) -> int:
+        """The last number used (0 when none yet)."""
+        return int(self.vault.get_sync_state(f"serial:{kind}:{township_code}:{year}") or 0)
+
+    def commit(self, used: dict) -> None:
+        """Record the last numbers a finished print job used."""
+        for (kind, township_code, year), seq in used.items():
+            self.vault.set_sync_state(f"serial:{kind}:{township_code}:{year}", str(int(seq)))
+
+
+@dataclass
+class BatchResult:
+    """A finished batch: the printouts RenderResult and how many households had no saved visit."""
+
+    render: object
+    without_visit: int = 0
+
+
+class PrintServices:
+    """Print methods of the facade (needs ``self._v()`` and ``self.reference()``)."""
+
+    PRINT_KINDS = ("consent", "visit_record", "visit_result")
+
+    def print_available(self) -> bool:
+        """True when the printouts package is installed (found without importing reportlab)."""
+        import importlib.util
+
+        try:
+            return importlib.util.find_spec("printouts") is not None
+        except (ImportError, ValueError):
+            return False
+
+    def print_household(self, kind: str, household_id: str, out: str | Path, progress=None):
+        """Print one document (consent / visit_record / visit_result letter) of the latest saved visit to a PDF.
+
+        :param progress: ``(done, total) -> bool | None``; returning False cancels
+        """
+        import printouts
+
+        v = self._v()
+        h = v.get_household(household_id, audit_view=False)
+        if not h["visits"]:
+            raise NothingToPrint()
+        visit = v.get_visit(h["visits"][0]["id"], audit_view=False)
+        visit.pop("meta", None)
+        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=printouts.load_templates(),
+                                     reference=self.reference(), counter=_VaultCounter(v))
+        if kind == "consent":
+            result = printouts.print_consent([visit], ctx, Path(out), progress=progress)
+        elif kind == "visit_record":
+            result = printouts.print_visit_records([visit], ctx, Path(out), progress=progress)
+        elif kind == "visit_result":
+            result = printouts.print_letters("visit_result", [printouts.LetterRequest(visit)], ctx, Path(out),
+                                             progress=progress)
+        else:
+            raise ValueError(f"unknown document {kind!r}")
+        v.audit("print", "household", household_id, {"document": kind, "pages": result.pages})
+        return result
+
+    def _print_key(self):
+        # The QR-code signing key of this laptop lives inside the encrypted vault, made on first use.
+        import base64
+
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        v = self._v()
+        stored = v.get_sync_state("print_signing_key")
+        if stored:
+            return Ed25519PrivateKey.from_private_bytes(base64.b64decode(stored))
+        key = Ed25519PrivateKey.generate()
+        v.set_sync_state("print_signing_key", base64.b64encode(key.private_bytes_raw()).decode("ascii"))
+        return key
+
+    def print_batch(self, kind: str, household_ids: list[str], out: str | Path | None = None, progress=None):
+        """Print one document kind for many households into ONE PDF (``out`` None: the bytes in ``result.data``).
+
+        :param kind: one of ``BATCH_KINDS`` (letters by their kind, ``consent``, ``visit_record``)
+        :param progress: ``(done, total) -> bool | None``; returning False (or raising) cancels, and no file is left
+        :returns: ``BatchResult`` (the printouts RenderResult and the households without a saved visit)
+        """
+        import printouts
+
+        if kind not in BATCH_KINDS:
+            raise ValueError(f"unknown document {kind!r}")
+        v = self._v()
+        visits, without_visit = [], 0
+        for hid in household_ids:
+            h = v.get_household(hid, audit_view=False)
+            if not h["visits"]:
+                without_visit += 1
+                continue
+            visit = v.get_visit(h["visits"][0]["id"], audit_view=False)
+            visit.pop("meta", None)
+            visits.append(visit)
+        if not visits:
+            raise NothingToPrint()
+        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=printouts.load_templates(),
+                                     reference=self.reference(), counter=_VaultCounter(v))
+        target = Path(out) if out is not None else None
+        if kind == "consent":
+            result = printouts.print_consent(visits, ctx, target, progress=progress)
+        elif kind == "visit_record":
+            result = printouts.print_visit_records(visits, ctx, target, progress=progress)
+        else:
+            result = printouts.print_letters(kind, [printouts.LetterRequest(x) for x in visits], ctx, target,
+                                             progress=progress)
+        for doc in result.documents:  # one entry per issued document: serial and household id, never names
+            v.audit("print", "household", doc.household_id,
+                    {"document": kind, "serial": doc.serial, "batch": len(visits), "pages": doc.pages})
+        return BatchResult(result, without_visit)
+
+    def audit_output(self, kind: str, how: str, pages: int, documents: int) -> None:
+        """Record that an already generated PDF was printed on paper or saved (``how``: printer | pdf)."""
+        self._v().audit("print" if how == "printer" else "export",
+                        detail={"document": kind, "output": how, "pages": pages, "documents": documents})

@@ -1,0 +1,170 @@
+"""The sync side of the app facade: sync now, status, conflicts and their resolution. No Qt here.
+
+Mixed into :class:`fieldapp.services.Services`; ``fieldapp.syncing`` (httpx…) is imported only
+when a sync really runs, off the UI thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+log = logging.getLogger("fieldapp.services")
+
+SyncProgress = Callable[[str, int, int], None]  # (stage "push" | "pull", done, total or 0)
+
+
+class NotEnrolled(Exception):
+    """Sync was asked for but this laptop never joined a county server."""
+
+    message_zh = "这台电脑还没有加入县级服务器，无法同步。"
+    hint_zh = "请向乡镇经办人员索取服务器地址和注册码。"
+
+
+@dataclass
+class ConflictField:
+    """One field of a hard conflict, as an office user chooses between the two values."""
+
+    field: str
+    label: str
+    server_value: object
+    device_value: object
+    server_text: str
+    device_text: str
+    editable: bool  # a plain value (text or number) that can also be typed by hand
+
+
+@dataclass
+class ConflictItem:
+    """A conflict notice from the server, with the household it concerns."""
+
+    conflict_id: str
+    kind: str  # hard | soft
+    status: str  # open | merged | resolved
+    household_id: str
+    household: str  # head name · address (or a short id when the household is not on this laptop)
+    created_at: str
+    from_this_device: bool
+    fields: list
+
+
+class SyncServices:
+    """Sync methods of the facade (needs ``self._v()``, ``self.form()``, ``self.household_row()``)."""
+
+    demo_server = None  # set by demo mode: the embedded local server (fieldapp.services_demo.DemoServer)
+
+    def sync_available(self) -> bool:
+        """True when the sync package is installed (the status bar then offers a sync button).
+
+        Found without importing it: the import (httpx…) takes 0.2 s and happens later, off the UI thread.
+        """
+        import importlib.util
+
+        try:
+            return importlib.util.find_spec("fieldapp.syncing") is not None and importlib.util.find_spec("sync") is not None
+        except (ImportError, ValueError):
+            return False
+
+    def sync(self, progress: SyncProgress | None = None):
+        """Enroll first if the first-run enrollment is still pending, then run one sync (push, then pull).
+
+        :param progress: ``progress(stage, done, total)``; may raise to stop (the next sync resumes)
+        :returns: ``sync.client.SyncReport``
+        """
+        import fieldapp.syncing as syncing
+
+        v = self._v()
+        if self.demo_server is not None:
+            self.demo_server.prepare_vault(v)
+        if not syncing.is_enrolled(v):
+            url, code = v.get_sync_state("pending_server_url"), v.get_sync_state("pending_enrollment_code")
+            if not (url and code):
+                raise NotEnrolled()
+            syncing.enroll(v, url, code)
+            v.set_sync_state("pending_enrollment_code", None)
+        report = syncing.sync_now(v, progress=progress)
+        v.set_sync_state("last_sync_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        return report
+
+    def is_online(self) -> bool:
+        """True when the county server answers (network; call off the UI thread)."""
+        if not self.sync_available():
+            return False
+        import fieldapp.syncing as syncing
+
+        try:
+            return bool(syncing.is_online(self._v()))
+        except Exception as exc:  # noqa: BLE001 - offline is the normal case in a village
+            log.info("online check failed: %s", type(exc).__name__)
+            return False
+
+    def sync_status(self, check_online: bool = True) -> dict:
+        """Online flag, pending change count, last sync time and open conflicts (may touch the network)."""
+        v = self._v()
+        online = self.is_online() if check_online else False
+        return {"online": online, "pending": v.pending_count(), "last_sync": v.get_sync_state("last_sync_at"),
+                "open_conflicts": sum(1 for c in v.list_conflicts() if c.get("kind") == "hard"),
+                "enrolled": bool(v.get_sync_state("device_id") and v.get_sync_state("device_keys"))}
+
+    def sync_role(self) -> str | None:
+        """``office`` or ``visitor`` once enrolled (office devices resolve conflicts), else None."""
+        return self._v().get_sync_state("role") or None
+
+    def can_resolve_conflicts(self) -> bool:
+        """True on a township office laptop."""
+        return self.sync_role() == "office"
+
+    def conflicts(self, include_resolved: bool = False) -> list[ConflictItem]:
+        """Hard conflicts known on this laptop (newest last), with readable values per field."""
+        v = self._v()
+        me = v.get_sync_state("device_id")
+        out = []
+        for c in v.list_conflicts(include_resolved=include_resolved):
+            if c.get("kind") != "hard":
+                continue
+            hid = c.get("household_id") or ""
+            out.append(ConflictItem(
+                conflict_id=str(c.get("conflict_id")), kind="hard", status=str(c.get("status") or "open"),
+                household_id=hid, household=self._household_caption(hid), created_at=str(c.get("created_at") or ""),
+                from_this_device=bool(me) and c.get("device_id") == me,
+                fields=[self._conflict_field(name, pair) for name, pair in sorted((c.get("fields") or {}).items())
+                        if isinstance(pair, dict)]))
+        return out
+
+    def _household_caption(self, household_id: str) -> str:
+        try:
+            row = self.household_row(household_id)
+        except Exception:  # noqa: BLE001 - a household outside this laptop: show its id
+            return household_id[:8]
+        return " · ".join(x for x in (row.head_name, row.address) if x) or household_id[:8]
+
+    def _conflict_field(self, name: str, pair: dict) -> ConflictField:
+        from fieldapp.services import answer_text
+
+        server, device = pair.get("server"), pair.get("device")
+        question = None
+        try:
+            question = self.form().questions.get(name)
+        except Exception:  # noqa: BLE001 - labels are a convenience
+            question = None
+
+        def text(value) -> str:
+            if question is not None:
+                return answer_text(question, value)
+            return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+        plain = all(x is None or isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in (server, device))
+        return ConflictField(name, question.label("zh") if question is not None else name, server, device,
+                             text(server), text(device), plain)
+
+    def resolve_conflict(self, conflict_id: str, fields: dict) -> dict:
+        """Office laptops: close a hard conflict on the server with the chosen values, then sync."""
+        import fieldapp.syncing as syncing
+
+        v = self._v()
+        notice = syncing.resolve_conflict(v, conflict_id, fields, author=v.user or "")
+        v.set_sync_state("last_sync_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        return notice

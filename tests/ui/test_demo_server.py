@@ -1,0 +1,44 @@
+"""Demo mode (`fieldapp demo`): the app starts its own sync server on 127.0.0.1 and the first 同步 works."""
+
+from __future__ import annotations
+
+import time
+
+from fieldapp.vault import FAST_KDF
+from sync.server.storage import Scope, open_storage
+from tests.ui.helpers import PASSPHRASE, unlock
+
+
+def test_demo_mode_syncs_with_its_embedded_server(tmp_path, qtbot):
+    from fieldapp.services_demo import DEMO_TOWNSHIP
+    from fieldapp.ui.main import build_window
+
+    started = time.perf_counter()
+    w = build_window(tmp_path / "demo", demo=True, kdf=FAST_KDF)
+    assert time.perf_counter() - started < 5  # the server starts in the background: the window does not wait
+    server = w.services.demo_server
+    qtbot.addWidget(w)
+    try:
+        w.show()
+        w.services.create_vault("演示用户", PASSPHRASE, demo=True, households=12)
+        unlock(w, qtbot)
+        assert w.model.rowCount() == 12
+        assert all(r.village_code.startswith(DEMO_TOWNSHIP[0]) for r in w.model.rows())
+        qtbot.waitUntil(lambda: w.status.sync_button.isVisible(), timeout=5000)
+        with qtbot.waitSignal(w.syncer.finished, timeout=120000):
+            w.status.sync_button.click()
+        assert w.syncer.last_report.pushed + w.syncer.last_report.duplicates == 24  # 12 households + 12 visits
+        qtbot.waitUntil(lambda: w.status.pending.text() == "待同步 0 条", timeout=20000)
+        assert server.process.poll() is None and server.database.exists()
+        storage = open_storage(server.database_url)
+        try:
+            households = [r for r in storage.records(Scope("office", DEMO_TOWNSHIP[0])) if r["entity"] == "household"]
+        finally:
+            storage.close()
+        assert sorted(r["entity_id"] for r in households) == sorted(r.household_id for r in w.model.rows())
+    finally:
+        w.runner.wait(20000)
+        if w.services.is_unlocked():
+            w.services.lock()
+        server.stop()
+    assert server.process.poll() is not None  # stopped with the app

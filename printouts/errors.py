@@ -37,6 +37,19 @@ class CJKFontUnusableError(PrintoutError):
         )
 
 
+class MissingGlyphError(PrintoutError):
+    """The font has no glyph for some characters to print (rare characters in a name): they would print as boxes."""
+
+    def __init__(self, chars: str, font: str):
+        self.chars, self.font = chars, font
+        listed = "、".join(f"{c}（U+{ord(c):04X}）" for c in chars)
+        super().__init__(
+            f"font {font} has no glyph for {listed}",
+            f"当前中文字体缺少这些字的字形：{listed}，打印出来会是方框。"
+            "请在设置中（或用 FIELDAPP_CJK_FONT）指定包含这些字的 TrueType 字体后再打印。",
+        )
+
+
 class VisitDataError(PrintoutError):
     """The interchange document is not a usable ``fieldapp.visit``."""
 

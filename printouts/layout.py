@@ -9,6 +9,7 @@ document is numbered on its own.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Callable, Sequence
 
 from reportlab.lib import colors
@@ -16,6 +17,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -28,6 +30,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 from xml.sax.saxutils import escape
+
+from printouts.errors import MissingGlyphError
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_LEFT = MARGIN_RIGHT = 20 * mm
@@ -63,6 +67,31 @@ _ASCII_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 _frag_templates: dict[int, tuple[ParagraphStyle, object]] = {}
 
 
+_coverage: dict[str, frozenset[int]] = {}
+
+
+def printable(text: str) -> str:
+    """*text* without control and format characters (bell, escape, bidi overrides such as U+202E):
+    they have no glyph, and a bidi override would reorder what is printed. Tabs become spaces."""
+    if text.isprintable():
+        return text
+    return "".join(" " if ch == "\t" else ch for ch in text
+                   if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf"))
+
+
+def check_glyphs(text: str, font_name: str) -> None:
+    """Raise MissingGlyphError if *font_name* cannot draw some character of *text* (never print boxes)."""
+    covered = _coverage.get(font_name)
+    if covered is None:
+        face = getattr(pdfmetrics.getFont(font_name), "face", None)
+        covered = _coverage[font_name] = frozenset(getattr(face, "charToGlyph", {}) or ())
+        if not covered:  # a standard PDF font (no cmap to check): nothing we print uses one
+            return
+    missing = {ch for ch in text if ord(ch) not in covered and not ch.isspace()}
+    if missing:
+        raise MissingGlyphError("".join(sorted(missing)), font_name)
+
+
 def para(text: object, style: ParagraphStyle) -> Paragraph:
     """A paragraph of plain text: user data never becomes markup.
 
@@ -70,7 +99,8 @@ def para(text: object, style: ParagraphStyle) -> Paragraph:
     paragraph gets one fragment cloned from the style's, with whitespace collapsed as
     the parser would. Text with line breaks goes through the parser, escaped.
     """
-    s = "" if text is None else str(text)
+    s = printable("" if text is None else str(text))
+    check_glyphs(s, style.fontName)
     if "\n" in s or not s.strip():
         return Paragraph(escape(s).replace("\n", "<br/>"), style)
     cached = _frag_templates.get(id(style))
@@ -87,7 +117,8 @@ def cell(value: object, style: ParagraphStyle, width: float):
     """A table cell: plain text when it fits on one line (cheap to lay out), else a wrapping paragraph."""
     if isinstance(value, Flowable):
         return value
-    s = "" if value is None else str(value)
+    s = printable("" if value is None else str(value))
+    check_glyphs(s, style.fontName)
     if "\n" not in s and stringWidth(s, style.fontName, style.fontSize) <= width - 2 * CELL_PADDING - 1:
         return s
     return para(s, style)

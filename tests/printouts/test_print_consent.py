@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pdfplumber
+import pytest
 
 from printouts import print_consent
 from printouts.templates import load_templates
@@ -66,3 +67,25 @@ def test_twelve_members_fit_inside_the_page_frame(ctx, tmp_path):
                 assert 10 <= ch["top"] and ch["bottom"] <= page.height - 10, ch["text"]
     if result.pages > 1:
         assert f"第 1 页 共 {result.pages} 页" in text
+
+
+def test_a_name_the_font_cannot_draw_is_an_error_not_boxes(ctx, tmp_path):
+    from printouts.errors import MissingGlyphError
+
+    visit = base_visit()
+    visit["answers"]["members"][1]["name"] = "刘䶮"  # U+4DAE, outside WenQuanYi Micro Hei
+    with pytest.raises(MissingGlyphError) as err:
+        print_consent([visit], ctx, tmp_path / "x.pdf")
+    assert "䶮" in err.value.message_zh and "U+4DAE" in err.value.message_zh
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_control_and_bidi_characters_are_dropped_not_printed(ctx, tmp_path):
+    visit = base_visit()
+    visit["answers"]["members"][1]["name"] = "\u202e李秀英\u202c"
+    visit["answers"]["members"][2]["name"] = "王\x07小\x1b明"
+    out = tmp_path / "c.pdf"
+    print_consent([visit], ctx, out)
+    text = pdf_text(out)
+    assert "李秀英" in text and "王小明" in text
+    assert "\u202e" not in text and "\x07" not in text

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from printouts import qrcodes
 from printouts.qrmatrix import path_ops, qr_drawing, qr_matrix
+
+@pytest.fixture(autouse=True)
+def two_cores(monkeypatch):
+    """The helper is only started on a multi-core machine; these tests check it, whatever the CI has."""
+    monkeypatch.setattr(qrcodes.os, "cpu_count", lambda: 2)
+
 
 CODES = [f"FAV1|letter_review|演镇民救告〔2026〕{i:03d}号|2026-05-20|{'A' * 22}|abcdef12|{'B' * 86}" for i in range(1, 121)]
 

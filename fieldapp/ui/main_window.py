@@ -343,6 +343,37 @@ class MainWindow(QMainWindow):
         dlg.open()
         return dlg
 
+    def filtered_household_ids(self) -> list[str]:
+        """The households the list shows now (filters and search applied), in list order."""
+        proxy = self.list_page.proxy
+        return [proxy.household_id(i) for i in range(proxy.rowCount())]
+
+    def open_batch_print(self):
+        """Ask what to print for whom, then run the batch (off the UI thread) and preview it."""
+        from fieldapp.ui.batch_print import BatchPrintDialog
+
+        dlg = BatchPrintDialog(self.services.villages(self.model.rows()), len(self.filtered_household_ids()), self)
+        self.batch_print_dialog = dlg
+
+        def chosen() -> None:
+            kind, village = dlg.choice()
+            self.batch_print(kind, village=village)
+
+        dlg.accepted.connect(chosen)
+        dlg.open()
+        return dlg
+
+    def batch_print(self, kind: str, *, village: str | None = None, household_ids: list[str] | None = None,
+                    out: str | None = None, preview: bool = True):
+        """Print ``kind`` for a village (or given households, else the filtered list) into one PDF."""
+        from fieldapp.ui.batch_print import BatchPrintJob
+
+        if household_ids is None:
+            household_ids = ([r.household_id for r in self.model.rows() if r.village_code == village]
+                             if village else self.filtered_household_ids())
+        self.batch_job = BatchPrintJob(self, kind, household_ids, out=out, preview=preview)
+        return self.batch_job
+
     def lock_after_revocation(self, exc) -> None:
         """The county revoked this laptop: the vault is already locked and its wraps gone; show it and lock the app."""
         from fieldapp.ui.sync_controller import show_revoked

@@ -61,12 +61,15 @@ class PrintServices:
         except (ImportError, ValueError):
             return False
 
-    def print_household(self, kind: str, household_id: str, out: str | Path, progress=None):
+    def print_household(self, kind: str, household_id: str, out: str | Path | None, progress=None):
         """Print one document (consent / visit_record / visit_result letter) of the latest saved visit to a PDF.
 
+        :param out: the PDF file, or None for the bytes in ``result.data`` (the in-app preview)
         :param progress: ``(done, total) -> bool | None``; returning False cancels
         """
         import printouts
+
+        out = Path(out) if out is not None else None
 
         v = self._v()
         h = v.get_household(household_id, audit_view=False)
@@ -77,11 +80,11 @@ class PrintServices:
         ctx = printouts.PrintContext(signing_key=self._print_key(), templates=printouts.load_templates(),
                                      reference=self.reference(), counter=_VaultCounter(v))
         if kind == "consent":
-            result = printouts.print_consent([visit], ctx, Path(out), progress=progress)
+            result = printouts.print_consent([visit], ctx, out, progress=progress)
         elif kind == "visit_record":
-            result = printouts.print_visit_records([visit], ctx, Path(out), progress=progress)
+            result = printouts.print_visit_records([visit], ctx, out, progress=progress)
         elif kind == "visit_result":
-            result = printouts.print_letters("visit_result", [printouts.LetterRequest(visit)], ctx, Path(out),
+            result = printouts.print_letters("visit_result", [printouts.LetterRequest(visit)], ctx, out,
                                              progress=progress)
         else:
             raise ValueError(f"unknown document {kind!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QTabWidget,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QTabWidget,
                                QToolButton, QVBoxLayout, QWidget)
 
 from fieldapp.ui.errors import show_error
@@ -168,19 +168,22 @@ class HouseholdTab(QWidget):
         self.household_changed.emit(self.household_id)
 
     def print_document(self, kind: str, out: str | None = None) -> None:
-        """Print a document of the latest saved visit to a PDF chosen by the user, off the UI thread."""
-        if out is None:
-            out, _ = QFileDialog.getSaveFileName(self, self.tr("保存为 PDF"), f"{kind}.pdf", "PDF (*.pdf)")
-            if not out:
-                return
+        """Print a document of the latest saved visit, off the UI thread: into ``out``, or to the in-app preview."""
         if self.editor is not None and self.editor.dirty and not self.editor.read_only:
             self.editor.save()
 
         def done(result) -> None:
             self.printed = result
-            box = QMessageBox(QMessageBox.Information, self.tr("已生成"), self.tr("已生成 %1 页：%2")
-                              .replace("%1", str(result.pages)).replace("%2", str(result.path)), QMessageBox.Ok, self)
-            box.open()
+            if out is not None:
+                box = QMessageBox(QMessageBox.Information, self.tr("已生成"), self.tr("已生成 %1 页：%2")
+                                  .replace("%1", str(result.pages)).replace("%2", str(result.path)), QMessageBox.Ok, self)
+                box.open()
+                return
+            from fieldapp.ui.print_preview import PrintPreviewDialog
+
+            self.preview_dialog = PrintPreviewDialog(result.data, self.services, kind, len(result.documents), self,
+                                                     title=self.print_actions[kind].text())
+            self.preview_dialog.open()
 
         self.runner.run(lambda p: self.services.print_household(kind, self.household_id, out,
                                                                  progress=lambda d, t: p.report(d, t) or True),

@@ -18,3 +18,16 @@ def test_print_visit_record_of_open_household(services_factory, window_factory, 
     text = "".join(page.extract_text() for page in PdfReader(out).pages)
     assert "入户调查记录" in text and tab.printed.pages >= 1
     assert any(e["action"] == "print" and e["entity_id"] == hid for e in svc.vault.audit_entries(limit=20))
+
+
+def test_print_menu_opens_the_preview(services_factory, window_factory, qtbot):
+    svc = services_factory(demo=True, households=4)
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    hid = next(r.household_id for r in w.model.rows() if r.visit_status == "done")
+    tab = open_household(w, hid)
+    tab.print_actions["visit_result"].trigger()  # no file asked for: the letter opens in the preview
+    qtbot.waitUntil(lambda: getattr(tab, "preview_dialog", None) is not None, timeout=60000)
+    dlg = tab.preview_dialog
+    assert dlg.isVisible() and dlg.page_label.text() == f"第 1 页，共 {tab.printed.pages} 页"
+    assert tab.printed.data[:5] == b"%PDF-"

@@ -179,3 +179,17 @@ def test_no_network_is_said_plainly(services_factory, window_factory, qtbot, ser
     assert "无法连接县服务器" in error_box(w).text() and "数据已安全保存在本机" in error_box(w).text()
     assert svc.is_unlocked()  # nothing else happens: work goes on offline
     QApplication.processEvents()
+
+
+def test_a_save_syncs_by_itself_when_the_server_answers(services_factory, window_factory, qtbot, server):
+    svc = app_services(services_factory, server)
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    qtbot.waitUntil(lambda: not w.syncer.running, timeout=20000)
+    hid = str(uuid.uuid4())
+    svc.save_visit(visit(hid), final=False)
+    with qtbot.waitSignal(w.syncer.finished, timeout=60000):
+        w._household_changed(hid)  # what a household tab signals after Ctrl+S
+    assert w.syncer.dialog is None  # automatic: no dialog in the way, a note in the status bar
+    qtbot.waitUntil(lambda: w.status.pending.text() == "待同步 0 条", timeout=10000)
+    assert any(r["entity_id"] == hid for r in server.storage.records(Scope("office", TOWNSHIP)))

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import sqlcipher3
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -113,13 +112,9 @@ def import_vault(tmp_path_factory):
     return where
 
 
-# Known defect, found by this test: a DRAFT whose answers have the wrong JSON types (e.g. a list as
-# village_code, an object as a member's name) is not shape-checked by `fieldapp import` and crashes the
-# vault's list projection with sqlcipher3.InterfaceError. Strict: this fails loudly once it is fixed.
-@pytest.mark.xfail(strict=True, raises=sqlcipher3.InterfaceError,
-                   reason="fieldapp import / Vault.save_visit: shape-check answers (forms.interchange.check_shape) "
-                          "before saving; today a mistyped draft crashes with InterfaceError")
-@settings(FUZZ, derandomize=True, report_multiple_bugs=False)
+# Found by this test (fixed in the vault since): a draft with mistyped answers crashed `fieldapp import`
+# with sqlcipher3.InterfaceError; it now gets the shape check's named error.
+@FUZZ
 @given(doc=st.one_of(mutated(VALID_VISIT), st.lists(mutated(VALID_VISIT), max_size=3), json_values))
 def test_fieldapp_import_command_never_crashes(doc, import_vault, tmp_path_factory, monkeypatch, capsys):
     monkeypatch.setenv("FIELDAPP_PASSPHRASE", "tea-leaf-river-42")

@@ -33,8 +33,8 @@ class PrintContext:
     counter: SerialCounter = field(default_factory=MemoryCounter)
     issue_date: str = field(default_factory=lambda: date.today().isoformat())
     font_path: str | None = None
-    _styles: Styles | None = field(default=None, repr=False)
-    _session: SerialSession | None = field(default=None, repr=False)
+    _styles: Styles | None = field(default=None, init=False, repr=False)
+    _session: SerialSession | None = field(default=None, init=False, repr=False)
 
     @property
     def styles(self) -> Styles:

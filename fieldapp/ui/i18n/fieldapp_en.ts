@@ -27,39 +27,44 @@
 <context>
     <name>AppStatusBar</name>
     <message>
-        <location filename="../status_bar.py" line="53"/>
+        <location filename="../status_bar.py" line="62"/>
         <source>● 在线</source>
         <translation>● Online</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="53"/>
+        <location filename="../status_bar.py" line="62"/>
         <source>○ 离线</source>
         <translation>○ Offline</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="55"/>
+        <location filename="../status_bar.py" line="64"/>
         <source>待同步 %1 条</source>
         <translation>%1 changes to sync</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="56"/>
+        <location filename="../status_bar.py" line="65"/>
         <source>上次同步：%1</source>
         <translation>Last sync: %1</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="56"/>
+        <location filename="../status_bar.py" line="65"/>
         <source>从未</source>
         <translation>never</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="57"/>
+        <location filename="../status_bar.py" line="66"/>
         <source>当前用户：%1</source>
         <translation>User: %1</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="58"/>
+        <location filename="../status_bar.py" line="67"/>
         <source>同步</source>
         <translation>Sync</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="68"/>
+        <source>⚠ 冲突 %1 处</source>
+        <translation>⚠ %1 conflict(s)</translation>
     </message>
 </context>
 <context>
@@ -107,6 +112,95 @@
     </message>
 </context>
 <context>
+    <name>BatchPrint</name>
+    <message>
+        <location filename="../batch_print.py" line="17"/>
+        <source>走访结果及政策告知书</source>
+        <translation>Visit result and policy notice</translation>
+    </message>
+    <message>
+        <location filename="../batch_print.py" line="18"/>
+        <source>复核告知书</source>
+        <translation>Review notice</translation>
+    </message>
+    <message>
+        <location filename="../batch_print.py" line="19"/>
+        <source>转介告知书</source>
+        <translation>Referral notice</translation>
+    </message>
+    <message>
+        <location filename="../batch_print.py" line="20"/>
+        <source>家庭经济状况核对授权书</source>
+        <translation>Consent to check family finances</translation>
+    </message>
+    <message>
+        <location filename="../batch_print.py" line="21"/>
+        <source>入户调查记录</source>
+        <translation>Visit record</translation>
+    </message>
+</context>
+<context>
+    <name>BatchPrintDialog</name>
+    <message>
+        <location filename="../batch_print.py" line="74"/>
+        <source>批量打印</source>
+        <translation>Batch printing</translation>
+    </message>
+    <message>
+        <location filename="../batch_print.py" line="75"/>
+        <source>文书：</source>
+        <translation>Document:</translation>
+    </message>
+    <message>
+        <location filename="../batch_print.py" line="78"/>
+        <source>整个村：</source>
+        <translation>Whole village:</translation>
+    </message>
+    <message>
+        <location filename="../batch_print.py" line="79"/>
+        <source>当前列表中的 %1 户</source>
+        <translation>The %1 households in the list now</translation>
+    </message>
+    <message>
+        <location filename="../batch_print.py" line="80"/>
+        <source>生成</source>
+        <translation>Generate</translation>
+    </message>
+    <message>
+        <location filename="../batch_print.py" line="81"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>BatchPrintJob</name>
+    <message>
+        <location filename="../batch_print.py" line="102"/>
+        <source>正在生成 %1（%2 户）…</source>
+        <translation>Generating %1 (%2 households)…</translation>
+    </message>
+    <message>
+        <location filename="../batch_print.py" line="112"/>
+        <source>已取消打印，没有生成文件。</source>
+        <translation>Printing cancelled: no file was made.</translation>
+    </message>
+    <message>
+        <location filename="../batch_print.py" line="117"/>
+        <source>已生成 %1 份，共 %2 页。</source>
+        <translation>Generated %1 documents, %2 pages.</translation>
+    </message>
+    <message>
+        <location filename="../batch_print.py" line="119"/>
+        <source>有 %1 户没有可打印的内容，已跳过。</source>
+        <translation> %1 households had nothing to print and were skipped.</translation>
+    </message>
+    <message>
+        <location filename="../batch_print.py" line="134"/>
+        <source>没有生成打印文件</source>
+        <translation>No print file was made</translation>
+    </message>
+</context>
+<context>
     <name>BooleanField</name>
     <message>
         <location filename="../form_fields.py" line="278"/>
@@ -117,6 +211,94 @@
         <location filename="../form_fields.py" line="278"/>
         <source>否</source>
         <translation>No</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsDialog</name>
+    <message>
+        <location filename="../conflicts_view.py" line="86"/>
+        <source>没有待处理的冲突。</source>
+        <translation>No conflicts to handle.</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="89"/>
+        <source>本机</source>
+        <translation>this laptop</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="89"/>
+        <source>另一台电脑</source>
+        <translation>another laptop</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="90"/>
+        <source>户：%1&#x3000;&#x3000;后提交的一方：%2</source>
+        <translation>Household: %1    Submitted later by: %2</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="100"/>
+        <source>手动填写：</source>
+        <translation>Type a value:</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="163"/>
+        <source>冲突没有处理成功</source>
+        <translation>The conflict was not resolved</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="166"/>
+        <source>正在提交处理结果…</source>
+        <translation>Sending the resolution…</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="175"/>
+        <source>同步冲突</source>
+        <translation>Sync conflicts</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="177"/>
+        <source>两台电脑在离线时改了同一户的同一项内容。请逐项选择保留哪个值，或手动填写，然后点“保存处理结果”。处理结果会同步到所有电脑。</source>
+        <translation>Two laptops changed the same item of the same household while offline. Choose, item by item, which value to keep, or type one, then click &quot;Save resolution&quot;. The result reaches every laptop at its next sync.</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="180"/>
+        <source>两台电脑在离线时改了同一户的同一项内容。冲突由乡镇经办机构处理，本机只能查看；处理后会在下次同步时自动更新。</source>
+        <translation>Two laptops changed the same item of the same household while offline. The township office resolves conflicts; this laptop can only view them, and gets the result at its next sync.</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="182"/>
+        <source>项目</source>
+        <translation>Item</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="182"/>
+        <source>服务器上的值</source>
+        <translation>Value on the server</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="182"/>
+        <source>后提交的值</source>
+        <translation>Value submitted later</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="183"/>
+        <source>手动填写</source>
+        <translation>Typed value</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="183"/>
+        <source>填写的值</source>
+        <translation>Value typed</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="184"/>
+        <source>保存处理结果</source>
+        <translation>Save resolution</translation>
+    </message>
+    <message>
+        <location filename="../conflicts_view.py" line="185"/>
+        <source>关闭</source>
+        <translation>Close</translation>
     </message>
 </context>
 <context>
@@ -350,7 +532,7 @@ Please try again; if it keeps happening, give this reference to the township off
     </message>
     <message>
         <location filename="../household_tab.py" line="111"/>
-        <location filename="../household_tab.py" line="231"/>
+        <location filename="../household_tab.py" line="234"/>
         <source>放弃草稿</source>
         <translation>Discard draft</translation>
     </message>
@@ -370,77 +552,72 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>The visit is finished and saved.</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="173"/>
-        <source>保存为 PDF</source>
-        <translation>Save as PDF</translation>
-    </message>
-    <message>
-        <location filename="../household_tab.py" line="181"/>
+        <location filename="../household_tab.py" line="178"/>
         <source>已生成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="181"/>
+        <location filename="../household_tab.py" line="178"/>
         <source>已生成 %1 页：%2</source>
         <translation>%1 pages written: %2</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="187"/>
+        <location filename="../household_tab.py" line="190"/>
         <source>正在生成 PDF…</source>
         <translation>Making the PDF…</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="200"/>
+        <location filename="../household_tab.py" line="203"/>
         <source>新户</source>
         <translation>New household</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="223"/>
+        <location filename="../household_tab.py" line="226"/>
         <source>已完成的走访（只读）</source>
         <translation>Finished visit (read-only)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="223"/>
+        <location filename="../household_tab.py" line="226"/>
         <source>本次走访</source>
         <translation>This visit</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="227"/>
+        <location filename="../household_tab.py" line="230"/>
         <source>走访记录与变化</source>
         <translation>Visits and changes</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="228"/>
+        <location filename="../household_tab.py" line="231"/>
         <source>需求办理</source>
         <translation>Needs</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="229"/>
+        <location filename="../household_tab.py" line="232"/>
         <source>修改这次走访（保留原记录）</source>
         <translation>Amend this visit (keeps the original)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="230"/>
+        <location filename="../household_tab.py" line="233"/>
         <source>开始新的走访</source>
         <translation>Start a new visit</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="232"/>
+        <location filename="../household_tab.py" line="235"/>
         <source>打印</source>
         <translation>Print</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="233"/>
+        <location filename="../household_tab.py" line="236"/>
         <source>家庭经济状况核对授权书</source>
         <translation>Consent to check family finances</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="233"/>
+        <location filename="../household_tab.py" line="236"/>
         <source>入户调查记录</source>
         <translation>Visit record</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="234"/>
+        <location filename="../household_tab.py" line="237"/>
         <source>走访结果告知书</source>
         <translation>Visit result letter</translation>
     </message>
@@ -616,159 +793,169 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Creating the encrypted database on this laptop…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="176"/>
+        <location filename="../main_window.py" line="188"/>
         <source>正在读取户信息…</source>
         <translation>Reading households…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="304"/>
+        <location filename="../main_window.py" line="325"/>
         <source>已添加</source>
         <translation>Added</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="304"/>
+        <location filename="../main_window.py" line="325"/>
         <source>已添加用户“%1”。</source>
         <translation>User “%1” was added.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="310"/>
-        <source>正在同步…</source>
-        <translation>Syncing…</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="320"/>
+        <location filename="../main_window.py" line="398"/>
         <source>导入走访记录</source>
         <translation>Import visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="329"/>
+        <location filename="../main_window.py" line="407"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="329"/>
+        <location filename="../main_window.py" line="407"/>
         <source>导出文件的口令：</source>
         <translation>Passphrase of the export file:</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="336"/>
+        <location filename="../main_window.py" line="414"/>
         <source>已导入 %1 条走访记录。</source>
         <translation>%1 visits imported.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="338"/>
+        <location filename="../main_window.py" line="416"/>
         <source>有 %1 条不合格，未导入。</source>
         <translation> %1 were not valid and were skipped.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="339"/>
+        <location filename="../main_window.py" line="417"/>
         <source>导入完成</source>
         <translation>Import finished</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="342"/>
+        <location filename="../main_window.py" line="420"/>
         <source>正在导入…</source>
         <translation>Importing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="350"/>
+        <location filename="../main_window.py" line="428"/>
         <source>导出走访记录</source>
         <translation>Export visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="354"/>
-        <location filename="../main_window.py" line="358"/>
-        <location filename="../main_window.py" line="362"/>
+        <location filename="../main_window.py" line="432"/>
+        <location filename="../main_window.py" line="436"/>
+        <location filename="../main_window.py" line="440"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="354"/>
+        <location filename="../main_window.py" line="432"/>
         <source>为导出文件设置口令（至少 8 位）：</source>
         <translation>Choose a passphrase for the export file (at least 8 characters):</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="358"/>
+        <location filename="../main_window.py" line="436"/>
         <source>再次输入口令：</source>
         <translation>Type the passphrase again:</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="362"/>
+        <location filename="../main_window.py" line="440"/>
         <source>两次输入的口令不一致，或少于 8 位。</source>
         <translation>The passphrases differ or are shorter than 8 characters.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="369"/>
+        <location filename="../main_window.py" line="447"/>
         <source>导出完成</source>
         <translation>Export finished</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="370"/>
+        <location filename="../main_window.py" line="448"/>
         <source>已加密导出 %1 条走访记录。</source>
         <translation>%1 visits exported, encrypted.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="373"/>
+        <location filename="../main_window.py" line="451"/>
         <source>正在导出…</source>
         <translation>Exporting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="412"/>
+        <location filename="../main_window.py" line="502"/>
         <source>四个摸清 入户走访</source>
         <translation>Four Clarifications home visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="412"/>
+        <location filename="../main_window.py" line="502"/>
         <source>（演示数据）</source>
         <translation> (demo data)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="413"/>
+        <location filename="../main_window.py" line="503"/>
         <source>走访户</source>
         <translation>Households</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="415"/>
+        <location filename="../main_window.py" line="505"/>
         <source>覆盖情况</source>
         <translation>Coverage</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="416"/>
+        <location filename="../main_window.py" line="506"/>
         <source>文件</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="417"/>
+        <location filename="../main_window.py" line="507"/>
         <source>工具</source>
         <translation>Tools</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="418"/>
+        <location filename="../main_window.py" line="508"/>
         <source>锁定</source>
         <translation>Lock</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="419"/>
+        <location filename="../main_window.py" line="509"/>
         <source>导入走访记录…</source>
         <translation>Import visits…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="420"/>
+        <location filename="../main_window.py" line="510"/>
         <source>导出走访记录（加密）…</source>
         <translation>Export visits (encrypted)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="421"/>
+        <location filename="../main_window.py" line="511"/>
+        <source>立即同步</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="512"/>
+        <source>同步冲突…</source>
+        <translation>Sync conflicts…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="513"/>
+        <source>批量打印…</source>
+        <translation>Batch printing…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="514"/>
         <source>设置…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="422"/>
+        <location filename="../main_window.py" line="515"/>
         <source>添加用户…</source>
         <translation>Add user…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="423"/>
+        <location filename="../main_window.py" line="516"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
@@ -840,6 +1027,69 @@ Please try again; if it keeps happening, give this reference to the township off
     </message>
 </context>
 <context>
+    <name>PrintPreviewDialog</name>
+    <message>
+        <location filename="../print_preview.py" line="106"/>
+        <source>第 %1 页，共 %2 页</source>
+        <translation>Page %1 of %2</translation>
+    </message>
+    <message>
+        <location filename="../print_preview.py" line="121"/>
+        <source>打印</source>
+        <translation>Print</translation>
+    </message>
+    <message>
+        <location filename="../print_preview.py" line="121"/>
+        <source>无法连接打印机，请检查打印机后重试。</source>
+        <translation>Cannot reach the printer. Check it and try again.</translation>
+    </message>
+    <message>
+        <location filename="../print_preview.py" line="141"/>
+        <source>保存为 PDF</source>
+        <translation>Save as PDF</translation>
+    </message>
+    <message>
+        <location filename="../print_preview.py" line="152"/>
+        <source>保存失败</source>
+        <translation>Not saved</translation>
+    </message>
+    <message>
+        <location filename="../print_preview.py" line="153"/>
+        <source>无法保存文件，请换一个文件夹或检查 U 盘是否已插好。</source>
+        <translation>The file could not be saved. Choose another folder or check that the USB stick is plugged in.</translation>
+    </message>
+    <message>
+        <location filename="../print_preview.py" line="170"/>
+        <source>打印预览</source>
+        <translation>Print preview</translation>
+    </message>
+    <message>
+        <location filename="../print_preview.py" line="171"/>
+        <source>上一页</source>
+        <translation>Previous page</translation>
+    </message>
+    <message>
+        <location filename="../print_preview.py" line="172"/>
+        <source>下一页</source>
+        <translation>Next page</translation>
+    </message>
+    <message>
+        <location filename="../print_preview.py" line="173"/>
+        <source>打印…</source>
+        <translation>Print…</translation>
+    </message>
+    <message>
+        <location filename="../print_preview.py" line="174"/>
+        <source>另存为 PDF…</source>
+        <translation>Save as PDF…</translation>
+    </message>
+    <message>
+        <location filename="../print_preview.py" line="175"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+</context>
+<context>
     <name>RepeatEditor</name>
     <message>
         <location filename="../repeat_editor.py" line="282"/>
@@ -893,6 +1143,68 @@ Please try again; if it keeps happening, give this reference to the township off
         <location filename="../settings_dialog.py" line="54"/>
         <source>数据文件夹</source>
         <translation>Data folder</translation>
+    </message>
+</context>
+<context>
+    <name>SyncController</name>
+    <message>
+        <location filename="../sync_controller.py" line="86"/>
+        <location filename="../sync_controller.py" line="104"/>
+        <source>正在同步…</source>
+        <translation>Syncing…</translation>
+    </message>
+    <message>
+        <location filename="../sync_controller.py" line="110"/>
+        <source>同步完成：上传 %1 条，下载 %2 条。</source>
+        <translation>Sync done: %1 sent, %2 received.</translation>
+    </message>
+    <message>
+        <location filename="../sync_controller.py" line="112"/>
+        <source>有 %1 处冲突待处理。</source>
+        <translation> %1 conflict(s) to handle.</translation>
+    </message>
+    <message>
+        <location filename="../sync_controller.py" line="130"/>
+        <source>同步没有完成</source>
+        <translation>Sync did not finish</translation>
+    </message>
+    <message>
+        <location filename="../sync_controller.py" line="144"/>
+        <source>为了保护住户信息，本机所有用户的解锁口令已作废，程序已锁定。数据仍加密保存在本机，乡镇经办机构可以用县级密钥恢复这些数据：请不要删除数据文件夹，把电脑交给乡镇经办机构。</source>
+        <translation>To protect the households&apos; data, every user&apos;s passphrase on this laptop no longer works and the app is locked. The data stays encrypted on this laptop and the township office can recover it with the county key: do not delete the data folder; bring the laptop to the township office.</translation>
+    </message>
+    <message>
+        <location filename="../sync_controller.py" line="153"/>
+        <source>此电脑已被注销</source>
+        <translation>This laptop was revoked</translation>
+    </message>
+</context>
+<context>
+    <name>SyncProgressDialog</name>
+    <message>
+        <location filename="../sync_controller.py" line="50"/>
+        <source>同步</source>
+        <translation>Sync</translation>
+    </message>
+    <message>
+        <location filename="../sync_controller.py" line="51"/>
+        <source>正在与县服务器同步…</source>
+        <translation>Syncing with the county server…</translation>
+    </message>
+    <message>
+        <location filename="../sync_controller.py" line="52"/>
+        <source>上传：%1 / %2 条</source>
+        <translation>Sent: %1 / %2</translation>
+    </message>
+    <message>
+        <location filename="../sync_controller.py" line="54"/>
+        <source>下载：%1 条</source>
+        <translation>Received: %1</translation>
+    </message>
+    <message>
+        <location filename="../sync_controller.py" line="55"/>
+        <source>停止</source>
+        <translation>Stop</translation>
     </message>
 </context>
 <context>

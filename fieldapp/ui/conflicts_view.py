@@ -69,7 +69,7 @@ class ConflictsDialog(QDialog):
         self.items = self.services.conflicts()
         self.list.clear()
         for c in self.items:
-            item = QListWidgetItem(f"{c.household}\n{', '.join(f.label for f in c.fields)}")
+            item = QListWidgetItem(f"{c.household}\n{'、'.join(f.label for f in c.fields)}")
             item.setData(Qt.UserRole, c.conflict_id)
             self.list.addItem(item)
         if self.items:

@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     empty.close()
     data = Path(tempfile.mkdtemp(prefix="fieldapp-shots-"))
     svc = Services(data, kdf=FAST_KDF)
+    from fieldapp.services_demo import DemoServer
+
+    svc.demo_server = DemoServer(data).start()  # as in `fieldapp demo`: the embedded local server
     svc.create_vault("王晓梅", PASSPHRASE, demo=True, households=400)
     svc.unlock("王晓梅", PASSPHRASE)
     svc.add_user("李建国", PASSPHRASE)
@@ -128,9 +131,74 @@ def main(argv: list[str] | None = None) -> int:
     ed.sections.setCurrentIndex(1)
     shot("visit-english")
     languages.set_language("zh")
+    _sync_and_print_shots(app, w, svc, shot)
     w.runner.wait()
     svc.lock()
+    svc.demo_server.stop()
     return 0
+
+
+def _wait(app, condition, seconds: float = 120) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("screenshot step did not finish")
+        _settle(app, 1)
+
+
+def _sync_once(app, w) -> None:
+    _wait(app, lambda: not w.syncer.running)
+    before = w.syncer.last_report
+    w.sync_now()
+    _wait(app, lambda: w.syncer.last_report is not before and not w.syncer.running)
+    w.runner.wait()
+    _settle(app)
+
+
+def _sync_and_print_shots(app, w, svc, shot) -> None:
+    """Status bar after a real sync, a real hard conflict in the merge view, a batch print preview."""
+    from fieldapp import syncing
+    from fieldapp.vault import FAST_KDF, Vault
+
+    for tab in w.editors():
+        w._close_tab(w.tabs.indexOf(tab))
+    w.tabs.setCurrentWidget(w.list_page)
+    _sync_once(app, w)
+    shot("status-synced")
+
+    # A second office laptop and this one change the same household offline: a hard conflict.
+    other = Vault.create(Path(tempfile.mkdtemp(prefix="fieldapp-shots-other-")), "乡镇经办", PASSPHRASE, None,
+                         kdf=FAST_KDF)
+    syncing.enroll(other, svc.demo_server.url, svc.demo_server.issue_code())
+    syncing.sync_now(other)
+    hid = w.model.rows()[0].household_id
+    latest = svc.open_household(hid)["latest"]
+    theirs = svc.amend_visit(latest)
+    theirs["answers"].update(address=theirs["answers"].get("address", "") + "（新门牌 8 号）", phone="13700001111")
+    other.save_visit(theirs)
+    syncing.sync_now(other)
+    mine = svc.amend_visit(latest)
+    mine["answers"].update(address=mine["answers"].get("address", "") + "（搬到东头 3 号）", phone="13500002222")
+    svc.save_visit(mine, final=False)
+    _sync_once(app, w)
+    dlg = w.show_conflicts()
+    dlg.resize(1300, 520)
+    dlg.choose("phone", "device")
+    _settle(app)
+    shot("conflicts", dlg)
+    dlg.reject()
+    other.lock()
+
+    village = w.model.rows()[0].village_code
+    job = w.batch_print("visit_result", village=village)
+    _wait(app, lambda: job.result is not None or not job.task.running)
+    _wait(app, lambda: job.preview_dialog is not None)
+    job.preview_dialog.resize(1000, 740)
+    _settle(app)
+    shot("print-preview", job.preview_dialog)
+    job.preview_dialog.reject()
 
 
 if __name__ == "__main__":

@@ -57,6 +57,13 @@ def test_field_day_every_visit_reaches_the_server_once(day):
     assert lost.users() == []
     with pytest.raises(UnknownUser):
         lost.unlock("民政干部丁", PASSPHRASE)
+    # the shared laptop: both local users saved visits, each under their own name in the audit log
+    laptop_b = day.devices["laptop_b"].vault
+    creators = {e["actor"] for e in laptop_b.audit_entries(limit=1000) if (e["action"], e["entity"]) == ("create", "visit")}
+    assert creators == {"协理员乙", "网格员丙"}
+    # the office printed: one audit entry per printed document
+    prints = [e for e in day.devices["office"].vault.audit_entries(limit=1000) if e["action"] == "print"]
+    assert len(prints) == 18
     # every step was narrated in both languages
     assert sum(1 for line in day.lines if line.startswith("[")) >= 15
     assert any("冲突" in line for line in day.lines) and any("conflict" in line for line in day.lines)

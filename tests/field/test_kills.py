@@ -161,7 +161,7 @@ def run_export_kills(county, tmp_path, kills: int, seed: int) -> dict:
             assert saved <= pending, "an acknowledged save is not queued (nothing was acknowledged by a receipt yet)"
         finally:
             vault.lock()
-    assert mid_export >= kills // 4, f"only {mid_export} kills landed mid-export"
+    assert mid_export >= kills // 5, f"only {mid_export} kills landed mid-export"
     assert len(exported) >= 5, "the worker never finished an export"
     # every file that carries the bundle name is whole: it parses, verifies and imports (duplicates harmless)
     files = sorted(stick.glob(f"*{bundle.BUNDLE_SUFFIX}"))

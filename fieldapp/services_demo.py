@@ -94,10 +94,10 @@ class DemoServer:
             self.prepared.set()
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
             with open(self.data_dir / "demo-server.log", "ab") as logfile:  # no personal data: ids and codes only
+                # stdin stays an open pipe: when the app ends, even killed, the child sees EOF and exits.
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "sync.server.cli", "--database", self.database_url, "serve",
-                     "--host", "127.0.0.1", "--port", str(self.port)],
-                    stdin=subprocess.DEVNULL, stdout=logfile, stderr=subprocess.STDOUT, env=env)
+                    [sys.executable, "-m", "fieldapp.services_demo", self.database_url, str(self.port)],
+                    stdin=subprocess.PIPE, stdout=logfile, stderr=subprocess.STDOUT, env=env)
             self._wait_answering(timeout=60)
             self.ready.set()
         except BaseException as exc:  # noqa: BLE001 - reported to whoever waits for the server
@@ -125,17 +125,21 @@ class DemoServer:
             storage.close()
 
     def _wait_answering(self, timeout: float) -> None:
-        import httpx
+        import http.client  # the standard library's: httpx costs 0.2 s of imports while the UI starts
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not self._stopping:
             if self.process.poll() is not None:
                 raise DemoServerUnavailable(f"server exited with {self.process.returncode}")
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1.0)
             try:
-                if httpx.get(self.url + "/v1/hello", timeout=1.0).status_code == 200:
+                conn.request("GET", "/v1/hello")
+                if conn.getresponse().status == 200:
                     return
-            except httpx.HTTPError:
+            except OSError:
                 pass
+            finally:
+                conn.close()
             time.sleep(0.1)
         raise DemoServerUnavailable("server did not answer")
 
@@ -175,7 +179,11 @@ class DemoServer:
         self._stopping = True
         proc = self.process
         if proc is not None and proc.poll() is None:
-            proc.terminate()
+            try:
+                proc.stdin.close()  # the child's watchdog exits on EOF
+                proc.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                proc.terminate()
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -183,3 +191,19 @@ class DemoServer:
                 proc.wait(timeout=5)
         if self._thread is not None:
             self._thread.join(timeout=10)
+
+
+def _serve_child(database_url: str, port: int) -> int:
+    """The child process: exit as soon as the app's end of stdin closes, else serve."""
+    from sync.server.cli import main
+
+    def watchdog() -> None:
+        sys.stdin.buffer.read()  # returns at EOF: the app quit or died
+        os._exit(0)
+
+    threading.Thread(target=watchdog, daemon=True).start()
+    return main(["--database", database_url, "serve", "--host", "127.0.0.1", "--port", str(port)])
+
+
+if __name__ == "__main__":  # pragma: no cover - run by DemoServer as a child process
+    sys.exit(_serve_child(sys.argv[1], int(sys.argv[2])))

@@ -42,3 +42,43 @@ def test_demo_mode_syncs_with_its_embedded_server(tmp_path, qtbot):
             w.services.lock()
         server.stop()
     assert server.process.poll() is not None  # stopped with the app
+
+
+def test_server_ends_with_the_app_even_when_the_app_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, time\n"
+        "from fieldapp.services_demo import DemoServer\n"
+        "s = DemoServer(sys.argv[1]).start()\n"
+        "s.wait_ready()\n"
+        "print(s.process.pid, flush=True)\n"
+        "time.sleep(600)\n")
+    app = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "demo")], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(app.stdout.readline())
+        os.kill(child, 0)  # the server runs
+        app.send_signal(signal.SIGKILL)  # no clean shutdown: power cut, task manager
+        app.wait(10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if not _running(child):
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the demo server outlived the app")
+    finally:
+        if app.poll() is None:
+            app.kill()
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a container's PID 1 may never reap an orphan)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -1,4 +1,4 @@
-"""``fieldapp`` subcommands for the vault: vault init/check/export-raw-key, user, import, export, audit, recover,
+"""``fieldapp`` subcommands for the vault: vault init/set-office-key/check/export-raw-key, user, import, export, audit, recover,
 office-keygen.
 
 Passphrases come from ``FIELDAPP_PASSPHRASE`` (the user unlocking; also the first user's passphrase for
@@ -108,6 +108,16 @@ def cmd_init(args) -> int:
     vault = Vault.create(_data_dir(args), args.user, passphrase, office)
     vault.lock()
     print(f"已创建本地数据库 {vault.db_path} ，用户 {args.user}" + ("" if office else "（没有县级恢复密钥）"))
+    return 0
+
+
+@_run
+def cmd_set_office_key(args) -> int:
+    """Seal this vault's key to the county office public key (adds or replaces the recovery wrap)."""
+    office = _read_file(args.file, "县级公钥文件")
+    with _unlocked(args) as vault:
+        changed = vault.set_office_key(office)
+    print("已设置县级恢复密钥 (office recovery key set)" if changed else "县级恢复密钥未变 (office key unchanged)")
     return 0
 
 
@@ -335,6 +345,10 @@ def register(subparsers) -> None:
     q.add_argument("--office-public-key", metavar="FILE", help="county office public key (PEM) for recovery")
     q.add_argument("--no-office-key", action="store_true", help="create without an office recovery wrap (not recommended)")
     q.set_defaults(handler=cmd_init)
+    q = vs.add_parser("set-office-key", help="add or replace the county office recovery wrap")
+    q.add_argument("file", metavar="FILE.pem", help="county office public key (from office-keygen: PREFIX.pub)")
+    _add_user_arg(q)
+    q.set_defaults(handler=cmd_set_office_key)
     q = vs.add_parser("check", help="verify file integrity and the audit chain")
     _add_user_arg(q)
     q.set_defaults(handler=cmd_check)

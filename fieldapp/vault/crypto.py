@@ -17,7 +17,7 @@ import hmac
 import os
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -149,6 +149,14 @@ class StandardSuite:
             "alg": self.recipient_alg, "recipient": b64e(rcpt_pub), "ephemeral": b64e(eph_pub),
             "nonce": b64e(nonce), "ciphertext": b64e(AESGCM(kek).encrypt(nonce, data, aad)),
         }
+
+    def canonical_recipient_pem(self, public_pem: bytes) -> bytes:
+        """The office public key re-encoded as canonical PEM (for comparing keys); ValueError if it is not one."""
+        try:
+            key = self.load_public_key(public_pem)
+        except (TypeError, UnsupportedAlgorithm) as exc:
+            raise ValueError(f"not an X25519 public key ({exc.__class__.__name__})") from exc
+        return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
     def recipient_public_pem(self, sealed: dict) -> bytes:
         """The PEM public key a sealed blob was made for."""

@@ -328,6 +328,31 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
         office = self._load_keyfile().office
         return None if office is None else self._suite.recipient_public_pem(office)
 
+    def set_office_key(self, office_public_key_pem: bytes) -> bool:
+        """Seal the database key to this county office public key (add or replace the recovery wrap).
+
+        Needs an unlocked vault. The key file is replaced atomically, so until the new wrap is on disk the
+        old one stays in force. Returns False (nothing written) if the vault is already sealed to this key.
+
+        :raises OfficeKeyInvalid: the PEM is not an X25519 public key
+        """
+        with self._lock:
+            key = self._require_unlocked()
+            try:
+                wanted = self._suite.canonical_recipient_pem(office_public_key_pem)
+            except ValueError as exc:
+                raise OfficeKeyInvalid(f"office public key unusable: {exc.__class__.__name__}") from exc
+            kf = self._load_keyfile()
+            replaced = kf.office is not None
+            if replaced and self._suite.recipient_public_pem(kf.office) == wanted:
+                return False
+            kf.office = self._suite.seal_to_recipient(key, wanted, self._office_aad(kf.vault_id))
+            kf.save()
+            with self._tx(self._database):
+                audit.append(self._database, self._suite, self.user, "office_key_set",
+                             detail={"replaced": replaced})
+            return True
+
     def export_raw_key(self) -> str:
         """The raw database key as hex, for an admin checking the file with another SQLCipher (audited)."""
         with self._lock:

@@ -160,7 +160,7 @@ def test_export_raw_key_and_check(initialised, capsys):
 
 
 def test_every_vault_command_has_help(capsys):
-    for argv in (["vault", "init"], ["vault", "check"], ["vault", "export-raw-key"], ["user", "add"], ["user", "passwd"],
+    for argv in (["vault", "init"], ["vault", "set-office-key"], ["vault", "check"], ["vault", "export-raw-key"], ["user", "add"], ["user", "passwd"],
                  ["user", "remove"], ["user", "list"], ["import"], ["export"], ["audit", "verify"], ["audit", "show"],
                  ["recover"], ["office-keygen"]):
         with pytest.raises(SystemExit) as exc:

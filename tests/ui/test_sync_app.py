@@ -193,3 +193,32 @@ def test_a_save_syncs_by_itself_when_the_server_answers(services_factory, window
     assert w.syncer.dialog is None  # automatic: no dialog in the way, a note in the status bar
     qtbot.waitUntil(lambda: w.status.pending.text() == "待同步 0 条", timeout=10000)
     assert any(r["entity_id"] == hid for r in server.storage.records(Scope("office", TOWNSHIP)))
+
+
+@pytest.mark.parametrize("laptop, words", [
+    ("clock_2h_ahead", "校准电脑时间"),
+    ("newer_than_server", "县服务器的软件版本过旧"),
+    ("older_than_server", "版本过旧，请先更新软件"),
+])
+def test_clock_and_version_problems_are_explained(services_factory, window_factory, qtbot, server, monkeypatch,
+                                                  laptop, words):
+    import time as _time
+
+    import sync.client
+
+    svc = app_services(services_factory, server)
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    qtbot.waitUntil(lambda: not w.syncer.running, timeout=20000)
+    if laptop == "clock_2h_ahead":  # the laptop's clock, as the client reads it
+        real = _time.time
+        monkeypatch.setattr(sync.client.time, "time", lambda: real() + 7200)
+    elif laptop == "newer_than_server":
+        monkeypatch.setattr(sync.client, "PROTOCOL_VERSION", 99)
+    else:
+        monkeypatch.setattr(sync.client, "PROTOCOL_VERSION", 0)
+    with qtbot.waitSignal(w.syncer.failed, timeout=60000):
+        w.status.sync_button.click()
+    qtbot.waitUntil(lambda: error_box(w) is not None, timeout=10000)
+    assert words in error_box(w).text()
+    assert svc.is_unlocked()

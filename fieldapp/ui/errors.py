@@ -11,7 +11,7 @@ import logging
 import secrets
 import traceback
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 log = logging.getLogger("fieldapp.ui")
@@ -20,6 +20,10 @@ log = logging.getLogger("fieldapp.ui")
 def user_message(exc: BaseException) -> tuple[str, str | None]:
     """The message a user should see for ``exc`` and, if unexpected, its reference id."""
     message = getattr(exc, "message_zh", None)
+    if message and QLocale().language() == QLocale.English and getattr(exc, "message_en", None):
+        message = exc.message_en  # errors that carry English (sync's catalogue) use it in the English UI
+        hint = getattr(exc, "hint_en", None)
+        return (f"{message}\n\n{hint}" if hint else str(message)), None
     if message:
         hint = getattr(exc, "hint_zh", None)
         return (f"{message}\n\n{hint}" if hint else str(message)), None

@@ -222,3 +222,19 @@ def test_clock_and_version_problems_are_explained(services_factory, window_facto
     qtbot.waitUntil(lambda: error_box(w) is not None, timeout=10000)
     assert words in error_box(w).text()
     assert svc.is_unlocked()
+
+
+def test_english_ui_gets_the_english_sync_message(services_factory, window_factory, qtbot, server):
+    svc = app_services(services_factory, server)
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    qtbot.waitUntil(lambda: not w.syncer.running, timeout=20000)
+    w.languages.set_language("en")
+    qtbot.waitUntil(lambda: w.status.sync_button.text() == "Sync", timeout=5000)  # LanguageChange is posted
+    assert w.sync_action.text() == "Sync now"
+    server.stop()
+    with qtbot.waitSignal(w.syncer.failed, timeout=60000):
+        w.status.sync_button.click()
+    qtbot.waitUntil(lambda: error_box(w) is not None, timeout=10000)
+    assert error_box(w).text() == "The server cannot be reached."
+    assert error_box(w).windowTitle() == "Sync did not finish"

@@ -18,17 +18,16 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import socket
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-import httpx
 
 COUNTY, TOWNSHIP = "990101", "990101001"
 EAST, WEST, PEACH = "990101001001", "990101001002", "990101001201"   # 东街社区, 西街社区, 桃园村
@@ -96,21 +95,71 @@ class CountyServer:
         self.storage.close()
 
 
-class CutOnce(httpx.HTTPTransport):
-    """A real HTTP transport whose first push answer is lost on the way back (the server did commit)."""
+class CuttingProxy:
+    """A TCP proxy on 127.0.0.1 in front of the server that cuts the cable once: the first push reaches the
+    server (which stores it), then the connection dies before the answer gets back to the laptop."""
 
-    def __init__(self):
-        super().__init__()
-        self.cut = False
+    def __init__(self, upstream_port: int):
+        self.upstream_port = upstream_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.cuts = 0
+        self._armed = True
+        threading.Thread(target=self._accept, daemon=True).start()
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """Forward the request; drop the first /v1/push answer as a cut cable would."""
-        response = super().handle_request(request)
-        if not self.cut and request.url.path == "/v1/push":
-            self.cut = True
-            response.close()
-            raise httpx.ReadError("connection cut while the answer was on its way", request=request)
-        return response
+    def close(self) -> None:
+        """Stop accepting connections."""
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=30)
+        except OSError:
+            client.close()
+            return
+        cut_answer = threading.Event()
+
+        def to_server() -> None:
+            try:
+                while data := client.recv(65536):
+                    if self._armed and data.startswith(b"POST /v1/push "):
+                        self._armed = False
+                        cut_answer.set()
+                    upstream.sendall(data)
+            except OSError:
+                pass
+            _shut(upstream)
+
+        def to_laptop() -> None:
+            try:
+                while data := upstream.recv(65536):
+                    if cut_answer.is_set():           # the server answered the push: the cable breaks now
+                        self.cuts += 1
+                        break
+                    client.sendall(data)
+            except OSError:
+                pass
+            _shut(client)
+            _shut(upstream)
+
+        threading.Thread(target=to_server, daemon=True).start()
+        threading.Thread(target=to_laptop, daemon=True).start()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()
 
 
 def _now() -> str:
@@ -354,15 +403,18 @@ class FieldDay:
         from sync import errors
 
         vault = self.devices["laptop_c"].vault
-        cut = CutOnce()
+        proxy = CuttingProxy(int(self.server.url.rsplit(":", 1)[1]))
+        vault.set_sync_state("server_url", proxy.url)          # laptop C's link goes through the bad cable
         try:
-            syncing.sync_now(vault, transport=cut)
+            syncing.sync_now(vault)
             raise FieldDayFailed("the interrupted sync did not notice the cut")
         except errors.ServerUnreachable as exc:
             self.say(f"笔记本 C 同步时网络中断：{exc.message_zh}",
                      "Laptop C's connection drops mid-sync: the server stored the changes but the answer was lost")
-        self.detail(f"pending on laptop C after the cut: {vault.pending_count()}")
-        report = syncing.sync_now(vault)
+        self.detail(f"connections cut: {proxy.cuts}; pending on laptop C after the cut: {vault.pending_count()}")
+        report = syncing.sync_now(vault)                        # same cable, now holding
+        proxy.close()
+        vault.set_sync_state("server_url", self.server.url)
         self.say("网络恢复后笔记本 C 继续同步：服务器已收到的变更只确认、不重复",
                  "Laptop C resumes: changes the server already had are acknowledged, never stored twice")
         self.detail(f"already on server {report.duplicates}, newly pushed {report.pushed}, pending {vault.pending_count()}")

@@ -24,7 +24,7 @@ from sync.protocol import PROTOCOL_HEADER, canonical_json
 from sync.server.bundles import import_bundle
 from sync.server.storage import Scope
 from sync.signing import sign_request
-from tests.sync.conftest import OTHER_TOWNSHIP, OTHER_VILLAGE, TOWNSHIP, VILLAGE_A, VILLAGE_B
+from tests.sync.conftest import OTHER_TOWNSHIP, OTHER_VILLAGE, VILLAGE_A, VILLAGE_B
 
 ALL = Scope("admin", "")
 

@@ -19,7 +19,7 @@ import pytest
 
 from fieldapp import syncing
 from fieldapp.vault import FAST_KDF, Vault
-from sync import bundle, errors
+from sync import bundle
 from sync.server.bundles import import_bundle
 from sync.server.storage import Scope
 from tests.field.killkit import PASSPHRASE, kill_round, make_visit

@@ -385,7 +385,7 @@
 <context>
     <name>ErrorMessages</name>
     <message>
-        <location filename="../errors.py" line="29"/>
+        <location filename="../errors.py" line="33"/>
         <source>出现了意外错误（参考编号 %1）。
 
 请再试一次；如果仍然出错，请把这个参考编号告诉乡镇经办人员。</source>
@@ -394,7 +394,7 @@
 Please try again; if it keeps happening, give this reference to the township office.</translation>
     </message>
     <message>
-        <location filename="../errors.py" line="38"/>
+        <location filename="../errors.py" line="42"/>
         <source>出错了</source>
         <translation>Something went wrong</translation>
     </message>

@@ -5,7 +5,8 @@ uvicorn on 127.0.0.1; a township office device and three visitor laptops (one sh
 visitors) hold real SQLCipher vaults. The laptops record visits offline — one household from
 two laptops, giving a soft and a hard conflict — then sync: laptop A over the network, laptop
 B only by USB bundle through the office, laptop C is cut off mid-sync and resumes. The office
-resolves the conflict, prints consent forms, visit records and letters for a village and exports
+resolves the conflict, batch-prints consent forms, visit records and letters for a village through the
+app (Services.print_batch) and exports
 the ledger; laptop C is reported lost, revoked, and its unsent visit recovered with the office
 key. :meth:`FieldDay.check` then proves every typed visit is on the server exactly once.
 
@@ -197,7 +198,7 @@ class FieldDay:
         self.printed: dict[str, object] = {}
         self.ledger_path: Path | None = None
         self.recovered_vault = None
-        self.sign_key = None
+        self.sign_public = None
         self.notes: list[str] = []
 
     # ------------------------------------------------------------------ narration
@@ -471,31 +472,27 @@ class FieldDay:
         return out
 
     def office_prints(self) -> None:
-        """Consent forms, visit records and visit-result letters for 桃园村, and the ledger workbook."""
+        """Consent forms, visit records and visit-result letters for 桃园村 through the app, and the ledger workbook."""
         import printouts
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
         office = self.devices["office"]
+        svc = office.services
         out = self.workdir / "printouts"
         out.mkdir(exist_ok=True)
-        self.sign_key = Ed25519PrivateKey.generate()
-        ctx = printouts.PrintContext(signing_key=self.sign_key, reference=office.services.reference(),
-                                     issue_date="2026-05-13")
-        visits = self._print_visits(PRINT_VILLAGE)
-        self.printed["consent"] = printouts.print_consent(visits, ctx, out / "consent.pdf", copies=1)
-        self.printed["visit_record"] = printouts.print_visit_records(visits, ctx, out / "visit-records.pdf")
-        self.printed["letters"] = printouts.print_letters(
-            "visit_result", [printouts.LetterRequest(v) for v in visits], ctx, out / "letters.pdf")
-        township_visits = visits + [v for code in (EAST, WEST) for v in self._print_visits(code)]
-        exported = printouts.export_ledger_xlsx(township_visits, ctx, out / "ledger.xlsx")
+        households = self._households(office, PRINT_VILLAGE)
+        for kind, name, file in (("consent", "consent", "consent.pdf"), ("visit_record", "visit_record", "visit-records.pdf"),
+                                 ("visit_result", "letters", "letters.pdf")):
+            self.printed[name] = svc.print_batch(kind, households, out / file).render   # serials kept in the vault
+        # The app keeps the office's QR signing key inside its vault; verifiers get the public half.
+        self.sign_public = svc._print_key().public_key()
+        ctx = printouts.PrintContext(signing_key=svc._print_key(), reference=svc.reference(), issue_date="2026-05-13")
+        visits = [v for code in (PEACH, EAST, WEST) for v in self._print_visits(code)]
+        exported = printouts.export_ledger_xlsx(visits, ctx, out / "ledger.xlsx")
         self.ledger_path = Path(exported.path)
-        for result in self.printed.values():
-            for doc in result.documents:
-                office.vault.audit("print", "household", doc.household_id, doc.to_dict())
         office.vault.audit("export", detail={"ledger_households": len(exported.household_ids)})
-        self.say(f"经办机构为桃园村打印授权书、入户调查记录和告知书（{len(visits)} 户），并导出全镇工作台账",
-                 f"The office prints consent forms, visit records and letters for 桃园村 ({len(visits)} households) "
-                 "and exports the township ledger")
+        self.say(f"经办机构为桃园村批量打印授权书、入户调查记录和告知书（{len(households)} 户），并导出全镇工作台账",
+                 f"The office batch-prints consent forms, visit records and letters for 桃园村 ({len(households)} "
+                 "households) and exports the township ledger")
         for name, result in self.printed.items():
             self.detail(f"{name}: {result.pages} pages -> {result.path}")
         self.detail(f"ledger: {len(exported.household_ids)} rows -> {exported.path}")
@@ -612,13 +609,13 @@ class FieldDay:
         if sorted(scanned) != sorted(doc.code for doc in letters.documents):
             raise FieldDayFailed(f"letters: {len(scanned)} QR codes read back, {len(letters.documents)} printed")
         for code in scanned:
-            verify_code(code, [self.sign_key.public_key()])
+            verify_code(code, [self.sign_public])
         count = 0
         for name, result in self.printed.items():
             with pdfplumber.open(result.path) as pdf:
                 text = "\n".join(page.extract_text() or "" for page in pdf.pages)
             for doc in result.documents:
-                verify_code(doc.code, [self.sign_key.public_key()])
+                verify_code(doc.code, [self.sign_public])
                 if doc.serial and doc.serial not in text:
                     raise FieldDayFailed(f"{name}: serial {doc.serial} not printed in the PDF")
                 count += 1

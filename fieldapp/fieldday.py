@@ -5,10 +5,9 @@ uvicorn on 127.0.0.1; a township office device and three visitor laptops (one sh
 visitors) hold real SQLCipher vaults. The laptops record visits offline — one household from
 two laptops, giving a soft and a hard conflict — then sync: laptop A over the network, laptop
 B only by USB bundle through the office, laptop C is cut off mid-sync and resumes. The office
-resolves the conflict, batch-prints consent forms, visit records and letters for a village through the
-app (Services.print_batch) and exports
-the ledger; laptop C is reported lost, revoked, and its unsent visit recovered with the office
-key. :meth:`FieldDay.check` then proves every typed visit is on the server exactly once.
+resolves the conflict, batch-prints consent forms, visit records and letters for a village through
+the app (``Services.print_batch``) and exports the ledger; laptop C is reported lost, revoked, and
+its unsent visit recovered with the office key. :meth:`FieldDay.check` then proves every typed visit is on the server exactly once.
 
 Every step is printed in Chinese and English. Demo data only: fake households, fake places
 (county 990101), cheap key-derivation parameters (never use them for real vaults).

@@ -55,6 +55,14 @@ def other_laptop(tmp_path, server, name="laptop_b") -> Vault:
     return vault
 
 
+def unlock_settled(w, qtbot):
+    """Unlock, then let the first status check (and the automatic sync it may start) finish."""
+    with qtbot.waitSignal(w.status_checked, timeout=30000):
+        unlock(w, qtbot)
+    qtbot.waitUntil(lambda: not w.syncer.running, timeout=30000)
+    w.runner.wait(20000)
+
+
 def click_sync(w, qtbot):
     with qtbot.waitSignals([w.syncer.finished], timeout=60000, raising=True):
         w.status.sync_button.click()
@@ -70,8 +78,7 @@ def error_box(w):
 def test_sync_from_the_app_updates_the_status_bar(services_factory, window_factory, qtbot, server):
     svc = app_services(services_factory, server)
     w = window_factory(svc)
-    unlock(w, qtbot)
-    qtbot.waitUntil(lambda: not w.syncer.running, timeout=20000)
+    unlock_settled(w, qtbot)
     for i in range(3):
         svc.save_visit(visit(str(uuid.uuid4()), address=f"东山村{i}组"), final=False)
     w.refresh_status(check_online=False)
@@ -99,7 +106,7 @@ def test_office_user_resolves_a_hard_conflict_field_by_field(services_factory, w
     syncing.sync_now(laptop)
 
     w = window_factory(office)
-    unlock(w, qtbot)
+    unlock_settled(w, qtbot)
     click_sync(w, qtbot)  # the office laptop now has the household
     # both change the address and the phone offline; the other laptop syncs first
     laptop.save_visit(visit(hid, address="东山村四组1号", phone="13911111111"))
@@ -139,7 +146,7 @@ def test_visitor_sees_conflicts_read_only(services_factory, window_factory, qtbo
     laptop.save_visit(visit(hid))
     syncing.sync_now(laptop)
     w = window_factory(visitor)
-    unlock(w, qtbot)
+    unlock_settled(w, qtbot)
     click_sync(w, qtbot)
     laptop.save_visit(visit(hid, address="甲"))
     syncing.sync_now(laptop)
@@ -156,7 +163,7 @@ def test_visitor_sees_conflicts_read_only(services_factory, window_factory, qtbo
 def test_revoked_laptop_is_told_and_locks(services_factory, window_factory, qtbot, server):
     svc = app_services(services_factory, server)
     w = window_factory(svc)
-    unlock(w, qtbot)
+    unlock_settled(w, qtbot)
     svc.save_visit(visit(str(uuid.uuid4())), final=False)
     server.storage.revoke_device(svc.vault.get_sync_state("device_id"), "2026-05-12T00:00:00+00:00")
     with qtbot.waitSignal(w.syncer.failed, timeout=60000):
@@ -171,7 +178,7 @@ def test_revoked_laptop_is_told_and_locks(services_factory, window_factory, qtbo
 def test_no_network_is_said_plainly(services_factory, window_factory, qtbot, server):
     svc = app_services(services_factory, server)
     w = window_factory(svc)
-    unlock(w, qtbot)
+    unlock_settled(w, qtbot)
     server.stop()
     with qtbot.waitSignal(w.syncer.failed, timeout=60000):
         w.status.sync_button.click()
@@ -184,8 +191,7 @@ def test_no_network_is_said_plainly(services_factory, window_factory, qtbot, ser
 def test_a_save_syncs_by_itself_when_the_server_answers(services_factory, window_factory, qtbot, server):
     svc = app_services(services_factory, server)
     w = window_factory(svc)
-    unlock(w, qtbot)
-    qtbot.waitUntil(lambda: not w.syncer.running, timeout=20000)
+    unlock_settled(w, qtbot)
     hid = str(uuid.uuid4())
     svc.save_visit(visit(hid), final=False)
     with qtbot.waitSignal(w.syncer.finished, timeout=60000):
@@ -208,8 +214,7 @@ def test_clock_and_version_problems_are_explained(services_factory, window_facto
 
     svc = app_services(services_factory, server)
     w = window_factory(svc)
-    unlock(w, qtbot)
-    qtbot.waitUntil(lambda: not w.syncer.running, timeout=20000)
+    unlock_settled(w, qtbot)
     if laptop == "clock_2h_ahead":  # the laptop's clock, as the client reads it
         real = _time.time
         monkeypatch.setattr(sync.client.time, "time", lambda: real() + 7200)
@@ -227,8 +232,7 @@ def test_clock_and_version_problems_are_explained(services_factory, window_facto
 def test_english_ui_gets_the_english_sync_message(services_factory, window_factory, qtbot, server):
     svc = app_services(services_factory, server)
     w = window_factory(svc)
-    unlock(w, qtbot)
-    qtbot.waitUntil(lambda: not w.syncer.running, timeout=20000)
+    unlock_settled(w, qtbot)
     w.languages.set_language("en")
     qtbot.waitUntil(lambda: w.status.sync_button.text() == "Sync", timeout=5000)  # LanguageChange is posted
     assert w.sync_action.text() == "Sync now"

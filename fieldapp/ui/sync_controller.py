@@ -77,24 +77,29 @@ class SyncController(QObject):
 
     def sync_now(self, auto: bool = False) -> None:
         """Start a sync; ``auto`` (server reachable, changes waiting) shows progress in the status bar only."""
-        if self.running or not self.services.sync_available() or not self.services.is_unlocked():
+        if self.running:
+            if not auto and self.dialog is None:  # 同步 pressed during an automatic sync: show that one
+                self._attach_dialog()
             return
-        status = self.window.status
-        if not auto:
-            self.dialog = SyncProgressDialog(self.window)
-            self.dialog.show()
-        status.showMessage(self.tr("正在同步…"))
+        if not self.services.sync_available() or not self.services.is_unlocked():
+            return
+        self.window.status.showMessage(self.tr("正在同步…"))
 
         def work(progress):
             return self.services.sync(progress=lambda stage, done, total: progress.report(done, total, stage))
 
         self.task = self.window.runner.run(work, pass_progress=True, on_success=lambda r: self._done(r, auto),
                                            on_error=lambda e: self._failed(e, auto))
-        if self.dialog is not None:
-            self.task.progressed.connect(self.dialog.update_counts)
-            self.dialog.cancel_button.clicked.connect(self.task.cancel)
-            self.dialog.rejected.connect(self.task.cancel)
-            self.task.done.connect(self._close_dialog)
+        self.task.done.connect(self._close_dialog)
+        if not auto:
+            self._attach_dialog()
+
+    def _attach_dialog(self) -> None:
+        self.dialog = SyncProgressDialog(self.window)
+        self.task.progressed.connect(self.dialog.update_counts)
+        self.dialog.cancel_button.clicked.connect(self.task.cancel)
+        self.dialog.rejected.connect(self.task.cancel)
+        self.dialog.show()
 
     def _close_dialog(self) -> None:
         if self.dialog is not None:

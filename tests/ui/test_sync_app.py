@@ -85,8 +85,15 @@ def test_sync_from_the_app_updates_the_status_bar(services_factory, window_facto
     qtbot.waitUntil(lambda: w.status.pending.text() == "待同步 6 条", timeout=10000)  # household + visit each
     assert w.status.sync_button.isVisible() and w.status.sync_button.text() == "同步"
 
-    click_sync(w, qtbot)
+    shown = []
+    with qtbot.waitSignal(w.syncer.finished, timeout=60000):
+        w.status.sync_button.click()
+        dlg = w.syncer.dialog  # the progress dialog counts what goes up and comes down
+        assert dlg.isVisible()
+        w.syncer.task.progressed.connect(lambda *_a: shown.append((dlg.push_label.text(), dlg.pull_label.text())))
     assert w.syncer.last_report.pushed == 6
+    assert ("上传：6 / 6 条", "下载：0 条") in shown and shown[-1][1].startswith("下载：")
+    qtbot.waitUntil(lambda: w.syncer.dialog is None, timeout=10000)
     qtbot.waitUntil(lambda: w.status.pending.text() == "待同步 0 条", timeout=10000)
     assert w.status.last_sync.text() != "上次同步：从未"
     assert "上传 6 条" in w.status.currentMessage()

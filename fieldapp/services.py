@@ -18,6 +18,7 @@ from typing import Callable, NamedTuple
 
 from fieldapp.services_print import NothingToPrint, PrintServices  # noqa: F401
 from fieldapp.services_sync import NotEnrolled, SyncServices  # noqa: F401 - NotEnrolled is part of the facade
+from fieldapp.paths import data_dir
 
 log = logging.getLogger(__name__)
 
@@ -119,18 +120,8 @@ class NotUnlocked(Exception):
 
 
 def default_data_dir() -> Path:
-    """Where the vault lives when no folder is given."""
-    try:
-        from fieldapp.paths import data_dir  # provided by the vault package
-
-        return Path(data_dir())
-    except ImportError:
-        env = os.environ.get("FIELDAPP_DATA_DIR")
-        if env:
-            return Path(env)
-        import platformdirs
-
-        return Path(platformdirs.user_data_dir("fieldapp", appauthor=False))
+    """Where the vault lives when no folder is given ($FIELDAPP_DATA_DIR or the platform's user data folder)."""
+    return Path(data_dir())
 
 
 def _split_codes(text: str, memo: dict) -> tuple:
@@ -258,12 +249,9 @@ class Services(SyncServices, PrintServices):
 
     def _load_village_names(self) -> dict[str, str]:
         names: dict[str, str] = {}
-        try:
-            from fieldapp import demo  # demo villages (fake county 99) have names; real codes show as codes
+        from fieldapp import demo  # demo villages (fake county 99) have names; real codes show as codes
 
-            names.update({code: name for code, name, *_ in getattr(demo, "VILLAGES", ())})
-        except ImportError:
-            pass
+        names.update({code: name for code, name, *_ in getattr(demo, "VILLAGES", ())})
         try:
             names.update({v.code: v.name for v in self.reference().villages()})
         except Exception as exc:  # noqa: BLE001 - names are a convenience; codes still show
@@ -353,25 +341,15 @@ class Services(SyncServices, PrintServices):
                 v.overdue += 1
             if r.open_needs:
                 v.open_needs += 1
-        return Coverage(villages=[per[c] for c in sorted(per)], needs_by_disposition=self._needs_by_disposition())
-
-    def _needs_by_disposition(self) -> dict[str, int]:
-        # Stopgap until the vault offers a public count: one read-only JSON query inside the vault's session.
-        v = self._v()
-        sql = ("SELECT coalesce(json_extract(n.value, '$.disposition'), 'pending'), count(*) "
-               "FROM households h, json_each(h.fields, '$.needs') n GROUP BY 1")
-        with v._session() as db:
-            return {str(k): int(n) for k, n in db.execute(sql).fetchall()}
+        return Coverage(villages=[per[c] for c in sorted(per)], needs_by_disposition=self._v().needs_by_disposition())
 
     # ------------------------------------------------------------------ form
     def form(self, version: int | None = None):
         """The form definition (latest version unless given)."""
         if version is None and self._form is not None:
             return self._form
-        try:
-            from forms import load_form
-        except ImportError:
-            from forms.loader import load_form
+        from forms import load_form
+
         form = load_form(FORM_ID, version)
         if version is None:
             self._form = form
@@ -388,10 +366,7 @@ class Services(SyncServices, PrintServices):
         memo = self.__dict__.setdefault("_label_memo", {})
         key = (kind, code, language)
         if key not in memo:
-            try:
-                options = self.form().option_lists.get(name, ())
-            except ImportError:  # the form engine is not installed: the UI's own labels are used
-                options = ()
+            options = self.form().option_lists.get(name, ())
             memo[key] = next((o.label(language) for o in options if o.code == code), None)
         return memo[key]
 

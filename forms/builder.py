@@ -153,7 +153,8 @@ class _Builder:
                 self.problem(loc, "section id missing or not a lower-case identifier")
             elif sid in seen:
                 self.problem(loc, f"duplicate section id {sid!r}")
-            seen.add(sid)
+            else:
+                seen.add(sid)
             text = self.label(sec.get("label"), f"{loc}.label", required=True)
             qs = self.build_questions(sec.get("questions"), f"{loc}.questions", str(sid), parent=None, scope=None)
             sections.append(Section(str(sid), text, tuple(qs)))

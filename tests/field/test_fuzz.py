@@ -142,7 +142,6 @@ def test_form_definition_loader_builds_or_names_the_problem(doc):
 
 # Known defect, found by the long fuzz run (500 examples): a section id that is not text (e.g. a list)
 # is reported as a problem but then added to a set, and the builder crashes with TypeError.
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="forms/builder.py: seen.add(sid) runs for a non-text section id")
 def test_a_section_id_that_is_a_list_is_a_named_problem():
     doc = copy.deepcopy(FORM_DOC)
     doc["sections"][0]["id"] = ["basics"]

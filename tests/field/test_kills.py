@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import time
 
 import pytest
 
@@ -121,9 +120,7 @@ def run_sync_kills(county, tmp_path, kills: int, seed: int) -> dict:
 
 @pytest.mark.slow
 def test_sigkill_while_syncing_100_times(county, tmp_path):
-    started = time.monotonic()
     run_sync_kills(county, tmp_path, KILLS, seed=20260512)
-    assert time.monotonic() - started < 150
 
 
 def export_worker(path, stick):
@@ -188,9 +185,7 @@ def run_export_kills(county, tmp_path, kills: int, seed: int) -> dict:
 
 @pytest.mark.slow
 def test_sigkill_while_exporting_bundles_100_times(county, tmp_path):
-    started = time.monotonic()
     run_export_kills(county, tmp_path, KILLS, seed=7)
-    assert time.monotonic() - started < 150
 
 
 def draft_worker(path, visit_id, household_id):

@@ -145,6 +145,10 @@ def import_receipt(store, data: bytes) -> ReceiptSummary:
     if conflicts:
         store.record_conflicts(conflicts)
         summary.conflicts = conflicts
+    if pull.get("office_recovery_key"):    # versioned: an older receipt cannot roll the key back
+        from sync.client import accept_office_key
+
+        accept_office_key(store, pull["office_recovery_key"])
     local = int(store.get_sync_state(st.STATE_CURSOR) or 0)
     since, upto = int(pull.get("since", 0)), int(pull.get("cursor", 0))
     if upto <= local:

@@ -96,10 +96,37 @@ def enroll(store, server_url: str, code: str, ca_cert_pem: str | None = None, la
                        (st.STATE_SERVER_SIGNING_KEY, answer["server_signing_key"]),
                        (st.STATE_SERVER_SEALING_KEY, answer["server_sealing_key"]),
                        (st.STATE_ROLE, answer["role"]), (st.STATE_TOWNSHIP, answer["township_code"]),
-                       (st.STATE_VILLAGES, json.dumps(answer["villages"])), (st.STATE_CURSOR, "0")):
+                       (st.STATE_VILLAGES, json.dumps(answer["villages"])), (st.STATE_CURSOR, "0"),
+                       (st.STATE_OFFICE_KEY, None)):   # a key version of an earlier server means nothing here
         store.set_sync_state(key, value)
+    if answer.get("office_recovery_key"):
+        accept_office_key(store, answer["office_recovery_key"])
     log.info("enrolled as %s device", answer["role"])
     return answer
+
+
+def accept_office_key(store, doc: dict) -> bool:
+    """Keep the county office's recovery key if it is signed by the pinned server key and not older than ours.
+
+    Returns True if the stored key changed. OfficeKeyInvalid if the signature does not verify.
+    """
+    from sync import officekey
+
+    version, pem = officekey.verify(doc, store.get_sync_state(st.STATE_SERVER_SIGNING_KEY) or "")
+    held = store.get_sync_state(st.STATE_OFFICE_KEY)
+    if held:
+        held_doc = json.loads(held)
+        if held_doc["version"] > version or (held_doc["version"] == version and held_doc["public_key_pem"] == pem):
+            return False
+    store.set_sync_state(st.STATE_OFFICE_KEY, json.dumps({"version": version, "public_key_pem": pem}))
+    log.info("office recovery key version %d received", version)
+    return True
+
+
+def office_key_pem(store) -> str | None:
+    """The verified office recovery public key (PEM text) this store holds, or None."""
+    held = store.get_sync_state(st.STATE_OFFICE_KEY)
+    return json.loads(held)["public_key_pem"] if held else None
 
 
 class SyncClient:
@@ -196,6 +223,8 @@ class SyncClient:
             for doc in page["documents"]:
                 store_document(self.store, doc)
             report.documents += len(page["documents"])
+            if page.get("office_recovery_key"):
+                accept_office_key(self.store, page["office_recovery_key"])
             self.store.apply_pulled(page["changes"], page["cursor"])
             report.pulled += len(page["changes"])
             report.cursor = page["cursor"]

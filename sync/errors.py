@@ -124,6 +124,10 @@ UnknownArea = _coded(
 InvalidDocument = _coded(
     "InvalidDocument", "INVALID_DOCUMENT", 400,
     "发布的文档无效。", "The published document is invalid.", "A reference/form document failed its checks.")
+OfficeKeyInvalid = _coded(
+    "OfficeKeyInvalid", "OFFICE_KEY_INVALID", 400,
+    "县级恢复公钥无效或签名不符，已拒绝。", "The office recovery key is not a valid X25519 public key, or its signature does not verify.",
+    "An office recovery key that is not an X25519 public key (admin), or not signed by the server (laptop).")
 
 # --- bundles --------------------------------------------------------------------
 BundleMalformed = _coded(

@@ -130,6 +130,15 @@ class Document(BaseModel):
     published_at: str
 
 
+class OfficeRecoveryKey(BaseModel):
+    """The county office's recovery public key (X25519 PEM), versioned and signed by the server (sync/officekey.py)."""
+
+    version: int
+    public_key_pem: str
+    signature: str
+    set_at: str
+
+
 class PullResponse(BaseModel):
     """One page of everything new in the device's area since its cursor."""
 
@@ -138,6 +147,7 @@ class PullResponse(BaseModel):
     documents: list[Document]
     cursor: int
     more: bool
+    office_recovery_key: OfficeRecoveryKey | None = None
 
 
 class EnrollRequest(_Strict):
@@ -158,6 +168,7 @@ class EnrollResponse(BaseModel):
     villages: list[str]
     server_signing_key: str
     server_sealing_key: str
+    office_recovery_key: OfficeRecoveryKey | None = None
 
 
 class Hello(BaseModel):

@@ -16,6 +16,7 @@ STATE_TOWNSHIP = "township_code"
 STATE_VILLAGES = "villages"
 STATE_CURSOR = "cursor"
 STATE_LAST_SYNC = "last_sync_at"
+STATE_OFFICE_KEY = "office_recovery_key"    # {"version", "public_key_pem"} as verified from the server
 DOCUMENT_PREFIX = "document/"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from pathlib import Path
 
 from fieldapp.cli import CliError
@@ -44,7 +45,17 @@ def cmd_enroll(args) -> int:
         vault.lock()
     area = answer["township_code"] if answer["role"] == "office" else ", ".join(answer["villages"])
     print(f"已登记 (enrolled): 设备 {answer['device_id']} · 角色 {answer['role']} · 辖区 {area}")
+    _print_recovery_state(vault)
     return 0
+
+
+def _print_recovery_state(vault) -> None:
+    """Say whether the county office can recover this laptop's data (a warning if it cannot)."""
+    if vault.has_office_wrap():
+        print("县级恢复密钥已写入本机数据库 (the county office can recover this laptop's data)")
+    else:
+        print("警告：县服务器尚未配置县级恢复公钥，忘记全部口令将无法恢复本机数据 "
+              "(no office recovery key: ask the county to run `fieldapp-server office-key set`)", file=sys.stderr)
 
 
 def cmd_sync(args) -> int:

@@ -1,4 +1,4 @@
-"""County administration: areas from division codes, one-time enrollment codes, exports."""
+"""County administration: areas from division codes, one-time enrollment codes, the office recovery key, exports."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 
 from sync import errors
+from sync.keys import KeyPair
 from sync.server.storage import Scope, Storage
 
 LEVEL_BY_LENGTH = {6: "county", 9: "township", 12: "village"}
@@ -21,6 +22,15 @@ def normalise_code(code: str) -> str:
 def hash_code(code: str) -> str:
     """Only the SHA-256 of an enrollment code is stored."""
     return hashlib.sha256(normalise_code(code).encode("ascii", "ignore")).hexdigest()
+
+
+def set_office_key(storage: Storage, keys: KeyPair, public_key_pem: bytes | str, now: str | None = None) -> dict:
+    """Configure the county office's recovery public key (X25519 PEM); laptops receive it signed by *keys*."""
+    from sync import officekey
+
+    pem = officekey.canonical_pem(public_key_pem)
+    when = now or datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return storage.set_office_key(pem, lambda version, text: officekey.sign(keys, version, text), when)
 
 
 def add_area(storage: Storage, code: str, name: str, area_type: str | None = None) -> dict:

@@ -100,7 +100,8 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
         log.info("device enrolled role=%s", registered["role"])
         return {"device_id": registered["device_id"], "role": registered["role"],
                 "township_code": registered["township_code"], "villages": registered["villages"],
-                "server_signing_key": keys.signing_public, "server_sealing_key": keys.sealing_public}
+                "server_signing_key": keys.signing_public, "server_sealing_key": keys.sealing_public,
+                "office_recovery_key": storage.office_key()}
 
     @app.post("/v1/push/known", response_model=KnownResponse, responses=ERROR_RESPONSES, tags=["sync"])
     def push_known(body: KnownRequest, dev: dict = Depends(device)) -> dict:

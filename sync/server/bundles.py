@@ -64,6 +64,7 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
         for key in ("changes", "conflicts", "documents"):
             pulled[key].extend(page[key])
         pulled["cursor"] = page["cursor"]
+        pulled["office_recovery_key"] = page.get("office_recovery_key")
         if not page["more"]:
             break
     receipt = write_bundle("receipt", server_identity(keys.signing_public), keys, device["device_id"],

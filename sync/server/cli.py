@@ -18,8 +18,12 @@ def _storage(args):
     from sync.server.storage import open_storage
 
     storage = open_storage(args.database)
+    _opened.append(storage)
     storage.migrate()
     return storage
+
+
+_opened: list = []   # storages opened by this command, closed when it ends (PostgreSQL pools)
 
 
 def _now() -> str:
@@ -158,6 +162,26 @@ def cmd_export(args):
         print(text)
 
 
+def cmd_office_key_set(args):
+    """Configure the county office's recovery public key (from ``fieldapp office-keygen``: PREFIX.pub)."""
+    from sync.server.admin import set_office_key
+    from sync.server.keystore import load_or_create_server_keys
+
+    storage = _storage(args)
+    row = set_office_key(storage, load_or_create_server_keys(storage), Path(args.file).read_bytes(), _now())
+    _print({k: row[k] for k in ("version", "set_at", "public_key_pem")})
+
+
+def cmd_office_key_show(args):
+    """Print the configured office recovery public key (exit 1 if none is set)."""
+    row = _storage(args).office_key()
+    if row is None:
+        print("fieldapp-server: 尚未设置县级恢复公钥 (no office recovery key set: office-key set FILE.pem)", file=sys.stderr)
+        return 1
+    _print({k: row[k] for k in ("version", "set_at", "public_key_pem")})
+    return 0
+
+
 def cmd_import_bundles(args):
     """Import every *.fieldapp-bundle in DIR; write a receipt bundle for each into --receipts."""
     from sync.server.bundles import import_directory
@@ -221,6 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("export", cmd_export, "export a township's (or county's) records as JSON")
     sp.add_argument("area")
     sp.add_argument("--out")
+    sp = add("office-key", None, "the county office's recovery public key that laptops seal their vault key to")
+    ok = sp.add_subparsers(dest="office_key_command", metavar="ACTION", required=True)
+    q = ok.add_parser("set", help="set (or replace) the key: FILE.pem from `fieldapp office-keygen` (PREFIX.pub)",
+                      description="set (or replace) the office recovery public key; enrolled laptops receive it on their next sync")
+    q.add_argument("file", metavar="FILE.pem")
+    q.set_defaults(func=cmd_office_key_set)
+    q = ok.add_parser("show", help="print the configured key and its version", description="print the configured key and its version")
+    q.set_defaults(func=cmd_office_key_show)
     sp = add("import-bundles", cmd_import_bundles, "import USB bundles from a folder and write receipt bundles")
     sp.add_argument("directory")
     sp.add_argument("--receipts", help="folder for receipt bundles (default: DIR/receipts)")
@@ -238,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"fieldapp-server: {exc}", file=sys.stderr)
         return 2
+    finally:
+        while _opened:
+            _opened.pop().close()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,6 +14,7 @@ from tests.sync.conftest import OTHER_VILLAGE, TOWNSHIP, VILLAGE_A, VILLAGE_B
 VISITOR_A = Scope("visitor", TOWNSHIP, (VILLAGE_A,))
 OFFICE = Scope("office", TOWNSHIP)
 NOW = "2026-05-12T06:30:00+00:00"
+LATEST = 2   # the newest migration in sync/server/storage/migrations/{sqlite,postgres}/
 
 
 def change(hid, base, fields, village=VILLAGE_A, entity="household"):
@@ -99,7 +100,7 @@ def test_failing_migration_rolls_back(tmp_path):
     storage = Broken(str(tmp_path / "m.db"))
     with pytest.raises(Exception):
         storage.migrate()
-    assert storage.schema_version() == 1
+    assert storage.schema_version() == LATEST
     with storage._tx(write=False) as tx:
         assert tx.q("SELECT name FROM sqlite_master WHERE name = 'half_done'") == []
 
@@ -109,3 +110,61 @@ def test_newer_database_is_refused(storage):
         tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)", (999, "future", NOW))
     with pytest.raises(RuntimeError, match="newer"):
         storage.migrate()
+
+
+def _unmigrated(backend, tmp_path, request):
+    from sync.server.storage import open_storage
+
+    if backend == "sqlite":
+        return open_storage(f"sqlite:///{tmp_path}/upgrade.db")
+    return open_storage(request.getfixturevalue("postgres").create_database())
+
+
+def _table_exists(storage, name: str) -> bool:
+    with storage._tx(write=False) as tx:
+        if storage.backend == "sqlite":
+            return bool(tx.q("SELECT name FROM sqlite_master WHERE type = 'table' AND name = %s", (name,)))
+        return tx.one("SELECT to_regclass(%s) AS t", (name,))["t"] is not None
+
+
+def test_migration_2_upgrades_a_schema_1_database_keeping_its_data(backend, tmp_path, request):
+    storage = _unmigrated(backend, tmp_path, request)
+    full = storage._migration_files()
+    assert [v for v, _, _ in full] == [1, 2]
+    storage._migration_files = lambda: full[:1]          # the database as the previous release left it
+    assert storage.migrate() == [1]
+    from tests.sync.conftest import seed_areas
+
+    seed_areas(storage)
+    hid = str(uuid.uuid4())
+    storage.push(VISITOR_A, "d1", [change(hid, 0, {"address": "东村1号"})], NOW)
+    assert not _table_exists(storage, "office_keys")
+
+    storage._migration_files = lambda: full
+    assert storage.migrate() == [2]
+    assert storage.schema_version() == 2
+    assert record(storage, hid)["fields"] == {"address": "东村1号"}
+    assert storage.office_key() is None
+    row = storage.set_office_key("PEM-1", lambda version, pem: f"sig{version}", NOW)
+    assert row["version"] == 1 and storage.office_key() == row
+    assert storage.set_office_key("PEM-1", lambda version, pem: "unused", NOW)["version"] == 1   # same key: no new version
+    assert storage.set_office_key("PEM-2", lambda version, pem: f"sig{version}", NOW)["signature"] == "sig2"
+    assert storage.pull(VISITOR_A, 0, 10)["office_recovery_key"]["public_key_pem"] == "PEM-2"
+    storage.close()
+
+
+def test_failing_migration_2_rolls_back_on_both_backends(backend, tmp_path, request):
+    storage = _unmigrated(backend, tmp_path, request)
+    full = storage._migration_files()
+    storage._migration_files = lambda: full[:1]
+    storage.migrate()
+    version, name, script = full[1]
+    storage._migration_files = lambda: [full[0], (version, name, script + ";\nINSERT INTO no_such_table VALUES (1)")]
+    with pytest.raises(Exception):
+        storage.migrate()
+    assert storage.schema_version() == 1
+    assert not _table_exists(storage, "office_keys")      # the table of the failed step is gone too
+    storage._migration_files = lambda: full
+    assert storage.migrate() == [2]
+    assert _table_exists(storage, "office_keys")
+    storage.close()

@@ -54,6 +54,15 @@ class Storage(abc.ABC):
     def store_server_key(self, secret: str, signing_public: str, sealing_public: str) -> bool:
         """Store the server keys once; False if keys already exist (they are never replaced)."""
 
+    # --- the county office's recovery public key
+    @abc.abstractmethod
+    def set_office_key(self, public_key_pem: str, sign, now: str) -> dict:
+        """Store the next version of the office key; ``sign(version, pem) -> signature``; returns the new row."""
+
+    @abc.abstractmethod
+    def office_key(self) -> dict | None:
+        """The newest office key ``{"version", "public_key_pem", "signature", "set_at"}``, or None if never set."""
+
     # --- areas, codes, devices
     @abc.abstractmethod
     def add_area(self, code: str, level: str, name: str, parent_code: str | None, area_type: str | None) -> None:

@@ -125,6 +125,27 @@ class SqlStorage(Storage):
                 "VALUES (1, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
                 (secret, signing_public, sealing_public, datetime.now(timezone.utc).isoformat())) == 1
 
+    # --- office recovery key ---------------------------------------------------------
+    def set_office_key(self, public_key_pem, sign, now):
+        with self._tx() as tx:
+            current = self._office_key(tx)
+            if current and current["public_key_pem"] == public_key_pem:
+                return current
+            version = (current["version"] if current else 0) + 1
+            row = {"version": version, "public_key_pem": public_key_pem, "signature": sign(version, public_key_pem),
+                   "set_at": now}
+            tx.exec("INSERT INTO office_keys (version, public_key_pem, signature, set_at) VALUES (%s, %s, %s, %s)",
+                    (version, public_key_pem, row["signature"], now))
+        return row
+
+    def office_key(self):
+        with self._tx(write=False) as tx:
+            return self._office_key(tx)
+
+    @staticmethod
+    def _office_key(tx: Tx) -> dict | None:
+        return tx.one("SELECT version, public_key_pem, signature, set_at FROM office_keys ORDER BY version DESC LIMIT 1")
+
     # --- areas ------------------------------------------------------------------
     def add_area(self, code, level, name, parent_code, area_type) -> None:
         from datetime import datetime, timezone
@@ -330,12 +351,13 @@ class SqlStorage(Storage):
                              [cursor, upto, *params])
             documents = tx.q("SELECT seq, kind, name, version, content, published_at FROM documents "
                              "WHERE seq > %s AND seq <= %s ORDER BY seq", [cursor, upto])
+            office_key = self._office_key(tx)
         for row in rows:
             row["fields"] = json.loads(row["fields"])
         for doc in documents:
             doc["content"] = json.loads(doc["content"])
         return {"changes": rows, "conflicts": [_conflict_dict(r) for r in conflicts],
-                "documents": documents, "cursor": upto, "more": more}
+                "documents": documents, "cursor": upto, "more": more, "office_recovery_key": office_key}
 
     # --- conflicts --------------------------------------------------------------
     def list_conflicts(self, scope, status=None):

@@ -104,6 +104,7 @@ def resolve_conflict(vault, conflict_id: str, fields: dict, author: str = "",
             notice = client.resolve_conflict(conflict_id, fields, author or vault.user or "")
             vault.audit("conflict_resolved", "conflict", conflict_id, detail={"fields": sorted(fields)})
             client.sync()
+        apply_office_key(vault)
     except errors.DeviceRevoked:
         _revoked(vault)
         raise

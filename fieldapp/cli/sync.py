@@ -49,10 +49,11 @@ def cmd_enroll(args) -> int:
     return 0
 
 
-def _print_recovery_state(vault) -> None:
+def _print_recovery_state(vault, quiet_if_ok: bool = False) -> None:
     """Say whether the county office can recover this laptop's data (a warning if it cannot)."""
     if vault.has_office_wrap():
-        print("县级恢复密钥已写入本机数据库 (the county office can recover this laptop's data)")
+        if not quiet_if_ok:
+            print("县级恢复密钥已写入本机数据库 (the county office can recover this laptop's data)")
     else:
         print("警告：县服务器尚未配置县级恢复公钥，忘记全部口令将无法恢复本机数据 "
               "(no office recovery key: ask the county to run `fieldapp-server office-key set`)", file=sys.stderr)
@@ -72,6 +73,7 @@ def cmd_sync(args) -> int:
     open_conflicts = sum(1 for c in report.conflicts if c.get("status") == "open")
     print(f"同步完成 (synced): 上传 {report.pushed} 条，重复 {report.duplicates} 条，下载 {report.pulled} 条，"
           f"文档 {report.documents} 份，待处理冲突 {open_conflicts} 条")
+    _print_recovery_state(vault, quiet_if_ok=True)
     return 0
 
 

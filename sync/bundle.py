@@ -18,6 +18,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from sync import errors
+from sync.files import write_durably
 from sync import store as st
 from sync.keys import KeyPair, b64d, signing_public_key
 from sync.protocol import canonical_json
@@ -110,9 +111,7 @@ def export_bundle(store, out_dir: Path, limit: int = 1_000_000) -> tuple[Path, i
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"fieldapp-{device_id[:8]}-{stamp}-{bundle_id[:8]}{BUNDLE_SUFFIX}"
-    tmp = path.with_suffix(".partial")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    write_durably(path, data)
     return path, len(changes)
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sync import errors
+from sync.files import write_durably
 from sync.bundle import BUNDLE_SUFFIX, RECEIPT_SUFFIX, open_bundle, read_header, server_identity, write_bundle
 from sync.keys import KeyPair
 from sync.protocol import Change, MAX_PULL_LIMIT
@@ -87,7 +88,7 @@ def import_directory(storage: Storage, keys: KeyPair, directory: Path, receipts:
                             "reason": str(exc)})
             continue
         out = receipts / f"{outcome.device_id[:8]}-{outcome.bundle_id}{RECEIPT_SUFFIX}"
-        out.write_bytes(outcome.receipt_bytes)
+        write_durably(out, outcome.receipt_bytes)
         results.append({"file": path.name, "status": outcome.status, "bundle_id": outcome.bundle_id,
                         "receipt": str(out)})
     return results

@@ -248,7 +248,7 @@ class VisitEditor(QWidget):
             self.problem_summary.setText(self.tr("✔ 没有发现问题，可以完成走访。"))
             self.problem_summary.setStyleSheet("color: #1b7f3b;")
         else:
-            self.problem_summary.setText(self.tr("还有 %1 个需改正的问题、%2 个提醒（见各项下方的红色/橙色提示）。")
+            self.problem_summary.setText(self.tr("需改正的问题：%1 个；提醒：%2 个（见各项下方的红色/橙色提示）。")
                                          .replace("%1", str(len(errors))).replace("%2", str(len(warnings))))
             self.problem_summary.setStyleSheet("color: #b00020;" if errors else "color: #9a5b00;")
 
@@ -310,7 +310,7 @@ class VisitEditor(QWidget):
         if errors:
             self._jump_to(errors[0].path)
             box = QMessageBox(QMessageBox.Warning, self.tr("还不能完成走访"),
-                              self.tr("还有 %1 个问题需要改正：").replace("%1", str(len(errors))) + "\n\n"
+                              self.tr("需要改正的问题（%1 个）：").replace("%1", str(len(errors))) + "\n\n"
                               + "\n".join("• " + p.message(self.language) for p in errors[:6]), QMessageBox.Ok, self)
             box.setObjectName("finaliseRefused")
             box.open()

@@ -90,6 +90,8 @@ def r5_tekun(facts: Facts) -> list:
 
 
 _FLAG_ZH = {"no_guardian": "无人监护", "guardian_unable": "监护人无力监护", "dropout": "辍学", "no_hukou": "户口缺失"}
+_FLAG_EN = {"no_guardian": "no guardian", "guardian_unable": "guardian unable to care", "dropout": "dropped out of school",
+            "no_hukou": "no household registration"}
 
 
 def r11_child_protection(facts: Facts) -> list:
@@ -104,6 +106,6 @@ def r11_child_protection(facts: Facts) -> list:
         out.append(Suggestion(
             "R11", "child_protection",
             f"R11 紧急：{who_zh}为未成年人，{'、'.join(_FLAG_ZH[f] for f in flags)} → 立即转介未成年人保护",
-            f"R11 URGENT: {who_en} is a minor ({', '.join(flags)}) → refer to child protection now",
+            f"R11 URGENT: {who_en} is a minor ({', '.join(_FLAG_EN[f] for f in flags)}) → refer to child protection now",
             {"member_index": i, "member_id": m.get("member_id"), "age": age, "flags": flags}, urgent=True))
     return out

@@ -421,6 +421,7 @@ def test_r11_each_flag_on_a_minor_is_urgent(flag):
     assert result.urgent
     assert result.child_protection[0]["flags"] == [flag]
     assert result.by_rule("R11")[0].message_zh.startswith("R11 紧急：第 2 位成员为未成年人")
+    assert flag not in result.by_rule("R11")[0].message_en  # English names the flag in words, not as a code
 
 
 def test_r11_not_for_an_adult():

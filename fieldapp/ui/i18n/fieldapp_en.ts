@@ -1149,32 +1149,32 @@ Please try again; if it keeps happening, give this reference to the township off
     <name>SyncController</name>
     <message>
         <location filename="../sync_controller.py" line="86"/>
-        <location filename="../sync_controller.py" line="104"/>
+        <location filename="../sync_controller.py" line="109"/>
         <source>正在同步…</source>
         <translation>Syncing…</translation>
     </message>
     <message>
-        <location filename="../sync_controller.py" line="110"/>
+        <location filename="../sync_controller.py" line="115"/>
         <source>同步完成：上传 %1 条，下载 %2 条。</source>
         <translation>Sync done: %1 sent, %2 received.</translation>
     </message>
     <message>
-        <location filename="../sync_controller.py" line="112"/>
+        <location filename="../sync_controller.py" line="117"/>
         <source>有 %1 处冲突待处理。</source>
         <translation> %1 conflict(s) to handle.</translation>
     </message>
     <message>
-        <location filename="../sync_controller.py" line="130"/>
+        <location filename="../sync_controller.py" line="135"/>
         <source>同步没有完成</source>
         <translation>Sync did not finish</translation>
     </message>
     <message>
-        <location filename="../sync_controller.py" line="144"/>
+        <location filename="../sync_controller.py" line="149"/>
         <source>为了保护住户信息，本机所有用户的解锁口令已作废，程序已锁定。数据仍加密保存在本机，乡镇经办机构可以用县级密钥恢复这些数据：请不要删除数据文件夹，把电脑交给乡镇经办机构。</source>
         <translation>To protect the households&apos; data, every user&apos;s passphrase on this laptop no longer works and the app is locked. The data stays encrypted on this laptop and the township office can recover it with the county key: do not delete the data folder; bring the laptop to the township office.</translation>
     </message>
     <message>
-        <location filename="../sync_controller.py" line="153"/>
+        <location filename="../sync_controller.py" line="158"/>
         <source>此电脑已被注销</source>
         <translation>This laptop was revoked</translation>
     </message>
@@ -1280,8 +1280,8 @@ Please try again; if it keeps happening, give this reference to the township off
     </message>
     <message>
         <location filename="../visit_editor.py" line="251"/>
-        <source>还有 %1 个需改正的问题、%2 个提醒（见各项下方的红色/橙色提示）。</source>
-        <translation>%1 problems to fix and %2 warnings (see the red/orange notes under the fields).</translation>
+        <source>需改正的问题：%1 个；提醒：%2 个（见各项下方的红色/橙色提示）。</source>
+        <translation>Problems to fix: %1; warnings: %2 (see the red/orange notes under the fields).</translation>
     </message>
     <message>
         <location filename="../visit_editor.py" line="262"/>
@@ -1305,8 +1305,8 @@ Please try again; if it keeps happening, give this reference to the township off
     </message>
     <message>
         <location filename="../visit_editor.py" line="313"/>
-        <source>还有 %1 个问题需要改正：</source>
-        <translation>%1 problems still need fixing:</translation>
+        <source>需要改正的问题（%1 个）：</source>
+        <translation>Problems that still need fixing (%1):</translation>
     </message>
     <message>
         <location filename="../visit_editor.py" line="319"/>

@@ -40,7 +40,7 @@ class HouseholdRow(NamedTuple):
     village_name: str
     address: str
     categories: tuple
-    visit_status: str  # not_visited | draft | done
+    visit_status: str  # not_visited | draft | done — "done" means a final visit in the current campaign
     review_due: str  # ISO date or ""
     open_needs: int
     flags: tuple  # subset of FLAG_ORDER, in that order
@@ -291,13 +291,26 @@ class Services(SyncServices, PrintServices):
         flag_memo: dict = {}
         names = self._village_names
         status = _STATUS
+        since = self._campaign_start()
         new = tuple.__new__  # 3× faster than HouseholdRow(...) for 100,000 rows
         return [
             new(HouseholdRow, (r[0], r[1] or "", r[2] or "", r[3] or "", names.get(r[3], ""), r[4] or "",
-                               cat_memo.get(r[5]) or _split_codes(r[5], cat_memo), status.get(r[6], "not_visited"),
+                               cat_memo.get(r[5]) or _split_codes(r[5], cat_memo),
+                               "not_visited" if r[6] == "final" and (r[10] or "") < since else status.get(r[6], "not_visited"),
                                r[7] or "", r[8] or 0, flag_memo.get(r[9]) or _order_flags(r[9], flag_memo)))
             for r in raw
         ]
+
+    def _campaign_start(self) -> str:
+        """ISO start date of the current campaign from the reference data ("" when none is set)."""
+        campaign = self.reference().campaign
+        return campaign.start.isoformat() if campaign is not None else ""
+
+    def _visit_status(self, status: str, last_visit_date: str | None) -> str:
+        """List status of a household: a final visit before the campaign started does not count as done."""
+        if status == "final" and (last_visit_date or "") < self._campaign_start():
+            return "not_visited"
+        return _STATUS.get(status, "not_visited")
 
     def household_row(self, household_id: str) -> HouseholdRow:
         """One household's list row (after it changed)."""
@@ -308,7 +321,8 @@ class Services(SyncServices, PrintServices):
         flags = tuple(sorted(set(h["flags"]) | set(p.flags), key=lambda c: FLAG_ORDER.index(c) if c in FLAG_ORDER else 99))
         return HouseholdRow(h["id"], p.head_name, p.head_id_masked, h["village_code"] or "",
                             self._village_names.get(h["village_code"] or "", ""), p.address, tuple(h["categories"]),
-                            _STATUS.get(h["visit_status"], "not_visited"), h["review_due"] or "", h["open_needs"], flags)
+                            self._visit_status(h["visit_status"], h.get("last_visit_date")), h["review_due"] or "",
+                            h["open_needs"], flags)
 
     def villages(self, rows: list[HouseholdRow] | None = None) -> list[tuple[str, str]]:
         """(code, name) of every village that has households (from ``rows`` if given), sorted by code."""

@@ -25,6 +25,16 @@ AREA_TYPES = ("urban", "rural")
 
 
 @dataclass(frozen=True)
+class Campaign:
+    """The current special campaign (专项行动): visits from ``start`` on count towards its coverage."""
+
+    name_zh: str
+    name_en: str
+    start: _dt.date
+    end: _dt.date | None
+
+
+@dataclass(frozen=True)
 class DibaoStandard:
     """One published dibao standard: yuan per person per month, as fen, from a date on."""
 
@@ -82,6 +92,7 @@ class Reference:
     hotline: str
     counties: tuple
     source: str = ""
+    campaign: Campaign | None = None
     _villages: dict = field(default_factory=dict, repr=False)
 
     def standard(self, county_code: str, area_type: str, on_date: _dt.date) -> DibaoStandard:
@@ -204,6 +215,7 @@ def reference_from_dict(document, source: str = "<reference>") -> Reference:
         standards.append(DibaoStandard(county, area, start, monthly_fen, annual))
 
     counties, villages = _areas(document.get("areas") or [], problems)
+    campaign = _campaign(document.get("campaign"), problems)
     hotline = str(document.get("hotline", "")).strip()
     if not hotline:
         problems.append("hotline: missing")
@@ -220,11 +232,43 @@ def reference_from_dict(document, source: str = "<reference>") -> Reference:
         hotline=hotline,
         counties=tuple(counties),
         source=source,
+        campaign=campaign,
         _villages=villages,
     )
     if problems:
         raise ReferenceDataError(source, problems)
     return ref
+
+
+def _date(value):
+    """A date from YAML (already a date) or an ISO string; None when it is neither."""
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime) else None
+
+
+def _campaign(raw, problems: list) -> Campaign | None:
+    """The optional ``campaign`` section: name (zh/en), start and optional end date."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append("campaign: must be a mapping with name, start and end")
+        return None
+    name = raw.get("name") if isinstance(raw.get("name"), dict) else {}
+    start, end = _date(raw.get("start")), _date(raw.get("end")) if raw.get("end") is not None else None
+    if start is None:
+        problems.append("campaign.start: must be a date YYYY-MM-DD")
+        return None
+    if raw.get("end") is not None and end is None:
+        problems.append("campaign.end: must be a date YYYY-MM-DD")
+        return None
+    if end is not None and end < start:
+        problems.append("campaign.end: before campaign.start")
+        return None
+    return Campaign(str(name.get("zh", "")), str(name.get("en", "")), start, end)
 
 
 def _areas(raw, problems: list) -> tuple:

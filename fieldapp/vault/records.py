@@ -12,11 +12,11 @@ from .projection import VISIT_STATUSES, household_fields, project, spaced_chars,
 VISIT_FIELD_NAMES = ("household_id", "form_id", "form_version", "status", "answers")
 HOUSEHOLD_ROW_COLUMNS = (
     "id", "head_name", "head_id_masked", "village_code", "address", "categories",
-    "visit_status", "review_due", "open_needs", "flags",
+    "visit_status", "review_due", "open_needs", "flags", "last_visit_date",
 )
 _ROW_SELECT = (
     "SELECT h.id, h.head_name, h.head_id_masked, h.village_code, h.address, h.categories, "
-    "h.visit_status, h.review_due, h.open_needs, h.flags FROM household_list h"
+    "h.visit_status, h.review_due, h.open_needs, h.flags, h.last_visit_date FROM household_list h"
 )
 
 

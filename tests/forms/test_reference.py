@@ -104,3 +104,16 @@ def test_assess_uses_the_reference_it_is_given():
     assert result.standard_fen == 75000
     assert not result.demo_reference
     assert "演示数据" not in result.by_rule("R2")[0].message_zh
+
+
+def test_the_campaign_is_optional_and_checked():
+    assert reference_from_dict(GOOD).campaign is None
+    ok = dict(GOOD, campaign={"name": {"zh": "专项行动", "en": "Campaign"}, "start": "2026-04-01"})
+    campaign = reference_from_dict(ok).campaign
+    assert (campaign.name_zh, campaign.start, campaign.end) == ("专项行动", dt.date(2026, 4, 1), None)
+    for bad, expected in [({"start": "April"}, "campaign.start: must be a date YYYY-MM-DD"),
+                          ({"start": "2026-04-01", "end": "2026-03-01"}, "campaign.end: before campaign.start"),
+                          ("2026", "campaign: must be a mapping with name, start and end")]:
+        with pytest.raises(ReferenceDataError) as err:
+            reference_from_dict(dict(GOOD, campaign=bad))
+        assert expected in str(err.value)

@@ -24,6 +24,10 @@ DEMO_COUNTY = ("990101", "演示县")
 DEMO_TOWNSHIP = ("990101001", "演示镇")
 STATE_NAME = "demo-server.json"
 DB_NAME = "demo-server.db"
+# The demo county office's recovery key pair, kept in the demo folder so that a newcomer can try
+# `fieldapp --data-dir <demo folder> recover --office-key <demo folder>/demo-office-key.key`.
+# A real county keeps its private key offline (docs/security.md); this one guards fake data only.
+OFFICE_KEY_NAME = "demo-office-key"
 
 
 class DemoServerUnavailable(Exception):
@@ -121,8 +125,23 @@ class DemoServer:
             for code, name, area_type in demo.VILLAGES:
                 if code.startswith(DEMO_TOWNSHIP[0]):
                     add_area(storage, code, name, area_type)
+            if storage.office_key() is None:
+                self._set_demo_office_key(storage)
         finally:
             storage.close()
+
+    def _set_demo_office_key(self, storage) -> None:
+        """Give the demo county an office recovery key, handed to the demo laptop when it enrolls."""
+        from sync.server.admin import set_office_key
+        from sync.server.keystore import load_or_create_server_keys
+
+        from fieldapp.vault.crypto import DEFAULT_SUITE
+        from fieldapp.vault.keyfile import atomic_write
+
+        private_pem, public_pem = DEFAULT_SUITE.generate_recipient_keypair()
+        atomic_write(self.data_dir / f"{OFFICE_KEY_NAME}.key", private_pem)
+        atomic_write(self.data_dir / f"{OFFICE_KEY_NAME}.pub", public_pem)
+        set_office_key(storage, load_or_create_server_keys(storage), public_pem)
 
     def _wait_answering(self, timeout: float) -> None:
         import http.client  # the standard library's: httpx costs 0.2 s of imports while the UI starts

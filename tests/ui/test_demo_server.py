@@ -36,6 +36,9 @@ def test_demo_mode_syncs_with_its_embedded_server(tmp_path, qtbot):
         finally:
             storage.close()
         assert sorted(r["entity_id"] for r in households) == sorted(r.household_id for r in w.model.rows())
+        # Enrolment handed the demo county's office recovery key to the vault: the demo is recoverable.
+        demo_pub = (tmp_path / "demo" / "demo-office-key.pub").read_bytes()
+        assert w.services.vault.office_public_key().strip() == demo_pub.strip()
     finally:
         w.runner.wait(20000)
         if w.services.is_unlocked():

@@ -27,6 +27,7 @@ from sync.client import SyncClient, enroll  # noqa: E402
 from sync.memstore import MemoryStore  # noqa: E402
 from sync.server.admin import add_area, issue_enrollment_code  # noqa: E402
 from sync.server.storage import open_storage  # noqa: E402
+from tests.field.loadkit import ServerProcess  # noqa: E402
 
 TOWNSHIP, VILLAGE = "110105001", "110105001001"
 
@@ -57,35 +58,12 @@ def make_visits(count: int) -> list[dict]:
     return changes
 
 
-class Server:
+class Server(ServerProcess):
     """``fieldapp-server serve`` in its own process (as deployed), on the bench's database."""
 
     def __init__(self, storage, url: str):
-        import socket
-        import subprocess
-
-        import httpx
-
         self.storage = storage
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "--database", url, "serve",
-                                      "--port", str(self.port), "--log-level", "warning"], cwd=ROOT)
-        deadline = time.time() + 30
-        while True:
-            try:
-                httpx.get(self.url + "/v1/hello", timeout=1)
-                return
-            except httpx.TransportError:
-                if time.time() > deadline or self.proc.poll() is not None:
-                    raise RuntimeError("server did not start")
-                time.sleep(0.1)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(20)
+        super().__init__(url)
 
 
 def laptop(server: Server) -> MemoryStore:

@@ -7,19 +7,22 @@ import tempfile
 from pathlib import Path
 
 
-def write_durably(path: Path, data: bytes) -> None:
+def write_durably(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write *data* to *path* via a temp file that is fsynced, renamed into place, and the folder fsynced.
 
     A USB stick pulled or a laptop losing power mid-write leaves no empty or half bundle under
     the final name: either no file or the complete one (the temp file is removed on error).
+    *mode* (e.g. ``0o600``) is set on the file before it gets its name.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".partial", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:

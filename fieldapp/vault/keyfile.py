@@ -10,11 +10,11 @@ The failed-unlock counter lives in its own small file (``vault.throttle.json``).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sync.files import write_durably
 
 from .connection import translate_os_error
 from .errors import DiskFull, DiskWriteFailed, KeyFileCorrupt, ReadOnlyVault
@@ -27,37 +27,13 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Replace *path* with *data* so a crash leaves either the old or the new content."""
     path = Path(path)
     try:
-        _atomic_write(path, data)
+        write_durably(path, data, mode=0o600)
     except OSError as exc:
         translated = translate_os_error(exc, path)
         if translated is not None:
             raise translated from exc
         raise
 
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 @dataclass

@@ -10,6 +10,7 @@ Ends with one ``RESULT key=value ...`` line. Nothing here runs as a test.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import random
 import statistics
@@ -90,6 +91,118 @@ def bench_saves(tmp: Path, n: int) -> dict:
         "save_cpu_ms": statistics.mean(enc_cpu), "plain_save_cpu_ms": statistics.mean(plain_cpu),
         "save_cpu_ratio": statistics.mean(enc_cpu) / statistics.mean(plain_cpu),
     }
+
+
+def _page_tx_cpu_us(conn, pages: int, reps: int) -> float:
+    """Mean CPU microseconds of a write transaction that dirties exactly *pages* table pages
+    (one single-row table per page; WAL, synchronous=FULL as in the vault)."""
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    for k in range(pages):
+        conn.execute(f"CREATE TABLE t{k} (id INTEGER PRIMARY KEY, v INTEGER)")  # fixed names, no user input
+        conn.execute(f"INSERT INTO t{k} VALUES (1, 0)")
+    updates = [f"UPDATE t{k} SET v = v + 1 WHERE id = 1" for k in range(pages)]
+    samples = []
+    for _ in range(reps):
+        c = time.process_time()
+        conn.execute("BEGIN IMMEDIATE")
+        for u in updates:
+            conn.execute(u)
+        conn.execute("COMMIT")
+        samples.append(time.process_time() - c)
+    return statistics.mean(samples[reps // 10:]) * 1e6
+
+
+def _sqlcipher3_conn(path: Path, hmac: str | None):
+    import sqlcipher3
+    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    if hmac is not None:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{'ab' * 32}'\"")  # a fixed test key: this file holds only counters
+        for pragma in DEFAULT_SUITE.database_pragmas():
+            conn.execute(pragma)
+        if hmac != "default":
+            conn.execute(f"PRAGMA cipher_hmac_algorithm = {hmac}")
+    return conn
+
+
+def _sqlite3mc_conn(path: Path, encrypted: bool):
+    import apsw
+    conn = apsw.Connection(str(path))
+    if encrypted:
+        conn.execute("PRAGMA cipher = 'sqlcipher'")
+        conn.execute("PRAGMA legacy = 4")
+        conn.execute(f"PRAGMA hexkey = '{'ab' * 32}'")
+    return conn
+
+
+def bench_page_cost(tmp: Path, reps: int) -> dict:
+    """What encryption costs per written page: the slope of transaction CPU time between 1 and
+    31 dirty pages, encrypted minus plain, for SQLCipher 4 as the vault uses it, the same with
+    HMAC-SHA256 (a SQLCipher option the vault does NOT use), and an independent SQLCipher 4
+    implementation (SQLite3 Multiple Ciphers) if installed."""
+    res = {}
+    engines = [("sqlcipher4", lambda p, enc: _sqlcipher3_conn(p, "default" if enc else None)),
+               ("sqlcipher4_hmac_sha256", lambda p, enc: _sqlcipher3_conn(p, "HMAC_SHA256" if enc else None))]
+    try:
+        import apsw  # noqa: F401
+        engines.append(("sqlite3mc_sqlcipher4", _sqlite3mc_conn))
+    except ImportError:
+        pass
+    for name, make in engines:
+        cost = {}
+        for enc in (True, False):
+            for pages in (1, 31):
+                path = tmp / f"pages-{name}-{int(enc)}-{pages}.db"
+                conn = make(path, enc)
+                cost[(enc, pages)] = _page_tx_cpu_us(conn, pages, reps)
+                conn.close()
+        slope = lambda enc: (cost[(enc, 31)] - cost[(enc, 1)]) / 30  # noqa: E731
+        res[f"page_us_{name}"] = slope(True) - slope(False)
+        res[f"page_plain_us_{name}"] = slope(False)
+    return res
+
+
+def pages_per_save(tmp: Path, n: int) -> dict:
+    """Pages one full-visit save writes (WAL frames appended per save, checkpoints held off), and
+    how many distinct tables and indexes they belong to (each one costs at least a page).
+
+    Counted on the plain-SQLite twin of the vault (same schema and code; the encrypted one writes
+    the same pages) so that the stock ``sqlite3`` module's ``dbstat`` table can name each page.
+    """
+    import shutil
+    import sqlite3
+    import struct
+    vault = Vault._open_plain_for_benchmark(tmp / "frames", "bench")
+    db = vault._db()
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+    visits = full_visits(n + 20, seed=3)
+    for v in visits[:20]:
+        vault.save_visit(v)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page = int(db.execute("PRAGMA page_size").fetchone()[0])
+    wal = tmp / "frames" / "vault.db-wal"
+    bounds = []
+    for v in visits[20:]:
+        start = wal.stat().st_size if wal.exists() else 0
+        vault.save_visit(v)
+        bounds.append((max(start, 32), wal.stat().st_size))
+    data = wal.read_bytes()
+    shutil.copy(tmp / "frames" / "vault.db", tmp / "frames-copy.db")
+    shutil.copy(wal, tmp / "frames-copy.db-wal")
+    vault.lock()
+    names = {}
+    try:
+        with contextlib.closing(sqlite3.connect(tmp / "frames-copy.db")) as conn:
+            names = {pgno: name for name, pgno in conn.execute("SELECT name, pageno FROM dbstat")}
+    except sqlite3.OperationalError:  # a Python built without dbstat: frames only
+        pass
+    frames = btrees = 0
+    for start, end in bounds:
+        pgnos = [struct.unpack(">I", data[off:off + 4])[0] for off in range(start, end, page + 24)]
+        frames += len(pgnos)
+        btrees += len({names.get(p, p) for p in pgnos})
+    return {"pages_per_save": frames / n, "btrees_per_save": btrees / n if names else float("nan")}
 
 
 def time_queries(fn, queries) -> list[float]:
@@ -178,6 +291,17 @@ def main(argv=None) -> int:
               f"ratio p50 {r['save_ratio_p50']:.2f}x p95 {r['save_ratio_p95']:.2f}x ({r['saves']} saves each)")
         print(f"  CPU time per save (mean): SQLCipher {r['save_cpu_ms']:.2f} ms | plain {r['plain_save_cpu_ms']:.2f} ms | "
               f"ratio {r['save_cpu_ratio']:.2f}x   (synchronous=FULL: wall time includes the WAL fsync)")
+        r.update(pages_per_save(tmp, 50 if args.quick else 200))
+        r.update(bench_page_cost(tmp, 300 if args.quick else 1500))
+        # The encryption cost a save cannot avoid: its pages times the measured cost per page.
+        r["crypto_ms_per_save"] = r["pages_per_save"] * r["page_us_sqlcipher4"] / 1000
+        r["pages_for_1_3x"] = 0.3 * r["plain_save_cpu_ms"] * 1000 / r["page_us_sqlcipher4"]
+        print(f"  pages written per save: {r['pages_per_save']:.1f} in {r['btrees_per_save']:.1f} tables/indexes; encryption per written page (CPU, encrypted minus plain): "
+              f"SQLCipher 4 {r['page_us_sqlcipher4']:.1f} us (plain SQLite {r['page_plain_us_sqlcipher4']:.1f} us), "
+              f"with HMAC-SHA256 {r['page_us_sqlcipher4_hmac_sha256']:.1f} us"
+              + (f", SQLite3MC's SQLCipher 4 {r['page_us_sqlite3mc_sqlcipher4']:.1f} us" if "page_us_sqlite3mc_sqlcipher4" in r else ""))
+        print(f"  -> {r['crypto_ms_per_save']:.2f} ms of encryption per save; 1.3x of this plain save would allow "
+              f"{r['pages_for_1_3x']:.0f} pages")
         r.update(bench_search(tmp, households, 60 if args.quick else 200))
         print(f"loaded {r['households']} households in {r['load_s']:.1f} s (save_visits, 1000 per transaction); "
               f"file {r['db_mb']:.0f} MB")
@@ -189,7 +313,7 @@ def main(argv=None) -> int:
         r.update(bench_unlock(tmp, 3 if args.quick else 5))
         print(f"unlock ({r['kdf']}) p50 {r['unlock_p50_ms']:.0f} ms")
     keys = ("save_p50_ms", "save_p95_ms", "plain_save_p50_ms", "plain_save_p95_ms", "save_ratio_p50", "save_ratio_p95",
-            "save_cpu_ratio", "db_mb",
+            "save_cpu_ratio", "pages_per_save", "btrees_per_save", "page_us_sqlcipher4", "crypto_ms_per_save", "pages_for_1_3x", "db_mb",
             "households", "search_name2_p95_ms", "search_name3_p95_ms", "search_given_p95_ms", "search_id_p95_ms",
             "search_id_part_p95_ms", "search_speedup_vs_like", "household_rows_ms", "unlock_p50_ms")
     print("RESULT " + " ".join(f"{k}={r[k]:.2f}" if isinstance(r[k], float) else f"{k}={r[k]}" for k in keys))

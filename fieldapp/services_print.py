@@ -64,7 +64,8 @@ class PrintServices:
     def print_household(self, kind: str, household_id: str, out: str | Path | None, progress=None):
         """Print one document (consent / visit_record / visit_result letter) of the latest saved visit to a PDF.
 
-        :param out: the PDF file, or None for the bytes in ``result.data`` (the in-app preview)
+        :param out: the PDF file, or None for the bytes in ``result.data`` (the in-app preview, whose 文号
+            stay in ``result.held_serials`` until :meth:`commit_print_serials`)
         :param progress: ``(done, total) -> bool | None``; returning False cancels
         """
         import printouts
@@ -78,7 +79,7 @@ class PrintServices:
         visit = v.get_visit(h["visits"][0]["id"], audit_view=False)
         visit.pop("meta", None)
         ctx = printouts.PrintContext(signing_key=self._print_key(), templates=printouts.load_templates(),
-                                     reference=self.reference(), counter=_VaultCounter(v))
+                                     reference=self.reference(), counter=_VaultCounter(v), hold_serials=out is None)
         if kind == "consent":
             result = printouts.print_consent([visit], ctx, out, progress=progress)
         elif kind == "visit_record":
@@ -88,7 +89,8 @@ class PrintServices:
                                              progress=progress)
         else:
             raise ValueError(f"unknown document {kind!r}")
-        v.audit("print", "household", household_id, {"document": kind, "pages": result.pages})
+        v.audit("print", "household", household_id,
+                {"document": kind, "pages": result.pages, **({"preview": True} if out is None else {})})
         return result
 
     def _print_key(self):
@@ -106,7 +108,8 @@ class PrintServices:
         return key
 
     def print_batch(self, kind: str, household_ids: list[str], out: str | Path | None = None, progress=None):
-        """Print one document kind for many households into ONE PDF (``out`` None: the bytes in ``result.data``).
+        """Print one document kind for many households into ONE PDF (``out`` None: the bytes in ``result.data``,
+        its 文号 held in ``result.render.held_serials`` until :meth:`commit_print_serials`).
 
         :param kind: one of ``BATCH_KINDS`` (letters by their kind, ``consent``, ``visit_record``)
         :param progress: ``(done, total) -> bool | None``; returning False (or raising) cancels, and no file is left
@@ -129,7 +132,7 @@ class PrintServices:
         if not visits:
             raise NothingToPrint()
         ctx = printouts.PrintContext(signing_key=self._print_key(), templates=printouts.load_templates(),
-                                     reference=self.reference(), counter=_VaultCounter(v))
+                                     reference=self.reference(), counter=_VaultCounter(v), hold_serials=out is None)
         target = Path(out) if out is not None else None
         if kind == "consent":
             result = printouts.print_consent(visits, ctx, target, progress=progress)
@@ -140,8 +143,18 @@ class PrintServices:
                                              progress=progress)
         for doc in result.documents:  # one entry per issued document: serial and household id, never names
             v.audit("print", "household", doc.household_id,
-                    {"document": kind, "serial": doc.serial, "batch": len(visits), "pages": doc.pages})
+                    {"document": kind, "serial": doc.serial, "batch": len(visits), "pages": doc.pages,
+                     **({"preview": True} if target is None else {})})
         return BatchResult(result, without_visit)
+
+    def commit_print_serials(self, held) -> None:
+        """A previewed PDF is about to be printed or saved: its 文号 become used (idempotent).
+
+        :param held: ``result.held_serials`` of a job run with ``out=None`` (None or empty: nothing to do)
+        :raises printouts.SerialsTaken: another job issued these numbers since the preview was made
+        """
+        if held:
+            held.commit(_VaultCounter(self._v()))
 
     def audit_output(self, kind: str, how: str, pages: int, documents: int) -> None:
         """Record that an already generated PDF was printed on paper or saved (``how``: printer | pdf)."""

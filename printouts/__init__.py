@@ -20,19 +20,19 @@ from printouts.documents.visit_record import build_visit_record
 from printouts.ledger import ledger_groups
 from printouts.ledger_xlsx import write_ledger_xlsx
 from printouts.documents.letters import LETTER_KINDS, Change, build_letter
-from printouts.errors import NothingToPrintError, PrintCancelled, PrintoutError
+from printouts.errors import NothingToPrintError, PrintCancelled, PrintoutError, SerialsTaken
 from printouts.fonts import find_cjk_font, register_cjk_font
 from printouts.labels import Labels
 from printouts.qrcodes import QrMatrices
 from printouts.render import Progress, RenderResult, render_pdf
-from printouts.serials import MemoryCounter, SerialCounter, format_serial
+from printouts.serials import HeldSerials, MemoryCounter, SerialCounter, format_serial
 from printouts.signing import VerifiedCode, content_digest, key_id, verify_code
 from printouts.templates import LetterTemplates, load_templates
 from printouts.visit import VisitView, read_visit
 
 __all__ = [
     "PrintContext", "PrintedDocument", "RenderResult", "Labels", "LetterTemplates", "MemoryCounter",
-    "SerialCounter", "VerifiedCode", "VisitView", "PrintoutError", "PrintCancelled", "NothingToPrintError", "Progress",
+    "SerialCounter", "HeldSerials", "SerialsTaken", "VerifiedCode", "VisitView", "PrintoutError", "PrintCancelled", "NothingToPrintError", "Progress",
     "LetterRequest", "Change", "LETTER_KINDS",
     "print_consent", "print_visit_records", "print_letters", "export_ledger_xlsx", "print_ledger", "ExportResult", "verify_code", "content_digest", "key_id",
     "load_templates", "format_serial", "find_cjk_font", "register_cjk_font", "read_visit",
@@ -58,6 +58,8 @@ def _batch(items: Sequence[Any], build: Callable[[Any], list[Document]], ctx: Pr
     except BaseException:
         ctx.discard_serials()
         raise
+    if ctx.hold_serials:
+        return replace(result, held_serials=ctx.hold_taken_serials())
     ctx.commit_serials()
     return result
 

@@ -129,3 +129,12 @@ class SigningKeyError(PrintoutError):
 
     def __init__(self, detail: str):
         super().__init__(detail, "签名密钥不可用（需要 Ed25519 私钥）。")
+
+
+class SerialsTaken(PrintoutError):
+    """The 文号 shown in a preview were issued by another print job before this one was printed."""
+
+    def __init__(self, detail: str = ""):
+        super().__init__(detail, "预览中的文号已被另一次打印使用。为避免文号重复，请关闭预览后重新生成再打印。")
+        self.message_en = ("The document numbers (文号) in this preview were used by another print job. "
+                           "Close the preview and make it again, so that no number is issued twice.")

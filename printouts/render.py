@@ -8,7 +8,7 @@ import os
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import PageBreak
@@ -31,6 +31,7 @@ class RenderResult:
     documents: tuple[PrintedDocument, ...]
     data: bytes | None = None
     skipped: tuple[tuple[str, str], ...] = ()  # (household_id, reason_zh) given nothing to print
+    held_serials: Any = None  # HeldSerials of a preview job (PrintContext.hold_serials), else None
 
 
 def render_pdf(documents: Sequence[Document], target: str | os.PathLike | None, font_name: str,

@@ -4,13 +4,18 @@ printouts keeps no state: the caller hands in a :class:`SerialCounter` (the app 
 it with its vault; :class:`MemoryCounter` serves the CLI and tests). A print job takes
 numbers from a :class:`SerialSession` and commits them only once the PDF is written, so
 a cancelled or failed batch leaves no gap in the 文号 sequence.
+
+The in-app preview *holds* its numbers instead (:class:`HeldSerials`): they are committed
+only when the previewed PDF is printed or saved, so a preview closed unprinted uses no
+文号. If another job committed the same numbers meanwhile, the held ones are refused
+(:class:`~printouts.errors.SerialsTaken`) rather than issued twice.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from printouts.errors import SerialSchemeError
+from printouts.errors import SerialSchemeError, SerialsTaken
 from printouts.templates import LetterTemplates
 from printouts.textformat import fill
 
@@ -47,6 +52,7 @@ class SerialSession:
     def __init__(self, counter: SerialCounter):
         self.counter = counter
         self.used: dict[tuple[str, str, int], int] = {}
+        self.started: dict[tuple[str, str, int], int] = {}  # the counter's last number when the job began
 
     def next_seq(self, kind: str, township_code: str, year: int) -> int:
         """The next number for the key within this job."""
@@ -54,14 +60,48 @@ class SerialSession:
         last = self.used.get(key)
         if last is None:
             last = self.counter.last_seq(kind, township_code, year)
+            self.started[key] = last
         self.used[key] = last + 1
         return last + 1
+
+    def hold(self) -> "HeldSerials":
+        """The numbers used so far, to be committed later (see :class:`HeldSerials`)."""
+        held = HeldSerials({key: (self.started[key], last) for key, last in self.used.items()})
+        self.used.clear()
+        self.started.clear()
+        return held
 
     def commit(self) -> None:
         """Write the numbers used back to the counter (after the PDF was written)."""
         if self.used:
             self.counter.commit(dict(self.used))
         self.used.clear()
+
+
+class HeldSerials:
+    """Numbers a previewed job printed on its pages but has not committed yet."""
+
+    def __init__(self, ranges: dict[tuple[str, str, int], tuple[int, int]]):
+        self.ranges = dict(ranges)  # key -> (counter's last number before the job, last number used)
+        self.committed = False
+
+    def __bool__(self) -> bool:
+        return bool(self.ranges)
+
+    def commit(self, counter: SerialCounter) -> None:
+        """Record the numbers as used (idempotent), unless another job has used them meanwhile.
+
+        :raises SerialsTaken: the counter moved on since the preview was made: printing it would
+            issue the same 文号 twice, so the preview must be made again
+        """
+        if self.committed or not self.ranges:
+            self.committed = True
+            return
+        for (kind, township_code, year), (start, _last) in self.ranges.items():
+            if counter.last_seq(kind, township_code, year) != start:
+                raise SerialsTaken(f"{kind}/{township_code}/{year}: counter moved past {start}")
+        counter.commit({key: last for key, (_start, last) in self.ranges.items()})
+        self.committed = True
 
 
 def format_serial(templates: LetterTemplates, kind: str, township_code: str, year: int, seq: int) -> str:

@@ -182,7 +182,8 @@ class HouseholdTab(QWidget):
             from fieldapp.ui.print_preview import PrintPreviewDialog
 
             self.preview_dialog = PrintPreviewDialog(result.data, self.services, kind, len(result.documents), self,
-                                                     title=self.print_actions[kind].text())
+                                                     title=self.print_actions[kind].text(),
+                                                     held_serials=result.held_serials)
             self.preview_dialog.open()
 
         self.runner.run(lambda p: self.services.print_household(kind, self.household_id, out,

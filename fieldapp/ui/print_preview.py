@@ -2,7 +2,9 @@
 
 Pages are rendered with pdfium (``pypdfium2``) into images: on screen at preview size, and at
 the printer's resolution when printing, painted onto a ``QPrinter`` page by page. Printing and
-saving are audited through the services facade.
+saving are audited through the services facade. The 文号 on a preview's pages are held, not
+used: they are committed just before the pages go to the printer or into a file, so a preview
+closed without printing uses no number.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ class PdfPages:
 
         self.data = data
         self._pdf = pypdfium2.PdfDocument(data)
+        self._count = len(self._pdf)  # still known after close (a closed dialog may be retranslated)
 
     def __len__(self) -> int:
-        return len(self._pdf)
+        return self._count
 
     def image(self, index: int, dpi: int = PREVIEW_DPI) -> QImage:
         """Page ``index`` (from 0) as an RGB image at ``dpi``."""
@@ -57,9 +60,11 @@ class PrintPreviewDialog(QDialog):
     printed = Signal(int)  # pages sent to the printer
     saved = Signal(str)
 
-    def __init__(self, data: bytes, services, kind: str, documents: int, parent=None, title: str = ""):
+    def __init__(self, data: bytes, services, kind: str, documents: int, parent=None, title: str = "",
+                 held_serials=None):
         super().__init__(parent, objectName="printPreviewDialog")
         self.services, self.kind, self.documents, self.doc_title = services, kind, documents, title
+        self.held_serials = held_serials
         self.pages = PdfPages(data)
         self.page = 0
         self.resize(900, 720)
@@ -116,6 +121,8 @@ class PrintPreviewDialog(QDialog):
             dialog = QPrintDialog(printer, self)
             if dialog.exec() != QDialog.Accepted:
                 return 0
+        if not self._use_serials():
+            return 0
         painter = QPainter()
         if not painter.begin(printer):
             QMessageBox(QMessageBox.Warning, self.tr("打印"), self.tr("无法连接打印机，请检查打印机后重试。"),
@@ -141,6 +148,8 @@ class PrintPreviewDialog(QDialog):
             path, _ = QFileDialog.getSaveFileName(self, self.tr("保存为 PDF"), f"{self.kind}.pdf", "PDF (*.pdf)")
             if not path:
                 return None
+        if not self._use_serials():
+            return None
         target = Path(path)
         tmp = target.with_name(target.name + ".part")
         try:
@@ -155,6 +164,17 @@ class PrintPreviewDialog(QDialog):
         self.services.audit_output(self.kind, "pdf", len(self.pages), self.documents)
         self.saved.emit(str(target))
         return str(target)
+
+    def _use_serials(self) -> bool:
+        """Commit the held 文号 before they leave the app; False (and a message) if another job took them."""
+        try:
+            self.services.commit_print_serials(self.held_serials)
+        except Exception as exc:  # SerialsTaken (another print used these numbers) or a vault error
+            from fieldapp.ui.errors import show_error
+
+            show_error(self, exc, self.tr("文号已被使用"))
+            return False
+        return True
 
     def done(self, result: int) -> None:
         self.pages.close()

@@ -12,7 +12,7 @@ from reportlab.platypus import Flowable
 from printouts.fonts import register_cjk_font
 from printouts.labels import Labels, labels_for
 from printouts.layout import Styles
-from printouts.serials import MemoryCounter, SerialCounter, SerialSession, next_serial
+from printouts.serials import HeldSerials, MemoryCounter, SerialCounter, SerialSession, next_serial
 from printouts.signing import content_digest, sign_code
 from printouts.templates import LetterTemplates, Office, load_templates
 
@@ -33,6 +33,9 @@ class PrintContext:
     counter: SerialCounter = field(default_factory=MemoryCounter)
     issue_date: str = field(default_factory=lambda: date.today().isoformat())
     font_path: str | None = None
+    # True for the in-app preview: the job's numbers are held in ``RenderResult.held_serials``
+    # and committed only when the preview is printed or saved (a closed preview uses none).
+    hold_serials: bool = False
     _styles: Styles | None = field(default=None, init=False, repr=False)
     _session: SerialSession | None = field(default=None, init=False, repr=False)
 
@@ -80,6 +83,12 @@ class PrintContext:
         if self._session is not None:
             self._session.commit()
         self._session = None
+
+    def hold_taken_serials(self) -> HeldSerials:
+        """The job's PDF is made for a preview: hand back its numbers, uncommitted."""
+        held = self._session.hold() if self._session is not None else HeldSerials({})
+        self._session = None
+        return held
 
     def discard_serials(self) -> None:
         """The job failed or was cancelled: forget the numbers it took (no gap)."""

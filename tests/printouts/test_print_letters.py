@@ -186,3 +186,29 @@ def test_long_names_and_addresses_stay_inside_the_page(kind, ctx, tmp_path):
             for ch in page.chars:
                 assert 15 <= ch["x0"] and ch["x1"] <= page.width - 15, ch["text"]
                 assert 10 <= ch["top"] and ch["bottom"] <= page.height - 10, ch["text"]
+
+
+def test_a_preview_holds_its_serials_until_printed(ctx, tmp_path):
+    """In-app preview: the 文号 are on the pages but used only when the preview is printed or saved."""
+    import io
+    from dataclasses import replace
+
+    from printouts import SerialsTaken
+
+    preview_ctx = replace(ctx, hold_serials=True)
+    reqs = [LetterRequest(base_visit(), due_date="2026-11-20")] * 2
+    first = print_letters("review", reqs, preview_ctx, None)
+    assert [d.serial for d in first.documents] == ["演镇民救告〔2026〕001号", "演镇民救告〔2026〕002号"]
+    assert "演镇民救告〔2026〕002号" in flat(pdf_text(io.BytesIO(first.data)))
+    # closed unprinted: the next preview shows the same numbers again
+    again = print_letters("review", reqs, preview_ctx, None)
+    assert [d.serial for d in again.documents] == [d.serial for d in first.documents]
+    again.held_serials.commit(ctx.counter)  # printed: now they are used
+    again.held_serials.commit(ctx.counter)  # printing the same preview twice uses nothing more
+    assert print_letters("review", reqs[:1], ctx, tmp_path / "next.pdf").documents[0].serial == "演镇民救告〔2026〕003号"
+    # the older preview's numbers were issued meanwhile: it is refused, never printed with a duplicate
+    with pytest.raises(SerialsTaken) as err:
+        first.held_serials.commit(ctx.counter)
+    assert "重新生成" in err.value.message_zh
+    (key,) = first.held_serials.ranges
+    assert ctx.counter.last_seq(*key) == 3

@@ -31,3 +31,42 @@ def test_print_menu_opens_the_preview(services_factory, window_factory, qtbot):
     dlg = tab.preview_dialog
     assert dlg.isVisible() and dlg.page_label.text() == f"第 1 页，共 {tab.printed.pages} 页"
     assert tab.printed.data[:5] == b"%PDF-"
+    dlg.reject()  # closing releases pdfium's document
+
+
+def _preview(tab, qtbot, kind="visit_result"):
+    before = getattr(tab, "preview_dialog", None)
+    tab.print_actions[kind].trigger()
+    qtbot.waitUntil(lambda: getattr(tab, "preview_dialog", None) not in (None, before), timeout=60000)
+    return tab.preview_dialog, tab.printed.documents[0].serial
+
+
+def test_a_closed_preview_uses_no_serial_and_a_stale_one_is_refused(services_factory, window_factory, qtbot, tmp_path):
+    """文号 on a preview are used only when it is printed or saved; never issued twice."""
+    from PySide6.QtWidgets import QMessageBox
+
+    svc = services_factory(demo=True, households=4)
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    hid = next(r.household_id for r in w.model.rows() if r.visit_status == "done")
+    tab = open_household(w, hid)
+    first, serial = _preview(tab, qtbot)
+    first.reject()  # looked at, not printed
+    second, again = _preview(tab, qtbot)
+    assert again == serial  # the closed preview used no number
+    saved = tmp_path / "letter.pdf"
+    assert second.save_pdf(str(saved)) == str(saved)
+    assert serial in "".join("".join(p.extract_text().split()) for p in PdfReader(saved).pages)
+    second.reject()
+    third, next_serial = _preview(tab, qtbot)
+    assert next_serial != serial  # saved: the number is used, the next preview takes the next one
+    # Another job issues third's number while third is still open: third must not print it again.
+    other = svc.print_household("visit_result", hid, None)
+    assert other.documents[0].serial == next_serial
+    svc.commit_print_serials(other.held_serials)
+    stale = tmp_path / "stale.pdf"
+    assert third.save_pdf(str(stale)) is None and not stale.exists()
+    box = third.findChild(QMessageBox, "errorBox")
+    assert box is not None and "文号" in box.text() and "重新生成" in box.text()
+    box.close()
+    third.reject()

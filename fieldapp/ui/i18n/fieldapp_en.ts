@@ -195,7 +195,7 @@
         <translation> %1 households had nothing to print and were skipped.</translation>
     </message>
     <message>
-        <location filename="../batch_print.py" line="134"/>
+        <location filename="../batch_print.py" line="135"/>
         <source>没有生成打印文件</source>
         <translation>No print file was made</translation>
     </message>
@@ -532,7 +532,7 @@ Please try again; if it keeps happening, give this reference to the township off
     </message>
     <message>
         <location filename="../household_tab.py" line="111"/>
-        <location filename="../household_tab.py" line="234"/>
+        <location filename="../household_tab.py" line="235"/>
         <source>放弃草稿</source>
         <translation>Discard draft</translation>
     </message>
@@ -562,62 +562,62 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>%1 pages written: %2</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="190"/>
+        <location filename="../household_tab.py" line="191"/>
         <source>正在生成 PDF…</source>
         <translation>Making the PDF…</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="203"/>
+        <location filename="../household_tab.py" line="204"/>
         <source>新户</source>
         <translation>New household</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="226"/>
+        <location filename="../household_tab.py" line="227"/>
         <source>已完成的走访（只读）</source>
         <translation>Finished visit (read-only)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="226"/>
+        <location filename="../household_tab.py" line="227"/>
         <source>本次走访</source>
         <translation>This visit</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="230"/>
+        <location filename="../household_tab.py" line="231"/>
         <source>走访记录与变化</source>
         <translation>Visits and changes</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="231"/>
+        <location filename="../household_tab.py" line="232"/>
         <source>需求办理</source>
         <translation>Needs</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="232"/>
+        <location filename="../household_tab.py" line="233"/>
         <source>修改这次走访（保留原记录）</source>
         <translation>Amend this visit (keeps the original)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="233"/>
+        <location filename="../household_tab.py" line="234"/>
         <source>开始新的走访</source>
         <translation>Start a new visit</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="235"/>
+        <location filename="../household_tab.py" line="236"/>
         <source>打印</source>
         <translation>Print</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="236"/>
+        <location filename="../household_tab.py" line="237"/>
         <source>家庭经济状况核对授权书</source>
         <translation>Consent to check family finances</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="236"/>
+        <location filename="../household_tab.py" line="237"/>
         <source>入户调查记录</source>
         <translation>Visit record</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="237"/>
+        <location filename="../household_tab.py" line="238"/>
         <source>走访结果告知书</source>
         <translation>Visit result letter</translation>
     </message>
@@ -1029,62 +1029,67 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>PrintPreviewDialog</name>
     <message>
-        <location filename="../print_preview.py" line="106"/>
+        <location filename="../print_preview.py" line="111"/>
         <source>第 %1 页，共 %2 页</source>
         <translation>Page %1 of %2</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="121"/>
+        <location filename="../print_preview.py" line="128"/>
         <source>打印</source>
         <translation>Print</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="121"/>
+        <location filename="../print_preview.py" line="128"/>
         <source>无法连接打印机，请检查打印机后重试。</source>
         <translation>Cannot reach the printer. Check it and try again.</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="141"/>
+        <location filename="../print_preview.py" line="148"/>
         <source>保存为 PDF</source>
         <translation>Save as PDF</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="152"/>
+        <location filename="../print_preview.py" line="161"/>
         <source>保存失败</source>
         <translation>Not saved</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="153"/>
+        <location filename="../print_preview.py" line="162"/>
         <source>无法保存文件，请换一个文件夹或检查 U 盘是否已插好。</source>
         <translation>The file could not be saved. Choose another folder or check that the USB stick is plugged in.</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="170"/>
+        <location filename="../print_preview.py" line="175"/>
+        <source>文号已被使用</source>
+        <translation>Document number already used</translation>
+    </message>
+    <message>
+        <location filename="../print_preview.py" line="190"/>
         <source>打印预览</source>
         <translation>Print preview</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="171"/>
+        <location filename="../print_preview.py" line="191"/>
         <source>上一页</source>
         <translation>Previous page</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="172"/>
+        <location filename="../print_preview.py" line="192"/>
         <source>下一页</source>
         <translation>Next page</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="173"/>
+        <location filename="../print_preview.py" line="193"/>
         <source>打印…</source>
         <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="174"/>
+        <location filename="../print_preview.py" line="194"/>
         <source>另存为 PDF…</source>
         <translation>Save as PDF…</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="175"/>
+        <location filename="../print_preview.py" line="195"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>

@@ -195,3 +195,12 @@ class ExportDecryptFailed(VaultError):
     """An encrypted export could not be opened: wrong passphrase/key or damaged file."""
 
     message_zh = "无法解密导出文件：口令或密钥不正确，或文件已损坏。"
+
+
+class KeyFileBusy(VaultError):
+    """Another program kept the key file locked (changing users or passphrases) for too long."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        super().__init__(f"key file {self.path} is locked by another program",
+                         message_zh="另一个程序正在修改本机的用户或密码，请稍后再试。")

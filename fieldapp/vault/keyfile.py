@@ -5,19 +5,48 @@ The database cannot be opened without its key, so the wraps live in a small JSON
 office's public key for recovery. The file is rewritten atomically (temp file, fsync,
 rename, fsync of the folder) so that a crash leaves either the old or the new file.
 The failed-unlock counter lives in its own small file (``vault.throttle.json``).
+Every change is a read-modify-write done under :func:`exclusive` (a lock file beside it),
+so two programs changing users at once (the app and ``fieldapp user add``) lose no wrap.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import filelock
+
 from sync.files import write_durably
 
 from .connection import translate_os_error
-from .errors import DiskFull, DiskWriteFailed, KeyFileCorrupt, ReadOnlyVault
+from .errors import DiskFull, DiskWriteFailed, KeyFileBusy, KeyFileCorrupt, ReadOnlyVault
+
+LOCK_TIMEOUT_S = 30.0  # an Argon2id re-wrap takes about a second; a held lock beyond this is a stuck program
+
+
+@contextlib.contextmanager
+def exclusive(path: Path, timeout: float = LOCK_TIMEOUT_S):
+    """Hold the key file's cross-process lock (``<name>.lock``; an OS lock, released if the program dies).
+
+    :raises KeyFileBusy: another program held it for longer than *timeout* seconds
+    """
+    lock = filelock.FileLock(str(Path(path)) + ".lock", timeout=timeout, mode=0o600)
+    try:
+        lock.acquire()
+    except filelock.Timeout as exc:
+        raise KeyFileBusy(path) from exc
+    except OSError as exc:  # a read-only folder or a full disk: the same errors as writing the key file
+        translated = translate_os_error(exc, Path(path))
+        if translated is not None:
+            raise translated from exc
+        raise
+    try:
+        yield
+    finally:
+        lock.release()
 
 FORMAT = "fieldapp.vault-keys"
 VERSION = 1

@@ -17,6 +17,7 @@ from .errors import (
     KeyFileCorrupt, LastUser, OfficeKeyInvalid, UnknownUser, UnlockThrottled, UserExists, VaultCorrupt, VaultError,
     VaultExists, VaultLocked, VaultNotFound, WeakPassphrase, WrongPassphrase,
 )
+from . import keyfile
 from .keyfile import KeyFile, Throttle
 from .outbox import DEVICE_ID_KEY, SyncStoreMixin
 from .records import RecordsMixin, now_utc
@@ -264,7 +265,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
 
     def add_user(self, user: str, passphrase: str, *, kdf: KdfParams = DEFAULT_KDF) -> None:
         """Give another local user their own passphrase (needs an unlocked vault)."""
-        with self._lock:
+        with self._lock, keyfile.exclusive(self.keys_path):
             key = self._require_unlocked()
             _check_passphrase(passphrase)
             kf = self._load_keyfile()
@@ -276,7 +277,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
 
     def set_passphrase(self, user: str, passphrase: str, *, kdf: KdfParams = DEFAULT_KDF) -> None:
         """Re-wrap the key for *user* under a new passphrase (instant: the data is not re-encrypted)."""
-        with self._lock:
+        with self._lock, keyfile.exclusive(self.keys_path):
             key = self._require_unlocked()
             _check_passphrase(passphrase)
             kf = self._load_keyfile()
@@ -294,7 +295,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
 
     def remove_user(self, user: str) -> None:
         """Remove a local user's wrap (needs an unlocked vault; the last user cannot be removed)."""
-        with self._lock:
+        with self._lock, keyfile.exclusive(self.keys_path):
             self._require_unlocked()
             kf = self._load_keyfile()
             if user not in kf.users:
@@ -309,7 +310,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
 
     def destroy_local_wraps(self) -> None:
         """On device revocation: delete every user's wrap (only the office can then open the file) and lock."""
-        with self._lock:
+        with self._lock, keyfile.exclusive(self.keys_path):
             kf = self._load_keyfile()
             if self._database is not None:
                 with self._tx(self._database):
@@ -336,7 +337,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
 
         :raises OfficeKeyInvalid: the PEM is not an X25519 public key
         """
-        with self._lock:
+        with self._lock, keyfile.exclusive(self.keys_path):
             key = self._require_unlocked()
             try:
                 wanted = self._suite.canonical_recipient_pem(office_public_key_pem)

@@ -93,6 +93,11 @@ EnrollmentCodeUsed = _coded(
     "EnrollmentCodeUsed", "ENROLLMENT_CODE_USED", 403,
     "登记码已被使用过，每个登记码只能用一次。", "The enrollment code was already used.",
     "The enrollment code is single-use and was used.")
+EnrollmentThrottled = _coded(
+    "EnrollmentThrottled", "ENROLLMENT_THROTTLED", 429,
+    "登记码输错次数过多，请 10 分钟后再试，或向县民政局核对登记码。",
+    "Too many wrong enrollment codes from this address: try again in 10 minutes.",
+    "Too many unknown enrollment codes from one client address in a short time (guessing is slowed down).")
 
 # --- authorization and data -----------------------------------------------------
 OutsideArea = _coded(

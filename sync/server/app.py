@@ -7,7 +7,10 @@ catalogue in :mod:`sync.errors`. Run it with ``fieldapp-server serve``.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
+from collections import defaultdict, deque
 from datetime import datetime, timezone
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -29,7 +32,43 @@ log = logging.getLogger("fieldapp.server")
 
 MAX_BODY_BYTES = 64 * 1024 * 1024   # a push of 1,000 visits is ~1.5 MB; bundles forwarded by offices can be larger
 
-ERROR_RESPONSES = {status: {"model": ErrorBody, "description": "coded error"} for status in (400, 401, 403, 404, 409, 413, 426)}
+ERROR_RESPONSES = {status: {"model": ErrorBody, "description": "coded error"}
+                   for status in (400, 401, 403, 404, 409, 413, 426, 429)}
+ENROLL_FAILURES_ALLOWED = 20        # unknown enrollment codes per client address ...
+ENROLL_FAILURE_WINDOW_S = 600.0     # ... within this many seconds; then ENROLLMENT_THROTTLED until they age out
+
+
+class FailureWindow:
+    """Recent failures per client address; ``blocked`` once *allowed* fall within *window* seconds.
+
+    Slows down guessing enrollment codes. Only unknown codes count, so the laptops of one
+    township office enrolling together behind one address are never held up by their own
+    successful enrollments.
+    """
+
+    def __init__(self, allowed: int, window: float, clock=time.monotonic):
+        self.allowed, self.window, self.clock = allowed, window, clock
+        self._failures: dict[str, deque] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, client: str) -> deque:
+        times, horizon = self._failures[client], self.clock() - self.window
+        while times and times[0] <= horizon:
+            times.popleft()
+        return times
+
+    def blocked(self, client: str) -> bool:
+        """True if *client* has used up its failures in the window."""
+        with self._lock:
+            blocked = len(self._recent(client)) >= self.allowed
+            if not self._failures[client]:
+                del self._failures[client]
+            return blocked
+
+    def record(self, client: str) -> None:
+        """Count one failure of *client*."""
+        with self._lock:
+            self._recent(client).append(self.clock())
 
 
 def _now() -> str:
@@ -42,6 +81,7 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
     app = FastAPI(title="fieldapp county sync server", version=str(PROTOCOL_VERSION),
                   description="四个摸清 走访数据同步服务器。Devices sign every request with their Ed25519 key.")
     app.state.storage, app.state.keys = storage, keys
+    app.state.enroll_failures = FailureWindow(ENROLL_FAILURES_ALLOWED, ENROLL_FAILURE_WINDOW_S)
 
     @app.exception_handler(errors.SyncError)
     async def _coded(_request: Request, exc: errors.SyncError):
@@ -87,16 +127,26 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
                 "server_time": _now(), "server_signing_key": keys.signing_public, "server_sealing_key": keys.sealing_public}
 
     @app.post("/v1/enroll", response_model=EnrollResponse, responses=ERROR_RESPONSES, tags=["devices"])
-    def enroll(body: EnrollRequest, _version: int = Depends(protocol)) -> dict:
-        """Register a laptop's public keys with a one-time enrollment code."""
+    def enroll(body: EnrollRequest, request: Request, _version: int = Depends(protocol)) -> dict:
+        """Register a laptop's public keys with a one-time enrollment code (20 wrong codes per address
+        in 10 minutes, then ENROLLMENT_THROTTLED)."""
+        client = request.client.host if request.client else "unknown"
+        failures = app.state.enroll_failures
+        if failures.blocked(client):
+            log.warning("enrollment throttled after repeated unknown codes")
+            raise errors.EnrollmentThrottled()
         if not keys_are_valid(body.signing_public_key, body.sealing_public_key):
             raise errors.MalformedRequest("public keys must be 32-byte base64 keys")
         from sync.server.admin import hash_code
 
-        registered = storage.redeem_enrollment_code(
-            hash_code(body.code),
-            {"device_id": str(uuid.uuid4()), "label": body.label, "signing_key": body.signing_public_key,
-             "sealing_key": body.sealing_public_key}, _now())
+        try:
+            registered = storage.redeem_enrollment_code(
+                hash_code(body.code),
+                {"device_id": str(uuid.uuid4()), "label": body.label, "signing_key": body.signing_public_key,
+                 "sealing_key": body.sealing_public_key}, _now())
+        except errors.EnrollmentCodeInvalid:
+            failures.record(client)
+            raise
         log.info("device enrolled role=%s", registered["role"])
         return {"device_id": registered["device_id"], "role": registered["role"],
                 "township_code": registered["township_code"], "villages": registered["villages"],

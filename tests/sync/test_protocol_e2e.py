@@ -39,6 +39,28 @@ def test_enrollment_code_is_single_use_and_expires(server):
         enroll(MemoryStore(), server.url, "AAAA-BBBB-CCCC")
 
 
+def test_guessing_enrollment_codes_is_slowed_down(server):
+    """20 unknown codes from one address in 10 minutes, then even a valid code waits; successes never count."""
+    for _ in range(25):  # one office enrolling many laptops at once behind one address
+        enroll(MemoryStore(), server.url, server.code())
+    good = server.code()
+    for i in range(20):
+        with pytest.raises(errors.EnrollmentCodeInvalid):
+            enroll(MemoryStore(), server.url, f"WRNG-{i:04d}-CODE")
+    with pytest.raises(errors.EnrollmentThrottled) as err:
+        enroll(MemoryStore(), server.url, good)
+    assert "10 分钟" in err.value.message_zh
+    r = httpx.post(server.url + "/v1/enroll", headers={PROTOCOL_HEADER: "1"},
+                   json={"code": good, "label": "x", "signing_public_key": "A" * 43 + "=",
+                         "sealing_public_key": "A" * 43 + "="})
+    assert r.status_code == 429 and r.json()["code"] == "ENROLLMENT_THROTTLED"
+    # ten minutes later the address may try again, and the unused code still works
+    window = server.app.state.enroll_failures
+    real_clock = window.clock
+    window.clock = lambda: real_clock() + 601
+    enroll(MemoryStore(), server.url, good)
+
+
 def test_same_change_pushed_twice_is_applied_once(server):
     a = server.laptop()
     a.visit(address="x")

@@ -43,6 +43,7 @@ def test_village_letters_in_one_pdf_with_preview(services_factory, window_factor
     assert not dlg.prev_button.isEnabled() and dlg.image.pixmap().width() > 500
     dlg.next_button.click()
     assert dlg.page_label.text() == f"第 2 页，共 {pages} 页"
+    dlg.reject()  # closing releases pdfium's document
 
 
 def test_cancelled_batch_leaves_no_file(services_factory, window_factory, qtbot, tmp_path):
@@ -84,3 +85,4 @@ def test_preview_prints_every_page_through_qt(services_factory, window_factory, 
     assert "家庭经济状况核对授权书" in _text(saved)
     outputs = [e["detail"].get("output") for e in svc.vault.audit_entries(limit=50) if e["action"] in ("print", "export")]
     assert "printer" in outputs and "pdf" in outputs
+    dlg.reject()

@@ -173,6 +173,12 @@ class SyncClient:
             raise errors.ClockSkew(f"clock differs from server by {int(time.time() - server_time)} s")
         return answer
 
+    def reserve_serials(self, kind: str, township_code: str, year: int, count: int, at_least: int = 1) -> tuple[int, int]:
+        """Ask the server for the next *count* 文号 of *kind* for the device's township: (first, last), ours alone."""
+        answer = self._call("POST", "/v1/serials", {"kind": kind, "township_code": township_code, "year": int(year),
+                                                    "count": int(count), "at_least": max(1, int(at_least))})
+        return int(answer["first"]), int(answer["last"])
+
     def precheck(self, report: SyncReport) -> None:
         """Acknowledge pending changes the server already stored (an earlier answer was lost).
 

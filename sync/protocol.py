@@ -17,6 +17,7 @@ MIN_PROTOCOL_VERSION = 1      # the oldest client protocol the server still acce
 PROTOCOL_HEADER = "X-Fieldapp-Protocol"
 MAX_PUSH_BATCH = 1000         # changes per push request
 MAX_PULL_LIMIT = 2000         # changes per pull page
+MAX_SERIAL_BLOCK = 200        # 文号 per reservation
 ENTITIES = ("household", "visit")
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
@@ -148,6 +149,26 @@ class PullResponse(BaseModel):
     cursor: int
     more: bool
     office_recovery_key: OfficeRecoveryKey | None = None
+
+
+class SerialRequest(_Strict):
+    """A device asks for the next block of 文号 of one kind for its township and a year."""
+
+    kind: str = Field(pattern=r"^[a-z_]{1,40}$")
+    township_code: str = Field(pattern=r"^[0-9]{9}$")
+    year: int = Field(ge=2000, le=2200)
+    count: int = Field(ge=1, le=MAX_SERIAL_BLOCK)
+    at_least: int = Field(default=1, ge=1, le=10**9)  # numbers this device already issued on its own stay behind
+
+
+class SerialBlock(BaseModel):
+    """Numbers first..last (inclusive) are this device's alone."""
+
+    kind: str
+    township_code: str
+    year: int
+    first: int
+    last: int
 
 
 class EnrollRequest(_Strict):

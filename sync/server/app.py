@@ -23,7 +23,7 @@ from sync import errors
 from sync.keys import KeyPair
 from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, EnrollRequest, EnrollResponse,
                            ErrorBody, Hello, KnownRequest, KnownResponse, PullResponse, PushRequest, PushResponse,
-                           ResolveRequest, ConflictNotice, keys_are_valid)
+                           ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, keys_are_valid)
 from sync.server.auth import authenticate, check_protocol, device_scope
 from sync.server.keystore import load_or_create_server_keys
 from sync.server.storage import Storage
@@ -166,6 +166,16 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
         changes = [c.model_dump() for c in body.changes]
         verdicts, conflicts = storage.push(device_scope(dev), dev["device_id"], changes, _now())
         return {"accepted": verdicts, "conflicts": conflicts}
+
+    @app.post("/v1/serials", response_model=SerialBlock, responses=ERROR_RESPONSES, tags=["documents"])
+    def reserve_serials(body: SerialRequest, dev: dict = Depends(device)) -> dict:
+        """Hand the device the next block of 文号 for its own township: no two devices get the same number."""
+        if dev["township_code"] != body.township_code:
+            raise errors.OutsideArea("serial numbers of another township")
+        first, last = storage.reserve_serials(body.township_code, body.kind, body.year, body.count, body.at_least,
+                                              dev["device_id"], _now())
+        log.info("serial block reserved kind=%s count=%d", body.kind, last - first + 1)
+        return {"kind": body.kind, "township_code": body.township_code, "year": body.year, "first": first, "last": last}
 
     @app.get("/v1/pull", response_model=PullResponse, responses=ERROR_RESPONSES, tags=["sync"])
     def pull(cursor: int = Query(0, ge=0, le=2**62), limit: int = Query(500, ge=1, le=MAX_PULL_LIMIT),

@@ -14,7 +14,7 @@ from tests.sync.conftest import OTHER_VILLAGE, TOWNSHIP, VILLAGE_A, VILLAGE_B
 VISITOR_A = Scope("visitor", TOWNSHIP, (VILLAGE_A,))
 OFFICE = Scope("office", TOWNSHIP)
 NOW = "2026-05-12T06:30:00+00:00"
-LATEST = 2   # the newest migration in sync/server/storage/migrations/{sqlite,postgres}/
+LATEST = 3   # the newest migration in sync/server/storage/migrations/{sqlite,postgres}/
 
 
 def change(hid, base, fields, village=VILLAGE_A, entity="household"):
@@ -130,7 +130,7 @@ def _table_exists(storage, name: str) -> bool:
 def test_migration_2_upgrades_a_schema_1_database_keeping_its_data(backend, tmp_path, request):
     storage = _unmigrated(backend, tmp_path, request)
     full = storage._migration_files()
-    assert [v for v, _, _ in full] == [1, 2]
+    assert [v for v, _, _ in full][:2] == [1, 2]
     storage._migration_files = lambda: full[:1]          # the database as the previous release left it
     assert storage.migrate() == [1]
     from tests.sync.conftest import seed_areas
@@ -140,7 +140,7 @@ def test_migration_2_upgrades_a_schema_1_database_keeping_its_data(backend, tmp_
     storage.push(VISITOR_A, "d1", [change(hid, 0, {"address": "东村1号"})], NOW)
     assert not _table_exists(storage, "office_keys")
 
-    storage._migration_files = lambda: full
+    storage._migration_files = lambda: full[:2]
     assert storage.migrate() == [2]
     assert storage.schema_version() == 2
     assert record(storage, hid)["fields"] == {"address": "东村1号"}
@@ -150,6 +150,26 @@ def test_migration_2_upgrades_a_schema_1_database_keeping_its_data(backend, tmp_
     assert storage.set_office_key("PEM-1", lambda version, pem: "unused", NOW)["version"] == 1   # same key: no new version
     assert storage.set_office_key("PEM-2", lambda version, pem: f"sig{version}", NOW)["signature"] == "sig2"
     assert storage.pull(VISITOR_A, 0, 10)["office_recovery_key"]["public_key_pem"] == "PEM-2"
+    storage.close()
+
+
+def test_migration_3_adds_serial_blocks_to_a_schema_2_database_keeping_its_data(backend, tmp_path, request):
+    storage = _unmigrated(backend, tmp_path, request)
+    full = storage._migration_files()
+    assert [v for v, _, _ in full][2] == 3
+    storage._migration_files = lambda: full[:2]
+    assert storage.migrate() == [1, 2]
+    from tests.sync.conftest import seed_areas
+
+    seed_areas(storage)
+    hid = str(uuid.uuid4())
+    storage.push(VISITOR_A, "d1", [change(hid, 0, {"address": "东村2号"})], NOW)
+    assert not _table_exists(storage, "serial_blocks")
+    storage._migration_files = lambda: full
+    assert storage.migrate() == [3]
+    assert record(storage, hid)["fields"] == {"address": "东村2号"}
+    assert storage.reserve_serials("110105001", "letter", 2026, 10, 1, "d1", NOW) == (1, 10)
+    assert storage.reserve_serials("110105001", "letter", 2026, 5, 1, "d2", NOW) == (11, 15)
     storage.close()
 
 
@@ -165,6 +185,6 @@ def test_failing_migration_2_rolls_back_on_both_backends(backend, tmp_path, requ
     assert storage.schema_version() == 1
     assert not _table_exists(storage, "office_keys")      # the table of the failed step is gone too
     storage._migration_files = lambda: full
-    assert storage.migrate() == [2]
+    assert storage.migrate() == [v for v, _, _ in full][1:]
     assert _table_exists(storage, "office_keys")
     storage.close()

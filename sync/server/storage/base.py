@@ -139,6 +139,14 @@ class Storage(abc.ABC):
 
     # --- bundles
     @abc.abstractmethod
+    def reserve_serials(self, township_code: str, kind: str, year: int, count: int, at_least: int, device_id: str,
+                        now: str) -> tuple[int, int]:
+        """Hand *device_id* the next *count* 文号 of (township, kind, year), starting no lower than *at_least*.
+
+        Blocks never overlap: each starts after the highest number handed out before. Returns (first, last).
+        """
+
+    @abc.abstractmethod
     def bundle_receipt(self, bundle_id: str) -> str | None:
         """The receipt written when this bundle was first imported, or None."""
 

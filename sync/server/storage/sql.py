@@ -195,6 +195,18 @@ class SqlStorage(Storage):
                      _dumps(registered["villages"]), registered["signing_key"], registered["sealing_key"], now))
             return registered
 
+    def reserve_serials(self, township_code, kind, year, count, at_least, device_id, now) -> tuple[int, int]:
+        with self._tx() as tx:
+            # The seq counter row serialises reservations on PostgreSQL as it does pushes (SQLite: BEGIN IMMEDIATE).
+            tx.one("SELECT value FROM counters WHERE name = 'seq'" + self.lock_suffix)
+            row = tx.one("SELECT MAX(last_seq) AS top FROM serial_blocks WHERE township_code = %s AND kind = %s AND year = %s",
+                         (township_code, kind, int(year)))
+            first = max(int(row["top"] or 0) + 1, int(at_least))
+            last = first + int(count) - 1
+            tx.exec("INSERT INTO serial_blocks (township_code, kind, year, first_seq, last_seq, device_id, reserved_at) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s)", (township_code, kind, int(year), first, last, device_id, now))
+            return first, last
+
     def _device_row(self, row: dict) -> dict:
         return dict(row, villages=json.loads(row["villages"]))
 

@@ -23,8 +23,23 @@ class NothingToPrint(Exception):
     hint_zh = "请先保存（Ctrl+S）或完成走访，再打印。"
 
 
+class SerialsUnavailable(Exception):
+    """This laptop holds no unused 文号 and the county server cannot be reached to fetch more."""
+
+    message_zh = "本机没有可用的文号：需要联网从县服务器领取一批文号后才能打印。"
+    hint_zh = "请连接网络（或先点“同步”），然后重新打印。"
+    message_en = "This laptop has no document numbers (文号) left and cannot reach the county server to fetch more."
+    hint_en = "Connect to the network (or sync), then print again."
+
+
 class _VaultCounter:
-    """Serial numbers (文号) per document kind, township and year, kept in the vault."""
+    """Serial numbers (文号) per document kind, township and year, kept in the vault.
+
+    A laptop enrolled with a county server takes its numbers from blocks the server handed to
+    it alone (``syncing.reserve_serials``; fetched when a print needs one and topped up at every
+    sync), so two laptops of one township never print the same 文号. A laptop with no server
+    counts on its own, as the only issuer.
+    """
 
     def __init__(self, vault):
         self.vault = vault
@@ -32,6 +47,22 @@ class _VaultCounter:
     def last_seq(self, kind: str, township_code: str, year: int) -> int:
         """The last number used (0 when none yet)."""
         return int(self.vault.get_sync_state(f"serial:{kind}:{township_code}:{year}") or 0)
+
+    def next_after(self, kind: str, township_code: str, year: int, last: int) -> int:
+        """The number to print after *last*: the next one this laptop holds, fetching a block if none is left."""
+        from fieldapp import syncing
+        from sync import errors as sync_errors
+
+        if not syncing.is_enrolled(self.vault):
+            return last + 1
+        for first, end in sorted(syncing.serial_blocks(self.vault).get(f"{kind}|{township_code}|{int(year)}", [])):
+            if end > last:
+                return max(first, last + 1)
+        try:
+            first, _end = syncing.reserve_serials(self.vault, kind, township_code, year, last + 1)
+        except (sync_errors.ServerUnreachable, sync_errors.TlsVerifyFailed) as exc:
+            raise SerialsUnavailable() from exc
+        return first
 
     def commit(self, used: dict) -> None:
         """Record the last numbers a finished print job used."""

@@ -8,6 +8,7 @@ server says the device was revoked, the vault is locked and its local key wraps 
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -74,6 +75,10 @@ def sync_now(vault, progress=None, transport: httpx.BaseTransport | None = None)
     try:
         with SyncClient(vault, transport=transport) as client:
             report = client.sync(progress=progress)
+            try:
+                _top_up_serials(vault, client)
+            except errors.SyncError as exc:  # the sync itself succeeded; printing will ask again
+                log.warning("serial numbers not topped up: %s", type(exc).__name__)
     except errors.DeviceRevoked:
         _revoked(vault)
         raise
@@ -82,6 +87,50 @@ def sync_now(vault, progress=None, transport: httpx.BaseTransport | None = None)
         raise
     apply_office_key(vault)
     return report
+
+
+# --- 文号 blocks from the county server --------------------------------------------
+SERIAL_BLOCKS_KEY = "serial_blocks"   # {"kind|township|year": [[first, last], ...]} numbers this laptop holds
+SERIAL_BLOCK = 10                     # numbers fetched at a time
+SERIAL_LOW_WATER = 3                  # a sync tops a block up when fewer remain
+
+
+def serial_blocks(vault) -> dict[str, list[list[int]]]:
+    """The 文号 blocks the server handed this laptop, by ``kind|township|year``."""
+    return json.loads(vault.get_sync_state(SERIAL_BLOCKS_KEY) or "{}")
+
+
+def _add_serial_block(vault, key: str, first: int, last: int) -> None:
+    blocks = serial_blocks(vault)
+    blocks.setdefault(key, []).append([int(first), int(last)])
+    vault.set_sync_state(SERIAL_BLOCKS_KEY, json.dumps(blocks, sort_keys=True))
+
+
+def reserve_serials(vault, kind: str, township_code: str, year: int, at_least: int, client: SyncClient | None = None,
+                    transport: httpx.BaseTransport | None = None) -> tuple[int, int]:
+    """Fetch the next block of 文号 for this laptop from the county server and keep it in the vault."""
+    if client is None:
+        with SyncClient(vault, transport=transport, timeout=10) as own:
+            return reserve_serials(vault, kind, township_code, year, at_least, own)
+    first, last = client.reserve_serials(kind, township_code, year, SERIAL_BLOCK, at_least)
+    _add_serial_block(vault, f"{kind}|{township_code}|{int(year)}", first, last)
+    log.info("serial block received kind=%s count=%d", kind, last - first + 1)
+    return first, last
+
+
+def _top_up_serials(vault, client: SyncClient) -> None:
+    """After a sync: refill every block of this year that is running low (offline printing can go on)."""
+    import datetime as _dt
+
+    year = _dt.date.today().year
+    for key, ranges in serial_blocks(vault).items():
+        kind, township, block_year = key.split("|")
+        if int(block_year) != year:
+            continue
+        used = int(vault.get_sync_state(f"serial:{kind}:{township}:{year}") or 0)
+        left = sum(max(0, last - max(first - 1, used)) for first, last in ranges)
+        if left < SERIAL_LOW_WATER:
+            reserve_serials(vault, kind, township, year, used + 1, client)
 
 
 def is_online(vault, timeout: float = 2.0) -> bool:

@@ -21,7 +21,11 @@ from printouts.textformat import fill
 
 
 class SerialCounter(Protocol):
-    """The last sequence number used per (kind, township, year); the app persists it."""
+    """The last sequence number used per (kind, township, year); the app persists it.
+
+    A counter may also offer ``next_after(kind, township_code, year, last) -> int`` when its
+    numbers are not simply consecutive (e.g. blocks handed to this device by a server).
+    """
 
     def last_seq(self, kind: str, township_code: str, year: int) -> int:
         """The last number used for the key (0 when none yet)."""
@@ -61,8 +65,11 @@ class SerialSession:
         if last is None:
             last = self.counter.last_seq(kind, township_code, year)
             self.started[key] = last
-        self.used[key] = last + 1
-        return last + 1
+        # A counter may hand out numbers with gaps (blocks a server reserved for this device).
+        next_after = getattr(self.counter, "next_after", None)
+        nxt = next_after(kind, township_code, year, last) if next_after else last + 1
+        self.used[key] = nxt
+        return nxt
 
     def hold(self) -> "HeldSerials":
         """The numbers used so far, to be committed later (see :class:`HeldSerials`)."""

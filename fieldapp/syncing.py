@@ -79,6 +79,7 @@ def sync_now(vault, progress=None, transport: httpx.BaseTransport | None = None)
                 _top_up_serials(vault, client)
             except errors.SyncError as exc:  # the sync itself succeeded; printing will ask again
                 log.warning("serial numbers not topped up: %s", type(exc).__name__)
+            _anchor_audit(vault, client)
     except errors.DeviceRevoked:
         _revoked(vault)
         raise
@@ -131,6 +132,30 @@ def _top_up_serials(vault, client: SyncClient) -> None:
         left = sum(max(0, last - max(first - 1, used)) for first, last in ranges)
         if left < SERIAL_LOW_WATER:
             reserve_serials(vault, kind, township, year, used + 1, client)
+
+
+# --- audit chain heads kept by the county server -------------------------------------
+def _anchor_audit(vault, client: SyncClient) -> None:
+    """After a sync: hand the server the head of the audit chain (a later rewrite of the chain shows)."""
+    seq, digest = vault.audit_head()
+    try:
+        client.anchor_audit(seq, digest)
+    except errors.AuditAnchorMismatch:
+        # Loud in the log; `fieldapp audit verify` names the entry. The data sync itself went through.
+        log.error("audit chain contradicts the heads the county server holds")
+    except errors.SyncError as exc:
+        log.warning("audit head not sent: %s", type(exc).__name__)
+
+
+def verify_audit_with_server(vault, transport: httpx.BaseTransport | None = None) -> int:
+    """Check the local audit chain against the heads the server holds for this laptop; returns how many matched.
+
+    :raises AuditChainBroken: (from the vault) an anchored entry is missing or was changed
+    :raises errors.SyncError: the server could not be asked (e.g. ``ServerUnreachable``)
+    """
+    with SyncClient(vault, transport=transport, timeout=10) as client:
+        anchors = client.audit_anchors()
+    return vault.verify_audit_anchors(anchors)
 
 
 def is_online(vault, timeout: float = 2.0) -> bool:

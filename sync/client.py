@@ -179,6 +179,14 @@ class SyncClient:
                                                     "count": int(count), "at_least": max(1, int(at_least))})
         return int(answer["first"]), int(answer["last"])
 
+    def anchor_audit(self, seq: int, digest: str) -> bool:
+        """Send the head of this laptop's audit chain; True if the server had not seen it."""
+        return bool(self._call("POST", "/v1/audit/anchor", {"seq": int(seq), "hash": digest})["stored"])
+
+    def audit_anchors(self) -> list[dict]:
+        """The heads of this laptop's audit chain the server holds, oldest first."""
+        return self._call("GET", "/v1/audit/anchors")["anchors"]
+
     def precheck(self, report: SyncReport) -> None:
         """Acknowledge pending changes the server already stored (an earlier answer was lost).
 

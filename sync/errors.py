@@ -122,6 +122,11 @@ ConflictNotFound = _coded(
 ConflictAlreadyResolved = _coded(
     "ConflictAlreadyResolved", "CONFLICT_ALREADY_RESOLVED", 409,
     "此冲突已经处理过了。", "The conflict was already resolved.", "The conflict is not open.")
+AuditAnchorMismatch = _coded(
+    "AuditAnchorMismatch", "AUDIT_ANCHOR_MISMATCH", 409,
+    "此电脑的操作日志与县服务器保存的记录不一致，日志可能被改写。请联系县民政局。",
+    "This laptop's audit log no longer matches what the county server recorded: it may have been rewritten.",
+    "An audit chain head contradicts one the server stored earlier for this device.")
 UnknownArea = _coded(
     "UnknownArea", "UNKNOWN_AREA", 400,
     "区划代码不存在，请先创建该乡镇或村。", "Unknown division code.",

@@ -171,6 +171,25 @@ class SerialBlock(BaseModel):
     last: int
 
 
+class AuditAnchor(_Strict):
+    """The head of the device's hash-chained audit log: its last entry's number and hash."""
+
+    seq: int = Field(ge=0, le=2**53)
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class AuditAnchorStored(BaseModel):
+    """Whether the head was new to the server."""
+
+    stored: bool
+
+
+class AuditAnchors(BaseModel):
+    """Every head the server holds for the device, oldest first."""
+
+    anchors: list[dict]
+
+
 class EnrollRequest(_Strict):
     """A laptop's enrollment: the one-time code and its two public keys."""
 

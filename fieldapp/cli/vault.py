@@ -283,13 +283,25 @@ def cmd_audit_verify(args) -> int:
     """Check the audit log's hash chain; exit code 1 if an entry was edited or removed."""
     from fieldapp.vault import AuditChainBroken
 
+    from fieldapp import syncing
+    from sync import errors as sync_errors
+
     with _unlocked(args) as vault:
         try:
             n = vault.verify_audit()
+            checked = None
+            if syncing.is_enrolled(vault) and not args.local:
+                try:
+                    checked = syncing.verify_audit_with_server(vault)
+                except sync_errors.SyncError as exc:
+                    print(f"未能与县服务器核对（{exc.message_zh}）；只检查了本机日志。"
+                          f" (not checked against the server: {exc.code})", file=sys.stderr)
         except AuditChainBroken as exc:
             print(f"操作日志被篡改：{exc.message_zh} ({exc})", file=sys.stderr)
             return 1
     print(f"操作日志完整：{n} 条 (audit log intact: {n} entries)")
+    if checked is not None:
+        print(f"与县服务器保存的 {checked} 个日志节点一致 (matches {checked} heads held by the county server)")
     return 0
 
 
@@ -390,7 +402,8 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("audit", help="the hash-chained audit log")
     au = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    q = au.add_parser("verify", help="detect edited or removed audit entries")
+    q = au.add_parser("verify", help="detect edited or removed audit entries (also against the county server's copy of its heads)")
+    q.add_argument("--local", action="store_true", help="check this laptop's log only, without asking the server")
     _add_user_arg(q)
     q.set_defaults(handler=cmd_audit_verify)
     q = au.add_parser("show", help="print the latest entries")

@@ -73,6 +73,25 @@ def verify(db, suite) -> int:
     return count
 
 
+def head(db) -> tuple[int, str]:
+    """(seq, hash) of the last entry; (0, GENESIS) for an empty log."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
+    if not row:
+        return 0, GENESIS
+    seq_text, digest = row[0].split(":", 1)
+    return int(seq_text), digest
+
+
+def hashes(db, seqs) -> dict[int, str]:
+    """The stored hash of each entry in *seqs* that exists."""
+    out: dict[int, str] = {}
+    for seq in seqs:
+        row = db.execute("SELECT hash FROM audit WHERE seq = ?", [int(seq)]).fetchone()
+        if row:
+            out[int(seq)] = row[0]
+    return out
+
+
 def entries(db, limit: int = 100, entity_id: str | None = None) -> list[dict]:
     """The latest audit entries, newest first (optionally for one record)."""
     sql = "SELECT seq, at, actor, action, entity, entity_id, detail FROM audit"

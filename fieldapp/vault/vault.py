@@ -14,7 +14,7 @@ from . import audit, migrations
 from .connection import DatabaseError, connect, translate_error, translate_os_error
 from .crypto import DEFAULT_KDF, DEFAULT_SUITE, DecryptError, KdfParams, get_suite
 from .errors import (
-    KeyFileCorrupt, LastUser, OfficeKeyInvalid, UnknownUser, UnlockThrottled, UserExists, VaultCorrupt, VaultError,
+    AuditChainBroken, KeyFileCorrupt, LastUser, OfficeKeyInvalid, UnknownUser, UnlockThrottled, UserExists, VaultCorrupt, VaultError,
     VaultExists, VaultLocked, VaultNotFound, WeakPassphrase, WrongPassphrase,
 )
 from . import keyfile
@@ -374,6 +374,31 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
         """Check the audit chain; returns the entry count or raises AuditChainBroken."""
         with self._session() as db:
             return audit.verify(db, self._suite)
+
+    def audit_head(self) -> tuple[int, str]:
+        """(seq, hash) of the audit log's last entry, as sent to the county server after a sync."""
+        with self._session() as db:
+            return audit.head(db)
+
+    def verify_audit_anchors(self, anchors: list[dict]) -> int:
+        """Check the audit chain against heads the county server holds for this laptop; returns how many matched.
+
+        Someone with the database key could rewrite the whole chain consistently, but not the
+        heads the server received earlier. Call after :meth:`verify_audit`.
+
+        :raises AuditChainBroken: an anchored entry is missing or has another hash
+        """
+        with self._session() as db:
+            found = audit.hashes(db, [a["seq"] for a in anchors])
+        for a in anchors:
+            seq = int(a["seq"])
+            if seq == 0:
+                continue
+            if seq not in found:
+                raise AuditChainBroken(seq, "missing, but the county server holds its hash")
+            if not self._suite.equal(found[seq], a["hash"]):
+                raise AuditChainBroken(seq, "differs from the hash the county server holds")
+        return len(anchors)
 
     def audit_entries(self, limit: int = 100, entity_id: str | None = None) -> list[dict]:
         """Latest audit entries, newest first."""

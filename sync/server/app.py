@@ -23,7 +23,8 @@ from sync import errors
 from sync.keys import KeyPair
 from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, EnrollRequest, EnrollResponse,
                            ErrorBody, Hello, KnownRequest, KnownResponse, PullResponse, PushRequest, PushResponse,
-                           ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, keys_are_valid)
+                           ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, AuditAnchor, AuditAnchorStored,
+                           AuditAnchors, keys_are_valid)
 from sync.server.auth import authenticate, check_protocol, device_scope
 from sync.server.keystore import load_or_create_server_keys
 from sync.server.storage import Storage
@@ -176,6 +177,20 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
                                               dev["device_id"], _now())
         log.info("serial block reserved kind=%s count=%d", body.kind, last - first + 1)
         return {"kind": body.kind, "township_code": body.township_code, "year": body.year, "first": first, "last": last}
+
+    @app.post("/v1/audit/anchor", response_model=AuditAnchorStored, responses=ERROR_RESPONSES, tags=["devices"])
+    def audit_anchor(body: AuditAnchor, dev: dict = Depends(device)) -> dict:
+        """Keep the head of the device's audit chain, so a rewritten chain shows later (409 if it already does)."""
+        try:
+            return {"stored": storage.add_audit_anchor(dev["device_id"], body.seq, body.hash, _now())}
+        except errors.AuditAnchorMismatch:
+            log.warning("audit chain of a device contradicts its anchors")
+            raise
+
+    @app.get("/v1/audit/anchors", response_model=AuditAnchors, responses=ERROR_RESPONSES, tags=["devices"])
+    def audit_anchors(dev: dict = Depends(device)) -> dict:
+        """The heads of the device's audit chain the server holds."""
+        return {"anchors": storage.audit_anchors(dev["device_id"])}
 
     @app.get("/v1/pull", response_model=PullResponse, responses=ERROR_RESPONSES, tags=["sync"])
     def pull(cursor: int = Query(0, ge=0, le=2**62), limit: int = Query(500, ge=1, le=MAX_PULL_LIMIT),

@@ -147,6 +147,18 @@ class Storage(abc.ABC):
         """
 
     @abc.abstractmethod
+    def add_audit_anchor(self, device_id: str, seq: int, digest: str, now: str) -> bool:
+        """Store the head (*seq*, *digest*) of a device's audit chain; False if it was stored already.
+
+        :raises errors.AuditAnchorMismatch: the device's chain contradicts an earlier head (another hash
+            at the same entry, or a chain shorter than one already anchored)
+        """
+
+    @abc.abstractmethod
+    def audit_anchors(self, device_id: str) -> list[dict]:
+        """The stored heads of a device's audit chain, ``{"seq", "hash", "received_at"}``, oldest first."""
+
+    @abc.abstractmethod
     def bundle_receipt(self, bundle_id: str) -> str | None:
         """The receipt written when this bundle was first imported, or None."""
 

@@ -207,6 +207,25 @@ class SqlStorage(Storage):
                     "VALUES (%s, %s, %s, %s, %s, %s, %s)", (township_code, kind, int(year), first, last, device_id, now))
             return first, last
 
+    def add_audit_anchor(self, device_id, seq, digest, now) -> bool:
+        with self._tx() as tx:
+            same = tx.one("SELECT hash FROM audit_anchors WHERE device_id = %s AND seq = %s", (device_id, int(seq)))
+            if same is not None:
+                if same["hash"] != digest:
+                    raise errors.AuditAnchorMismatch(f"entry {int(seq)} has another hash than anchored")
+                return False
+            top = tx.one("SELECT MAX(seq) AS top FROM audit_anchors WHERE device_id = %s", (device_id,))["top"]
+            if top is not None and int(seq) < int(top):
+                raise errors.AuditAnchorMismatch(f"chain ends at {int(seq)}, anchored up to {int(top)}")
+            tx.exec("INSERT INTO audit_anchors (device_id, seq, hash, received_at) VALUES (%s, %s, %s, %s)",
+                    (device_id, int(seq), digest, now))
+            return True
+
+    def audit_anchors(self, device_id) -> list[dict]:
+        with self._tx(write=False) as tx:
+            return [dict(r, seq=int(r["seq"])) for r in tx.q(
+                "SELECT seq, hash, received_at FROM audit_anchors WHERE device_id = %s ORDER BY seq", (device_id,))]
+
     def _device_row(self, row: dict) -> dict:
         return dict(row, villages=json.loads(row["villages"]))
 

@@ -17,8 +17,8 @@ import jsonschema
 
 from forms.errors import FormNotFoundError, MalformedJsonError, UnknownFormVersionError, VisitFileError, VisitShapeError
 
-__all__ = ["SCHEMA_PATH", "FORMAT", "FORMAT_VERSION", "schema", "parse_visit", "check_shape", "read_visit",
-           "read_visit_file", "dump_visit"]
+__all__ = ["SCHEMA_PATH", "FORMAT", "FORMAT_VERSION", "schema", "parse_visit", "check_shape", "answers_problems",
+           "read_visit", "read_visit_file", "dump_visit"]
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "interchange.schema.json"
 FORMAT = "fieldapp.visit"
@@ -34,6 +34,21 @@ def schema() -> dict:
 @lru_cache(maxsize=1)
 def _validator():
     return jsonschema.Draft202012Validator(schema())
+
+
+@lru_cache(maxsize=1)
+def _answers_validator():
+    return jsonschema.Draft202012Validator({"$ref": "#/$defs/answers", "$defs": schema()["$defs"]})
+
+
+def _path(error) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+
+
+def answers_problems(answers) -> list[str]:
+    """Violations of the interchange schema's ``answers`` object alone (e.g. a visit sent by sync), by JSON path."""
+    errors = sorted(_answers_validator().iter_errors(answers), key=lambda e: list(e.absolute_path))
+    return [f"{_path(e) or '(answers)'}: {e.message}" for e in errors]
 
 
 def parse_visit(text, source: str = "<visit>") -> dict:

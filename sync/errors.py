@@ -122,6 +122,11 @@ ConflictNotFound = _coded(
 ConflictAlreadyResolved = _coded(
     "ConflictAlreadyResolved", "CONFLICT_ALREADY_RESOLVED", 409,
     "此冲突已经处理过了。", "The conflict was already resolved.", "The conflict is not open.")
+ChangeInvalid = _coded(
+    "ChangeInvalid", "CHANGE_INVALID", 422,
+    "上传的走访记录格式不正确，县服务器没有接收这一批数据。数据仍保存在本机，请更新 fieldapp 后再同步。",
+    "A pushed visit record is malformed; the batch was not stored (it is still on the laptop).",
+    "A visit change has unknown fields, wrong types, or a final visit's answers do not fit the interchange schema.")
 AuditAnchorMismatch = _coded(
     "AuditAnchorMismatch", "AUDIT_ANCHOR_MISMATCH", 409,
     "此电脑的操作日志与县服务器保存的记录不一致，日志可能被改写。请联系县民政局。",

@@ -26,6 +26,7 @@ from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN
                            ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, AuditAnchor, AuditAnchorStored,
                            AuditAnchors, keys_are_valid)
 from sync.server.auth import authenticate, check_protocol, device_scope
+from sync.server.checks import visit_change_problems
 from sync.server.keystore import load_or_create_server_keys
 from sync.server.storage import Storage
 
@@ -34,7 +35,7 @@ log = logging.getLogger("fieldapp.server")
 MAX_BODY_BYTES = 64 * 1024 * 1024   # a push of 1,000 visits is ~1.5 MB; bundles forwarded by offices can be larger
 
 ERROR_RESPONSES = {status: {"model": ErrorBody, "description": "coded error"}
-                   for status in (400, 401, 403, 404, 409, 413, 426, 429)}
+                   for status in (400, 401, 403, 404, 409, 413, 422, 426, 429)}
 ENROLL_FAILURES_ALLOWED = 20        # unknown enrollment codes per client address ...
 ENROLL_FAILURE_WINDOW_S = 600.0     # ... within this many seconds; then ENROLLMENT_THROTTLED until they age out
 
@@ -165,6 +166,9 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
         if len(body.changes) > MAX_PUSH_BATCH:
             raise errors.BatchTooLarge(f"at most {MAX_PUSH_BATCH} changes per push")
         changes = [c.model_dump() for c in body.changes]
+        for i, change in enumerate(changes):
+            if change["entity"] == "visit" and (problems := visit_change_problems(change)):
+                raise errors.ChangeInvalid(f"change {i + 1} ({change['change_id']}): " + "; ".join(problems))
         verdicts, conflicts = storage.push(device_scope(dev), dev["device_id"], changes, _now())
         return {"accepted": verdicts, "conflicts": conflicts}
 

@@ -13,6 +13,7 @@ from sync.files import write_durably
 from sync.bundle import BUNDLE_SUFFIX, RECEIPT_SUFFIX, open_bundle, read_header, server_identity, write_bundle
 from sync.keys import KeyPair
 from sync.protocol import Change, MAX_PULL_LIMIT
+from sync.server.checks import visit_change_problems
 from sync.server.auth import device_scope
 from sync.server.storage import Storage
 
@@ -57,6 +58,9 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
         since = int(payload.get("cursor", 0))
     except (ValueError, TypeError) as exc:
         raise errors.BundleMalformed(str(exc)[:200]) from None
+    for i, change in enumerate(changes):
+        if change["entity"] == "visit" and (problems := visit_change_problems(change)):
+            raise errors.ChangeInvalid(f"change {i + 1} ({change['change_id']}): " + "; ".join(problems))
     scope = device_scope(device)
     accepted, conflicts = storage.push(scope, device["device_id"], changes, _now()) if changes else ([], [])
     pulled = {"since": since, "changes": [], "conflicts": [], "documents": [], "cursor": since}

@@ -1,0 +1,34 @@
+"""What the server checks in a pushed change beyond the protocol's shape (``sync.protocol.Change``).
+
+A visit change carries the visit record's fields. Their names and types are checked, and the
+answers of a final visit are checked against the interchange schema's ``answers``. The laptop
+only marks a visit final after validating it, so a final visit that does not fit can only come
+from a broken or hostile client. Drafts may hold half-typed answers and are not checked deeper.
+"""
+
+from __future__ import annotations
+
+VISIT_FIELDS = frozenset({"household_id", "form_id", "form_version", "status", "answers"})
+MAX_PROBLEMS = 5
+
+
+def visit_change_problems(change: dict) -> list[str]:
+    """Why a pushed visit change cannot be stored (empty: it can)."""
+    fields = change["fields"]
+    problems = [f"unknown visit field {name!r}" for name in sorted(set(fields) - VISIT_FIELDS)]
+    if "status" in fields and fields["status"] not in ("draft", "final"):
+        problems.append("status must be draft or final")
+    if "form_version" in fields and (not isinstance(fields["form_version"], int) or isinstance(fields["form_version"], bool)):
+        problems.append("form_version must be an integer")
+    if "form_id" in fields and not isinstance(fields["form_id"], str):
+        problems.append("form_id must be text")
+    if "household_id" in fields and fields["household_id"] != change["household_id"]:
+        problems.append("household_id differs from the change's household")
+    if "answers" in fields:
+        if not isinstance(fields["answers"], dict):
+            problems.append("answers must be an object")
+        elif fields.get("status") == "final":
+            from forms.interchange import answers_problems
+
+            problems += [f"answers.{p}" for p in answers_problems(fields["answers"])]
+    return problems[:MAX_PROBLEMS]

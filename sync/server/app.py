@@ -107,6 +107,12 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
         log.exception("unexpected server error: %s", type(exc).__name__)
         return JSONResponse(errors.InternalError().payload(), status_code=500)
 
+    def _log_read(dev: dict, kind: str, cursor_from, cursor_to, records: list[dict]) -> None:
+        # Who received which households' data: only when something was sent (an empty pull page is not a read).
+        if records:
+            storage.record_read(dev["device_id"], kind, cursor_from, cursor_to, len(records),
+                                [r["household_id"] for r in records if r.get("household_id")], _now())
+
     async def protocol(request: Request) -> int:
         version = check_protocol(request.headers)
         body = await request.body()
@@ -199,13 +205,17 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
     @app.get("/v1/pull", response_model=PullResponse, responses=ERROR_RESPONSES, tags=["sync"])
     def pull(cursor: int = Query(0, ge=0, le=2**62), limit: int = Query(500, ge=1, le=MAX_PULL_LIMIT),
              dev: dict = Depends(device)) -> dict:
-        """Changes, conflict notices and documents after *cursor* in the device's area."""
-        return storage.pull(device_scope(dev), cursor, limit)
+        """Changes, conflict notices and documents after *cursor* in the device's area (logged as a read)."""
+        page = storage.pull(device_scope(dev), cursor, limit)
+        _log_read(dev, "pull", cursor, page["cursor"], page["changes"] + page["conflicts"])
+        return page
 
     @app.get("/v1/conflicts", response_model=list[ConflictNotice], responses=ERROR_RESPONSES, tags=["conflicts"])
     def conflicts(status: str | None = Query(None, pattern="^(open|merged|resolved)$"), dev: dict = Depends(device)) -> list:
-        """Conflict records in the device's area."""
-        return storage.list_conflicts(device_scope(dev), status)
+        """Conflict records in the device's area (logged as a read)."""
+        found = storage.list_conflicts(device_scope(dev), status)
+        _log_read(dev, "conflicts", None, None, found)
+        return found
 
     @app.post("/v1/conflicts/{conflict_id}/resolve", response_model=ConflictNotice, responses=ERROR_RESPONSES,
               tags=["conflicts"])

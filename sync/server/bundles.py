@@ -76,6 +76,10 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
                            device["sealing_key"], {"for_bundle": bundle["bundle_id"], "accepted": accepted,
                                                    "conflicts": conflicts, "pull": pulled})
     storage.record_bundle(bundle["bundle_id"], device["device_id"], receipt.decode("utf-8"), _now())
+    sent = pulled["changes"] + pulled["conflicts"]
+    if sent:  # the receipt carries these households' data back to the laptop: a read, logged like a pull
+        storage.record_read(device["device_id"], "bundle", since, pulled["cursor"], len(sent),
+                            [r["household_id"] for r in sent if r.get("household_id")], _now())
     log.info("bundle imported: %d changes", len(changes))
     return BundleOutcome("imported", bundle["bundle_id"], device["device_id"], receipt)
 

@@ -95,6 +95,10 @@ def cmd_device_list(args):
             for d in devices])
 
 
+def cmd_reads(args):
+    _print(_storage(args).device_reads(args.device, args.household, args.limit))
+
+
 def cmd_device_revoke(args):
     if not _storage(args).revoke_device(args.device_id, _now()):
         raise errors.UnknownDevice(args.device_id)
@@ -227,6 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--villages", help="comma-separated 12-digit village codes (visitor laptops)")
     sp.add_argument("--hours", type=float, default=72, help="validity in hours (default 72)")
     add("device-list", cmd_device_list, "list enrolled devices")
+    sp = add("reads", cmd_reads, "which device received which households' data, newest first (pulls, conflict lists, USB receipts)")
+    sp.add_argument("--device", help="only this device id")
+    sp.add_argument("--household", help="only reads that included this household id")
+    sp.add_argument("--limit", type=int, default=1000)
     sp = add("device-revoke", cmd_device_revoke, "revoke a device: refused on its next contact")
     sp.add_argument("device_id")
     sp = add("publish", cmd_publish, "publish a reference document, form version or letter templates (JSON/YAML)")

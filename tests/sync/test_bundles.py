@@ -32,6 +32,9 @@ def test_bundle_round_trip_with_receipt(server, tmp_path):
     outcome = import_bundle(server.storage, server.keys, path.read_bytes())
     assert outcome.status == "imported"
     assert records(server.storage)[ha] == {"address": "A 的户"}
+    # the receipt carries both households back to laptop A: logged as a read of them
+    (read,) = server.storage.device_reads(a.store.get_sync_state("device_id"))
+    assert read["kind"] == "bundle" and sorted(read["households"]) == sorted([ha, hb])
     assert len(a.store.outbox) == 1                           # not acknowledged until the receipt comes back
     summary = import_receipt(a.store, outcome.receipt_bytes)
     assert summary.acknowledged == 1 and summary.pulled == 2

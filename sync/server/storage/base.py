@@ -159,6 +159,16 @@ class Storage(abc.ABC):
         """The stored heads of a device's audit chain, ``{"seq", "hash", "received_at"}``, oldest first."""
 
     @abc.abstractmethod
+    def record_read(self, device_id: str, kind: str, cursor_from: int | None, cursor_to: int | None, records: int,
+                    household_ids: list[str], now: str) -> None:
+        """Log that *device_id* received *records* records of these households (``pull``, ``conflicts``, ``bundle``)."""
+
+    @abc.abstractmethod
+    def device_reads(self, device_id: str | None = None, household_id: str | None = None,
+                     limit: int = 1000) -> list[dict]:
+        """The read log, newest first: ``{"device_id", "kind", "cursor_from", "cursor_to", "records", "households", "at"}``."""
+
+    @abc.abstractmethod
     def bundle_receipt(self, bundle_id: str) -> str | None:
         """The receipt written when this bundle was first imported, or None."""
 

@@ -226,6 +226,26 @@ class SqlStorage(Storage):
             return [dict(r, seq=int(r["seq"])) for r in tx.q(
                 "SELECT seq, hash, received_at FROM audit_anchors WHERE device_id = %s ORDER BY seq", (device_id,))]
 
+    def record_read(self, device_id, kind, cursor_from, cursor_to, records, household_ids, now) -> None:
+        with self._tx() as tx:
+            tx.exec("INSERT INTO device_reads (device_id, kind, cursor_from, cursor_to, records, households, at) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    (device_id, kind, cursor_from, cursor_to, int(records), _dumps(sorted(set(household_ids))), now))
+
+    def device_reads(self, device_id=None, household_id=None, limit=1000) -> list[dict]:
+        where, params = [], []
+        if device_id:
+            where.append("device_id = %s")
+            params.append(device_id)
+        if household_id:
+            where.append("households LIKE %s")
+            params.append(f'%"{household_id}"%')  # a quoted uuid inside the JSON list (a parameter, never SQL text)
+        sql = "SELECT device_id, kind, cursor_from, cursor_to, records, households, at FROM device_reads"
+        sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT %s"
+        with self._tx(write=False) as tx:
+            rows = tx.q(sql, [*params, int(limit)])
+        return [dict(r, households=json.loads(r["households"])) for r in rows]
+
     def _device_row(self, row: dict) -> dict:
         return dict(row, villages=json.loads(row["villages"]))
 

@@ -38,17 +38,21 @@ def _validator():
 
 @lru_cache(maxsize=1)
 def _answers_validator():
-    return jsonschema.Draft202012Validator({"$ref": "#/$defs/answers", "$defs": schema()["$defs"]})
+    # jsonschema-rs (compiled): the sync server checks every pushed final visit, and the pure-Python
+    # validator cost ~390 µs a visit there (push throughput fell to a third); this one ~6 µs.
+    import jsonschema_rs
 
-
-def _path(error) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+    return jsonschema_rs.validator_for({"$schema": "https://json-schema.org/draft/2020-12/schema",
+                                        "$ref": "#/$defs/answers", "$defs": schema()["$defs"]})
 
 
 def answers_problems(answers) -> list[str]:
     """Violations of the interchange schema's ``answers`` object alone (e.g. a visit sent by sync), by JSON path."""
-    errors = sorted(_answers_validator().iter_errors(answers), key=lambda e: list(e.absolute_path))
-    return [f"{_path(e) or '(answers)'}: {e.message}" for e in errors]
+    problems = []
+    for e in _answers_validator().iter_errors(answers):
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e.instance_path).lstrip(".")
+        problems.append((list(map(str, e.instance_path)), f"{path or '(answers)'}: {e.message}"))
+    return [text for _, text in sorted(problems)]
 
 
 def parse_visit(text, source: str = "<visit>") -> dict:

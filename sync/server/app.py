@@ -26,7 +26,7 @@ from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN
                            ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, AuditAnchor, AuditAnchorStored,
                            AuditAnchors, keys_are_valid)
 from sync.server.auth import authenticate, check_protocol, device_scope
-from sync.server.checks import visit_change_problems
+from sync.server.checks import visit_change_problems, warm_up
 from sync.server.keystore import load_or_create_server_keys
 from sync.server.storage import Storage
 
@@ -84,6 +84,7 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
                   description="四个摸清 走访数据同步服务器。Devices sign every request with their Ed25519 key.")
     app.state.storage, app.state.keys = storage, keys
     app.state.enroll_failures = FailureWindow(ENROLL_FAILURES_ALLOWED, ENROLL_FAILURE_WINDOW_S)
+    warm_up()
 
     @app.exception_handler(errors.SyncError)
     async def _coded(_request: Request, exc: errors.SyncError):

@@ -13,21 +13,8 @@ import pytest
 from fieldapp import syncing
 from fieldapp.services import Services
 from fieldapp.services_print import SerialsUnavailable
-from sync.server.storage import open_storage
-from tests.sync.conftest import TOWNSHIP, RunningServer, seed_areas
 from tests.ui.helpers import PASSPHRASE
-from tests.ui.test_sync_app import visit
-
-
-@pytest.fixture
-def server(tmp_path):
-    storage = open_storage(f"sqlite:///{tmp_path}/server.db")
-    storage.migrate()
-    seed_areas(storage)
-    running = RunningServer(storage).start()
-    yield running
-    running.stop()
-    storage.close()
+from tests.ui.test_sync_app import server, visit  # noqa: F401 - server is the fixture: a real server on 127.0.0.1
 
 
 def office_laptop(tmp_path, server, name: str, fast_kdf) -> tuple[Services, str]:

@@ -73,3 +73,17 @@ def test_a_sync_tops_up_a_block_running_low(tmp_path, server, fast_kdf):
     (ranges,) = syncing.serial_blocks(a.vault).values()
     assert len(ranges) == 2 and ranges[1][0] > ranges[0][1]
     a.lock()
+
+
+def test_a_server_without_serial_blocks_leaves_the_laptop_counting_on_its_own(tmp_path, server, fast_kdf, monkeypatch):
+    from sync import errors
+    from sync.client import SyncClient
+
+    def old_server(*_args, **_kw):
+        raise errors.NotFound("POST /v1/serials")
+
+    monkeypatch.setattr(SyncClient, "reserve_serials", old_server)
+    a, hid = office_laptop(tmp_path, server, "a", fast_kdf)
+    serials = [print_letter(a, hid, tmp_path) for _ in range(3)]
+    assert len(set(serials)) == 3 and syncing.serial_blocks(a.vault) == {}
+    a.lock()

@@ -163,3 +163,50 @@ def test_progress_reports_counts_against_the_pending_total(server, make_vault):
     syncing.sync_now(vault, progress=lambda stage, done, total: seen.append((stage, done, total)))
     assert ("push", 6, 6) in seen                      # 3 visits + 3 households
     assert seen[-1][0] == "pull" and seen[-1][1] == 6
+
+
+def test_twenty_real_vaults_syncing_at_once_converge(server, make_vault):
+    """A township batch with real SQLCipher vaults (the app's sync path: push, pull, audit head, 文号 top-up)."""
+    import random
+    import threading
+
+    laptops = [enrolled(server, make_vault, f"laptop{i:02d}") for i in range(20)]
+    shared = [str(uuid.uuid4()) for _ in range(5)]
+    saved: dict[str, set[str]] = {}
+    failures: list[BaseException] = []
+    barrier = threading.Barrier(len(laptops))
+
+    def work(index: int, vault) -> None:
+        rng = random.Random(index)
+        try:
+            for round_ in range(2):
+                for _ in range(4):
+                    hid = rng.choice(shared) if rng.random() < 0.4 else str(uuid.uuid4())
+                    vault.save_visit(visit(hid, address=f"{index}-{round_}-{rng.random():.6f}",
+                                           phone=f"139{index:02d}{rng.randrange(10**6):06d}"))
+                    saved.setdefault(vault.user, set()).add(hid)
+                barrier.wait(timeout=60)       # everyone hits the server at the same moment
+                syncing.sync_now(vault)
+        except BaseException as exc:           # reported below
+            failures.append(exc)
+            barrier.abort()
+
+    threads = [threading.Thread(target=work, args=(i, v)) for i, v in enumerate(laptops)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not failures, failures
+    for vault in laptops:                       # one quiet round so everyone hears the last changes
+        syncing.sync_now(vault)
+    records = {r["entity_id"]: r for r in server.storage.records(Scope("office", TOWNSHIP)) if r["entity"] == "household"}
+    assert set(records) == set().union(*saved.values())
+    for vault in laptops:
+        assert vault.pending_count() == 0
+        for hid, record in records.items():
+            local = vault.get_household(hid, audit_view=False)
+            assert {k: local["fields"].get(k) for k in record["fields"]} == record["fields"], (vault.user, hid)
+            assert local["revision"] == record["revision"]
+        # every sync that moved the chain left its head with the server (a sync with nothing to do moves nothing)
+        assert syncing.verify_audit_with_server(vault) >= 2
+    assert server.storage.list_conflicts(Scope("office", TOWNSHIP))     # the shared households really collided

@@ -10,6 +10,11 @@ Search order (the first candidate that exists is used; see docs/printouts.md):
 
 reportlab embeds only TrueType outlines (glyf); CFF-based .otf fonts such as
 Noto Sans CJK are rejected with :class:`CJKFontUnusableError`.
+
+Rare characters (生僻字 such as 䶮, in CJK Extension A/B) are missing from the main fonts.
+:func:`fallback_fonts` registers TrueType fonts that have them (``$FIELDAPP_CJK_FALLBACK_FONTS``,
+paths separated by ``os.pathsep``, else Hanazono Mincho on Debian or SimSun-ExtB on Windows); a
+character the main font lacks is printed in the first of them that has it.
 """
 
 from __future__ import annotations
@@ -93,6 +98,46 @@ def load_ttfont(choice: FontChoice, name: str = FONT_NAME) -> TTFont:
     if missing:
         raise CJKFontUnusableError(choice.path, "缺少汉字字形：" + "".join(missing[:8]))
     return font
+
+
+FALLBACK_ENV_VAR = "FIELDAPP_CJK_FALLBACK_FONTS"
+FALLBACK_NAME = "FieldappCJKRare"
+
+
+def known_fallback_paths() -> list[tuple[str, int]]:
+    """Fonts with the CJK extension characters, in search order (path, subfont index)."""
+    win = _windows_fonts()
+    return [
+        ("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf", 0),   # BMP incl. Extension A
+        ("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf", 0),   # Extension B and later
+        (str(win / "simsunb.ttf"), 0),                            # SimSun-ExtB
+        (str(win / "mingliub.ttc"), 0),
+    ]
+
+
+_fallbacks: list[tuple[str, frozenset[int]]] | None = None
+
+
+def fallback_fonts() -> list[tuple[str, frozenset[int]]]:
+    """The registered fallback fonts as (reportlab name, covered code points), found once."""
+    global _fallbacks
+    with _lock:
+        if _fallbacks is None:
+            env = os.environ.get(FALLBACK_ENV_VAR)
+            specs = [_split_index(p) for p in env.split(os.pathsep) if p] if env else known_fallback_paths()
+            found = []
+            for path, index in specs:
+                if not Path(path).is_file():
+                    continue
+                name = f"{FALLBACK_NAME}{len(found)}"
+                try:
+                    font = TTFont(name, path, subfontIndex=index)
+                except (TTFError, OSError, ValueError):
+                    continue  # an unusable fallback only means fewer rare characters
+                pdfmetrics.registerFont(font)
+                found.append((name, frozenset(font.face.charToGlyph)))
+            _fallbacks = found
+        return _fallbacks
 
 
 _registered: dict[tuple[str, int], str] = {}

@@ -32,6 +32,7 @@ from reportlab.platypus import (
 from xml.sax.saxutils import escape
 
 from printouts.errors import MissingGlyphError
+from printouts.fonts import fallback_fonts
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_LEFT = MARGIN_RIGHT = 20 * mm
@@ -79,17 +80,49 @@ def printable(text: str) -> str:
                    if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
-def check_glyphs(text: str, font_name: str) -> None:
-    """Raise MissingGlyphError if *font_name* cannot draw some character of *text* (never print boxes)."""
+def _covered(font_name: str) -> frozenset[int]:
     covered = _coverage.get(font_name)
     if covered is None:
         face = getattr(pdfmetrics.getFont(font_name), "face", None)
         covered = _coverage[font_name] = frozenset(getattr(face, "charToGlyph", {}) or ())
-        if not covered:  # a standard PDF font (no cmap to check): nothing we print uses one
-            return
-    missing = {ch for ch in text if ord(ch) not in covered and not ch.isspace()}
+    return covered
+
+
+def missing_glyphs(text: str, font_name: str) -> set[str]:
+    """Characters of *text* that *font_name* cannot draw (none for a standard PDF font, which has no cmap)."""
+    covered = _covered(font_name)
+    if not covered:  # a standard PDF font: nothing we print uses one
+        return set()
+    return {ch for ch in text if ord(ch) not in covered and not ch.isspace()}
+
+
+def check_glyphs(text: str, font_name: str) -> set[str]:
+    """The characters of *text* to print in a fallback font (生僻字); raise MissingGlyphError if some
+    character is in no font at all (never print boxes)."""
+    missing = missing_glyphs(text, font_name)
     if missing:
-        raise MissingGlyphError("".join(sorted(missing)), font_name)
+        left = {ch for ch in missing if _fallback_for(ch) is None}
+        if left:
+            raise MissingGlyphError("".join(sorted(left)), font_name)
+    return missing
+
+
+def _fallback_for(ch: str) -> str | None:
+    for name, covered in fallback_fonts():
+        if ord(ch) in covered:
+            return name
+    return None
+
+
+def _with_fallbacks(text: str, rare: set[str]) -> str:
+    """Paragraph markup for *text* (escaped) with each rare character in its fallback font."""
+    out = []
+    for ch in text:
+        if ch in rare:
+            out.append(f'<font name="{_fallback_for(ch)}">{escape(ch)}</font>')
+        else:
+            out.append("<br/>" if ch == "\n" else escape(ch))
+    return "".join(out)
 
 
 def para(text: object, style: ParagraphStyle) -> Paragraph:
@@ -100,7 +133,9 @@ def para(text: object, style: ParagraphStyle) -> Paragraph:
     the parser would. Text with line breaks goes through the parser, escaped.
     """
     s = printable("" if text is None else str(text))
-    check_glyphs(s, style.fontName)
+    rare = check_glyphs(s, style.fontName)
+    if rare:
+        return Paragraph(_with_fallbacks(s, rare), style)
     if "\n" in s or not s.strip():
         return Paragraph(escape(s).replace("\n", "<br/>"), style)
     cached = _frag_templates.get(id(style))
@@ -118,7 +153,8 @@ def cell(value: object, style: ParagraphStyle, width: float):
     if isinstance(value, Flowable):
         return value
     s = printable("" if value is None else str(value))
-    check_glyphs(s, style.fontName)
+    if check_glyphs(s, style.fontName):  # rare characters need a paragraph with fallback fonts
+        return para(s, style)
     if "\n" not in s and stringWidth(s, style.fontName, style.fontSize) <= width - 2 * CELL_PADDING - 1:
         return s
     return para(s, style)

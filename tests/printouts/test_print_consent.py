@@ -69,11 +69,25 @@ def test_twelve_members_fit_inside_the_page_frame(ctx, tmp_path):
         assert f"第 1 页 共 {result.pages} 页" in text
 
 
-def test_a_name_the_font_cannot_draw_is_an_error_not_boxes(ctx, tmp_path):
+def test_a_rare_character_prints_in_the_fallback_font(ctx, tmp_path):
+    """生僻字: 䶮 (U+4DAE, CJK Extension A) is not in WenQuanYi Micro Hei; it prints in Hanazono Mincho."""
+    visit = base_visit()
+    visit["answers"]["members"][1]["name"] = "刘䶮"
+    out = tmp_path / "rare.pdf"
+    print_consent([visit], ctx, out)
+    assert "刘䶮" in flat(pdf_text(out))
+    fonts = {r["name"].split("+")[-1]: r for r in pdffonts(out)}
+    assert any("Hana" in name for name in fonts), fonts      # the fallback font is embedded (subset)
+    assert all(r["emb"] == "yes" for r in fonts.values())
+
+
+def test_a_name_no_font_can_draw_is_an_error_not_boxes(ctx, tmp_path, monkeypatch):
+    import printouts.fonts
     from printouts.errors import MissingGlyphError
 
+    monkeypatch.setattr(printouts.fonts, "_fallbacks", [])  # a machine without the fallback font
     visit = base_visit()
-    visit["answers"]["members"][1]["name"] = "刘䶮"  # U+4DAE, outside WenQuanYi Micro Hei
+    visit["answers"]["members"][1]["name"] = "刘䶮"
     with pytest.raises(MissingGlyphError) as err:
         print_consent([visit], ctx, tmp_path / "x.pdf")
     assert "䶮" in err.value.message_zh and "U+4DAE" in err.value.message_zh

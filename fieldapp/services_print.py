@@ -46,7 +46,9 @@ class _VaultCounter:
 
     def last_seq(self, kind: str, township_code: str, year: int) -> int:
         """The last number used (0 when none yet)."""
-        return int(self.vault.get_sync_state(f"serial:{kind}:{township_code}:{year}") or 0)
+        from fieldapp.syncing import serial_used_key
+
+        return int(self.vault.get_sync_state(serial_used_key(kind, township_code, year)) or 0)
 
     def next_after(self, kind: str, township_code: str, year: int, last: int) -> int:
         """The number to print after *last*: the next one this laptop holds, fetching a block if none is left."""
@@ -71,8 +73,10 @@ class _VaultCounter:
 
     def commit(self, used: dict) -> None:
         """Record the last numbers a finished print job used."""
+        from fieldapp.syncing import serial_used_key
+
         for (kind, township_code, year), seq in used.items():
-            self.vault.set_sync_state(f"serial:{kind}:{township_code}:{year}", str(int(seq)))
+            self.vault.set_sync_state(serial_used_key(kind, township_code, year), str(int(seq)))
 
 
 @dataclass

@@ -8,8 +8,10 @@ server says the device was revoked, the vault is locked and its local key wraps 
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
+import threading
 from pathlib import Path
 
 import httpx
@@ -94,6 +96,12 @@ def sync_now(vault, progress=None, transport: httpx.BaseTransport | None = None)
 SERIAL_BLOCKS_KEY = "serial_blocks"   # {"kind|township|year": [[first, last], ...]} numbers this laptop holds
 SERIAL_BLOCK = 10                     # numbers fetched at a time
 SERIAL_LOW_WATER = 3                  # a sync tops a block up when fewer remain
+_serial_blocks_lock = threading.Lock()  # a print job and a sync may add blocks at the same moment
+
+
+def serial_used_key(kind: str, township_code: str, year: int) -> str:
+    """Sync-state key of the last 文号 this laptop used for (kind, township, year)."""
+    return f"serial:{kind}:{township_code}:{int(year)}"
 
 
 def serial_blocks(vault) -> dict[str, list[list[int]]]:
@@ -102,9 +110,10 @@ def serial_blocks(vault) -> dict[str, list[list[int]]]:
 
 
 def _add_serial_block(vault, key: str, first: int, last: int) -> None:
-    blocks = serial_blocks(vault)
-    blocks.setdefault(key, []).append([int(first), int(last)])
-    vault.set_sync_state(SERIAL_BLOCKS_KEY, json.dumps(blocks, sort_keys=True))
+    with _serial_blocks_lock:
+        blocks = serial_blocks(vault)
+        blocks.setdefault(key, []).append([int(first), int(last)])
+        vault.set_sync_state(SERIAL_BLOCKS_KEY, json.dumps(blocks, sort_keys=True))
 
 
 def reserve_serials(vault, kind: str, township_code: str, year: int, at_least: int, client: SyncClient | None = None,
@@ -121,14 +130,12 @@ def reserve_serials(vault, kind: str, township_code: str, year: int, at_least: i
 
 def _top_up_serials(vault, client: SyncClient) -> None:
     """After a sync: refill every block of this year that is running low (offline printing can go on)."""
-    import datetime as _dt
-
-    year = _dt.date.today().year
+    year = datetime.date.today().year
     for key, ranges in serial_blocks(vault).items():
         kind, township, block_year = key.split("|")
         if int(block_year) != year:
             continue
-        used = int(vault.get_sync_state(f"serial:{kind}:{township}:{year}") or 0)
+        used = int(vault.get_sync_state(serial_used_key(kind, township, year)) or 0)
         left = sum(max(0, last - max(first - 1, used)) for first, last in ranges)
         if left < SERIAL_LOW_WATER:
             reserve_serials(vault, kind, township, year, used + 1, client)

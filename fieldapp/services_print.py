@@ -57,7 +57,7 @@ class _VaultCounter:
 
         if not syncing.is_enrolled(self.vault):
             return last + 1
-        for first, end in sorted(syncing.serial_blocks(self.vault).get(f"{kind}|{township_code}|{int(year)}", [])):
+        for first, end in syncing.held_serial_ranges(self.vault, kind, township_code, year):
             if end > last:
                 return max(first, last + 1)
         try:

@@ -109,6 +109,15 @@ def serial_blocks(vault) -> dict[str, list[list[int]]]:
     return json.loads(vault.get_sync_state(SERIAL_BLOCKS_KEY) or "{}")
 
 
+def _block_key(kind: str, township_code: str, year: int) -> str:
+    return f"{kind}|{township_code}|{int(year)}"
+
+
+def held_serial_ranges(vault, kind: str, township_code: str, year: int) -> list[list[int]]:
+    """This laptop's blocks for (kind, township, year) as sorted ``[first, last]`` pairs."""
+    return sorted(serial_blocks(vault).get(_block_key(kind, township_code, year), []))
+
+
 def _add_serial_block(vault, key: str, first: int, last: int) -> None:
     with _serial_blocks_lock:
         blocks = serial_blocks(vault)
@@ -123,7 +132,7 @@ def reserve_serials(vault, kind: str, township_code: str, year: int, at_least: i
         with SyncClient(vault, transport=transport, timeout=10) as own:
             return reserve_serials(vault, kind, township_code, year, at_least, own)
     first, last = client.reserve_serials(kind, township_code, year, SERIAL_BLOCK, at_least)
-    _add_serial_block(vault, f"{kind}|{township_code}|{int(year)}", first, last)
+    _add_serial_block(vault, _block_key(kind, township_code, year), first, last)
     log.info("serial block received kind=%s count=%d", kind, last - first + 1)
     return first, last
 

@@ -47,7 +47,10 @@ def main() -> int:
     env = dict(os.environ, FONTCONFIG_FILE=str(conf))
     ctx = PrintContext(signing_key=Ed25519PrivateKey.generate(), counter=MemoryCounter(), issue_date="2026-05-20")
     big = big_visit(12)
+    rare = base_visit()
+    rare["answers"]["members"][1]["name"] = "刘䶮"  # 䶮 (CJK Extension A) prints in the fallback font
     jobs = [
+        ("consent-rare-name", lambda p: printouts.print_consent([rare], ctx, p), 1),
         ("consent", lambda p: printouts.print_consent([big], ctx, p), 2),
         ("visit-record", lambda p: printouts.print_visit_records([big], ctx, p), 3),
         ("letter-visit-result", lambda p: printouts.print_letters("visit_result", [LetterRequest(base_visit())], ctx, p), 1),

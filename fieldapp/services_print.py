@@ -43,6 +43,7 @@ class _VaultCounter:
 
     def __init__(self, vault):
         self.vault = vault
+        self._block = None  # size of the next block this print job asks for: doubles while one job needs more
 
     def last_seq(self, kind: str, township_code: str, year: int) -> int:
         """The last number used (0 when none yet)."""
@@ -60,8 +61,10 @@ class _VaultCounter:
         for first, end in syncing.held_serial_ranges(self.vault, kind, township_code, year):
             if end > last:
                 return max(first, last + 1)
+        # A big batch (1,000 letters) asks for 10, 20, 40 … numbers: a handful of requests, not a hundred.
+        self._block = syncing.SERIAL_BLOCK if self._block is None else self._block * 2
         try:
-            first, _end = syncing.reserve_serials(self.vault, kind, township_code, year, last + 1)
+            first, _end = syncing.reserve_serials(self.vault, kind, township_code, year, last + 1, count=self._block)
         except (sync_errors.ServerUnreachable, sync_errors.TlsVerifyFailed) as exc:
             raise SerialsUnavailable() from exc
         except sync_errors.NotFound:

@@ -19,6 +19,7 @@ import httpx
 from sync import bundle, errors
 from sync import store as st
 from sync.client import SyncClient, SyncReport, enroll as _enroll, office_key_pem
+from sync.protocol import MAX_SERIAL_BLOCK
 
 log = logging.getLogger("fieldapp.syncing")
 
@@ -126,12 +127,12 @@ def _add_serial_block(vault, key: str, first: int, last: int) -> None:
 
 
 def reserve_serials(vault, kind: str, township_code: str, year: int, at_least: int, client: SyncClient | None = None,
-                    transport: httpx.BaseTransport | None = None) -> tuple[int, int]:
-    """Fetch the next block of 文号 for this laptop from the county server and keep it in the vault."""
+                    transport: httpx.BaseTransport | None = None, count: int = SERIAL_BLOCK) -> tuple[int, int]:
+    """Fetch the next block of *count* 文号 for this laptop from the county server and keep it in the vault."""
     if client is None:
         with SyncClient(vault, transport=transport, timeout=10) as own:
-            return reserve_serials(vault, kind, township_code, year, at_least, own)
-    first, last = client.reserve_serials(kind, township_code, year, SERIAL_BLOCK, at_least)
+            return reserve_serials(vault, kind, township_code, year, at_least, own, count=count)
+    first, last = client.reserve_serials(kind, township_code, year, min(int(count), MAX_SERIAL_BLOCK), at_least)
     _add_serial_block(vault, _block_key(kind, township_code, year), first, last)
     log.info("serial block received kind=%s count=%d", kind, last - first + 1)
     return first, last

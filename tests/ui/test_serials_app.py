@@ -87,3 +87,16 @@ def test_a_server_without_serial_blocks_leaves_the_laptop_counting_on_its_own(tm
     serials = [print_letter(a, hid, tmp_path) for _ in range(3)]
     assert len(set(serials)) == 3 and syncing.serial_blocks(a.vault) == {}
     a.lock()
+
+
+def test_a_big_batch_fetches_growing_blocks_not_one_request_per_ten(tmp_path, server, fast_kdf):
+    a, _ = office_laptop(tmp_path, server, "a", fast_kdf)
+    households = [str(uuid.uuid4()) for _ in range(45)]
+    for hid in households:
+        a.vault.save_visit(visit(hid))
+    result = a.print_batch("consent", households, tmp_path / "batch.pdf").render
+    serials = [d.serial for d in result.documents]
+    assert len(serials) == 45 and len(set(serials)) == 45
+    (ranges,) = syncing.serial_blocks(a.vault).values()
+    assert [last - first + 1 for first, last in ranges] == [10, 20, 40]   # three requests for 45 numbers
+    a.lock()

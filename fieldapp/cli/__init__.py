@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 # Modules under fieldapp.cli that add subcommands; each defines register(subparsers).
@@ -20,6 +21,27 @@ class CliError(Exception):
     def __init__(self, message: str, exit_code: int = 2):
         super().__init__(message)
         self.exit_code = exit_code
+
+
+USER_ENV = "FIELDAPP_USER"
+
+
+def add_user_arg(parser) -> None:
+    """The ``--user`` option every command that unlocks the vault takes."""
+    parser.add_argument("--user", help=f"local user to unlock as (default: ${USER_ENV}, else the only user, "
+                                       "else the app's last user)")
+
+
+def choose_user(explicit: str | None, users: list[str], last_user: str | None = None) -> str:
+    """The local user a command runs as: --user, then $FIELDAPP_USER, the only user, the app's last user."""
+    chosen = explicit or os.environ.get(USER_ENV)
+    if chosen:
+        return chosen
+    if len(users) == 1:
+        return users[0]
+    if last_user and last_user in users:
+        return last_user
+    raise CliError(f"请用 --user 指定用户 (choose one of: {', '.join(users) or 'none'})")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,19 +7,17 @@ import os
 import sys
 from pathlib import Path
 
-from fieldapp.cli import CliError
+from fieldapp.cli import CliError, add_user_arg, choose_user
 
 
 def _open_vault(args):
-    """Unlock the vault named by --data-dir as --user (passphrase from $FIELDAPP_PASSPHRASE or a prompt)."""
+    """Unlock the vault named by --data-dir as the chosen user (passphrase from $FIELDAPP_PASSPHRASE or a prompt)."""
     from fieldapp.services import Services
 
     services = Services(args.data_dir)
     if not services.has_vault():
         raise CliError(f"此电脑还没有数据库 (no vault in {services.data_dir})；请先创建。")
-    user = args.user or os.environ.get("FIELDAPP_USER") or services.load_settings().get("last_user")
-    if not user:
-        raise CliError("请用 --user 指定用户名 (give --user)")
+    user = choose_user(args.user, services.users(), services.load_settings().get("last_user"))
     passphrase = os.environ.get("FIELDAPP_PASSPHRASE") or getpass.getpass(f"{user} 的密码: ")
     try:
         services.unlock(user, passphrase)
@@ -110,28 +108,25 @@ def cmd_bundle_import(args) -> int:
 
 def register(subparsers) -> None:
     """Add ``enroll``, ``sync`` and ``bundle export|import``."""
-    def user_opt(parser):
-        parser.add_argument("--user", help="local user name (default: $FIELDAPP_USER or the last user)")
-
     p = subparsers.add_parser("enroll", help="register this laptop with the county server (一次性登记码)")
     p.add_argument("--server", required=True, help="server URL, e.g. https://sync.county.example:8700")
     p.add_argument("--code", required=True, help="the one-time enrollment code")
     p.add_argument("--ca-cert", help="PEM file of the county CA certificate to pin")
     p.add_argument("--label", help="a name for this laptop shown to the county admin")
-    user_opt(p)
+    add_user_arg(p)
     p.set_defaults(handler=cmd_enroll)
 
     p = subparsers.add_parser("sync", help="sync with the county server now")
-    user_opt(p)
+    add_user_arg(p)
     p.set_defaults(handler=cmd_sync)
 
     p = subparsers.add_parser("bundle", help="USB bundles for villages without network")
     bsub = p.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
     e = bsub.add_parser("export", help="write pending changes to a sealed bundle file")
     e.add_argument("--out", required=True, help="folder to write into (e.g. the USB stick)")
-    user_opt(e)
+    add_user_arg(e)
     e.set_defaults(handler=cmd_bundle_export)
     i = bsub.add_parser("import", help="import a receipt bundle from the county server")
     i.add_argument("file", help="the .fieldapp-receipt file")
-    user_opt(i)
+    add_user_arg(i)
     i.set_defaults(handler=cmd_bundle_import)

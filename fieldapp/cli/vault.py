@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from fieldapp.cli import CliError
+from fieldapp.cli import CliError, add_user_arg, choose_user
 
 ENV_PASSPHRASE = "FIELDAPP_PASSPHRASE"
 ENV_NEW_PASSPHRASE = "FIELDAPP_NEW_PASSPHRASE"
@@ -69,16 +69,14 @@ def _run(fn):
 
 
 def _unlocked(args):
-    """Open the vault and unlock it as --user (or the only user) with the passphrase."""
+    """Open the vault and unlock it as the chosen user (:func:`fieldapp.cli.choose_user`) with the passphrase."""
     from fieldapp.vault import Vault
 
-    vault = Vault.open(_data_dir(args))
-    user = getattr(args, "user", None)
-    if not user:
-        users = vault.users()
-        if len(users) != 1:
-            raise CliError(f"请用 --user 指定用户 (choose one of: {', '.join(users) or 'none'})")
-        user = users[0]
+    from fieldapp.services import Services
+
+    data = _data_dir(args)
+    vault = Vault.open(data)
+    user = choose_user(getattr(args, "user", None), vault.users(), Services(data).load_settings().get("last_user"))
     vault.unlock(user, _ask(f"{user} 的口令 (passphrase): ", ENV_PASSPHRASE))
     return vault
 
@@ -88,10 +86,6 @@ def _read_file(path: str, what: str) -> bytes:
         return Path(path).read_bytes()
     except OSError as exc:
         raise CliError(f"无法读取{what} {path} ({exc.strerror})") from exc
-
-
-def _add_user_arg(p) -> None:
-    p.add_argument("--user", help="local user to unlock as (default: the only user)")
 
 
 # ------------------------------------------------------------------ commands
@@ -359,28 +353,28 @@ def register(subparsers) -> None:
     q.set_defaults(handler=cmd_init)
     q = vs.add_parser("set-office-key", help="add or replace the county office recovery wrap")
     q.add_argument("file", metavar="FILE.pem", help="county office public key (from office-keygen: PREFIX.pub)")
-    _add_user_arg(q)
+    add_user_arg(q)
     q.set_defaults(handler=cmd_set_office_key)
     q = vs.add_parser("check", help="verify file integrity and the audit chain")
-    _add_user_arg(q)
+    add_user_arg(q)
     q.set_defaults(handler=cmd_check)
     q = vs.add_parser("export-raw-key", help="admin: print the raw SQLCipher key (hex)")
-    _add_user_arg(q)
+    add_user_arg(q)
     q.set_defaults(handler=cmd_export_raw_key)
 
     p = subparsers.add_parser("user", help="local users of this laptop")
     us = p.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     q = us.add_parser("add", help="add a local user")
     q.add_argument("name")
-    _add_user_arg(q)
+    add_user_arg(q)
     q.set_defaults(handler=cmd_user_add)
     q = us.add_parser("passwd", help="change a passphrase (re-wraps the key only)")
     q.add_argument("name", nargs="?", help="whose passphrase (default: the user unlocking)")
-    _add_user_arg(q)
+    add_user_arg(q)
     q.set_defaults(handler=cmd_user_passwd)
     q = us.add_parser("remove", help="remove a local user")
     q.add_argument("name")
-    _add_user_arg(q)
+    add_user_arg(q)
     q.set_defaults(handler=cmd_user_remove)
     q = us.add_parser("list", help="list local users")
     q.set_defaults(handler=cmd_user_list)
@@ -389,7 +383,7 @@ def register(subparsers) -> None:
     q.add_argument("file", metavar="FILE.json")
     q.add_argument("--skip-invalid", action="store_true", help="import the valid visits and skip the others")
     q.add_argument("--office-key", metavar="FILE", help="office private key, to open an export sealed to the office")
-    _add_user_arg(q)
+    add_user_arg(q)
     q.set_defaults(handler=cmd_import)
 
     q = subparsers.add_parser("export", help="export all visits (encrypted unless --plaintext)")
@@ -397,18 +391,18 @@ def register(subparsers) -> None:
     q.add_argument("--to-office", metavar="FILE", help="seal to this office public key (default: the vault's office key)")
     q.add_argument("--passphrase", action="store_true", help="encrypt under a passphrase instead ($FIELDAPP_EXPORT_PASSPHRASE)")
     q.add_argument("--plaintext", action="store_true", help="write UNENCRYPTED JSON (prints a warning)")
-    _add_user_arg(q)
+    add_user_arg(q)
     q.set_defaults(handler=cmd_export)
 
     p = subparsers.add_parser("audit", help="the hash-chained audit log")
     au = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     q = au.add_parser("verify", help="detect edited or removed audit entries (also against the county server's copy of its heads)")
     q.add_argument("--local", action="store_true", help="check this laptop's log only, without asking the server")
-    _add_user_arg(q)
+    add_user_arg(q)
     q.set_defaults(handler=cmd_audit_verify)
     q = au.add_parser("show", help="print the latest entries")
     q.add_argument("--limit", type=int, default=50)
-    _add_user_arg(q)
+    add_user_arg(q)
     q.set_defaults(handler=cmd_audit_show)
 
     q = subparsers.add_parser("recover", help="set a new passphrase with the county office private key")

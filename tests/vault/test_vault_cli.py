@@ -195,3 +195,17 @@ def test_import_rejects_a_draft_with_values_of_the_wrong_type(initialised, capsy
     src.write_text(json.dumps(draft, ensure_ascii=False), "utf-8")
     assert initialised("import", str(src)) == 2
     assert "第 1 条" in capsys.readouterr().err
+
+
+def test_every_command_chooses_its_user_the_same_way(monkeypatch):
+    """--user, then $FIELDAPP_USER, then the only user, then the app's last user; else a clear error."""
+    from fieldapp.cli import CliError, choose_user
+
+    monkeypatch.delenv("FIELDAPP_USER", raising=False)
+    assert choose_user("甲", ["甲", "乙"], "乙") == "甲"
+    assert choose_user(None, ["甲"], None) == "甲"
+    assert choose_user(None, ["甲", "乙"], "乙") == "乙"
+    with pytest.raises(CliError, match="甲, 乙"):
+        choose_user(None, ["甲", "乙"], "丙")
+    monkeypatch.setenv("FIELDAPP_USER", "乙")
+    assert choose_user(None, ["甲", "乙"], "甲") == "乙"

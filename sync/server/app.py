@@ -26,7 +26,7 @@ from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN
                            ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, AuditAnchor, AuditAnchorStored,
                            AuditAnchors, keys_are_valid)
 from sync.server.auth import authenticate, check_protocol, device_scope
-from sync.server.checks import visit_change_problems, warm_up
+from sync.server.checks import check_changes, warm_up
 from sync.server.keystore import load_or_create_server_keys
 from sync.server.storage import Storage
 
@@ -108,12 +108,6 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
         log.exception("unexpected server error: %s", type(exc).__name__)
         return JSONResponse(errors.InternalError().payload(), status_code=500)
 
-    def _log_read(dev: dict, kind: str, cursor_from, cursor_to, records: list[dict]) -> None:
-        # Who received which households' data: only when something was sent (an empty pull page is not a read).
-        if records:
-            storage.record_read(dev["device_id"], kind, cursor_from, cursor_to, len(records),
-                                [r["household_id"] for r in records if r.get("household_id")], _now())
-
     async def protocol(request: Request) -> int:
         version = check_protocol(request.headers)
         body = await request.body()
@@ -173,9 +167,7 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
         if len(body.changes) > MAX_PUSH_BATCH:
             raise errors.BatchTooLarge(f"at most {MAX_PUSH_BATCH} changes per push")
         changes = [c.model_dump() for c in body.changes]
-        for i, change in enumerate(changes):
-            if change["entity"] == "visit" and (problems := visit_change_problems(change)):
-                raise errors.ChangeInvalid(f"change {i + 1} ({change['change_id']}): " + "; ".join(problems))
+        check_changes(changes)
         verdicts, conflicts = storage.push(device_scope(dev), dev["device_id"], changes, _now())
         return {"accepted": verdicts, "conflicts": conflicts}
 
@@ -208,14 +200,14 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
              dev: dict = Depends(device)) -> dict:
         """Changes, conflict notices and documents after *cursor* in the device's area (logged as a read)."""
         page = storage.pull(device_scope(dev), cursor, limit)
-        _log_read(dev, "pull", cursor, page["cursor"], page["changes"] + page["conflicts"])
+        storage.log_read(dev["device_id"], "pull", cursor, page["cursor"], page["changes"] + page["conflicts"], _now())
         return page
 
     @app.get("/v1/conflicts", response_model=list[ConflictNotice], responses=ERROR_RESPONSES, tags=["conflicts"])
     def conflicts(status: str | None = Query(None, pattern="^(open|merged|resolved)$"), dev: dict = Depends(device)) -> list:
         """Conflict records in the device's area (logged as a read)."""
         found = storage.list_conflicts(device_scope(dev), status)
-        _log_read(dev, "conflicts", None, None, found)
+        storage.log_read(dev["device_id"], "conflicts", None, None, found, _now())
         return found
 
     @app.post("/v1/conflicts/{conflict_id}/resolve", response_model=ConflictNotice, responses=ERROR_RESPONSES,

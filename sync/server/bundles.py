@@ -13,7 +13,7 @@ from sync.files import write_durably
 from sync.bundle import BUNDLE_SUFFIX, RECEIPT_SUFFIX, open_bundle, read_header, server_identity, write_bundle
 from sync.keys import KeyPair
 from sync.protocol import Change, MAX_PULL_LIMIT
-from sync.server.checks import visit_change_problems
+from sync.server.checks import check_changes
 from sync.server.auth import device_scope
 from sync.server.storage import Storage
 
@@ -58,9 +58,7 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
         since = int(payload.get("cursor", 0))
     except (ValueError, TypeError) as exc:
         raise errors.BundleMalformed(str(exc)[:200]) from None
-    for i, change in enumerate(changes):
-        if change["entity"] == "visit" and (problems := visit_change_problems(change)):
-            raise errors.ChangeInvalid(f"change {i + 1} ({change['change_id']}): " + "; ".join(problems))
+    check_changes(changes)
     scope = device_scope(device)
     accepted, conflicts = storage.push(scope, device["device_id"], changes, _now()) if changes else ([], [])
     pulled = {"since": since, "changes": [], "conflicts": [], "documents": [], "cursor": since}
@@ -76,10 +74,8 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
                            device["sealing_key"], {"for_bundle": bundle["bundle_id"], "accepted": accepted,
                                                    "conflicts": conflicts, "pull": pulled})
     storage.record_bundle(bundle["bundle_id"], device["device_id"], receipt.decode("utf-8"), _now())
-    sent = pulled["changes"] + pulled["conflicts"]
-    if sent:  # the receipt carries these households' data back to the laptop: a read, logged like a pull
-        storage.record_read(device["device_id"], "bundle", since, pulled["cursor"], len(sent),
-                            [r["household_id"] for r in sent if r.get("household_id")], _now())
+    # the receipt carries these households' data back to the laptop: a read, logged like a pull
+    storage.log_read(device["device_id"], "bundle", since, pulled["cursor"], pulled["changes"] + pulled["conflicts"], _now())
     log.info("bundle imported: %d changes", len(changes))
     return BundleOutcome("imported", bundle["bundle_id"], device["device_id"], receipt)
 

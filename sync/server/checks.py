@@ -8,6 +8,8 @@ from a broken or hostile client. Drafts may hold half-typed answers and are not 
 
 from __future__ import annotations
 
+from sync import errors
+
 VISIT_FIELDS = frozenset({"household_id", "form_id", "form_version", "status", "answers"})
 MAX_PROBLEMS = 5
 
@@ -32,6 +34,16 @@ def visit_change_problems(change: dict) -> list[str]:
 
             problems += [f"answers.{p}" for p in answers_problems(fields["answers"])]
     return problems[:MAX_PROBLEMS]
+
+
+def check_changes(changes: list[dict]) -> None:
+    """Refuse the whole batch (push or USB bundle) if one visit change cannot be stored.
+
+    :raises errors.ChangeInvalid: naming the change's place in the batch, its id and the first problems
+    """
+    for i, change in enumerate(changes):
+        if change["entity"] == "visit" and (problems := visit_change_problems(change)):
+            raise errors.ChangeInvalid(f"change {i + 1} ({change['change_id']}): " + "; ".join(problems))
 
 
 def warm_up() -> None:

@@ -158,6 +158,13 @@ class Storage(abc.ABC):
     def audit_anchors(self, device_id: str) -> list[dict]:
         """The stored heads of a device's audit chain, ``{"seq", "hash", "received_at"}``, oldest first."""
 
+    def log_read(self, device_id: str, kind: str, cursor_from: int | None, cursor_to: int | None,
+                 records: list[dict], now: str) -> None:
+        """Log that *records* (changes or conflict notices) went to *device_id*; nothing sent, nothing logged."""
+        if records:
+            self.record_read(device_id, kind, cursor_from, cursor_to, len(records),
+                             [r["household_id"] for r in records if r.get("household_id")], now)
+
     @abc.abstractmethod
     def record_read(self, device_id: str, kind: str, cursor_from: int | None, cursor_to: int | None, records: int,
                     household_ids: list[str], now: str) -> None:

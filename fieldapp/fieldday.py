@@ -28,6 +28,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from forms.places import township_of
+
 
 COUNTY, TOWNSHIP = "990101", "990101001"
 EAST, WEST, PEACH = "990101001001", "990101001002", "990101001201"   # 东街社区, 西街社区, 桃园村
@@ -577,7 +579,7 @@ class FieldDay:
 
         expected = {}
         for r in records.values():
-            if r["entity"] != "household" or r["village_code"][:9] != TOWNSHIP:
+            if r["entity"] != "household" or township_of(r["village_code"]) != TOWNSHIP:
                 continue
             head = next((m for m in r["fields"].get("members", []) if m.get("relation") == "head"), {})
             expected[(r["village_code"], head.get("name", ""), r["fields"].get("address", ""))] = r["entity_id"]

@@ -19,6 +19,7 @@ from typing import Callable, NamedTuple
 from fieldapp.services_print import NothingToPrint, PrintServices  # noqa: F401
 from fieldapp.services_sync import NotEnrolled, SyncServices  # noqa: F401 - NotEnrolled is part of the facade
 from fieldapp.paths import data_dir
+from forms.interchange import new_envelope
 
 log = logging.getLogger(__name__)
 
@@ -421,9 +422,7 @@ class Services(SyncServices, PrintServices):
 
     def _envelope(self, household_id: str, visit_id: str, status: str, answers: dict) -> dict:
         form = self.form()
-        return {"format": "fieldapp.visit", "format_version": 1, "form_id": form.form_id,
-                "form_version": form.version, "household_id": household_id, "visit_id": visit_id,
-                "status": status, "answers": answers}
+        return new_envelope(household_id, visit_id, status, answers, form_id=form.form_id, form_version=form.version)
 
     def save_draft(self, visit: dict) -> None:
         """Autosave what is typed (local, unsynced; survives a crash)."""
@@ -438,15 +437,7 @@ class Services(SyncServices, PrintServices):
         from forms.validation import validate
 
         form = self.form(visit.get("form_version"))
-        problems = list(validate(visit, form, self.reference()))
-        visitors = visit.get("answers", {}).get("visitors") or []
-        if len([x for x in visitors if str(x).strip()]) < 2 and not any(p.path == "visitors" and p.severity == "error"
-                                                                       for p in problems):
-            from forms.problems import ERROR, Problem
-
-            problems.insert(0, Problem("visitors", ERROR, "visitors_min", "完成走访需要至少两名走访人员",
-                                       "At least two visitors are needed to finalise"))
-        return problems
+        return list(validate(visit, form, self.reference()))
 
     def assess(self, visit: dict):
         """The rules' suggestions (forms.Assessment); raises a forms error when reference data is missing."""

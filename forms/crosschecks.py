@@ -11,6 +11,7 @@ from forms.errors import IdNumberError, MissingStandardError
 from forms.money import mul_ratio_half_up
 from forms.problems import ERROR, WARNING, Problem
 from forms.rules.base import DIBAO_CATEGORIES, codes, rows, yuan
+from forms.places import county_of, is_village_code
 
 __all__ = ["check"]
 
@@ -91,7 +92,7 @@ def _benefits_vs_categories(calc: dict, problems: list) -> None:
 
 def _reference_checks(calc: dict, reference, problems: list) -> None:
     code = calc.get("village_code")
-    if not (isinstance(code, str) and len(code) == 12 and code.isdigit()):
+    if not is_village_code(code):
         return
     village = reference.village(code)
     if village is None and reference.villages():
@@ -111,7 +112,7 @@ def _reference_checks(calc: dict, reference, problems: list) -> None:
     except (TypeError, ValueError):
         return
     try:
-        standard = reference.standard(code[:6], area, on_date)
+        standard = reference.standard(county_of(code), area, on_date)
     except MissingStandardError as exc:
         problems.append(Problem("village_code", WARNING, "missing_standard", exc.message_zh, str(exc)))
         return

@@ -17,6 +17,7 @@ import yaml
 
 from forms.errors import MissingStandardError, ReferenceDataError, ReferenceFileNotFoundError
 from forms.money import div_half_up
+from forms.places import is_village_code, township_of
 
 __all__ = ["DEMO_PATH", "DibaoStandard", "Village", "Township", "County", "Reference", "load_reference", "reference_from_dict"]
 
@@ -300,7 +301,7 @@ def _areas(raw, problems: list) -> tuple:
             for k, v in enumerate(villages_raw):
                 vw = f"{tw}.villages[{k}]"
                 vcode = str(v.get("code", "")) if isinstance(v, dict) else ""
-                if not (len(vcode) == 12 and vcode.isdigit() and vcode.startswith(tcode)):
+                if not (is_village_code(vcode) and township_of(vcode) == tcode):
                     problems.append(f"{vw}.code: a village code is the township code + 3 digits")
                     continue
                 if v.get("area_type") not in AREA_TYPES:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 from printouts.assessment import assess_visit
-from printouts.documents.common import masked_id
+from forms.idnumber import mask
 from printouts.visit import read_visit
 
 # Suggestions that are the same for every household or shown in their own column.
@@ -59,7 +59,7 @@ def _row(raw: Mapping[str, Any], ctx) -> dict[str, Any]:
         "township_code": visit.township_code, "village_code": visit.village_code,
         "township": township.name if township else visit.township_code,
         "village": village.name if village else visit.village_code,
-        "head": head.name if head else "", "id_number": masked_id(head.id_number) if head else "",
+        "head": head.name if head else "", "id_number": mask(head.id_number) if head else "",
         "address": visit.address, "size": len(visit.members),
         "categories": labels.options("categories", answers.get("categories")),
         "visit_date": visit.visit_date, "visitors": "、".join(visit.visitors),

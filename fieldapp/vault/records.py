@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+from forms.interchange import envelope_problems, new_envelope
+
 from . import audit
 from .errors import InvalidRecord, RecordNotFound
 from .projection import VISIT_STATUSES, household_fields, project, spaced_chars, sql_text
@@ -32,17 +34,13 @@ def dumps(value) -> str:
 
 def check_visit(visit: dict) -> dict:
     """Check the interchange shape the vault relies on; returns the visit record fields."""
-    if not isinstance(visit, dict):
-        raise InvalidRecord("visit must be a JSON object")
-    for key in ("household_id", "visit_id", "form_id"):
-        if not isinstance(visit.get(key), str) or not visit[key]:
-            raise InvalidRecord(f"{key} missing")
-    if not isinstance(visit.get("form_version"), int):
+    problems = envelope_problems(visit)
+    if problems:
+        raise InvalidRecord(f"{problems[0].path or 'visit'}: {problems[0].message_en}")
+    if not isinstance(visit.get("form_id"), str) or not visit["form_id"]:
+        raise InvalidRecord("form_id missing")
+    if not isinstance(visit.get("form_version"), int) or isinstance(visit.get("form_version"), bool):
         raise InvalidRecord("form_version must be an integer")
-    if visit.get("status") not in ("draft", "final"):
-        raise InvalidRecord("status must be draft or final")
-    if not isinstance(visit.get("answers"), dict):
-        raise InvalidRecord("answers must be an object")
     return {k: visit[k] for k in VISIT_FIELD_NAMES}
 
 
@@ -252,12 +250,9 @@ class RecordsMixin:
             if audit_view:
                 with self._tx(db):
                     audit.append(db, self._suite, self.user, "view", "visit", visit_id, {"household_id": row[1]})
-        return {
-            "format": "fieldapp.visit", "format_version": 1, "form_id": row[2], "form_version": row[3],
-            "household_id": row[1], "visit_id": row[0], "status": row[4], "answers": json.loads(row[5]),
-            "meta": {"revision": row[6], "local_edits": row[7], "created_at": row[8], "created_by": row[9],
-                     "updated_at": row[10], "updated_by": row[11]},
-        }
+        return new_envelope(row[1], row[0], row[4], json.loads(row[5]), form_id=row[2], form_version=row[3],
+                            meta={"revision": row[6], "local_edits": row[7], "created_at": row[8], "created_by": row[9],
+                                  "updated_at": row[10], "updated_by": row[11]})
 
     def get_household(self, household_id: str, *, audit_view: bool = True) -> dict:
         """A household's current fields, derived columns and its visits (newest first); logs a view."""

@@ -19,6 +19,7 @@ from typing import Callable, NamedTuple
 from fieldapp.services_print import NothingToPrint, PrintServices  # noqa: F401
 from fieldapp.services_sync import NotEnrolled, SyncServices  # noqa: F401 - NotEnrolled is part of the facade
 from fieldapp.paths import data_dir
+from forms.display import answer_text, is_blank as _empty  # noqa: F401 - answer_text is part of the facade
 from forms.interchange import new_envelope
 
 log = logging.getLogger(__name__)
@@ -627,39 +628,6 @@ class Services(SyncServices, PrintServices):
             log.debug("deriver skipped: %s", type(exc).__name__)
             return {}
         return {"review_due": (a.review or {}).get("next_review_due"), "flags": self._flags_of(a)}
-
-
-def _empty(value) -> bool:
-    return value is None or value == "" or value == []
-
-
-def answer_text(question, value, language: str = "zh") -> str:
-    """A stored answer as readable text: yuan with two decimals, option labels, masked ID numbers."""
-    if _empty(value):
-        return "—"
-    t = question.type
-    if t == "money":
-        from forms.money import fen_to_yuan_str
-
-        try:
-            return fen_to_yuan_str(int(value)) + (" 元" if language == "zh" else " yuan")
-        except (TypeError, ValueError):
-            return str(value)
-    if t in ("single", "yes_no", "yes_no_unknown"):
-        return question.option_label(value, language)
-    if t == "multi":
-        return "、".join(question.option_label(v, language) for v in value) if isinstance(value, list) else str(value)
-    if t == "boolean":
-        return ("是" if value else "否") if language == "zh" else ("Yes" if value else "No")
-    if t == "text_list":
-        return "、".join(map(str, value)) if isinstance(value, list) else str(value)
-    if t == "id_number":
-        from forms.idnumber import mask
-
-        return mask(str(value))
-    if t == "repeat":
-        return f"{len(value)} 行" if language == "zh" else f"{len(value)} rows"
-    return str(value)
 
 
 def _row_key(group, row: dict, index: int):

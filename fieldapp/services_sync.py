@@ -142,7 +142,7 @@ class SyncServices:
         return " · ".join(x for x in (row.head_name, row.address) if x) or household_id[:8]
 
     def _conflict_field(self, name: str, pair: dict) -> ConflictField:
-        from fieldapp.services import answer_text
+        from forms.display import answer_text
 
         server, device = pair.get("server"), pair.get("device")
         question = None

@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from fieldapp.services import answer_text as display_value
+from forms.display import answer_text as display_value
 from fieldapp.ui.form_fields import make_field
 
 PREFERRED_COLUMNS = {

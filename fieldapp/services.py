@@ -19,6 +19,7 @@ from typing import Callable, NamedTuple
 from fieldapp.services_print import NothingToPrint, PrintServices  # noqa: F401
 from fieldapp.services_sync import NotEnrolled, SyncServices  # noqa: F401 - NotEnrolled is part of the facade
 from fieldapp.paths import data_dir
+from forms.errors import FormsError
 from forms.display import answer_text, is_blank as _empty  # noqa: F401 - answer_text is part of the facade
 from forms.interchange import new_envelope
 
@@ -256,7 +257,7 @@ class Services(SyncServices, PrintServices):
         names.update({code: name for code, name, *_ in getattr(demo, "VILLAGES", ())})
         try:
             names.update({v.code: v.name for v in self.reference().villages()})
-        except Exception as exc:  # noqa: BLE001 - names are a convenience; codes still show
+        except FormsError as exc:  # names are a convenience; codes still show
             log.warning("village names unavailable: %s", type(exc).__name__)
         return names
 
@@ -460,7 +461,7 @@ class Services(SyncServices, PrintServices):
             a = self.assess(record)
             review_due = (a.review or {}).get("next_review_due")
             flags = self._flags_of(a)
-        except Exception as exc:  # noqa: BLE001 - missing reference data must not block saving what was typed
+        except FormsError as exc:  # missing reference data must not block saving what was typed; a bug still surfaces
             log.warning("assessment skipped on save: %s", type(exc).__name__)
         result = self._v().save_visit(record, review_due=review_due, flags=flags)
         return result
@@ -624,7 +625,7 @@ class Services(SyncServices, PrintServices):
         """Review-due date and list flags for a household (rules from ``forms``), for the vault's deriver hook."""
         try:
             a = self.assess(self._envelope("", "", "draft", dict(fields)))
-        except Exception as exc:  # noqa: BLE001 - a household without a published standard still saves
+        except FormsError as exc:  # a household without a published standard still saves
             log.debug("deriver skipped: %s", type(exc).__name__)
             return {}
         return {"review_due": (a.review or {}).get("next_review_due"), "flags": self._flags_of(a)}

@@ -95,15 +95,6 @@ class PrintServices:
 
     PRINT_KINDS = ("consent", "visit_record", "visit_result")
 
-    def print_available(self) -> bool:
-        """True when the printouts package is installed (found without importing reportlab)."""
-        import importlib.util
-
-        try:
-            return importlib.util.find_spec("printouts") is not None
-        except (ImportError, ValueError):
-            return False
-
     def print_household(self, kind: str, household_id: str, out: str | Path | None, progress=None):
         """Print one document (consent / visit_record / visit_result letter) of the latest saved visit to a PDF.
 

@@ -174,11 +174,9 @@ def cmd_user_list(args) -> int:
 
 def _shape_problem(visit, label: str) -> str | None:
     """The interchange schema's verdict (``forms.interchange.check_shape``): None if the shape is right."""
-    try:
-        from forms.errors import VisitShapeError
-        from forms.interchange import check_shape
-    except ImportError:
-        return None
+    from forms.errors import VisitShapeError
+    from forms.interchange import check_shape
+
     try:
         check_shape(visit, label)
     except VisitShapeError as exc:
@@ -187,11 +185,9 @@ def _shape_problem(visit, label: str) -> str | None:
 
 
 def _validation_problems(visit: dict) -> list:
-    """The form engine's problems for *visit*, or [] if the engine is not available in this build."""
-    try:
-        from forms.validation import validate
-    except ImportError:
-        return []
+    """The form engine's problems for *visit*."""
+    from forms.validation import validate
+
     return list(validate(visit))
 
 

@@ -57,7 +57,6 @@ class HouseholdTab(QWidget):
             act.triggered.connect(lambda _c=False, k=kind: self.print_document(k))
             self.print_actions[kind] = act
         self.print_button.setMenu(self.print_menu)
-        self.print_button.setVisible(services.print_available())  # printouts not installed: no button, no error
         top.addWidget(self.print_button)
         self.inner = QTabWidget(self, objectName="householdInner")
         self.history = HistoryView(self.inner)

@@ -102,10 +102,8 @@ class MainWindow(QMainWindow):
         return text or list_label(kind, code)
 
     def _add_coverage_page(self) -> None:
-        try:
-            from fieldapp.ui.coverage import CoveragePage
-        except ImportError:  # built in a later step
-            return
+        from fieldapp.ui.coverage import CoveragePage
+
         self.coverage_page = CoveragePage(self.tabs)
         self.coverage_page.show_households.connect(self._show_households_from_coverage)
         self.tabs.addTab(self.coverage_page, "")
@@ -157,9 +155,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.tabs)
         self.tabs.setCurrentWidget(self.list_page)
         self.menuBar().setVisible(True)
-        self.status.set_state(user=user, sync_available=self.services.sync_available())
-        self.sync_action.setEnabled(self.services.sync_available())
-        self.batch_print_action.setVisible(self.services.print_available())
+        self.status.set_state(user=user)
         self.idle.restart()
         self.unlocked.emit()
         self.reload_households()
@@ -229,10 +225,8 @@ class MainWindow(QMainWindow):
             if getattr(w, "household_id", None) == household_id:
                 self.tabs.setCurrentIndex(i)
                 return
-        try:
-            from fieldapp.ui.household_tab import HouseholdTab
-        except ImportError:
-            return
+        from fieldapp.ui.household_tab import HouseholdTab
+
         try:
             tab = HouseholdTab(self.services, self.runner, household_id, self.languages, self.tabs)
         except Exception as exc:  # noqa: BLE001 - shown in plain language

@@ -81,7 +81,7 @@ class SyncController(QObject):
             if not auto and self.dialog is None:  # 同步 pressed during an automatic sync: show that one
                 self._attach_dialog()
             return
-        if not self.services.sync_available() or not self.services.is_unlocked():
+        if not self.services.is_unlocked():
             return
         self.window.status.showMessage(self.tr("正在同步…"))
 

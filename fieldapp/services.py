@@ -142,6 +142,15 @@ def _order_flags(text: str, memo: dict) -> tuple:
     return got
 
 
+class ImportRejected(Exception):
+    """Some visits of an import file were rejected and the caller asked for all or nothing."""
+
+    def __init__(self, rejected: int, problems: list[str]):
+        super().__init__(f"{rejected} visits rejected")
+        self.rejected, self.problems = rejected, problems
+        self.message_zh = f"{rejected} 条记录不合格，未导入任何记录"
+
+
 class Services(SyncServices, PrintServices):
     """One laptop's app services: vault lifecycle, household list, visits, assessment, coverage."""
 
@@ -561,39 +570,61 @@ class Services(SyncServices, PrintServices):
             raise ImportFileUnreadable(Path(path).name) from exc
         return doc, is_sealed_export(doc)
 
-    def import_visits(self, doc, passphrase: str | None = None, progress=None) -> dict:
-        """Import visits (interchange JSON, one or a list, or an encrypted export opened with ``passphrase``).
+    def import_visits(self, doc, passphrase: str | None = None, progress=None, *,
+                      office_private_key: bytes | None = None, skip_invalid: bool = True) -> dict:
+        """Import visits (interchange JSON, one or a list, or an encrypted export) — the app's and the CLI's one path.
 
-        Visits that are not in the interchange shape, and final visits with blocking problems, are
-        skipped and counted. ``progress(done, total)`` may raise to cancel between batches.
-        :returns: {"imported": n, "rejected": m}
+        A visit not in the interchange shape (drafts too: a value of the wrong JSON type is never
+        imported), and a final visit with blocking problems, is rejected with its reasons. Each
+        imported household gets its review date and flags from the rules, as a visit saved by hand.
+        ``progress(done, total)`` may raise to cancel between batches.
+
+        :param office_private_key: opens an export sealed to the county office (instead of ``passphrase``).
+        :param skip_invalid: False = import nothing when any visit is rejected (raises ImportRejected).
+        :returns: {"imported": n, "rejected": m, "problems": ["第 i 条 …", …]}
         """
-        from fieldapp.vault import VaultError
         from fieldapp.vault.export import is_sealed_export, open_sealed_visits
-        from fieldapp.vault.records import check_visit
 
         if is_sealed_export(doc):
-            doc = open_sealed_visits(doc, passphrase=passphrase)
+            doc = open_sealed_visits(doc, office_private_key=office_private_key, passphrase=passphrase)
         visits = doc if isinstance(doc, list) else [doc]
-        good, rejected = [], 0
-        for visit in visits:
-            try:
-                check_visit(visit)
-            except VaultError:
-                rejected += 1
-                continue
-            if visit.get("status") == "final" and any(p.severity == "error" for p in self.validate(visit)):
-                rejected += 1
-                continue
-            good.append(visit)
+        good, problems = [], []
+        for i, visit in enumerate(visits, 1):
+            reasons = self._import_problems(visit, f"第 {i} 条")
+            if reasons:
+                problems.extend(reasons)
+            else:
+                good.append(visit)
+        rejected = len(visits) - len(good)
+        if rejected and not skip_invalid:
+            raise ImportRejected(rejected, problems)
         v = self._v()
         done = 0
         for start in range(0, len(good), 200):
-            done += v.save_visits(good[start:start + 200], batch_size=200)
+            batch = good[start:start + 200]
+            done += v.save_visits(batch, batch_size=200)
             if progress:
                 progress(done, len(good))
         v.audit("import", detail={"visits": done, "rejected": rejected})
-        return {"imported": done, "rejected": rejected}
+        return {"imported": done, "rejected": rejected, "problems": problems}
+
+    def _import_problems(self, visit, label: str) -> list[str]:
+        """Why *visit* cannot be imported (Chinese, prefixed with *label*); [] when it can."""
+        from fieldapp.vault import VaultError
+        from fieldapp.vault.records import check_visit
+        from forms.errors import VisitShapeError
+        from forms.interchange import check_shape
+
+        try:
+            check_visit(visit)
+            check_shape(visit, label)
+        except VaultError as exc:
+            return [f"{label}：{exc.message_zh}"]
+        except VisitShapeError as exc:
+            return [f"{exc.message_zh}：" + "；".join(exc.problems[:3])]
+        if visit.get("status") != "final":
+            return []
+        return [f"{label} {p.path}：{p.message_zh}" for p in self.validate(visit) if p.severity == "error"][:5]
 
     def export_visits(self, path: str | Path, passphrase: str | None = None, progress=None) -> int:
         """Export every visit, encrypted: to the county office's key when the vault has it, else under ``passphrase``.

@@ -81,6 +81,17 @@ def _unlocked(args):
     return vault
 
 
+def _unlocked_services(args):
+    """The app's own facade (:class:`fieldapp.services.Services`) unlocked as the chosen user: the CLI and the UI
+    then run the same code (rules, derived review dates and flags, audit)."""
+    from fieldapp.services import Services
+
+    services = Services(_data_dir(args))
+    user = choose_user(getattr(args, "user", None), services.users(), services.load_settings().get("last_user"))
+    services.unlock(user, _ask(f"{user} 的口令 (passphrase): ", ENV_PASSPHRASE))
+    return services
+
+
 def _read_file(path: str, what: str) -> bytes:
     try:
         return Path(path).read_bytes()
@@ -172,67 +183,33 @@ def cmd_user_list(args) -> int:
     return 0
 
 
-def _shape_problem(visit, label: str) -> str | None:
-    """The interchange schema's verdict (``forms.interchange.check_shape``): None if the shape is right."""
-    from forms.errors import VisitShapeError
-    from forms.interchange import check_shape
-
-    try:
-        check_shape(visit, label)
-    except VisitShapeError as exc:
-        return f"{exc.message_zh}：" + "；".join(exc.problems[:3])
-    return None
-
-
-def _validation_problems(visit: dict) -> list:
-    """The form engine's problems for *visit*."""
-    from forms.validation import validate
-
-    return list(validate(visit))
-
-
 @_run
 def cmd_import(args) -> int:
-    """Import one visit or a list of visits (interchange JSON, or an encrypted export)."""
-    from fieldapp.vault.export import is_sealed_export, open_sealed_visits
-    from fieldapp.vault.records import check_visit
+    """Import one visit or a list of visits (interchange JSON, or an encrypted export), as the app's 导入 does."""
+    from fieldapp.services import ImportRejected
+    from fieldapp.vault.export import is_sealed_export
 
     raw = _read_file(args.file, "文件")
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CliError(f"{args.file} 不是有效的 JSON ({exc.__class__.__name__})") from exc
+    office = secret = None
     if is_sealed_export(doc):
         office = _read_file(args.office_key, "县级私钥文件") if args.office_key else None
         secret = None if office else _ask("导出文件口令 (export passphrase): ", ENV_EXPORT_PASSPHRASE)
-        doc = open_sealed_visits(doc, office_private_key=office, passphrase=secret)
-    visits = doc if isinstance(doc, list) else [doc]
-    rejected = 0
-    good = []
-    for i, visit in enumerate(visits):
-        try:
-            check_visit(visit)
-        except _vault_errors() as exc:
-            print(f"第 {i + 1} 条：{exc.message_zh}", file=sys.stderr)
-            rejected += 1
-            continue
-        shape = _shape_problem(visit, f"第 {i + 1} 条")
-        if shape:  # drafts too: a value of the wrong JSON type is never imported
-            print(shape, file=sys.stderr)
-            rejected += 1
-            continue
-        errors = [p for p in _validation_problems(visit) if p.severity == "error"]
-        if errors and visit.get("status") == "final":
-            for p in errors[:5]:
-                print(f"第 {i + 1} 条 {p.path}：{p.message_zh}", file=sys.stderr)
-            rejected += 1
-            continue
-        good.append(visit)
-    if rejected and not args.skip_invalid:
-        raise CliError(f"{rejected} 条记录不合格，未导入任何记录（用 --skip-invalid 只导入合格的）")
-    with _unlocked(args) as vault:
-        count = vault.save_visits(good)
-        vault.audit("import", detail={"visits": count, "rejected": rejected})
+    services = _unlocked_services(args)
+    try:
+        report = services.import_visits(doc, secret, office_private_key=office, skip_invalid=args.skip_invalid)
+    except ImportRejected as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        raise CliError(f"{exc.message_zh}（用 --skip-invalid 只导入合格的）") from exc
+    finally:
+        services.lock()
+    for line in report["problems"]:
+        print(line, file=sys.stderr)
+    count, rejected = report["imported"], report["rejected"]
     print(f"已导入 {count} 条走访记录" + (f"，跳过 {rejected} 条" if rejected else ""))
     return 0
 

@@ -14,8 +14,6 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
-
 from forms.problems import ERROR, Problem
 from forms.errors import FormNotFoundError, MalformedJsonError, UnknownFormVersionError, VisitFileError, VisitShapeError
 
@@ -70,6 +68,8 @@ def schema() -> dict:
 
 @lru_cache(maxsize=1)
 def _validator():
+    import jsonschema   # 0.1–0.5 s to import: only when a file is checked, not at every start of the app
+
     return jsonschema.Draft202012Validator(schema())
 
 

@@ -25,7 +25,7 @@ from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN
                            ErrorBody, Hello, KnownRequest, KnownResponse, PullResponse, PushRequest, PushResponse,
                            ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, AuditAnchor, AuditAnchorStored,
                            AuditAnchors, keys_are_valid)
-from sync.review import ApproveRequest, ApproveResponse, QueueItem, ReturnRequest, ReviewEvent, ReviewHistory, ReviewPage
+from sync.review_messages import ApproveRequest, ApproveResponse, QueueItem, ReturnRequest, ReviewEvent, ReviewHistory, ReviewPage
 from sync.server import review
 from sync.server.auth import authenticate, check_protocol, device_scope
 from sync.server.checks import check_changes, warm_up

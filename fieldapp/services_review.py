@@ -110,6 +110,15 @@ class ReviewServices:
         new["amends"] = visit["visit_id"]
         return new
 
+    # ------------------------------------------------------------------ ledger and coverage
+    def ledger_states(self) -> dict[str, str]:
+        """``{visit_id: approved | returned}`` for ``printouts.export_ledger_xlsx(review_states=…)``."""
+        return self._v().review_states()
+
+    def counts_by_village(self) -> dict[str, dict[str, int]]:
+        """Per village code: households whose latest final visit is submitted / approved / returned (coverage)."""
+        return self._v().review_counts_by_village()
+
     # ------------------------------------------------------------------ letters
     def letters_allowed(self, household_ids: list[str]) -> tuple[list[str], list[str]]:
         """(allowed, not approved): with the county's ``letters_require_approval``, only approved latest visits."""

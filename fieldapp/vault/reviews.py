@@ -64,6 +64,21 @@ class ReviewsMixin:
         with self._session() as db:
             return dict(db.execute(sql, params).fetchall())
 
+    def review_counts_by_village(self) -> dict[str, dict[str, int]]:
+        """Per village: how many households' latest final visit is submitted / approved / returned (coverage)."""
+        with self._session() as db:
+            rows = db.execute(
+                "SELECT l.village_code, coalesce(r.state, 'submitted'), count(*) FROM visits v "
+                "JOIN households h ON h.id = v.household_id JOIN household_list l ON l.rowid = h.rowid "
+                "LEFT JOIN visit_reviews r ON r.visit_id = v.id "
+                "WHERE v.status = 'final' AND v.rowid = (SELECT v2.rowid FROM visits v2 WHERE v2.household_id = v.household_id "
+                "AND v2.status = 'final' ORDER BY v2.visit_date DESC, v2.updated_at DESC, v2.rowid DESC LIMIT 1) "
+                "GROUP BY 1, 2").fetchall()
+        out: dict[str, dict[str, int]] = {}
+        for village, state, n in rows:
+            out.setdefault(village or "", {"submitted": 0, "approved": 0, "returned": 0})[state] = int(n)
+        return out
+
     def open_returns(self) -> list[dict]:
         """Returned visits no final visit amends yet: the visitor still has to fix them (newest first)."""
         with self._session() as db:

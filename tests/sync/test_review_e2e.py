@@ -164,3 +164,18 @@ def test_return_amend_approve_through_usb_bundles(laptops, county, tmp_path):
             path.unlink()
 
     review_story(visitor, office, county, tmp_path, usb_round_trip)
+
+
+def test_coverage_counts_and_ledger_states_follow_the_review(laptops, county):
+    visitor, office = laptops("visitor", "李明"), laptops("office", "周主任", role="office")
+    a, b = final_visit(visitor), final_visit(visitor)
+    visitor.sync()
+    office.sync()
+    office.reviews.approve([a["visit_id"]])
+    office.reviews.return_visit(b["visit_id"], "缺少户主签名")
+    visitor.sync()
+    for svc in (visitor, office):
+        assert svc.reviews.counts_by_village() == {VILLAGE: {"submitted": 0, "approved": 1, "returned": 1}}
+        assert svc.reviews.ledger_states() == {a["visit_id"]: "approved", b["visit_id"]: "returned"}
+    final_visit(visitor, household_id=a["household_id"])     # a later visit of the same household: 待审核 again
+    assert visitor.reviews.counts_by_village()[VILLAGE] == {"submitted": 1, "approved": 0, "returned": 1}

@@ -82,6 +82,7 @@ class ReviewHistory(BaseModel):
     household_id: str
     state: str
     state_zh: str
+    submitted: list[dict[str, Any]] = Field(default_factory=list)
     events: list[ReviewEvent]
     amends: str | None = None
     amended_by: list[str] = Field(default_factory=list)

@@ -89,7 +89,10 @@ def return_visit(storage: Storage, reviewer: Reviewer, visit_id: str, comment: s
 
 
 def history(storage: Storage, reviewer: Reviewer, visit_id: str) -> dict:
-    """A visit's review: ``{"visit_id", "state", "state_zh", "events", "amends", "amended_by"}``.
+    """A visit's review: ``{"visit_id", "state", "state_zh", "submitted", "events", "amends", "amended_by"}``.
+
+    ``submitted`` is the push that made the visit final (``{"seq", "device_id", "author", "at"}``; the
+    change log keeps it), ``events`` every approval or return.
 
     ``amends`` is the returned visit this one amends; ``amended_by`` the visits amending it.
     """
@@ -103,8 +106,10 @@ def history(storage: Storage, reviewer: Reviewer, visit_id: str) -> dict:
                 if r["entity"] == "visit" and r["household_id"] == visit["household_id"]]
     events = storage.reviews.events_of([visit_id])
     state = review_state(events)
+    submitted = storage.reviews.submissions(visit_id)
     return {"visit_id": visit_id, "household_id": visit["household_id"], "state": state,
-            "state_zh": STATE_LABELS_ZH[state], "events": events, "amends": visit["fields"].get("amends"),
+            "state_zh": STATE_LABELS_ZH[state], "submitted": submitted[:1], "events": events,
+            "amends": visit["fields"].get("amends"),
             "amended_by": sorted(r["entity_id"] for r in siblings if r["fields"].get("amends") == visit_id)}
 
 

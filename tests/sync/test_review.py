@@ -50,6 +50,8 @@ def test_return_then_amend_then_approve_keeps_every_step(server):
     assert [e["visit_id"] for e in approved["approved"]] == [amendment] and approved["skipped"] == []
     old, new = office.client.review_history(vid), visitor.client.review_history(amendment)
     assert (old["state_zh"], old["amended_by"]) == ("已退回", [amendment])
+    assert old["submitted"][0]["device_id"] == visitor.store.get_sync_state("device_id")   # who submitted, when
+    assert old["submitted"][0]["at"]
     assert (new["state"], new["amends"], [e["action"] for e in new["events"]]) == ("approved", vid, ["approved"])
     # nothing was overwritten: both events are still on the server, in order
     events = server.storage.reviews.events_of([vid, amendment])

@@ -148,6 +148,14 @@ class ReviewStore:
             rows = tx.q(f"SELECT {EVENT_COLUMNS} FROM review_events WHERE {cond} ORDER BY review_seq", params)
         return {r["visit_id"]: _event(r) for r in rows}
 
+    def submissions(self, visit_id: str) -> list[dict]:
+        """The changes that made the visit final (who, which device, when): the 待审核 step of its history."""
+        with self.sql._tx(write=False) as tx:
+            rows = tx.q("SELECT seq, device_id, author, at, fields FROM changes WHERE entity = 'visit' AND entity_id = %s "
+                        "ORDER BY seq", (visit_id,))
+        return [{"seq": r["seq"], "device_id": r["device_id"], "author": r["author"], "at": r["at"]}
+                for r in rows if json.loads(r["fields"]).get("status") == "final"]
+
     def latest_document(self, kind: str) -> object | None:
         """The content of the newest published document of *kind* (the reference data for suggestions)."""
         with self.sql._tx(write=False) as tx:

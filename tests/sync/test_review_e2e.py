@@ -3,6 +3,7 @@ vaults through the app's Services), a non-demo county; online and through USB bu
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -177,5 +178,36 @@ def test_coverage_counts_and_ledger_states_follow_the_review(laptops, county):
     for svc in (visitor, office):
         assert svc.reviews.counts_by_village() == {VILLAGE: {"submitted": 0, "approved": 1, "returned": 1}}
         assert svc.reviews.ledger_states() == {a["visit_id"]: "approved", b["visit_id"]: "returned"}
+    # a batch of letters leaves out (and counts) the household whose visit is not approved
+    batch = office.print_batch("visit_result", [a["household_id"], b["household_id"]], None)
+    assert batch.not_approved == 1 and [d.household_id for d in batch.render.documents] == [a["household_id"]]
+    with pytest.raises(LetterNeedsApproval):
+        office.print_batch("referral", [b["household_id"]], None)
     final_visit(visitor, household_id=a["household_id"])     # a later visit of the same household: 待审核 again
     assert visitor.reviews.counts_by_village()[VILLAGE] == {"submitted": 1, "approved": 0, "returned": 1}
+
+
+def test_fieldapp_review_commands_on_both_laptops(laptops, county, tmp_path, monkeypatch, capsys):
+    from fieldapp.cli import main
+
+    visitor, office = laptops("visitor", "李明"), laptops("office", "周主任", role="office")
+    visit = final_visit(visitor)
+    visitor.sync()
+    visitor.lock()
+    office.sync()
+    office.lock()
+    monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASS)
+    as_office = ["--data-dir", str(tmp_path / "office")]
+    as_visitor = ["--data-dir", str(tmp_path / "visitor")]
+    assert main(as_office[:2] + ["review", "queue", "--user", "周主任"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["visit_id"] == visit["visit_id"]
+    assert main(as_office[:2] + ["review", "return", visit["visit_id"], "--comment", "缺少户主签名",
+                                  "--field", "members=请补户主签名", "--user", "周主任"]) == 0
+    capsys.readouterr()
+    assert main(as_visitor + ["review", "approve", visit["visit_id"], "--user", "李明"]) == 2   # a visitor may not
+    assert "REVIEW_NOT_ALLOWED" in capsys.readouterr().err
+    assert main(as_visitor + ["sync", "--user", "李明"]) == 0
+    capsys.readouterr()
+    assert main(as_visitor + ["review", "returned", "--user", "李明"]) == 0
+    out = capsys.readouterr().out
+    assert visit["visit_id"] in out and "缺少户主签名" in out and "请补户主签名" in out

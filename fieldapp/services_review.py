@@ -83,6 +83,10 @@ class ReviewServices:
         known = self._v().review_states(household_id)
         return {x["id"]: known.get(x["id"], SUBMITTED) for x in h["visits"] if x["status"] == "final"}
 
+    def caption(self, household_id: str) -> str:
+        """户主 · 地址 of a household (its id when it is not on this laptop)."""
+        return self.services._household_caption(household_id)
+
     @staticmethod
     def label(state: str | None) -> str:
         """The Chinese label of a state (草稿 for a visit not finished)."""

@@ -103,7 +103,7 @@ def install_review(window) -> None:
             returned = services.reviews.returned()
         except Exception:  # noqa: BLE001 - a vault without review tables yet shows no panel
             returned = []
-        panel.set_returned(returned, services._household_caption)
+        panel.set_returned(returned, services.reviews.caption)
         window.review_action.setVisible(services.reviews.can_review())
 
     action = QAction(window, objectName="reviewAction")

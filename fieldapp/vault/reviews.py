@@ -9,8 +9,11 @@ entry too, so the laptop's audit shows what came back and when.
 from __future__ import annotations
 
 import json
+import logging
 
 from . import audit
+
+log = logging.getLogger("fieldapp.vault")
 
 REVIEW_CURSOR_KEY = "review_cursor"
 _EVENT_KEYS = ("event_id", "review_seq", "visit_id", "household_id", "action", "comment", "field_comments",
@@ -30,8 +33,9 @@ class ReviewsMixin:
                            [REVIEW_CURSOR_KEY, str(int(cursor))])
 
     def _record_review(self, db, event: dict) -> None:
-        if event.get("action") not in ("approved", "returned"):
-            raise ValueError(f"unknown review action {event.get('action')!r}")
+        if event.get("action") not in ("approved", "returned") or not isinstance(event.get("visit_id"), str):
+            log.warning("review event with an unknown action skipped")   # a newer server's: never block the sync
+            return
         values = [event["event_id"], int(event["review_seq"]), event["visit_id"], event["household_id"],
                   event["action"], str(event.get("comment") or ""), dumps(event.get("field_comments") or {}),
                   str(event.get("reviewer") or ""), str(event.get("reviewer_role") or ""),

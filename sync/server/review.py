@@ -102,15 +102,13 @@ def history(storage: Storage, reviewer: Reviewer, visit_id: str) -> dict:
             raise errors.OutsideArea("visit outside the reviewer's area")
         raise errors.VisitNotFound(visit_id)
     visit = found[visit_id]
-    siblings = [r for r in storage.records(reviewer.scope)
-                if r["entity"] == "visit" and r["household_id"] == visit["household_id"]]
     events = storage.reviews.events_of([visit_id])
     state = review_state(events)
     submitted = storage.reviews.submissions(visit_id)
     return {"visit_id": visit_id, "household_id": visit["household_id"], "state": state,
             "state_zh": STATE_LABELS_ZH[state], "submitted": submitted[:1], "events": events,
             "amends": visit["fields"].get("amends"),
-            "amended_by": sorted(r["entity_id"] for r in siblings if r["fields"].get("amends") == visit_id)}
+            "amended_by": storage.reviews.amended_by(visit["household_id"], visit_id)}
 
 
 def queue(storage: Storage, reviewer: Reviewer, *, village_code: str | None = None, limit: int = 500,

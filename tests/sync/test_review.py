@@ -167,3 +167,19 @@ def _database_url(storage) -> str:
     if hasattr(storage, "path"):
         return f"sqlite:///{storage.path}"
     return storage.url
+
+
+def test_a_laptop_skips_review_events_it_does_not_understand(tmp_path):
+    """A newer server's action must not block the laptop's sync: skipped, the cursor still moves."""
+    from fieldapp.vault import FAST_KDF, Vault
+
+    vault = Vault.create(tmp_path / "v", "李明", "river-stone-42", None, kdf=FAST_KDF)
+    event = {"event_id": "e1", "review_seq": 1, "visit_id": "v1", "household_id": "h1", "action": "escalated",
+             "comment": "", "field_comments": {}, "reviewer": "d", "reviewer_role": "office", "reviewer_name": "",
+             "at": "2026-05-12T08:00:00+00:00"}
+    good = dict(event, event_id="e2", review_seq=2, action="returned", comment="请补签名")
+    vault.record_reviews([event, good, good], 2)
+    assert vault.get_sync_state("review_cursor") == "2"
+    assert [e["event_id"] for e in vault.review_events("v1")] == ["e2"]
+    assert vault.review_states() == {"v1": "returned"}
+    vault.lock()

@@ -123,6 +123,13 @@ class ReviewStore:
             found = self._visits(tx, visit_ids)
         return {k: v for k, v in found.items() if scope.allows(v["village_code"])}
 
+    def amended_by(self, household_id: str, visit_id: str) -> list[str]:
+        """The visits of the household whose ``amends`` names *visit_id*."""
+        with self.sql._tx(write=False) as tx:
+            rows = tx.q("SELECT entity_id, fields FROM records WHERE entity = 'visit' AND household_id = %s",
+                        (household_id,))
+        return sorted(r["entity_id"] for r in rows if json.loads(r["fields"]).get("amends") == visit_id)
+
     def pending(self, scope: Scope, village_code: str | None = None, limit: int = 1000) -> list[dict]:
         """Final visit records in *scope* (and *village_code*) without any review event, oldest first."""
         cond, params = self.sql._scope_condition(scope)

@@ -95,8 +95,11 @@ class ReviewDialog(QDialog):
             for col, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setData(Qt.UserRole, item["visit_id"])
+                cell.setToolTip(text)
                 self.table.setItem(row, col, cell)
         self.table.resizeRowsToContents()
+        for row in range(self.table.rowCount()):      # long suggestion lists scroll inside the table, not the row
+            self.table.setRowHeight(row, min(self.table.rowHeight(row), 160))
         self.note.setText(self.tr("待审核 %1 条。审核通过后，县民政局设定需审核的告知书才能打印；退回的走访会在走访人员同步后显示在其列表最上方。")
                           .replace("%1", str(len(self.items))))
         self._update_buttons()

@@ -150,7 +150,7 @@ def _queue_item(row: dict, reference, details: bool) -> dict:
             "suggestions": [], "problems": [], "suggestions_note": ""}
     if not details:
         return item
-    visit = {"form_id": fields.get("form_id"), "form_version": fields.get("form_version"), "status": "final",
+    visit = {"format": "fieldapp.visit", "format_version": 1, "form_id": fields.get("form_id"), "form_version": fields.get("form_version"), "status": "final",
              "household_id": row["household_id"], "visit_id": row["entity_id"], "answers": answers}
     try:
         from forms.validation import validate

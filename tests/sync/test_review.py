@@ -82,7 +82,10 @@ def test_queue_filters_by_village_and_shows_suggestions_and_problems(server):
     assert item["head_name"] == "王芳" and item["visitors"] == ["李明", "赵红"]
     # no reference data published by the county yet: said plainly instead of empty suggestions
     assert item["suggestions"] == [] and "尚未发布参考数据" in item["suggestions_note"]
-    assert isinstance(item["problems"], list)
+    # the form check's findings about the visit itself (this one lacks 城乡类别), not about its envelope
+    paths = {p["path"] for p in item["problems"]}
+    assert "area_type" in paths and not paths & {"format", "format_version"}
+    assert any(p["message_zh"] == "“城乡类别”必须填写" for p in item["problems"])
 
 
 def test_return_needs_a_comment(server):

@@ -122,6 +122,11 @@ def test_returned_visit_on_the_visitors_laptop(server, tmp_path, window_factory,
     dialog.set_items(office.reviews.queue())
     assert dialog.table.rowCount() == 1 and "重新提交" in dialog.table.item(0, 0).text()
     assert "1" in dialog.approve_button.text()
+    assert dialog.table.item(0, 4).text()           # the rules' suggestions beside the visit
+    if os.environ.get("FIELDAPP_WRITE_SCREENSHOTS") == "1":
+        dialog.show()
+        qtbot.wait(200)
+        dialog.grab().save(str(SHOTS / "ui-review-office.png"))
     with qtbot.waitSignal(dialog.reviewed, timeout=30000):
         dialog.approve_listed()
     assert office.reviews.state(office.get_visit(history[0]["visit"]["visit_id"])) == "approved"

@@ -64,12 +64,12 @@ def attach_review_comments(editor, returned) -> list[QLabel]:
         label = question.label(editor.language) if question is not None else path
         names.append(label)
         widget = editor.fields.get(qid) or editor.repeats.get(qid)
-        if widget is None or widget.parentWidget() is None or widget.parentWidget().layout() is None:
-            continue
+        lay = widget.parentWidget().layout() if widget is not None and widget.parentWidget() is not None else None
+        if lay is None or not hasattr(lay, "insertWidget") or lay.indexOf(widget) < 0:
+            continue   # the field is laid out some other way: the banner above still names it
         note = QLabel(editor.tr("退回意见：%1").replace("%1", text), widget.parentWidget(), wordWrap=True)
         note.setObjectName(f"reviewComment_{qid}")
         note.setStyleSheet(RETURN_STYLE)
-        lay = widget.parentWidget().layout()
         lay.insertWidget(lay.indexOf(widget) + 1, note)
         shown.append(note)
     banner = QLabel(editor, objectName="reviewCommentBanner", wordWrap=True)
@@ -82,7 +82,11 @@ def attach_review_comments(editor, returned) -> list[QLabel]:
     if editor.read_only:
         text += editor.tr("\n请点“修改这次走访（保留原记录）”修改，完成走访后重新提交审核。")
     banner.setText(text)
-    editor.layout().insertWidget(0, banner)
+    top = editor.layout()
+    if hasattr(top, "insertWidget"):
+        top.insertWidget(0, banner)
+    else:   # a grid or form layout: a row of its own above the rest
+        top.addWidget(banner)
     return [banner, *shown]
 
 

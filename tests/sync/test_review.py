@@ -157,6 +157,9 @@ def test_the_county_reviews_any_township_from_the_cli(server, capsys):
     assert server_main(["--database", url, "review", "history", vid]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["state_zh"] == "已退回" and shown["events"][0]["field_comments"] == {"members": "请补户主签名"}
+    amendment = push_visit(visitor, village=OTHER_VILLAGE, amends=vid)
+    assert server_main(["--database", url, "review", "approve", "--all", "--area", OTHER_TOWNSHIP]) == 0
+    assert [e["visit_id"] for e in json.loads(capsys.readouterr().out)["approved"]] == [amendment]
 
 
 def test_review_functions_refuse_a_visitor_device(storage):

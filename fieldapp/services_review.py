@@ -114,6 +114,14 @@ class ReviewServices:
         new["amends"] = visit["visit_id"]
         return new
 
+    def link_if_returned(self, visit: dict) -> dict:
+        """A new visit of a household with an open return amends that return too (it goes back for review)."""
+        open_return = self.returned_by_household().get(visit["household_id"])
+        if open_return is not None:
+            self._v().link_amendment(visit["visit_id"], open_return.visit_id)
+            visit["amends"] = open_return.visit_id
+        return visit
+
     # ------------------------------------------------------------------ ledger and coverage
     def ledger_states(self) -> dict[str, str]:
         """``{visit_id: approved | returned}`` for ``printouts.export_ledger_xlsx(review_states=…)``."""

@@ -136,7 +136,8 @@ class HouseholdTab(QWidget):
 
     def start_new(self) -> None:
         """Start a new visit of this household (e.g. the next review)."""
-        self._open_editor(self.services.new_visit(self.household), read_only=False)
+        self._open_editor(self.services.reviews.link_if_returned(self.services.new_visit(self.household)),
+                          read_only=False)
         self.banner.hide()
 
     def _saved(self, status: str) -> None:

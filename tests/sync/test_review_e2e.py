@@ -185,6 +185,12 @@ def test_coverage_counts_and_ledger_states_follow_the_review(laptops, county):
         office.print_batch("referral", [b["household_id"]], None)
     final_visit(visitor, household_id=a["household_id"])     # a later visit of the same household: 待审核 again
     assert visitor.reviews.counts_by_village()[VILLAGE] == {"submitted": 1, "approved": 0, "returned": 1}
+    # a new visit (not started as an amendment) of the returned household also clears the return
+    fresh = visitor.reviews.link_if_returned(visitor.new_visit(visitor.vault.get_household(b["household_id"])))
+    assert fresh["amends"] == b["visit_id"]
+    fresh["answers"].update({k: v for k, v in b["answers"].items() if k in ("visit_date", "visitors", "members")})
+    visitor.save_visit(fresh, final=True)
+    assert visitor.reviews.returned() == []
 
 
 def test_fieldapp_review_commands_on_both_laptops(laptops, county, tmp_path, monkeypatch, capsys):

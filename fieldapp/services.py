@@ -162,6 +162,9 @@ class Services(SyncServices, PrintServices):
         self._form = None
         self._reference = None
         self._village_names: dict[str, str] = {}
+        from fieldapp.services_review import ReviewServices
+
+        self.reviews = ReviewServices(self)   # review (审核): returns, approve / return, letter gating
 
     # ------------------------------------------------------------------ settings
     def load_settings(self) -> dict:

@@ -94,6 +94,7 @@ class Reference:
     counties: tuple
     source: str = ""
     campaign: Campaign | None = None
+    letters_require_approval: bool = False     # print visit-result / referral letters only for approved visits
     _villages: dict = field(default_factory=dict, repr=False)
 
     def standard(self, county_code: str, area_type: str, on_date: _dt.date) -> DibaoStandard:
@@ -217,6 +218,9 @@ def reference_from_dict(document, source: str = "<reference>") -> Reference:
 
     counties, villages = _areas(document.get("areas") or [], problems)
     campaign = _campaign(document.get("campaign"), problems)
+    letters_require_approval = document.get("letters_require_approval", False)
+    if not isinstance(letters_require_approval, bool):
+        problems.append("letters_require_approval: must be true or false")
     hotline = str(document.get("hotline", "")).strip()
     if not hotline:
         problems.append("hotline: missing")
@@ -234,6 +238,7 @@ def reference_from_dict(document, source: str = "<reference>") -> Reference:
         counties=tuple(counties),
         source=source,
         campaign=campaign,
+        letters_require_approval=letters_require_approval is True,
         _villages=villages,
     )
     if problems:

@@ -90,6 +90,9 @@ class HouseholdTab(QWidget):
         form = self.services.form(visit.get("form_version"))
         self.editor = VisitEditor(self.services, form, visit, self.languages.language, self.inner, read_only=read_only)
         self.editor.saved.connect(self._saved)
+        from fieldapp.ui.review_widgets import attach_review_comments
+
+        attach_review_comments(self.editor, self.services.reviews.return_of(visit["visit_id"]))
         if old is not None:
             i = self.inner.indexOf(old)
             self.inner.removeTab(i)
@@ -126,13 +129,14 @@ class HouseholdTab(QWidget):
 
     def amend(self) -> None:
         """Edit a finished visit as a new record; the original stays in the history."""
-        self._open_editor(self.services.amend_visit(self.latest), read_only=False)
+        self._open_editor(self.services.reviews.amend(self.latest), read_only=False)   # linked: sent back for review
         self.banner.setText(self.tr("正在修改已完成的走访：保存后原记录保留在走访记录中。"))
         self.banner.show()
 
     def start_new(self) -> None:
         """Start a new visit of this household (e.g. the next review)."""
-        self._open_editor(self.services.new_visit(self.household), read_only=False)
+        self._open_editor(self.services.reviews.link_if_returned(self.services.new_visit(self.household)),
+                          read_only=False)
         self.banner.hide()
 
     def _saved(self, status: str) -> None:
@@ -149,7 +153,7 @@ class HouseholdTab(QWidget):
         w = self.inner.widget(index)
         try:
             if w is self.history:
-                self.history.set_history(self.services.visit_history(self.household_id), self.languages.language)
+                self.history.set_history(self.services.reviews.history(self.household_id), self.languages.language)
             elif w is self.needs:
                 self.needs.set_needs(self.services.needs(self.household_id), self.languages.language)
         except Exception as exc:  # noqa: BLE001

@@ -78,6 +78,9 @@ class MainWindow(QMainWindow):
         self.status.conflicts_clicked.connect(self.show_conflicts)
 
         self._make_actions()
+        from fieldapp.ui.review_widgets import install_review
+
+        install_review(self)   # returned visits above the list; 审核走访… on office laptops
         self.unlock_page.unlock_requested.connect(self._unlock)
         self.unlock_page.first_painted.connect(lambda: QTimer.singleShot(0, self._fill_users))
         self.list_page.search_requested.connect(self._search)

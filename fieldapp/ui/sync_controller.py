@@ -116,7 +116,10 @@ class SyncController(QObject):
         if hard:
             text += self.tr("有 %1 处冲突待处理。").replace("%1", str(len(hard)))
         self.window.status.showMessage(text, 15000)
-        if report.pulled or report.pushed:
+        returned = sum(1 for e in getattr(report, "reviews", []) if e.get("action") == "returned")
+        if returned:
+            text += self.tr("乡镇退回 %1 条走访，请修改后重新提交。").replace("%1", str(returned))
+        if report.pulled or report.pushed or getattr(report, "reviews", None):   # review results: list top changes
             self.window.reload_households()
         else:
             self.window.refresh_status(check_online=False)

@@ -9,6 +9,7 @@ from forms.interchange import envelope_problems, new_envelope
 
 from . import audit
 from .errors import InvalidRecord, RecordNotFound
+from .reviews import amends_of_new_visit
 from .projection import VISIT_STATUSES, household_fields, project, spaced_chars, sql_text
 
 VISIT_FIELD_NAMES = ("household_id", "form_id", "form_version", "status", "answers")
@@ -98,6 +99,9 @@ class RecordsMixin:
                          [visit_id]).fetchone()
         if old is None:
             changed_visit = dict(fields)
+            amends = amends_of_new_visit(db, visit_id)
+            if amends:   # an amendment of a returned visit: the link goes to the server with the first save
+                changed_visit["amends"] = amends
             db.execute(
                 "INSERT INTO visits (id, household_id, form_id, form_version, status, visit_date, answers, revision, "
                 "local_edits, created_at, created_by, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,0,1,?,?,?,?)",

@@ -72,6 +72,13 @@ class SqlStorage(Storage):
     def _run_script(self, tx: Tx, script: str) -> None:
         """Execute a migration script inside *tx*."""
 
+    @property
+    def reviews(self):
+        """The review (审核) events of this storage (:class:`sync.server.storage.reviews.ReviewStore`)."""
+        from sync.server.storage.reviews import ReviewStore
+
+        return ReviewStore(self)
+
     # --- migrations -------------------------------------------------------------
     def _migration_files(self) -> list[tuple[int, str, str]]:
         folder = resources.files("sync.server.storage") / "migrations" / self.backend

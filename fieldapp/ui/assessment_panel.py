@@ -32,6 +32,7 @@ class AssessmentPanel(QWidget):
         self.cards.setSpacing(6)
         self.cards.addStretch(1)
         scroll = QScrollArea(self)
+        scroll.setFocusPolicy(Qt.NoFocus)  # read-only: Tab from the last field goes to the buttons, not here
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setWidget(self.cards_host)

@@ -104,6 +104,16 @@ class HouseholdTab(QWidget):
         self.discard_button.setVisible(not read_only)
         self.retranslate()
 
+    def focus_editor(self) -> None:
+        """Put the keyboard where work starts: the editor's first field, or 新走访 on a finished visit."""
+        if self.editor is None:
+            return
+        self.inner.setCurrentIndex(self.inner.indexOf(self.editor))
+        if self.editor.read_only:
+            self.new_button.setFocus(Qt.TabFocusReason)
+        else:
+            self.editor.focus_first_field()
+
     def discard_draft(self, confirm: bool = True) -> None:
         """Throw away what was typed since the last save (asks first); shows the household as saved."""
         if self.editor is None or self.editor.read_only:
@@ -130,11 +140,13 @@ class HouseholdTab(QWidget):
         self._open_editor(self.services.amend_visit(self.latest), read_only=False)
         self.banner.setText(self.tr("正在修改已完成的走访：保存后原记录保留在走访记录中。"))
         self.banner.show()
+        self.focus_editor()
 
     def start_new(self) -> None:
         """Start a new visit of this household (e.g. the next review)."""
         self._open_editor(self.services.new_visit(self.household), read_only=False)
         self.banner.hide()
+        self.focus_editor()
 
     def _saved(self, status: str) -> None:
         opened = self.services.open_household(self.household_id)
@@ -143,6 +155,7 @@ class HouseholdTab(QWidget):
             self._open_editor(self.latest, read_only=True)
             self.banner.setText(self.tr("走访已完成并保存。"))
             self.banner.show()
+            self.focus_editor()
         self.household_changed.emit(self.household_id)
         self.retranslate()
 

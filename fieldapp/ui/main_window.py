@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
             w = self.tabs.widget(i)
             if getattr(w, "household_id", None) == household_id:
                 self.tabs.setCurrentIndex(i)
+                w.focus_editor()
                 return
         try:
             from fieldapp.ui.household_tab import HouseholdTab
@@ -241,6 +242,7 @@ class MainWindow(QMainWindow):
         tab.household_changed.connect(self._household_changed)
         i = self.tabs.addTab(tab, tab.title())
         self.tabs.setCurrentIndex(i)
+        tab.focus_editor()  # the keyboard starts in 走访日期, not on the tab bar
 
     def _household_changed(self, household_id: str) -> None:
         try:

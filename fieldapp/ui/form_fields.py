@@ -368,6 +368,68 @@ class MultiField(FieldWidget):
             cb.setText(opt.label(language))
 
 
+class MemberRefsField(FieldWidget):
+    """The household members a row is about (a supporter's obliged_to): one check box per member, by name.
+
+    Stores member ids; the boxes follow the members table (``set_members``).
+    """
+
+    def _make_input(self):
+        box = QWidget(self)
+        self.grid = QGridLayout(box)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setVerticalSpacing(2)
+        self.boxes: list[QCheckBox] = []
+        self._chosen: list[str] = []
+        self.none_label = QLabel(box)
+        self.none_label.setStyleSheet("color: #666;")
+        self.grid.addWidget(self.none_label, 0, 0)
+        return box
+
+    def set_members(self, members: list[tuple[str, str]]) -> None:
+        """(member_id, name) of the household's members, in table order."""
+        if [(cb.property("member_id"), cb.text()) for cb in self.boxes] == list(members):
+            return
+        had_focus = any(cb.hasFocus() for cb in self.boxes)
+        for cb in self.boxes:
+            self.grid.removeWidget(cb)
+            cb.deleteLater()
+        self.boxes = []
+        for i, (mid, name) in enumerate(members):
+            cb = QCheckBox(name, self.input)
+            cb.setProperty("member_id", mid)
+            cb.setChecked(mid in self._chosen)
+            cb.toggled.connect(self._toggled)
+            self.grid.addWidget(cb, i // 3, i % 3)
+            self.boxes.append(cb)
+        self.none_label.setVisible(not self.boxes)
+        if had_focus and self.boxes:
+            self.boxes[0].setFocus()
+
+    def _toggled(self, *_args):
+        known = {cb.property("member_id") for cb in self.boxes}
+        self._chosen = [cb.property("member_id") for cb in self.boxes if cb.isChecked()] + \
+            [m for m in self._chosen if m not in known]  # a link to a removed member stays until fixed
+        self._changed()
+
+    def focus_widgets(self):
+        return list(self.boxes)
+
+    def value(self):
+        return list(self._chosen) or None
+
+    def _show(self, value):
+        self._chosen = [v for v in value or [] if isinstance(v, str)]
+        for cb in self.boxes:
+            cb.blockSignals(True)
+            cb.setChecked(cb.property("member_id") in self._chosen)
+            cb.blockSignals(False)
+
+    def retranslate(self, language):
+        super().retranslate(language)
+        self.none_label.setText(self.tr("（请先在“家庭成员”中登记成员）"))
+
+
 class TextListField(TextField):
     """A list of names typed on one line, separated by 、 or commas (e.g. the visitors)."""
 
@@ -403,4 +465,6 @@ def make_field(question, language: str, parent=None) -> FieldWidget:
         return BooleanField(question, language, parent)
     if t == "text_list":
         return TextListField(question, language, parent)
+    if t == "member_refs":
+        return MemberRefsField(question, language, parent)
     return TextField(question, language, parent)

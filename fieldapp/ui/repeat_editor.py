@@ -17,6 +17,7 @@ PREFERRED_COLUMNS = {
     "needs": ("category", "description", "disposition", "department"),
     "incomes": ("source", "amount_fen", "counted"),
     "benefits": ("type", "amount_fen", "period", "since"),
+    "supporters": ("name", "relation", "obliged_to", "able_to_support"),
 }
 
 
@@ -38,6 +39,7 @@ class RepeatEditor(QWidget):
         self.rows: list[dict] = []
         self.auto: list[set] = []  # per row: keys whose value comes from a default expression
         self.calc_rows: list[dict] = []
+        self.member_names: dict[str, str] = {}  # member_id → name, for member_refs columns and fields
         self._current = -1
         children = [c for c in question.children if not is_row_id(c)]
         preferred = [c for name in PREFERRED_COLUMNS.get(question.id, ()) for c in children if c.id == name]
@@ -248,6 +250,21 @@ class RepeatEditor(QWidget):
         self._refresh_row(i)
         self.edited.emit()
 
+    def set_members(self, members: list) -> None:
+        """The household's member rows, for fields that name members (a supporter's obliged_to)."""
+        pairs = []
+        for i, m in enumerate(members):
+            if isinstance(m, dict) and isinstance(m.get("member_id"), str):
+                pairs.append((m["member_id"], str(m.get("name") or self.tr("第 %1 位成员").replace("%1", str(i + 1)))))
+        names = dict(pairs)
+        changed = names != self.member_names
+        self.member_names = names
+        for w in self.fields.values():
+            if hasattr(w, "set_members"):
+                w.set_members(pairs)
+        if changed:
+            self._refresh_table()
+
     # --- relevance and problems ---
     def update_relevance(self, form, calc_answers: dict) -> None:
         """Hide the fields that do not apply to the selected row (skip logic)."""
@@ -302,7 +319,10 @@ class RepeatEditor(QWidget):
         calc = self.calc_rows[r] if r < len(self.calc_rows) else row
         for c, q in enumerate(self.columns):
             value = calc.get(q.id) if q.id in calc else row.get(q.id)
-            text = display_value(q, value, self.language)
+            if q.type == "member_refs" and isinstance(value, list):
+                text = "、".join(self.member_names.get(v) or self.tr("（已不在本户）") for v in value)
+            else:
+                text = display_value(q, value, self.language)
             if q.type == "notes" and len(text) > 24:
                 text = text[:24] + "…"
             item = self.table.item(r, c)

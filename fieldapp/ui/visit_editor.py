@@ -212,7 +212,9 @@ class VisitEditor(QWidget):
             if q.is_calculated or (q.default_expr is not None and key not in raw):
                 w.set_value(self.calc.get(key))
             w.setVisible(self.form.is_relevant(q, self.calc))
+        members = self.calc.get("members") or []
         for key, rep in self.repeats.items():
+            rep.set_members(members)
             rep.set_calculated(self.calc.get(key) or [])
             rep.update_relevance(self.form, self.calc)
             rep.setVisible(self.form.is_relevant(rep.question, self.calc))

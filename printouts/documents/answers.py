@@ -14,8 +14,11 @@ def is_blank(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def answer_text(question: Any, value: Any) -> str:
-    """The printed text of *value* for *question* (a forms Question): labels, yuan, lists."""
+def answer_text(question: Any, value: Any, member_names: dict | None = None) -> str:
+    """The printed text of *value* for *question* (a forms Question): labels, yuan, lists.
+
+    :param member_names: member_id → name, for questions that name household members (``member_refs``).
+    """
     if is_blank(value):
         return ""
     qtype = question.type
@@ -30,6 +33,11 @@ def answer_text(question: Any, value: Any) -> str:
         return "是" if value else "否"
     if qtype == "text_list":
         return "、".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
+    if qtype == "member_refs":
+        if not isinstance(value, list):
+            return ""
+        names = member_names or {}
+        return "、".join(str(names.get(v) or "（已不在本户）") for v in value)
     if qtype == "repeat":
         return f"{len(value)} 项" if isinstance(value, list) else ""
     return str(value)

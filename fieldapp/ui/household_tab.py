@@ -192,11 +192,12 @@ class HouseholdTab(QWidget):
                                   .replace("%1", str(result.pages)).replace("%2", str(result.path)), QMessageBox.Ok, self)
                 box.open()
                 return
-            from fieldapp.ui.print_preview import PrintPreviewDialog
+            from fieldapp.ui.print_preview import PrintPreviewDialog, suggested_file_name
 
             self.preview_dialog = PrintPreviewDialog(result.data, self.services, kind, len(result.documents), self,
                                                      title=self.print_actions[kind].text(),
-                                                     held_serials=result.held_serials)
+                                                     held_serials=result.held_serials,
+                                                     file_name=suggested_file_name(self.title(), self.print_actions[kind].text()))
             self.preview_dialog.open()
 
         self.runner.run(lambda p: self.services.print_household(kind, self.household_id, out,

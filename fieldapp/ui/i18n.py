@@ -32,9 +32,14 @@ class LanguageSwitcher:
         for t in self._translators:
             self.app.removeTranslator(t)
         self._translators = []
-        qt_dir = QLibraryInfo.path(QLibraryInfo.TranslationsPath)
         if language == "zh":
-            self._load(f"{qt_dir}/qtbase_zh_CN.qm")
+            # Qt's own texts (file dialogs' 查找范围/文件类型, standard buttons, context menus) in Chinese too.
+            for folder in qt_translation_folders():
+                if self._load(str(folder / "qtbase_zh_CN.qm")):
+                    break
+            gaps = QtGapsTranslator(self.app)
+            self.app.installTranslator(gaps)
+            self._translators.append(gaps)
             QLocale.setDefault(QLocale(QLocale.Chinese, QLocale.China))
         else:
             self._load(str(I18N_DIR / "fieldapp_en.qm"), required=True)
@@ -45,13 +50,41 @@ class LanguageSwitcher:
 
             QCoreApplication.sendEvent(self.app, QEvent(QEvent.LanguageChange))
 
-    def _load(self, path: str, required: bool = False) -> None:
+    def _load(self, path: str, required: bool = False) -> bool:
         t = QTranslator(self.app)
         if t.load(path):
             self.app.installTranslator(t)
             self._translators.append(t)
-        elif required:
+            return True
+        if required:
             raise FileNotFoundError(path)
+        return False
+
+
+class QtGapsTranslator(QTranslator):
+    """Qt strings that Qt's own qtbase_zh_CN.qm lacks (Qt 6 added mnemonics, the translation kept the old
+    text), so the file dialog said "Look in" / "Files of type" in a Chinese UI."""
+
+    GAPS = {
+        ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+        ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+    }
+
+    def translate(self, context, source, disambiguation=None, n=-1):
+        return self.GAPS.get((context, source))  # None: a null string, so the next translator is asked
+
+    def isEmpty(self):
+        return False
+
+
+def qt_translation_folders() -> list[Path]:
+    """Where Qt's own .qm files may be: Qt's configured folder, then PySide6's bundled one (wheels, frozen apps)."""
+    import PySide6
+
+    folders = [Path(QLibraryInfo.path(QLibraryInfo.TranslationsPath)),
+               Path(PySide6.__file__).resolve().parent / "Qt" / "translations",
+               Path(PySide6.__file__).resolve().parent / "translations"]
+    return [f for i, f in enumerate(folders) if f not in folders[:i]]
 
 
 def label(obj: dict, language: str, key: str = "label") -> str:

@@ -110,7 +110,7 @@ class ImportFileUnreadable(Exception):
 class ExportNeedsSecret(Exception):
     """An export needs the office key or a passphrase; the app never exports in clear."""
 
-    message_zh = "导出需要设置口令（本机没有县级公钥）。"
+    message_zh = "导出需要设置密码（本机没有县级公钥）。"
 
 
 class NotUnlocked(Exception):
@@ -669,11 +669,12 @@ def answer_text(question, value, language: str = "zh") -> str:
     if t in ("single", "yes_no", "yes_no_unknown"):
         return question.option_label(value, language)
     if t == "multi":
-        return "、".join(question.option_label(v, language) for v in value) if isinstance(value, list) else str(value)
+        sep = ", " if language == "en" else "、"
+        return sep.join(question.option_label(v, language) for v in value) if isinstance(value, list) else str(value)
     if t == "boolean":
         return ("是" if value else "否") if language == "zh" else ("Yes" if value else "No")
     if t == "text_list":
-        return "、".join(map(str, value)) if isinstance(value, list) else str(value)
+        return (", " if language == "en" else "、").join(map(str, value)) if isinstance(value, list) else str(value)
     if t == "id_number":
         from forms.idnumber import mask
 

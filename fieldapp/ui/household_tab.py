@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMenu, QMessageBox, QPushBut
 
 from fieldapp.ui.errors import show_error
 from fieldapp.ui.history_view import HistoryView
-from fieldapp.ui.labels import list_label
+from fieldapp.ui.labels import list_label, list_sep
 from fieldapp.ui.needs_view import NeedsView
 from fieldapp.ui.visit_editor import VisitEditor
 
@@ -230,7 +230,7 @@ class HouseholdTab(QWidget):
         from forms.idnumber import mask
 
         head = head_of(members_of(f))
-        cats = "、".join(self.services.option_label("category", c, lang) or list_label("category", c)
+        cats = list_sep().join(self.services.option_label("category", c, lang) or list_label("category", c)
                         for c in self.household.get("categories", []))
         flags = [list_label("flag", x) for x in self.household.get("flags", [])]
         flag_html = "".join(f" <span style='color:#b00020'>[{x}]</span>" for x in flags)

@@ -406,7 +406,7 @@ class MainWindow(QMainWindow):
             show_error(self, exc)
             return
         if sealed and passphrase is None:
-            passphrase, ok = QInputDialog.getText(self, self.tr("导入"), self.tr("导出文件的口令："), QLineEdit.Password)
+            passphrase, ok = QInputDialog.getText(self, self.tr("导入"), self.tr("导出文件的密码："), QLineEdit.Password)
             if not ok:
                 return
 
@@ -431,15 +431,15 @@ class MainWindow(QMainWindow):
             if not path:
                 return
         if passphrase is None and self.services.export_needs_passphrase():
-            first, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("为导出文件设置口令（至少 8 位）："),
+            first, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("为导出文件设置密码（至少 8 位）："),
                                              QLineEdit.Password)
             if not ok:
                 return
-            again, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("再次输入口令："), QLineEdit.Password)
+            again, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("再次输入密码："), QLineEdit.Password)
             if not ok:
                 return
             if first != again or len(first) < 8:
-                QMessageBox(QMessageBox.Warning, self.tr("导出"), self.tr("两次输入的口令不一致，或少于 8 位。"),
+                QMessageBox(QMessageBox.Warning, self.tr("导出"), self.tr("两次输入的密码不一致，或少于 8 位。"),
                             QMessageBox.Ok, self).open()
                 return
             passphrase = first

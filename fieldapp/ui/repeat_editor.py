@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -247,6 +248,14 @@ class RepeatEditor(QWidget):
         self.auto[i].discard(child.id)
         if i < len(self.calc_rows):
             self.calc_rows[i][child.id] = value
+        if child.id == "disposition" and value == "referred" and "referred_on" in self.fields \
+                and not self.rows[i].get("referred_on"):
+            # 转介日期: today unless typed (it is the day the need is handed over, so it does not follow later edits)
+            today = dt.date.today().isoformat()
+            self.rows[i]["referred_on"] = today
+            if i < len(self.calc_rows):
+                self.calc_rows[i]["referred_on"] = today
+            self.fields["referred_on"].set_value(today)
         self._refresh_row(i)
         self.edited.emit()
 
@@ -320,7 +329,7 @@ class RepeatEditor(QWidget):
         for c, q in enumerate(self.columns):
             value = calc.get(q.id) if q.id in calc else row.get(q.id)
             if q.type == "member_refs" and isinstance(value, list):
-                text = "、".join(self.member_names.get(v) or self.tr("（已不在本户）") for v in value)
+                text = (", " if self.language == "en" else "、").join(self.member_names.get(v) or self.tr("（已不在本户）") for v in value)
             else:
                 text = display_value(q, value, self.language)
             if q.type == "notes" and len(text) > 24:

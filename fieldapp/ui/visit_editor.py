@@ -117,6 +117,7 @@ class VisitEditor(QWidget):
 
         self.panel = AssessmentPanel(self)
         self.panel.set_language(language)
+        self.panel.set_read_only(read_only)
         self.problem_summary = QLabel(self, objectName="problemSummary", wordWrap=True)
         right = QWidget(self)
         rl = QVBoxLayout(right)

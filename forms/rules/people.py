@@ -39,7 +39,7 @@ def r4_single_person(facts: Facts) -> list:
         out.append(Suggestion(
             "R4", "single_person_member",
             f"R4 {who_zh}（{'、'.join(reasons_zh)}）所在家庭为低保或低收入家庭 → 可单独申请低保（单人户）",
-            f"R4 {who_en} ({', '.join(r.replace('_', ' ') for r in reasons)}) lives in a low-income or dibao family "
+            f"R4 {who_en} ({', '.join({'severe_disability': 'severely disabled'}.get(r, r.replace('_', ' ')) for r in reasons)}) lives in a low-income or dibao family "
             f"→ may apply for dibao alone (single-person household)",
             {"member_index": i, "member_id": m.get("member_id"), "reasons": reasons}))
     return out
@@ -102,12 +102,15 @@ def r5_tekun(facts: Facts) -> list:
         out.append(Suggestion(
             "R5", "tekun_candidate",
             f"R5 {who_zh}（{'、'.join(reasons_zh)}）无劳动能力、无收入来源、无有能力的法定义务人 → 可能符合特困供养条件{why_zh}",
-            f"R5 {who_en} ({', '.join(reasons)}) has no labour capacity, no income source and no supporter able to "
+            f"R5 {who_en} ({', '.join(_REASON_EN[r] for r in reasons)}) has no labour capacity, no income source and no supporter able to "
             f"support them → may qualify for tekun support{why_en}",
             {"member_index": i, "member_id": m.get("member_id"), "age": age, "reasons": reasons,
              "supporter_check_pending": bool(unknown), "supporters_unable": unable, "supporters_unknown": unknown,
              "able_supporters_of_others": others_able}))
     return out
+
+
+_REASON_EN = {"elderly": "elderly", "severe_disability": "severely disabled", "minor": "minor"}
 
 
 def _nth(numbers: list) -> str:

@@ -37,9 +37,7 @@ class LanguageSwitcher:
             for folder in qt_translation_folders():
                 if self._load(str(folder / "qtbase_zh_CN.qm")):
                     break
-            gaps = QtGapsTranslator(self.app)
-            self.app.installTranslator(gaps)
-            self._translators.append(gaps)
+            self._load(str(I18N_DIR / "qt_gaps_zh_CN.qm"))  # the few Qt strings that file lacks
             QLocale.setDefault(QLocale(QLocale.Chinese, QLocale.China))
         else:
             self._load(str(I18N_DIR / "fieldapp_en.qm"), required=True)
@@ -58,22 +56,6 @@ class LanguageSwitcher:
             return True
         if required:
             raise FileNotFoundError(path)
-        return False
-
-
-class QtGapsTranslator(QTranslator):
-    """Qt strings that Qt's own qtbase_zh_CN.qm lacks (Qt 6 added mnemonics, the translation kept the old
-    text), so the file dialog said "Look in" / "Files of type" in a Chinese UI."""
-
-    GAPS = {
-        ("QFileDialog", "&Look in:"): "查找范围(&L)：",
-        ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
-    }
-
-    def translate(self, context, source, disambiguation=None, n=-1):
-        return self.GAPS.get((context, source))  # None: a null string, so the next translator is asked
-
-    def isEmpty(self):
         return False
 
 

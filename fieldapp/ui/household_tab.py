@@ -248,6 +248,9 @@ class HouseholdTab(QWidget):
         self.new_button.setText(self.tr("开始新的走访"))
         self.discard_button.setText(self.tr("放弃草稿"))
         self.print_button.setText(self.tr("打印"))
+        # Room for the text and the menu arrow (the style's own size hint let the arrow cover the text).
+        self.print_button.setMinimumWidth(self.print_button.fontMetrics().horizontalAdvance(self.print_button.text())
+                                          + 36)
         for kind, text in (("consent", self.tr("家庭经济状况核对授权书")), ("visit_record", self.tr("入户调查记录")),
                            ("visit_result", self.tr("走访结果告知书"))):
             self.print_actions[kind].setText(text)

@@ -123,7 +123,7 @@ def _supporters_explained(unable: list, unknown: list, others_able: list) -> tup
     if unable:
         zh.append(f"对其负有义务的{_nth(unable)}义务人无赡养（抚养、扶养）能力")
         en.append(f"supporter(s) {', '.join(map(str, unable))} obliged to them cannot support")
-    if not unable and not unknown:
+    if not unable and not unknown and others_able:
         zh.append("没有登记对其负有义务的义务人")
         en.append("no supporter obliged to them is recorded")
     if others_able:
@@ -132,6 +132,8 @@ def _supporters_explained(unable: list, unknown: list, others_able: list) -> tup
     if unknown:
         zh.append("赡养（抚养、扶养）义务人能力待核实")
         en.append("supporters' ability still to be checked")
+    if not zh:
+        return "", ""
     return "；" + "；".join(zh), "; " + "; ".join(en)
 
 

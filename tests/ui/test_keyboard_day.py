@@ -244,3 +244,25 @@ def test_a_whole_visit_from_the_keyboard(services_factory, window_factory, qtbot
     [need] = a["needs"]
     assert (need["category"], need["description"], need["disposition"], need["department"]) == \
         ("housing", "屋顶漏雨", "referred", "housing")
+
+
+def test_after_a_dialog_closes_the_keyboard_is_back_and_ctrl_l_locks(  # regression guard (offscreen)
+        services_factory, window_factory, qtbot):
+    svc = services_factory()
+    hid = seed_household(svc)
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    w.open_household(hid)
+    ed = w.tabs.currentWidget().editor
+    assert focused() is ed.fields["visit_date"].input
+    from fieldapp.ui.errors import show_error
+
+    show_error(w, ValueError("测试"))
+    box = QApplication.activeModalWidget()
+    assert isinstance(box, QMessageBox)
+    QTest.keyClick(box, Qt.Key_Escape)  # the user closes it from the keyboard
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: focused() is not None and focused().window() is w, timeout=3000)
+    assert focused() is ed.fields["visit_date"].input  # where the user was
+    with qtbot.waitSignal(w.locked, timeout=10000):
+        key(Qt.Key_L, Qt.ControlModifier)

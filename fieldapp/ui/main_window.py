@@ -397,7 +397,9 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, self.tr("导入走访记录"), "", "JSON (*.json)")
+            from fieldapp.ui.print_preview import documents_folder
+
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("导入走访记录"), str(documents_folder()), "JSON (*.json)")
             if not path:
                 return
         try:
@@ -427,7 +429,14 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("导出走访记录"), "fieldapp-export.json", "JSON (*.json)")
+            import datetime as dt
+
+            from fieldapp.ui.print_preview import documents_folder
+
+            prefix = self.tr("走访记录导出")
+            name = f"{prefix}_{dt.date.today().isoformat()}.json"  # in documents, not the program's folder
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("导出走访记录"), str(documents_folder() / name),
+                                                  "JSON (*.json)")
             if not path:
                 return
         if passphrase is None and self.services.export_needs_passphrase():
@@ -447,7 +456,8 @@ class MainWindow(QMainWindow):
         def done(count: int) -> None:
             self.last_export = count
             QMessageBox(QMessageBox.Information, self.tr("导出完成"),
-                        self.tr("已加密导出 %1 条走访记录。").replace("%1", str(count)), QMessageBox.Ok, self).open()
+                        self.tr("已加密导出 %1 条走访记录到：%2").replace("%1", str(count)).replace("%2", str(path)),
+                        QMessageBox.Ok, self).open()
 
         self.runner.run(lambda p: self.services.export_visits(path, passphrase, progress=p.report), pass_progress=True,
                         progress_parent=self, label=self.tr("正在导出…"), on_success=done,

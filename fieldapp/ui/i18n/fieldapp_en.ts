@@ -612,17 +612,17 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Print</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="251"/>
+        <location filename="../household_tab.py" line="254"/>
         <source>家庭经济状况核对授权书</source>
         <translation>Consent to check family finances</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="251"/>
+        <location filename="../household_tab.py" line="254"/>
         <source>入户调查记录</source>
         <translation>Visit record</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="252"/>
+        <location filename="../household_tab.py" line="255"/>
         <source>走访结果告知书</source>
         <translation>Visit result letter</translation>
     </message>
@@ -818,154 +818,159 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>User “%1” was added.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="400"/>
+        <location filename="../main_window.py" line="402"/>
         <source>导入走访记录</source>
         <translation>Import visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="409"/>
+        <location filename="../main_window.py" line="411"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="416"/>
+        <location filename="../main_window.py" line="418"/>
         <source>已导入 %1 条走访记录。</source>
         <translation>%1 visits imported.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="418"/>
+        <location filename="../main_window.py" line="420"/>
         <source>有 %1 条不合格，未导入。</source>
         <translation> %1 were not valid and were skipped.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="419"/>
+        <location filename="../main_window.py" line="421"/>
         <source>导入完成</source>
         <translation>Import finished</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="422"/>
+        <location filename="../main_window.py" line="424"/>
         <source>正在导入…</source>
         <translation>Importing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="430"/>
+        <location filename="../main_window.py" line="438"/>
         <source>导出走访记录</source>
         <translation>Export visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="434"/>
-        <location filename="../main_window.py" line="438"/>
-        <location filename="../main_window.py" line="442"/>
+        <location filename="../main_window.py" line="443"/>
+        <location filename="../main_window.py" line="447"/>
+        <location filename="../main_window.py" line="451"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="409"/>
+        <location filename="../main_window.py" line="411"/>
         <source>导出文件的密码：</source>
         <translation>Password of the export file:</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="434"/>
+        <location filename="../main_window.py" line="436"/>
+        <source>走访记录导出</source>
+        <translation>visits-export</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="443"/>
         <source>为导出文件设置密码（至少 8 位）：</source>
         <translation>Choose a password for the export file (at least 8 characters):</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="438"/>
+        <location filename="../main_window.py" line="447"/>
         <source>再次输入密码：</source>
         <translation>Type the password again:</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="442"/>
+        <location filename="../main_window.py" line="451"/>
         <source>两次输入的密码不一致，或少于 8 位。</source>
         <translation>The passwords differ or are shorter than 8 characters.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="449"/>
+        <location filename="../main_window.py" line="458"/>
         <source>导出完成</source>
         <translation>Export finished</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="450"/>
-        <source>已加密导出 %1 条走访记录。</source>
-        <translation>%1 visits exported, encrypted.</translation>
+        <location filename="../main_window.py" line="459"/>
+        <source>已加密导出 %1 条走访记录到：%2</source>
+        <translation>Exported %1 visits, encrypted, to: %2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="453"/>
+        <location filename="../main_window.py" line="463"/>
         <source>正在导出…</source>
         <translation>Exporting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="504"/>
+        <location filename="../main_window.py" line="514"/>
         <source>四个摸清 入户走访</source>
         <translation>Four Clarifications home visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="504"/>
+        <location filename="../main_window.py" line="514"/>
         <source>（演示数据）</source>
         <translation> (demo data)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="505"/>
+        <location filename="../main_window.py" line="515"/>
         <source>走访户</source>
         <translation>Households</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="507"/>
+        <location filename="../main_window.py" line="517"/>
         <source>覆盖情况</source>
         <translation>Coverage</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="508"/>
+        <location filename="../main_window.py" line="518"/>
         <source>文件</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="509"/>
+        <location filename="../main_window.py" line="519"/>
         <source>工具</source>
         <translation>Tools</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="510"/>
+        <location filename="../main_window.py" line="520"/>
         <source>锁定</source>
         <translation>Lock</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="511"/>
+        <location filename="../main_window.py" line="521"/>
         <source>导入走访记录…</source>
         <translation>Import visits…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="512"/>
+        <location filename="../main_window.py" line="522"/>
         <source>导出走访记录（加密）…</source>
         <translation>Export visits (encrypted)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="513"/>
+        <location filename="../main_window.py" line="523"/>
         <source>立即同步</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="514"/>
+        <location filename="../main_window.py" line="524"/>
         <source>同步冲突…</source>
         <translation>Sync conflicts…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="515"/>
+        <location filename="../main_window.py" line="525"/>
         <source>批量打印…</source>
         <translation>Batch printing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="516"/>
+        <location filename="../main_window.py" line="526"/>
         <source>设置…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="517"/>
+        <location filename="../main_window.py" line="527"/>
         <source>添加用户…</source>
         <translation>Add user…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="518"/>
+        <location filename="../main_window.py" line="528"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>

@@ -113,7 +113,7 @@ class ImportFileUnreadable(Exception):
 class ExportNeedsSecret(Exception):
     """An export needs the office key or a passphrase; the app never exports in clear."""
 
-    message_zh = "导出需要设置口令（本机没有县级公钥）。"
+    message_zh = "导出需要设置密码（本机没有县级公钥）。"
 
 
 class NotUnlocked(Exception):
@@ -427,12 +427,24 @@ class Services(SyncServices, PrintServices):
         for key, value in (household.get("fields") or {}).items():
             if key in form.questions and form.questions[key].scope == "household" and not form.questions[key].is_calculated:
                 answers[key] = value
+        answers = self._upgraded(answers, household.get("form_version") or 1)  # fields may come from an older form
         return self._envelope(household["id"], str(uuid.uuid4()), "draft", answers)
 
     def amend_visit(self, visit: dict) -> dict:
-        """A new visit that starts from ``visit`` (final): the original stays in the history unchanged."""
-        answers = json.loads(json.dumps(visit["answers"]))
+        """A new visit that starts from ``visit`` (final): the original stays in the history unchanged.
+
+        The amendment is recorded with the latest form version, its answers upgraded to it.
+        """
+        answers = self._upgraded(json.loads(json.dumps(visit["answers"])), visit.get("form_version"))
         return self._envelope(visit["household_id"], str(uuid.uuid4()), "draft", answers)
+
+    def _upgraded(self, answers: dict, from_version) -> dict:
+        """``answers`` recorded with form version ``from_version``, upgraded to the latest version."""
+        from forms.versioning import upgrade_answers
+
+        latest = self.form().version
+        start = from_version if isinstance(from_version, int) and 0 < from_version < latest else latest
+        return upgrade_answers(answers, [self.form(v) for v in range(start, latest + 1)])
 
     def _envelope(self, household_id: str, visit_id: str, status: str, answers: dict) -> dict:
         form = self.form()

@@ -24,7 +24,7 @@ class NotEnrolled(Exception):
     """Sync was asked for but this laptop never joined a county server."""
 
     message_zh = "这台电脑还没有加入县级服务器，无法同步。"
-    hint_zh = "请向乡镇经办人员索取服务器地址和注册码。"
+    hint_zh = "请向乡镇经办人员索取服务器地址和登记码。"
 
 
 @dataclass

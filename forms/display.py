@@ -15,11 +15,14 @@ def is_blank(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def answer_text(question: Any, value: Any, language: str = "zh", *, blank: str = "—", mask_ids: bool = True) -> str:
+def answer_text(question: Any, value: Any, language: str = "zh", *, blank: str = "—", mask_ids: bool = True,
+                member_names: dict | None = None) -> str:
     """*value* of *question* (a forms Question) as text: option labels, yuan with two decimals, lists, counts.
 
     :param blank: what an unanswered value shows ("—" on screen, "" on paper where a line is drawn).
     :param mask_ids: ID numbers as 110105********002X (screens); False only where the task needs the number.
+    :param member_names: member_id → name for answers naming household members (``member_refs``); without it
+        such an answer shows how many members it names.
     """
     if is_blank(value):
         return blank
@@ -43,6 +46,13 @@ def answer_text(question: Any, value: Any, language: str = "zh", *, blank: str =
         return ("、" if zh else ", ").join(str(v) for v in value)
     if qtype == "id_number":
         return mask(str(value)) if mask_ids else str(value)
+    if qtype == "member_refs":
+        if not isinstance(value, list):
+            return blank
+        if member_names is None:
+            return f"{len(value)} 人" if zh else f"{len(value)} member(s)"
+        gone = "（已不在本户）" if zh else "(no longer in the household)"
+        return ("、" if zh else ", ").join(str(member_names.get(v) or gone) for v in value)
     if qtype == "repeat":
         if not isinstance(value, list):
             return blank

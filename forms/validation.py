@@ -31,6 +31,7 @@ _TYPE_ZH = {
     "date": "日期（YYYY-MM-DD）", "time": "时间（HH:MM）", "datetime": "带时区的时间", "single": "选项",
     "multi": "选项列表", "yes_no": "是/否", "yes_no_unknown": "是/否/不清楚", "id_number": "身份证号",
     "phone": "电话号码", "text_list": "姓名列表", "boolean": "是/否", "repeat": "表格行列表",
+    "member_refs": "家庭成员编号列表",
 }
 
 
@@ -266,6 +267,12 @@ def _check_type(form, q: Question, value, path: str, problems: list, today) -> b
             add(Problem(path, ERROR, "blank_entry", f"{where()}中有空白姓名", f"{q.text.en} has a blank entry"))
         if len({v.strip() for v in value}) != len(value):
             add(Problem(path, ERROR, "duplicate_entry", f"{where()}中有重复姓名", f"{q.text.en} lists someone twice"))
+    elif t == "member_refs":
+        # Which household members a row is about (by member_id); that they exist is a cross-check.
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            return _type_problem(q, path, where, problems)
+        if len(set(value)) != len(value):
+            add(Problem(path, ERROR, "duplicate_entry", f"{where()}中同一成员选了两次", f"{q.text.en} lists a member twice"))
     elif t == "repeat":
         if not isinstance(value, list):
             return _type_problem(q, path, where, problems)

@@ -38,6 +38,7 @@ class SyncReport:
     pushed: int = 0
     duplicates: int = 0
     pulled: int = 0
+    pulled_own: int = 0  # of those, this laptop's own changes coming back merged (not news from others)
     conflicts: list[dict] = field(default_factory=list)
     documents: int = 0
     cursor: int = 0
@@ -242,6 +243,7 @@ class SyncClient:
                 accept_office_key(self.store, page["office_recovery_key"])
             self.store.apply_pulled(page["changes"], page["cursor"])
             report.pulled += len(page["changes"])
+            report.pulled_own += sum(1 for c in page["changes"] if c.get("device_id") == self.device_id)
             report.cursor = page["cursor"]
             if progress:
                 progress("pull", report.pulled, 0)

@@ -58,7 +58,7 @@ def _print_recovery_state(vault, quiet_if_ok: bool = False) -> None:
         if not quiet_if_ok:
             print("县级恢复密钥已写入本机数据库 (the county office can recover this laptop's data)")
     else:
-        print("警告：县服务器尚未配置县级恢复公钥，忘记全部口令将无法恢复本机数据 "
+        print("警告：县服务器尚未配置县级恢复公钥，忘记全部密码将无法恢复本机数据 "
               "(no office recovery key: ask the county to run `fieldapp-server office-key set`)", file=sys.stderr)
 
 

@@ -85,6 +85,7 @@ class HouseholdListPage(QWidget):
         self._debounce.timeout.connect(self._emit_search)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.search.returnPressed.connect(self._emit_search)
+        self.search.installEventFilter(self)
         self.proxy.filtered.connect(self._show_count)
         self.retranslate()
 
@@ -134,6 +135,22 @@ class HouseholdListPage(QWidget):
         if p.isValid():
             self.table.selectionModel().select(p, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
             self.table.scrollTo(p)
+
+    def eventFilter(self, obj, event):
+        # Down or Enter in the search box goes to the list (its first row selected): Enter then opens it.
+        if obj is self.search and event.type() == QEvent.KeyPress and not event.modifiers() & Qt.ControlModifier \
+                and event.key() in (Qt.Key_Down, Qt.Key_Return, Qt.Key_Enter):
+            if event.key() != Qt.Key_Down:
+                self._emit_search()
+            self.focus_list()
+            return True
+        return super().eventFilter(obj, event)
+
+    def focus_list(self) -> None:
+        """Put the keyboard in the table, on the selected row (or the first one)."""
+        self.table.setFocus()
+        if self.proxy.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.setCurrentIndex(self.proxy.index(0, 0))
 
     # --- internals ---
     def _emit_search(self) -> None:

@@ -16,6 +16,11 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("Labels", text)
 
 
+def list_sep() -> str:
+    """The separator of a list of words: 、 in Chinese, ", " in English."""
+    return QCoreApplication.translate("Labels", "、")
+
+
 def column_label(name: str) -> str:
     """Header of a household-list column."""
     text = {

@@ -12,6 +12,9 @@ __all__ = ["HIDDEN_CHILDREN", "is_blank", "answer_text"]
 HIDDEN_CHILDREN = {"member_id", "need_id", "history"}
 
 
-def answer_text(question: Any, value: Any) -> str:
-    """The printed text of *value* for *question* (a forms Question): labels, yuan, lists; blank when unanswered."""
-    return _answer_text(question, value, "zh", blank="", mask_ids=False)
+def answer_text(question: Any, value: Any, member_names: dict | None = None) -> str:
+    """The printed text of *value* for *question* (a forms Question): labels, yuan, lists; blank when unanswered.
+
+    :param member_names: member_id → name, for questions that name household members (``member_refs``).
+    """
+    return _answer_text(question, value, "zh", blank="", mask_ids=False, member_names=member_names or {})

@@ -57,6 +57,8 @@ class VillageCoverage:
     drafts: int = 0
     overdue: int = 0
     open_needs: int = 0
+    unreachable: int = 0     # roster targets closed as 无法入户 (0 without a roster)
+    discovered: int = 0      # households found at the door (主动发现), not part of the target
 
 
 @dataclass
@@ -355,7 +357,34 @@ class Services(SyncServices, PrintServices):
                 v.overdue += 1
             if r.open_needs:
                 v.open_needs += 1
+        targets = self.target_coverage()
+        if targets is not None:   # a roster is here: targets and visited follow the campaign's rule (forms.coverage)
+            for code, counts in targets.villages.items():
+                v = per.get(code) or per.setdefault(code, VillageCoverage(code, self._village_names.get(code, "")))
+                v.target, v.visited = counts.target, counts.visited
+                v.unreachable, v.discovered = counts.unreachable_total, counts.discovered
+            for code, v in per.items():
+                if code not in targets.villages:
+                    v.target = v.visited = 0
         return Coverage(villages=[per[c] for c in sorted(per)], needs_by_disposition=self._v().needs_by_disposition())
+
+    def target_coverage(self):
+        """The campaign's coverage (forms.coverage.CoverageReport) of this laptop's households; None without a roster."""
+        from fieldapp.targets import coverage_report
+
+        return coverage_report(self._v(), self._reference_or_none())
+
+    def _reference_or_none(self):
+        try:
+            return self.reference()
+        except Exception:  # noqa: BLE001 - coverage needs no dibao standards; missing reference data must not hide it
+            return None
+
+    def mark_unreachable(self, household_id: str, reason: str, note: str, visitors: list[str]) -> dict:
+        """Record 无法入户 for a target household (reason, note; a refusal needs the second visitor)."""
+        from fieldapp.targets import mark_unreachable
+
+        return mark_unreachable(self._v(), household_id, reason, note, visitors, self._reference_or_none())
 
     # ------------------------------------------------------------------ form
     def form(self, version: int | None = None):

@@ -136,7 +136,10 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    text = str(value)
+    if not unicodedata.is_normalized("NFKC", text):   # full-width digits and brackets folded; most cells already are
+        text = unicodedata.normalize("NFKC", text)
+    return text.strip()
 
 
 def categories_of(text) -> tuple[list[str], str, list[str]]:

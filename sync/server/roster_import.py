@@ -64,7 +64,8 @@ def import_roster(storage, path: str | Path, *, campaign: str | None = None, sta
     check = check_roster(sheet, Villages.from_areas(storage.list_areas()), {k: v[0] for k, v in people.items()},
                          {k: r["household_id"] for k, r in earlier.items()})
     changes, rows, counts = _plan(check, earlier, people, name, since, now, close_missing)
-    missing = sorted(k for k, r in earlier.items() if r["status"] == "open" and k not in {h.key for h in check.households})
+    present = {h.key for h in check.households}
+    missing = sorted(k for k, r in earlier.items() if r["status"] == "open" and k not in present)
     report = {"campaign": name, "since": since, "file": path.name, "layout": check.layout, "header_row": check.header_row,
               "rows": check.rows, "households": counts,
               "members": sum(len(h.members) for h in check.households),

@@ -119,11 +119,9 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list]]:
         ws = wb.worksheets[0]
         ws.reset_dimensions()   # some writers store a wrong dimension: read every row there is
         merged = _merged_ranges(path, getattr(ws, "_worksheet_path", ""))
-        rows = []
-        for row in ws.iter_rows():
-            cells = [c.value if not hasattr(c, "data_type") or c.data_type != "f" else str(c.value) for c in row]
-            number = next((c.row for c in row if getattr(c, "row", None)), None)
-            rows.append((number or len(rows) + 1, cells))
+        # Values only (as fast as openpyxl reads); read-only mode yields gap rows too, so numbers count from 1.
+        # Without data_only a formula cell's value is its text "=…", which the checks name as formula text.
+        rows = [(number, list(values)) for number, values in enumerate(ws.iter_rows(values_only=True), 1)]
     finally:
         wb.close()
     if merged:

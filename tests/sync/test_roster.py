@@ -229,3 +229,34 @@ def test_template_is_read_back_with_its_own_header(tmp_path):
 def test_coverage_needs_a_roster(county):
     with pytest.raises(errors.RosterCampaignMissing):
         coverage(county)
+
+
+def test_import_reimport_and_coverage_on_both_backends(backend, tmp_path, request, capsys):
+    from tests.sync.conftest import make_storage
+
+    storage = make_storage(backend, tmp_path, request)
+    try:
+        rf.seed_county(storage)
+        path = rf.write_csv_gb18030(tmp_path / "r.csv")
+        first = import_roster(storage, path, campaign=CAMPAIGN, start="2026-04-01")
+        assert first["households"]["new"] == 4 and first["rejected_rows"]
+        again = import_roster(storage, path, campaign=CAMPAIGN)
+        assert again["households"] == {"new": 0, "updated": 0, "unchanged": 4, "closed": 0}
+        report = coverage(storage, CAMPAIGN, rf.TOWN_A)
+        assert [(v["code"], v["target"], v["not_visited"]) for v in report["villages"]] == [
+            (rf.VILLAGE_A1, 2, 2), (rf.VILLAGE_A2, 1, 1)]
+        assert report["townships"][0]["rate_permille"] == 0
+    finally:
+        storage.close()
+
+
+def test_cli_coverage_prints_every_level(county, tmp_path, capsys):
+    db = f"sqlite:///{tmp_path}/server.db"
+    import_roster(county, rf.write_xlsx(tmp_path / "r.xlsx"), campaign=CAMPAIGN, start="2026-04-01")
+
+    assert cli.main(["--database", db, "coverage", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["campaign"] == CAMPAIGN and report["counties"][0]["target"] == 4
+    assert cli.main(["--database", db, "coverage", "--area", rf.TOWN_B]) == 0
+    text = capsys.readouterr().out
+    assert f"乡镇 {rf.TOWN_B}：目标 1，已走访 0" in text and f"村 {rf.VILLAGE_B1}" in text and rf.VILLAGE_A1 not in text

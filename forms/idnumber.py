@@ -147,7 +147,7 @@ def from_cell(value) -> tuple[str, tuple[str, ...]]:
         last digits a spreadsheet already turned into zeros: named as that, not as a checksum error
     :raises IdNumberError: any other failure, as :func:`parse_id`
     """
-    if isinstance(value, str) and _is_plain(value):   # the common case: already 18 clean characters
+    if isinstance(value, str) and _is_plain(value) and not value.endswith("000"):   # the common case: 18 clean characters
         return _parse_cached(value)[0], ()
     if isinstance(value, bool) or value is None:
         raise IdNumberLengthError("ID number is empty", "身份证号为空")

@@ -79,7 +79,7 @@ class CoveragePage(QWidget):
 
     show_households = Signal(dict)
 
-    COLS = ("village", "target", "visited", "progress", "drafts", "overdue", "open_needs")
+    COLS = ("village", "target", "visited", "progress", "drafts", "overdue", "open_needs", "unreachable", "discovered")
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -140,7 +140,8 @@ class CoveragePage(QWidget):
         villages = report.villages
         self.table.setRowCount(len(villages))
         for r, v in enumerate(villages):
-            cells = [v.village_name or v.village_code, v.target, v.visited, None, v.drafts, v.overdue, v.open_needs]
+            cells = [v.village_name or v.village_code, v.target, v.visited, None, v.drafts, v.overdue, v.open_needs,
+                     v.unreachable, v.discovered]
             for c, value in enumerate(cells):
                 if c == 3:
                     bar = QProgressBar(self.table)
@@ -183,7 +184,7 @@ class CoveragePage(QWidget):
     def retranslate(self) -> None:
         """Set every text in the current language."""
         headers = [self.tr("村（社区）"), self.tr("目标户数"), self.tr("已走访"), self.tr("进度"), self.tr("草稿"),
-                   self.tr("复核逾期"), self.tr("未解决需求")]
+                   self.tr("复核逾期"), self.tr("未解决需求"), self.tr("无法入户"), self.tr("主动发现")]
         self.table.setHorizontalHeaderLabels(headers)
         self.needs_title.setText(self.tr("需求办理情况（点击查看有未解决需求的户）"))
         self.hint.setText(self.tr("两个全覆盖：每个目标户都要走访，每户情况都要摸清。点击数字可查看对应的户。"))

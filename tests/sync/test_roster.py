@@ -260,3 +260,34 @@ def test_cli_coverage_prints_every_level(county, tmp_path, capsys):
     assert cli.main(["--database", db, "coverage", "--area", rf.TOWN_B]) == 0
     text = capsys.readouterr().out
     assert f"乡镇 {rf.TOWN_B}：目标 1，已走访 0" in text and f"村 {rf.VILLAGE_B1}" in text and rf.VILLAGE_A1 not in text
+
+
+def test_rows_grouped_by_household_number_and_a_visitors_correction_is_not_overwritten(county, tmp_path):
+    head, wife = rf.make_id("19590909", 161), rf.make_id("19610101", 172)
+    path = tmp_path / "by_number.csv"
+
+    def write(wife_name):
+        path.write_text("户编号,成员姓名,与户主关系,身份证号,村（社区）代码,救助类别\n"
+                        f"HH-0001,韩老根,户主,{head},{rf.VILLAGE_A1},农村低保B类\n"
+                        f"HH-0001,{wife_name},妻子,{wife},{rf.VILLAGE_A1},\n", encoding="utf-8")
+    write("韩大嫂")
+    first = import_roster(county, path, campaign=CAMPAIGN, start="2026-04-01")
+    assert first["households"]["new"] == 1 and first["members"] == 2 and not first["problems"]
+    record = next(r for r in county.records(ADMIN) if r["fields"].get("roster", {}).get("key") == "HH-0001")
+    assert [m["relation"] for m in record["fields"]["members"]] == ["head", "spouse"]
+
+    # A visitor corrects the wife's name on the laptop; then the county's next roster changes it too.
+    members = [dict(m) for m in record["fields"]["members"]]
+    members[1]["name"] = "韩秀兰"
+    county.push(ADMIN, "laptop-7", [{"change_id": str(uuid.uuid4()), "entity": "household",
+                                     "entity_id": record["entity_id"], "household_id": record["entity_id"],
+                                     "village_code": rf.VILLAGE_A1, "base_revision": record["revision"],
+                                     "fields": {"members": members}, "author": "协理员",
+                                     "at": "2026-05-01T08:00:00+00:00"}], "2026-05-01T08:00:00+00:00")
+    write("韩大姐")
+    second = import_roster(county, path, campaign=CAMPAIGN)
+
+    assert second["households"]["updated"] == 1 and second["conflicts"] == 1
+    after = next(r for r in county.records(ADMIN) if r["entity_id"] == record["entity_id"])
+    assert after["fields"]["members"][1]["name"] == "韩秀兰"        # kept; both values wait in a hard conflict
+    assert [c["kind"] for c in county.list_conflicts(ADMIN) if c["entity_id"] == record["entity_id"]] == ["hard"]

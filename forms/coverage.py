@@ -23,7 +23,8 @@ from typing import Iterable
 from forms.errors import FormsError
 
 __all__ = ["REASONS", "REASON_LABELS_ZH", "STATE_LABELS_ZH", "HouseholdFacts", "CoverageCounts", "CoverageReport",
-           "facts_from_fields", "target_state", "summarise", "unreachable_status", "UnreachableIncomplete"]
+           "facts_from_fields", "target_state", "summarise", "unreachable_status", "UnreachableIncomplete",
+           "report_lines"]
 
 REASONS = ("moved_out", "deceased", "no_such_household", "refused", "away_long_term")
 REASON_LABELS_ZH = {"moved_out": "迁出", "deceased": "死亡", "no_such_household": "查无此户", "refused": "拒绝入户",
@@ -172,3 +173,15 @@ def unreachable_status(campaign: str, reason: str, note: str, visitors: list[str
     when = (at or _dt.datetime.now(_dt.timezone.utc)).isoformat(timespec="seconds")
     return {"campaign": campaign, "state": "unreachable", "reason": reason, "note": str(note).strip(),
             "visitors": names, "by": by, "at": when}
+
+
+def report_lines(report: dict) -> list[str]:
+    """A report (:meth:`CoverageReport.as_dict`) as the Chinese lines both command lines print."""
+    lines = [f"{report['campaign']}（{report['since']} 起）"]
+    for level, rows in (("县", report["counties"]), ("乡镇", report["townships"]), ("村", report["villages"])):
+        for c in rows:
+            closed = "，".join(f"{REASON_LABELS_ZH[r]} {n}" for r, n in c["unreachable"].items() if n)
+            lines.append(f"{level} {c['code']}：目标 {c['target']}，已走访 {c['visited']}，无法入户 {c['unreachable_total']}"
+                         f"{'（' + closed + '）' if closed else ''}，未走访 {c['not_visited']}，主动发现 {c['discovered']}，"
+                         f"覆盖率 {c['rate_permille'] / 10:.1f}%")
+    return lines

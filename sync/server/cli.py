@@ -228,20 +228,14 @@ def cmd_roster_template(args):
 
 def cmd_coverage(args):
     """Coverage (两个全覆盖) of a campaign per village, township and county."""
-    from forms.coverage import REASON_LABELS_ZH
+    from forms.coverage import report_lines
     from sync.server.roster_import import coverage
 
     report = coverage(_storage(args), args.campaign, args.area or "")
     if args.json:
         _print(report)
         return
-    print(f"{report['campaign']}（{report['since']} 起）")
-    for level, rows in (("县", report["counties"]), ("乡镇", report["townships"]), ("村", report["villages"])):
-        for c in rows:
-            closed = "，".join(f"{REASON_LABELS_ZH[r]} {n}" for r, n in c["unreachable"].items() if n)
-            print(f"{level} {c['code']}：目标 {c['target']}，已走访 {c['visited']}，无法入户 {c['unreachable_total']}"
-                  f"{'（' + closed + '）' if closed else ''}，未走访 {c['not_visited']}，主动发现 {c['discovered']}，"
-                  f"覆盖率 {c['rate_permille'] / 10:.1f}%")
+    print("\n".join(report_lines(report)))
 
 
 def build_parser() -> argparse.ArgumentParser:

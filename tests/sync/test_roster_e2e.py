@@ -72,7 +72,8 @@ def _village(report, code):
     return next(v for v in report["villages"] if v["code"] == code)
 
 
-def test_roster_to_laptops_visits_closure_discovery_and_one_coverage_everywhere(county_server, tmp_path):
+def test_roster_to_laptops_visits_closure_discovery_and_one_coverage_everywhere(county_server, tmp_path, monkeypatch,
+                                                                               capsys):
     heads = _roster_csv(tmp_path / "花名册.csv")
     report = import_roster(county_server.storage, tmp_path / "花名册.csv", campaign=CAMPAIGN, start="2026-04-01")
     assert report["households"]["new"] == 6 and not report["rejected_rows"]
@@ -144,3 +145,15 @@ def test_roster_to_laptops_visits_closure_discovery_and_one_coverage_everywhere(
     assert (page[rf.VILLAGE_A1].target, page[rf.VILLAGE_A1].unreachable) == (3, 1)
     for svc in (a1, a2, office):
         svc.lock()
+
+    # The same figures from the command line of the office laptop and of the county server.
+    import json
+
+    from fieldapp.cli import main as fieldapp_main
+
+    monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASS)
+    capsys.readouterr()
+    assert fieldapp_main(["--data-dir", str(tmp_path / "office"), "coverage", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == office_report
+    assert fieldapp_main(["--data-dir", str(tmp_path / "a1"), "coverage"]) == 0
+    assert f"村 {rf.VILLAGE_A1}：目标 3，已走访 1，无法入户 1（迁出 1），未走访 1，主动发现 0" in capsys.readouterr().out

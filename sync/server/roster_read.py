@@ -86,6 +86,9 @@ def read_sheet(path: str | Path, mapping: dict[str, str] | None = None) -> Sheet
     :raises errors.RosterUnreadable: not a readable sheet, or no row looks like the header
     """
     path = Path(path)
+    if path.suffix.lower() in (".xls", ".et", ".ods", ".wps", ".numbers"):
+        raise errors.RosterUnreadable(f"unsupported format {path.suffix}",
+                                      f"“{path.name}”是旧版或其他格式的表格：请在 Excel/WPS 中另存为 .xlsx（或 CSV）后再导入")
     try:
         raw = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
     except errors.RosterUnreadable:

@@ -198,6 +198,10 @@ def test_cli_json_report_and_exit_codes(county, tmp_path, capsys):
     junk.write_bytes(b"not a spreadsheet")
     assert cli.main(["--database", db, "roster", "import", str(junk), "--campaign", CAMPAIGN]) == 2
     assert "无法读取花名册" in capsys.readouterr().err
+    old = tmp_path / "花名册.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 60)
+    assert cli.main(["--database", db, "roster", "import", str(old), "--campaign", CAMPAIGN]) == 2
+    assert "另存为 .xlsx" in capsys.readouterr().err
     headless = tmp_path / "headless.csv"
     headless.write_text("甲,乙\n1,2\n", encoding="utf-8")
     assert cli.main(["--database", db, "roster", "import", str(headless), "--campaign", CAMPAIGN]) == 2

@@ -13,6 +13,7 @@ from fieldapp.vault import FAST_KDF
 from forms.coverage import UnreachableIncomplete
 from sync.server.admin import issue_enrollment_code
 from sync.server.roster_import import coverage, import_roster
+from sync.server.storage.base import ADMIN as ADMIN_SCOPE
 from tests.sync import roster_files as rf
 from tests.sync.conftest import RunningServer, make_storage
 
@@ -157,3 +158,23 @@ def test_roster_to_laptops_visits_closure_discovery_and_one_coverage_everywhere(
     assert json.loads(capsys.readouterr().out) == office_report
     assert fieldapp_main(["--data-dir", str(tmp_path / "a1"), "coverage"]) == 0
     assert f"村 {rf.VILLAGE_A1}：目标 3，已走访 1，无法入户 1（迁出 1），未走访 1，主动发现 0" in capsys.readouterr().out
+
+
+def test_a_laptop_can_neither_add_nor_close_a_roster_target(county_server, tmp_path):
+    from sync import errors
+
+    _roster_csv(tmp_path / "花名册.csv")
+    import_roster(county_server.storage, tmp_path / "花名册.csv", campaign=CAMPAIGN, start="2026-04-01")
+    laptop = county_server.laptop(villages=(rf.VILLAGE_A1,), township=rf.TOWN_A)
+    target = next(r for r in county_server.storage.records(ADMIN_SCOPE) if r["village_code"] == rf.VILLAGE_A1)
+    hid = str(uuid.uuid4())
+    for entity_id, roster in ((hid, {"campaign": CAMPAIGN, "closed": False}),
+                              (target["entity_id"], dict(target["fields"]["roster"], closed=True))):
+        change = {"change_id": str(uuid.uuid4()), "entity": "household", "entity_id": entity_id,
+                  "household_id": entity_id, "village_code": rf.VILLAGE_A1, "base_revision": 0,
+                  "fields": {"roster": roster}, "author": "t", "at": "2026-05-12T08:00:00+00:00"}
+        with pytest.raises(errors.ChangeInvalid) as err:
+            laptop.client._call("POST", "/v1/push", {"changes": [change]})
+        assert "roster" in str(err.value.detail)
+    report = coverage(county_server.storage, CAMPAIGN)
+    assert report["counties"][0]["target"] == 6

@@ -40,7 +40,7 @@ class HouseholdRow(NamedTuple):
     village_name: str
     address: str
     categories: tuple
-    visit_status: str  # not_visited | draft | done — "done" means a final visit in the current campaign
+    visit_status: str  # not_visited | draft | done | unreachable — "done": a final visit in the current campaign
     review_due: str  # ISO date or ""
     open_needs: int
     flags: tuple  # subset of FLAG_ORDER, in that order
@@ -295,13 +295,18 @@ class Services(SyncServices, PrintServices):
         status = _STATUS
         since = self._campaign_start()
         new = tuple.__new__  # 3× faster than HouseholdRow(...) for 100,000 rows
-        return [
+        rows = [
             new(HouseholdRow, (r[0], r[1] or "", r[2] or "", r[3] or "", names.get(r[3], ""), r[4] or "",
                                cat_memo.get(r[5]) or _split_codes(r[5], cat_memo),
                                "not_visited" if r[6] == "final" and (r[10] or "") < since else status.get(r[6], "not_visited"),
                                r[7] or "", r[8] or 0, flag_memo.get(r[9]) or _order_flags(r[9], flag_memo)))
             for r in raw
         ]
+        unreachable = self._v().unreachable_ids()   # 无法入户 (few): shown instead of 未走访
+        if unreachable:
+            rows = [r._replace(visit_status="unreachable") if r.visit_status == "not_visited" and r.household_id
+                    in unreachable else r for r in rows]
+        return rows
 
     def _campaign_start(self) -> str:
         """ISO start date of the current campaign from the reference data ("" when none is set)."""
@@ -321,10 +326,13 @@ class Services(SyncServices, PrintServices):
 
         p = project(h["fields"], h["flags"])
         flags = tuple(sorted(set(h["flags"]) | set(p.flags), key=lambda c: FLAG_ORDER.index(c) if c in FLAG_ORDER else 99))
+        status = self._visit_status(h["visit_status"], h.get("last_visit_date"))
+        target = h["fields"].get("target_status")
+        if status == "not_visited" and isinstance(target, dict) and target.get("state") == "unreachable":
+            status = "unreachable"
         return HouseholdRow(h["id"], p.head_name, p.head_id_masked, h["village_code"] or "",
                             self._village_names.get(h["village_code"] or "", ""), p.address, tuple(h["categories"]),
-                            self._visit_status(h["visit_status"], h.get("last_visit_date")), h["review_due"] or "",
-                            h["open_needs"], flags)
+                            status, h["review_due"] or "", h["open_needs"], flags)
 
     def villages(self, rows: list[HouseholdRow] | None = None) -> list[tuple[str, str]]:
         """(code, name) of every village that has households (from ``rows`` if given), sorted by code."""

@@ -174,6 +174,8 @@ class CoveragePage(QWidget):
             criteria["review"] = "overdue"
         elif name == "open_needs":
             criteria["open_needs_only"] = True
+        elif name == "unreachable":
+            criteria["visit_status"] = "unreachable"
         self.show_households.emit(criteria)
 
     def changeEvent(self, e):

@@ -214,6 +214,12 @@ class RecordsMixin:
                 audit.append(db, self._suite, self.user, "change", "household", household_id, {"fields": sorted(changed)})
         return sorted(changed)
 
+    def unreachable_ids(self) -> set[str]:
+        """Ids of households whose ``target_status`` says 无法入户 (by the expression index of migration 6)."""
+        with self._session() as db:
+            return {r[0] for r in db.execute(
+                "SELECT id FROM households WHERE json_extract(fields, '$.target_status.state') = 'unreachable'")}
+
     def coverage_rows(self) -> list[tuple]:
         """``(village_code, roster JSON, target_status JSON, latest final visit date)`` of every household."""
         with self._session() as db:

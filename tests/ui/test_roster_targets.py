@@ -61,6 +61,12 @@ def test_unreachable_from_the_household_tab_and_coverage_counts_it(services_fact
     assert pending[-1]["fields"]["target_status"]["reason"] == "refused"
     assert pending[-1]["fields"]["target_status"]["visitors"] == ["张三", "李强"]
 
+    # The list shows it as 无法入户, no longer as 未走访, and the status filter finds it.
+    qtbot.waitUntil(lambda: next(r for r in w.model.rows() if r.household_id == ids[0]).visit_status == "unreachable",
+                    timeout=5000)
+    assert {r.visit_status for r in svc.household_rows()} == {"unreachable", "not_visited"}
+    assert w.model.labels("visit_status", "unreachable") == "无法入户"
+
     report = svc.coverage()
     v = report.villages[0]
     assert (v.village_code, v.target, v.visited, v.unreachable) == (VILLAGE, 3, 0, 1)

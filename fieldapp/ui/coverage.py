@@ -196,9 +196,14 @@ class CoveragePage(QWidget):
         else:
             target = sum(v.target for v in r.villages)
             visited = sum(v.visited for v in r.villages)
-            pct = 100 * visited / target if target else 0
-            self.summary.setText(self.tr("已走访 %1 / 目标 %2 户（%3%）").replace("%1", f"{visited:,}")
-                                 .replace("%2", f"{target:,}").replace("%3", f"{pct:.1f}"))
+            closed = sum(getattr(v, "unreachable", 0) for v in r.villages)
+            pct = 100 * (visited + closed) / target if target else 0   # the headline rate (forms.coverage)
+            if closed:
+                self.summary.setText(self.tr("已走访 %1，无法入户 %4 / 目标 %2 户（%3%）").replace("%1", f"{visited:,}")
+                                     .replace("%4", f"{closed:,}").replace("%2", f"{target:,}").replace("%3", f"{pct:.1f}"))
+            else:
+                self.summary.setText(self.tr("已走访 %1 / 目标 %2 户（%3%）").replace("%1", f"{visited:,}")
+                                     .replace("%2", f"{target:,}").replace("%3", f"{pct:.1f}"))
         for d, b in self.need_buttons.items():
             n = r.needs_by_disposition.get(d, 0) if r is not None else 0
             b.setText(f"{list_label('disposition', d)}：{n}")

@@ -74,3 +74,4 @@ def test_unreachable_from_the_household_tab_and_coverage_counts_it(services_fact
     table = w.coverage_page.table
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     assert table.item(0, headers.index("无法入户")).text() == "1" and table.item(0, headers.index("目标户数")).text() == "3"
+    assert w.coverage_page.summary.text() == "已走访 0，无法入户 1 / 目标 3 户（33.3%）"

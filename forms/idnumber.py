@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import unicodedata
 from functools import lru_cache
+from operator import mul
 
 from forms.errors import (
     IdNumberCharacterError,
@@ -30,7 +31,7 @@ def check_char(first17: str) -> str:
     """The check character for 17 digits: sum of digit × weight, mod 11, indexes "10X98765432"."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError("check_char needs exactly 17 ASCII digits")
-    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+    return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def normalise(value: str) -> str:

@@ -115,18 +115,13 @@ def _csv_rows(path: Path) -> list[tuple[int, list]]:
 
 
 def _xlsx_rows(path: Path) -> list[tuple[int, list]]:
-    import openpyxl
+    from sync.server.roster_xlsx import first_sheet_rows
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    try:
-        ws = wb.worksheets[0]
-        ws.reset_dimensions()   # some writers store a wrong dimension: read every row there is
-        merged = _merged_ranges(path, getattr(ws, "_worksheet_path", ""))
-        # Values only (as fast as openpyxl reads); read-only mode yields gap rows too, so numbers count from 1.
-        # Without data_only a formula cell's value is its text "=…", which the checks name as formula text.
-        rows = [(number, list(values)) for number, values in enumerate(ws.iter_rows(values_only=True), 1)]
-    finally:
-        wb.close()
+    # Values only, in one pass of openpyxl's sheet parser (see roster_xlsx); every row there is, whatever
+    # dimension the writer stored, numbered from 1 with gap rows. Without data_only a formula cell's value
+    # is its text "=…", which the checks name as formula text.
+    sheet_path, rows = first_sheet_rows(path)
+    merged = _merged_ranges(path, sheet_path)
     if merged:
         _fill_merged(rows, merged)
     return rows

@@ -43,7 +43,7 @@ class HouseholdRow(NamedTuple):
     village_name: str
     address: str
     categories: tuple
-    visit_status: str  # not_visited | draft | done — "done" means a final visit in the current campaign
+    visit_status: str  # not_visited | draft | done | unreachable — "done": a final visit in the current campaign
     review_due: str  # ISO date or ""
     open_needs: int
     flags: tuple  # subset of FLAG_ORDER, in that order
@@ -60,6 +60,8 @@ class VillageCoverage:
     drafts: int = 0
     overdue: int = 0
     open_needs: int = 0
+    unreachable: int = 0     # roster targets closed as 无法入户 (0 without a roster)
+    discovered: int = 0      # households found at the door (主动发现), not part of the target
 
 
 @dataclass
@@ -308,13 +310,18 @@ class Services(SyncServices, PrintServices):
         status = _STATUS
         since = self._campaign_start()
         new = tuple.__new__  # 3× faster than HouseholdRow(...) for 100,000 rows
-        return [
+        rows = [
             new(HouseholdRow, (r[0], r[1] or "", r[2] or "", r[3] or "", names.get(r[3], ""), r[4] or "",
                                cat_memo.get(r[5]) or _split_codes(r[5], cat_memo),
                                "not_visited" if r[6] == "final" and (r[10] or "") < since else status.get(r[6], "not_visited"),
                                r[7] or "", r[8] or 0, flag_memo.get(r[9]) or _order_flags(r[9], flag_memo)))
             for r in raw
         ]
+        unreachable = self._v().unreachable_ids()   # 无法入户 (few): shown instead of 未走访
+        if unreachable:
+            rows = [r._replace(visit_status="unreachable") if r.visit_status == "not_visited" and r.household_id
+                    in unreachable else r for r in rows]
+        return rows
 
     def _campaign_start(self) -> str:
         """ISO start date of the current campaign from the reference data ("" when none is set)."""
@@ -334,10 +341,13 @@ class Services(SyncServices, PrintServices):
 
         p = project(h["fields"], h["flags"])
         flags = tuple(sorted(set(h["flags"]) | set(p.flags), key=lambda c: FLAG_ORDER.index(c) if c in FLAG_ORDER else 99))
+        status = self._visit_status(h["visit_status"], h.get("last_visit_date"))
+        target = h["fields"].get("target_status")
+        if status == "not_visited" and isinstance(target, dict) and target.get("state") == "unreachable":
+            status = "unreachable"
         return HouseholdRow(h["id"], p.head_name, p.head_id_masked, h["village_code"] or "",
                             self._village_names.get(h["village_code"] or "", ""), p.address, tuple(h["categories"]),
-                            self._visit_status(h["visit_status"], h.get("last_visit_date")), h["review_due"] or "",
-                            h["open_needs"], flags)
+                            status, h["review_due"] or "", h["open_needs"], flags)
 
     def villages(self, rows: list[HouseholdRow] | None = None) -> list[tuple[str, str]]:
         """(code, name) of every village that has households (from ``rows`` if given), sorted by code."""
@@ -370,7 +380,34 @@ class Services(SyncServices, PrintServices):
                 v.overdue += 1
             if r.open_needs:
                 v.open_needs += 1
+        targets = self.target_coverage()
+        if targets is not None:   # a roster is here: targets and visited follow the campaign's rule (forms.coverage)
+            for code, counts in targets.villages.items():
+                v = per.get(code) or per.setdefault(code, VillageCoverage(code, self._village_names.get(code, "")))
+                v.target, v.visited = counts.target, counts.visited
+                v.unreachable, v.discovered = counts.unreachable_total, counts.discovered
+            for code, v in per.items():
+                if code not in targets.villages:
+                    v.target = v.visited = 0
         return Coverage(villages=[per[c] for c in sorted(per)], needs_by_disposition=self._v().needs_by_disposition())
+
+    def target_coverage(self):
+        """The campaign's coverage (forms.coverage.CoverageReport) of this laptop's households; None without a roster."""
+        from fieldapp.targets import coverage_report
+
+        return coverage_report(self._v(), self._reference_or_none())
+
+    def _reference_or_none(self):
+        try:
+            return self.reference()
+        except Exception:  # noqa: BLE001 - coverage needs no dibao standards; missing reference data must not hide it
+            return None
+
+    def mark_unreachable(self, household_id: str, reason: str, note: str, visitors: list[str]) -> dict:
+        """Record 无法入户 for a target household (reason, note; a refusal needs the second visitor)."""
+        from fieldapp.targets import mark_unreachable
+
+        return mark_unreachable(self._v(), household_id, reason, note, visitors, self._reference_or_none())
 
     # ------------------------------------------------------------------ form
     def form(self, version: int | None = None):

@@ -212,6 +212,30 @@ InternalError = _coded(
     "InternalError", "INTERNAL_ERROR", 500,
     "服务器内部错误，请稍后重试。", "Internal server error.", "An unexpected server failure.")
 
+# --- target roster (花名册) ---------------------------------------------------------
+class RosterUnreadable(SyncError):
+    """The roster file cannot be read at all (not .xlsx/CSV, no header row found, a required column missing)."""
+
+    code = "ROSTER_UNREADABLE"
+    http_status = 422
+    message_zh = "无法读取花名册文件。"
+    message_en = "The roster file cannot be read."
+
+    def __init__(self, detail: str | None = None, message_zh: str | None = None):
+        super().__init__(detail)
+        if message_zh:
+            self.message_zh = message_zh
+
+
+class RosterCampaignMissing(SyncError):
+    """No campaign named for the roster and none set in the published reference data."""
+
+    code = "ROSTER_CAMPAIGN_MISSING"
+    http_status = 422
+    message_zh = "请用 --campaign 指定专项行动名称（参考数据中也没有当前专项行动）。"
+    message_en = "Name the campaign (--campaign): the reference data sets none."
+
+
 CATALOGUE: dict[str, type[SyncError]] = {
     cls.code: cls for cls in list(globals().values())
     if isinstance(cls, type) and issubclass(cls, SyncError) and cls is not SyncError

@@ -111,6 +111,25 @@ def cmd_bundle_import(args) -> int:
     return 0
 
 
+def cmd_coverage(args) -> int:
+    """Coverage of the campaign over this laptop's households, by the same rule as the county server."""
+    import json
+
+    from fieldapp.targets import coverage_report
+    from forms.coverage import report_lines
+
+    vault = _open_vault(args)
+    try:
+        report = coverage_report(vault)
+    finally:
+        vault.lock()
+    if report is None:
+        raise CliError("本机还没有花名册目标户（请先同步）(no roster households on this laptop: sync first)", exit_code=1)
+    data = report.as_dict()
+    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else "\n".join(report_lines(data)))
+    return 0
+
+
 def register(subparsers) -> None:
     """Add ``enroll``, ``sync`` and ``bundle export|import``."""
     p = subparsers.add_parser("enroll", help="register this laptop with the county server (一次性登记码)")
@@ -125,6 +144,12 @@ def register(subparsers) -> None:
     add_user_arg(p)
     p.set_defaults(handler=cmd_sync)
 
+    p = subparsers.add_parser("coverage", help="两个全覆盖 of this laptop's villages (or township) against the roster",
+                              description="coverage of the campaign's roster over this laptop's households: targets, "
+                                          "visited, 无法入户 by reason, not yet visited, found at the door")
+    add_user_arg(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_coverage)
     p = subparsers.add_parser("bundle", help="USB bundles for villages without network")
     bsub = p.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
     e = bsub.add_parser("export", help="write pending changes to a sealed bundle file")

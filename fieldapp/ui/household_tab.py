@@ -48,6 +48,9 @@ class HouseholdTab(QWidget):
         top.addWidget(self.discard_button)
         top.addWidget(self.amend_button)
         top.addWidget(self.new_button)
+        self.unreachable_button = QPushButton(self, objectName="unreachableButton")   # roster targets only
+        self.unreachable_button.clicked.connect(self.mark_unreachable)
+        top.addWidget(self.unreachable_button)
         self.print_button = QToolButton(self, objectName="printButton")
         self.print_button.setPopupMode(QToolButton.InstantPopup)
         self.print_menu = QMenu(self.print_button)
@@ -208,6 +211,19 @@ class HouseholdTab(QWidget):
                         pass_progress=True, progress_parent=self, label=self.tr("正在生成 PDF…"),
                         on_success=done, on_error=lambda e: show_error(self, e))
 
+    def mark_unreachable(self) -> None:
+        """Open the 无法入户 dialog; on success the header shows the state and the list refreshes."""
+        from fieldapp.ui.unreachable_dialog import UnreachableDialog
+
+        self.unreachable_dialog = UnreachableDialog(self.services, self.household_id, self.services.user or "", self)
+        self.unreachable_dialog.accepted.connect(self._unreachable_recorded)
+        self.unreachable_dialog.open()
+
+    def _unreachable_recorded(self) -> None:
+        self.household = self.services.open_household(self.household_id)["household"]
+        self.household_changed.emit(self.household_id)
+        self.retranslate()
+
     def save_draft_now(self) -> None:
         """Autosave the open editor now (closing, locking)."""
         if self.editor is not None:
@@ -237,9 +253,23 @@ class HouseholdTab(QWidget):
                         for c in self.household.get("categories", []))
         flags = [list_label("flag", x) for x in self.household.get("flags", [])]
         flag_html = "".join(f" <span style='color:#b00020'>[{x}]</span>" for x in flags)
+        from forms.coverage import REASON_LABELS_ZH
+
+        roster = f.get("roster") if isinstance(f.get("roster"), dict) else {}
+        status = f.get("target_status") if isinstance(f.get("target_status"), dict) else {}
+        target_html = ""
+        if status.get("state") == "unreachable":
+            target_html = (f" <span style='color:#8a5a00'>[{self.tr('无法入户')}："
+                           f"{_esc(REASON_LABELS_ZH.get(status.get('reason'), ''))}]</span>")
+        elif roster and not roster.get("closed"):
+            target_html = f" <span style='color:#555'>[{self.tr('花名册目标户')}]</span>"
+        self.unreachable_button.setVisible(bool(roster) and not roster.get("closed")
+                                           and self.household.get("visit_status") != "final")
+        self.unreachable_button.setText(self.tr("无法入户…"))
         self.header.setText(
             f"<b style='font-size:13pt'>{_esc(head.get('name') or '')}</b> &nbsp; {mask(head.get('id_number') or '')}"
-            f" &nbsp; {_esc(f.get('address') or '')} &nbsp; <span style='color:#1a56a0'>{_esc(cats)}</span>{flag_html}")
+            f" &nbsp; {_esc(f.get('address') or '')} &nbsp; <span style='color:#1a56a0'>{_esc(cats)}</span>{flag_html}"
+            f"{target_html}")
         if self.editor is not None:
             text = self.tr("已完成的走访（只读）") if self.editor.read_only else self.tr("本次走访")
             self.inner.setTabText(self.inner.indexOf(self.editor), text)

@@ -42,7 +42,8 @@ def visit_status_label(code: str) -> str:
     text = {
         "not_visited": QT_TRANSLATE_NOOP("Labels", "未走访"),
         "draft": QT_TRANSLATE_NOOP("Labels", "草稿"),
-        "done": QT_TRANSLATE_NOOP("Labels", "已走访")}.get(code)
+        "done": QT_TRANSLATE_NOOP("Labels", "已走访"),
+        "unreachable": QT_TRANSLATE_NOOP("Labels", "无法入户")}.get(code)
     return _t(text) if text else code
 
 

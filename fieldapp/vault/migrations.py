@@ -137,6 +137,12 @@ def _v3(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE households DROP COLUMN {column}")  # fixed names, no user input
 
 
+def _v6(db: sqlite_utils.Database) -> None:
+    # Target households closed as 无法入户 (target_status synced as a household field): an index on the
+    # expression lets the list find them without reading every household's fields.
+    db.execute("CREATE INDEX households_target_state ON households(json_extract(fields, '$.target_status.state'))")
+
+
 def _v7(db: sqlite_utils.Database) -> None:
     """Review (审核): the events the server sent, each visit's newest state, amendment links."""
     db.execute("""CREATE TABLE review_events (
@@ -166,6 +172,7 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: households, members, visits, drafts, change log, sync state, conflicts, audit", _v1),
     Migration(2, "covering index for the household list", _v2),
     Migration(3, "household list, flags and needs in their own narrow tables", _v3),
+    Migration(6, "index of households closed as 无法入户 (target_status)", _v6),
     Migration(7, "review: events from the server, each visit's review state, amendment links", _v7),
 ]
 

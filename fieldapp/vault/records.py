@@ -197,6 +197,39 @@ class RecordsMixin:
         db.execute("INSERT INTO household_chars (rowid, names, address) VALUES (?,?,?)",
                    [rowid, spaced_chars(proj.names_text), spaced_chars(proj.address)])
 
+    def update_household_fields(self, household_id: str, fields: dict) -> list[str]:
+        """Set some fields of a household (e.g. ``target_status``) with their change-log row and audit entry,
+        in one transaction; return the names of the fields that changed."""
+        with self._session() as db:
+            with self._tx(db):
+                row = db.execute("SELECT fields, revision FROM households WHERE id = ?", [household_id]).fetchone()
+                if row is None:
+                    raise RecordNotFound("household", household_id)
+                current = json.loads(row[0])
+                changed = {k: v for k, v in fields.items() if k not in current or current[k] != v}
+                if not changed:
+                    return []
+                merged, at = {**current, **changed}, now_utc()
+                self._write_household(db, household_id, merged, at, self.user, exists=True, local_edit=True)
+                self._log_change(db, "household", household_id, household_id, sql_text(merged.get("village_code")),
+                                 row[1], changed, at)
+                audit.append(db, self._suite, self.user, "change", "household", household_id, {"fields": sorted(changed)})
+        return sorted(changed)
+
+    def unreachable_ids(self) -> set[str]:
+        """Ids of households whose ``target_status`` says 无法入户 (by the expression index of migration 6)."""
+        with self._session() as db:
+            return {r[0] for r in db.execute(
+                "SELECT id FROM households WHERE json_extract(fields, '$.target_status.state') = 'unreachable'")}
+
+    def coverage_rows(self) -> list[tuple]:
+        """``(village_code, roster JSON, target_status JSON, latest final visit date)`` of every household."""
+        with self._session() as db:
+            return db.execute(
+                "SELECT l.village_code, json_extract(h.fields, '$.roster'), json_extract(h.fields, '$.target_status'), "
+                "(SELECT MAX(v.visit_date) FROM visits v WHERE v.household_id = h.id AND v.status = 'final') "
+                "FROM households h JOIN household_list l ON l.rowid = h.rowid").fetchall()
+
     # ---------------------------------------------------------------- drafts
     def save_draft(self, visit: dict) -> None:
         """Autosave what is being typed (local only, never synced); cheap enough to call every few seconds."""

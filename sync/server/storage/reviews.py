@@ -14,6 +14,7 @@ import uuid
 from sync import errors
 from sync.review import APPROVED, RETURNED
 from sync.server.storage.base import Scope
+from forms.places import township_of
 
 EVENT_COLUMNS = ("review_seq, event_id, visit_id, household_id, village_code, township_code, action, comment, "
                  "field_comments, reviewer, reviewer_role, reviewer_name, at")
@@ -68,7 +69,7 @@ class ReviewStore:
                 if visit_id not in visits:
                     raise errors.VisitNotFound(visit_id)
                 if not scope.allows(visits[visit_id]["village_code"]):
-                    raise errors.OutsideArea(visits[visit_id]["village_code"][:9])
+                    raise errors.OutsideArea(township_of(visits[visit_id]["village_code"]))
             reviewed = self._reviewed(tx, ids)
             events, skipped, done = [], [], set()
             for action in actions:
@@ -84,7 +85,7 @@ class ReviewStore:
                 done.add(visit_id)
                 events.append({"review_seq": seq, "event_id": str(uuid.uuid4()), "visit_id": visit_id,
                                "household_id": visit["household_id"], "village_code": visit["village_code"],
-                               "township_code": visit["village_code"][:9], "action": action["action"],
+                               "township_code": township_of(visit["village_code"]), "action": action["action"],
                                "comment": action.get("comment") or "", "field_comments": action.get("field_comments") or {},
                                "reviewer": reviewer, "reviewer_role": reviewer_role, "reviewer_name": reviewer_name,
                                "at": now})

@@ -17,6 +17,7 @@ from typing import Any, Iterator
 from sync import errors
 from sync.server.storage.base import Scope, Storage
 from forms.places import township_of
+from sync.server.storage.roster_store import RosterStore
 
 CHANGE_COLUMNS = "seq, change_id, entity, entity_id, household_id, village_code, revision, fields, device_id, author, at"
 CONFLICT_COLUMNS = ("conflict_id, seq, kind, status, entity, entity_id, household_id, village_code, base_revision, "
@@ -53,7 +54,7 @@ class Tx(abc.ABC):
         return rows[0] if rows else None
 
 
-class SqlStorage(Storage):
+class SqlStorage(RosterStore, Storage):
     """Storage over a DB-API backend; subclasses provide :meth:`_tx` and dialect helpers."""
 
     backend = ""            # migrations folder name
@@ -300,13 +301,13 @@ class SqlStorage(Storage):
                 found[row["change_id"]] = row
         return found
 
-    def push(self, scope: Scope, device_id: str, changes: list[dict], now: str):
+    def push(self, scope: Scope, device_id: str, changes: list[dict], now: str, tx: Tx | None = None):
         for change in changes:
             moved_to = change["fields"].get("village_code") if change["entity"] == "household" else None
             for village in (change["village_code"], moved_to):
                 if isinstance(village, str) and not scope.allows(village):
                     raise errors.OutsideArea(township_of(village))
-        with self._tx() as tx:
+        with self._joined(tx) as tx:   # a caller's transaction (roster import) or a new one
             seq = self._lock_counter(tx)
             stored = self._stored_changes(tx, [c["change_id"] for c in changes])
             fresh = [c for c in changes if c["change_id"] not in stored]

@@ -115,4 +115,7 @@ def run_assess(args) -> int:
     except FormsError as exc:
         raise _fail(exc, args.lang) from None
     print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    if result.standard_missing:  # never a silent blank: the income rules could not run
+        print(result.standard_missing if args.lang != "en" else "no dibao standard in force: the income rules could not run",
+              file=sys.stderr)
     return 0

@@ -121,7 +121,7 @@ class PrintServices:
             raise NothingToPrint()
         visit = v.get_visit(h["visits"][0]["id"], audit_view=False)
         visit.pop("meta", None)
-        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=printouts.load_templates(),
+        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=self.templates(),
                                      reference=self.reference(), counter=_VaultCounter(v), hold_serials=out is None)
         if kind == "consent":
             result = printouts.print_consent([visit], ctx, out, progress=progress)
@@ -174,7 +174,7 @@ class PrintServices:
             visits.append(visit)
         if not visits:
             raise NothingToPrint()
-        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=printouts.load_templates(),
+        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=self.templates(),
                                      reference=self.reference(), counter=_VaultCounter(v), hold_serials=out is None)
         target = Path(out) if out is not None else None
         if kind == "consent":

@@ -87,6 +87,8 @@ class SyncServices:
             v.set_sync_state("pending_enrollment_code", None)
         report = syncing.sync_now(v, progress=progress)
         v.set_sync_state("last_sync_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        if getattr(report, "documents", 0):
+            self.published_changed()  # new reference data, templates or form versions apply from now on
         return report
 
     def is_online(self) -> bool:

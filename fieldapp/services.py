@@ -449,6 +449,25 @@ class Services(SyncServices, PrintServices):
 
         return published.status(self._v(), demo=self.is_demo())
 
+    # ------------------------------------------------------------------ new households (主动发现)
+    def laptop_villages(self) -> list:
+        """The villages this laptop may create households in (``fieldapp.households.VillageChoice``)."""
+        from fieldapp import households
+
+        return households.laptop_villages(self)
+
+    def create_household(self, village_code: str, head_name: str, id_number: str, **details) -> str:
+        """Create a household found during visits (draft first visit); raises HouseholdExists for a known ID number."""
+        from fieldapp import households
+
+        return households.create_household(self, village_code, head_name, id_number, **details)
+
+    def duplicate_flags(self) -> list[dict]:
+        """Office laptops: households sharing a member's ID number, as flagged by the server at the last sync."""
+        from fieldapp import households
+
+        return households.duplicate_flags(self)
+
     # ------------------------------------------------------------------ visits
     def open_household(self, household_id: str) -> dict:
         """A household (audited view), its autosaved draft if any, and its latest recorded visit."""

@@ -171,6 +171,20 @@ class SerialBlock(BaseModel):
     last: int
 
 
+class DuplicateHousehold(BaseModel):
+    """One household holding a member ID number that another household also holds."""
+
+    household_id: str
+    village_code: str
+
+
+class DuplicateMember(BaseModel):
+    """A member ID number found in two or more households: flagged for the township office, never merged."""
+
+    id_number: str
+    households: list[DuplicateHousehold]
+
+
 class AuditAnchor(_Strict):
     """The head of the device's hash-chained audit log: its last entry's number and hash."""
 

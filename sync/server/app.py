@@ -23,7 +23,7 @@ from sync import errors
 from sync.keys import KeyPair
 from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, EnrollRequest, EnrollResponse,
                            ErrorBody, Hello, KnownRequest, KnownResponse, PullResponse, PushRequest, PushResponse,
-                           ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, AuditAnchor, AuditAnchorStored,
+                           ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, DuplicateMember, AuditAnchor, AuditAnchorStored,
                            AuditAnchors, keys_are_valid)
 from sync.server.auth import authenticate, check_protocol, device_scope
 from sync.server.checks import check_changes, warm_up
@@ -218,6 +218,13 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
             raise errors.RoleNotAllowed()
         return storage.resolve_conflict(device_scope(dev), str(conflict_id), body.fields, dev["device_id"],
                                         body.author, _now())
+
+    @app.get("/v1/duplicates", response_model=list[DuplicateMember], responses=ERROR_RESPONSES, tags=["conflicts"])
+    def duplicates(dev: dict = Depends(device)) -> list:
+        """Office devices: households sharing a member's ID number with one of the township's households."""
+        if dev["role"] != "office":
+            raise errors.RoleNotAllowed()
+        return storage.duplicate_members(device_scope(dev))
 
     @app.post("/v1/bundles", responses=ERROR_RESPONSES, tags=["bundles"])
     async def forward_bundle(request: Request, dev: dict = Depends(device)) -> dict:

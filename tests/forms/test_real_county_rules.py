@@ -29,7 +29,7 @@ def test_with_no_reference_at_all_r11_and_every_rule_not_needing_it_still_run():
     assert result.income_class is None and result.standard_fen is None
     assert "dibao_standard" in result.missing_inputs
     assert result.by_rule("R5"), "a member with no labour capacity, no income source, a minor: tekun still suggested"
-    assert "car" in result.verify_flags  # R9 verify flags do not need the standard
+    assert "vehicle" in result.verify_flags  # R9 verify flags do not need the standard
     assert result.per_capita_income_fen == 45000  # R1 still computed
     assert "演示" not in " ".join(s.message_zh for s in result.suggestions)
 

@@ -254,8 +254,8 @@ class MainWindow(QMainWindow):
             return
         if dialog.household_id is None:
             return
-        if dialog.existing:
-            QMessageBox.information(self, self.tr("已有这一户"), dialog.error.text())
+        if dialog.existing:  # said where the user looks next, without another dialog to click away
+            self.status.showMessage(dialog.error.text(), 15000)
         else:
             self.model.update_row(self.services.household_row(dialog.household_id))
             self.list_page.set_villages(self.services.villages(self.model.rows()))

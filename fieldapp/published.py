@@ -85,13 +85,41 @@ def reference(vault, *, demo: bool = False):
 
     doc = _newest(documents(vault, "reference"), covers if county else None)
     if doc is None:
-        return load_reference() if demo else Reference.none()
+        return _with_areas(load_reference() if demo else Reference.none(), vault)
     name, version = doc["name"], int(doc.get("version") or 0)
     try:
         ref = reference_from_dict(doc.get("content"), source=f"{name} v{version}")
     except FormsError as exc:
         raise PublishedDocumentInvalid("reference", name, version, exc.message_zh) from None
-    return dataclasses.replace(ref, version=version)
+    return _with_areas(dataclasses.replace(ref, version=version), vault)
+
+
+def _with_areas(ref, vault):
+    """Add the places of the published ``areas`` documents (``areas import``) that the reference does not list,
+    so their names show in lists, coverage and printouts (office names stay the reference data's)."""
+    from forms.reference import County, Township, Village
+
+    docs = documents(vault, "areas")
+    if not docs:
+        return ref
+    villages = dict(ref._villages)
+    counties = list(ref.counties)
+    for doc in sorted(docs, key=lambda d: int(d.get("seq") or 0)):
+        rows = [r for r in (doc.get("content") or {}).get("areas") or [] if isinstance(r, dict)]
+        by_level = {lv: [r for r in rows if r.get("level") == lv] for lv in ("county", "township", "village")}
+        for c in by_level["county"]:
+            if any(x.code == c["code"] for x in counties):
+                continue
+            townships = []
+            for t in (t for t in by_level["township"] if str(t["code"]).startswith(c["code"])):
+                vs = tuple(Village(v["code"], str(v.get("name", "")), v.get("area_type") or "rural", t["code"], c["code"])
+                           for v in by_level["village"] if str(v["code"]).startswith(t["code"]))
+                townships.append(Township(t["code"], str(t.get("name", "")), "", vs))
+            counties.append(County(c["code"], str(c.get("name", "")), "", tuple(townships)))
+        for v in by_level["village"]:
+            if v["code"] not in villages and v.get("area_type") in ("urban", "rural"):
+                villages[v["code"]] = Village(v["code"], str(v.get("name", "")), v["area_type"], v["code"][:9], v["code"][:6])
+    return dataclasses.replace(ref, counties=tuple(counties), _villages=villages)
 
 
 def templates(vault, *, demo: bool = False):

@@ -124,7 +124,7 @@ class Document(BaseModel):
     """A named reference document, form version or letter-template set published by the county."""
 
     seq: int
-    kind: Literal["reference", "form", "templates"]
+    kind: Literal["reference", "form", "templates", "areas"]  # areas: names from `areas import`
     name: str
     version: int
     content: Any

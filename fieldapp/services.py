@@ -190,8 +190,11 @@ class Services(SyncServices, PrintServices):
 
     def create_vault(self, user: str, passphrase: str, *, demo: bool = False, server_url: str = "",
                      enrollment_code: str = "", households: int | None = None,
-                     progress: Callable[[int, int, str], None] | None = None) -> None:
-        """Create the vault with its first user; with ``demo`` fill it with fake demo households."""
+                     progress: Callable[[int, int, str], None] | None = None, enrollment=None) -> None:
+        """Create the vault with its first user; with ``demo`` fill it with fake demo households.
+
+        :param enrollment: a ``fieldapp.enrollment.Enrollment`` the wizard already made (kept in the new vault)
+        """
         from fieldapp.vault import Vault
 
         kwargs = {"kdf": self.kdf} if self.kdf is not None else {}
@@ -202,7 +205,11 @@ class Services(SyncServices, PrintServices):
                 # Demo mode: the embedded local server issues the code; enrolment happens at the first sync.
                 vault.set_sync_state("pending_server_url", self.demo_server.url)
                 vault.set_sync_state("pending_enrollment_code", self.demo_server.issue_code())
-            if server_url and enrollment_code:
+            if enrollment is not None:
+                from fieldapp.enrollment import keep_in_vault
+
+                keep_in_vault(vault, enrollment)
+            elif server_url and enrollment_code:
                 self._first_enrollment(vault, server_url, enrollment_code)
             if demo:
                 vault.set_sync_state(DEMO_STATE, "1")  # the demo reference and templates apply to this vault only

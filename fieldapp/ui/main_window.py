@@ -200,7 +200,7 @@ class MainWindow(QMainWindow):
             if self.services.is_unlocked():
                 self.status.set_state(online=st.get("online", False) if check_online else None,
                                       pending=st.get("pending", 0), last_sync=_local_time(st.get("last_sync")),
-                                      conflicts=st.get("open_conflicts", 0))
+                                      conflicts=st.get("open_conflicts", 0), recoverable=st.get("recoverable"))
                 self.status_checked.emit(st)
                 if check_online:
                     self.syncer.status_checked(st)
@@ -250,7 +250,7 @@ class MainWindow(QMainWindow):
         dialog = NewHouseholdDialog(self.services, self)
         if dialog_ready is not None:  # tests and screenshots fill the dialog in
             dialog_ready(dialog)
-        elif dialog.exec() != NewHouseholdDialog.Accepted:
+        elif dialog.exec() != NewHouseholdDialog.DialogCode.Accepted:
             return
         if dialog.household_id is None:
             return
@@ -260,6 +260,17 @@ class MainWindow(QMainWindow):
             self.model.update_row(self.services.household_row(dialog.household_id))
             self.list_page.set_villages(self.services.villages(self.model.rows()))
         self.open_household(dialog.household_id)
+
+    def open_enrollment(self, dialog_ready=None) -> None:
+        """工具 → 加入县级服务器: status (fingerprint, whether the county can recover this laptop) and a new code."""
+        from fieldapp.ui.enroll import EnrollDialog
+
+        dialog = EnrollDialog(self.services, self)
+        self.enroll_dialog = dialog
+        if dialog_ready is not None:
+            dialog_ready(dialog)
+        elif dialog.exec() == EnrollDialog.DialogCode.Accepted:
+            self.refresh_status()
 
     def show_duplicates(self) -> None:
         """工具 → 疑似重复户: households sharing a member's ID number, as the county server flagged them."""
@@ -509,6 +520,8 @@ class MainWindow(QMainWindow):
         self.new_household_action = QAction(self, objectName="newHouseholdAction")
         self.new_household_action.setShortcut(QKeySequence("Ctrl+N"))
         self.new_household_action.triggered.connect(lambda: self.new_household())
+        self.enroll_action = QAction(self, objectName="enrollAction")
+        self.enroll_action.triggered.connect(lambda: self.open_enrollment())
         self.duplicates_action = QAction(self, objectName="duplicatesAction")
         self.duplicates_action.triggered.connect(self.show_duplicates)
         self.batch_print_action = QAction(self, objectName="batchPrintAction")
@@ -531,6 +544,7 @@ class MainWindow(QMainWindow):
         self.tools_menu.addAction(self.add_user_action)
         self.tools_menu.addAction(self.settings_action)
         self.tools_menu.addAction(self.duplicates_action)
+        self.tools_menu.addAction(self.enroll_action)
 
     def changeEvent(self, e):
         if e.type() == QEvent.LanguageChange:
@@ -553,6 +567,7 @@ class MainWindow(QMainWindow):
         self.batch_print_action.setText(self.tr("批量打印…"))
         self.new_household_action.setText(self.tr("新增户（主动发现）…"))
         self.duplicates_action.setText(self.tr("疑似重复户（身份证号相同）…"))
+        self.enroll_action.setText(self.tr("加入县级服务器 / 重新输入注册码…"))
         self.settings_action.setText(self.tr("设置…"))
         self.add_user_action.setText(self.tr("添加用户…"))
         self.quit_action.setText(self.tr("退出"))

@@ -264,8 +264,17 @@ class Services(SyncServices, PrintServices):
             return True
         return self.vault is not None and self.vault.is_unlocked and self.vault.get_sync_state(DEMO_STATE) == "1"
 
+    def _check_published(self) -> None:
+        """Documents arrive with pulls (the app's sync, the CLI, a USB receipt): a moved cursor means look again."""
+        if self.vault is not None and self.vault.is_unlocked:
+            cursor = self.vault.get_sync_state("cursor")
+            if cursor != self.__dict__.get("_published_cursor"):
+                self.published_changed()
+
     def published_changed(self) -> None:
         """Forget the cached reference, templates, forms and names (after a sync or a USB receipt brought new ones)."""
+        if self.vault is not None and self.vault.is_unlocked:
+            self._published_cursor = self.vault.get_sync_state("cursor")
         self._reference = self._templates = self._forms_dir = None
         self._form = None
         self.__dict__.pop("_label_memo", None)
@@ -322,9 +331,9 @@ class Services(SyncServices, PrintServices):
         raw = self._v().household_rows()
         cat_memo: dict = {}
         flag_memo: dict = {}
+        since = self._campaign_start()  # first: it notices newly pulled documents (names included)
         names = self._village_names
         status = _STATUS
-        since = self._campaign_start()
         new = tuple.__new__  # 3× faster than HouseholdRow(...) for 100,000 rows
         return [
             new(HouseholdRow, (r[0], r[1] or "", r[2] or "", r[3] or "", names.get(r[3], ""), r[4] or "",
@@ -347,6 +356,7 @@ class Services(SyncServices, PrintServices):
 
     def household_row(self, household_id: str) -> HouseholdRow:
         """One household's list row (after it changed)."""
+        self._check_published()
         h = self._v().get_household(household_id, audit_view=False)
         from fieldapp.vault.projection import project
 
@@ -429,6 +439,7 @@ class Services(SyncServices, PrintServices):
 
     def reference(self):
         """The reference data: what the county published (the demo set only in demo mode; none before the first sync)."""
+        self._check_published()
         if self._reference is None:
             from fieldapp import published
             from forms.reference import Reference, load_reference
@@ -444,6 +455,7 @@ class Services(SyncServices, PrintServices):
 
         :raises fieldapp.published.TemplatesMissing: nothing was published to this laptop yet
         """
+        self._check_published()
         if self._templates is None:
             from fieldapp import published
 

@@ -40,8 +40,10 @@ def cmd_init(args):
 
     storage = _storage(args)
     keys = load_or_create_server_keys(storage)
+    from sync.keys import fingerprint
+
     _print({"schema_version": storage.schema_version(), "server_signing_key": keys.signing_public,
-            "server_sealing_key": keys.sealing_public})
+            "server_sealing_key": keys.sealing_public, "server_fingerprint": fingerprint(keys.signing_public)})
 
 
 def cmd_migrate(args):
@@ -116,8 +118,13 @@ def cmd_code_issue(args):
     villages = [v for v in (args.villages or "").split(",") if v]
     storage = _storage(args)
     code, expires = issue_enrollment_code(storage, args.role, args.township, villages, args.hours, label=args.label or "")
+    from sync.keys import fingerprint
+    from sync.server.keystore import load_or_create_server_keys
+
     names = _area_names(storage)
+    # For the enrollment sheet: the laptop shows the same fingerprint after checking the code.
     _print({"code": code, "expires_at": expires, "role": args.role, "label": args.label or "",
+            "server_fingerprint": fingerprint(load_or_create_server_keys(storage).signing_public),
             "township_code": args.township, "township_name": names.get(args.township, ""), "villages": villages,
             "village_names": [names.get(v, "") for v in villages]})
 

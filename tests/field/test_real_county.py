@@ -51,7 +51,7 @@ def county_server(tmp_path):
     db = f"sqlite:///{tmp_path / 'songlin.db'}"
     server_cli(db, "init")
     imported = server_cli(db, "areas", "import", str(county.AREAS_CSV))
-    assert imported["created"] == 7
+    assert imported["created"] == 8
     server_cli(db, "publish", "reference", str(county.REFERENCE), "--name", "songlin")
     server_cli(db, "publish", "templates", str(county.TEMPLATES), "--name", "letters")
     server_cli(db, "publish", "form", str(ROOT / "forms/definitions/four_clarifications.v1.yaml"))
@@ -170,6 +170,7 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     ledger = office.export_ledger(out / "ledger.xlsx")
     text = pdf_text(out / "letters.pdf")
     assert "松林县城关镇人民政府" in text and "0839-6123490" in text
+    assert text.count("参考数据 songlin-2026 第 1 版") == 2  # each letter records the reference it used
     assert all(d.serial.startswith("城关民政告〔2026〕") for d in letters.documents) and len(letters.documents) == 2
     assert all(d.serial.startswith("城关核授〔2026〕") for d in consent.documents)
     assert_clean("letters PDF", text)

@@ -114,3 +114,4 @@ def test_code_issue_label_names_the_laptop_and_lists_show_area_names(tmp_path, c
     assert code == 0, err
     issued = json.loads(out)
     assert issued["label"] == "城关镇-王芳" and issued["township_name"] == "城关镇" and issued["village_names"] == ["柏树村"]
+    assert len(issued["server_fingerprint"]) == 19  # four groups of four hex digits, for the enrollment sheet

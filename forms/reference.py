@@ -105,8 +105,8 @@ class Reference:
 
     @property
     def is_empty(self) -> bool:
-        """True when this is :meth:`none` (nothing published)."""
-        return not self.standards and not self.counties and not self.reference_id
+        """True when no reference document stands behind this (:meth:`none`, perhaps with published area names)."""
+        return not self.standards and not self.reference_id
 
     def standard(self, county_code: str, area_type: str, on_date: _dt.date) -> DibaoStandard:
         """The standard in force for *county_code* / *area_type* on *on_date* (latest start ≤ date).

@@ -102,3 +102,19 @@ def test_the_panel_without_reference_data_explains_and_still_shows_r11(tmp_path,
     assert "缺少本县低保标准" in editor.panel.headline.text()
     assert "演示" not in texts + editor.panel.headline.text()
     w.tabs.currentWidget().grab().save(str(SHOTS / "ui-panel-no-reference.png"))
+
+
+def test_printing_without_published_templates_names_what_is_missing(tmp_path, fast_kdf):
+    from fieldapp.published import TemplatesMissing
+
+    svc = visitor_laptop(tmp_path, fast_kdf)
+    svc.unlock("王芳", PASSPHRASE)
+    hid = svc.create_household(county.BAISHU, "周桂兰", county.id_number("19480921", 28), address="柏树村一组 1 号")
+    try:
+        svc.print_household("visit_result", hid, tmp_path / "letter.pdf")
+        raise AssertionError("printing must stop without the county's templates")
+    except TemplatesMissing as exc:
+        assert "文书模板" in exc.message_zh and "文号规则" in exc.message_zh and "同步" in exc.hint_zh
+    assert not (tmp_path / "letter.pdf").exists()
+    assert svc.reference().is_empty and not svc.is_demo()  # nothing published, and no demo data stands in
+    svc.lock()

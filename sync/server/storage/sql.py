@@ -365,7 +365,8 @@ class SqlStorage(Storage):
             hid = record["entity_id"]
             tx.exec("DELETE FROM member_ids WHERE household_id = %s", (hid,))
             numbers = set()
-            for m in record["fields"].get("members") or []:
+            members = record["fields"].get("members")
+            for m in members if isinstance(members, list) else []:  # a draft may hold anything; never a 500
                 number = m.get("id_number") if isinstance(m, dict) else None
                 if isinstance(number, str) and len(number.strip()) == 18:
                     numbers.add(number.strip().upper())

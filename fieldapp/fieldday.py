@@ -31,6 +31,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from forms.places import township_of
+
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -312,7 +314,7 @@ class FieldDay:
         self._new_device("laptop_a", "visitor", ["协理员甲"], (self.place.peach, self.place.east))
         self._new_device("laptop_b", "visitor", ["协理员乙", "网格员丙"], (self.place.peach,))
         self._new_device("laptop_c", "visitor", ["民政干部丁"], (self.place.west,))
-        self.detail("笔记本 B 由两名走访人员共用：两个本地用户，各有自己的口令 / laptop B is shared: two local users")
+        self.detail("笔记本 B 由两名走访人员共用：两个本地用户，各有自己的密码 / laptop B is shared: two local users")
 
     def morning_sync(self) -> None:
         """The office loads last year's household list and sends it up; every laptop pulls its villages."""
@@ -557,7 +559,7 @@ class FieldDay:
             self.detail(f"{exc.code}: {exc.message_zh}")
         c.services.vault = None
         finder = Vault.open(c.data_dir)
-        self.detail(f"本地口令包装已销毁，剩余用户 {finder.users()} / local wraps destroyed: users left {finder.users()}")
+        self.detail(f"本地密码包装已销毁，剩余用户 {finder.users()} / local wraps destroyed: users left {finder.users()}")
         recovered = Vault.open(c.data_dir)
         recovered.unlock_with_office_key(self.office_private)
         self.recovered_vault = recovered
@@ -620,7 +622,7 @@ class FieldDay:
 
         expected = {}
         for r in records.values():
-            if r["entity"] != "household" or r["village_code"][:9] != self.place.township:
+            if r["entity"] != "household" or township_of(r["village_code"]) != self.place.township:
                 continue
             head = next((m for m in r["fields"].get("members", []) if m.get("relation") == "head"), {})
             expected[(r["village_code"], head.get("name", ""), r["fields"].get("address", ""))] = r["entity_id"]

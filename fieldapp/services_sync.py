@@ -12,6 +12,9 @@ import logging
 from dataclasses import dataclass
 from typing import Callable
 
+from fieldapp.vault.errors import RecordNotFound
+from forms.errors import FormsError
+
 log = logging.getLogger("fieldapp.services")
 
 SyncProgress = Callable[[str, int, int], None]  # (stage "push" | "pull", done, total or 0)
@@ -20,19 +23,19 @@ SyncProgress = Callable[[str, int, int], None]  # (stage "push" | "pull", done, 
 class EnrollmentCodeRejected(Exception):
     """The code typed at first run was refused by the server (wrong, expired or used): it can be retyped."""
 
-    hint_zh = "请在“工具 → 加入县级服务器 / 重新输入注册码…”中重新输入注册码（向县民政局索取新的注册码）。"
+    hint_zh = "请在“工具 → 加入县级服务器 / 重新输入登记码…”中重新输入登记码（向县民政局索取新的登记码）。"
 
     def __init__(self, cause):
         super().__init__(str(cause))
         self.cause = cause
-        self.message_zh = getattr(cause, "message_zh", "注册码无效。")
+        self.message_zh = getattr(cause, "message_zh", "登记码无效。")
 
 
 class NotEnrolled(Exception):
     """Sync was asked for but this laptop never joined a county server."""
 
     message_zh = "这台电脑还没有加入县级服务器，无法同步。"
-    hint_zh = "请向乡镇经办人员索取服务器地址和注册码，在“工具 → 加入县级服务器…”中填写。"
+    hint_zh = "请向乡镇经办人员索取服务器地址和登记码，在“工具 → 加入县级服务器…”中填写。"
 
 
 @dataclass
@@ -66,18 +69,6 @@ class SyncServices:
     """Sync methods of the facade (needs ``self._v()``, ``self.form()``, ``self.household_row()``)."""
 
     demo_server = None  # set by demo mode: the embedded local server (fieldapp.services_demo.DemoServer)
-
-    def sync_available(self) -> bool:
-        """True when the sync package is installed (the status bar then offers a sync button).
-
-        Found without importing it: the import (httpx…) takes 0.2 s and happens later, off the UI thread.
-        """
-        import importlib.util
-
-        try:
-            return importlib.util.find_spec("fieldapp.syncing") is not None and importlib.util.find_spec("sync") is not None
-        except (ImportError, ValueError):
-            return False
 
     def sync(self, progress: SyncProgress | None = None):
         """Enroll first if the first-run enrollment is still pending, then run one sync (push, then pull).
@@ -142,8 +133,6 @@ class SyncServices:
 
     def is_online(self) -> bool:
         """True when the county server answers (network; call off the UI thread)."""
-        if not self.sync_available():
-            return False
         import fieldapp.syncing as syncing
 
         try:
@@ -189,18 +178,18 @@ class SyncServices:
     def _household_caption(self, household_id: str) -> str:
         try:
             row = self.household_row(household_id)
-        except Exception:  # noqa: BLE001 - a household outside this laptop: show its id
+        except RecordNotFound:  # a household outside this laptop: show its id
             return household_id[:8]
         return " · ".join(x for x in (row.head_name, row.address) if x) or household_id[:8]
 
     def _conflict_field(self, name: str, pair: dict) -> ConflictField:
-        from fieldapp.services import answer_text
+        from forms.display import answer_text
 
         server, device = pair.get("server"), pair.get("device")
         question = None
         try:
             question = self.form().questions.get(name)
-        except Exception:  # noqa: BLE001 - labels are a convenience
+        except FormsError:  # labels are a convenience
             question = None
 
         def text(value) -> str:

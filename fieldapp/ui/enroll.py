@@ -81,7 +81,7 @@ class ServerForm(QWidget):
             return self._error(exc.message_zh)
         code = self.code.text().strip()
         if not code:
-            return self._error(self.tr("请填写登记单上的注册码。"))
+            return self._error(self.tr("请填写登记单上的登记码。"))
         if address.insecure and not self.insecure_ok.isChecked():
             self.insecure_ok.show()
             return self._error(address.warning_zh)
@@ -98,7 +98,7 @@ class ServerForm(QWidget):
             self.offline, self._checked = True, (self.url.text().strip(), code)
             self.result.setStyleSheet("color: #9a5b00;")
             self.result.setText(getattr(exc, "message_zh", "") + " " + self.tr(
-                "现在连不上服务器：注册码已记下，将在第一次同步时登记这台电脑。再点一次“下一步”继续。"))
+                "现在连不上服务器：登记码已记下，将在第一次同步时登记这台电脑。再点一次“下一步”继续。"))
             return False
         except errors.SyncError as exc:
             return self._error(exc.message_zh + " " + self.tr("请核对后重新输入。"))
@@ -108,9 +108,9 @@ class ServerForm(QWidget):
         e = self.enrollment
         role = self.tr("乡镇经办电脑") if e.role == "office" else self.tr("走访电脑")
         recovery = (self.tr("县民政局可以恢复这台电脑的数据。") if e.office_recovery
-                    else self.tr("注意：县民政局尚未设置恢复密钥，电脑丢失或忘记口令时数据无法恢复。"))
+                    else self.tr("注意：县民政局尚未设置恢复密钥，电脑丢失或忘记密码时数据无法恢复。"))
         self.result.setStyleSheet("color: #1b6e20;")
-        self.result.setText(self.tr("注册码有效，已登记为%1（乡镇 %2，%3 个村）。\n服务器指纹：%4\n%5")
+        self.result.setText(self.tr("登记码有效，已登记为%1（乡镇 %2，%3 个村）。\n服务器指纹：%4\n%5")
                             .replace("%1", role).replace("%2", e.township_code).replace("%3", str(len(e.villages)))
                             .replace("%4", e.fingerprint).replace("%5", recovery))
         self.confirm.show()
@@ -124,14 +124,14 @@ class ServerForm(QWidget):
     def retranslate(self) -> None:
         """Set every text in the current language."""
         self.url_label.setText(self.tr("服务器地址"))
-        self.code_label.setText(self.tr("注册码"))
-        self.note.setText(self.tr("点“下一步”时会立即向服务器核对注册码；没有网络也可以先完成设置，首次同步时再登记。"))
+        self.code_label.setText(self.tr("登记码"))
+        self.note.setText(self.tr("点“下一步”时会立即向服务器核对登记码；没有网络也可以先完成设置，首次同步时再登记。"))
         self.insecure_ok.setText(self.tr("我明白 http:// 不加密，县民政局要求使用这个地址"))
         self.confirm.setText(self.tr("服务器指纹与登记单上的一致"))
 
 
 class EnrollDialog(QDialog):
-    """工具 → 加入县级服务器 / 重新输入注册码: enroll the unlocked vault with a newly typed code."""
+    """工具 → 加入县级服务器 / 重新输入登记码: enroll the unlocked vault with a newly typed code."""
 
     def __init__(self, services, parent=None):
         super().__init__(parent)
@@ -159,7 +159,7 @@ class EnrollDialog(QDialog):
             text = self.tr("已加入县级服务器 %1（%2）。服务器指纹：%3").replace("%1", st.get("server_url", "")) \
                 .replace("%2", st.get("township_name") or st.get("township_code", "")).replace("%3", st.get("fingerprint", ""))
         elif st.get("pending_code"):
-            text = self.tr("注册码尚未核对成功：请重新输入，或联网后同步。")
+            text = self.tr("登记码尚未核对成功：请重新输入，或联网后同步。")
         else:
             text = self.tr("这台电脑还没有加入县级服务器。")
         text += "\n" + (self.tr("县民政局可以恢复这台电脑的数据。") if st.get("recoverable")

@@ -58,9 +58,9 @@ class _ModePage(QWizardPage):
         self.setTitle(self.tr("欢迎使用四个摸清入户走访"))
         self.intro.setText(self.tr("这台电脑还没有数据。请选择如何开始："))
         self.join.setText(self.tr("加入县级服务器"))
-        self.join_hint.setText(self.tr("填写县民政部门提供的服务器地址和一次性注册码。"))
+        self.join_hint.setText(self.tr("填写县民政部门提供的服务器地址和一次性登记码。"))
         self.demo.setText(self.tr("使用演示数据试用"))
-        self.demo_hint.setText(self.tr("生成虚构的演示户，用于培训和试用，不会上传。"))
+        self.demo_hint.setText(self.tr("生成虚构的演示户，用于培训和试用；同步只与本机内置的演示服务器进行，不会发往真实服务器。"))
 
 
 class _ServerPage(QWizardPage):

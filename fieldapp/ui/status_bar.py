@@ -36,22 +36,18 @@ class AppStatusBar(QStatusBar):
         self.retranslate()
 
     def set_state(self, *, online: bool | None = None, pending: int | None = None, last_sync: str | None = None,
-                  user: str | None = None, sync_available: bool | None = None, conflicts: int | None = None,
-                  recoverable: bool | None = None) -> None:
+                  user: str | None = None, conflicts: int | None = None, recoverable: bool | None = None) -> None:
         """Update what is shown; None leaves a value unchanged."""
         for key, value in (("online", online), ("pending", pending), ("last_sync", last_sync), ("user", user),
                            ("conflicts", conflicts), ("recoverable", recoverable)):
             if value is not None:
                 self._state[key] = value
-        if sync_available is not None:
-            self.sync_button.setVisible(sync_available)
         signed_in = bool(self._state["user"])  # nothing about the data shows while locked
         for w in (self.online, self.pending, self.last_sync):
             w.setVisible(signed_in)
         self.recovery.setVisible(signed_in and self._state["recoverable"] is not None)
         self.conflicts_button.setVisible(signed_in and self._state["conflicts"] > 0)
-        if not signed_in:
-            self.sync_button.hide()
+        self.sync_button.setVisible(signed_in)
         self.retranslate()
 
     def changeEvent(self, e):
@@ -69,6 +65,6 @@ class AppStatusBar(QStatusBar):
         self.user.setText(self.tr("当前用户：%1").replace("%1", s["user"]) if s["user"] else "")
         self.sync_button.setText(self.tr("同步"))
         self.recovery.setText(self.tr("县局可恢复") if s["recoverable"] else self.tr("⚠ 县局不能恢复本机数据"))
-        self.recovery.setToolTip(self.tr("电脑丢失或忘记口令时，县民政局能否用恢复密钥取回本机数据；详见“工具 → 加入县级服务器”。"))
+        self.recovery.setToolTip(self.tr("电脑丢失或忘记密码时，县民政局能否用恢复密钥取回本机数据；详见“工具 → 加入县级服务器”。"))
         self.recovery.setStyleSheet("color: #666;" if s["recoverable"] else "color: #9a5b00;")
         self.conflicts_button.setText(self.tr("⚠ 冲突 %1 处").replace("%1", str(s["conflicts"])))

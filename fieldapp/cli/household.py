@@ -17,7 +17,7 @@ def unlocked_services(args):
     users = svc.users()
     user = choose_user(getattr(args, "user", None), users, svc.load_settings().get("last_user"))
     try:
-        svc.unlock(user, _ask(f"{user} 的口令 (passphrase): ", ENV_PASSPHRASE))
+        svc.unlock(user, _ask(f"{user} 的密码 (passphrase): ", ENV_PASSPHRASE))
     except VaultError as exc:
         raise CliError(f"{exc.message_zh} ({exc})") from exc
     return svc

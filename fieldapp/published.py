@@ -14,6 +14,7 @@ import dataclasses
 import json
 import logging
 from pathlib import Path
+from forms.places import county_of, township_of
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ def _with_areas(ref, vault):
             counties.append(County(c["code"], str(c.get("name", "")), "", tuple(townships)))
         for v in by_level["village"]:
             if v["code"] not in villages and v.get("area_type") in ("urban", "rural"):
-                villages[v["code"]] = Village(v["code"], str(v.get("name", "")), v["area_type"], v["code"][:9], v["code"][:6])
+                villages[v["code"]] = Village(v["code"], str(v.get("name", "")), v["area_type"], township_of(v["code"]), county_of(v["code"]))
     return dataclasses.replace(ref, counties=tuple(counties), _villages=villages)
 
 

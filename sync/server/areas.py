@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from forms.places import county_of, township_of
 
 __all__ = ["DivisionRow", "AreaFileError", "read_division_file", "parse_division_rows", "import_areas",
            "publish_area_names", "AREAS_DOCUMENT"]
@@ -135,9 +136,9 @@ def parse_division_rows(rows: list[list[str]], name: str = "<areas>", known: dic
             continue
         code = raw
         if len(code) == 12 and code.endswith("000000"):
-            code = code[:6]
+            code = county_of(code)
         elif len(code) == 12 and code.endswith("000"):
-            code = code[:9]
+            code = township_of(code)
         if len(code) == 6 and code.endswith("00"):
             continue  # a province or city row of the national table: not a county's own area
         if not title:
@@ -160,7 +161,7 @@ def parse_division_rows(rows: list[list[str]], name: str = "<areas>", known: dic
         out.append(DivisionRow(i, code, title, level, area_type))
     present = set(seen) | set(known or {})
     for r in out:
-        parent = {"county": None, "township": r.code[:6], "village": r.code[:9]}[r.level]
+        parent = {"county": None, "township": county_of(r.code), "village": township_of(r.code)}[r.level]
         if parent is not None and parent not in present:
             what = "所属县" if r.level == "township" else "所属乡镇"
             problems.append(f"第 {r.line} 行：{r.code}（{r.name}）的{what} {parent} 不在文件中，也未在服务器上建立")
@@ -179,7 +180,7 @@ def import_areas(storage, path, now: str | None = None) -> dict:
     known = {a["code"]: a for a in storage.list_areas()}
     rows = read_division_file(path, known)
     created = updated = unchanged = 0
-    parent_of = {"county": lambda c: None, "township": lambda c: c[:6], "village": lambda c: c[:9]}
+    parent_of = {"county": lambda c: None, "township": county_of, "village": township_of}
     for r in sorted(rows, key=lambda r: len(r.code)):  # counties, then townships, then villages
         old = known.get(r.code)
         if old is not None and old["name"] == r.name and (old.get("area_type") or None) == r.area_type:
@@ -187,7 +188,7 @@ def import_areas(storage, path, now: str | None = None) -> dict:
             continue
         storage.add_area(r.code, r.level, r.name, parent_of[r.level](r.code), r.area_type)
         created, updated = (created + 1, updated) if old is None else (created, updated + 1)
-    counties = sorted({r.code[:6] for r in rows})
+    counties = sorted({county_of(r.code) for r in rows})
     published = []
     if created or updated:
         published = [publish_area_names(storage, county, now) for county in counties]

@@ -382,7 +382,7 @@ class SqlStorage(RosterStore, Storage):
             if numbers:
                 tx.many("INSERT INTO member_ids (id_number, household_id, village_code, township_code, updated_at) "
                         "VALUES (%s, %s, %s, %s, %s)",
-                        [(n, hid, record["village_code"], record["village_code"][:9], now) for n in sorted(numbers)])
+                        [(n, hid, record["village_code"], township_of(record["village_code"]), now) for n in sorted(numbers)])
 
     def duplicate_members(self, scope):
         cond, params = self._scope_condition(scope)

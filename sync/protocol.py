@@ -219,6 +219,20 @@ class Hello(BaseModel):
     server_time: str
     server_signing_key: str
     server_sealing_key: str
+    min_app_version: str | None = None      # laptops below it are refused with APP_VERSION_TOO_OLD
+
+
+class AppRelease(BaseModel):
+    """An app package the county offers; ``signature`` (server key) covers every field but download_path."""
+
+    version: str
+    platform: str
+    file_name: str
+    size: int
+    sha256: str
+    published_at: str
+    signature: str
+    download_path: str
 
 
 class ResolveRequest(_Strict):

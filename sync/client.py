@@ -12,7 +12,7 @@ import logging
 import ssl
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 from urllib.parse import urlencode
 
@@ -27,6 +27,7 @@ from sync import store as st
 
 log = logging.getLogger("fieldapp.sync")
 
+STATE_DATA_EPOCH = "server_data_epoch"   # the server database's history this laptop last synced with
 PRECHECK_LIMIT = 20_000     # pending changes offered to /v1/push/known per sync
 KNOWN_CHUNK = 5_000         # change ids per /v1/push/known request
 Progress = Callable[[str, int, int], None]   # (stage "push" | "pull", done, total or 0 if unknown)
@@ -258,11 +259,41 @@ class SyncClient:
                 break
         return report
 
+    def follow_restore(self, hello: dict) -> int:
+        """If the county restored its database from a backup, queue again what this laptop still holds.
+
+        Returns how many acknowledged changes were queued again. The cursor goes back to the last
+        change the backup held, so that changes other laptops send again are pulled too. Pushing
+        again never doubles anything: the server stores each change id once.
+        """
+        epoch, held = hello.get("data_epoch"), self.store.get_sync_state(STATE_DATA_EPOCH)
+        requeued = 0
+        if epoch and held and epoch != held:
+            requeue = getattr(self.store, "requeue_acknowledged", None)
+            requeued = requeue() if callable(requeue) else 0
+            restored = hello.get("restored_seq")
+            cursor = int(self.store.get_sync_state(st.STATE_CURSOR) or 0)
+            if restored is not None and cursor > int(restored):
+                self.store.set_sync_state(st.STATE_CURSOR, str(int(restored)))
+            log.warning("server database was restored: %d changes queued again", requeued)
+        if epoch and epoch != held:
+            self.store.set_sync_state(STATE_DATA_EPOCH, epoch)
+        return requeued
+
+    def forget_backed_up(self, hello: dict) -> None:
+        """Drop the kept copies of changes acknowledged well before the server's last completed backup."""
+        forget = getattr(self.store, "forget_acknowledged", None)
+        if hello.get("backed_up_at") and callable(forget):
+            safe = datetime.fromisoformat(hello["backed_up_at"]) - timedelta(seconds=2 * CLOCK_WINDOW_SECONDS)
+            forget(safe.astimezone(timezone.utc).isoformat(timespec="seconds"))
+
     def sync(self, progress: Progress | None = None) -> SyncReport:
         """One full sync: hello, push everything, then pull everything new."""
-        self.hello()
+        hello = self.hello()
+        self.follow_restore(hello)
         report = self.push(progress=progress)
         self.pull(report, progress=progress)
+        self.forget_backed_up(hello)
         self.store.set_sync_state(st.STATE_LAST_SYNC, datetime.now().astimezone().isoformat(timespec="seconds"))
         return report
 

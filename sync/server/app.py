@@ -28,6 +28,7 @@ from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN
 from sync.server.auth import authenticate, check_protocol, device_scope
 from sync.server.checks import check_changes, warm_up
 from sync.server.keystore import load_or_create_server_keys
+from sync.server.ops import restore_state
 from sync.server.releases import DOWNLOAD_PATH, MIN_VERSION, check_app_version, package_path
 from sync.server.storage import Storage
 
@@ -134,7 +135,7 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_di
         """Protocol range, server clock and public keys (no authentication)."""
         return {"protocol_version": PROTOCOL_VERSION, "min_protocol_version": MIN_PROTOCOL_VERSION,
                 "server_time": _now(), "server_signing_key": keys.signing_public, "server_sealing_key": keys.sealing_public,
-                "min_app_version": storage.setting(MIN_VERSION)}
+                "min_app_version": storage.setting(MIN_VERSION), **restore_state(storage)}
 
     @app.get("/v1/app/release", response_model=AppRelease, responses=ERROR_RESPONSES, tags=["app"])
     def app_release(platform: str = Query("deb-amd64", pattern="^[a-z0-9-]{1,20}$")) -> dict:

@@ -73,6 +73,10 @@ class Storage(abc.ABC):
         """Set a server setting; None removes it."""
 
     @abc.abstractmethod
+    def last_seq(self) -> int:
+        """The last seq handed out (changes, conflicts and documents share the counter)."""
+
+    @abc.abstractmethod
     def add_release(self, release: dict) -> None:
         """Record an offered app package ``{platform, version, file_name, size, sha256, signature, published_at}``."""
 

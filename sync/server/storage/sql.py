@@ -478,6 +478,10 @@ class SqlStorage(Storage):
             if value is not None:
                 tx.exec("INSERT INTO server_settings (name, value, updated_at) VALUES (%s, %s, %s)", (name, value, now))
 
+    def last_seq(self):
+        with self._tx(write=False) as tx:
+            return int(tx.one("SELECT value FROM counters WHERE name = 'seq'")["value"])
+
     def add_release(self, release):
         columns = ("platform", "version", "file_name", "size", "sha256", "signature", "published_at")
         with self._tx() as tx:

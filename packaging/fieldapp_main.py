@@ -4,10 +4,25 @@ The demo mode starts its embedded county server as ``sys.executable -m fieldapp.
 in a bundle ``sys.executable`` is this program, so that one module invocation is dispatched here.
 """
 
+import os
 import sys
+from pathlib import Path
+
+
+def _use_bundled_fonts() -> None:
+    # the package carries its CJK fonts: Qt and the PDFs use them unless the user configured others
+    fonts = Path(getattr(sys, "_MEIPASS", Path(__file__).parent)) / "fonts"
+    main = fonts / "wqy-microhei.ttc"
+    if main.is_file():
+        os.environ.setdefault("FIELDAPP_CJK_FONT", f"{main}#0")
+    rare = [str(p) for p in (fonts / "HanaMinA.ttf", fonts / "HanaMinB.ttf") if p.is_file()]
+    if rare:
+        os.environ.setdefault("FIELDAPP_CJK_FALLBACK_FONTS", os.pathsep.join(rare))
 
 
 def _main() -> int:
+    if getattr(sys, "frozen", False):
+        _use_bundled_fonts()
     if sys.argv[1:3] == ["-m", "fieldapp.services_demo"]:
         from fieldapp.services_demo import _serve_child
 

@@ -190,6 +190,9 @@ def _mode_finding(check: str, path: Path, what: str) -> Finding:
 def _check_database(url: str) -> tuple[list[Finding], object | None]:
     from sync.server.storage import open_storage
 
+    path = _sqlite_path(url)
+    if path is not None and not path.is_file():
+        return [Finding("数据库", "fail", f"数据库文件 {path} 不存在，请检查 --database，或运行 fieldapp-server init。")], None
     try:
         storage = open_storage(url)
         version = storage.schema_version()

@@ -89,6 +89,12 @@ class SyncServices:
         v.set_sync_state("last_sync_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
         return report
 
+    def download_update(self, folder) -> tuple:
+        """Download the county's newest app package into *folder*, its signature checked: (path, release)."""
+        import fieldapp.syncing as syncing
+
+        return syncing.download_update(self._v(), folder)
+
     def is_online(self) -> bool:
         """True when the county server answers (network; call off the UI thread)."""
         if not self.sync_available():

@@ -75,8 +75,7 @@ class AppVersionTooOld(SyncError):
 
     @property
     def message_zh(self) -> str:  # type: ignore[override]
-        where = (f"请从县服务器下载新版本：{self.download_url}（在“同步”菜单中选“下载新版本”），"
-                 if self.download_url else "")
+        where = f"请从县服务器下载新版本：{self.download_url} ，" if self.download_url else ""
         return (f"此电脑上的 fieldapp 版本（{self.version or '未知'}）低于县民政局要求的最低版本"
                 f"（{self.minimum or '未知'}），暂不能同步。走访数据仍安全保存在本机。{where}"
                 "也可向乡镇经办机构索取安装包，安装后再同步。")

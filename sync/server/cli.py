@@ -61,6 +61,8 @@ def cmd_serve(args):
 
     if bool(args.certfile) != bool(args.keyfile):
         raise errors.MalformedRequest("--certfile and --keyfile go together")
+    if args.workers > 1 and not args.database.startswith(("postgresql://", "postgres://")):
+        raise ValueError("--workers above 1 needs PostgreSQL (--database postgresql://…): SQLite serves one process")
     if args.workers > 1:   # each worker process builds its own app from the environment (sync/server/asgi.py)
         from sync.server.asgi import DATABASE_ENV, RELEASES_ENV
 

@@ -141,6 +141,9 @@ def test_deb_installs_into_a_clean_root_and_runs_from_its_own_files(clean_root, 
     desktop = (root / "usr/share/applications/fieldapp.desktop").read_text(encoding="utf-8")
     assert "Name=四个摸清入户走访" in desktop and "Exec=/opt/fieldapp/fieldapp" in desktop
     _chroot(root, "useradd", "--create-home", "--home-dir", USER_HOME, "visitor")
+    version = _run("dpkg-deb", "--field", deb, "Version").stdout.strip()
+    # the version the app sends to the county server comes from the bundled package metadata
+    assert _chroot(root, "/usr/bin/fieldapp", "--version", user="visitor").stdout.strip() == f"fieldapp {version}"
 
     display = f":{os.getpid() % 400 + 100}"
     xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
@@ -183,7 +186,6 @@ def test_deb_installs_into_a_clean_root_and_runs_from_its_own_files(clean_root, 
     assert not wrote_elsewhere, wrote_elsewhere
 
     # upgrade: a newer package replaces /opt/fieldapp and keeps the vault
-    version = _run("dpkg-deb", "--field", deb, "Version").stdout.strip()
     newer = _repack(deb, tmp_path, f"{version}.1")
     shutil.copy(newer, root / "tmp" / newer.name)
     _chroot(root, "apt-get", "install", "-y", "-q", f"/tmp/{newer.name}", timeout=600)

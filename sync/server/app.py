@@ -14,6 +14,7 @@ from collections import defaultdict, deque
 from datetime import datetime, timezone
 
 from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
@@ -28,6 +29,7 @@ from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN
 from sync.server.auth import authenticate, check_protocol, device_scope
 from sync.server.checks import check_changes, warm_up
 from sync.server.keystore import load_or_create_server_keys
+from sync.appversion import SAFE_FILE_NAME
 from sync.server.ops import restore_state
 from sync.server.releases import DOWNLOAD_PATH, MIN_VERSION, check_app_version, package_path
 from sync.server.storage import Storage
@@ -147,7 +149,7 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_di
         return {**offered[0], "download_path": DOWNLOAD_PATH + offered[0]["file_name"]}
 
     @app.get(DOWNLOAD_PATH + "{file_name}", responses=ERROR_RESPONSES, tags=["app"])
-    def app_download(file_name: str):
+    def app_download(file_name: str = PathParam(pattern=SAFE_FILE_NAME.pattern)):
         """The file of an offered app package (check it against the signed release before installing)."""
         if not releases_dir or file_name not in {r["file_name"] for r in storage.releases()}:
             raise errors.PackageNotPublished(file_name)

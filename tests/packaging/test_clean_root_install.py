@@ -180,7 +180,7 @@ def test_deb_installs_into_a_clean_root_and_runs_from_its_own_files(clean_root, 
     assert not [p for p in files if "libQt6" in p and not p.startswith("/opt/fieldapp/")]
     print(f"CLEANROOT opened_files={len(files)} in_package={sum(p.startswith('/opt/fieldapp/') for p in files)} "
           f"in_home={sum(p.startswith(USER_HOME + '/') for p in files)} from_debian_packages={len(from_packages)} "
-          f"generated={len([p for p in outside if p in GENERATED or p.startswith('/var/cache/fontconfig/')])}")
+          f"generated={len([p for p in files if p in GENERATED or p.startswith('/var/cache/fontconfig/')])}")
     assert len(files) > 100 and sum(p.startswith("/opt/fieldapp/") for p in files) > 50   # the trace was read
     wrote_elsewhere = sorted(p for p in written if not p.startswith((USER_HOME + "/", "/tmp/", "/dev/", "/proc/")))
     assert not wrote_elsewhere, wrote_elsewhere

@@ -130,6 +130,7 @@ GENERATED = ("/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.con
 VIRTUAL = ("/proc/", "/sys/", "/dev/", "/tmp/", "/run/")
 
 
+@pytest.mark.timeout(3600)   # 8 minutes on a quiet machine, over 10 under load (apt, unpacking 335 MB twice)
 def test_deb_installs_into_a_clean_root_and_runs_from_its_own_files(clean_root, tmp_path):
     deb = _package()
     root = clean_root

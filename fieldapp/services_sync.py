@@ -131,6 +131,12 @@ class SyncServices:
                 "fingerprint": server_fingerprint(v),
                 "pending_code": bool(v.get_sync_state("pending_enrollment_code"))}
 
+    def download_update(self, folder) -> tuple:
+        """Download the county's newest app package into *folder*, its signature checked: (path, release)."""
+        import fieldapp.syncing as syncing
+
+        return syncing.download_update(self._v(), folder)
+
     def is_online(self) -> bool:
         """True when the county server answers (network; call off the UI thread)."""
         import fieldapp.syncing as syncing

@@ -51,16 +51,35 @@ class SyncStoreMixin:
             return db.execute("SELECT count(*) FROM changes WHERE acked_at IS NULL").fetchone()[0]
 
     def acknowledge(self, change_ids: list[str]) -> None:
-        """Mark changes as stored by the server (idempotent; unknown ids are ignored); their value copies are dropped."""
+        """Mark changes as stored by the server (idempotent; unknown ids are ignored).
+
+        The copy of the values stays until the county's backup holds them (:meth:`forget_acknowledged`):
+        if the server is restored from an older backup, they are sent again (:meth:`requeue_acknowledged`).
+        """
         if not change_ids:
             return
         with self._session() as db:
             at = now_utc()
             with self._tx(db):
-                # The server holds the values now: keep who/when/what-record, drop the copy of the values.
-                db.conn.executemany("UPDATE changes SET acked_at = ?, fields = '{}' WHERE change_id = ? AND acked_at IS NULL",
+                db.conn.executemany("UPDATE changes SET acked_at = ? WHERE change_id = ? AND acked_at IS NULL",
                                     [(at, cid) for cid in change_ids])
                 audit.append(db, self._suite, self.user or "sync", "sync_push", detail={"acknowledged": len(change_ids)})
+
+    def forget_acknowledged(self, before: str) -> int:
+        """Drop the value copies of changes acknowledged before *before* (ISO UTC): a server backup holds them."""
+        with self._session() as db:
+            with self._tx(db):
+                return db.conn.execute("UPDATE changes SET fields = '{}' WHERE acked_at IS NOT NULL AND acked_at < ? "
+                                       "AND fields != '{}'", [before]).rowcount
+
+    def requeue_acknowledged(self) -> int:
+        """The server was restored from a backup: queue again every acknowledged change whose values we still hold."""
+        with self._session() as db:
+            with self._tx(db):
+                count = db.conn.execute("UPDATE changes SET acked_at = NULL WHERE acked_at IS NOT NULL "
+                                        "AND fields != '{}'").rowcount
+                audit.append(db, self._suite, self.user or "sync", "sync_requeue", detail={"requeued": count})
+        return count
 
     @staticmethod
     def _state(db, key: str) -> str | None:

@@ -508,6 +508,37 @@ class SqlStorage(RosterStore, Storage):
         with self._tx(write=False) as tx:
             return tx.q("SELECT seq, kind, name, version, published_at FROM documents ORDER BY kind, name, version")
 
+    # --- server settings and offered app packages ---------------------------------
+    def setting(self, name):
+        with self._tx(write=False) as tx:
+            row = tx.one("SELECT value FROM server_settings WHERE name = %s", (name,))
+        return row["value"] if row else None
+
+    def set_setting(self, name, value, now):
+        with self._tx() as tx:
+            tx.exec("DELETE FROM server_settings WHERE name = %s", (name,))
+            if value is not None:
+                tx.exec("INSERT INTO server_settings (name, value, updated_at) VALUES (%s, %s, %s)", (name, value, now))
+
+    def last_seq(self):
+        with self._tx(write=False) as tx:
+            return int(tx.one("SELECT value FROM counters WHERE name = 'seq'")["value"])
+
+    def add_release(self, release):
+        columns = ("platform", "version", "file_name", "size", "sha256", "signature", "published_at")
+        with self._tx() as tx:
+            tx.exec("DELETE FROM app_releases WHERE platform = %s AND version = %s", (release["platform"], release["version"]))
+            tx.exec(f"INSERT INTO app_releases ({', '.join(columns)}) VALUES ({', '.join('%s' for _ in columns)})",
+                    tuple(release[c] for c in columns))
+
+    def releases(self, platform=None):
+        from sync.appversion import parse_version
+
+        with self._tx(write=False) as tx:
+            rows = (tx.q("SELECT * FROM app_releases WHERE platform = %s", (platform,)) if platform
+                    else tx.q("SELECT * FROM app_releases"))
+        return sorted(rows, key=lambda r: (parse_version(r["version"]), r["platform"]), reverse=True)
+
     # --- exports ----------------------------------------------------------------
     def records(self, scope):
         cond, params = self._scope_condition(scope)

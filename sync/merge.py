@@ -269,7 +269,7 @@ def merge(record: dict | None, change: dict, device_id: str, grain: Grain | None
     for name, value in change["fields"].items():
         parts = name.split("/")
         top = parts[0]
-        if top not in m.result.touched:
+        if top not in m.result.touched and top not in grain.calculated:
             m.result.touched.append(top)
         if top not in grain.row_keys or (len(parts) == 1 and value is not None and not isinstance(value, list)):
             if len(parts) == 1:

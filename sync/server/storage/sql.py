@@ -18,6 +18,7 @@ from forms.grain import shipped_grain
 from sync import errors
 from sync.merge import merge
 from sync.server.storage.base import Scope, Storage
+from sync.server.storage.upgrade import DATA_STEPS
 
 CHANGE_COLUMNS = "seq, change_id, entity, entity_id, household_id, village_code, revision, fields, device_id, author, at"
 CONFLICT_COLUMNS = ("conflict_id, seq, kind, status, entity, entity_id, household_id, village_code, base_revision, "
@@ -107,6 +108,8 @@ class SqlStorage(Storage):
                 continue
             with self._tx() as tx:   # the script and its record commit together, or neither
                 self._run_script(tx, script)
+                if version in DATA_STEPS:
+                    DATA_STEPS[version](tx)
                 tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)",
                         (version, name, datetime.now(timezone.utc).isoformat(timespec="seconds")))
             applied.append(version)

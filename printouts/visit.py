@@ -88,6 +88,21 @@ def _age_on(id_number: str, on: str, given: Any) -> int | None:
     return when.year - born.year - ((when.month, when.day) < (born.month, born.day))
 
 
+def _with_calculated(doc: Mapping[str, Any], answers: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The answers with their calculated values (household size, per-capita income, ages …) recomputed.
+
+    Records hold only typed answers; the form engine computes the rest, the same way everywhere.
+    """
+    from forms.errors import FormsError
+    from forms.loader import load_form
+
+    try:
+        form = load_form(str(doc.get("form_id") or "four_clarifications"), int(doc.get("form_version") or 1))
+    except (FormsError, ValueError, TypeError):
+        return answers
+    return form.calculate(dict(answers))
+
+
 def read_visit(doc: Mapping[str, Any]) -> VisitView:
     """Check *doc* is a ``fieldapp.visit`` interchange dict and return its printable view."""
     if not isinstance(doc, Mapping) or doc.get("format") != "fieldapp.visit":
@@ -97,6 +112,7 @@ def read_visit(doc: Mapping[str, Any]) -> VisitView:
     answers = doc.get("answers")
     if not isinstance(answers, Mapping):
         raise VisitDataError("缺少 answers")
+    answers = _with_calculated(doc, answers)
     for key in ("household_id", "visit_id"):
         if not doc.get(key):
             raise VisitDataError(f"缺少 {key}")

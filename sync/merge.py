@@ -330,3 +330,11 @@ def diff_fields(current: dict, new: dict, grain: Grain) -> dict:
             if rid not in after:
                 out[f"{name}/{rid}"] = None
     return out
+
+
+def apply_paths(fields: dict, changes: dict, household_id: str, grain: Grain) -> dict:
+    """Household *fields* with a path-keyed change applied as its own author would (never a conflict)."""
+    record = {"entity": "household", "entity_id": household_id, "household_id": household_id, "village_code": "",
+              "revision": 0, "fields": fields, "field_revs": {}}
+    change = {"entity": "household", "base_revision": 0, "fields": changes}
+    return merge(record, change, "local", grain).record["fields"]

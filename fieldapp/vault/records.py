@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+from forms.grain import shipped_grain, strip_calculated, with_row_ids
+from sync.merge import apply_paths, diff_fields, top_level
+
 from . import audit
 from .errors import InvalidRecord, RecordNotFound
 from .projection import VISIT_STATUSES, household_fields, project, spaced_chars, sql_text
@@ -43,7 +46,15 @@ def check_visit(visit: dict) -> dict:
         raise InvalidRecord("status must be draft or final")
     if not isinstance(visit.get("answers"), dict):
         raise InvalidRecord("answers must be an object")
-    return {k: visit[k] for k in VISIT_FIELD_NAMES}
+    fields = {k: visit[k] for k in VISIT_FIELD_NAMES}
+    fields["answers"] = typed_answers(fields["answers"], fields["household_id"])
+    return fields
+
+
+def typed_answers(answers: dict, household_id: str) -> dict:
+    """Only what people typed, every repeat row with its id: calculated answers are recomputed, never stored."""
+    grain = shipped_grain()
+    return with_row_ids(strip_calculated(answers, grain), grain, household_id)
 
 
 class RecordsMixin:
@@ -121,8 +132,13 @@ class RecordsMixin:
         new_hh = household_fields(fields["answers"])
         hh_row = db.execute("SELECT fields, revision FROM households WHERE id = ?", [hh_id]).fetchone()
         current = json.loads(hh_row[0]) if hh_row else {}
-        changed_hh = {k: v for k, v in new_hh.items() if k not in current or current[k] != v}
-        merged = {**current, **new_hh}
+        if old is None or hh_row is None:   # a new visit starts from the household's state: send what differs
+            changed_hh = diff_fields(current, new_hh, shipped_grain())
+            merged = {**current, **new_hh}
+        else:   # an edited visit changes the household only where this save changed the visit
+            before_hh = household_fields(typed_answers(json.loads(old[4]), hh_id))
+            changed_hh = diff_fields(before_hh, new_hh, shipped_grain())
+            merged = apply_paths(current, changed_hh, hh_id, shipped_grain()) if changed_hh else current
         village = sql_text(merged.get("village_code"))
         self._write_household(db, hh_id, merged, at, who, exists=hh_row is not None, local_edit=bool(changed_hh),
                               review_due=review_due, flags=flags)
@@ -133,9 +149,10 @@ class RecordsMixin:
         db.execute("DELETE FROM drafts WHERE visit_id = ?", [visit_id])
         if changed_visit or changed_hh:
             audit.append(db, self._suite, who, "create" if old is None else "change", "visit", visit_id,
-                         {"household_id": hh_id, "status": fields["status"], "household_fields": len(changed_hh)})
+                         {"household_id": hh_id, "status": fields["status"],
+                          "household_fields": len({top_level(p) for p in changed_hh})})
         return {"visit_id": visit_id, "household_id": hh_id, "created": old is None,
-                "visit_fields": sorted(changed_visit), "household_fields": sorted(changed_hh)}
+                "visit_fields": sorted(changed_visit), "household_fields": sorted({top_level(p) for p in changed_hh})}
 
     def _write_household(self, db, hh_id: str, fields: dict, at: str, who: str, *, exists: bool, local_edit: bool,
                          review_due=None, flags=None, revision: int | None = None, created=None) -> None:

@@ -526,36 +526,33 @@ class Services(SyncServices, PrintServices):
 
     def update_need(self, household_id: str, need_id: str, *, disposition: str, department: str | None = None,
                     referred_on: str | None = None, outcome: str | None = None, note: str = "") -> dict:
-        """Record a need's new disposition (office work): amends the latest visit, appending to the need's history."""
+        """Record a need's new disposition (office work): an amendment of the household's need row with its
+        history entry. Recorded visits (a final one too) stay as they were recorded."""
         v = self._v()
         h = v.get_household(household_id, audit_view=False)
-        if not h["visits"]:
-            raise NeedNotFound(need_id)
-        latest = v.get_visit(h["visits"][0]["id"], audit_view=False)
-        answers = json.loads(json.dumps(latest["answers"]))
-        answers["needs"] = json.loads(json.dumps(h["fields"].get("needs") or []))
-        need = next((n for n in answers["needs"] if isinstance(n, dict) and n.get("need_id") == need_id), None)
+        need = next((n for n in h["fields"].get("needs") or [] if isinstance(n, dict) and n.get("need_id") == need_id), None)
         if need is None:
             raise NeedNotFound(need_id)
-        need["disposition"] = disposition
+        row = f"needs/{need_id}"
+        changes = {f"{row}/disposition": disposition}
         if disposition == "referred":
-            need["department"] = department
-            need["referred_on"] = referred_on or dt.date.today().isoformat()
+            changes[f"{row}/department"] = department
+            changes[f"{row}/referred_on"] = referred_on or need.get("referred_on") or dt.date.today().isoformat()
         else:
-            need.pop("department", None)
-            need.pop("referred_on", None)
+            changes[f"{row}/department"] = None
+            changes[f"{row}/referred_on"] = None
         if outcome is not None:
-            need["outcome"] = outcome
+            changes[f"{row}/outcome"] = outcome
         entry = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "by": v.user,
                  "disposition": disposition}
         if disposition == "referred" and department:
             entry["department"] = department
         if note:
             entry["note"] = note
-        need.setdefault("history", []).append(entry)
-        record = {**latest, "answers": answers}
-        record.pop("meta", None)
-        return v.save_visit(record)
+        history = need.get("history") if isinstance(need.get("history"), list) else []
+        changes[f"{row}/history"] = history + [entry]
+        changes = {p: val for p, val in changes.items() if need.get(p.rsplit("/", 1)[1]) != val}
+        return v.amend_household(household_id, changes, reason="need_disposition")
 
     # ------------------------------------------------------------------ import / export
     def read_import_file(self, path: str | Path) -> tuple[dict | list, bool]:

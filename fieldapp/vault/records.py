@@ -154,6 +154,30 @@ class RecordsMixin:
         return {"visit_id": visit_id, "household_id": hh_id, "created": old is None,
                 "visit_fields": sorted(changed_visit), "household_fields": sorted({top_level(p) for p in changed_hh})}
 
+    def amend_household(self, household_id: str, changes: dict, *, reason: str = "amendment") -> dict:
+        """Change some answers of a household's current state (not of any visit), e.g. a need's disposition.
+
+        One transaction with its change-log row and audit entry. Recorded visits stay as they were.
+
+        :param changes: path-keyed (``needs/<need_id>/disposition`` …, see :mod:`sync.merge`); an append-only
+            child (a need's ``history``) is given as the whole new list and merges as a union
+        :returns: ``{"household_id", "paths"}``
+        :raises RecordNotFound: no such household
+        """
+        with self._session() as db:
+            with self._tx(db):
+                row = db.execute("SELECT fields, revision FROM households WHERE id = ?", [household_id]).fetchone()
+                if row is None:
+                    raise RecordNotFound("household", household_id)
+                at, who = now_utc(), self.user
+                fields = apply_paths(json.loads(row[0]), changes, household_id, shipped_grain())
+                village = sql_text(fields.get("village_code"))
+                self._write_household(db, household_id, fields, at, who, exists=True, local_edit=True)
+                self._log_change(db, "household", household_id, household_id, village, row[1], changes, at)
+                audit.append(db, self._suite, who, "change", "household", household_id,
+                             {"amendment": reason, "paths": sorted(changes)})
+        return {"household_id": household_id, "paths": sorted(changes)}
+
     def _write_household(self, db, hh_id: str, fields: dict, at: str, who: str, *, exists: bool, local_edit: bool,
                          review_due=None, flags=None, revision: int | None = None, created=None) -> None:
         """Store a household's fields and refresh its list row, members, categories, flags, needs and FTS rows."""

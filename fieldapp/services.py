@@ -415,8 +415,22 @@ class Services(SyncServices, PrintServices):
         return self._envelope(household["id"], str(uuid.uuid4()), "draft", answers)
 
     def amend_visit(self, visit: dict) -> dict:
-        """A new visit that starts from ``visit`` (final): the original stays in the history unchanged."""
+        """A new visit that starts from ``visit`` (final): the original stays in the history unchanged.
+
+        Household answers come from the household's current state, so that what changed since that
+        visit (a need referred by the office, another laptop's edits) is not undone by saving it again.
+        """
         answers = json.loads(json.dumps(visit["answers"]))
+        from fieldapp.vault.errors import RecordNotFound
+
+        form = self.form()
+        try:
+            current = self._v().get_household(visit["household_id"], audit_view=False)["fields"]
+        except RecordNotFound:  # a visit whose household is not here: start from the visit alone
+            current = {}
+        for key, value in current.items():
+            if key in form.questions and form.questions[key].scope == "household" and not form.questions[key].is_calculated:
+                answers[key] = json.loads(json.dumps(value))
         return self._envelope(visit["household_id"], str(uuid.uuid4()), "draft", answers)
 
     def _envelope(self, household_id: str, visit_id: str, status: str, answers: dict) -> dict:

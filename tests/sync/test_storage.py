@@ -44,7 +44,8 @@ def test_hard_and_soft_conflict_records_are_exact(storage):
     hard, soft = notices
     # both values, and who set the server's value when (the change that made revision 2)
     assert (hard["kind"], hard["status"], hard["fields"]) == ("hard", "open", {"address": {
-        "server": "甲", "device": "乙", "server_rev": 2, "server_device": "dev-a", "server_author": "甲", "server_at": NOW}})
+        "server": "甲", "device": "乙", "server_rev": 2, "server_device": "dev-a", "server_author": "甲", "server_at": NOW,
+        "device_author": "甲", "device_at": NOW}})
     # phone got the same value on both sides: no conflict on it, and nothing to apply
     assert (soft["kind"], soft["status"], soft["fields"]) == ("soft", "merged", {"land_mu": {"device": "3"}})
     assert soft["concurrent"] == ["address", "phone"]

@@ -328,7 +328,7 @@ class SqlStorage(Storage):
                 records[key] = touched[key] = record
                 record["updated_seq"] = seq
                 if hard:
-                    self._who_changed(tx, change["entity_id"], hard)
+                    self._who_changed(tx, change, hard)
                 after = {f: record["fields"].get(f) for f in names}
                 after_json = _dumps(after)
                 if created and set(after) == set(record["fields"]):
@@ -362,13 +362,14 @@ class SqlStorage(Storage):
         return verdicts, notices
 
     @staticmethod
-    def _who_changed(tx: Tx, entity_id: str, hard: dict) -> None:
-        """Add who changed the server's side of each hard conflict, and when (from the change that made it)."""
+    def _who_changed(tx: Tx, change: dict, hard: dict) -> None:
+        """Add who changed each side of each hard conflict, and when (the server's side: the change that made it)."""
         for item in hard.values():
+            item.update(device_author=change.get("author") or "", device_at=change["at"])
             if item.get("server_rev") is None:
                 continue
-            row = tx.one("SELECT author, at, device_id FROM changes WHERE entity_id = %s AND revision = %s "
-                         "ORDER BY seq DESC LIMIT 1", (entity_id, item["server_rev"]))
+            row = tx.one("SELECT author, at FROM changes WHERE entity_id = %s AND revision = %s "
+                         "ORDER BY seq DESC LIMIT 1", (change["entity_id"], item["server_rev"]))
             if row:
                 item.update(server_author=row["author"], server_at=row["at"])
 

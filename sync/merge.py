@@ -224,20 +224,33 @@ class _Merger:
         self.revs[path] = [self.rev, self.device]
         self.applied(path, value)
 
-    def set_list(self, group: str, value) -> None:
-        """A whole list for a repeat group (an older laptop, an old resolution): compared row by row."""
+    def set_list(self, group: str, value) -> bool:
+        """A whole list for a repeat group (a new household, an older laptop, an old resolution): row by row.
+
+        Returns True when the rows were simply taken in order (the record never had that group)."""
         key = self.grain.row_keys[group]
         given = [r for r in (value or []) if isinstance(r, dict)]
         given = [dict(r, **{key: legacy_row_id(self.r["household_id"], group, i)}) if not r.get(key) else r
                  for i, r in enumerate(given)]
         ids = {r[key] for r in given}
+        prefix = group + "/"
+        if len(ids) == len(given) and not any(p.startswith(prefix) for p in self.revs):
+            # a group the record never had (a new household): every row is new, in the given order
+            drop = self.grain.row_calculated.get(group, ())
+            rows = [{k: v for k, v in r.items() if k not in drop} for r in given]
+            self.fields[group] = rows
+            for rank, row in enumerate(rows):
+                path = prefix + row[key]
+                self.revs[path] = [self.rev, self.device, rank]
+                self.applied(path, row)
+            return True
         for row in given:
             self.set_row(group, row[key], row)
-        prefix = group + "/"
         for p, e in list(self.revs.items()):
             if p.startswith(prefix) and p.count("/") == 1 and len(e) == 3 and p[len(prefix):] not in ids \
                     and (e[0] <= self.base or e[1] == self.device):
                 self.set_row(group, p[len(prefix):], None)
+        return False
 
     def order(self, group: str) -> None:
         key = self.grain.row_keys[group]
@@ -275,10 +288,12 @@ def merge(record: dict | None, change: dict, device_id: str, grain: Grain | None
             if len(parts) == 1:
                 m.set_field(name, value)
             continue
-        groups.add(top)
         if len(parts) == 1:
-            m.set_list(top, value)
-        elif len(parts) == 2:
+            if not m.set_list(top, value):
+                groups.add(top)
+            continue
+        groups.add(top)
+        if len(parts) == 2:
             m.set_row(top, parts[1], value)
         elif len(parts) == 3:
             m.set_cell(top, parts[1], parts[2], value)

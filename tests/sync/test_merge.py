@@ -233,3 +233,13 @@ def calculated_in(fields: dict) -> bool:
     from forms.grain import calculated_paths
 
     return bool(calculated_paths(fields, GRAIN))
+
+
+def test_calculated_answers_sent_anyway_are_never_applied():
+    rec = synced_record()
+    raw = change({"household_size": 9, "per_capita_income_fen": 1, f"members/{mid(0)}/age": 70,
+                  f"incomes/{mid(10)}/counted": False, "incomes": [{"income_id": mid(12), "source": "wages",
+                                                                    "amount_fen": 1, "counted": True}]}, rec["revision"])
+    out = merge(rec, raw, "x", GRAIN)
+    assert not calculated_in(out.record["fields"])
+    assert [i["income_id"] for i in out.record["fields"]["incomes"]] == [mid(12)]   # the whole list replaced the old one

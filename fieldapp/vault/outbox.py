@@ -16,6 +16,7 @@ from forms.grain import shipped_grain, strip_calculated
 from sync.merge import top_level
 
 from .records import VISIT_FIELD_NAMES, dumps, now_utc
+from .reviews import store_pulled_amends
 
 CURSOR_KEY = "cursor"
 DEVICE_ID_KEY = "device_id"
@@ -125,6 +126,7 @@ class SyncStoreMixin:
 
     def _apply_pulled_visit(self, db, change: dict) -> None:
         visit_id = change["entity_id"]
+        store_pulled_amends(db, visit_id, change["fields"])
         row = db.execute(
             "SELECT household_id, form_id, form_version, status, answers, revision FROM visits WHERE id = ?", [visit_id]
         ).fetchone()

@@ -74,7 +74,7 @@ class MemoryStore:
         with self._lock:
             pending = {}
             for c in self.outbox:
-                pending.setdefault((c["entity"], c["entity_id"]), set()).update(c["fields"])
+                pending.setdefault((c["entity"], c["entity_id"]), set()).update(p.split("/", 1)[0] for p in c["fields"])
             for change in changes:
                 key = (change["entity"], change["entity_id"])
                 record = self.records.setdefault(key, {"entity": key[0], "entity_id": key[1],

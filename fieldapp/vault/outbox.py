@@ -12,6 +12,9 @@ import uuid
 
 from . import audit
 from .projection import sql_text
+from forms.grain import shipped_grain, strip_calculated
+from sync.merge import top_level
+
 from .records import VISIT_FIELD_NAMES, dumps, now_utc
 from .reviews import store_pulled_amends
 
@@ -112,7 +115,7 @@ class SyncStoreMixin:
         for (fields,) in db.execute(
             "SELECT fields FROM changes WHERE acked_at IS NULL AND entity = ? AND entity_id = ?", [entity, entity_id]
         ):
-            keys.update(json.loads(fields))
+            keys.update(top_level(path) for path in json.loads(fields))   # a row path keeps its whole field
         return keys
 
     def apply_pulled(self, changes: list[dict], cursor: int) -> None:
@@ -139,7 +142,7 @@ class SyncStoreMixin:
         hh_id = change["entity_id"]
         row = db.execute("SELECT fields FROM households WHERE id = ?", [hh_id]).fetchone()
         keep = self._pending_fields(db, "household", hh_id)
-        incoming = {k: v for k, v in change["fields"].items() if k not in keep}
+        incoming = strip_calculated({k: v for k, v in change["fields"].items() if k not in keep}, shipped_grain())
         merged = {**(json.loads(row[0]) if row else {}), **incoming}
         self._write_household(
             db, hh_id, merged, change.get("at") or now_utc(), change.get("author") or "server", exists=row is not None,

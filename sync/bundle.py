@@ -52,8 +52,8 @@ def read_header(data: bytes) -> dict:
     """Parse a bundle file's clear part; raises BundleMalformed."""
     try:
         bundle = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise errors.BundleMalformed("not JSON") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise errors.BundleMalformed("not JSON, or nested too deeply") from None
     if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
         raise errors.BundleMalformed("not a fieldapp bundle")
     if bundle.get("format_version") != BUNDLE_VERSION:
@@ -81,8 +81,8 @@ def open_bundle(bundle: dict, kind: str, recipient: str, recipient_key: X25519Pr
     plaintext = open_sealed(recipient_key, bundle["sealed"], canonical_json(header))
     try:
         payload = json.loads(plaintext.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise errors.BundleMalformed("payload is not JSON") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise errors.BundleMalformed("payload is not JSON, or nested too deeply") from None
     if not isinstance(payload, dict):
         raise errors.BundleMalformed("payload is not an object")
     return payload

@@ -13,6 +13,7 @@ from sync.files import write_durably
 from sync.bundle import BUNDLE_SUFFIX, RECEIPT_SUFFIX, open_bundle, read_header, server_identity, write_bundle
 from sync.keys import KeyPair
 from sync.protocol import Change, MAX_PULL_LIMIT
+from sync.server.access import device_alias, safe_bundle_id
 from sync.server.checks import check_changes
 from sync.server.auth import device_scope
 from sync.server.storage import Storage
@@ -42,15 +43,21 @@ def _now() -> str:
 def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome:
     """Import one bundle; raises the named bundle error (malformed, tampered, foreign, revoked)."""
     bundle = read_header(data)
+    bundle_id = safe_bundle_id(bundle["bundle_id"])
     device = storage.get_device(bundle["sender"])
     if device is None:
         raise errors.BundleForeign("sender is not a device enrolled on this server")
     payload = open_bundle(bundle, "changes", server_identity(keys.signing_public), keys.sealing, device["signing_key"])
     if device.get("revoked_at"):
         raise errors.DeviceRevoked()
-    previous = storage.bundle_receipt(bundle["bundle_id"])
+    # a bundle is known by its id AND its signing device: an id copied off a shared stick is another bundle
+    stored_as = bundle_id
+    previous = storage.bundle_receipt(stored_as, device["device_id"])
+    if previous is None and storage.bundle_receipt(stored_as) is not None:
+        stored_as = device_alias(device["device_id"], bundle_id)
+        previous = storage.bundle_receipt(stored_as, device["device_id"])
     if previous is not None:
-        return BundleOutcome("duplicate", bundle["bundle_id"], device["device_id"], previous.encode("utf-8"))
+        return BundleOutcome("duplicate", bundle_id, device["device_id"], previous.encode("utf-8"))
     if "\\u0000" in json.dumps(payload):
         raise errors.BundleMalformed("NUL characters are not allowed")
     try:
@@ -73,11 +80,11 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
     receipt = write_bundle("receipt", server_identity(keys.signing_public), keys, device["device_id"],
                            device["sealing_key"], {"for_bundle": bundle["bundle_id"], "accepted": accepted,
                                                    "conflicts": conflicts, "pull": pulled})
-    storage.record_bundle(bundle["bundle_id"], device["device_id"], receipt.decode("utf-8"), _now())
+    storage.record_bundle(stored_as, device["device_id"], receipt.decode("utf-8"), _now())
     # the receipt carries these households' data back to the laptop: a read, logged like a pull
     storage.log_read(device["device_id"], "bundle", since, pulled["cursor"], pulled["changes"] + pulled["conflicts"], _now())
     log.info("bundle imported: %d changes", len(changes))
-    return BundleOutcome("imported", bundle["bundle_id"], device["device_id"], receipt)
+    return BundleOutcome("imported", bundle_id, device["device_id"], receipt)
 
 
 def import_directory(storage: Storage, keys: KeyPair, directory: Path, receipts: Path) -> list[dict]:
@@ -91,8 +98,14 @@ def import_directory(storage: Storage, keys: KeyPair, directory: Path, receipts:
             results.append({"file": path.name, "status": "rejected", "code": exc.code, "reason_zh": exc.message_zh,
                             "reason": str(exc)})
             continue
-        out = receipts / f"{outcome.device_id[:8]}-{outcome.bundle_id}{RECEIPT_SUFFIX}"
-        write_durably(out, outcome.receipt_bytes)
+        out = receipts / f"{outcome.device_id[:8]}-{outcome.bundle_id}{RECEIPT_SUFFIX}"   # both ids checked UUIDs
+        try:
+            write_durably(out, outcome.receipt_bytes)
+        except OSError as exc:   # the push is stored; a rerun answers "duplicate" and writes the receipt again
+            log.error("receipt could not be written: %s", type(exc).__name__)
+            results.append({"file": path.name, "status": "rejected", "code": "RECEIPT_NOT_WRITTEN",
+                            "reason_zh": "回执文件无法写入，请检查回执文件夹后重新导入。", "reason": str(exc)[:200]})
+            continue
         results.append({"file": path.name, "status": outcome.status, "bundle_id": outcome.bundle_id,
                         "receipt": str(out)})
     return results

@@ -62,8 +62,10 @@ def cmd_serve(args):
     if bool(args.certfile) != bool(args.keyfile):
         raise errors.MalformedRequest("--certfile and --keyfile go together")
     app = create_app(_storage(args))
+    from sync.server.limits import proxy_options
+
     uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile,
-                log_level=args.log_level)
+                log_level=args.log_level, **proxy_options(args.trusted_proxy))
 
 
 def cmd_keys(args):
@@ -220,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--certfile", help="PEM certificate chain for HTTPS")
     sp.add_argument("--keyfile", help="PEM private key for HTTPS")
     sp.add_argument("--log-level", default="info")
+    sp.add_argument("--trusted-proxy", metavar="ADDR[,ADDR]",
+                    help="believe X-Forwarded-For only from these reverse-proxy addresses (default: from none)")
     sp = add("area-add", cmd_area_add, "create a county (6 digits), township (9) or village (12) from its division code")
     sp.add_argument("code")
     sp.add_argument("name")

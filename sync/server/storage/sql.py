@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any, Iterator
 
 from sync import errors
+from sync.server.access import check_household_area, device_alias
 from sync.server.storage.base import Scope, Storage
 
 CHANGE_COLUMNS = "seq, change_id, entity, entity_id, household_id, village_code, revision, fields, device_id, author, at"
@@ -288,7 +289,7 @@ class SqlStorage(Storage):
         found = {}
         for start in range(0, len(change_ids), 500):
             cond, params = self._in("change_id", change_ids[start:start + 500])
-            for row in tx.q("SELECT change_id, seq, revision, entity_id, status FROM changes WHERE " + cond, params):
+            for row in tx.q("SELECT change_id, seq, revision, entity_id, status, device_id FROM changes WHERE " + cond, params):
                 found[row["change_id"]] = row
         return found
 
@@ -300,9 +301,15 @@ class SqlStorage(Storage):
                     raise errors.OutsideArea(village[:9])
         with self._tx() as tx:
             seq = self._lock_counter(tx)
-            stored = self._stored_changes(tx, [c["change_id"] for c in changes])
+            # ids are the device's: one another device already used is stored under a per-device alias (access.py)
+            aliases = [device_alias(device_id, c["change_id"]) for c in changes]
+            own_ids = dict(zip(aliases, (c["change_id"] for c in changes)))
+            stored = self._stored_changes(tx, [c["change_id"] for c in changes] + aliases)
+            changes = [dict(c, change_id=alias) if c["change_id"] in stored and stored[c["change_id"]]["device_id"] != device_id
+                       else c for alias, c in zip(aliases, changes)]
             fresh = [c for c in changes if c["change_id"] not in stored]
-            records = self._load_records(tx, sorted({c["entity_id"] for c in fresh}))
+            # the households the changes touch, too: their stored village decides, not the change's label
+            records = self._load_records(tx, sorted({c["entity_id"] for c in fresh} | {c["household_id"] for c in fresh}))
             existing = set(records)
             verdicts, change_rows, conflict_rows, notices, touched = [], [], [], [], {}
             for change in changes:
@@ -313,6 +320,7 @@ class SqlStorage(Storage):
                         raise errors.ChangeIdReused(cid)
                     verdicts.append({"change_id": cid, "seq": prior["seq"], "revision": prior["revision"], "status": "duplicate"})
                     continue
+                check_household_area(scope, change, records)
                 key = (change["entity"], change["entity_id"])
                 record = records.get(key)
                 if record is not None and not scope.allows(record["village_code"]):
@@ -352,6 +360,8 @@ class SqlStorage(Storage):
             if conflict_rows:
                 self._insert_conflicts(tx, conflict_rows)
             tx.exec("UPDATE counters SET value = %s WHERE name = 'seq'", (seq,))
+        for verdict in verdicts:
+            verdict["change_id"] = own_ids.get(verdict["change_id"], verdict["change_id"])
         return verdicts, notices
 
     def _save_records(self, tx: Tx, records: list[dict]) -> None:
@@ -370,14 +380,23 @@ class SqlStorage(Storage):
                 "resolved_at, resolution) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 rows)
 
-    def known(self, change_ids):
+    def known(self, change_ids, device_id=None):
         found: list[str] = []
         unique = list(dict.fromkeys(change_ids))
         with self._tx(write=False) as tx:
             for start in range(0, len(unique), 1000):
-                cond, params = self._in("change_id", unique[start:start + 1000])
-                found += [r["change_id"] for r in tx.q("SELECT change_id FROM changes WHERE " + cond, params)]
-        return found
+                chunk = unique[start:start + 1000]
+                if device_id is None:
+                    cond, params = self._in("change_id", chunk)
+                    found += [r["change_id"] for r in tx.q("SELECT change_id FROM changes WHERE " + cond, params)]
+                    continue
+                # known to *this* device: stored from it, directly or under its alias (another device used the id)
+                own = {device_alias(device_id, cid): cid for cid in chunk}
+                cond, params = self._in("change_id", chunk + list(own))
+                rows = tx.q("SELECT change_id, device_id FROM changes WHERE " + cond, params)
+                found += [own.get(r["change_id"], r["change_id"]) for r in rows
+                          if r["change_id"] in own or r["device_id"] == device_id]
+        return list(dict.fromkeys(found))
 
     # --- pull -------------------------------------------------------------------
     def _scope_condition(self, scope: Scope) -> tuple[str, list]:
@@ -485,10 +504,12 @@ class SqlStorage(Storage):
         return rows
 
     # --- bundles ----------------------------------------------------------------
-    def bundle_receipt(self, bundle_id):
+    def bundle_receipt(self, bundle_id, device_id=None):
         with self._tx(write=False) as tx:
-            row = tx.one("SELECT receipt FROM bundles WHERE bundle_id = %s", (bundle_id,))
-        return row["receipt"] if row else None
+            row = tx.one("SELECT receipt, device_id FROM bundles WHERE bundle_id = %s", (bundle_id,))
+        if row is None or (device_id is not None and row["device_id"] != device_id):
+            return None
+        return row["receipt"]
 
     def record_bundle(self, bundle_id, device_id, receipt, now):
         with self._tx() as tx:

@@ -17,10 +17,12 @@ from typing import Callable
 from urllib.parse import urlencode
 
 import httpx
+from pydantic import ValidationError
 
 from sync import errors
 from sync.keys import KeyPair
-from sync.protocol import MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, canonical_json
+from sync.protocol import (MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, EnrollResponse, Hello, KnownResponse,
+                           PullResponse, PushResponse, canonical_json)
 from sync.signing import CLOCK_WINDOW_SECONDS, sign_request
 from sync import store as st
 
@@ -60,6 +62,14 @@ def _ssl_context(ca_pem: str | None) -> ssl.SSLContext | bool:
     return ctx
 
 
+def _expect(model, payload, what: str) -> dict:
+    """The server's answer checked against the protocol's *model* (a tampered answer is UnexpectedResponse, not a crash)."""
+    try:
+        return model.model_validate(payload).model_dump()
+    except (ValidationError, RecursionError, TypeError) as exc:
+        raise errors.UnexpectedResponse(f"{what}: {str(exc).splitlines()[0][:200]}") from None
+
+
 def _http(server_url: str, ca_pem: str | None, transport: httpx.BaseTransport | None, timeout: float) -> httpx.Client:
     return httpx.Client(base_url=server_url.rstrip("/"), verify=_ssl_context(ca_pem), transport=transport,
                         timeout=timeout, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)})
@@ -90,7 +100,8 @@ def enroll(store, server_url: str, code: str, ca_cert_pem: str | None = None, la
     body = canonical_json({"code": code, "signing_public_key": keys.signing_public,
                            "sealing_public_key": keys.sealing_public, "label": label})
     with _http(server_url, ca_cert_pem, transport, timeout) as http:
-        answer = _send(http, "POST", "/v1/enroll", body, {"Content-Type": "application/json"})
+        answer = _expect(EnrollResponse, _send(http, "POST", "/v1/enroll", body, {"Content-Type": "application/json"}),
+                         "enroll")
     for key, value in ((st.STATE_SERVER_URL, server_url.rstrip("/")), (st.STATE_CA_CERT, ca_cert_pem),
                        (st.STATE_DEVICE_ID, answer["device_id"]), (st.STATE_DEVICE_KEYS, keys.to_secret_text()),
                        (st.STATE_SERVER_SIGNING_KEY, answer["server_signing_key"]),
@@ -163,12 +174,15 @@ class SyncClient:
 
     def hello(self) -> dict:
         """Check the server's protocol range and clock before syncing."""
-        answer = _send(self.http, "GET", "/v1/hello")
+        answer = _expect(Hello, _send(self.http, "GET", "/v1/hello"), "hello")
         if answer.get("protocol_version", 0) < PROTOCOL_VERSION:
             raise errors.ServerTooOld(f"server protocol {answer.get('protocol_version')}")
         if answer.get("min_protocol_version", 0) > PROTOCOL_VERSION:
             raise errors.ClientTooOld(f"server needs protocol {answer['min_protocol_version']}")
-        server_time = datetime.fromisoformat(answer["server_time"]).timestamp()
+        try:
+            server_time = datetime.fromisoformat(answer["server_time"]).timestamp()
+        except (ValueError, OverflowError):
+            raise errors.UnexpectedResponse("hello: server_time is not a time") from None
         if abs(server_time - time.time()) > CLOCK_WINDOW_SECONDS:
             raise errors.ClockSkew(f"clock differs from server by {int(time.time() - server_time)} s")
         return answer
@@ -195,7 +209,9 @@ class SyncClient:
         pending = self.store.pending_changes(PRECHECK_LIMIT)
         ids = [c["change_id"] for c in pending]
         for start in range(0, len(ids), KNOWN_CHUNK):
-            known = self._call("POST", "/v1/push/known", {"change_ids": ids[start:start + KNOWN_CHUNK]})["known"]
+            offered = ids[start:start + KNOWN_CHUNK]
+            known = _expect(KnownResponse, self._call("POST", "/v1/push/known", {"change_ids": offered}), "known")["known"]
+            known = sorted(set(known) & set(offered))        # never acknowledge what was not offered
             if known:
                 self.store.acknowledge(known)
                 report.duplicates += len(known)
@@ -215,7 +231,9 @@ class SyncClient:
             if ids in seen_batches:   # the store did not drop acknowledged changes: stop rather than loop
                 raise errors.UnexpectedResponse("local outbox did not shrink after acknowledgement")
             seen_batches.add(ids)
-            answer = self._call("POST", "/v1/push", {"changes": batch})
+            answer = _expect(PushResponse, self._call("POST", "/v1/push", {"changes": batch}), "push")
+            if {a["change_id"] for a in answer["accepted"]} != set(ids):   # acknowledge only what the server stored
+                raise errors.UnexpectedResponse("push: the verdicts do not match the batch")
             self.store.record_conflicts(answer["conflicts"])
             report.add_conflicts(answer["conflicts"])
             report.pushed += sum(1 for a in answer["accepted"] if a["status"] != "duplicate")
@@ -230,7 +248,11 @@ class SyncClient:
         report = report or SyncReport()
         while True:
             cursor = int(self.store.get_sync_state(st.STATE_CURSOR) or 0)
-            page = self._call("GET", "/v1/pull", query={"cursor": cursor, "limit": self.pull_limit})
+            page = _expect(PullResponse, self._call("GET", "/v1/pull", query={"cursor": cursor, "limit": self.pull_limit}),
+                           "pull")
+            # a page must move forward, and "more" comes only with a full page: a broken or hostile answer stops here
+            if page["cursor"] < cursor or (page["more"] and (page["cursor"] == cursor or not page["changes"])):
+                raise errors.UnexpectedResponse(f"pull: cursor {page['cursor']} after {cursor}, more={page['more']}")
             if page["conflicts"]:
                 self.store.record_conflicts(page["conflicts"])
                 report.add_conflicts(page["conflicts"])

@@ -124,6 +124,7 @@ class ReceiptSummary:
     pulled: int = 0
     conflicts: list[dict] = field(default_factory=list)
     pull_skipped: str | None = None     # why pulled data was not applied (already have it / gap)
+    set_aside: list[dict] = field(default_factory=list)   # changes the server refused on their own
 
 
 def import_receipt(store, data: bytes) -> ReceiptSummary:
@@ -139,6 +140,11 @@ def import_receipt(store, data: bytes) -> ReceiptSummary:
     accepted = [a["change_id"] for a in payload.get("accepted", [])]
     store.acknowledge(accepted)
     summary.acknowledged = len(accepted)
+    refused = [r for r in payload.get("refused", []) if isinstance(r, dict) and isinstance(r.get("change_id"), str)]
+    if refused and callable(getattr(store, "set_aside", None)):   # refused on their own: kept aside, visibly
+        for r in refused:
+            store.set_aside(r["change_id"], str(r.get("code")), str(r.get("reason", "")))
+        summary.set_aside = refused
     pull = payload.get("pull") or {}
     conflicts = list(payload.get("conflicts", [])) + list(pull.get("conflicts", []))
     if conflicts:

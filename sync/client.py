@@ -30,6 +30,8 @@ log = logging.getLogger("fieldapp.sync")
 
 PRECHECK_LIMIT = 20_000     # pending changes offered to /v1/push/known per sync
 KNOWN_CHUNK = 5_000         # change ids per /v1/push/known request
+# refusals that concern one change, not the device or the connection: that change is set aside, the rest syncs
+SET_ASIDE_CODES = frozenset({"CHANGE_INVALID", "OUTSIDE_AREA", "MALFORMED_REQUEST", "CHANGE_ID_REUSED"})
 Progress = Callable[[str, int, int], None]   # (stage "push" | "pull", done, total or 0 if unknown)
 
 
@@ -43,6 +45,7 @@ class SyncReport:
     conflicts: list[dict] = field(default_factory=list)
     documents: int = 0
     cursor: int = 0
+    set_aside: list[dict] = field(default_factory=list)   # changes the server refused on their own: {change_id, code, reason}
 
     def add_conflicts(self, notices: list[dict]) -> None:
         """Keep the latest notice per conflict id (a push and the following pull report the same one)."""
@@ -231,17 +234,41 @@ class SyncClient:
             if ids in seen_batches:   # the store did not drop acknowledged changes: stop rather than loop
                 raise errors.UnexpectedResponse("local outbox did not shrink after acknowledgement")
             seen_batches.add(ids)
-            answer = _expect(PushResponse, self._call("POST", "/v1/push", {"changes": batch}), "push")
-            if {a["change_id"] for a in answer["accepted"]} != set(ids):   # acknowledge only what the server stored
-                raise errors.UnexpectedResponse("push: the verdicts do not match the batch")
-            self.store.record_conflicts(answer["conflicts"])
-            report.add_conflicts(answer["conflicts"])
-            report.pushed += sum(1 for a in answer["accepted"] if a["status"] != "duplicate")
-            report.duplicates += sum(1 for a in answer["accepted"] if a["status"] == "duplicate")
-            self.store.acknowledge(list(ids))
+            self._push_batch(batch, report)
             if progress:
                 progress("push", report.pushed + report.duplicates, total)
         return report
+
+    def _push_batch(self, batch: list[dict], report: SyncReport) -> None:
+        """Push one batch; if the server refuses it for one bad change, halve until that change is found and set aside.
+
+        A refused change (a poison pill: malformed, outside the area, a reused id) must not hold back
+        every good change recorded after it; it stays in the vault, listed, for the visitor to fix.
+        """
+        ids = [c["change_id"] for c in batch]
+        try:
+            answer = _expect(PushResponse, self._call("POST", "/v1/push", {"changes": batch}), "push")
+        except errors.SyncError as exc:
+            if exc.code not in SET_ASIDE_CODES or not callable(getattr(self.store, "set_aside", None)):
+                raise
+            if len(batch) == 1:
+                log.warning("change set aside: %s", exc.code)
+                self.store.set_aside(ids[0], exc.code, str(exc))
+                report.set_aside.append({"change_id": ids[0], "entity": batch[0]["entity"],
+                                         "household_id": batch[0]["household_id"], "code": exc.code,
+                                         "message_zh": exc.message_zh, "reason": str(exc)[:300]})
+                return
+            half = len(batch) // 2
+            self._push_batch(batch[:half], report)
+            self._push_batch(batch[half:], report)
+            return
+        if {a["change_id"] for a in answer["accepted"]} != set(ids):   # acknowledge only what the server stored
+            raise errors.UnexpectedResponse("push: the verdicts do not match the batch")
+        self.store.record_conflicts(answer["conflicts"])
+        report.add_conflicts(answer["conflicts"])
+        report.pushed += sum(1 for a in answer["accepted"] if a["status"] != "duplicate")
+        report.duplicates += sum(1 for a in answer["accepted"] if a["status"] == "duplicate")
+        self.store.acknowledge(ids)
 
     def pull(self, report: SyncReport | None = None, progress: Progress | None = None) -> SyncReport:
         """Fetch pages since the cursor; each page is stored before the cursor moves."""

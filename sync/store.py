@@ -41,3 +41,6 @@ class SyncStore(Protocol):
 
     def record_conflicts(self, conflicts: list[dict]) -> None:
         """Store or update conflict notices (idempotent by conflict_id)."""
+
+    def set_aside(self, change_id: str, code: str, reason: str) -> None:
+        """The server refused this one change: keep it, visibly, out of later pushes and bundles."""

@@ -137,6 +137,11 @@ def _v3(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE households DROP COLUMN {column}")  # fixed names, no user input
 
 
+def _v9(db: sqlite_utils.Database) -> None:
+    # a change the server refused on its own (issue 19) waits here, visibly, instead of blocking the outbox
+    db.execute("ALTER TABLE changes ADD COLUMN set_aside TEXT")
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: *apply* runs inside the transaction that also records *version*."""
@@ -150,6 +155,7 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: households, members, visits, drafts, change log, sync state, conflicts, audit", _v1),
     Migration(2, "covering index for the household list", _v2),
     Migration(3, "household list, flags and needs in their own narrow tables", _v3),
+    Migration(9, "changes the server refused are set aside, not resent", _v9),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -46,6 +46,24 @@ def check_visit(visit: dict) -> dict:
     return {k: visit[k] for k in VISIT_FIELD_NAMES}
 
 
+def check_entry(db, role, township, villages_json, village, fields: dict) -> None:
+    """Refuse a record where it is entered if the server would refuse its change (a poison pill in the outbox).
+
+    The village must be a 12-digit code, inside the laptop's enrolled area once it is enrolled, and
+    no text may hold a NUL character. A laptop not yet enrolled may hold records without a valid village
+    (demo, training, half-typed imports): if one is still without one at the first sync, it is set aside.
+    """
+    if role and not (isinstance(village, str) and len(village) == 12 and village.isascii()
+                                              and village.isdigit()):
+        raise InvalidRecord("村（居）代码必须是 12 位数字")
+    if "\\u0000" in dumps(fields):
+        raise InvalidRecord("文字中含有空字符（NUL）")
+    if role == "visitor" and villages_json and village not in json.loads(villages_json):
+        raise InvalidRecord(f"村 {village} 不在本机登记的走访范围内")
+    if role == "office" and township and village[:9] != township:
+        raise InvalidRecord(f"村 {village} 不属于本乡镇")
+
+
 class RecordsMixin:
     """Record operations of :class:`fieldapp.vault.Vault` (needs ``_session()``, ``user``, ``_suite``, ``deriver``)."""
 
@@ -124,6 +142,9 @@ class RecordsMixin:
         changed_hh = {k: v for k, v in new_hh.items() if k not in current or current[k] != v}
         merged = {**current, **new_hh}
         village = sql_text(merged.get("village_code"))
+        if changed_visit or changed_hh:
+            check_entry(db, self._state(db, "role"), self._state(db, "township_code"), self._state(db, "villages"),
+                        village, {**changed_visit, **changed_hh})
         self._write_household(db, hh_id, merged, at, who, exists=hh_row is not None, local_edit=bool(changed_hh),
                               review_due=review_due, flags=flags)
         if changed_visit:

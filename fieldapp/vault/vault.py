@@ -13,6 +13,7 @@ import sqlite_utils
 from . import audit, migrations
 from .connection import DatabaseError, connect, translate_error, translate_os_error
 from .crypto import DEFAULT_KDF, DEFAULT_SUITE, DecryptError, KdfParams, get_suite
+from .errors import MAX_USER_NAME, InvalidUserName
 from .errors import (
     AuditChainBroken, KeyFileCorrupt, LastUser, OfficeKeyInvalid, UnknownUser, UnlockThrottled, UserExists, VaultCorrupt, VaultError,
     VaultExists, VaultLocked, VaultNotFound, WeakPassphrase, WrongPassphrase,
@@ -28,6 +29,16 @@ KEYS_NAME = "vault.keys.json"
 THROTTLE_NAME = "vault.throttle.json"
 MIN_PASSPHRASE = 8
 OFFICE_LABEL = "office-recovery"
+
+
+def _check_user(user: str) -> None:
+    """Refuse a user name where it is entered: every change the user saves carries it to the server."""
+    if not isinstance(user, str) or not user.strip():
+        raise InvalidUserName("empty")
+    if len(user) > MAX_USER_NAME:
+        raise InvalidUserName(f"{len(user)} characters")
+    if any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF or ord(c) == 0x7F for c in user):
+        raise InvalidUserName("control characters")
 
 
 def _check_passphrase(passphrase: str) -> None:
@@ -66,6 +77,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
 
         :param office_public_key: the county office's X25519 public key (PEM) for recovery; None = no recovery wrap
         """
+        _check_user(user)
         _check_passphrase(passphrase)
         data_dir = Path(data_dir)
         if cls.exists(data_dir):
@@ -267,6 +279,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
         """Give another local user their own passphrase (needs an unlocked vault)."""
         with self._lock, keyfile.exclusive(self.keys_path):
             key = self._require_unlocked()
+            _check_user(user)
             _check_passphrase(passphrase)
             kf = self._load_keyfile()
             if user in kf.users:

@@ -29,6 +29,7 @@ class BundleOutcome:
     bundle_id: str
     device_id: str
     receipt_bytes: bytes
+    refused: int = 0        # changes refused on their own (the laptop sets them aside when the receipt comes back)
 
     @property
     def receipt(self) -> dict:
@@ -58,16 +59,16 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
         previous = storage.bundle_receipt(stored_as, device["device_id"])
     if previous is not None:
         return BundleOutcome("duplicate", bundle_id, device["device_id"], previous.encode("utf-8"))
-    if "\\u0000" in json.dumps(payload):
-        raise errors.BundleMalformed("NUL characters are not allowed")
     try:
-        changes = [Change.model_validate(c).model_dump() for c in payload.get("changes", [])]
         since = int(payload.get("cursor", 0))
+        offered = payload.get("changes", [])
+        if not isinstance(offered, list):
+            raise TypeError("changes is not a list")
     except (ValueError, TypeError) as exc:
         raise errors.BundleMalformed(str(exc)[:200]) from None
-    check_changes(changes)
     scope = device_scope(device)
-    accepted, conflicts = storage.push(scope, device["device_id"], changes, _now()) if changes else ([], [])
+    changes, refused = _valid_changes(offered)
+    accepted, conflicts = _push_each_if_refused(storage, scope, device["device_id"], changes, refused)
     pulled = {"since": since, "changes": [], "conflicts": [], "documents": [], "cursor": since}
     while True:
         page = storage.pull(scope, pulled["cursor"], MAX_PULL_LIMIT)
@@ -79,12 +80,63 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
             break
     receipt = write_bundle("receipt", server_identity(keys.signing_public), keys, device["device_id"],
                            device["sealing_key"], {"for_bundle": bundle["bundle_id"], "accepted": accepted,
-                                                   "conflicts": conflicts, "pull": pulled})
+                                                   "conflicts": conflicts, "pull": pulled, "refused": refused})
     storage.record_bundle(stored_as, device["device_id"], receipt.decode("utf-8"), _now())
     # the receipt carries these households' data back to the laptop: a read, logged like a pull
     storage.log_read(device["device_id"], "bundle", since, pulled["cursor"], pulled["changes"] + pulled["conflicts"], _now())
-    log.info("bundle imported: %d changes", len(changes))
-    return BundleOutcome("imported", bundle_id, device["device_id"], receipt)
+    log.info("bundle imported: %d changes, %d refused", len(accepted), len(refused))
+    if refused:
+        log.warning("bundle changes refused: %s", ", ".join(sorted({r["code"] for r in refused})))
+    return BundleOutcome("imported", bundle_id, device["device_id"], receipt, len(refused))
+
+
+# a refusal that concerns one change only: that change is refused (the laptop sets it aside), the others land
+_ONE_CHANGE_ERRORS = (errors.OutsideArea, errors.ChangeIdReused, errors.ChangeInvalid)
+
+
+def _refusal(change: object, exc: Exception) -> dict | None:
+    cid = change.get("change_id") if isinstance(change, dict) else None
+    if not isinstance(cid, str) or len(cid) > 80:
+        return None                       # nothing the laptop could match it with
+    code = exc.code if isinstance(exc, errors.SyncError) else errors.MalformedRequest.code
+    return {"change_id": cid, "code": code, "reason": str(exc).splitlines()[0][:300]}
+
+
+def _valid_changes(offered: list) -> tuple[list[dict], list[dict]]:
+    """The offered changes that fit the protocol and the change checks, and a refusal for each other one."""
+    changes, refused = [], []
+    for raw in offered:
+        try:
+            if "\\u0000" in json.dumps(raw):
+                raise errors.MalformedRequest("NUL characters are not allowed")
+            change = Change.model_validate(raw).model_dump()
+            check_changes([change])
+        except (ValueError, TypeError, errors.SyncError) as exc:
+            if (refusal := _refusal(raw, exc)) is not None:
+                refused.append(refusal)
+            continue
+        changes.append(change)
+    return changes, refused
+
+
+def _push_each_if_refused(storage: Storage, scope, device_id: str, changes: list[dict], refused: list[dict]):
+    """Push the batch at once; if one change spoils it, push change by change and refuse only the spoilers."""
+    if not changes:
+        return [], []
+    try:
+        return storage.push(scope, device_id, changes, _now())
+    except _ONE_CHANGE_ERRORS:
+        pass
+    accepted, conflicts = [], []
+    for change in changes:
+        try:
+            verdicts, notices = storage.push(scope, device_id, [change], _now())
+        except _ONE_CHANGE_ERRORS as exc:
+            refused.append(_refusal(change, exc))
+            continue
+        accepted += verdicts
+        conflicts += notices
+    return accepted, conflicts
 
 
 def import_directory(storage: Storage, keys: KeyPair, directory: Path, receipts: Path) -> list[dict]:
@@ -107,5 +159,5 @@ def import_directory(storage: Storage, keys: KeyPair, directory: Path, receipts:
                             "reason_zh": "回执文件无法写入，请检查回执文件夹后重新导入。", "reason": str(exc)[:200]})
             continue
         results.append({"file": path.name, "status": outcome.status, "bundle_id": outcome.bundle_id,
-                        "receipt": str(out)})
+                        "receipt": str(out), "refused": outcome.refused})
     return results

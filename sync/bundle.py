@@ -110,6 +110,9 @@ def export_bundle(store, out_dir: Path, limit: int = 1_000_000) -> tuple[Path, i
     data = write_bundle("changes", device_id, keys, server_identity(server_sign), server_seal, payload, bundle_id)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out_dir.mkdir(parents=True, exist_ok=True)
+    # temp files of this laptop's earlier exports that were killed mid-write (write_durably's names): tens of MB each
+    for stale in out_dir.glob(f"fieldapp-{device_id[:8]}-*{BUNDLE_SUFFIX}.*.tmp"):
+        stale.unlink(missing_ok=True)
     path = out_dir / f"fieldapp-{device_id[:8]}-{stamp}-{bundle_id[:8]}{BUNDLE_SUFFIX}"
     write_durably(path, data)
     return path, len(changes)

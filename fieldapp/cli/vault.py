@@ -122,7 +122,12 @@ def cmd_check(args) -> int:
         vault.check_integrity()
         n = vault.verify_audit()
         print(f"数据库完好；操作日志 {n} 条，完整 (ok: integrity, {n} audit entries)")
-    return 0
+        loose = vault.file_mode_problems()
+    for item in loose:
+        print(f"权限过宽：{item['path']} 为 {item['mode']}，应为 {item['want']}（本机其他账户可读取） "
+              f"(too open: {item['path']} is {item['mode']}, want {item['want']}; fix: chmod {item['want']} '{item['path']}')",
+              file=sys.stderr)
+    return 1 if loose else 0
 
 
 @_run

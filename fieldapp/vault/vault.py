@@ -13,6 +13,8 @@ import sqlite_utils
 from . import audit, migrations
 from .connection import DatabaseError, connect, translate_error, translate_os_error
 from .crypto import DEFAULT_KDF, DEFAULT_SUITE, DecryptError, KdfParams, get_suite
+from sync.filemodes import loose_modes, private_dir
+
 from .errors import MAX_USER_NAME, InvalidUserName
 from .errors import (
     AuditChainBroken, KeyFileCorrupt, LastUser, OfficeKeyInvalid, UnknownUser, UnlockThrottled, UserExists, VaultCorrupt, VaultError,
@@ -82,7 +84,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
         data_dir = Path(data_dir)
         if cls.exists(data_dir):
             raise VaultExists(data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)     # the vault, its key file and the UI settings: owner-only (0700)
         vault = cls(data_dir, clock=clock)
         suite = vault._suite
         key = suite.random_key()
@@ -417,6 +419,12 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
         """Latest audit entries, newest first."""
         with self._session() as db:
             return audit.entries(db, limit, entity_id)
+
+    def file_mode_problems(self) -> list[dict]:
+        """The vault's folder and files that another local account could read (``[{"path", "mode", "want"}]``)."""
+        files = [self.db_path, self.db_path.with_name(self.db_path.name + "-wal"),
+                 self.db_path.with_name(self.db_path.name + "-shm"), self.keys_path, self.data_dir / "ui-settings.json"]
+        return loose_modes([self.data_dir, *files])
 
     def check_integrity(self) -> None:
         """Check every page's HMAC and SQLite's own structure; VaultCorrupt naming the file if anything fails."""

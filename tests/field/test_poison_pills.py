@@ -135,3 +135,16 @@ def test_bad_changes_in_a_usb_bundle_are_set_aside_and_the_rest_lands(server, va
     assert vault.pending_count() == 0
     assert {c["change_id"] for c in vault.set_aside_changes()} == bad_ids
     good_visit_syncs(server, vault)
+
+
+def test_fieldapp_sync_lists_what_was_set_aside(server, vault, tmp_path, monkeypatch, capsys):
+    from fieldapp.cli import main
+
+    smuggle(vault, "village of another township")
+    vault.save_visit(visit(address="CLI 好的户"))
+    vault.lock()
+    monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASSPHRASE)
+    assert main(["--data-dir", str(tmp_path / "laptop"), "sync"]) == 0
+    out = capsys.readouterr()
+    assert "同步完成" in out.out and "1 条变更被县服务器拒收" in out.err and "OUTSIDE_AREA" in out.err
+    assert "Traceback" not in out.err

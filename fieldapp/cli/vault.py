@@ -208,8 +208,8 @@ def cmd_import(args) -> int:
 
     raw = _read_file(args.file, "文件")
     try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = json.loads(raw.decode("utf-8-sig"))     # a UTF-8 BOM (Windows editors), as validate accepts it
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise CliError(f"{args.file} 不是有效的 JSON ({exc.__class__.__name__})") from exc
     if is_sealed_export(doc):
         office = _read_file(args.office_key, "县级私钥文件") if args.office_key else None

@@ -37,8 +37,9 @@ def check_visit(visit: dict) -> dict:
     for key in ("household_id", "visit_id", "form_id"):
         if not isinstance(visit.get(key), str) or not visit[key]:
             raise InvalidRecord(f"{key} missing")
-    if not isinstance(visit.get("form_version"), int):
-        raise InvalidRecord("form_version must be an integer")
+    version = visit.get("form_version")
+    if not isinstance(version, int) or isinstance(version, bool) or not 0 <= version < 2**31:
+        raise InvalidRecord("form_version must be an integer (0 to 2147483647)")
     if visit.get("status") not in ("draft", "final"):
         raise InvalidRecord("status must be draft or final")
     if not isinstance(visit.get("answers"), dict):

@@ -66,9 +66,14 @@ def _ssl_context(ca_pem: str | None) -> ssl.SSLContext | bool:
 
 
 def _expect(model, payload, what: str) -> dict:
-    """The server's answer checked against the protocol's *model* (a tampered answer is UnexpectedResponse, not a crash)."""
+    """The server's answer checked against the protocol's *model* (a tampered answer is UnexpectedResponse, not a crash).
+
+    Strict: JSON already has the right types, so nothing is coerced and the answer is used as it came
+    (no copy of a 2,000-change page).
+    """
     try:
-        return model.model_validate(payload).model_dump()
+        model.model_validate(payload, strict=True)
+        return payload
     except (ValidationError, RecursionError, TypeError) as exc:
         raise errors.UnexpectedResponse(f"{what}: {str(exc).splitlines()[0][:200]}") from None
 

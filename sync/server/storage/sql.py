@@ -302,11 +302,13 @@ class SqlStorage(Storage):
         with self._tx() as tx:
             seq = self._lock_counter(tx)
             # ids are the device's: one another device already used is stored under a per-device alias (access.py)
-            aliases = [device_alias(device_id, c["change_id"]) for c in changes]
-            own_ids = dict(zip(aliases, (c["change_id"] for c in changes)))
-            stored = self._stored_changes(tx, [c["change_id"] for c in changes] + aliases)
-            changes = [dict(c, change_id=alias) if c["change_id"] in stored and stored[c["change_id"]]["device_id"] != device_id
-                       else c for alias, c in zip(aliases, changes)]
+            stored = self._stored_changes(tx, [c["change_id"] for c in changes])
+            taken = {cid for cid, row in stored.items() if row["device_id"] != device_id}   # usually none
+            own_ids = {device_alias(device_id, cid): cid for cid in taken}
+            if own_ids:
+                stored.update(self._stored_changes(tx, list(own_ids)))
+                aliases = {cid: alias for alias, cid in own_ids.items()}
+                changes = [dict(c, change_id=aliases[c["change_id"]]) if c["change_id"] in taken else c for c in changes]
             fresh = [c for c in changes if c["change_id"] not in stored]
             # the households the changes touch, too: their stored village decides, not the change's label
             records = self._load_records(tx, sorted({c["entity_id"] for c in fresh} | {c["household_id"] for c in fresh}))
@@ -390,12 +392,14 @@ class SqlStorage(Storage):
                     cond, params = self._in("change_id", chunk)
                     found += [r["change_id"] for r in tx.q("SELECT change_id FROM changes WHERE " + cond, params)]
                     continue
-                # known to *this* device: stored from it, directly or under its alias (another device used the id)
-                own = {device_alias(device_id, cid): cid for cid in chunk}
-                cond, params = self._in("change_id", chunk + list(own))
+                # known to *this* device: stored from it, or under its alias where another device used the id
+                cond, params = self._in("change_id", chunk)
                 rows = tx.q("SELECT change_id, device_id FROM changes WHERE " + cond, params)
-                found += [own.get(r["change_id"], r["change_id"]) for r in rows
-                          if r["change_id"] in own or r["device_id"] == device_id]
+                found += [r["change_id"] for r in rows if r["device_id"] == device_id]
+                own = {device_alias(device_id, r["change_id"]): r["change_id"] for r in rows if r["device_id"] != device_id}
+                if own:
+                    cond, params = self._in("change_id", list(own))
+                    found += [own[r["change_id"]] for r in tx.q("SELECT change_id FROM changes WHERE " + cond, params)]
         return list(dict.fromkeys(found))
 
     # --- pull -------------------------------------------------------------------

@@ -64,6 +64,7 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
         offered = payload.get("changes", [])
         if not isinstance(offered, list):
             raise TypeError("changes is not a list")
+        review_since = max(0, int(payload.get("review_cursor", 0)))
     except (ValueError, TypeError) as exc:
         raise errors.BundleMalformed(str(exc)[:200]) from None
     scope = device_scope(device)
@@ -78,12 +79,21 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
         pulled["office_recovery_key"] = page.get("office_recovery_key")
         if not page["more"]:
             break
+    reviews = {"since": review_since, "events": [], "cursor": review_since}
+    while True:   # review events (approvals, returns) reach USB-only laptops in the receipt too
+        page = storage.reviews.since(scope, reviews["cursor"], MAX_PULL_LIMIT)
+        reviews["events"].extend(page["events"])
+        reviews["cursor"] = page["cursor"]
+        if not page["more"]:
+            break
     receipt = write_bundle("receipt", server_identity(keys.signing_public), keys, device["device_id"],
                            device["sealing_key"], {"for_bundle": bundle["bundle_id"], "accepted": accepted,
-                                                   "conflicts": conflicts, "pull": pulled, "refused": refused})
+                                                   "conflicts": conflicts, "pull": pulled, "reviews": reviews,
+                                                   "refused": refused})
     storage.record_bundle(stored_as, device["device_id"], receipt.decode("utf-8"), _now())
     # the receipt carries these households' data back to the laptop: a read, logged like a pull
-    storage.log_read(device["device_id"], "bundle", since, pulled["cursor"], pulled["changes"] + pulled["conflicts"], _now())
+    storage.log_read(device["device_id"], "bundle", since, pulled["cursor"],
+                     pulled["changes"] + pulled["conflicts"] + reviews["events"], _now())
     log.info("bundle imported: %d changes, %d refused", len(accepted), len(refused))
     if refused:
         log.warning("bundle changes refused: %s", ", ".join(sorted({r["code"] for r in refused})))

@@ -40,8 +40,10 @@ def cmd_init(args):
 
     storage = _storage(args)
     keys = load_or_create_server_keys(storage)
+    from sync.keys import fingerprint
+
     _print({"schema_version": storage.schema_version(), "server_signing_key": keys.signing_public,
-            "server_sealing_key": keys.sealing_public})
+            "server_sealing_key": keys.sealing_public, "server_fingerprint": fingerprint(keys.signing_public)})
 
 
 def cmd_migrate(args):
@@ -83,18 +85,59 @@ def cmd_area_list(args):
     _print(_storage(args).list_areas())
 
 
+def cmd_areas_import(args):
+    """Create or update a county's areas from the 统计用区划代码 table (.csv GB18030/UTF-8, or .xlsx)."""
+    from sync.server.areas import AreaFileError, import_areas
+
+    try:
+        _print(import_areas(_storage(args), Path(args.file), _now()))
+    except AreaFileError as exc:
+        print(f"fieldapp-server: {exc.message_zh}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _area_names(storage) -> dict:
+    return {a["code"]: a["name"] for a in storage.list_areas()}
+
+
+def cmd_duplicates(args):
+    """Households that share a member's ID number (flagged at sync, never merged)."""
+    from sync.server.storage.base import Scope
+
+    storage = _storage(args)
+    names = _area_names(storage)
+    found = storage.duplicate_members(Scope("admin", args.area or ""))
+    for item in found:
+        for h in item["households"]:
+            h["village_name"] = names.get(h["village_code"], "")
+    _print(found)
+
+
 def cmd_code_issue(args):
     from sync.server.admin import issue_enrollment_code
 
     villages = [v for v in (args.villages or "").split(",") if v]
-    code, expires = issue_enrollment_code(_storage(args), args.role, args.township, villages, args.hours)
-    _print({"code": code, "expires_at": expires, "role": args.role, "township_code": args.township, "villages": villages})
+    storage = _storage(args)
+    code, expires = issue_enrollment_code(storage, args.role, args.township, villages, args.hours, label=args.label or "")
+    from sync.keys import fingerprint
+    from sync.server.keystore import load_or_create_server_keys
+
+    names = _area_names(storage)
+    # For the enrollment sheet: the laptop shows the same fingerprint after checking the code.
+    _print({"code": code, "expires_at": expires, "role": args.role, "label": args.label or "",
+            "server_fingerprint": fingerprint(load_or_create_server_keys(storage).signing_public),
+            "township_code": args.township, "township_name": names.get(args.township, ""), "villages": villages,
+            "village_names": [names.get(v, "") for v in villages]})
 
 
 def cmd_device_list(args):
-    devices = _storage(args).list_devices()
-    _print([{k: d[k] for k in ("device_id", "label", "role", "township_code", "villages", "enrolled_at", "revoked_at")}
-            for d in devices])
+    storage = _storage(args)
+    names = _area_names(storage)
+    _print([{**{k: d[k] for k in ("device_id", "label", "role", "township_code")},
+             "township_name": names.get(d["township_code"], ""), "villages": d["villages"],
+             "village_names": [names.get(v, "") for v in d["villages"]],
+             **{k: d[k] for k in ("enrolled_at", "revoked_at")}} for d in storage.list_devices()])
 
 
 def cmd_reads(args):
@@ -200,6 +243,46 @@ def cmd_import_bundles(args):
     return 1 if any(r["status"] == "rejected" for r in results) else 0
 
 
+def cmd_roster_import(args):
+    """Check and import a target roster (.xlsx / CSV); exit 0 all rows accepted, 1 some rejected, 2 unreadable."""
+    from sync.server.roster_import import import_roster
+
+    report = import_roster(_storage(args), args.file, campaign=args.campaign, start=args.start, dry_run=args.dry_run,
+                           close_missing=args.close_missing, mapping=args.mapping)
+    if args.json:
+        _print(report)
+    else:
+        h = report["households"]
+        print(f"{report['campaign']}（{report['since']} 起）{'[试导入，未写入]' if report['dry_run'] else ''}："
+              f"{report['rows']} 行，{report['members']} 人；新增 {h['new']} 户，更新 {h['updated']} 户，"
+              f"未变 {h['unchanged']} 户，关闭 {h['closed']} 户；拒收 {len(report['rejected_rows'])} 行")
+        for p in report["problems"]:
+            print(f"  第 {p['row']} 行 [{p['column']}] {'错误' if p['severity'] == 'error' else '提示'} "
+                  f"{p['code']}：{p['message_zh']}")
+        if report["missing"]:
+            print(f"  本次文件中没有、但原花名册中有的户 {len(report['missing'])} 户（加 --close-missing 关闭）")
+    return 1 if report["rejected_rows"] else 0
+
+
+def cmd_roster_template(args):
+    """Write an empty roster template (.xlsx) in the layout the import reads."""
+    from sync.server.roster_import import write_template
+
+    print(write_template(args.out))
+
+
+def cmd_coverage(args):
+    """Coverage (两个全覆盖) of a campaign per village, township and county."""
+    from forms.coverage import report_lines
+    from sync.server.roster_import import coverage
+
+    report = coverage(_storage(args), args.campaign, args.area or "")
+    if args.json:
+        _print(report)
+        return
+    print("\n".join(report_lines(report)))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``fieldapp-server`` argument parser."""
     p = argparse.ArgumentParser(prog="fieldapp-server", description="四个摸清 county sync server and its administration.")
@@ -229,11 +312,22 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("name")
     sp.add_argument("--type", choices=["urban", "rural"], help="urban or rural (villages)")
     add("area-list", cmd_area_list, "list areas")
+    sp = add("areas", None, "a county's areas in bulk")
+    ar = sp.add_subparsers(dest="areas_command", metavar="ACTION", required=True)
+    q = ar.add_parser("import", help="create/update areas from the 统计用区划代码 table (.csv GB18030 or UTF-8, .xlsx)",
+                      description="create or update the county's townships and villages from the official 统计用区划代码 "
+                                  "table: columns 统计用区划代码 (12 digits, or 6/9), 名称 and, for villages, 城乡分类代码 "
+                                  "(111-123 urban, 210/220 rural). Bad rows are listed with their line numbers and nothing "
+                                  "is imported; importing the same file again only updates names. Laptops receive the "
+                                  "names at their next sync.")
+    q.add_argument("file", metavar="FILE")
+    q.set_defaults(func=cmd_areas_import)
     sp = add("code-issue", cmd_code_issue, "issue a one-time enrollment code")
     sp.add_argument("--role", choices=["visitor", "office"], required=True)
     sp.add_argument("--township", required=True, help="9-digit township code")
     sp.add_argument("--villages", help="comma-separated 12-digit village codes (visitor laptops)")
     sp.add_argument("--hours", type=float, default=72, help="validity in hours (default 72)")
+    sp.add_argument("--label", help="the laptop's name in device-list (e.g. 城关镇-王芳)")
     add("device-list", cmd_device_list, "list enrolled devices")
     sp = add("reads", cmd_reads, "which device received which households' data, newest first (pulls, conflict lists, USB receipts)")
     sp.add_argument("--device", help="only this device id")
@@ -246,6 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file")
     sp.add_argument("--name", help="document name (default: file name before the first dot)")
     add("documents", cmd_documents, "list published documents")
+    sp = add("duplicates", cmd_duplicates, "households that share a member's ID number (flagged at sync, never merged)")
+    sp.add_argument("--area", help="county/township code prefix")
     sp = add("conflicts", cmd_conflicts, "list conflict records")
     sp.add_argument("--area", help="county/township code prefix")
     sp.add_argument("--status", choices=["open", "merged", "resolved"])
@@ -265,9 +361,32 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_office_key_set)
     q = ok.add_parser("show", help="print the configured key and its version", description="print the configured key and its version")
     q.set_defaults(func=cmd_office_key_show)
+    sp = add("roster", None, "the target roster (花名册) of a campaign: import a county's list, or get the template")
+    rs = sp.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
+    q = rs.add_parser("import", help="check and import a roster (.xlsx or CSV in UTF-8/GB18030)",
+                      description="check every row of a roster and import the accepted ones in one transaction; "
+                                  "exit 0 all accepted, 1 some rows rejected, 2 the file cannot be read")
+    q.add_argument("file")
+    q.add_argument("--campaign", help="campaign name (default: the campaign of the published reference data)")
+    q.add_argument("--start", help="campaign start YYYY-MM-DD on the first import (default: reference data, else today)")
+    q.add_argument("--dry-run", action="store_true", help="check and report only; write nothing")
+    q.add_argument("--close-missing", action="store_true", help="close the campaign's households missing from this file")
+    q.add_argument("--mapping", help="saved column mapping (JSON/YAML: field: header text) for other layouts")
+    q.add_argument("--json", action="store_true", help="print the report as JSON")
+    q.set_defaults(func=cmd_roster_import)
+    q = rs.add_parser("template", help="write an empty roster template (.xlsx)", description="write an empty roster template (.xlsx)")
+    q.add_argument("out", nargs="?", default="花名册模板.xlsx")
+    q.set_defaults(func=cmd_roster_template)
+    sp = add("coverage", cmd_coverage, "coverage (两个全覆盖) of a campaign per village, township and county")
+    sp.add_argument("--area", help="county, township or village code prefix")
+    sp.add_argument("--campaign", help="campaign name (default: the newest with a roster)")
+    sp.add_argument("--json", action="store_true")
     sp = add("import-bundles", cmd_import_bundles, "import USB bundles from a folder and write receipt bundles")
     sp.add_argument("directory")
     sp.add_argument("--receipts", help="folder for receipt bundles (default: DIR/receipts)")
+    from sync.server.cli_review import register as register_review
+
+    register_review(add)
     return p
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,12 +182,12 @@ class Services(SyncServices, PrintServices):
 
     def save_settings(self, settings: dict) -> None:
         """Store UI preferences (atomically)."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        path = self.data_dir / SETTINGS_NAME
-        tmp = path.with_suffix(".tmp")
+        from sync.filemodes import private_dir, write_private_text
+
+        private_dir(self.data_dir)
         keep = {k: settings[k] for k in ("language", "auto_lock_minutes", "last_user") if k in settings}
-        tmp.write_text(json.dumps(keep, ensure_ascii=False), "utf-8")
-        os.replace(tmp, path)
+        # names the last user: owner-only like the vault beside it
+        write_private_text(self.data_dir / SETTINGS_NAME, json.dumps(keep, ensure_ascii=False))
 
     # ------------------------------------------------------------------ vault lifecycle
     def has_vault(self) -> bool:

@@ -106,6 +106,8 @@ def parse_visit(text, source: str = "<visit>") -> dict:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise MalformedJsonError(source, exc.msg, exc.lineno, exc.colno) from None
+    except RecursionError:   # thousands of nested brackets: no visit looks like that
+        raise MalformedJsonError(source, "nested too deeply") from None
 
 
 def check_shape(document, source: str = "<visit>") -> None:

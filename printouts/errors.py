@@ -57,6 +57,13 @@ class VisitDataError(PrintoutError):
         super().__init__(detail, f"走访数据不完整或格式不对，无法打印：{detail}")
 
 
+class TextTooLongError(PrintoutError):
+    """A text in the record (a name, an address) is too long to fit on a page."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail, "走访记录中有一项文字过长（例如上万字的姓名或地址），无法排入一页。请核对并修改该记录后再打印。")
+
+
 class NothingToPrintError(PrintoutError):
     """The visit gives this document nothing to say (e.g. a referral notice without referred needs)."""
 

@@ -25,11 +25,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def neutralise(value: Any) -> Any:
     """A cell value safe from formula injection: risky text gets a leading apostrophe; control chars go."""
     if not isinstance(value, str):
         return value
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    value = _LONE_SURROGATE.sub("\ufffd", value)   # not encodable as UTF-8: Excel would refuse the whole file
     if value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -43,7 +47,7 @@ def _put(ws, row: int, col: int, value: Any):
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    base = _SHEET_FORBIDDEN.sub("_", name).strip("'")[:28] or "sheet"
+    base = _LONE_SURROGATE.sub("_", _SHEET_FORBIDDEN.sub("_", name)).strip("'")[:28] or "sheet"
     title, n = base, 2
     while title in used:
         title, n = f"{base[:26]}_{n}", n + 1

@@ -12,9 +12,10 @@ from typing import Any, Callable, Sequence
 
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import PageBreak
+from reportlab.platypus.doctemplate import LayoutError
 
 from printouts.documents.base import Document, PrintedDocument
-from printouts.errors import PrintCancelled
+from printouts.errors import PrintCancelled, TextTooLongError
 from printouts.qrcodes import QrMatrices
 from printouts.layout import DocumentStart, canvas_maker, make_doc_template
 
@@ -67,7 +68,10 @@ def render_pdf(documents: Sequence[Document], target: str | os.PathLike | None, 
             story.extend(doc.story)
         buffer = io.BytesIO()
         template = make_doc_template(buffer, font_name, title, pagesize=pagesize)
-        template.build(story, canvasmaker=canvas_maker(font_name))
+        try:
+            template.build(story, canvasmaker=canvas_maker(font_name))
+        except LayoutError as exc:   # a cell taller than a page: reportlab cannot split it
+            raise TextTooLongError(str(exc).splitlines()[0][:200]) from None
     finally:
         qr.close()
     report(len(documents))

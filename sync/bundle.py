@@ -52,8 +52,8 @@ def read_header(data: bytes) -> dict:
     """Parse a bundle file's clear part; raises BundleMalformed."""
     try:
         bundle = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise errors.BundleMalformed("not JSON") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise errors.BundleMalformed("not JSON, or nested too deeply") from None
     if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
         raise errors.BundleMalformed("not a fieldapp bundle")
     if bundle.get("format_version") != BUNDLE_VERSION:
@@ -81,8 +81,8 @@ def open_bundle(bundle: dict, kind: str, recipient: str, recipient_key: X25519Pr
     plaintext = open_sealed(recipient_key, bundle["sealed"], canonical_json(header))
     try:
         payload = json.loads(plaintext.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise errors.BundleMalformed("payload is not JSON") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise errors.BundleMalformed("payload is not JSON, or nested too deeply") from None
     if not isinstance(payload, dict):
         raise errors.BundleMalformed("payload is not an object")
     return payload
@@ -111,6 +111,9 @@ def export_bundle(store, out_dir: Path, limit: int = 1_000_000) -> tuple[Path, i
     data = write_bundle("changes", device_id, keys, server_identity(server_sign), server_seal, payload, bundle_id)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out_dir.mkdir(parents=True, exist_ok=True)
+    # temp files of this laptop's earlier exports that were killed mid-write (write_durably's names): tens of MB each
+    for stale in out_dir.glob(f"fieldapp-{device_id[:8]}-*{BUNDLE_SUFFIX}.*.tmp"):
+        stale.unlink(missing_ok=True)
     path = out_dir / f"fieldapp-{device_id[:8]}-{stamp}-{bundle_id[:8]}{BUNDLE_SUFFIX}"
     write_durably(path, data)
     return path, len(changes)
@@ -125,6 +128,7 @@ class ReceiptSummary:
     pulled: int = 0
     conflicts: list[dict] = field(default_factory=list)
     pull_skipped: str | None = None     # why pulled data was not applied (already have it / gap)
+    set_aside: list[dict] = field(default_factory=list)   # changes the server refused on their own
     reviews: list[dict] = field(default_factory=list)    # review events applied (approvals, returns)
 
 
@@ -141,6 +145,11 @@ def import_receipt(store, data: bytes) -> ReceiptSummary:
     accepted = [a["change_id"] for a in payload.get("accepted", [])]
     store.acknowledge(accepted)
     summary.acknowledged = len(accepted)
+    refused = [r for r in payload.get("refused", []) if isinstance(r, dict) and isinstance(r.get("change_id"), str)]
+    if refused and callable(getattr(store, "set_aside", None)):   # refused on their own: kept aside, visibly
+        for r in refused:
+            store.set_aside(r["change_id"], str(r.get("code")), str(r.get("reason", "")))
+        summary.set_aside = refused
     pull = payload.get("pull") or {}
     conflicts = list(payload.get("conflicts", [])) + list(pull.get("conflicts", []))
     if conflicts:

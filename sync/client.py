@@ -17,11 +17,13 @@ from typing import Callable
 from urllib.parse import urlencode
 
 import httpx
+from pydantic import ValidationError
 
 from sync import errors
 from sync.appversion import APP_VERSION_HEADER, installed_app_version
 from sync.keys import KeyPair
-from sync.protocol import MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, canonical_json
+from sync.protocol import (MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, EnrollResponse, Hello, KnownResponse,
+                           PullResponse, PushResponse, canonical_json)
 from sync.signing import CLOCK_WINDOW_SECONDS, sign_request
 from sync import store as st
 
@@ -30,6 +32,8 @@ log = logging.getLogger("fieldapp.sync")
 STATE_DATA_EPOCH = "server_data_epoch"   # the server database's history this laptop last synced with
 PRECHECK_LIMIT = 20_000     # pending changes offered to /v1/push/known per sync
 KNOWN_CHUNK = 5_000         # change ids per /v1/push/known request
+# refusals that concern one change, not the device or the connection: that change is set aside, the rest syncs
+SET_ASIDE_CODES = frozenset({"CHANGE_INVALID", "OUTSIDE_AREA", "MALFORMED_REQUEST", "CHANGE_ID_REUSED"})
 Progress = Callable[[str, int, int], None]   # (stage "push" | "pull", done, total or 0 if unknown)
 
 
@@ -44,6 +48,7 @@ class SyncReport:
     conflicts: list[dict] = field(default_factory=list)
     documents: int = 0
     cursor: int = 0
+    set_aside: list[dict] = field(default_factory=list)   # changes the server refused on their own: {change_id, code, reason}
     reviews: list[dict] = field(default_factory=list)    # review events received (approvals, returns)
 
     def add_conflicts(self, notices: list[dict]) -> None:
@@ -62,6 +67,19 @@ def _ssl_context(ca_pem: str | None) -> ssl.SSLContext | bool:
         return True
     ctx = ssl.create_default_context(cadata=ca_pem)
     return ctx
+
+
+def _expect(model, payload, what: str) -> dict:
+    """The server's answer checked against the protocol's *model* (a tampered answer is UnexpectedResponse, not a crash).
+
+    Strict: JSON already has the right types, so nothing is coerced and the answer is used as it came
+    (no copy of a 2,000-change page).
+    """
+    try:
+        model.model_validate(payload, strict=True)
+        return payload
+    except (ValidationError, RecursionError, TypeError) as exc:
+        raise errors.UnexpectedResponse(f"{what}: {str(exc).splitlines()[0][:200]}") from None
 
 
 def _http(server_url: str, ca_pem: str | None, transport: httpx.BaseTransport | None, timeout: float,
@@ -103,7 +121,8 @@ def enroll(store, server_url: str, code: str, ca_cert_pem: str | None = None, la
     body = canonical_json({"code": code, "signing_public_key": keys.signing_public,
                            "sealing_public_key": keys.sealing_public, "label": label})
     with _http(server_url, ca_cert_pem, transport, timeout, app_version) as http:
-        answer = _send(http, "POST", "/v1/enroll", body, {"Content-Type": "application/json"})
+        answer = _expect(EnrollResponse, _send(http, "POST", "/v1/enroll", body, {"Content-Type": "application/json"}),
+                         "enroll")
     for key, value in ((st.STATE_SERVER_URL, server_url.rstrip("/")), (st.STATE_CA_CERT, ca_cert_pem),
                        (st.STATE_DEVICE_ID, answer["device_id"]), (st.STATE_DEVICE_KEYS, keys.to_secret_text()),
                        (st.STATE_SERVER_SIGNING_KEY, answer["server_signing_key"]),
@@ -176,12 +195,15 @@ class SyncClient:
 
     def hello(self) -> dict:
         """Check the server's protocol range and clock before syncing."""
-        answer = _send(self.http, "GET", "/v1/hello")
+        answer = _expect(Hello, _send(self.http, "GET", "/v1/hello"), "hello")
         if answer.get("protocol_version", 0) < PROTOCOL_VERSION:
             raise errors.ServerTooOld(f"server protocol {answer.get('protocol_version')}")
         if answer.get("min_protocol_version", 0) > PROTOCOL_VERSION:
             raise errors.ClientTooOld(f"server needs protocol {answer['min_protocol_version']}")
-        server_time = datetime.fromisoformat(answer["server_time"]).timestamp()
+        try:
+            server_time = datetime.fromisoformat(answer["server_time"]).timestamp()
+        except (ValueError, OverflowError):
+            raise errors.UnexpectedResponse("hello: server_time is not a time") from None
         if abs(server_time - time.time()) > CLOCK_WINDOW_SECONDS:
             raise errors.ClockSkew(f"clock differs from server by {int(time.time() - server_time)} s")
         return answer
@@ -212,7 +234,9 @@ class SyncClient:
         pending = self.store.pending_changes(PRECHECK_LIMIT)
         ids = [c["change_id"] for c in pending]
         for start in range(0, len(ids), KNOWN_CHUNK):
-            known = self._call("POST", "/v1/push/known", {"change_ids": ids[start:start + KNOWN_CHUNK]})["known"]
+            offered = ids[start:start + KNOWN_CHUNK]
+            known = _expect(KnownResponse, self._call("POST", "/v1/push/known", {"change_ids": offered}), "known")["known"]
+            known = sorted(set(known) & set(offered))        # never acknowledge what was not offered
             if known:
                 self.store.acknowledge(known)
                 report.duplicates += len(known)
@@ -232,22 +256,52 @@ class SyncClient:
             if ids in seen_batches:   # the store did not drop acknowledged changes: stop rather than loop
                 raise errors.UnexpectedResponse("local outbox did not shrink after acknowledgement")
             seen_batches.add(ids)
-            answer = self._call("POST", "/v1/push", {"changes": batch})
-            self.store.record_conflicts(answer["conflicts"])
-            report.add_conflicts(answer["conflicts"])
-            report.pushed += sum(1 for a in answer["accepted"] if a["status"] != "duplicate")
-            report.duplicates += sum(1 for a in answer["accepted"] if a["status"] == "duplicate")
-            self.store.acknowledge(list(ids))
+            self._push_batch(batch, report)
             if progress:
                 progress("push", report.pushed + report.duplicates, total)
         return report
+
+    def _push_batch(self, batch: list[dict], report: SyncReport) -> None:
+        """Push one batch; if the server refuses it for one bad change, halve until that change is found and set aside.
+
+        A refused change (a poison pill: malformed, outside the area, a reused id) must not hold back
+        every good change recorded after it; it stays in the vault, listed, for the visitor to fix.
+        """
+        ids = [c["change_id"] for c in batch]
+        try:
+            answer = _expect(PushResponse, self._call("POST", "/v1/push", {"changes": batch}), "push")
+        except errors.SyncError as exc:
+            if exc.code not in SET_ASIDE_CODES or not callable(getattr(self.store, "set_aside", None)):
+                raise
+            if len(batch) == 1:
+                log.warning("change set aside: %s", exc.code)
+                self.store.set_aside(ids[0], exc.code, str(exc))
+                report.set_aside.append({"change_id": ids[0], "entity": batch[0]["entity"],
+                                         "household_id": batch[0]["household_id"], "code": exc.code,
+                                         "message_zh": exc.message_zh, "reason": str(exc)[:300]})
+                return
+            half = len(batch) // 2
+            self._push_batch(batch[:half], report)
+            self._push_batch(batch[half:], report)
+            return
+        if {a["change_id"] for a in answer["accepted"]} != set(ids):   # acknowledge only what the server stored
+            raise errors.UnexpectedResponse("push: the verdicts do not match the batch")
+        self.store.record_conflicts(answer["conflicts"])
+        report.add_conflicts(answer["conflicts"])
+        report.pushed += sum(1 for a in answer["accepted"] if a["status"] != "duplicate")
+        report.duplicates += sum(1 for a in answer["accepted"] if a["status"] == "duplicate")
+        self.store.acknowledge(ids)
 
     def pull(self, report: SyncReport | None = None, progress: Progress | None = None) -> SyncReport:
         """Fetch pages since the cursor; each page is stored before the cursor moves."""
         report = report or SyncReport()
         while True:
             cursor = int(self.store.get_sync_state(st.STATE_CURSOR) or 0)
-            page = self._call("GET", "/v1/pull", query={"cursor": cursor, "limit": self.pull_limit})
+            page = _expect(PullResponse, self._call("GET", "/v1/pull", query={"cursor": cursor, "limit": self.pull_limit}),
+                           "pull")
+            # a page must move forward, and "more" comes only with a full page: a broken or hostile answer stops here
+            if page["cursor"] < cursor or (page["more"] and (page["cursor"] == cursor or not page["changes"])):
+                raise errors.UnexpectedResponse(f"pull: cursor {page['cursor']} after {cursor}, more={page['more']}")
             if page["conflicts"]:
                 self.store.record_conflicts(page["conflicts"])
                 report.add_conflicts(page["conflicts"])

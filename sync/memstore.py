@@ -17,6 +17,7 @@ class MemoryStore:
         self.conflicts: dict[str, dict] = {}
         self.reviews: dict[str, dict] = {}     # review events by event id
         self.state: dict[str, str] = {}
+        self.set_aside_changes: dict[str, dict] = {}     # change_id -> {"change", "code", "reason"}
         self._lock = threading.RLock()
 
     def edit(self, entity: str, entity_id: str, household_id: str, village_code: str, fields: dict,
@@ -58,6 +59,13 @@ class MemoryStore:
             again = [c for _, c in self.acknowledged]
             self.outbox, self.acknowledged = again + self.outbox, []
             return len(again)
+
+    def set_aside(self, change_id, code, reason):
+        with self._lock:
+            for change in self.outbox:
+                if change["change_id"] == change_id:
+                    self.set_aside_changes[change_id] = {"change": change, "code": code, "reason": reason}
+            self.outbox = [c for c in self.outbox if c["change_id"] != change_id]
 
     def get_sync_state(self, key):
         with self._lock:

@@ -43,6 +43,8 @@ class SyncStore(Protocol):
     def record_conflicts(self, conflicts: list[dict]) -> None:
         """Store or update conflict notices (idempotent by conflict_id)."""
 
+    def set_aside(self, change_id: str, code: str, reason: str) -> None:
+        """The server refused this one change: keep it, visibly, out of later pushes and bundles."""
     # optional (review): a store without it gets no review events, e.g. an older vault
     # def record_reviews(self, events: list[dict], cursor: int) -> None:
     #     """Store review events (idempotent by event_id) and the review cursor in one transaction."""

@@ -69,6 +69,7 @@ def cmd_sync(args) -> int:
     vault = _open_vault(args)
     try:
         report = syncing.sync_now(vault)
+        held = vault.set_aside_changes()
     except SyncError as exc:
         raise _sync_error(exc) from None
     finally:
@@ -76,8 +77,21 @@ def cmd_sync(args) -> int:
     open_conflicts = sum(1 for c in report.conflicts if c.get("status") == "open")
     print(f"同步完成 (synced): 上传 {report.pushed} 条，重复 {report.duplicates} 条，下载 {report.pulled} 条，"
           f"文档 {report.documents} 份，待处理冲突 {open_conflicts} 条")
+    _print_set_aside(held)
     _print_recovery_state(vault, quiet_if_ok=True)
     return 0
+
+
+def _print_set_aside(held: list[dict]) -> None:
+    """Changes the server refused on their own: listed on every sync until the visitor fixes the record."""
+    if not held:
+        return
+    print(f"有 {len(held)} 条变更被县服务器拒收，已单独保存、未再上传，其余数据已正常同步。请核对以下住户的记录后重新保存 "
+          f"({len(held)} changes refused by the server are set aside; everything else synced):", file=sys.stderr)
+    for change in held:
+        why = change["set_aside"]
+        print(f"  住户 {change['household_id']} {change['entity']}：{why.get('code')} {why.get('reason', '')[:120]}",
+              file=sys.stderr)
 
 
 def cmd_bundle_export(args) -> int:
@@ -102,12 +116,14 @@ def cmd_bundle_import(args) -> int:
     vault = _open_vault(args)
     try:
         summary = syncing.import_receipt(vault, Path(args.file))
+        held = vault.set_aside_changes()
     except SyncError as exc:
         raise _sync_error(exc) from None
     finally:
         vault.lock()
     note = f"（未应用下载内容：{summary.pull_skipped}）" if summary.pull_skipped else ""
     print(f"回执已导入 (receipt imported): 确认 {summary.acknowledged} 条，下载 {summary.pulled} 条{note}")
+    _print_set_aside(held)
     return 0
 
 

@@ -133,7 +133,12 @@ def cmd_check(args) -> int:
         vault.check_integrity()
         n = vault.verify_audit()
         print(f"数据库完好；操作日志 {n} 条，完整 (ok: integrity, {n} audit entries)")
-    return 0
+        loose = vault.file_mode_problems()
+    for item in loose:
+        print(f"权限过宽：{item['path']} 为 {item['mode']}，应为 {item['want']}（本机其他账户可读取） "
+              f"(too open: {item['path']} is {item['mode']}, want {item['want']}; fix: chmod {item['want']} '{item['path']}')",
+              file=sys.stderr)
+    return 1 if loose else 0
 
 
 @_run
@@ -191,8 +196,8 @@ def cmd_import(args) -> int:
 
     raw = _read_file(args.file, "文件")
     try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = json.loads(raw.decode("utf-8-sig"))     # a UTF-8 BOM (Windows editors), as validate accepts it
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise CliError(f"{args.file} 不是有效的 JSON ({exc.__class__.__name__})") from exc
     office = secret = None
     if is_sealed_export(doc):

@@ -35,7 +35,7 @@ Every failure is a :class:`VaultError` subclass with ``message_zh``.
 
 from .crypto import DEFAULT_KDF, FAST_KDF, KdfParams
 from .errors import (
-    AuditChainBroken, DiskFull, DiskWriteFailed, ExportDecryptFailed, InvalidRecord, KeyFileCorrupt, LastUser, MigrationFailed, OfficeKeyInvalid,
+    AuditChainBroken, DiskFull, DiskWriteFailed, ExportDecryptFailed, InvalidRecord, InvalidUserName, KeyFileCorrupt, LastUser, MigrationFailed, OfficeKeyInvalid,
     ReadOnlyVault, RecordNotFound, SchemaTooNew, UnknownUser, UnlockThrottled, UserExists, VaultCorrupt, VaultError, VaultExists,
     VaultLocked, VaultNotFound, WeakPassphrase, WrongPassphrase,
 )
@@ -46,6 +46,6 @@ __all__ = [
     "Vault", "HOUSEHOLD_ROW_COLUMNS", "KdfParams", "DEFAULT_KDF", "FAST_KDF",
     "VaultError", "VaultNotFound", "VaultExists", "VaultLocked", "WrongPassphrase", "UnlockThrottled", "UnknownUser",
     "UserExists", "LastUser", "WeakPassphrase", "KeyFileCorrupt", "VaultCorrupt", "SchemaTooNew", "MigrationFailed",
-    "OfficeKeyInvalid", "RecordNotFound", "InvalidRecord", "AuditChainBroken", "ExportDecryptFailed",
+    "OfficeKeyInvalid", "RecordNotFound", "InvalidRecord", "InvalidUserName", "AuditChainBroken", "ExportDecryptFailed",
     "DiskFull", "DiskWriteFailed", "ReadOnlyVault",
 ]

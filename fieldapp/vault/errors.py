@@ -84,6 +84,17 @@ class UserExists(VaultError):
         super().__init__("user already exists", message_zh=f"用户“{user}”已存在。")
 
 
+class InvalidUserName(VaultError):
+    """A user name that cannot travel with the records it signs (empty, control characters, over 200 characters)."""
+
+    def __init__(self, detail: str):
+        self.detail = detail
+        super().__init__(f"invalid user name: {detail}", message_zh=f"用户名不可用：{detail}（1 至 {MAX_USER_NAME} 个字符，不含控制字符）。")
+
+
+MAX_USER_NAME = 200   # the sync protocol's limit on a change's author
+
+
 class LastUser(VaultError):
     """Removing the only remaining user would leave the laptop without a login."""
 

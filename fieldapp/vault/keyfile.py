@@ -11,6 +11,7 @@ so two programs changing users at once (the app and ``fieldapp user add``) lose 
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import time
@@ -107,21 +108,57 @@ class KeyFile:
         if doc.get("version") != VERSION:
             raise KeyFileCorrupt(path, f"unknown key file version {doc.get('version')!r}")
         users = doc.get("users")
-        if not isinstance(users, dict) or not all(_is_wrap(w, "kdf") for w in users.values()):
+        if not isinstance(users, dict):
             raise KeyFileCorrupt(path, "user wraps missing or malformed")
+        for name, wrap in users.items():
+            if (problem := wrap_problem(wrap, "kdf")) is not None:
+                raise KeyFileCorrupt(path, f"wrap of user {name[:40]!r} damaged: {problem}")
         office = doc.get("office")
-        if office is not None and not _is_wrap(office, "ephemeral"):
-            raise KeyFileCorrupt(path, "office wrap malformed")
+        if office is not None and (problem := wrap_problem(office, "ephemeral")) is not None:
+            raise KeyFileCorrupt(path, f"office recovery wrap damaged: {problem}")
         if not isinstance(doc.get("vault_id"), str) or not isinstance(doc.get("suite"), str):
             raise KeyFileCorrupt(path, "vault id or suite missing")
         return cls(path, doc["vault_id"], doc["suite"], str(doc.get("created_at", "")), users, office)
 
 
-def _is_wrap(wrap, marker: str) -> bool:
-    return (
-        isinstance(wrap, dict) and marker in wrap
-        and isinstance(wrap.get("nonce"), str) and isinstance(wrap.get("ciphertext"), str)
-    )
+# Argon2id costs a key file may ask for: a crafted 10**20 KiB, -1 lanes or a list must not crash or hang the unlock
+KDF_LIMITS = {"memory_cost": (8, 4 * 1024 * 1024), "iterations": (1, 64), "lanes": (1, 64)}
+
+
+def _b64_len(text, sizes) -> bool:
+    if not isinstance(text, str):
+        return False
+    try:
+        return len(base64.b64decode(text.encode("ascii"), validate=True)) in sizes
+    except (ValueError, UnicodeEncodeError):
+        return False
+
+
+def wrap_problem(wrap, marker: str) -> str | None:
+    """Why a key wrap cannot be a wrap this program wrote (None: its shape is right).
+
+    A damaged wrap is found here, before any passphrase is tried: it is reported as damage, never
+    as a wrong passphrase (and never counted towards the unlock throttle).
+    """
+    if not isinstance(wrap, dict) or marker not in wrap:
+        return "not a wrap"
+    if not _b64_len(wrap.get("nonce"), (12,)):
+        return "nonce"
+    if not _b64_len(wrap.get("ciphertext"), (48,) if marker == "kdf" else range(17, 4096)):   # a 32-byte key + tag
+        return "ciphertext"
+    if marker == "kdf":
+        kdf = wrap["kdf"]
+        if not isinstance(kdf, dict) or kdf.get("name") != "argon2id" or not _b64_len(kdf.get("salt"), range(8, 65)):
+            return "kdf"
+        for name, (low, high) in KDF_LIMITS.items():
+            value = kdf.get(name)
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                return f"kdf {name}"
+        if kdf["memory_cost"] < 8 * kdf["lanes"]:
+            return "kdf memory_cost"
+    elif not (_b64_len(wrap.get("ephemeral"), (32,)) and _b64_len(wrap.get("recipient", ""), (32,))):
+        return "ephemeral or recipient key"
+    return None
 
 
 class Throttle:
@@ -134,20 +171,34 @@ class Throttle:
         self.path = Path(path)
         self.clock = clock
 
+    MAX_COUNTED = 64          # 2 ** (10**30) would never finish: a counter beyond this is the maximum delay anyway
+
     def _read(self) -> dict:
         try:
             doc = json.loads(self.path.read_text("utf-8"))
-            return doc if isinstance(doc, dict) else {}
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             # A missing or damaged counter file must not lock anyone out for good.
             return {}
+        if not isinstance(doc, dict):
+            return {}
+        clean = {}
+        for user, entry in doc.items():   # an edited file: keep what makes sense, bounded
+            if not isinstance(entry, dict):
+                continue
+            failures, last = entry.get("failures", 0), entry.get("last", 0)
+            failures = min(max(failures, 0), self.MAX_COUNTED) if isinstance(failures, int) else 0
+            # a time that is no time, or in the future, counts from now: at most MAX_DELAY, never for good
+            now = self.clock()
+            last = float(last) if isinstance(last, (int, float)) and not isinstance(last, bool) and abs(last) < 1e12 else now
+            clean[user] = {"failures": failures, "last": min(last, now)}
+        return clean
 
     @classmethod
     def delay_for(cls, failures: int) -> float:
         """Seconds to wait after *failures* consecutive wrong passphrases: 0,0,0,1,2,4,… up to 5 min."""
         if failures < cls.FREE_ATTEMPTS:
             return 0.0
-        return min(float(2 ** (failures - cls.FREE_ATTEMPTS)), cls.MAX_DELAY)
+        return min(float(2 ** min(failures - cls.FREE_ATTEMPTS, 32)), cls.MAX_DELAY)
 
     def retry_after(self, user: str) -> float:
         """Seconds before *user* may try again (0 if now)."""

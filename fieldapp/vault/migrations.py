@@ -201,6 +201,11 @@ def _v7(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX visit_amends_amends ON visit_amends(amends)")
 
 
+def _v9(db: sqlite_utils.Database) -> None:
+    # a change the server refused on its own (issue 19) waits here, visibly, instead of blocking the outbox
+    db.execute("ALTER TABLE changes ADD COLUMN set_aside TEXT")
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: *apply* runs inside the transaction that also records *version*."""
@@ -217,6 +222,7 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "only typed answers in records and pending changes; an id in every repeat row", _v4),
     Migration(6, "index of households closed as 无法入户 (target_status)", _v6),
     Migration(7, "review: events from the server, each visit's review state, amendment links", _v7),
+    Migration(9, "changes the server refused are set aside, not resent", _v9),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -41,7 +41,7 @@ class SyncStoreMixin:
             device = self._state(db, DEVICE_ID_KEY)
             rows = db.execute(
                 "SELECT change_id, entity, entity_id, household_id, village_code, base_revision, fields, author, at "
-                "FROM changes WHERE acked_at IS NULL ORDER BY seq LIMIT ?", [int(limit)]).fetchall()
+                "FROM changes WHERE acked_at IS NULL AND set_aside IS NULL ORDER BY seq LIMIT ?", [int(limit)]).fetchall()
         return [
             {"change_id": r[0], "entity": r[1], "entity_id": r[2], "household_id": r[3], "village_code": r[4],
              "base_revision": r[5], "fields": json.loads(r[6]), "device_id": device, "author": r[7], "at": r[8]}
@@ -51,7 +51,31 @@ class SyncStoreMixin:
     def pending_count(self) -> int:
         """How many changes wait to be sent."""
         with self._session() as db:
-            return db.execute("SELECT count(*) FROM changes WHERE acked_at IS NULL").fetchone()[0]
+            return db.execute("SELECT count(*) FROM changes WHERE acked_at IS NULL AND set_aside IS NULL").fetchone()[0]
+
+    def set_aside(self, change_id: str, code: str, reason: str) -> None:
+        """Keep a change the server refused on its own out of later pushes and bundles (it stays in the vault, listed)."""
+        with self._session() as db:
+            with self._tx(db):
+                detail = dumps({"code": code, "reason": reason[:500], "at": now_utc()})
+                if db.execute("UPDATE changes SET set_aside = ? WHERE change_id = ? AND acked_at IS NULL",
+                              [detail, change_id]).rowcount:
+                    audit.append(db, self._suite, self.user or "sync", "sync_set_aside", "change", change_id,
+                                 {"code": code})
+
+    def set_aside_changes(self) -> list[dict]:
+        """Changes the server refused, oldest first: the change, plus ``set_aside`` = {"code", "reason", "at"}."""
+        with self._session() as db:
+            rows = db.execute("SELECT change_id, entity, entity_id, household_id, village_code, fields, author, at, set_aside "
+                              "FROM changes WHERE acked_at IS NULL AND set_aside IS NOT NULL ORDER BY seq").fetchall()
+        return [{"change_id": r[0], "entity": r[1], "entity_id": r[2], "household_id": r[3], "village_code": r[4],
+                 "fields": json.loads(r[5]), "author": r[6], "at": r[7], "set_aside": json.loads(r[8])} for r in rows]
+
+    def retry_set_aside(self) -> int:
+        """Put every set-aside change back into the outbox (after the cause was fixed, e.g. a server update)."""
+        with self._session() as db:
+            with self._tx(db):
+                return db.execute("UPDATE changes SET set_aside = NULL WHERE acked_at IS NULL AND set_aside IS NOT NULL").rowcount
 
     def acknowledge(self, change_ids: list[str]) -> None:
         """Mark changes as stored by the server (idempotent; unknown ids are ignored).

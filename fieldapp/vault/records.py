@@ -42,8 +42,9 @@ def check_visit(visit: dict) -> dict:
         raise InvalidRecord(f"{problems[0].path or 'visit'}: {problems[0].message_en}")
     if not isinstance(visit.get("form_id"), str) or not visit["form_id"]:
         raise InvalidRecord("form_id missing")
-    if not isinstance(visit.get("form_version"), int) or isinstance(visit.get("form_version"), bool):
-        raise InvalidRecord("form_version must be an integer")
+    version = visit.get("form_version")
+    if not isinstance(version, int) or isinstance(version, bool) or not 0 <= version < 2**31:
+        raise InvalidRecord("form_version must be an integer (0 to 2147483647)")
     if not isinstance(visit.get("answers"), dict):
         raise InvalidRecord("answers must be an object")
     fields = {k: visit[k] for k in VISIT_FIELD_NAMES}
@@ -55,6 +56,24 @@ def typed_answers(answers: dict, household_id: str) -> dict:
     """Only what people typed, every repeat row with its id: calculated answers are recomputed, never stored."""
     grain = shipped_grain()
     return with_row_ids(strip_calculated(answers, grain), grain, household_id)
+
+
+def check_entry(db, role, township, villages_json, village, fields: dict) -> None:
+    """Refuse a record where it is entered if the server would refuse its change (a poison pill in the outbox).
+
+    The village must be a 12-digit code, inside the laptop's enrolled area once it is enrolled, and
+    no text may hold a NUL character. A laptop not yet enrolled may hold records without a valid village
+    (demo, training, half-typed imports): if one is still without one at the first sync, it is set aside.
+    """
+    if role and not (isinstance(village, str) and len(village) == 12 and village.isascii()
+                                              and village.isdigit()):
+        raise InvalidRecord("村（居）代码必须是 12 位数字")
+    if "\\u0000" in dumps(fields):
+        raise InvalidRecord("文字中含有空字符（NUL）")
+    if role == "visitor" and villages_json and village not in json.loads(villages_json):
+        raise InvalidRecord(f"村 {village} 不在本机登记的走访范围内")
+    if role == "office" and township and village[:9] != township:
+        raise InvalidRecord(f"村 {village} 不属于本乡镇")
 
 
 class RecordsMixin:
@@ -143,6 +162,9 @@ class RecordsMixin:
             changed_hh = diff_fields(before_hh, new_hh, shipped_grain())
             merged = apply_paths(current, changed_hh, hh_id, shipped_grain()) if changed_hh else current
         village = sql_text(merged.get("village_code"))
+        if changed_visit or changed_hh:
+            check_entry(db, self._state(db, "role"), self._state(db, "township_code"), self._state(db, "villages"),
+                        village, {**changed_visit, **changed_hh})
         self._write_household(db, hh_id, merged, at, who, exists=hh_row is not None, local_edit=bool(changed_hh),
                               review_due=review_due, flags=flags)
         if changed_visit:

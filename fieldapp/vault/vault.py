@@ -13,6 +13,9 @@ import sqlite_utils
 from . import audit, migrations
 from .connection import DatabaseError, connect, translate_error, translate_os_error
 from .crypto import DEFAULT_KDF, DEFAULT_SUITE, DecryptError, KdfParams, get_suite
+from sync.filemodes import loose_modes, private_dir
+
+from .errors import MAX_USER_NAME, InvalidUserName
 from .errors import (
     AuditChainBroken, KeyFileCorrupt, LastUser, OfficeKeyInvalid, UnknownUser, UnlockThrottled, UserExists, VaultCorrupt, VaultError,
     VaultExists, VaultLocked, VaultNotFound, WeakPassphrase, WrongPassphrase,
@@ -29,6 +32,16 @@ KEYS_NAME = "vault.keys.json"
 THROTTLE_NAME = "vault.throttle.json"
 MIN_PASSPHRASE = 8
 OFFICE_LABEL = "office-recovery"
+
+
+def _check_user(user: str) -> None:
+    """Refuse a user name where it is entered: every change the user saves carries it to the server."""
+    if not isinstance(user, str) or not user.strip():
+        raise InvalidUserName("empty")
+    if len(user) > MAX_USER_NAME:
+        raise InvalidUserName(f"{len(user)} characters")
+    if any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF or ord(c) == 0x7F for c in user):
+        raise InvalidUserName("control characters")
 
 
 def _check_passphrase(passphrase: str) -> None:
@@ -67,11 +80,12 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin, ReviewsMixin):
 
         :param office_public_key: the county office's X25519 public key (PEM) for recovery; None = no recovery wrap
         """
+        _check_user(user)
         _check_passphrase(passphrase)
         data_dir = Path(data_dir)
         if cls.exists(data_dir):
             raise VaultExists(data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)     # the vault, its key file and the UI settings: owner-only (0700)
         vault = cls(data_dir, clock=clock)
         suite = vault._suite
         key = suite.random_key()
@@ -268,6 +282,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin, ReviewsMixin):
         """Give another local user their own passphrase (needs an unlocked vault)."""
         with self._lock, keyfile.exclusive(self.keys_path):
             key = self._require_unlocked()
+            _check_user(user)
             _check_passphrase(passphrase)
             kf = self._load_keyfile()
             if user in kf.users:
@@ -405,6 +420,12 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin, ReviewsMixin):
         """Latest audit entries, newest first."""
         with self._session() as db:
             return audit.entries(db, limit, entity_id)
+
+    def file_mode_problems(self) -> list[dict]:
+        """The vault's folder and files that another local account could read (``[{"path", "mode", "want"}]``)."""
+        files = [self.db_path, self.db_path.with_name(self.db_path.name + "-wal"),
+                 self.db_path.with_name(self.db_path.name + "-shm"), self.keys_path, self.data_dir / "ui-settings.json"]
+        return loose_modes([self.data_dir, *files])
 
     def check_integrity(self) -> None:
         """Check every page's HMAC and SQLite's own structure; VaultCorrupt naming the file if anything fails."""

@@ -34,11 +34,11 @@ from sync.server.keystore import load_or_create_server_keys
 from sync.appversion import SAFE_FILE_NAME
 from sync.server.ops import restore_state
 from sync.server.releases import DOWNLOAD_PATH, MIN_VERSION, check_app_version, package_path
+from sync.server.limits import MAX_BODY_BYTES, BodyLimit, json_depth_exceeds
 from sync.server.storage import Storage
 
 log = logging.getLogger("fieldapp.server")
 
-MAX_BODY_BYTES = 64 * 1024 * 1024   # a push of 1,000 visits is ~1.5 MB; bundles forwarded by offices can be larger
 
 ERROR_RESPONSES = {status: {"model": ErrorBody, "description": "coded error"}
                    for status in (400, 401, 403, 404, 409, 413, 422, 426, 429)}
@@ -83,7 +83,8 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_dir: str | None = None) -> FastAPI:
+def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_dir: str | None = None,
+               max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
     """Build the ASGI app over *storage* (migrated), creating the server keys on first use.
 
     *releases_dir*: the folder of offered app packages (``fieldapp-server release publish``).
@@ -94,6 +95,7 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_di
     app.state.storage, app.state.keys = storage, keys
     app.state.releases_dir = releases_dir
     app.state.enroll_failures = FailureWindow(ENROLL_FAILURES_ALLOWED, ENROLL_FAILURE_WINDOW_S)
+    app.add_middleware(BodyLimit, limit=max_body_bytes)   # enforced while reading (sync/server/limits.py)
     warm_up()
 
     @app.exception_handler(errors.SyncError)
@@ -122,8 +124,8 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_di
         version = check_protocol(request.headers)
         await run_in_threadpool(check_app_version, storage, request.headers)
         body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            raise errors.BatchTooLarge(f"request body over {MAX_BODY_BYTES} bytes")
+        if len(body) > max_body_bytes:
+            raise errors.BatchTooLarge(f"request body over {max_body_bytes} bytes")
         # NUL is never valid text in this protocol, and PostgreSQL text columns cannot hold it
         if b"\x00" in body or b"\\u0000" in body or "%00" in request.url.query:
             raise errors.MalformedRequest("NUL characters are not allowed")
@@ -188,7 +190,7 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_di
     @app.post("/v1/push/known", response_model=KnownResponse, responses=ERROR_RESPONSES, tags=["sync"])
     def push_known(body: KnownRequest, dev: dict = Depends(device)) -> dict:
         """Which of these change ids the server already stored (cheap re-push after a lost answer)."""
-        return {"known": storage.known(body.change_ids)}
+        return {"known": storage.known(body.change_ids, dev["device_id"])}
 
     @app.post("/v1/push", response_model=PushResponse, responses=ERROR_RESPONSES, tags=["sync"])
     def push(body: PushRequest, dev: dict = Depends(device)) -> dict:
@@ -245,6 +247,8 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_di
         """An office device closes a hard conflict with the chosen values."""
         if dev["role"] != "office":
             raise errors.RoleNotAllowed()
+        if json_depth_exceeds(body.fields):
+            raise errors.MalformedRequest("resolution nested too deeply")
         return storage.resolve_conflict(device_scope(dev), str(conflict_id), body.fields, dev["device_id"],
                                         body.author, _now())
 

@@ -9,6 +9,7 @@ from cryptography.exceptions import InvalidSignature
 from sync import errors
 from sync.keys import b64d, signing_public_key
 from sync.protocol import MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync.server.limits import ascii_digits
 from sync.server.storage import Scope, Storage
 from sync.signing import (CLOCK_WINDOW_SECONDS, DEVICE_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIME_HEADER,
                           signing_input)
@@ -17,7 +18,7 @@ from sync.signing import (CLOCK_WINDOW_SECONDS, DEVICE_HEADER, NONCE_HEADER, SIG
 def check_protocol(headers) -> int:
     """The client's protocol version, or the coded error telling it to update."""
     raw = headers.get(PROTOCOL_HEADER)
-    if raw is None or not raw.strip().isdigit():
+    if raw is None or not ascii_digits(raw.strip(), 6):
         raise errors.ProtocolVersionMissing()
     version = int(raw)
     if version < MIN_PROTOCOL_VERSION:
@@ -39,7 +40,7 @@ def authenticate(storage: Storage, method: str, path_with_query: str, headers, b
     nonce, signature = headers.get(NONCE_HEADER), headers.get(SIGNATURE_HEADER)
     if not (device_id and stamp and nonce and signature):
         raise errors.AuthenticationMissing()
-    if len(nonce) > 64 or len(device_id) > 80 or not stamp.isdigit():
+    if len(nonce) > 64 or len(device_id) > 80 or not ascii_digits(stamp):
         raise errors.BadSignature("malformed signature headers")
     device = storage.get_device(device_id)
     if device is None:

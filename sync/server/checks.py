@@ -61,7 +61,11 @@ def check_changes(changes: list[dict]) -> None:
 
     :raises errors.ChangeInvalid: naming the change's place in the batch, its id and the first problems
     """
+    from sync.server.limits import MAX_JSON_DEPTH, json_depth_exceeds
+
     for i, change in enumerate(changes):
+        if json_depth_exceeds(change["fields"]):   # stored, it would break every later pull of its area
+            raise errors.ChangeInvalid(f"change {i + 1} ({change['change_id']}): fields nested deeper than {MAX_JSON_DEPTH} levels")
         problems = calculated_problems(change)
         if change["entity"] == "visit":
             problems += visit_change_problems(change)

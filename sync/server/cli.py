@@ -63,6 +63,8 @@ def cmd_serve(args):
 
     if bool(args.certfile) != bool(args.keyfile):
         raise errors.MalformedRequest("--certfile and --keyfile go together")
+    from sync.server.limits import proxy_options
+
     if args.workers > 1 and not args.database.startswith(("postgresql://", "postgres://")):
         raise ValueError("--workers above 1 needs PostgreSQL (--database postgresql://…): SQLite serves one process")
     if args.workers > 1:   # each worker process builds its own app from the environment (sync/server/asgi.py)
@@ -73,11 +75,12 @@ def cmd_serve(args):
         if args.releases_dir:
             os.environ[RELEASES_ENV] = str(Path(args.releases_dir).resolve())
         uvicorn.run("sync.server.asgi:create_from_environment", factory=True, workers=args.workers, host=args.host,
-                    port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile, log_level=args.log_level)
+                    port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile, log_level=args.log_level,
+                    **proxy_options(args.trusted_proxy))
         return
     app = create_app(_storage(args), releases_dir=args.releases_dir)
     uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile,
-                log_level=args.log_level)
+                log_level=args.log_level, **proxy_options(args.trusted_proxy))
 
 
 def cmd_keys(args):
@@ -369,6 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--keyfile", help="PEM private key for HTTPS")
     sp.add_argument("--log-level", default="info")
     sp.add_argument("--workers", type=int, default=1, help="worker processes (more than 1 needs PostgreSQL)")
+    sp.add_argument("--trusted-proxy", metavar="ADDR[,ADDR]",
+                    help="believe X-Forwarded-For only from these reverse-proxy addresses (default: from none)")
     sp = add("area-add", cmd_area_add, "create a county (6 digits), township (9) or village (12) from its division code")
     sp.add_argument("code")
     sp.add_argument("name")

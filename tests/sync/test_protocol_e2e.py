@@ -78,9 +78,14 @@ def test_batch_is_atomic_when_one_change_is_outside_the_area(server):
     a.visit(address="inside")
     a.visit(village=OTHER_VILLAGE, address="outside")
     with pytest.raises(errors.OutsideArea):
-        a.client.push()
+        a.client._call("POST", "/v1/push", {"changes": a.store.pending_changes(10)})
     assert server.storage.change_log(Scope("admin", "")) == []
     assert len(a.store.outbox) == 2
+    # the client then finds the one refused change and sets it aside; the other one lands (issue 19)
+    report = a.client.push()
+    assert [s["code"] for s in report.set_aside] == ["OUTSIDE_AREA"] and report.pushed == 1
+    assert [c["fields"]["address"] for c in server.storage.change_log(Scope("admin", ""))] == ["inside"]
+    assert a.store.outbox == [] and len(a.store.set_aside_changes) == 1
 
 
 def test_visitor_reads_only_its_villages_and_office_its_township(server):
@@ -106,8 +111,9 @@ def test_visitor_cannot_change_a_household_of_another_village_by_mislabelling_it
     b.client.sync()
     a.store.edit("household", hb, hb, VILLAGE_A, {"address": "hijacked"})
     with pytest.raises(errors.OutsideArea) as caught:
-        a.client.push()
+        a.client._call("POST", "/v1/push", {"changes": a.store.pending_changes(10)})
     assert caught.value.http_status == 403
+    assert [s["code"] for s in a.client.push().set_aside] == ["OUTSIDE_AREA"]   # set aside on the laptop
     assert server.storage.records(Scope("admin", ""))[0]["fields"]["address"] == "B"
 
 

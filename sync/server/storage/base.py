@@ -135,8 +135,8 @@ class Storage(abc.ABC):
         """Merge a batch atomically; return (verdicts, conflicts opened)."""
 
     @abc.abstractmethod
-    def known(self, change_ids: list[str]) -> list[str]:
-        """Those of the given change ids already stored."""
+    def known(self, change_ids: list[str], device_id: str | None = None) -> list[str]:
+        """Those of the given change ids already stored (with *device_id*: stored from that device)."""
 
     @abc.abstractmethod
     def pull(self, scope: Scope, cursor: int, limit: int) -> dict:
@@ -205,8 +205,8 @@ class Storage(abc.ABC):
         """The read log, newest first: ``{"device_id", "kind", "cursor_from", "cursor_to", "records", "households", "at"}``."""
 
     @abc.abstractmethod
-    def bundle_receipt(self, bundle_id: str) -> str | None:
-        """The receipt written when this bundle was first imported, or None."""
+    def bundle_receipt(self, bundle_id: str, device_id: str | None = None) -> str | None:
+        """The receipt written when this bundle was first imported (with *device_id*: from that device), or None."""
 
     @abc.abstractmethod
     def record_bundle(self, bundle_id: str, device_id: str, receipt: str, now: str) -> None:

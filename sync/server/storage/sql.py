@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any, Iterator
 
 from forms.grain import shipped_grain
+from sync.server.access import check_household_area, device_alias
 from forms.places import township_of
 from sync import errors
 from sync.merge import merge
@@ -305,7 +306,7 @@ class SqlStorage(RosterStore, Storage):
         found = {}
         for start in range(0, len(change_ids), 500):
             cond, params = self._in("change_id", change_ids[start:start + 500])
-            for row in tx.q("SELECT change_id, seq, revision, entity_id, status FROM changes WHERE " + cond, params):
+            for row in tx.q("SELECT change_id, seq, revision, entity_id, status, device_id FROM changes WHERE " + cond, params):
                 found[row["change_id"]] = row
         return found
 
@@ -317,9 +318,17 @@ class SqlStorage(RosterStore, Storage):
                     raise errors.OutsideArea(township_of(village))
         with self._joined(tx) as tx:   # a caller's transaction (roster import) or a new one
             seq = self._lock_counter(tx)
+            # ids are the device's: one another device already used is stored under a per-device alias (access.py)
             stored = self._stored_changes(tx, [c["change_id"] for c in changes])
+            taken = {cid for cid, row in stored.items() if row["device_id"] != device_id}   # usually none
+            own_ids = {device_alias(device_id, cid): cid for cid in taken}
+            if own_ids:
+                stored.update(self._stored_changes(tx, list(own_ids)))
+                aliases = {cid: alias for alias, cid in own_ids.items()}
+                changes = [dict(c, change_id=aliases[c["change_id"]]) if c["change_id"] in taken else c for c in changes]
             fresh = [c for c in changes if c["change_id"] not in stored]
-            records = self._load_records(tx, sorted({c["entity_id"] for c in fresh}))
+            # the households the changes touch, too: their stored village decides, not the change's label
+            records = self._load_records(tx, sorted({c["entity_id"] for c in fresh} | {c["household_id"] for c in fresh}))
             existing = set(records)
             verdicts, change_rows, conflict_rows, notices, touched = [], [], [], [], {}
             for change in changes:
@@ -330,6 +339,7 @@ class SqlStorage(RosterStore, Storage):
                         raise errors.ChangeIdReused(cid)
                     verdicts.append({"change_id": cid, "seq": prior["seq"], "revision": prior["revision"], "status": "duplicate"})
                     continue
+                check_household_area(scope, change, records)
                 key = (change["entity"], change["entity_id"])
                 record = records.get(key)
                 if record is not None and not scope.allows(record["village_code"]):
@@ -373,6 +383,8 @@ class SqlStorage(RosterStore, Storage):
             member_keys = {(c["entity"], c["entity_id"]) for c in fresh if c["entity"] == "household" and "members" in c["fields"]}
             self._index_member_ids(tx, [touched[k] for k in member_keys if k in touched], now)
             tx.exec("UPDATE counters SET value = %s WHERE name = 'seq'", (seq,))
+        for verdict in verdicts:
+            verdict["change_id"] = own_ids.get(verdict["change_id"], verdict["change_id"])
         return verdicts, notices
 
     @staticmethod
@@ -431,14 +443,25 @@ class SqlStorage(RosterStore, Storage):
                 "resolved_at, resolution) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 rows)
 
-    def known(self, change_ids):
+    def known(self, change_ids, device_id=None):
         found: list[str] = []
         unique = list(dict.fromkeys(change_ids))
         with self._tx(write=False) as tx:
             for start in range(0, len(unique), 1000):
-                cond, params = self._in("change_id", unique[start:start + 1000])
-                found += [r["change_id"] for r in tx.q("SELECT change_id FROM changes WHERE " + cond, params)]
-        return found
+                chunk = unique[start:start + 1000]
+                if device_id is None:
+                    cond, params = self._in("change_id", chunk)
+                    found += [r["change_id"] for r in tx.q("SELECT change_id FROM changes WHERE " + cond, params)]
+                    continue
+                # known to *this* device: stored from it, or under its alias where another device used the id
+                cond, params = self._in("change_id", chunk)
+                rows = tx.q("SELECT change_id, device_id FROM changes WHERE " + cond, params)
+                found += [r["change_id"] for r in rows if r["device_id"] == device_id]
+                own = {device_alias(device_id, r["change_id"]): r["change_id"] for r in rows if r["device_id"] != device_id}
+                if own:
+                    cond, params = self._in("change_id", list(own))
+                    found += [own[r["change_id"]] for r in tx.q("SELECT change_id FROM changes WHERE " + cond, params)]
+        return list(dict.fromkeys(found))
 
     # --- pull -------------------------------------------------------------------
     def _scope_condition(self, scope: Scope) -> tuple[str, list]:
@@ -578,10 +601,12 @@ class SqlStorage(RosterStore, Storage):
         return rows
 
     # --- bundles ----------------------------------------------------------------
-    def bundle_receipt(self, bundle_id):
+    def bundle_receipt(self, bundle_id, device_id=None):
         with self._tx(write=False) as tx:
-            row = tx.one("SELECT receipt FROM bundles WHERE bundle_id = %s", (bundle_id,))
-        return row["receipt"] if row else None
+            row = tx.one("SELECT receipt, device_id FROM bundles WHERE bundle_id = %s", (bundle_id,))
+        if row is None or (device_id is not None and row["device_id"] != device_id):
+            return None
+        return row["receipt"]
 
     def record_bundle(self, bundle_id, device_id, receipt, now):
         with self._tx() as tx:

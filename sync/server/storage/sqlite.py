@@ -5,6 +5,9 @@ from __future__ import annotations
 import sqlite3
 import threading
 from contextlib import contextmanager
+from pathlib import Path
+
+from sync.filemodes import create_private_file
 
 from sync.server.storage.sql import SqlStorage, Tx
 
@@ -36,6 +39,7 @@ class SQLiteStorage(SqlStorage):
             raise ValueError("the SQLite backend needs a file path")
         self.path = path
         self._local = threading.local()
+        create_private_file(Path(path))   # the county's households and the server keys: owner-only (sync/server/atrest.py)
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

@@ -85,6 +85,9 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
     app.state.storage, app.state.keys = storage, keys
     app.state.enroll_failures = FailureWindow(ENROLL_FAILURES_ALLOWED, ENROLL_FAILURE_WINDOW_S)
     warm_up()
+    from sync.server.console import mount_console
+
+    mount_console(app, storage, keys, FailureWindow)   # the web console under /console/
 
     @app.exception_handler(errors.SyncError)
     async def _coded(_request: Request, exc: errors.SyncError):

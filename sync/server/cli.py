@@ -264,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("import-bundles", cmd_import_bundles, "import USB bundles from a folder and write receipt bundles")
     sp.add_argument("directory")
     sp.add_argument("--receipts", help="folder for receipt bundles (default: DIR/receipts)")
+    from sync.server.console.cli import add_parser as add_console_user
+
+    add_console_user(sub, _storage)
     return p
 
 

@@ -25,6 +25,7 @@ def mount_console(app: FastAPI, storage, keys, failure_window) -> Console:
     pages.register(router, console)
     pages_office.register(router, console)
     app.include_router(router)
+    app.state.console_router = router
     app.mount(COOKIE_PATH + "/static", StaticFiles(directory=str(HERE / "static")), name="console-static")
 
     @app.middleware("http")

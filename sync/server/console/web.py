@@ -100,7 +100,7 @@ class Console:
         row = self.store.session(token_hash(token))
         if row is None:
             raise errors.NotSignedIn("unknown session")
-        reason = ("ended" if row["ended_at"] else "disabled" if row["disabled_at"]
+        reason = ("disabled" if row["disabled_at"] else "ended" if row["ended_at"]
                   else "expired" if row["expires_at"] <= now_iso() else None)
         if reason:
             self.audit(request, row["user_name"], "session", request.url.path, outcome="refused", reason=reason)

@@ -138,6 +138,8 @@ def register(router: APIRouter, console: Console) -> None:
             hours = float(form.get("hours") or 72)
         except ValueError:
             raise errors.InvalidInput("有效期（小时）应为数字") from None
+        if role == "visitor" and not villages:
+            return _devices_page(console, request, user, error="走访电脑必须选择至少一个村（社区）。", status=400)
         if not 1 <= hours <= 24 * 30:
             raise errors.InvalidInput("有效期为 1 至 720 小时")
         try:

@@ -252,7 +252,10 @@ def _household_page(console: Console, request: Request, house: dict, visits: lis
                            "visitors": "、".join(str(x) for x in answers.get("visitors") or []),
                            "status": {"final": "已完成", "draft": "草稿"}.get(f.get("status"), str(f.get("status") or "")),
                            "review": f.get("review_state") or answers.get("review_state") or ""})
-    changes = console.store.household_changes(house["household_id"])
+    internal = {"answers": "走访内容", "status": "记录状态", "form_id": None, "form_version": None, "household_id": None}
+    changes = [dict(c, fields=[internal[f] if f in internal else lab.question(f) for f in c["fields"]
+                               if internal.get(f, "") is not None])
+               for c in console.store.household_changes(house["household_id"])]
     names = area_names(console)
     return console.page(request, "household.html", house=house, members=members, needs=needs, visits=visit_rows,
                         changes=changes, village=names.get(house["village_code"], house["village_code"]),

@@ -157,3 +157,22 @@ def test_console_user_commands(county, monkeypatch, capsys, tmp_path):
     assert row["disabled_at"] and row["password_hash"].startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     actions = [e["action"] for e in ConsoleStore(storage).audit_log() if e["target"] == "new-reviewer"]
     assert actions == ["console_user_disable", "console_user_passwd", "console_user_add"]
+
+
+def test_household_search_by_full_name_id_number_part_of_a_name_or_address_follows_new_changes(county, client_as):
+    storage, ids = county
+    admin = client_as("county-admin")
+
+    def found(q):
+        page = admin.get("/console/households", params={"q": q}).text
+        return set(re.findall(r'href="/console/households/([0-9a-f-]{36})"', page))
+
+    assert found("张桂英") == {ids["a1"]}
+    assert found(pid("32011519540312002")) == {ids["a1"]}
+    assert found("桂英") == {ids["a1"]} and found("竹山路") == {ids["a1"]}
+    assert found("张") == {ids["a1"]} and found("秣陵") == {ids["b1"], ids["hostile"]}
+    from tests.console.seed import push_household, member, VILLAGE_B1
+    new = push_household(storage, VILLAGE_B1, "秣陵街道新建路 1 号", [member("周建国", pid("32011519660606001"))])
+    assert found("周建国") == {new}   # pushed after the first search: the index caught up
+    entry = ConsoleStore(storage).audit_log(action="household_search")[0]
+    assert entry["target"] == "周建国" and entry["households"] == [new]

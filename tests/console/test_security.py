@@ -39,6 +39,7 @@ def test_every_route_is_covered(app):
     assert served == ROUTES, f"untested routes: {served - ROUTES}; gone: {ROUTES - served}"
 
 
+@pytest.mark.parametrize("county", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 def test_a_township_reviewer_sees_nothing_of_another_township_through_any_route(county, client_as):
     storage, ids = county
     other = ids["a1"]   # a household of 东山街道; the reviewer is of 秣陵街道

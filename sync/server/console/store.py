@@ -114,21 +114,52 @@ class ConsoleStore:
 
     # --- households -----------------------------------------------------------------
     def search_households(self, scope: Scope, text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
-        """Households in *scope* whose member names, ID numbers or address contain *text*."""
-        cond, params = self.storage._scope_condition(scope)
+        """Households in *scope*: a member's full name or ID number exactly, else names and addresses containing *text*."""
+        self.refresh_search()
         needle = text.strip().upper() if _looks_like_id(text) else text.strip()
+        if scope.role == "admin":
+            area, area_params = "township_code LIKE %s", [scope.township_code + "%"]
+        else:
+            area, area_params = "township_code = %s", [scope.township_code if scope.role == "office" else "-"]
         with self._tx(write=False) as tx:
+            ids = [r["household_id"] for r in tx.q(
+                f"SELECT DISTINCT household_id FROM console_search WHERE term = %s AND {area} AND kind IN ('name', 'id') "
+                "ORDER BY household_id LIMIT %s", [needle, *area_params, limit])]
+            if not ids and not _looks_like_id(needle):
+                ids = [r["household_id"] for r in tx.q(
+                    f"SELECT DISTINCT household_id FROM console_search WHERE kind IN ('name', 'address') AND {area} "
+                    "AND term LIKE %s ESCAPE '\\' ORDER BY household_id LIMIT %s", [*area_params, _like(needle), limit])]
+            if not ids:
+                return []
+            cond, params = self.storage._in("household_id", ids)
             rows = tx.q(f"SELECT household_id, village_code, revision, fields FROM records WHERE entity = 'household' "
-                        f"AND {cond} AND fields LIKE %s ESCAPE '\\' ORDER BY household_id LIMIT %s",
-                        [*params, _like(needle), limit * 4])
-        found = []
-        for row in rows:
-            fields = json.loads(row["fields"])
-            if _matches(fields, needle):
-                found.append(dict(row, fields=fields))
-            if len(found) >= limit:
-                break
-        return found
+                        f"AND {cond} ORDER BY household_id", params)
+        # the area is checked again on the current record itself: the index only narrows the search
+        return [dict(r, fields=json.loads(r["fields"])) for r in rows if scope.allows(r["village_code"])]
+
+    def refresh_search(self) -> int:
+        """Bring the search terms up to date with the change log; returns how many households were re-indexed."""
+        with self._tx(write=False) as tx:
+            done = int(tx.one("SELECT seq FROM console_search_state WHERE id = 1")["seq"])
+            top = int(tx.one("SELECT value FROM counters WHERE name = 'seq'")["value"])
+        if done >= top:
+            return 0
+        with self._tx() as tx:
+            done = int(tx.one("SELECT seq FROM console_search_state WHERE id = 1" + self.storage.lock_suffix)["seq"])
+            top = int(tx.one("SELECT value FROM counters WHERE name = 'seq'")["value"])   # every seq up to it is committed
+            changed = [r["household_id"] for r in tx.q(
+                "SELECT DISTINCT household_id FROM changes WHERE seq > %s AND seq <= %s AND entity = 'household'", (done, top))]
+            for start in range(0, len(changed), 1000):
+                chunk = changed[start:start + 1000]
+                cond, params = self.storage._in("household_id", chunk)
+                tx.exec(f"DELETE FROM console_search WHERE {cond}", params)
+                rows = tx.q(f"SELECT household_id, township_code, fields FROM records WHERE entity = 'household' AND {cond}",
+                            params)
+                terms = [(r["household_id"], r["township_code"], kind, term)
+                         for r in rows for kind, term in _terms(json.loads(r["fields"]))]
+                tx.insert_rows("console_search", ("household_id", "township_code", "kind", "term"), terms)
+            tx.exec("UPDATE console_search_state SET seq = %s WHERE id = 1 AND seq < %s", (top, top))
+        return len(changed)
 
     def household(self, household_id: str) -> tuple[dict | None, list[dict]]:
         """The household record and its visit records (any area: callers check the area)."""
@@ -187,12 +218,15 @@ def _looks_like_id(text: str) -> bool:
     return len(t) >= 6 and t[:-1].isdigit() and (t[-1].isdigit() or t[-1] in "xX")
 
 
-def _matches(fields: dict, needle: str) -> bool:
-    """The LIKE pre-filter matched the JSON text; keep only a real name, ID number or address match."""
-    if needle in str(fields.get("address") or ""):
-        return True
+def _terms(fields: dict) -> set[tuple[str, str]]:
+    """What a household is found by: each member's name and ID number, and its address."""
+    found = set()
+    if fields.get("address"):
+        found.add(("address", str(fields["address"])[:300]))
     for member in fields.get("members") or []:
-        if isinstance(member, dict) and (needle in str(member.get("name") or "")
-                                         or needle == str(member.get("id_number") or "").upper()):
-            return True
-    return False
+        if isinstance(member, dict):
+            if member.get("name"):
+                found.add(("name", str(member["name"]).strip()[:100]))
+            if member.get("id_number"):
+                found.add(("id", str(member["id_number"]).strip().upper()[:40]))
+    return found

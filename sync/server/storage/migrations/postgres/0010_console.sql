@@ -16,3 +16,10 @@ CREATE INDEX server_audit_actor ON server_audit (actor, id);
 -- a household page reads its visits and its history of changes by household id
 CREATE INDEX records_household ON records (household_id, entity);
 CREATE INDEX changes_household ON changes (household_id, seq);
+-- the household search: member names, ID numbers and addresses of each household's current record, brought
+-- up to date from the change log (changes.seq) before each search, so the merge itself is not touched
+CREATE TABLE console_search (household_id TEXT NOT NULL, township_code TEXT NOT NULL, kind TEXT NOT NULL, term TEXT NOT NULL);
+CREATE INDEX console_search_term ON console_search (term, township_code);
+CREATE INDEX console_search_household ON console_search (household_id);
+CREATE TABLE console_search_state (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL);
+INSERT INTO console_search_state (id, seq) VALUES (1, 0);

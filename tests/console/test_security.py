@@ -23,6 +23,9 @@ ROUTES = {
     ("GET", "/console/conflicts"), ("GET", "/console/conflicts/{conflict_id}"), ("POST", "/console/conflicts/{conflict_id}/resolve"),
     ("GET", "/console/reference"), ("POST", "/console/reference/preview"), ("POST", "/console/reference/publish"),
     ("POST", "/console/reference/templates/preview"), ("GET", "/console/ledger"), ("POST", "/console/ledger/download"),
+    ("GET", "/console/coverage"), ("GET", "/console/review"), ("POST", "/console/review/approve"),
+    ("POST", "/console/review/{visit_id}/return"), ("GET", "/console/roster"), ("GET", "/console/roster/template"),
+    ("POST", "/console/roster/check"), ("POST", "/console/roster/confirm"),
 }
 
 

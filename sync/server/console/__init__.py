@@ -17,13 +17,14 @@ __all__ = ["mount_console"]
 
 def mount_console(app: FastAPI, storage, keys, failure_window) -> Console:
     """Serve the console under /console/ on *app*; *failure_window* is the server's throttle class."""
-    from sync.server.console import pages, pages_office
+    from sync.server.console import pages, pages_campaign, pages_office
 
     console = Console(storage, keys, failure_window)
     app.state.console = console
     router = APIRouter(prefix=COOKIE_PATH, include_in_schema=False)
     pages.register(router, console)
     pages_office.register(router, console)
+    pages_campaign.register(router, console)
     app.include_router(router)
     app.state.console_router = router
     app.mount(COOKIE_PATH + "/static", StaticFiles(directory=str(HERE / "static")), name="console-static")

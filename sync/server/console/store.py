@@ -173,6 +173,22 @@ class ConsoleStore:
                         key=lambda r: str((r["fields"].get("answers") or {}).get("visit_date") or ""), reverse=True)
         return house, visits
 
+    def village_households(self, village_code: str) -> list[dict]:
+        """One village's households for its coverage list: head, address and open needs (referred or pending)."""
+        with self._tx(write=False) as tx:
+            rows = tx.q("SELECT household_id, fields FROM records WHERE entity = 'household' AND village_code = %s",
+                        (village_code,))
+        out = []
+        for row in rows:
+            f = json.loads(row["fields"])
+            members = [m for m in f.get("members") or [] if isinstance(m, dict)]
+            head = next((m for m in members if m.get("relation") == "head"), members[0] if members else {})
+            needs = [n for n in f.get("needs") or [] if isinstance(n, dict)]
+            out.append({"household_id": row["household_id"], "head": str(head.get("name") or ""),
+                        "address": str(f.get("address") or ""),
+                        "open_needs": sum(1 for n in needs if n.get("disposition") in ("referred", "pending"))})
+        return out
+
     def household_changes(self, household_id: str, limit: int = 200) -> list[dict]:
         """The household's accepted changes, newest first: who changed which fields when."""
         with self._tx(write=False) as tx:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import secrets
 from datetime import datetime, timedelta, timezone
@@ -43,6 +44,12 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def when_text(iso) -> str:
+    """A stored UTC timestamp as the pages show it: ``2026-05-12 06:30:00`` (UTC)."""
+    text = str(iso or "")
+    return text.replace("T", " ").removesuffix("+00:00") if text else ""
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "ignore")).hexdigest()
 
@@ -59,6 +66,8 @@ class Console:
         self.store = ConsoleStore(storage)
         self.env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]),
                                trim_blocks=True, lstrip_blocks=True)
+        self.env.filters["when"] = when_text
+        self.env.filters["detail"] = lambda value: json.dumps(value, ensure_ascii=False)[:600]
         self.account_failures = failure_window(LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_S)
         self.address_failures = failure_window(LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_S)
         self.session_hours = SESSION_HOURS

@@ -81,7 +81,7 @@ def register(router: APIRouter, console: Console) -> None:
         totals = next((t for t in report[{0: "counties", 6: "counties", 9: "townships", 12: "villages"}[len(area)]]
                        if t["code"] == (area or t["code"])), None)
         crumbs = [(c, names.get(c, c)) for c in (area[:6], area[:9], area[:12]) if area and len(c) <= len(area)]
-        crumbs = list(dict.fromkeys(crumbs))
+        crumbs = [c for c in dict.fromkeys(crumbs) if user.role != "township_reviewer" or len(c[0]) >= 9]
         return console.page(request, "coverage.html", report=report, rows=rows, chart=coverage_bars(rows) if rows else "",
                             households=households, area=area, crumbs=crumbs, totals=totals,
                             level_name={9: "村（社区）", 12: "户"}.get(len(area), "乡镇（街道）"), reasons=REASON_LABELS_ZH)

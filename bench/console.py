@@ -32,7 +32,7 @@ def p95(samples: list[float]) -> float:
 
 
 def seed(storage, households: int, rng: random.Random) -> list[tuple[str, str, str]]:
-    """Areas and households; returns (household_id, village, head name) of each."""
+    """Areas and households; returns (household_id, village, head name, part of its address) of each."""
     from forms.idnumber import check_char
     from sync.server.admin import add_area
     from sync.server.storage import Scope
@@ -65,7 +65,7 @@ def seed(storage, households: int, rng: random.Random) -> list[tuple[str, str, s
                    "village_code": village, "base_revision": 0, "author": "王协理", "at": now,
                    "fields": {"household_id": hid, "form_id": "four_clarifications", "form_version": 1, "status": "final",
                               "answers": answers}}]
-        made.append((hid, village, members[0]["name"]))
+        made.append((hid, village, members[0]["name"], f"路{i}号"))
         if len(batch) >= 1000 or i == households - 1:
             storage.push(Scope("admin", ""), "bench-loader", batch, now)
             batch = []
@@ -137,6 +137,8 @@ def main(argv=None) -> int:
                        lambda: store.search_households(admin, pick()[2])),
             "search_part": (lambda: client.get("/console/households", params={"q": pick()[2][1:]}),
                             lambda: store.search_households(admin, pick()[2][1:])),
+            "search_address": (lambda: client.get("/console/households", params={"q": pick()[3]}),
+                               lambda: store.search_households(admin, pick()[3])),
             "household": (lambda: client.get(f"/console/households/{pick()[0]}"),
                           lambda: (store.household(pick()[0]), store.household_changes(pick()[0]))),
             "conflicts": (lambda: client.get("/console/conflicts"), lambda: storage.list_conflicts(admin, "open")),

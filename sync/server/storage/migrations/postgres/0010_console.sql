@@ -23,3 +23,13 @@ CREATE INDEX console_search_term ON console_search (term, township_code);
 CREATE INDEX console_search_household ON console_search (household_id);
 CREATE TABLE console_search_state (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL);
 INSERT INTO console_search_state (id, seq) VALUES (1, 0);
+-- a search for part of a name or an address (3 characters or more) through a trigram index where the
+-- pg_trgm extension may be created (a trusted extension since PostgreSQL 13); without it, a scan
+DO $$
+BEGIN
+    CREATE EXTENSION IF NOT EXISTS pg_trgm;
+    CREATE INDEX console_search_trgm ON console_search USING gin (term gin_trgm_ops);
+EXCEPTION WHEN insufficient_privilege OR undefined_file OR feature_not_supported THEN
+    RAISE NOTICE 'pg_trgm unavailable: partial-name search scans console_search';
+END
+$$;

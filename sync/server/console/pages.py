@@ -245,13 +245,14 @@ def _household_page(console: Console, request: Request, house: dict, visits: lis
               "department": lab.option("needs.department", n.get("department"))}
              for n in fields.get("needs") or [] if isinstance(n, dict)]
     visit_rows = []
+    states = _review_states(console, [v["entity_id"] for v in visits])
     for v in visits:
         f = v["fields"]
         answers = f.get("answers") or {}
         visit_rows.append({"visit_id": v["entity_id"], "date": str(answers.get("visit_date") or ""),
                            "visitors": "、".join(str(x) for x in answers.get("visitors") or []),
                            "status": {"final": "已完成", "draft": "草稿"}.get(f.get("status"), str(f.get("status") or "")),
-                           "review": f.get("review_state") or answers.get("review_state") or ""})
+                           "review": states.get(v["entity_id"], "")})
     internal = {"answers": "走访内容", "status": "记录状态", "form_id": None, "form_version": None, "household_id": None}
     changes = [dict(c, fields=[internal[f] if f in internal else lab.question(f) for f in c["fields"]
                                if internal.get(f, "") is not None])
@@ -261,6 +262,17 @@ def _household_page(console: Console, request: Request, house: dict, visits: lis
                         changes=changes, village=names.get(house["village_code"], house["village_code"]),
                         categories=lab.options("categories", fields.get("categories")),
                         address=str(fields.get("address") or ""), head=_head(fields).get("name") or "")
+
+
+def _review_states(console: Console, visit_ids: list[str]) -> dict[str, str]:
+    """Each visit's review state in Chinese, from the server's review events (issue 15's ``sync.review``)."""
+    reviews = getattr(console.storage, "reviews", None)
+    if reviews is None or not visit_ids:
+        return {}
+    from sync.review import STATE_LABELS_ZH, review_state
+
+    events = reviews.events_of(visit_ids)
+    return {v: STATE_LABELS_ZH[review_state([e for e in events if e["visit_id"] == v])] for v in visit_ids}
 
 
 def _devices_page(console: Console, request: Request, user: ConsoleUser, error: str | None = None, status: int = 200):

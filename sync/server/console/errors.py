@@ -92,3 +92,10 @@ class InvalidInput(ConsoleError):
     """A form field is missing or malformed; the detail names it."""
 
     message_zh = "填写的内容有误。"
+
+
+class FeatureMissing(ConsoleError):
+    """This server has not got the part of the campaign the page needs (the roster or the review module)."""
+
+    http_status = 404
+    message_zh = "本服务器尚未安装此功能（花名册或审核模块），请升级县服务器。"

@@ -8,6 +8,7 @@ Each calls the server functions the CLI and the sync API use: ``roster_import.co
 
 from __future__ import annotations
 
+import importlib
 import secrets
 import tempfile
 import time
@@ -26,6 +27,22 @@ from sync.server.console.web import COOKIE_PATH, Console, signed_in
 MAX_ROSTER_BYTES = 20 * 1024 * 1024
 STAGED_SECONDS = 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def optional(module: str):
+    """A server module of another part of the campaign (roster, review), or None on a server without it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def needed(module: str):
+    """The module, or FeatureMissing."""
+    found = optional(module)
+    if found is None:
+        raise errors.FeatureMissing(module)
+    return found
 
 
 def reviewer_of(user: ConsoleUser):
@@ -54,9 +71,6 @@ def register(router: APIRouter, console: Console) -> None:
     # --- 覆盖情况 -------------------------------------------------------------------------
     @router.get("/coverage")
     def coverage_page(request: Request, area: str = "", campaign: str = "", user: ConsoleUser = Depends(signed_in)):
-        from forms.coverage import REASON_LABELS_ZH
-        from sync.server.roster_import import coverage
-
         area = area.strip()[:12]
         if user.role == "township_reviewer" and not area:
             area = user.township_code or ""
@@ -66,8 +80,13 @@ def register(router: APIRouter, console: Console) -> None:
             console.audit(request, user.name, "coverage_view", area, outcome="refused")
             raise errors.NotFoundInArea(area)
         names = area_names(console)
+        roster_import = optional("sync.server.roster_import")
+        if roster_import is None:   # no roster on this server: what the records themselves say
+            return _coverage_without_roster(console, request, user, area, names)
+        from forms.coverage import REASON_LABELS_ZH
+
         try:
-            report = coverage(console.storage, campaign.strip()[:100] or None, area)
+            report = roster_import.coverage(console.storage, campaign.strip()[:100] or None, area)
         except sync_errors.SyncError as exc:
             return console.page(request, "coverage.html", report=None, note=exc.message_zh, area=area, crumbs=[],
                                 chart="", rows=[], households=[], level_name="", reasons=REASON_LABELS_ZH)
@@ -89,9 +108,14 @@ def register(router: APIRouter, console: Console) -> None:
     # --- 审核 ---------------------------------------------------------------------------
     @router.get("/review")
     def review_queue(request: Request, village: str = "", user: ConsoleUser = Depends(signed_in)):
-        from sync.server import review
-
+        review = optional("sync.server.review")
         village = village.strip()[:12] or None
+        if review is None:   # no review on this server: the finished visits, read only
+            visits = [v for v in console.store.visits(user.scope) if v["status"] == "final"
+                      and (not village or v["answers"].get("village_code") == village)][:200]
+            console.audit(request, user.name, "review_queue_view", village or "", [v["household_id"] for v in visits])
+            return console.page(request, "review.html", items=[_finished_visit(v) for v in visits], names=area_names(console),
+                                village=village or "", done="", read_only=True)
         items = review.queue(console.storage, reviewer_of(user), village_code=village, limit=200)
         console.audit(request, user.name, "review_queue_view", village or "", [i["household_id"] for i in items])
         names = area_names(console)
@@ -101,8 +125,7 @@ def register(router: APIRouter, console: Console) -> None:
     @router.post("/review/approve")
     async def review_approve(request: Request, user: ConsoleUser = Depends(signed_in)):
         require(user, change=True)
-        from sync.server import review
-
+        review = needed("sync.server.review")
         form = await request.form()
         visit_ids = [str(v)[:64] for v in form.getlist("visit_ids[]")][:review.MAX_BULK]
         if not visit_ids:
@@ -121,8 +144,7 @@ def register(router: APIRouter, console: Console) -> None:
     @router.post("/review/{visit_id}/return")
     async def review_return(request: Request, visit_id: str, user: ConsoleUser = Depends(signed_in)):
         require(user, change=True)
-        from sync.server import review
-
+        review = needed("sync.server.review")
         form = await request.form()
         comment = str(form.get("comment") or "")[:1000]
         try:
@@ -138,14 +160,14 @@ def register(router: APIRouter, console: Console) -> None:
     @router.get("/roster")
     def roster(request: Request, user: ConsoleUser = Depends(signed_in)):
         require(user, county=True)
-        imports = console.storage.roster_imports() if hasattr(console.storage, "roster_imports") else []
-        return console.page(request, "roster.html", imports=imports, report=None)
+        available = optional("sync.server.roster_import") is not None
+        imports = console.storage.roster_imports() if available else []
+        return console.page(request, "roster.html", imports=imports, report=None, available=available)
 
     @router.get("/roster/template")
     def roster_template(request: Request, user: ConsoleUser = Depends(signed_in)):
         require(user, county=True)
-        from sync.server.roster_import import write_template
-
+        write_template = needed("sync.server.roster_import").write_template
         with tempfile.TemporaryDirectory() as tmp:
             body = Path(write_template(Path(tmp) / "roster-template.xlsx")).read_bytes()
         console.audit(request, user.name, "roster_template", "")
@@ -154,8 +176,7 @@ def register(router: APIRouter, console: Console) -> None:
     @router.post("/roster/check")
     async def roster_check(request: Request, user: ConsoleUser = Depends(signed_in)):
         require(user, admin=True)
-        from sync.server.roster_import import import_roster
-
+        import_roster = needed("sync.server.roster_import").import_roster
         form = await request.form()
         upload = form.get("file")
         if upload is None or not getattr(upload, "filename", ""):
@@ -187,8 +208,7 @@ def register(router: APIRouter, console: Console) -> None:
     @router.post("/roster/confirm")
     async def roster_confirm(request: Request, user: ConsoleUser = Depends(signed_in)):
         require(user, admin=True)
-        from sync.server.roster_import import import_roster
-
+        import_roster = needed("sync.server.roster_import").import_roster
         form = await request.form()
         entry = staged.pop(str(form.get("token") or ""), None)
         if entry is None or entry["user"] != user.name:
@@ -203,6 +223,38 @@ def register(router: APIRouter, console: Console) -> None:
         console.audit(request, user.name, "roster_import", entry["name"], campaign=report["campaign"],
                       households=report["households"], rejected=len(report["rejected_rows"]))
         return RedirectResponse(f"{COOKIE_PATH}/roster?imported=1", status_code=303)
+
+
+def _finished_visit(v: dict) -> dict:
+    a = v["answers"]
+    members = [m for m in a.get("members") or [] if isinstance(m, dict)]
+    head = next((m for m in members if m.get("relation") == "head"), members[0] if members else {})
+    return {"visit_id": v["visit_id"], "household_id": v["household_id"], "village_code": a.get("village_code", ""),
+            "visit_date": a.get("visit_date"), "visitors": a.get("visitors") or [], "head_name": head.get("name") or "",
+            "amends": None, "suggestions": [], "problems": [], "suggestions_note": ""}
+
+
+def _coverage_without_roster(console: Console, request: Request, user: ConsoleUser, area: str, names: dict):
+    """Coverage on a server without the roster: targets are the households on the server, visited those with a final visit."""
+    scope_code = area or (user.township_code if user.role == "township_reviewer" else "")
+    counts = console.store.visited_by_village(scope_code)
+    width = {0: 9, 6: 9, 9: 12, 12: 12}[len(area)]
+    grouped: dict[str, dict] = {}
+    for village, (known, visited) in counts.items():
+        g = grouped.setdefault(village[:width], {"code": village[:width], "target": 0, "visited": 0, "unreachable": {},
+                                                 "unreachable_total": 0, "not_visited": 0, "discovered": 0})
+        g["target"] += known
+        g["visited"] += visited
+        g["not_visited"] += known - visited
+    rows = []
+    for code in sorted(grouped):
+        g = grouped[code]
+        g["rate_permille"] = 1000 * g["visited"] // g["target"] if g["target"] else 0
+        rows.append(dict(g, name=names.get(code, code), href=f"{COOKIE_PATH}/coverage?area={code}"))
+    console.audit(request, user.name, "coverage_view", area or "county", without_roster=True)
+    return console.page(request, "coverage.html", report=None, rows=rows, chart=coverage_bars(rows) if rows else "",
+                        households=[], area=area, crumbs=[], level_name="村（社区）" if len(area) >= 9 else "乡镇（街道）",
+                        reasons={}, note="本服务器尚未导入目标户花名册：下表按服务器上已有的户统计（目标 = 已有的户，已走访 = 有已完成的走访）")
 
 
 def _expire(staged: dict) -> None:

@@ -210,6 +210,19 @@ class ConsoleStore:
                         "visit_id": row["entity_id"], "status": f.get("status"), "answers": f.get("answers") or {}})
         return out
 
+    def visited_by_village(self, area: str) -> dict[str, tuple[int, int]]:
+        """Per village under *area*: (households on the server, households with a final visit)."""
+        with self._tx(write=False) as tx:
+            known = tx.q("SELECT village_code, COUNT(*) AS n FROM records WHERE entity = 'household' AND village_code LIKE %s "
+                         "GROUP BY village_code", (area + "%",))
+            visits = tx.q("SELECT household_id, village_code, fields FROM records WHERE entity = 'visit' AND village_code LIKE %s",
+                          (area + "%",))
+        visited: dict[str, set] = {}
+        for v in visits:
+            if json.loads(v["fields"]).get("status") == "final":
+                visited.setdefault(v["village_code"], set()).add(v["household_id"])
+        return {r["village_code"]: (int(r["n"]), len(visited.get(r["village_code"], ()))) for r in known}
+
     def latest_document(self, kind: str) -> dict | None:
         """The newest published document of *kind* with its content, or None."""
         with self._tx(write=False) as tx:

@@ -157,3 +157,46 @@ def test_a_township_reviewer_sees_its_township_and_hostile_names_stay_text(runni
     assert page.locator("nav >> text=日志").count() == 0
     assert dialogs == []   # no script from a name ever ran
     assert errors == []
+
+
+def test_the_campaign_pages_roster_coverage_and_review_in_the_browser(running, browser, tmp_path):
+    pytest.importorskip("sync.server.roster_import", reason="the roster functions of issue 14")
+    pytest.importorskip("sync.server.review", reason="the review functions of issue 15")
+    from tests.console.test_campaign import roster_csv
+
+    server, ids = running
+    page, dialogs, errors = new_page(browser)
+    sign_in_by_keyboard(page, server.url, "county-admin")
+    page.click("nav >> text=花名册")
+    roster = tmp_path / "江宁区花名册.csv"
+    roster.write_bytes(roster_csv())
+    page.set_input_files("input[name=file]", str(roster))
+    page.fill("input[name=campaign]", "2026年四个摸清专项行动")
+    page.fill("input[name=start]", "2026-04-01")
+    page.click("text=试导入")
+    assert "拒收 1 行" in page.inner_text("main")
+    shot(page, "roster-check")
+    page.click("text=确认导入")
+    shot(page, "roster")
+
+    page.click("nav >> text=覆盖情况")
+    assert page.locator("svg.chart a").count() == 2
+    shot(page, "coverage")
+    page.locator("svg.chart a").first.click()            # click-through: township → its villages
+    assert "东山社区" in page.inner_text("main")
+    page.locator("svg.chart a").first.click()            # village → its households
+    assert "户列表" in page.inner_text("main") and "周建华" in page.inner_text("main")
+    shot(page, "coverage-village")
+
+    page.click("text=退出")
+    sign_in_by_keyboard(page, server.url, "reviewer-a")
+    page.click("nav >> text=审核")
+    assert "张桂英" in page.inner_text("main") and "陈秀兰" not in page.inner_text("main")
+    shot(page, "review")
+    page.focus("input[data-select-all]")                   # by keyboard: select all, then approve
+    page.keyboard.press("Space")
+    page.focus("button[form=bulk]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=已审核通过")
+    assert "没有待审核的走访记录" in page.inner_text("main")
+    assert dialogs == [] and errors == []

@@ -121,14 +121,20 @@ def test_a_county_administrator_runs_the_campaign_from_the_browser(running, brow
     code = page.locator(".code").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", code) and page.locator(".qr svg").count() == 1
     shot(page, "enrollment-sheet")
-    laptop = server.laptop(role="office", township=TOWN_A)
+    from sync.client import SyncClient, enroll
+    from sync.memstore import MemoryStore
+
+    laptop = MemoryStore()   # the township office's laptop enrolls with the code from the sheet, then syncs
+    enroll(laptop, server.url, code, label="东山街道-经办-01")
+    SyncClient(laptop).sync()
     page.goto(server.url + "/console/devices")
+    assert "东山街道-经办-01" in page.inner_text("main") and "从未同步" not in page.inner_text("main")
     shot(page, "devices")
     page.click("text=吊销…")
     page.check("input[name=confirm]")
     page.click("button.danger")
     assert "已吊销设备" in page.inner_text("main")
-    assert server.storage.get_device(laptop.store.get_sync_state("device_id"))["revoked_at"]
+    assert server.storage.get_device(laptop.get_sync_state("device_id"))["revoked_at"]
 
     # 日志: the audit log and the read log
     page.click("nav >> text=日志")

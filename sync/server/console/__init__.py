@@ -8,11 +8,37 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 
 from sync.server.console import errors
 from sync.server.console.web import COOKIE_PATH, HERE, SECURITY_HEADERS, Console, login_redirect
 
 __all__ = ["mount_console"]
+
+
+class ConsoleHeaders:
+    """ASGI middleware: the security headers on every console answer (other paths pass untouched)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith(COOKIE_PATH):
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith(COOKIE_PATH + "/static")
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+                if static:
+                    headers["Cache-Control"] = "private, max-age=300"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def mount_console(app: FastAPI, storage, keys, failure_window) -> Console:
@@ -29,15 +55,7 @@ def mount_console(app: FastAPI, storage, keys, failure_window) -> Console:
     app.state.console_router = router
     app.mount(COOKIE_PATH + "/static", StaticFiles(directory=str(HERE / "static")), name="console-static")
 
-    @app.middleware("http")
-    async def _console_headers(request: Request, call_next):
-        response = await call_next(request)
-        if request.url.path.startswith(COOKIE_PATH):
-            for name, value in SECURITY_HEADERS.items():
-                response.headers.setdefault(name, value)
-            if request.url.path.startswith(COOKIE_PATH + "/static"):
-                response.headers["Cache-Control"] = "private, max-age=300"
-        return response
+    app.add_middleware(ConsoleHeaders)
 
     @app.exception_handler(errors.ConsoleError)
     async def _console_error(request: Request, exc: errors.ConsoleError):

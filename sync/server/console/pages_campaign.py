@@ -103,7 +103,7 @@ def register(router: APIRouter, console: Console) -> None:
         crumbs = [c for c in dict.fromkeys(crumbs) if user.role != "township_reviewer" or len(c[0]) >= 9]
         return console.page(request, "coverage.html", report=report, rows=rows, chart=coverage_bars(rows) if rows else "",
                             households=households, area=area, crumbs=crumbs, totals=totals,
-                            level_name={9: "村（社区）", 12: "户"}.get(len(area), "乡镇（街道）"), reasons=REASON_LABELS_ZH)
+                            level_name="村（社区）" if len(area) >= 9 else "乡镇（街道）", reasons=REASON_LABELS_ZH)
 
     # --- 审核 ---------------------------------------------------------------------------
     @router.get("/review")

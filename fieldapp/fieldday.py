@@ -28,6 +28,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from forms.places import township_of
+
 
 COUNTY, TOWNSHIP = "990101", "990101001"
 EAST, WEST, PEACH = "990101001001", "990101001002", "990101001201"   # 东街社区, 西街社区, 桃园村
@@ -276,7 +278,7 @@ class FieldDay:
         self._new_device("laptop_a", "visitor", ["协理员甲"], (PEACH, EAST))
         self._new_device("laptop_b", "visitor", ["协理员乙", "网格员丙"], (PEACH,))
         self._new_device("laptop_c", "visitor", ["民政干部丁"], (WEST,))
-        self.detail("笔记本 B 由两名走访人员共用：两个本地用户，各有自己的口令 / laptop B is shared: two local users")
+        self.detail("笔记本 B 由两名走访人员共用：两个本地用户，各有自己的密码 / laptop B is shared: two local users")
 
     def morning_sync(self) -> None:
         """The office loads last year's household list and sends it up; every laptop pulls its villages."""
@@ -514,7 +516,7 @@ class FieldDay:
             self.detail(f"{exc.code}: {exc.message_zh}")
         c.services.vault = None
         finder = Vault.open(c.data_dir)
-        self.detail(f"本地口令包装已销毁，剩余用户 {finder.users()} / local wraps destroyed: users left {finder.users()}")
+        self.detail(f"本地密码包装已销毁，剩余用户 {finder.users()} / local wraps destroyed: users left {finder.users()}")
         recovered = Vault.open(c.data_dir)
         recovered.unlock_with_office_key(self.office_private)
         self.recovered_vault = recovered
@@ -577,7 +579,7 @@ class FieldDay:
 
         expected = {}
         for r in records.values():
-            if r["entity"] != "household" or r["village_code"][:9] != TOWNSHIP:
+            if r["entity"] != "household" or township_of(r["village_code"]) != TOWNSHIP:
                 continue
             head = next((m for m in r["fields"].get("members", []) if m.get("relation") == "head"), {})
             expected[(r["village_code"], head.get("name", ""), r["fields"].get("address", ""))] = r["entity_id"]

@@ -19,6 +19,9 @@ from typing import Callable, NamedTuple
 from fieldapp.services_print import NothingToPrint, PrintServices  # noqa: F401
 from fieldapp.services_sync import NotEnrolled, SyncServices  # noqa: F401 - NotEnrolled is part of the facade
 from fieldapp.paths import data_dir
+from forms.errors import FormsError
+from forms.display import answer_text, is_blank as _empty  # noqa: F401 - answer_text is part of the facade
+from forms.interchange import new_envelope
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ class HouseholdRow(NamedTuple):
     village_name: str
     address: str
     categories: tuple
-    visit_status: str  # not_visited | draft | done — "done" means a final visit in the current campaign
+    visit_status: str  # not_visited | draft | done | unreachable — "done": a final visit in the current campaign
     review_due: str  # ISO date or ""
     open_needs: int
     flags: tuple  # subset of FLAG_ORDER, in that order
@@ -57,6 +60,8 @@ class VillageCoverage:
     drafts: int = 0
     overdue: int = 0
     open_needs: int = 0
+    unreachable: int = 0     # roster targets closed as 无法入户 (0 without a roster)
+    discovered: int = 0      # households found at the door (主动发现), not part of the target
 
 
 @dataclass
@@ -110,7 +115,7 @@ class ImportFileUnreadable(Exception):
 class ExportNeedsSecret(Exception):
     """An export needs the office key or a passphrase; the app never exports in clear."""
 
-    message_zh = "导出需要设置口令（本机没有县级公钥）。"
+    message_zh = "导出需要设置密码（本机没有县级公钥）。"
 
 
 class NotUnlocked(Exception):
@@ -139,6 +144,15 @@ def _order_flags(text: str, memo: dict) -> tuple:
     return got
 
 
+class ImportRejected(Exception):
+    """Some visits of an import file were rejected and the caller asked for all or nothing."""
+
+    def __init__(self, rejected: int, problems: list[str]):
+        super().__init__(f"{rejected} visits rejected")
+        self.rejected, self.problems = rejected, problems
+        self.message_zh = f"{rejected} 条记录不合格，未导入任何记录"
+
+
 class Services(SyncServices, PrintServices):
     """One laptop's app services: vault lifecycle, household list, visits, assessment, coverage."""
 
@@ -150,6 +164,9 @@ class Services(SyncServices, PrintServices):
         self._form = None
         self._reference = None
         self._village_names: dict[str, str] = {}
+        from fieldapp.services_review import ReviewServices
+
+        self.reviews = ReviewServices(self)   # review (审核): returns, approve / return, letter gating
 
     # ------------------------------------------------------------------ settings
     def load_settings(self) -> dict:
@@ -254,7 +271,7 @@ class Services(SyncServices, PrintServices):
         names.update({code: name for code, name, *_ in getattr(demo, "VILLAGES", ())})
         try:
             names.update({v.code: v.name for v in self.reference().villages()})
-        except Exception as exc:  # noqa: BLE001 - names are a convenience; codes still show
+        except FormsError as exc:  # names are a convenience; codes still show
             log.warning("village names unavailable: %s", type(exc).__name__)
         return names
 
@@ -293,13 +310,18 @@ class Services(SyncServices, PrintServices):
         status = _STATUS
         since = self._campaign_start()
         new = tuple.__new__  # 3× faster than HouseholdRow(...) for 100,000 rows
-        return [
+        rows = [
             new(HouseholdRow, (r[0], r[1] or "", r[2] or "", r[3] or "", names.get(r[3], ""), r[4] or "",
                                cat_memo.get(r[5]) or _split_codes(r[5], cat_memo),
                                "not_visited" if r[6] == "final" and (r[10] or "") < since else status.get(r[6], "not_visited"),
                                r[7] or "", r[8] or 0, flag_memo.get(r[9]) or _order_flags(r[9], flag_memo)))
             for r in raw
         ]
+        unreachable = self._v().unreachable_ids()   # 无法入户 (few): shown instead of 未走访
+        if unreachable:
+            rows = [r._replace(visit_status="unreachable") if r.visit_status == "not_visited" and r.household_id
+                    in unreachable else r for r in rows]
+        return rows
 
     def _campaign_start(self) -> str:
         """ISO start date of the current campaign from the reference data ("" when none is set)."""
@@ -319,10 +341,13 @@ class Services(SyncServices, PrintServices):
 
         p = project(h["fields"], h["flags"])
         flags = tuple(sorted(set(h["flags"]) | set(p.flags), key=lambda c: FLAG_ORDER.index(c) if c in FLAG_ORDER else 99))
+        status = self._visit_status(h["visit_status"], h.get("last_visit_date"))
+        target = h["fields"].get("target_status")
+        if status == "not_visited" and isinstance(target, dict) and target.get("state") == "unreachable":
+            status = "unreachable"
         return HouseholdRow(h["id"], p.head_name, p.head_id_masked, h["village_code"] or "",
                             self._village_names.get(h["village_code"] or "", ""), p.address, tuple(h["categories"]),
-                            self._visit_status(h["visit_status"], h.get("last_visit_date")), h["review_due"] or "",
-                            h["open_needs"], flags)
+                            status, h["review_due"] or "", h["open_needs"], flags)
 
     def villages(self, rows: list[HouseholdRow] | None = None) -> list[tuple[str, str]]:
         """(code, name) of every village that has households (from ``rows`` if given), sorted by code."""
@@ -355,7 +380,34 @@ class Services(SyncServices, PrintServices):
                 v.overdue += 1
             if r.open_needs:
                 v.open_needs += 1
+        targets = self.target_coverage()
+        if targets is not None:   # a roster is here: targets and visited follow the campaign's rule (forms.coverage)
+            for code, counts in targets.villages.items():
+                v = per.get(code) or per.setdefault(code, VillageCoverage(code, self._village_names.get(code, "")))
+                v.target, v.visited = counts.target, counts.visited
+                v.unreachable, v.discovered = counts.unreachable_total, counts.discovered
+            for code, v in per.items():
+                if code not in targets.villages:
+                    v.target = v.visited = 0
         return Coverage(villages=[per[c] for c in sorted(per)], needs_by_disposition=self._v().needs_by_disposition())
+
+    def target_coverage(self):
+        """The campaign's coverage (forms.coverage.CoverageReport) of this laptop's households; None without a roster."""
+        from fieldapp.targets import coverage_report
+
+        return coverage_report(self._v(), self._reference_or_none())
+
+    def _reference_or_none(self):
+        try:
+            return self.reference()
+        except Exception:  # noqa: BLE001 - coverage needs no dibao standards; missing reference data must not hide it
+            return None
+
+    def mark_unreachable(self, household_id: str, reason: str, note: str, visitors: list[str]) -> dict:
+        """Record 无法入户 for a target household (reason, note; a refusal needs the second visitor)."""
+        from fieldapp.targets import mark_unreachable
+
+        return mark_unreachable(self._v(), household_id, reason, note, visitors, self._reference_or_none())
 
     # ------------------------------------------------------------------ form
     def form(self, version: int | None = None):
@@ -412,18 +464,28 @@ class Services(SyncServices, PrintServices):
         for key, value in (household.get("fields") or {}).items():
             if key in form.questions and form.questions[key].scope == "household" and not form.questions[key].is_calculated:
                 answers[key] = value
+        answers = self._upgraded(answers, household.get("form_version") or 1)  # fields may come from an older form
         return self._envelope(household["id"], str(uuid.uuid4()), "draft", answers)
 
     def amend_visit(self, visit: dict) -> dict:
-        """A new visit that starts from ``visit`` (final): the original stays in the history unchanged."""
-        answers = json.loads(json.dumps(visit["answers"]))
+        """A new visit that starts from ``visit`` (final): the original stays in the history unchanged.
+
+        The amendment is recorded with the latest form version, its answers upgraded to it.
+        """
+        answers = self._upgraded(json.loads(json.dumps(visit["answers"])), visit.get("form_version"))
         return self._envelope(visit["household_id"], str(uuid.uuid4()), "draft", answers)
+
+    def _upgraded(self, answers: dict, from_version) -> dict:
+        """``answers`` recorded with form version ``from_version``, upgraded to the latest version."""
+        from forms.versioning import upgrade_answers
+
+        latest = self.form().version
+        start = from_version if isinstance(from_version, int) and 0 < from_version < latest else latest
+        return upgrade_answers(answers, [self.form(v) for v in range(start, latest + 1)])
 
     def _envelope(self, household_id: str, visit_id: str, status: str, answers: dict) -> dict:
         form = self.form()
-        return {"format": "fieldapp.visit", "format_version": 1, "form_id": form.form_id,
-                "form_version": form.version, "household_id": household_id, "visit_id": visit_id,
-                "status": status, "answers": answers}
+        return new_envelope(household_id, visit_id, status, answers, form_id=form.form_id, form_version=form.version)
 
     def save_draft(self, visit: dict) -> None:
         """Autosave what is typed (local, unsynced; survives a crash)."""
@@ -438,15 +500,7 @@ class Services(SyncServices, PrintServices):
         from forms.validation import validate
 
         form = self.form(visit.get("form_version"))
-        problems = list(validate(visit, form, self.reference()))
-        visitors = visit.get("answers", {}).get("visitors") or []
-        if len([x for x in visitors if str(x).strip()]) < 2 and not any(p.path == "visitors" and p.severity == "error"
-                                                                       for p in problems):
-            from forms.problems import ERROR, Problem
-
-            problems.insert(0, Problem("visitors", ERROR, "visitors_min", "完成走访需要至少两名走访人员",
-                                       "At least two visitors are needed to finalise"))
-        return problems
+        return list(validate(visit, form, self.reference()))
 
     def assess(self, visit: dict):
         """The rules' suggestions (forms.Assessment); raises a forms error when reference data is missing."""
@@ -468,7 +522,7 @@ class Services(SyncServices, PrintServices):
             a = self.assess(record)
             review_due = (a.review or {}).get("next_review_due")
             flags = self._flags_of(a)
-        except Exception as exc:  # noqa: BLE001 - missing reference data must not block saving what was typed
+        except FormsError as exc:  # missing reference data must not block saving what was typed; a bug still surfaces
             log.warning("assessment skipped on save: %s", type(exc).__name__)
         result = self._v().save_visit(record, review_due=review_due, flags=flags)
         return result
@@ -568,39 +622,61 @@ class Services(SyncServices, PrintServices):
             raise ImportFileUnreadable(Path(path).name) from exc
         return doc, is_sealed_export(doc)
 
-    def import_visits(self, doc, passphrase: str | None = None, progress=None) -> dict:
-        """Import visits (interchange JSON, one or a list, or an encrypted export opened with ``passphrase``).
+    def import_visits(self, doc, passphrase: str | None = None, progress=None, *,
+                      office_private_key: bytes | None = None, skip_invalid: bool = True) -> dict:
+        """Import visits (interchange JSON, one or a list, or an encrypted export) — the app's and the CLI's one path.
 
-        Visits that are not in the interchange shape, and final visits with blocking problems, are
-        skipped and counted. ``progress(done, total)`` may raise to cancel between batches.
-        :returns: {"imported": n, "rejected": m}
+        A visit not in the interchange shape (drafts too: a value of the wrong JSON type is never
+        imported), and a final visit with blocking problems, is rejected with its reasons. Each
+        imported household gets its review date and flags from the rules, as a visit saved by hand.
+        ``progress(done, total)`` may raise to cancel between batches.
+
+        :param office_private_key: opens an export sealed to the county office (instead of ``passphrase``).
+        :param skip_invalid: False = import nothing when any visit is rejected (raises ImportRejected).
+        :returns: {"imported": n, "rejected": m, "problems": ["第 i 条 …", …]}
         """
-        from fieldapp.vault import VaultError
         from fieldapp.vault.export import is_sealed_export, open_sealed_visits
-        from fieldapp.vault.records import check_visit
 
         if is_sealed_export(doc):
-            doc = open_sealed_visits(doc, passphrase=passphrase)
+            doc = open_sealed_visits(doc, office_private_key=office_private_key, passphrase=passphrase)
         visits = doc if isinstance(doc, list) else [doc]
-        good, rejected = [], 0
-        for visit in visits:
-            try:
-                check_visit(visit)
-            except VaultError:
-                rejected += 1
-                continue
-            if visit.get("status") == "final" and any(p.severity == "error" for p in self.validate(visit)):
-                rejected += 1
-                continue
-            good.append(visit)
+        good, problems = [], []
+        for i, visit in enumerate(visits, 1):
+            reasons = self._import_problems(visit, f"第 {i} 条")
+            if reasons:
+                problems.extend(reasons)
+            else:
+                good.append(visit)
+        rejected = len(visits) - len(good)
+        if rejected and not skip_invalid:
+            raise ImportRejected(rejected, problems)
         v = self._v()
         done = 0
         for start in range(0, len(good), 200):
-            done += v.save_visits(good[start:start + 200], batch_size=200)
+            batch = good[start:start + 200]
+            done += v.save_visits(batch, batch_size=200)
             if progress:
                 progress(done, len(good))
         v.audit("import", detail={"visits": done, "rejected": rejected})
-        return {"imported": done, "rejected": rejected}
+        return {"imported": done, "rejected": rejected, "problems": problems}
+
+    def _import_problems(self, visit, label: str) -> list[str]:
+        """Why *visit* cannot be imported (Chinese, prefixed with *label*); [] when it can."""
+        from fieldapp.vault import VaultError
+        from fieldapp.vault.records import check_visit
+        from forms.errors import VisitShapeError
+        from forms.interchange import check_shape
+
+        try:
+            check_visit(visit)
+            check_shape(visit, label)
+        except VaultError as exc:
+            return [f"{label}：{exc.message_zh}"]
+        except VisitShapeError as exc:
+            return [f"{exc.message_zh}：" + "；".join(exc.problems[:3])]
+        if visit.get("status") != "final":
+            return []
+        return [f"{label} {p.path}：{p.message_zh}" for p in self.validate(visit) if p.severity == "error"][:5]
 
     def export_visits(self, path: str | Path, passphrase: str | None = None, progress=None) -> int:
         """Export every visit, encrypted: to the county office's key when the vault has it, else under ``passphrase``.
@@ -632,43 +708,10 @@ class Services(SyncServices, PrintServices):
         """Review-due date and list flags for a household (rules from ``forms``), for the vault's deriver hook."""
         try:
             a = self.assess(self._envelope("", "", "draft", dict(fields)))
-        except Exception as exc:  # noqa: BLE001 - a household without a published standard still saves
+        except FormsError as exc:  # a household without a published standard still saves
             log.debug("deriver skipped: %s", type(exc).__name__)
             return {}
         return {"review_due": (a.review or {}).get("next_review_due"), "flags": self._flags_of(a)}
-
-
-def _empty(value) -> bool:
-    return value is None or value == "" or value == []
-
-
-def answer_text(question, value, language: str = "zh") -> str:
-    """A stored answer as readable text: yuan with two decimals, option labels, masked ID numbers."""
-    if _empty(value):
-        return "—"
-    t = question.type
-    if t == "money":
-        from forms.money import fen_to_yuan_str
-
-        try:
-            return fen_to_yuan_str(int(value)) + (" 元" if language == "zh" else " yuan")
-        except (TypeError, ValueError):
-            return str(value)
-    if t in ("single", "yes_no", "yes_no_unknown"):
-        return question.option_label(value, language)
-    if t == "multi":
-        return "、".join(question.option_label(v, language) for v in value) if isinstance(value, list) else str(value)
-    if t == "boolean":
-        return ("是" if value else "否") if language == "zh" else ("Yes" if value else "No")
-    if t == "text_list":
-        return "、".join(map(str, value)) if isinstance(value, list) else str(value)
-    if t == "id_number":
-        from forms.idnumber import mask
-
-        return mask(str(value))
-    if t == "repeat":
-        return f"{len(value)} 行" if language == "zh" else f"{len(value)} rows"
-    return str(value)
 
 
 def _row_key(group, row: dict, index: int):

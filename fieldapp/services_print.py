@@ -88,21 +88,13 @@ class BatchResult:
 
     render: object
     without_visit: int = 0
+    not_approved: int = 0      # left out: the county prints these letters only for approved visits
 
 
 class PrintServices:
     """Print methods of the facade (needs ``self._v()`` and ``self.reference()``)."""
 
     PRINT_KINDS = ("consent", "visit_record", "visit_result")
-
-    def print_available(self) -> bool:
-        """True when the printouts package is installed (found without importing reportlab)."""
-        import importlib.util
-
-        try:
-            return importlib.util.find_spec("printouts") is not None
-        except (ImportError, ValueError):
-            return False
 
     def print_household(self, kind: str, household_id: str, out: str | Path | None, progress=None):
         """Print one document (consent / visit_record / visit_result letter) of the latest saved visit to a PDF.
@@ -119,6 +111,7 @@ class PrintServices:
         h = v.get_household(household_id, audit_view=False)
         if not h["visits"]:
             raise NothingToPrint()
+        self.reviews.check_letter(kind, [household_id])   # LetterNeedsApproval when the county requires approval
         visit = v.get_visit(h["visits"][0]["id"], audit_view=False)
         visit.pop("meta", None)
         ctx = printouts.PrintContext(signing_key=self._print_key(), templates=printouts.load_templates(),
@@ -164,7 +157,9 @@ class PrintServices:
             raise ValueError(f"unknown document {kind!r}")
         v = self._v()
         visits, without_visit = [], 0
-        for hid in household_ids:
+        allowed = self.reviews.check_letter(kind, list(household_ids))
+        not_approved = len(household_ids) - len(allowed)
+        for hid in allowed:
             h = v.get_household(hid, audit_view=False)
             if not h["visits"]:
                 without_visit += 1
@@ -188,7 +183,7 @@ class PrintServices:
             v.audit("print", "household", doc.household_id,
                     {"document": kind, "serial": doc.serial, "batch": len(visits), "pages": doc.pages,
                      **({"preview": True} if target is None else {})})
-        return BatchResult(result, without_visit)
+        return BatchResult(result, without_visit, not_approved)
 
     def commit_print_serials(self, held) -> None:
         """A previewed PDF is about to be printed or saved: its 文号 become used (idempotent).

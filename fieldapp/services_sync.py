@@ -12,6 +12,9 @@ import logging
 from dataclasses import dataclass
 from typing import Callable
 
+from fieldapp.vault.errors import RecordNotFound
+from forms.errors import FormsError
+
 log = logging.getLogger("fieldapp.services")
 
 SyncProgress = Callable[[str, int, int], None]  # (stage "push" | "pull", done, total or 0)
@@ -21,7 +24,7 @@ class NotEnrolled(Exception):
     """Sync was asked for but this laptop never joined a county server."""
 
     message_zh = "这台电脑还没有加入县级服务器，无法同步。"
-    hint_zh = "请向乡镇经办人员索取服务器地址和注册码。"
+    hint_zh = "请向乡镇经办人员索取服务器地址和登记码。"
 
 
 @dataclass
@@ -56,18 +59,6 @@ class SyncServices:
 
     demo_server = None  # set by demo mode: the embedded local server (fieldapp.services_demo.DemoServer)
 
-    def sync_available(self) -> bool:
-        """True when the sync package is installed (the status bar then offers a sync button).
-
-        Found without importing it: the import (httpx…) takes 0.2 s and happens later, off the UI thread.
-        """
-        import importlib.util
-
-        try:
-            return importlib.util.find_spec("fieldapp.syncing") is not None and importlib.util.find_spec("sync") is not None
-        except (ImportError, ValueError):
-            return False
-
     def sync(self, progress: SyncProgress | None = None):
         """Enroll first if the first-run enrollment is still pending, then run one sync (push, then pull).
 
@@ -91,8 +82,6 @@ class SyncServices:
 
     def is_online(self) -> bool:
         """True when the county server answers (network; call off the UI thread)."""
-        if not self.sync_available():
-            return False
         import fieldapp.syncing as syncing
 
         try:
@@ -137,18 +126,18 @@ class SyncServices:
     def _household_caption(self, household_id: str) -> str:
         try:
             row = self.household_row(household_id)
-        except Exception:  # noqa: BLE001 - a household outside this laptop: show its id
+        except RecordNotFound:  # a household outside this laptop: show its id
             return household_id[:8]
         return " · ".join(x for x in (row.head_name, row.address) if x) or household_id[:8]
 
     def _conflict_field(self, name: str, pair: dict) -> ConflictField:
-        from fieldapp.services import answer_text
+        from forms.display import answer_text
 
         server, device = pair.get("server"), pair.get("device")
         question = None
         try:
             question = self.form().questions.get(name)
-        except Exception:  # noqa: BLE001 - labels are a convenience
+        except FormsError:  # labels are a convenience
             question = None
 
         def text(value) -> str:

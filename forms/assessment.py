@@ -9,6 +9,7 @@ from forms import rules
 from forms.definition import FormDefinition
 from forms.errors import FormNotFoundError, UnknownFormVersionError
 from forms.expressions import local_today
+from forms.places import county_of, is_village_code
 from forms.rules.base import Facts, codes, rows
 
 __all__ = ["Assessment", "assess", "build_facts"]
@@ -103,7 +104,7 @@ def build_facts(form: FormDefinition, visit: dict, reference, on_date=None, temp
     elif isinstance(on_date, str):
         on_date = _dt.date.fromisoformat(on_date)
     village = answers.get("village_code")
-    county = village[:6] if isinstance(village, str) and len(village) == 12 and village.isdigit() else None
+    county = county_of(village) if is_village_code(village) else None
     area = answers.get("area_type") if answers.get("area_type") in ("urban", "rural") else None
     missing = []
     if county is None:

@@ -71,6 +71,18 @@ class IdNumberChecksumError(IdNumberError):
     code = "id_checksum"
 
 
+class IdNumberExcelNumberError(IdNumberError):
+    """A spreadsheet stored the ID number as a number: Excel keeps 15 significant digits, the rest became 0."""
+
+    code = "id_excel_number"
+
+
+class IdNumberOldFormatError(IdNumberError):
+    """A 15-digit first-generation number that cannot be converted (bad date or characters)."""
+
+    code = "id_old_format"
+
+
 # --- form definitions ---------------------------------------------------------------
 
 

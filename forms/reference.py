@@ -17,6 +17,7 @@ import yaml
 
 from forms.errors import MissingStandardError, ReferenceDataError, ReferenceFileNotFoundError
 from forms.money import div_half_up
+from forms.places import is_village_code, township_of
 
 __all__ = ["DEMO_PATH", "DibaoStandard", "Village", "Township", "County", "Reference", "load_reference", "reference_from_dict"]
 
@@ -93,6 +94,7 @@ class Reference:
     counties: tuple
     source: str = ""
     campaign: Campaign | None = None
+    letters_require_approval: bool = False     # print visit-result / referral letters only for approved visits
     _villages: dict = field(default_factory=dict, repr=False)
 
     def standard(self, county_code: str, area_type: str, on_date: _dt.date) -> DibaoStandard:
@@ -216,6 +218,9 @@ def reference_from_dict(document, source: str = "<reference>") -> Reference:
 
     counties, villages = _areas(document.get("areas") or [], problems)
     campaign = _campaign(document.get("campaign"), problems)
+    letters_require_approval = document.get("letters_require_approval", False)
+    if not isinstance(letters_require_approval, bool):
+        problems.append("letters_require_approval: must be true or false")
     hotline = str(document.get("hotline", "")).strip()
     if not hotline:
         problems.append("hotline: missing")
@@ -233,6 +238,7 @@ def reference_from_dict(document, source: str = "<reference>") -> Reference:
         counties=tuple(counties),
         source=source,
         campaign=campaign,
+        letters_require_approval=letters_require_approval is True,
         _villages=villages,
     )
     if problems:
@@ -300,7 +306,7 @@ def _areas(raw, problems: list) -> tuple:
             for k, v in enumerate(villages_raw):
                 vw = f"{tw}.villages[{k}]"
                 vcode = str(v.get("code", "")) if isinstance(v, dict) else ""
-                if not (len(vcode) == 12 and vcode.isdigit() and vcode.startswith(tcode)):
+                if not (is_village_code(vcode) and township_of(vcode) == tcode):
                     problems.append(f"{vw}.code: a village code is the township code + 3 digits")
                     continue
                 if v.get("area_type") not in AREA_TYPES:

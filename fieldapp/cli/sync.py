@@ -12,6 +12,11 @@ from fieldapp.cli import CliError, add_user_arg, choose_user
 
 def _open_vault(args):
     """Unlock the vault named by --data-dir as the chosen user (passphrase from $FIELDAPP_PASSPHRASE or a prompt)."""
+    return open_services(args).vault
+
+
+def open_services(args):
+    """The app services with the vault unlocked as in :func:`_open_vault` (for commands that need the facade)."""
     from fieldapp.services import Services
 
     services = Services(args.data_dir)
@@ -23,7 +28,7 @@ def _open_vault(args):
         services.unlock(user, passphrase)
     except Exception as exc:   # the vault's named errors carry the Chinese message
         raise CliError(getattr(exc, "message_zh", None) or str(exc)) from None
-    return services.vault
+    return services
 
 
 def _sync_error(exc) -> CliError:
@@ -53,7 +58,7 @@ def _print_recovery_state(vault, quiet_if_ok: bool = False) -> None:
         if not quiet_if_ok:
             print("县级恢复密钥已写入本机数据库 (the county office can recover this laptop's data)")
     else:
-        print("警告：县服务器尚未配置县级恢复公钥，忘记全部口令将无法恢复本机数据 "
+        print("警告：县服务器尚未配置县级恢复公钥，忘记全部密码将无法恢复本机数据 "
               "(no office recovery key: ask the county to run `fieldapp-server office-key set`)", file=sys.stderr)
 
 
@@ -106,6 +111,25 @@ def cmd_bundle_import(args) -> int:
     return 0
 
 
+def cmd_coverage(args) -> int:
+    """Coverage of the campaign over this laptop's households, by the same rule as the county server."""
+    import json
+
+    from fieldapp.targets import coverage_report
+    from forms.coverage import report_lines
+
+    vault = _open_vault(args)
+    try:
+        report = coverage_report(vault)
+    finally:
+        vault.lock()
+    if report is None:
+        raise CliError("本机还没有花名册目标户（请先同步）(no roster households on this laptop: sync first)", exit_code=1)
+    data = report.as_dict()
+    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else "\n".join(report_lines(data)))
+    return 0
+
+
 def register(subparsers) -> None:
     """Add ``enroll``, ``sync`` and ``bundle export|import``."""
     p = subparsers.add_parser("enroll", help="register this laptop with the county server (一次性登记码)")
@@ -120,6 +144,12 @@ def register(subparsers) -> None:
     add_user_arg(p)
     p.set_defaults(handler=cmd_sync)
 
+    p = subparsers.add_parser("coverage", help="两个全覆盖 of this laptop's villages (or township) against the roster",
+                              description="coverage of the campaign's roster over this laptop's households: targets, "
+                                          "visited, 无法入户 by reason, not yet visited, found at the door")
+    add_user_arg(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_coverage)
     p = subparsers.add_parser("bundle", help="USB bundles for villages without network")
     bsub = p.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
     e = bsub.add_parser("export", help="write pending changes to a sealed bundle file")

@@ -79,7 +79,7 @@ class CoveragePage(QWidget):
 
     show_households = Signal(dict)
 
-    COLS = ("village", "target", "visited", "progress", "drafts", "overdue", "open_needs")
+    COLS = ("village", "target", "visited", "progress", "drafts", "overdue", "open_needs", "unreachable", "discovered")
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -140,7 +140,8 @@ class CoveragePage(QWidget):
         villages = report.villages
         self.table.setRowCount(len(villages))
         for r, v in enumerate(villages):
-            cells = [v.village_name or v.village_code, v.target, v.visited, None, v.drafts, v.overdue, v.open_needs]
+            cells = [v.village_name or v.village_code, v.target, v.visited, None, v.drafts, v.overdue, v.open_needs,
+                     v.unreachable, v.discovered]
             for c, value in enumerate(cells):
                 if c == 3:
                     bar = QProgressBar(self.table)
@@ -173,6 +174,8 @@ class CoveragePage(QWidget):
             criteria["review"] = "overdue"
         elif name == "open_needs":
             criteria["open_needs_only"] = True
+        elif name == "unreachable":
+            criteria["visit_status"] = "unreachable"
         self.show_households.emit(criteria)
 
     def changeEvent(self, e):
@@ -183,7 +186,7 @@ class CoveragePage(QWidget):
     def retranslate(self) -> None:
         """Set every text in the current language."""
         headers = [self.tr("村（社区）"), self.tr("目标户数"), self.tr("已走访"), self.tr("进度"), self.tr("草稿"),
-                   self.tr("复核逾期"), self.tr("未解决需求")]
+                   self.tr("复核逾期"), self.tr("未解决需求"), self.tr("无法入户"), self.tr("主动发现")]
         self.table.setHorizontalHeaderLabels(headers)
         self.needs_title.setText(self.tr("需求办理情况（点击查看有未解决需求的户）"))
         self.hint.setText(self.tr("两个全覆盖：每个目标户都要走访，每户情况都要摸清。点击数字可查看对应的户。"))
@@ -193,9 +196,14 @@ class CoveragePage(QWidget):
         else:
             target = sum(v.target for v in r.villages)
             visited = sum(v.visited for v in r.villages)
-            pct = 100 * visited / target if target else 0
-            self.summary.setText(self.tr("已走访 %1 / 目标 %2 户（%3%）").replace("%1", f"{visited:,}")
-                                 .replace("%2", f"{target:,}").replace("%3", f"{pct:.1f}"))
+            closed = sum(getattr(v, "unreachable", 0) for v in r.villages)
+            pct = 100 * (visited + closed) / target if target else 0   # the headline rate (forms.coverage)
+            if closed:
+                self.summary.setText(self.tr("已走访 %1，无法入户 %4 / 目标 %2 户（%3%）").replace("%1", f"{visited:,}")
+                                     .replace("%4", f"{closed:,}").replace("%2", f"{target:,}").replace("%3", f"{pct:.1f}"))
+            else:
+                self.summary.setText(self.tr("已走访 %1 / 目标 %2 户（%3%）").replace("%1", f"{visited:,}")
+                                     .replace("%2", f"{target:,}").replace("%3", f"{pct:.1f}"))
         for d, b in self.need_buttons.items():
             n = r.needs_by_disposition.get(d, 0) if r is not None else 0
             b.setText(f"{list_label('disposition', d)}：{n}")

@@ -57,9 +57,9 @@ class _ModePage(QWizardPage):
         self.setTitle(self.tr("欢迎使用四个摸清入户走访"))
         self.intro.setText(self.tr("这台电脑还没有数据。请选择如何开始："))
         self.join.setText(self.tr("加入县级服务器"))
-        self.join_hint.setText(self.tr("填写县民政部门提供的服务器地址和一次性注册码。"))
+        self.join_hint.setText(self.tr("填写县民政部门提供的服务器地址和一次性登记码。"))
         self.demo.setText(self.tr("使用演示数据试用"))
-        self.demo_hint.setText(self.tr("生成虚构的演示户，用于培训和试用，不会上传。"))
+        self.demo_hint.setText(self.tr("生成虚构的演示户，用于培训和试用；同步只与本机内置的演示服务器进行，不会发往真实服务器。"))
 
 
 class _ServerPage(QWizardPage):
@@ -91,8 +91,8 @@ class _ServerPage(QWizardPage):
     def retranslate(self) -> None:
         self.setTitle(self.tr("县级服务器"))
         self.url_label.setText(self.tr("服务器地址"))
-        self.code_label.setText(self.tr("注册码"))
-        self.note.setText(self.tr("首次同步时将用注册码登记这台电脑。没有网络也可以先完成设置。"))
+        self.code_label.setText(self.tr("登记码"))
+        self.note.setText(self.tr("首次同步时将用登记码登记这台电脑。没有网络也可以先完成设置。"))
 
 
 class _UserPage(QWizardPage):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fieldapp.services import FLAG_ORDER, HouseholdRow
 
 CHILD_PROTECTION = "child_protection"
-VISIT_STATUSES = ("not_visited", "draft", "done")
+VISIT_STATUSES = ("not_visited", "draft", "done", "unreachable")
 __all__ = ["HouseholdRow", "HouseholdFilter", "matching_rows", "sort_key", "FLAG_ORDER", "VISIT_STATUSES", "COLUMNS"]
 
 

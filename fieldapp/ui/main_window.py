@@ -78,6 +78,9 @@ class MainWindow(QMainWindow):
         self.status.conflicts_clicked.connect(self.show_conflicts)
 
         self._make_actions()
+        from fieldapp.ui.review_widgets import install_review
+
+        install_review(self)   # returned visits above the list; 审核走访… on office laptops
         self.unlock_page.unlock_requested.connect(self._unlock)
         self.unlock_page.first_painted.connect(lambda: QTimer.singleShot(0, self._fill_users))
         self.list_page.search_requested.connect(self._search)
@@ -102,10 +105,8 @@ class MainWindow(QMainWindow):
         return text or list_label(kind, code)
 
     def _add_coverage_page(self) -> None:
-        try:
-            from fieldapp.ui.coverage import CoveragePage
-        except ImportError:  # built in a later step
-            return
+        from fieldapp.ui.coverage import CoveragePage
+
         self.coverage_page = CoveragePage(self.tabs)
         self.coverage_page.show_households.connect(self._show_households_from_coverage)
         self.tabs.addTab(self.coverage_page, "")
@@ -157,9 +158,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.tabs)
         self.tabs.setCurrentWidget(self.list_page)
         self.menuBar().setVisible(True)
-        self.status.set_state(user=user, sync_available=self.services.sync_available())
-        self.sync_action.setEnabled(self.services.sync_available())
-        self.batch_print_action.setVisible(self.services.print_available())
+        self.status.set_state(user=user)
         self.idle.restart()
         self.unlocked.emit()
         self.reload_households()
@@ -228,11 +227,10 @@ class MainWindow(QMainWindow):
             w = self.tabs.widget(i)
             if getattr(w, "household_id", None) == household_id:
                 self.tabs.setCurrentIndex(i)
+                w.focus_editor()
                 return
-        try:
-            from fieldapp.ui.household_tab import HouseholdTab
-        except ImportError:
-            return
+        from fieldapp.ui.household_tab import HouseholdTab
+
         try:
             tab = HouseholdTab(self.services, self.runner, household_id, self.languages, self.tabs)
         except Exception as exc:  # noqa: BLE001 - shown in plain language
@@ -241,6 +239,7 @@ class MainWindow(QMainWindow):
         tab.household_changed.connect(self._household_changed)
         i = self.tabs.addTab(tab, tab.title())
         self.tabs.setCurrentIndex(i)
+        tab.focus_editor()  # the keyboard starts in 走访日期, not on the tab bar
 
     def _household_changed(self, household_id: str) -> None:
         try:
@@ -395,7 +394,9 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, self.tr("导入走访记录"), "", "JSON (*.json)")
+            from fieldapp.ui.print_preview import documents_folder
+
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("导入走访记录"), str(documents_folder()), "JSON (*.json)")
             if not path:
                 return
         try:
@@ -404,7 +405,7 @@ class MainWindow(QMainWindow):
             show_error(self, exc)
             return
         if sealed and passphrase is None:
-            passphrase, ok = QInputDialog.getText(self, self.tr("导入"), self.tr("导出文件的口令："), QLineEdit.Password)
+            passphrase, ok = QInputDialog.getText(self, self.tr("导入"), self.tr("导出文件的密码："), QLineEdit.Password)
             if not ok:
                 return
 
@@ -425,19 +426,26 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("导出走访记录"), "fieldapp-export.json", "JSON (*.json)")
+            import datetime as dt
+
+            from fieldapp.ui.print_preview import documents_folder
+
+            prefix = self.tr("走访记录导出")
+            name = f"{prefix}_{dt.date.today().isoformat()}.json"  # in documents, not the program's folder
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("导出走访记录"), str(documents_folder() / name),
+                                                  "JSON (*.json)")
             if not path:
                 return
         if passphrase is None and self.services.export_needs_passphrase():
-            first, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("为导出文件设置口令（至少 8 位）："),
+            first, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("为导出文件设置密码（至少 8 位）："),
                                              QLineEdit.Password)
             if not ok:
                 return
-            again, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("再次输入口令："), QLineEdit.Password)
+            again, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("再次输入密码："), QLineEdit.Password)
             if not ok:
                 return
             if first != again or len(first) < 8:
-                QMessageBox(QMessageBox.Warning, self.tr("导出"), self.tr("两次输入的口令不一致，或少于 8 位。"),
+                QMessageBox(QMessageBox.Warning, self.tr("导出"), self.tr("两次输入的密码不一致，或少于 8 位。"),
                             QMessageBox.Ok, self).open()
                 return
             passphrase = first
@@ -445,7 +453,8 @@ class MainWindow(QMainWindow):
         def done(count: int) -> None:
             self.last_export = count
             QMessageBox(QMessageBox.Information, self.tr("导出完成"),
-                        self.tr("已加密导出 %1 条走访记录。").replace("%1", str(count)), QMessageBox.Ok, self).open()
+                        self.tr("已加密导出 %1 条走访记录到：%2").replace("%1", str(count)).replace("%2", str(path)),
+                        QMessageBox.Ok, self).open()
 
         self.runner.run(lambda p: self.services.export_visits(path, passphrase, progress=p.report), pass_progress=True,
                         progress_parent=self, label=self.tr("正在导出…"), on_success=done,

@@ -35,20 +35,17 @@ class AppStatusBar(QStatusBar):
         self.retranslate()
 
     def set_state(self, *, online: bool | None = None, pending: int | None = None, last_sync: str | None = None,
-                  user: str | None = None, sync_available: bool | None = None, conflicts: int | None = None) -> None:
+                  user: str | None = None, conflicts: int | None = None) -> None:
         """Update what is shown; None leaves a value unchanged."""
         for key, value in (("online", online), ("pending", pending), ("last_sync", last_sync), ("user", user),
                            ("conflicts", conflicts)):
             if value is not None:
                 self._state[key] = value
-        if sync_available is not None:
-            self.sync_button.setVisible(sync_available)
         signed_in = bool(self._state["user"])  # nothing about the data shows while locked
         for w in (self.online, self.pending, self.last_sync):
             w.setVisible(signed_in)
         self.conflicts_button.setVisible(signed_in and self._state["conflicts"] > 0)
-        if not signed_in:
-            self.sync_button.hide()
+        self.sync_button.setVisible(signed_in)
         self.retranslate()
 
     def changeEvent(self, e):

@@ -13,6 +13,7 @@ import uuid
 from . import audit
 from .projection import sql_text
 from .records import VISIT_FIELD_NAMES, dumps, now_utc
+from .reviews import store_pulled_amends
 
 CURSOR_KEY = "cursor"
 DEVICE_ID_KEY = "device_id"
@@ -122,6 +123,7 @@ class SyncStoreMixin:
 
     def _apply_pulled_visit(self, db, change: dict) -> None:
         visit_id = change["entity_id"]
+        store_pulled_amends(db, visit_id, change["fields"])
         row = db.execute(
             "SELECT household_id, form_id, form_version, status, answers, revision FROM visits WHERE id = ?", [visit_id]
         ).fetchone()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+from forms.interchange import envelope_problems, new_envelope
+
 from . import audit
 from .errors import InvalidRecord, RecordNotFound
+from .reviews import amends_of_new_visit
 from .projection import VISIT_STATUSES, household_fields, project, spaced_chars, sql_text
 
 VISIT_FIELD_NAMES = ("household_id", "form_id", "form_version", "status", "answers")
@@ -32,17 +35,13 @@ def dumps(value) -> str:
 
 def check_visit(visit: dict) -> dict:
     """Check the interchange shape the vault relies on; returns the visit record fields."""
-    if not isinstance(visit, dict):
-        raise InvalidRecord("visit must be a JSON object")
-    for key in ("household_id", "visit_id", "form_id"):
-        if not isinstance(visit.get(key), str) or not visit[key]:
-            raise InvalidRecord(f"{key} missing")
-    if not isinstance(visit.get("form_version"), int):
+    problems = envelope_problems(visit)
+    if problems:
+        raise InvalidRecord(f"{problems[0].path or 'visit'}: {problems[0].message_en}")
+    if not isinstance(visit.get("form_id"), str) or not visit["form_id"]:
+        raise InvalidRecord("form_id missing")
+    if not isinstance(visit.get("form_version"), int) or isinstance(visit.get("form_version"), bool):
         raise InvalidRecord("form_version must be an integer")
-    if visit.get("status") not in ("draft", "final"):
-        raise InvalidRecord("status must be draft or final")
-    if not isinstance(visit.get("answers"), dict):
-        raise InvalidRecord("answers must be an object")
     return {k: visit[k] for k in VISIT_FIELD_NAMES}
 
 
@@ -100,6 +99,9 @@ class RecordsMixin:
                          [visit_id]).fetchone()
         if old is None:
             changed_visit = dict(fields)
+            amends = amends_of_new_visit(db, visit_id)
+            if amends:   # an amendment of a returned visit: the link goes to the server with the first save
+                changed_visit["amends"] = amends
             db.execute(
                 "INSERT INTO visits (id, household_id, form_id, form_version, status, visit_date, answers, revision, "
                 "local_edits, created_at, created_by, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,0,1,?,?,?,?)",
@@ -195,6 +197,39 @@ class RecordsMixin:
         db.execute("INSERT INTO household_chars (rowid, names, address) VALUES (?,?,?)",
                    [rowid, spaced_chars(proj.names_text), spaced_chars(proj.address)])
 
+    def update_household_fields(self, household_id: str, fields: dict) -> list[str]:
+        """Set some fields of a household (e.g. ``target_status``) with their change-log row and audit entry,
+        in one transaction; return the names of the fields that changed."""
+        with self._session() as db:
+            with self._tx(db):
+                row = db.execute("SELECT fields, revision FROM households WHERE id = ?", [household_id]).fetchone()
+                if row is None:
+                    raise RecordNotFound("household", household_id)
+                current = json.loads(row[0])
+                changed = {k: v for k, v in fields.items() if k not in current or current[k] != v}
+                if not changed:
+                    return []
+                merged, at = {**current, **changed}, now_utc()
+                self._write_household(db, household_id, merged, at, self.user, exists=True, local_edit=True)
+                self._log_change(db, "household", household_id, household_id, sql_text(merged.get("village_code")),
+                                 row[1], changed, at)
+                audit.append(db, self._suite, self.user, "change", "household", household_id, {"fields": sorted(changed)})
+        return sorted(changed)
+
+    def unreachable_ids(self) -> set[str]:
+        """Ids of households whose ``target_status`` says 无法入户 (by the expression index of migration 6)."""
+        with self._session() as db:
+            return {r[0] for r in db.execute(
+                "SELECT id FROM households WHERE json_extract(fields, '$.target_status.state') = 'unreachable'")}
+
+    def coverage_rows(self) -> list[tuple]:
+        """``(village_code, roster JSON, target_status JSON, latest final visit date)`` of every household."""
+        with self._session() as db:
+            return db.execute(
+                "SELECT l.village_code, json_extract(h.fields, '$.roster'), json_extract(h.fields, '$.target_status'), "
+                "(SELECT MAX(v.visit_date) FROM visits v WHERE v.household_id = h.id AND v.status = 'final') "
+                "FROM households h JOIN household_list l ON l.rowid = h.rowid").fetchall()
+
     # ---------------------------------------------------------------- drafts
     def save_draft(self, visit: dict) -> None:
         """Autosave what is being typed (local only, never synced); cheap enough to call every few seconds."""
@@ -252,12 +287,9 @@ class RecordsMixin:
             if audit_view:
                 with self._tx(db):
                     audit.append(db, self._suite, self.user, "view", "visit", visit_id, {"household_id": row[1]})
-        return {
-            "format": "fieldapp.visit", "format_version": 1, "form_id": row[2], "form_version": row[3],
-            "household_id": row[1], "visit_id": row[0], "status": row[4], "answers": json.loads(row[5]),
-            "meta": {"revision": row[6], "local_edits": row[7], "created_at": row[8], "created_by": row[9],
-                     "updated_at": row[10], "updated_by": row[11]},
-        }
+        return new_envelope(row[1], row[0], row[4], json.loads(row[5]), form_id=row[2], form_version=row[3],
+                            meta={"revision": row[6], "local_edits": row[7], "created_at": row[8], "created_by": row[9],
+                                  "updated_at": row[10], "updated_by": row[11]})
 
     def get_household(self, household_id: str, *, audit_view: bool = True) -> dict:
         """A household's current fields, derived columns and its visits (newest first); logs a view."""

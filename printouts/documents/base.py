@@ -15,6 +15,7 @@ from printouts.layout import Styles
 from printouts.serials import HeldSerials, MemoryCounter, SerialCounter, SerialSession, next_serial
 from printouts.signing import content_digest, sign_code
 from printouts.templates import LetterTemplates, Office, load_templates
+from forms.places import county_of
 
 
 def _demo_reference():
@@ -55,7 +56,7 @@ class PrintContext:
 
     def county_office(self, village_code: str) -> str:
         """The county civil-affairs office named in the reference data for *village_code*."""
-        county = self.reference.county(village_code[:6])
+        county = self.reference.county(county_of(village_code))
         return county.office if county else "县级民政部门"
 
     @property

@@ -30,15 +30,10 @@ def yuan(fen: object) -> str:
     return fen_to_yuan_str(fen) + " 元"
 
 
-def masked_id(id_number: str) -> str:
-    """The ID number masked for documents that leave the office (110105********002X)."""
-    return mask(id_number) if id_number else ""
-
-
 def household_header(visit: VisitView, styles: Styles, full_ids: bool = False):
     """户主 / 身份证 / 地址 as a ruled block (ID masked unless *full_ids*)."""
     head = visit.head
-    id_text = (head.id_number if full_ids else masked_id(head.id_number)) if head else ""
+    id_text = (head.id_number if full_ids else mask(head.id_number)) if head else ""
     return field_table(
         [("户主", head.name if head else ""), ("公民身份号码", id_text), ("家庭住址", visit.address),
          ("家庭人口", f"{len(visit.members)} 人")],

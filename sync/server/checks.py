@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from sync import errors
 
-VISIT_FIELDS = frozenset({"household_id", "form_id", "form_version", "status", "answers"})
+VISIT_FIELDS = frozenset({"household_id", "form_id", "form_version", "status", "answers",
+                          "amends"})   # amends: the returned visit an amendment replaces (review)
 MAX_PROBLEMS = 5
+ROSTER_FIELD = "roster"   # written only by the roster import (sync.server.roster_import), never by a device
 
 
 def visit_change_problems(change: dict) -> list[str]:
@@ -26,6 +28,9 @@ def visit_change_problems(change: dict) -> list[str]:
         problems.append("form_id must be text")
     if "household_id" in fields and fields["household_id"] != change["household_id"]:
         problems.append("household_id differs from the change's household")
+    if "amends" in fields and not (fields["amends"] is None or (isinstance(fields["amends"], str)
+                                                              and 0 < len(fields["amends"]) <= 64)):
+        problems.append("amends must be a visit id")
     if "answers" in fields:
         if not isinstance(fields["answers"], dict):
             problems.append("answers must be an object")
@@ -44,6 +49,9 @@ def check_changes(changes: list[dict]) -> None:
     for i, change in enumerate(changes):
         if change["entity"] == "visit" and (problems := visit_change_problems(change)):
             raise errors.ChangeInvalid(f"change {i + 1} ({change['change_id']}): " + "; ".join(problems))
+        if change["entity"] == "household" and ROSTER_FIELD in change["fields"]:
+            # Only the county's roster import says who is a target: a laptop can neither add nor close one.
+            raise errors.ChangeInvalid(f"change {i + 1} ({change['change_id']}): the roster field is the county's")
 
 
 def warm_up() -> None:

@@ -198,6 +198,46 @@ def cmd_import_bundles(args):
     return 1 if any(r["status"] == "rejected" for r in results) else 0
 
 
+def cmd_roster_import(args):
+    """Check and import a target roster (.xlsx / CSV); exit 0 all rows accepted, 1 some rejected, 2 unreadable."""
+    from sync.server.roster_import import import_roster
+
+    report = import_roster(_storage(args), args.file, campaign=args.campaign, start=args.start, dry_run=args.dry_run,
+                           close_missing=args.close_missing, mapping=args.mapping)
+    if args.json:
+        _print(report)
+    else:
+        h = report["households"]
+        print(f"{report['campaign']}（{report['since']} 起）{'[试导入，未写入]' if report['dry_run'] else ''}："
+              f"{report['rows']} 行，{report['members']} 人；新增 {h['new']} 户，更新 {h['updated']} 户，"
+              f"未变 {h['unchanged']} 户，关闭 {h['closed']} 户；拒收 {len(report['rejected_rows'])} 行")
+        for p in report["problems"]:
+            print(f"  第 {p['row']} 行 [{p['column']}] {'错误' if p['severity'] == 'error' else '提示'} "
+                  f"{p['code']}：{p['message_zh']}")
+        if report["missing"]:
+            print(f"  本次文件中没有、但原花名册中有的户 {len(report['missing'])} 户（加 --close-missing 关闭）")
+    return 1 if report["rejected_rows"] else 0
+
+
+def cmd_roster_template(args):
+    """Write an empty roster template (.xlsx) in the layout the import reads."""
+    from sync.server.roster_import import write_template
+
+    print(write_template(args.out))
+
+
+def cmd_coverage(args):
+    """Coverage (两个全覆盖) of a campaign per village, township and county."""
+    from forms.coverage import report_lines
+    from sync.server.roster_import import coverage
+
+    report = coverage(_storage(args), args.campaign, args.area or "")
+    if args.json:
+        _print(report)
+        return
+    print("\n".join(report_lines(report)))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``fieldapp-server`` argument parser."""
     p = argparse.ArgumentParser(prog="fieldapp-server", description="四个摸清 county sync server and its administration.")
@@ -261,12 +301,35 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_office_key_set)
     q = ok.add_parser("show", help="print the configured key and its version", description="print the configured key and its version")
     q.set_defaults(func=cmd_office_key_show)
+    sp = add("roster", None, "the target roster (花名册) of a campaign: import a county's list, or get the template")
+    rs = sp.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
+    q = rs.add_parser("import", help="check and import a roster (.xlsx or CSV in UTF-8/GB18030)",
+                      description="check every row of a roster and import the accepted ones in one transaction; "
+                                  "exit 0 all accepted, 1 some rows rejected, 2 the file cannot be read")
+    q.add_argument("file")
+    q.add_argument("--campaign", help="campaign name (default: the campaign of the published reference data)")
+    q.add_argument("--start", help="campaign start YYYY-MM-DD on the first import (default: reference data, else today)")
+    q.add_argument("--dry-run", action="store_true", help="check and report only; write nothing")
+    q.add_argument("--close-missing", action="store_true", help="close the campaign's households missing from this file")
+    q.add_argument("--mapping", help="saved column mapping (JSON/YAML: field: header text) for other layouts")
+    q.add_argument("--json", action="store_true", help="print the report as JSON")
+    q.set_defaults(func=cmd_roster_import)
+    q = rs.add_parser("template", help="write an empty roster template (.xlsx)", description="write an empty roster template (.xlsx)")
+    q.add_argument("out", nargs="?", default="花名册模板.xlsx")
+    q.set_defaults(func=cmd_roster_template)
+    sp = add("coverage", cmd_coverage, "coverage (两个全覆盖) of a campaign per village, township and county")
+    sp.add_argument("--area", help="county, township or village code prefix")
+    sp.add_argument("--campaign", help="campaign name (default: the newest with a roster)")
+    sp.add_argument("--json", action="store_true")
     sp = add("import-bundles", cmd_import_bundles, "import USB bundles from a folder and write receipt bundles")
     sp.add_argument("directory")
     sp.add_argument("--receipts", help="folder for receipt bundles (default: DIR/receipts)")
     from sync.server.console.cli import add_parser as add_console_user
 
     add_console_user(sub, _storage)
+    from sync.server.cli_review import register as register_review
+
+    register_review(add)
     return p
 
 

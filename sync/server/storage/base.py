@@ -5,6 +5,8 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 
+from forms.places import township_of
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -22,7 +24,7 @@ class Scope:
         if self.role == "admin":
             return village_code.startswith(self.township_code)
         if self.role == "office":
-            return village_code[:9] == self.township_code
+            return township_of(village_code) == self.township_code
         return village_code in self.villages
 
 

@@ -16,6 +16,8 @@ from typing import Any, Iterator
 
 from sync import errors
 from sync.server.storage.base import Scope, Storage
+from forms.places import township_of
+from sync.server.storage.roster_store import RosterStore
 
 CHANGE_COLUMNS = "seq, change_id, entity, entity_id, household_id, village_code, revision, fields, device_id, author, at"
 CONFLICT_COLUMNS = ("conflict_id, seq, kind, status, entity, entity_id, household_id, village_code, base_revision, "
@@ -52,7 +54,7 @@ class Tx(abc.ABC):
         return rows[0] if rows else None
 
 
-class SqlStorage(Storage):
+class SqlStorage(RosterStore, Storage):
     """Storage over a DB-API backend; subclasses provide :meth:`_tx` and dialect helpers."""
 
     backend = ""            # migrations folder name
@@ -70,6 +72,13 @@ class SqlStorage(Storage):
     @abc.abstractmethod
     def _run_script(self, tx: Tx, script: str) -> None:
         """Execute a migration script inside *tx*."""
+
+    @property
+    def reviews(self):
+        """The review (审核) events of this storage (:class:`sync.server.storage.reviews.ReviewStore`)."""
+        from sync.server.storage.reviews import ReviewStore
+
+        return ReviewStore(self)
 
     # --- migrations -------------------------------------------------------------
     def _migration_files(self) -> list[tuple[int, str, str]]:
@@ -292,13 +301,13 @@ class SqlStorage(Storage):
                 found[row["change_id"]] = row
         return found
 
-    def push(self, scope: Scope, device_id: str, changes: list[dict], now: str):
+    def push(self, scope: Scope, device_id: str, changes: list[dict], now: str, tx: Tx | None = None):
         for change in changes:
             moved_to = change["fields"].get("village_code") if change["entity"] == "household" else None
             for village in (change["village_code"], moved_to):
                 if isinstance(village, str) and not scope.allows(village):
-                    raise errors.OutsideArea(village[:9])
-        with self._tx() as tx:
+                    raise errors.OutsideArea(township_of(village))
+        with self._joined(tx) as tx:   # a caller's transaction (roster import) or a new one
             seq = self._lock_counter(tx)
             stored = self._stored_changes(tx, [c["change_id"] for c in changes])
             fresh = [c for c in changes if c["change_id"] not in stored]
@@ -316,7 +325,7 @@ class SqlStorage(Storage):
                 key = (change["entity"], change["entity_id"])
                 record = records.get(key)
                 if record is not None and not scope.allows(record["village_code"]):
-                    raise errors.OutsideArea(record["village_code"][:9])
+                    raise errors.OutsideArea(township_of(record["village_code"]))
                 seq += 1
                 created = record is None
                 record, status, hard, soft = _merge(record, change, device_id)
@@ -327,7 +336,7 @@ class SqlStorage(Storage):
                 if created and len(after) == len(record["fields"]):
                     record["_fields_json"] = after_json     # a new record's fields are exactly the change's: encode once
                 change_rows.append((seq, cid, change["entity"], change["entity_id"], change["household_id"],
-                                    record["village_code"], record["village_code"][:9], record["revision"], after_json,
+                                    record["village_code"], township_of(record["village_code"]), record["revision"], after_json,
                                     device_id, change.get("author") or "", change["at"], now, status))
                 verdicts.append({"change_id": cid, "seq": seq, "revision": record["revision"], "status": status})
                 stored[cid] = {"change_id": cid, "seq": seq, "revision": record["revision"], "entity_id": change["entity_id"]}
@@ -443,7 +452,7 @@ class SqlStorage(Storage):
                     "revision, fields, device_id, author, at, received_at, status) "
                     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     (seq, change["change_id"], key[0], key[1], change["household_id"], record["village_code"],
-                     record["village_code"][:9], record["revision"], _dumps(fields), resolver, author, now, now, "resolution"))
+                     township_of(record["village_code"]), record["revision"], _dumps(fields), resolver, author, now, now, "resolution"))
             self._save_records(tx, [record])
             seq += 1
             tx.exec("UPDATE conflicts SET status = 'resolved', seq = %s, resolved_by = %s, resolved_at = %s, resolution = %s "
@@ -539,13 +548,13 @@ RECORD_COLUMNS = ("entity", "entity_id", "household_id", "village_code", "townsh
 
 
 def _record_row(r: dict) -> tuple:
-    return (r["entity"], r["entity_id"], r["household_id"], r["village_code"], r["village_code"][:9], r["revision"],
+    return (r["entity"], r["entity_id"], r["household_id"], r["village_code"], township_of(r["village_code"]), r["revision"],
             r.get("_fields_json") or _dumps(r["fields"]), _dumps(r["field_revs"]), r["updated_seq"])
 
 
 def _conflict_row(n: dict) -> tuple:
     return (n["conflict_id"], n["seq"], n["kind"], n["status"], n["entity"], n["entity_id"], n["household_id"],
-            n["village_code"], n["village_code"][:9], n["base_revision"], n["change_id"], n["device_id"],
+            n["village_code"], township_of(n["village_code"]), n["base_revision"], n["change_id"], n["device_id"],
             _dumps(n["fields"]), _dumps(n["concurrent"]), n["created_at"], n["resolved_by"], n["resolved_at"],
             _dumps(n["resolution"]) if n["resolution"] is not None else None)
 

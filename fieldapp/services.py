@@ -31,6 +31,7 @@ DEFAULT_SETTINGS = {"language": "zh", "auto_lock_minutes": 10}
 # Flag order everywhere in the UI: child protection first (urgent), then the rest.
 FLAG_ORDER = ("child_protection", "filing", "verify", "watch")
 _STATUS = {"none": "not_visited", "draft": "draft", "final": "done"}
+DEMO_STATE = "demo_data"  # sync-state flag of a vault made with demo data (``fieldapp demo``)
 
 
 class HouseholdRow(NamedTuple):
@@ -163,6 +164,8 @@ class Services(SyncServices, PrintServices):
         self.vault = None
         self._form = None
         self._reference = None
+        self._templates = None
+        self._forms_dir = None
         self._village_names: dict[str, str] = {}
         from fieldapp.services_review import ReviewServices
 
@@ -204,8 +207,11 @@ class Services(SyncServices, PrintServices):
 
     def create_vault(self, user: str, passphrase: str, *, demo: bool = False, server_url: str = "",
                      enrollment_code: str = "", households: int | None = None,
-                     progress: Callable[[int, int, str], None] | None = None) -> None:
-        """Create the vault with its first user; with ``demo`` fill it with fake demo households."""
+                     progress: Callable[[int, int, str], None] | None = None, enrollment=None) -> None:
+        """Create the vault with its first user; with ``demo`` fill it with fake demo households.
+
+        :param enrollment: a ``fieldapp.enrollment.Enrollment`` the wizard already made (kept in the new vault)
+        """
         from fieldapp.vault import Vault
 
         kwargs = {"kdf": self.kdf} if self.kdf is not None else {}
@@ -216,9 +222,14 @@ class Services(SyncServices, PrintServices):
                 # Demo mode: the embedded local server issues the code; enrolment happens at the first sync.
                 vault.set_sync_state("pending_server_url", self.demo_server.url)
                 vault.set_sync_state("pending_enrollment_code", self.demo_server.issue_code())
-            if server_url and enrollment_code:
+            if enrollment is not None:
+                from fieldapp.enrollment import keep_in_vault
+
+                keep_in_vault(vault, enrollment)
+            elif server_url and enrollment_code:
                 self._first_enrollment(vault, server_url, enrollment_code)
             if demo:
+                vault.set_sync_state(DEMO_STATE, "1")  # the demo reference and templates apply to this vault only
                 self._fill_demo(vault, households or self.demo_households, progress)
         finally:
             vault.lock()
@@ -262,24 +273,55 @@ class Services(SyncServices, PrintServices):
         vault.unlock(user, passphrase)
         vault.deriver = self._derive
         self.vault = vault
-        self._village_names = self._load_village_names()
+        self.published_changed()
+
+    def is_demo(self) -> bool:
+        """True in demo mode (``fieldapp demo`` or a vault made with demo data): only then the demo files apply."""
+        if self.demo_server is not None:
+            return True
+        return self.vault is not None and self.vault.is_unlocked and self.vault.get_sync_state(DEMO_STATE) == "1"
+
+    def _check_published(self) -> None:
+        """Documents arrive with pulls (the app's sync, the CLI, a USB receipt): a moved cursor means look again."""
+        if self.vault is not None and self.vault.is_unlocked:
+            cursor = self.vault.get_sync_state("cursor")
+            if cursor != self.__dict__.get("_published_cursor"):
+                self.published_changed()
+
+    def published_changed(self) -> None:
+        """Forget the cached reference, templates, forms and names (after a sync or a USB receipt brought new ones)."""
+        if self.vault is not None and self.vault.is_unlocked:
+            self._published_cursor = self.vault.get_sync_state("cursor")
+        self._reference = self._templates = self._forms_dir = None
+        self._form = None
+        self.__dict__.pop("_label_memo", None)
+        self._village_names = self._load_village_names() if self.vault is not None and self.vault.is_unlocked else {}
 
     def _load_village_names(self) -> dict[str, str]:
         names: dict[str, str] = {}
-        from fieldapp import demo  # demo villages (fake county 99) have names; real codes show as codes
+        if self.is_demo():
+            from fieldapp import demo  # demo villages (fake county 99) have names only in demo mode
 
-        names.update({code: name for code, name, *_ in getattr(demo, "VILLAGES", ())})
+            names.update({code: name for code, name, *_ in getattr(demo, "VILLAGES", ())})
         try:
+            from fieldapp import published
+
+            names.update(published.area_names(self._v()))
             names.update({v.code: v.name for v in self.reference().villages()})
         except FormsError as exc:  # names are a convenience; codes still show
             log.warning("village names unavailable: %s", type(exc).__name__)
         return names
+
+    def area_name(self, code: str) -> str:
+        """The name of a village, township or county code ("" when unknown)."""
+        return self._village_names.get(code, "")
 
     def lock(self) -> None:
         """Forget the key and close the database."""
         if self.vault is not None:
             self.vault.lock()
         self.vault = None
+        self._reference = self._templates = self._forms_dir = self._form = None
 
     def is_unlocked(self) -> bool:
         """True while a user has unlocked the vault."""
@@ -306,9 +348,9 @@ class Services(SyncServices, PrintServices):
         raw = self._v().household_rows()
         cat_memo: dict = {}
         flag_memo: dict = {}
+        since = self._campaign_start()  # first: it notices newly pulled documents (names included)
         names = self._village_names
         status = _STATUS
-        since = self._campaign_start()
         new = tuple.__new__  # 3× faster than HouseholdRow(...) for 100,000 rows
         rows = [
             new(HouseholdRow, (r[0], r[1] or "", r[2] or "", r[3] or "", names.get(r[3], ""), r[4] or "",
@@ -336,6 +378,7 @@ class Services(SyncServices, PrintServices):
 
     def household_row(self, household_id: str) -> HouseholdRow:
         """One household's list row (after it changed)."""
+        self._check_published()
         h = self._v().get_household(household_id, audit_view=False)
         from fieldapp.vault.projection import project
 
@@ -416,7 +459,7 @@ class Services(SyncServices, PrintServices):
             return self._form
         from forms import load_form
 
-        form = load_form(FORM_ID, version)
+        form = load_form(FORM_ID, version, definitions_dir=self._published_forms())
         if version is None:
             self._form = form
         return form
@@ -436,13 +479,65 @@ class Services(SyncServices, PrintServices):
             memo[key] = next((o.label(language) for o in options if o.code == code), None)
         return memo[key]
 
-    def reference(self):
-        """The reference data (dibao standards, thresholds)."""
-        if self._reference is None:
-            from forms.reference import load_reference
+    def _published_forms(self):
+        """The folder of shipped + county-published form versions (None: only the shipped ones)."""
+        if self._forms_dir is None:
+            self._forms_dir = False
+            if self.vault is not None and self.vault.is_unlocked:
+                from fieldapp import published
 
-            self._reference = load_reference()
+                self._forms_dir = published.forms_folder(self.vault, self.data_dir, FORM_ID) or False
+        return self._forms_dir or None
+
+    def reference(self):
+        """The reference data: what the county published (the demo set only in demo mode; none before the first sync)."""
+        self._check_published()
+        if self._reference is None:
+            from fieldapp import published
+            from forms.reference import Reference, load_reference
+
+            if self.vault is not None and self.vault.is_unlocked:
+                self._reference = published.reference(self.vault, demo=self.is_demo())
+            else:
+                return load_reference() if self.demo_server is not None else Reference.none()
         return self._reference
+
+    def templates(self):
+        """The county's letter templates (the demo set only in demo mode).
+
+        :raises fieldapp.published.TemplatesMissing: nothing was published to this laptop yet
+        """
+        self._check_published()
+        if self._templates is None:
+            from fieldapp import published
+
+            self._templates = published.templates(self._v(), demo=self.is_demo())
+        return self._templates
+
+    def published_status(self) -> dict:
+        """Name and version of the reference data, templates, form and areas this laptop uses."""
+        from fieldapp import published
+
+        return published.status(self._v(), demo=self.is_demo())
+
+    # ------------------------------------------------------------------ new households (主动发现)
+    def laptop_villages(self) -> list:
+        """The villages this laptop may create households in (``fieldapp.households.VillageChoice``)."""
+        from fieldapp import households
+
+        return households.laptop_villages(self)
+
+    def create_household(self, village_code: str, head_name: str, id_number: str, **details) -> str:
+        """Create a household found during visits (draft first visit); raises HouseholdExists for a known ID number."""
+        from fieldapp import households
+
+        return households.create_household(self, village_code, head_name, id_number, **details)
+
+    def duplicate_flags(self) -> list[dict]:
+        """Office laptops: households sharing a member's ID number, as flagged by the server at the last sync."""
+        from fieldapp import households
+
+        return households.duplicate_flags(self)
 
     # ------------------------------------------------------------------ visits
     def open_household(self, household_id: str) -> dict:

@@ -114,7 +114,7 @@ class PrintServices:
         self.reviews.check_letter(kind, [household_id])   # LetterNeedsApproval when the county requires approval
         visit = v.get_visit(h["visits"][0]["id"], audit_view=False)
         visit.pop("meta", None)
-        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=printouts.load_templates(),
+        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=self.templates(),
                                      reference=self.reference(), counter=_VaultCounter(v), hold_serials=out is None)
         if kind == "consent":
             result = printouts.print_consent([visit], ctx, out, progress=progress)
@@ -169,7 +169,7 @@ class PrintServices:
             visits.append(visit)
         if not visits:
             raise NothingToPrint()
-        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=printouts.load_templates(),
+        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=self.templates(),
                                      reference=self.reference(), counter=_VaultCounter(v), hold_serials=out is None)
         target = Path(out) if out is not None else None
         if kind == "consent":
@@ -184,6 +184,33 @@ class PrintServices:
                     {"document": kind, "serial": doc.serial, "batch": len(visits), "pages": doc.pages,
                      **({"preview": True} if target is None else {})})
         return BatchResult(result, without_visit, not_approved)
+
+    def export_ledger(self, out: str | Path, household_ids: list[str] | None = None, *, group_by: str = "village",
+                      issue_date: str | None = None):
+        """The ledger (工作台账) of the latest visit of every household (or of *household_ids*) as an .xlsx workbook,
+        with the county's published templates and reference data (area and office names).
+
+        :returns: ``printouts.ExportResult`` (path, sheets, household ids)
+        """
+        import printouts
+
+        v = self._v()
+        ids = household_ids if household_ids is not None else [r[0] for r in v.household_rows()]
+        visits = []
+        for hid in ids:
+            h = v.get_household(hid, audit_view=False)
+            if h["visits"]:
+                visit = v.get_visit(h["visits"][0]["id"], audit_view=False)
+                visit.pop("meta", None)
+                visits.append(visit)
+        if not visits:
+            raise NothingToPrint()
+        kwargs = {"issue_date": issue_date} if issue_date else {}
+        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=self.templates(),
+                                     reference=self.reference(), counter=_VaultCounter(v), **kwargs)
+        exported = printouts.export_ledger_xlsx(visits, ctx, Path(out), group_by=group_by)
+        v.audit("export", detail={"document": "ledger", "households": len(exported.household_ids)})
+        return exported
 
     def commit_print_serials(self, held) -> None:
         """A previewed PDF is about to be printed or saved: its 文号 become used (idempotent).

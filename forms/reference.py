@@ -96,6 +96,19 @@ class Reference:
     campaign: Campaign | None = None
     letters_require_approval: bool = False     # print visit-result / referral letters only for approved visits
     _villages: dict = field(default_factory=dict, repr=False)
+    version: int | None = None  # version of the published document (None: read from a file)
+
+    @classmethod
+    def none(cls) -> "Reference":
+        """No reference data at all (nothing published yet): no standards, no places, no hotline."""
+        return cls(reference_id="", demo=False, label_zh="尚未收到参考数据", label_en="no reference data yet",
+                   standards=(), temp_assistance_multiplier=0, county_approval_limit_fen=0, savings_threshold_fen=None,
+                   utility_threshold_fen=None, hotline="", counties=(), source="")  # no thresholds: R9 skips them
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no reference document stands behind this (:meth:`none`, perhaps with published area names)."""
+        return not self.standards and not self.reference_id
 
     def standard(self, county_code: str, area_type: str, on_date: _dt.date) -> DibaoStandard:
         """The standard in force for *county_code* / *area_type* on *on_date* (latest start ≤ date).

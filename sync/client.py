@@ -185,6 +185,10 @@ class SyncClient:
         """Send the head of this laptop's audit chain; True if the server had not seen it."""
         return bool(self._call("POST", "/v1/audit/anchor", {"seq": int(seq), "hash": digest})["stored"])
 
+    def duplicates(self) -> list[dict]:
+        """Office devices: households sharing a member's ID number (``GET /v1/duplicates``)."""
+        return self._call("GET", "/v1/duplicates")
+
     def audit_anchors(self) -> list[dict]:
         """The heads of this laptop's audit chain the server holds, oldest first."""
         return self._call("GET", "/v1/audit/anchors")["anchors"]

@@ -78,7 +78,7 @@ print(json.dumps({"checked": len(sides[side]), "loaded": loaded}))
 # (sync.store is the interface a bundle's sender implements: constants and a Protocol, no client code.)
 SERVER_MAY_USE = {"sync", "sync.errors", "sync.protocol", "sync.keys", "sync.signing", "sync.sealing",
                   "sync.bundle", "sync.store", "sync.files", "sync.officekey",
-                  "sync.review", "sync.review_messages"}   # review states and messages: pure, shared by both sides
+                  "sync.review", "sync.review_messages"}     # the review rule and its API messages (issue 15)
 
 
 def _loaded_by(side: str) -> list[str]:

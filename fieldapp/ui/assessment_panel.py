@@ -91,6 +91,9 @@ class AssessmentPanel(QWidget):
             parts.append(self.tr("低保标准") + f" <b>{fen_to_yuan_str(a.standard_fen)}</b> " + self.tr("元"))
         if a.household_size:
             parts.append(self.tr("家庭人口") + f" <b>{a.household_size}</b>")
+        if getattr(a, "standard_missing", None):
+            missing_text = self.tr("缺少本县低保标准：收入类提示暂不显示，请同步或联系县民政局")
+            parts.append(f"<span style='color:#9a5b00'>{missing_text}</span>")
         if a.demo_reference:
             demo_text = self.tr("（演示参考数据）")
             parts.append(f"<span style='color:#9a5b00'>{demo_text}</span>")

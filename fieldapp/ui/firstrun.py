@@ -18,6 +18,7 @@ class FirstRunChoice:
     enrollment_code: str
     user_name: str
     passphrase: str
+    enrollment: object = None  # fieldapp.enrollment.Enrollment when the code was checked with the server
 
 
 MIN_PASSPHRASE = 8
@@ -65,23 +66,22 @@ class _ModePage(QWizardPage):
 class _ServerPage(QWizardPage):
     def __init__(self):
         super().__init__()
-        self.url = QLineEdit()
-        self.url.setObjectName("serverUrl")
-        self.url.setPlaceholderText("https://")
-        self.code = QLineEdit()
-        self.code.setObjectName("enrollCode")
-        self.note = QLabel(wordWrap=True)
-        self.form = QFormLayout(self)
-        self.url_label, self.code_label = QLabel(), QLabel()
-        self.form.addRow(self.url_label, self.url)
-        self.form.addRow(self.code_label, self.code)
-        self.form.addRow(self.note)
+        from fieldapp.ui.enroll import ServerForm
+
+        self.form = ServerForm(self)
+        self.url, self.code = self.form.url, self.form.code
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.form)
         self.registerField("server_url*", self.url)
         self.registerField("enroll_code*", self.code)
         self.retranslate()
 
     def nextId(self) -> int:
         return 2
+
+    def validatePage(self) -> bool:
+        """Check the code with the server now (or accept offline); wrong codes stay here to be retyped."""
+        return self.form.check()
 
     def changeEvent(self, e):
         if e.type() == QEvent.LanguageChange:
@@ -90,9 +90,6 @@ class _ServerPage(QWizardPage):
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("县级服务器"))
-        self.url_label.setText(self.tr("服务器地址"))
-        self.code_label.setText(self.tr("登记码"))
-        self.note.setText(self.tr("首次同步时将用登记码登记这台电脑。没有网络也可以先完成设置。"))
 
 
 class _UserPage(QWizardPage):
@@ -178,4 +175,5 @@ class FirstRunWizard(QWizard):
             enrollment_code="" if demo else self.server_page.code.text().strip(),
             user_name=self.user_page.name.text().strip(),
             passphrase=self.user_page.pass1.text(),
+            enrollment=None if demo else self.server_page.form.enrollment,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QTableView, QVBoxLayout, QWidget)
+                               QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from fieldapp.ui.household_filter import FLAG_ORDER, VISIT_STATUSES, HouseholdFilter
 from fieldapp.ui.household_model import HouseholdProxy, HouseholdTableModel
@@ -18,6 +18,7 @@ class HouseholdListPage(QWidget):
 
     open_household = Signal(str)
     search_requested = Signal(str)
+    new_household_requested = Signal()
 
     def __init__(self, model: HouseholdTableModel, parent=None):
         super().__init__(parent)
@@ -50,6 +51,9 @@ class HouseholdListPage(QWidget):
         bar1.addWidget(self.search_label)
         bar1.addWidget(self.search, 1)
         bar1.addWidget(self.count)
+        self.new_household = QPushButton(self, objectName="newHouseholdButton")
+        self.new_household.clicked.connect(self.new_household_requested)
+        bar1.addWidget(self.new_household)
         bar2 = QHBoxLayout()
         for w in (self.village, self.category, self.status, self.review, self.flag, self.needs):
             bar2.addWidget(w)
@@ -212,5 +216,6 @@ class HouseholdListPage(QWidget):
         self._fill(self.review, self.tr("复核：全部"), [("overdue", self.tr("复核已逾期")), ("due30", self.tr("30 天内到期"))])
         self._fill(self.flag, self.tr("全部标记"), [(f, list_label("flag", f)) for f in FLAG_ORDER])
         self.needs.setText(self.tr("有未解决需求"))
+        self.new_household.setText(self.tr("新增户（主动发现）…"))
         self.model.relabel()
         self._show_count(self.proxy.rowCount())

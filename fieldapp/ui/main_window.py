@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.unlock_page.first_painted.connect(lambda: QTimer.singleShot(0, self._fill_users))
         self.list_page.search_requested.connect(self._search)
         self.list_page.open_household.connect(self.open_household)
+        self.list_page.new_household_requested.connect(lambda: self.new_household())
         self.idle = IdleWatcher(self._app(), float(self.settings.get("auto_lock_minutes", 10)), self)
         self.idle.idle.connect(self.lock)
         self.idle.stop()
@@ -198,7 +199,7 @@ class MainWindow(QMainWindow):
             if self.services.is_unlocked():
                 self.status.set_state(online=st.get("online", False) if check_online else None,
                                       pending=st.get("pending", 0), last_sync=_local_time(st.get("last_sync")),
-                                      conflicts=st.get("open_conflicts", 0))
+                                      conflicts=st.get("open_conflicts", 0), recoverable=st.get("recoverable"))
                 self.status_checked.emit(st)
                 if check_online:
                     self.syncer.status_checked(st)
@@ -240,6 +241,49 @@ class MainWindow(QMainWindow):
         i = self.tabs.addTab(tab, tab.title())
         self.tabs.setCurrentIndex(i)
         tab.focus_editor()  # the keyboard starts in 走访日期, not on the tab bar
+
+    def new_household(self, dialog_ready=None) -> None:
+        """新增户: the dialog checks the ID number on this laptop, then the household opens for its first visit."""
+        from fieldapp.ui.new_household import NewHouseholdDialog
+
+        dialog = NewHouseholdDialog(self.services, self)
+        if dialog_ready is not None:  # tests and screenshots fill the dialog in
+            dialog_ready(dialog)
+        elif dialog.exec() != NewHouseholdDialog.DialogCode.Accepted:
+            return
+        if dialog.household_id is None:
+            return
+        if dialog.existing:  # said where the user looks next, without another dialog to click away
+            self.status.showMessage(dialog.error.text(), 15000)
+        else:
+            self.model.update_row(self.services.household_row(dialog.household_id))
+            self.list_page.set_villages(self.services.villages(self.model.rows()))
+        self.open_household(dialog.household_id)
+
+    def open_enrollment(self, dialog_ready=None) -> None:
+        """工具 → 加入县级服务器: status (fingerprint, whether the county can recover this laptop) and a new code."""
+        from fieldapp.ui.enroll import EnrollDialog
+
+        dialog = EnrollDialog(self.services, self)
+        self.enroll_dialog = dialog
+        if dialog_ready is not None:
+            dialog_ready(dialog)
+        elif dialog.exec() == EnrollDialog.DialogCode.Accepted:
+            self.refresh_status()
+
+    def show_duplicates(self) -> None:
+        """工具 → 疑似重复户: households sharing a member's ID number, as the county server flagged them."""
+        found = self.services.duplicate_flags()
+        if not found:
+            text = self.tr("上次同步时，县服务器没有发现身份证号重复的家庭。")
+        else:
+            lines = []
+            for item in found:
+                where = "；".join(f"{h['caption'] or h['household_id'][:8]}（{h['village_name'] or h['village_code']}）"
+                                 for h in item["households"])
+                lines.append(f"{item['id_masked']}：{where}")
+            text = self.tr("以下家庭的成员身份证号相同，系统没有合并，请核实后处理：") + "\n\n" + "\n".join(lines)
+        QMessageBox.information(self, self.tr("疑似重复户"), text)
 
     def _household_changed(self, household_id: str) -> None:
         try:
@@ -482,10 +526,18 @@ class MainWindow(QMainWindow):
         self.sync_action.triggered.connect(lambda: self.sync_now())
         self.conflicts_action = QAction(self, objectName="conflictsAction")
         self.conflicts_action.triggered.connect(self.show_conflicts)
+        self.new_household_action = QAction(self, objectName="newHouseholdAction")
+        self.new_household_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_household_action.triggered.connect(lambda: self.new_household())
+        self.enroll_action = QAction(self, objectName="enrollAction")
+        self.enroll_action.triggered.connect(lambda: self.open_enrollment())
+        self.duplicates_action = QAction(self, objectName="duplicatesAction")
+        self.duplicates_action.triggered.connect(self.show_duplicates)
         self.batch_print_action = QAction(self, objectName="batchPrintAction")
         self.batch_print_action.triggered.connect(lambda: self.open_batch_print())
         self.addAction(self.lock_action)
         self.file_menu = self.menuBar().addMenu("")
+        self.file_menu.addAction(self.new_household_action)
         self.file_menu.addAction(self.import_action)
         self.file_menu.addAction(self.export_action)
         self.file_menu.addSeparator()
@@ -500,6 +552,8 @@ class MainWindow(QMainWindow):
         self.tools_menu = self.menuBar().addMenu("")
         self.tools_menu.addAction(self.add_user_action)
         self.tools_menu.addAction(self.settings_action)
+        self.tools_menu.addAction(self.duplicates_action)
+        self.tools_menu.addAction(self.enroll_action)
 
     def changeEvent(self, e):
         if e.type() == QEvent.LanguageChange:
@@ -520,6 +574,9 @@ class MainWindow(QMainWindow):
         self.sync_action.setText(self.tr("立即同步"))
         self.conflicts_action.setText(self.tr("同步冲突…"))
         self.batch_print_action.setText(self.tr("批量打印…"))
+        self.new_household_action.setText(self.tr("新增户（主动发现）…"))
+        self.duplicates_action.setText(self.tr("疑似重复户（身份证号相同）…"))
+        self.enroll_action.setText(self.tr("加入县级服务器 / 重新输入登记码…"))
         self.settings_action.setText(self.tr("设置…"))
         self.add_user_action.setText(self.tr("添加用户…"))
         self.quit_action.setText(self.tr("退出"))

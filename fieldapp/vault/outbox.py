@@ -72,6 +72,13 @@ class SyncStoreMixin:
         with self._session() as db:
             return self._state(db, key)
 
+    def sync_state_keys(self, prefix: str) -> list[str]:
+        """Every stored sync-state key that starts with *prefix* (e.g. the pulled ``document/reference/``)."""
+        with self._session() as db:
+            rows = db.execute("SELECT key FROM sync_state WHERE substr(key, 1, ?) = ? ORDER BY key",
+                              [len(prefix), prefix]).fetchall()
+        return [r[0] for r in rows]
+
     def set_sync_state(self, key: str, value: str | None) -> None:
         """Store (or with None, delete) a sync setting."""
         with self._session() as db:

@@ -50,3 +50,13 @@ def issuer_block(office: Office, issue_date: str, styles: Styles):
         Spacer(1, 4 * mm),
         para(f"办理地点：{office.address}　联系电话：{office.phone}", styles.small),
     ])
+
+
+def reference_note(reference, styles: Styles):
+    """"政策依据：参考数据 songlin-2026 第 1 版" — which reference document the document's assessment used (None: none)."""
+    ref_id = getattr(reference, "reference_id", "")
+    if not ref_id:
+        return None
+    version = getattr(reference, "version", None)
+    text = f"政策依据：参考数据 {ref_id}" + (f" 第 {version} 版" if version else "")
+    return para(text, styles.small)

@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from printouts.documents.base import Document, PrintContext, make_document
-from printouts.documents.common import household_header, issuer_block, zh_date
+from printouts.documents.common import household_header, issuer_block, reference_note, zh_date
 from printouts.errors import NothingToPrintError, VisitDataError
 from printouts.layout import FRAME_WIDTH, grid_table, para
 from printouts.textformat import fill
@@ -155,4 +155,7 @@ def build_letter(kind: str, visit: VisitView, ctx: PrintContext, *, suggestions:
     if t.appeal:
         story.append(para(fill(ctx.templates.appeal_text, ctx.templates.appeal_values), s.body_indent))
     story.append(issuer_block(ctx.office(visit.township_code), ctx.issue_date, s))
+    note = reference_note(ctx.reference, s)
+    if note is not None:
+        story.append(note)
     return make_document(ctx, f"letter_{kind}", serial, visit.household_id, visit.visit_id, content, story, t.title)

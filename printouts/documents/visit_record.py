@@ -13,7 +13,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Spacer
 
 from printouts.documents.answers import HIDDEN_CHILDREN, answer_text, is_blank
 from printouts.documents.base import Document, PrintContext, make_document
-from printouts.documents.common import zh_date
+from printouts.documents.common import reference_note, zh_date
 from printouts.layout import FRAME_WIDTH, field_table, grid_table, para
 from printouts.visit import VisitView
 
@@ -98,5 +98,8 @@ def build_visit_record(visit: VisitView, ctx: PrintContext) -> Document:
                        [40 * mm, 45 * mm, 50 * mm, FRAME_WIDTH - 135 * mm], s, row_heights=12 * mm),
         ]),
     ]
+    note = reference_note(ctx.reference, s)
+    if note is not None:
+        story.append(note)
     content["answers"] = answers
     return make_document(ctx, DOC_TYPE, serial, visit.household_id, visit.visit_id, content, story, TITLE)

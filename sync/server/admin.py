@@ -47,8 +47,11 @@ def add_area(storage: Storage, code: str, name: str, area_type: str | None = Non
 
 
 def issue_enrollment_code(storage: Storage, role: str, township_code: str, villages: list[str] | None = None,
-                          valid_hours: float = 72) -> tuple[str, str]:
-    """A fresh single-use code bound to a township (office) or villages (visitor); returns (code, expires_at)."""
+                          valid_hours: float = 72, label: str = "") -> tuple[str, str]:
+    """A fresh single-use code bound to a township (office) or villages (visitor); returns (code, expires_at).
+
+    :param label: the name the enrolled laptop gets in ``device-list`` (e.g. "城关镇 王芳的电脑")
+    """
     township = storage.get_area(township_code)
     if township is None or township["level"] != "township":
         raise errors.UnknownArea(township_code)
@@ -64,7 +67,8 @@ def issue_enrollment_code(storage: Storage, role: str, township_code: str, villa
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
     code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
     expires = (datetime.now(timezone.utc) + timedelta(hours=valid_hours)).isoformat(timespec="seconds")
-    storage.add_enrollment_code(hash_code(code), role, township_code, villages if role == "visitor" else [], expires)
+    storage.add_enrollment_code(hash_code(code), role, township_code, villages if role == "visitor" else [], expires,
+                                label=label.strip()[:100])
     return code, expires
 
 

@@ -23,7 +23,7 @@ from sync import errors
 from sync.keys import KeyPair
 from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, EnrollRequest, EnrollResponse,
                            ErrorBody, Hello, KnownRequest, KnownResponse, PullResponse, PushRequest, PushResponse,
-                           ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, AuditAnchor, AuditAnchorStored,
+                           ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, DuplicateMember, AuditAnchor, AuditAnchorStored,
                            AuditAnchors, keys_are_valid)
 from sync.review_messages import ApproveRequest, ApproveResponse, QueueItem, ReturnRequest, ReviewEvent, ReviewHistory, ReviewPage
 from sync.server import review
@@ -224,6 +224,12 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
         return storage.resolve_conflict(device_scope(dev), str(conflict_id), body.fields, dev["device_id"],
                                         body.author, _now())
 
+    @app.get("/v1/duplicates", response_model=list[DuplicateMember], responses=ERROR_RESPONSES, tags=["conflicts"])
+    def duplicates(dev: dict = Depends(device)) -> list:
+        """Office devices: households sharing a member's ID number with one of the township's households."""
+        if dev["role"] != "office":
+            raise errors.RoleNotAllowed()
+        return storage.duplicate_members(device_scope(dev))
     # --- review (审核): the same functions as the CLI and the console, sync/server/review.py
     @app.get("/v1/reviews", response_model=ReviewPage, responses=ERROR_RESPONSES, tags=["review"])
     def review_events(cursor: int = Query(0, ge=0, le=2**62), limit: int = Query(500, ge=1, le=MAX_PULL_LIMIT),

@@ -79,8 +79,14 @@ class Storage(abc.ABC):
         """All areas ordered by code."""
 
     @abc.abstractmethod
-    def add_enrollment_code(self, code_hash: str, role: str, township_code: str, villages: list[str], expires_at: str) -> None:
-        """Store a one-time code (hashed)."""
+    def add_enrollment_code(self, code_hash: str, role: str, township_code: str, villages: list[str], expires_at: str,
+                            label: str = "") -> None:
+        """Store a one-time code (hashed); *label* names the laptop that redeems it."""
+
+    @abc.abstractmethod
+    def duplicate_members(self, scope: Scope) -> list[dict]:
+        """Member ID numbers found in two or more households (one of them in *scope*):
+        ``[{"id_number", "households": [{"household_id", "village_code"}, …]}]``."""
 
     @abc.abstractmethod
     def redeem_enrollment_code(self, code_hash: str, device: dict, now: str) -> dict:

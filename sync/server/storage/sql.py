@@ -175,17 +175,18 @@ class SqlStorage(RosterStore, Storage):
             return tx.q("SELECT code, level, name, parent_code, area_type FROM areas ORDER BY code")
 
     # --- enrollment and devices -------------------------------------------------
-    def add_enrollment_code(self, code_hash, role, township_code, villages, expires_at) -> None:
+    def add_enrollment_code(self, code_hash, role, township_code, villages, expires_at, label="") -> None:
         from datetime import datetime, timezone
 
         with self._tx() as tx:
-            tx.exec("INSERT INTO enrollment_codes (code_hash, role, township_code, villages, expires_at, created_at) "
-                    "VALUES (%s, %s, %s, %s, %s, %s)",
-                    (code_hash, role, township_code, _dumps(villages), expires_at, datetime.now(timezone.utc).isoformat()))
+            tx.exec("INSERT INTO enrollment_codes (code_hash, role, township_code, villages, expires_at, created_at, label) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    (code_hash, role, township_code, _dumps(villages), expires_at, datetime.now(timezone.utc).isoformat(),
+                     label or ""))
 
     def redeem_enrollment_code(self, code_hash, device, now) -> dict:
         with self._tx() as tx:
-            row = tx.one("SELECT role, township_code, villages, expires_at, used_at FROM enrollment_codes "
+            row = tx.one("SELECT role, township_code, villages, expires_at, used_at, label FROM enrollment_codes "
                          "WHERE code_hash = %s" + self.lock_suffix, (code_hash,))
             if row is None:
                 raise errors.EnrollmentCodeInvalid()
@@ -198,6 +199,8 @@ class SqlStorage(RosterStore, Storage):
                 raise errors.EnrollmentCodeUsed()
             registered = dict(device, role=row["role"], township_code=row["township_code"],
                               villages=json.loads(row["villages"]), enrolled_at=now)
+            if row.get("label"):  # the county named this laptop when it issued the code (code-issue --label)
+                registered["label"] = row["label"]
             tx.exec("INSERT INTO devices (device_id, label, role, township_code, villages, signing_key, sealing_key, enrolled_at) "
                     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                     (registered["device_id"], registered.get("label", ""), registered["role"], registered["township_code"],
@@ -360,8 +363,38 @@ class SqlStorage(RosterStore, Storage):
                 self._save_records(tx, [r for k, r in touched.items() if k in existing])
             if conflict_rows:
                 self._insert_conflicts(tx, conflict_rows)
+            member_keys = {(c["entity"], c["entity_id"]) for c in fresh if c["entity"] == "household" and "members" in c["fields"]}
+            self._index_member_ids(tx, [touched[k] for k in member_keys if k in touched], now)
             tx.exec("UPDATE counters SET value = %s WHERE name = 'seq'", (seq,))
         return verdicts, notices
+
+    # --- households sharing a member's ID number (flagged, never merged) ---------------
+    def _index_member_ids(self, tx: Tx, households: list[dict], now: str) -> None:
+        for record in households:
+            hid = record["entity_id"]
+            tx.exec("DELETE FROM member_ids WHERE household_id = %s", (hid,))
+            numbers = set()
+            members = record["fields"].get("members")
+            for m in members if isinstance(members, list) else []:  # a draft may hold anything; never a 500
+                number = m.get("id_number") if isinstance(m, dict) else None
+                if isinstance(number, str) and len(number.strip()) == 18:
+                    numbers.add(number.strip().upper())
+            if numbers:
+                tx.many("INSERT INTO member_ids (id_number, household_id, village_code, township_code, updated_at) "
+                        "VALUES (%s, %s, %s, %s, %s)",
+                        [(n, hid, record["village_code"], township_of(record["village_code"]), now) for n in sorted(numbers)])
+
+    def duplicate_members(self, scope):
+        cond, params = self._scope_condition(scope)
+        with self._tx(write=False) as tx:
+            rows = tx.q(f"SELECT id_number, household_id, village_code FROM member_ids WHERE id_number IN "
+                        f"(SELECT id_number FROM member_ids WHERE {cond}) AND id_number IN "
+                        "(SELECT id_number FROM member_ids GROUP BY id_number HAVING COUNT(*) > 1) "
+                        "ORDER BY id_number, household_id", params)
+        groups: dict[str, list] = {}
+        for r in rows:
+            groups.setdefault(r["id_number"], []).append({"household_id": r["household_id"], "village_code": r["village_code"]})
+        return [{"id_number": n, "households": hs} for n, hs in groups.items()]
 
     def _save_records(self, tx: Tx, records: list[dict]) -> None:
         if not records:

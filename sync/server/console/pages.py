@@ -143,7 +143,7 @@ def register(router: APIRouter, console: Console) -> None:
         if not 1 <= hours <= 24 * 30:
             raise errors.InvalidInput("有效期为 1 至 720 小时")
         try:
-            code, expires = issue_enrollment_code(console.storage, role, township, villages, hours)
+            code, expires = issue_enrollment_code(console.storage, role, township, villages, hours, label=label)
         except (sync_errors.UnknownArea, sync_errors.MalformedRequest) as exc:
             return _devices_page(console, request, user, error=f"{exc.message_zh}（{exc.detail or ''}）", status=400)
         console.audit(request, user.name, "enrollment_code_issue", township, role=role, villages=villages, label=label,

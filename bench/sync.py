@@ -1,11 +1,14 @@
 """Sync throughput: push and pull of N visits through the real server, per backend, vs a bare bulk insert.
 
 Runs the real server (``fieldapp-server serve``) on 127.0.0.1 in a subprocess, a real client with an in-memory
-laptop store, and for PostgreSQL a throw-away server started like the tests do. Prints
-medians and ratios, and one final RESULT line.
+laptop store, and for PostgreSQL a throw-away server started like the tests do. Each saved visit is two
+changes, as the vault makes them: the visit record and its household's typed answers (row ids, no
+calculated answers). Prints medians and ratios, the bytes per synced household with and without the
+calculated answers, and one final RESULT line.
 
     .venv/bin/python bench/sync.py            # 20,000 visits, SQLite and PostgreSQL
     .venv/bin/python bench/sync.py --quick    # 2,000 visits (< 30 s)
+    .venv/bin/python bench/sync.py --quick --previous 190edae   # also the server of that commit, same run
 """
 
 from __future__ import annotations
@@ -33,7 +36,11 @@ TOWNSHIP, VILLAGE = "110105001", "110105001001"
 
 
 def make_visits(count: int) -> list[dict]:
-    """*count* visit changes with realistic answer snapshots (~1.5 kB each)."""
+    """*count* saved visits: a visit change (~1.5 kB) and its household change each, typed answers only."""
+    from forms.grain import shipped_grain, strip_calculated, with_row_ids
+    from forms.loader import load_form
+
+    form, grain = load_form("four_clarifications", 1), shipped_grain()
     changes = []
     for i in range(count):
         hid, vid = str(uuid.uuid4()), str(uuid.uuid4())
@@ -50,20 +57,66 @@ def make_visits(count: int) -> list[dict]:
                    "savings_fen": 500000, "assets_meet_rules": "yes",
                    "needs": [{"need_id": str(uuid.uuid4()), "category": "medical", "description": "慢性病用药",
                               "disposition": "pending"}]}
+        answers = with_row_ids(strip_calculated(answers, grain), grain, hid)
+        household = {k: v for k, v in answers.items() if form.questions[k].scope == "household"}
         changes.append({"change_id": str(uuid.uuid4()), "entity": "visit", "entity_id": vid, "household_id": hid,
                         "village_code": VILLAGE, "base_revision": 0,
                         "fields": {"household_id": hid, "form_id": "four_clarifications", "form_version": 1,
                                    "status": "final", "answers": answers},
                         "device_id": "", "author": "bench", "at": "2026-05-12T01:30:00+00:00"})
+        changes.append({"change_id": str(uuid.uuid4()), "entity": "household", "entity_id": hid, "household_id": hid,
+                        "village_code": VILLAGE, "base_revision": 0, "fields": household,
+                        "device_id": "", "author": "bench", "at": "2026-05-12T01:30:00+00:00"})
     return changes
 
 
-class Server(ServerProcess):
-    """``fieldapp-server serve`` in its own process (as deployed), on the bench's database."""
+def bytes_per_household(changes: list[dict]) -> tuple[float, float]:
+    """Mean JSON bytes of one household's two changes as synced now, and as they were with calculated answers."""
+    from forms.loader import load_form
 
-    def __init__(self, storage, url: str):
+    form = load_form("four_clarifications", 1)
+    typed = with_calc = 0
+    for change in changes:
+        fields = change["fields"]
+        typed += len(json.dumps(change, ensure_ascii=False).encode())
+        if change["entity"] == "visit":
+            fields = dict(fields, answers=form.calculate(fields["answers"]))
+        else:
+            calc = form.calculate(fields)
+            fields = {k: v for k, v in calc.items() if form.questions[k].scope == "household"}
+        with_calc += len(json.dumps(dict(change, fields=fields), ensure_ascii=False).encode())
+    households = len(changes) / 2
+    return typed / households, with_calc / households
+
+
+class Server(ServerProcess):
+    """``fieldapp-server serve`` in its own process (as deployed), on the bench's database, from code in *root*."""
+
+    def __init__(self, storage, url: str, root: Path = ROOT):
+        import subprocess
+
+        import httpx
+
         self.storage = storage
-        super().__init__(url)
+        if root == ROOT:
+            super().__init__(url)
+            return
+        with __import__("socket").socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "--database", url, "serve",
+                                      "--port", str(self.port), "--log-level", "warning"], cwd=root)
+        deadline = time.time() + 60
+        while True:
+            try:
+                httpx.get(self.url + "/v1/hello", timeout=1)
+                return
+            except httpx.TransportError:
+                if time.time() > deadline or self.proc.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("server did not start")
+                time.sleep(0.1)
 
 
 def laptop(server: Server) -> MemoryStore:
@@ -133,12 +186,14 @@ def bulk_insert_seconds(storage, changes: list[dict], meter: "CpuMeter | None" =
     return elapsed, cpu
 
 
-def run_backend(name: str, url: str, changes: list[dict], repeats: int, postmaster_pid: int | None) -> dict:
+def run_backend(name: str, url: str, changes: list[dict], repeats: int, postmaster_pid: int | None,
+                root: Path = ROOT) -> dict:
     storage = open_storage(url)
-    storage.migrate()
+    if root == ROOT:
+        storage.migrate()
+    server = Server(storage, url, root)     # an older server migrates the database to its own schema at start
     for code, label in (("110105", "县"), (TOWNSHIP, "镇"), (VILLAGE, "村")):
         add_area(storage, code, label)
-    server = Server(storage, url)
     meter = CpuMeter(server.proc.pid, postmaster_pid)
 
     def timed(fn):
@@ -164,12 +219,12 @@ def run_backend(name: str, url: str, changes: list[dict], repeats: int, postmast
             with SyncClient(reader, pull_limit=2000) as client:
                 wall, cpu, report = timed(client.pull)
             pulls.append((wall, cpu))
-            assert report.pulled == len(changes)
+            assert report.pulled == len(changes), (report.pulled, len(changes))
         bulks = [bulk_insert_seconds(storage, changes, meter) for _ in range(repeats)]
     finally:
         server.stop()
         storage.close()
-    n = len(changes)
+    n = len(changes) / 2   # saved visits: a visit and a household change each
     med = lambda pairs, k: statistics.median(p[k] for p in pairs)  # noqa: E731
     return {"push_vps": n / push_s, "push_vps_cpu": n / push_cpu,
             "pull_vps": n / med(pulls, 0), "pull_vps_cpu": n / med(pulls, 1),
@@ -185,15 +240,30 @@ def main(argv=None) -> int:
     parser.add_argument("--visits", type=int, help="number of visits (default 20,000; 2,000 with --quick)")
     parser.add_argument("--postgres-url", help="use this (empty) PostgreSQL database instead of starting one")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--previous", metavar="REV", help="also run the server of git revision REV (the previous merge)")
     args = parser.parse_args(argv)
     count = args.visits or (2_000 if args.quick else 20_000)
     repeats = 1 if args.quick else 3
     changes = make_visits(count)
     print(f"sync bench: {count} visits (~{len(json.dumps(changes[0], ensure_ascii=False))} bytes each), "
           f"{repeats} repeat(s) for medians")
+    typed, with_calc = bytes_per_household(changes)
+    print(f"bytes per synced household (visit + household change): {typed:.0f} typed answers only, "
+          f"{with_calc:.0f} with calculated answers ({1 - typed / with_calc:.1%} less)")
     results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        results["sqlite"] = run_backend("sqlite", f"sqlite:///{tmp}/bench.db", changes, repeats, None)
+    roots = [("", ROOT)]
+    keep = tempfile.TemporaryDirectory()
+    if args.previous:
+        import subprocess
+
+        old = Path(keep.name) / "previous"
+        old.mkdir()
+        archive = subprocess.run(["git", "archive", args.previous], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+        roots.append(("prev_", old))
+    for prefix, root in roots:
+        with tempfile.TemporaryDirectory() as tmp:
+            results[prefix + "sqlite"] = run_backend("sqlite", f"sqlite:///{tmp}/bench.db", changes, repeats, None, root)
     if not args.skip_postgres:
         pg, postmaster = None, None
         url = args.postgres_url
@@ -204,7 +274,11 @@ def main(argv=None) -> int:
             url = pg.create_database("bench")
             postmaster = int((pg.data / "postmaster.pid").read_text().split()[0])
         try:
-            results["pg"] = run_backend("postgres", url, changes, repeats, postmaster)
+            for prefix, root in roots:
+                db_url = url if not prefix else (pg.create_database("bench_prev") if pg is not None else None)
+                if db_url is None:
+                    continue   # --postgres-url: only one database to use
+                results[prefix + "pg"] = run_backend("postgres", db_url, changes, repeats, postmaster, root)
         finally:
             if pg is not None:
                 pg.stop()
@@ -214,12 +288,20 @@ def main(argv=None) -> int:
               f"pull {r['pull_vps']:6.0f}/s wall {r['pull_vps_cpu']:6.0f}/s cpu | "
               f"bare bulk insert {r['bulk_vps_cpu']:7.0f}/s cpu (push costs {1 / r['push_vs_bulk_cpu']:.1f}x) | "
               f"re-push {r['repush_ratio']:.1%} wall {r['repush_ratio_cpu']:.1%} cpu of first push")
-    fields = [f"visits={count}"]
+    for name in [n for n in results if n.startswith("prev_")]:
+        now, before = results[name[5:]], results[name]
+        print(f"{name[5:]:7s} vs previous merge ({args.previous}): push {now['push_vps_cpu'] / before['push_vps_cpu']:.2f}x "
+              f"pull {now['pull_vps_cpu'] / before['pull_vps_cpu']:.2f}x (per CPU-second)")
+    fields = [f"visits={count}", f"household_bytes={typed:.0f}", f"household_bytes_with_calculated={with_calc:.0f}"]
     for name, r in results.items():
         fields += [f"{name}_push_vps={r['push_vps']:.0f}", f"{name}_push_vps_cpu={r['push_vps_cpu']:.0f}",
                    f"{name}_pull_vps={r['pull_vps']:.0f}", f"{name}_pull_vps_cpu={r['pull_vps_cpu']:.0f}",
                    f"{name}_bulk_vps_cpu={r['bulk_vps_cpu']:.0f}", f"{name}_push_vs_bulk_cpu={r['push_vs_bulk_cpu']:.3f}",
                    f"{name}_repush_ratio={r['repush_ratio']:.3f}", f"{name}_repush_ratio_cpu={r['repush_ratio_cpu']:.3f}"]
+    for name in [n for n in results if n.startswith("prev_")]:
+        fields += [f"{name[5:]}_push_vs_previous_cpu={results[name[5:]]['push_vps_cpu'] / results[name]['push_vps_cpu']:.2f}",
+                   f"{name[5:]}_pull_vs_previous_cpu={results[name[5:]]['pull_vps_cpu'] / results[name]['pull_vps_cpu']:.2f}"]
+    keep.cleanup()
     ok = all(r["push_vps_cpu"] >= 2000 and r["repush_ratio_cpu"] <= 0.10 for r in results.values())
     fields.append(f"targets_met_cpu={'yes' if ok else 'no'}")
     print("RESULT " + " ".join(fields))

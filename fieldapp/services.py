@@ -565,9 +565,21 @@ class Services(SyncServices, PrintServices):
     def amend_visit(self, visit: dict) -> dict:
         """A new visit that starts from ``visit`` (final): the original stays in the history unchanged.
 
-        The amendment is recorded with the latest form version, its answers upgraded to it.
+        The amendment is recorded with the latest form version, its answers upgraded to it. Household
+        answers come from the household's current state, so that what changed since that visit (a need
+        referred by the office, another laptop's edits) is not undone by saving it again.
         """
+        from fieldapp.vault.errors import RecordNotFound
+
         answers = self._upgraded(json.loads(json.dumps(visit["answers"])), visit.get("form_version"))
+        form = self.form()
+        try:
+            current = self._v().get_household(visit["household_id"], audit_view=False)["fields"]
+        except RecordNotFound:  # a visit whose household is not here: start from the visit alone
+            current = {}
+        for key, value in current.items():
+            if key in form.questions and form.questions[key].scope == "household" and not form.questions[key].is_calculated:
+                answers[key] = json.loads(json.dumps(value))
         return self._envelope(visit["household_id"], str(uuid.uuid4()), "draft", answers)
 
     def _upgraded(self, answers: dict, from_version) -> dict:
@@ -675,36 +687,33 @@ class Services(SyncServices, PrintServices):
 
     def update_need(self, household_id: str, need_id: str, *, disposition: str, department: str | None = None,
                     referred_on: str | None = None, outcome: str | None = None, note: str = "") -> dict:
-        """Record a need's new disposition (office work): amends the latest visit, appending to the need's history."""
+        """Record a need's new disposition (office work): an amendment of the household's need row with its
+        history entry. Recorded visits (a final one too) stay as they were recorded."""
         v = self._v()
         h = v.get_household(household_id, audit_view=False)
-        if not h["visits"]:
-            raise NeedNotFound(need_id)
-        latest = v.get_visit(h["visits"][0]["id"], audit_view=False)
-        answers = json.loads(json.dumps(latest["answers"]))
-        answers["needs"] = json.loads(json.dumps(h["fields"].get("needs") or []))
-        need = next((n for n in answers["needs"] if isinstance(n, dict) and n.get("need_id") == need_id), None)
+        need = next((n for n in h["fields"].get("needs") or [] if isinstance(n, dict) and n.get("need_id") == need_id), None)
         if need is None:
             raise NeedNotFound(need_id)
-        need["disposition"] = disposition
+        row = f"needs/{need_id}"
+        changes = {f"{row}/disposition": disposition}
         if disposition == "referred":
-            need["department"] = department
-            need["referred_on"] = referred_on or dt.date.today().isoformat()
+            changes[f"{row}/department"] = department
+            changes[f"{row}/referred_on"] = referred_on or need.get("referred_on") or dt.date.today().isoformat()
         else:
-            need.pop("department", None)
-            need.pop("referred_on", None)
+            changes[f"{row}/department"] = None
+            changes[f"{row}/referred_on"] = None
         if outcome is not None:
-            need["outcome"] = outcome
+            changes[f"{row}/outcome"] = outcome
         entry = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "by": v.user,
                  "disposition": disposition}
         if disposition == "referred" and department:
             entry["department"] = department
         if note:
             entry["note"] = note
-        need.setdefault("history", []).append(entry)
-        record = {**latest, "answers": answers}
-        record.pop("meta", None)
-        return v.save_visit(record)
+        history = need.get("history") if isinstance(need.get("history"), list) else []
+        changes[f"{row}/history"] = history + [entry]
+        changes = {p: val for p, val in changes.items() if need.get(p.rsplit("/", 1)[1]) != val}
+        return v.amend_household(household_id, changes, reason="need_disposition")
 
     # ------------------------------------------------------------------ import / export
     def read_import_file(self, path: str | Path) -> tuple[dict | list, bool]:

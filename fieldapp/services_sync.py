@@ -49,6 +49,8 @@ class ConflictField:
     server_text: str
     device_text: str
     editable: bool  # a plain value (text or number) that can also be typed by hand
+    server_by: str = ""  # who set the server's value, and when
+    device_by: str = ""  # who sent the other value, and when
 
 
 @dataclass
@@ -131,6 +133,12 @@ class SyncServices:
                 "fingerprint": server_fingerprint(v),
                 "pending_code": bool(v.get_sync_state("pending_enrollment_code"))}
 
+    def download_update(self, folder) -> tuple:
+        """Download the county's newest app package into *folder*, its signature checked: (path, release)."""
+        import fieldapp.syncing as syncing
+
+        return syncing.download_update(self._v(), folder)
+
     def is_online(self) -> bool:
         """True when the county server answers (network; call off the UI thread)."""
         import fieldapp.syncing as syncing
@@ -171,7 +179,7 @@ class SyncServices:
                 conflict_id=str(c.get("conflict_id")), kind="hard", status=str(c.get("status") or "open"),
                 household_id=hid, household=self._household_caption(hid), created_at=str(c.get("created_at") or ""),
                 from_this_device=bool(me) and c.get("device_id") == me,
-                fields=[self._conflict_field(name, pair) for name, pair in sorted((c.get("fields") or {}).items())
+                fields=[self._conflict_field(name, pair, hid) for name, pair in sorted((c.get("fields") or {}).items())
                         if isinstance(pair, dict)]))
         return out
 
@@ -182,24 +190,44 @@ class SyncServices:
             return household_id[:8]
         return " · ".join(x for x in (row.head_name, row.address) if x) or household_id[:8]
 
-    def _conflict_field(self, name: str, pair: dict) -> ConflictField:
+    def _conflict_field(self, name: str, pair: dict, household_id: str = "") -> ConflictField:
+        """One conflicting path (``address``, ``members/<id>/health``, ``needs/<id>``) as an office user reads it."""
         from forms.display import answer_text
+        from forms.grain import describe_path
 
         server, device = pair.get("server"), pair.get("device")
-        question = None
+        parts = name.split("/")
+        label, question = name, None
         try:
-            question = self.form().questions.get(name)
-        except FormsError:  # labels are a convenience
-            question = None
+            form = self.form()
+            question = form.questions.get(parts[0])
+            if question is not None and len(parts) == 3:
+                question = question.child(parts[2])
+            elif len(parts) == 2:
+                question = None   # a whole row (deleted on one side)
+            fields = self._v().get_household(household_id, audit_view=False)["fields"] if household_id else {}
+            label = describe_path(form, fields, name)
+        except Exception:  # noqa: BLE001 - labels are a convenience; the path is shown instead
+            pass
 
         def text(value) -> str:
+            if len(parts) == 2:
+                if value is None:
+                    return "（删除此行）"
+                return "，".join(str(v) for k, v in value.items() if not k.endswith("_id") and v not in (None, "", [])) \
+                    if isinstance(value, dict) else str(value)
             if question is not None:
                 return answer_text(question, value)
             return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
-        plain = all(x is None or isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in (server, device))
-        return ConflictField(name, question.label("zh") if question is not None else name, server, device,
-                             text(server), text(device), plain)
+        def by(who, when) -> str:
+            return " ".join(str(x) for x in (who, (when or "")[:16].replace("T", " ")) if x)
+
+        plain = len(parts) != 2 and all(x is None or isinstance(x, (str, int, float)) and not isinstance(x, bool)
+                                        for x in (server, device))
+        return ConflictField(name, label, server, device, text(server), text(device), plain,
+                             by(pair.get("server_author") or pair.get("server_device"), pair.get("server_at")),
+                             by(pair.get("device_author"), pair.get("device_at")))
 
     def resolve_conflict(self, conflict_id: str, fields: dict) -> dict:
         """Office laptops: close a hard conflict on the server with the chosen values, then sync."""

@@ -109,6 +109,32 @@ def _fetch_duplicates(vault, client: SyncClient) -> None:
     vault.set_sync_state(DUPLICATES_KEY, json.dumps(found, ensure_ascii=False))
 
 
+# --- the new app version the county offers ------------------------------------------
+def this_platform() -> str:
+    """The package platform of this laptop: ``deb-amd64``, ``deb-arm64`` or ``windows-x64``."""
+    import platform
+    import sys
+
+    if sys.platform == "win32":
+        return "windows-x64"
+    return "deb-arm64" if platform.machine().lower() in ("aarch64", "arm64") else "deb-amd64"
+
+
+def download_update(vault, folder: str | Path, platform: str | None = None,
+                    transport: httpx.BaseTransport | None = None) -> tuple[Path, dict]:
+    """Download the package the county offers into *folder*, checked against the server's signature.
+
+    Returns (file, release). PackageNotPublished if none is offered, PackageSignatureInvalid (and
+    no file left behind) if the release or the file does not match what the pinned server key signed.
+    """
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    with SyncClient(vault, transport=transport) as client:
+        release = client.latest_release(platform or this_platform())
+        path = client.download_release(release, folder)
+    log.info("app package %s downloaded and verified", release["version"])
+    return path, release
+
+
 # --- 文号 blocks from the county server --------------------------------------------
 SERIAL_BLOCKS_KEY = "serial_blocks"   # {"kind|township|year": [[first, last], ...]} numbers this laptop holds
 SERIAL_BLOCK = 10                     # numbers fetched at a time

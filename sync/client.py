@@ -12,13 +12,14 @@ import logging
 import ssl
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 from urllib.parse import urlencode
 
 import httpx
 
 from sync import errors
+from sync.appversion import APP_VERSION_HEADER, installed_app_version
 from sync.keys import KeyPair
 from sync.protocol import MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, canonical_json
 from sync.signing import CLOCK_WINDOW_SECONDS, sign_request
@@ -26,6 +27,7 @@ from sync import store as st
 
 log = logging.getLogger("fieldapp.sync")
 
+STATE_DATA_EPOCH = "server_data_epoch"   # the server database's history this laptop last synced with
 PRECHECK_LIMIT = 20_000     # pending changes offered to /v1/push/known per sync
 KNOWN_CHUNK = 5_000         # change ids per /v1/push/known request
 Progress = Callable[[str, int, int], None]   # (stage "push" | "pull", done, total or 0 if unknown)
@@ -62,9 +64,11 @@ def _ssl_context(ca_pem: str | None) -> ssl.SSLContext | bool:
     return ctx
 
 
-def _http(server_url: str, ca_pem: str | None, transport: httpx.BaseTransport | None, timeout: float) -> httpx.Client:
+def _http(server_url: str, ca_pem: str | None, transport: httpx.BaseTransport | None, timeout: float,
+          app_version: str | None = None) -> httpx.Client:
     return httpx.Client(base_url=server_url.rstrip("/"), verify=_ssl_context(ca_pem), transport=transport,
-                        timeout=timeout, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)})
+                        timeout=timeout, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+                                                  APP_VERSION_HEADER: app_version or installed_app_version()})
 
 
 def _send(http: httpx.Client, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
@@ -81,17 +85,24 @@ def _send(http: httpx.Client, method: str, path: str, body: bytes | None = None,
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise errors.UnexpectedResponse(f"HTTP {response.status_code}") from None
     if response.status_code >= 400:
-        raise errors.error_from_payload(response.status_code, payload)
+        raise _absolute_download(errors.error_from_payload(response.status_code, payload), http)
     return payload
 
 
+def _absolute_download(exc: errors.SyncError, http: httpx.Client) -> errors.SyncError:
+    # the server names its own download path; the laptop knows the address it reaches the server at
+    if isinstance(exc, errors.AppVersionTooOld) and exc.download_url and exc.download_url.startswith("/"):
+        exc.download_url = str(http.base_url).rstrip("/") + exc.download_url
+    return exc
+
+
 def enroll(store, server_url: str, code: str, ca_cert_pem: str | None = None, label: str = "",
-           transport: httpx.BaseTransport | None = None, timeout: float = 30) -> dict:
+           transport: httpx.BaseTransport | None = None, timeout: float = 30, app_version: str | None = None) -> dict:
     """Generate this laptop's keys, register them with a one-time code, keep everything in *store*."""
     keys = KeyPair.generate()
     body = canonical_json({"code": code, "signing_public_key": keys.signing_public,
                            "sealing_public_key": keys.sealing_public, "label": label})
-    with _http(server_url, ca_cert_pem, transport, timeout) as http:
+    with _http(server_url, ca_cert_pem, transport, timeout, app_version) as http:
         answer = _send(http, "POST", "/v1/enroll", body, {"Content-Type": "application/json"})
     for key, value in ((st.STATE_SERVER_URL, server_url.rstrip("/")), (st.STATE_CA_CERT, ca_cert_pem),
                        (st.STATE_DEVICE_ID, answer["device_id"]), (st.STATE_DEVICE_KEYS, keys.to_secret_text()),
@@ -135,7 +146,7 @@ class SyncClient:
     """Talks to the county server on behalf of one enrolled store."""
 
     def __init__(self, store, transport: httpx.BaseTransport | None = None, timeout: float = 30,
-                 batch_size: int = 200, pull_limit: int = 500):
+                 batch_size: int = 200, pull_limit: int = 500, app_version: str | None = None):
         self.store = store
         device_id, secret = store.get_sync_state(st.STATE_DEVICE_ID), store.get_sync_state(st.STATE_DEVICE_KEYS)
         url = store.get_sync_state(st.STATE_SERVER_URL)
@@ -143,7 +154,7 @@ class SyncClient:
             raise errors.NotEnrolled()
         self.device_id, self.keys = device_id, KeyPair.from_secret_text(secret)
         self.batch_size, self.pull_limit = min(batch_size, MAX_PUSH_BATCH), pull_limit
-        self.http = _http(url, store.get_sync_state(st.STATE_CA_CERT), transport, timeout)
+        self.http = _http(url, store.get_sync_state(st.STATE_CA_CERT), transport, timeout, app_version)
 
     def close(self) -> None:
         """Close the HTTP connection pool."""
@@ -255,14 +266,77 @@ class SyncClient:
                 break
         return report
 
+    def follow_restore(self, hello: dict) -> int:
+        """If the county restored its database from a backup, queue again what this laptop still holds.
+
+        Returns how many acknowledged changes were queued again. The cursor goes back to the last
+        change the backup held, so that changes other laptops send again are pulled too. Pushing
+        again never doubles anything: the server stores each change id once.
+        """
+        epoch, held = hello.get("data_epoch"), self.store.get_sync_state(STATE_DATA_EPOCH)
+        requeued = 0
+        if epoch and held and epoch != held:
+            requeue = getattr(self.store, "requeue_acknowledged", None)
+            requeued = requeue() if callable(requeue) else 0
+            restored = hello.get("restored_seq")
+            cursor = int(self.store.get_sync_state(st.STATE_CURSOR) or 0)
+            if restored is not None and cursor > int(restored):
+                self.store.set_sync_state(st.STATE_CURSOR, str(int(restored)))
+            log.warning("server database was restored: %d changes queued again", requeued)
+        if epoch and epoch != held:
+            self.store.set_sync_state(STATE_DATA_EPOCH, epoch)
+        return requeued
+
+    def forget_backed_up(self, hello: dict) -> None:
+        """Drop the kept copies of changes acknowledged well before the server's last completed backup."""
+        forget = getattr(self.store, "forget_acknowledged", None)
+        if hello.get("backed_up_at") and callable(forget):
+            safe = datetime.fromisoformat(hello["backed_up_at"]) - timedelta(seconds=2 * CLOCK_WINDOW_SECONDS)
+            forget(safe.astimezone(timezone.utc).isoformat(timespec="seconds"))
+
     def sync(self, progress: Progress | None = None) -> SyncReport:
         """One full sync: hello, push everything, then pull everything new."""
-        self.hello()
+        hello = self.hello()
+        self.follow_restore(hello)
         report = self.push(progress=progress)
         self.pull(report, progress=progress)
+        self.forget_backed_up(hello)
         self.pull_reviews(report)
         self.store.set_sync_state(st.STATE_LAST_SYNC, datetime.now().astimezone().isoformat(timespec="seconds"))
         return report
+
+    def latest_release(self, platform: str) -> dict:
+        """The newest package the county offers for *platform*, its signature checked against the pinned key."""
+        from sync.appversion import verify_release
+
+        answer = _send(self.http, "GET", "/v1/app/release?" + urlencode({"platform": platform}))
+        release = verify_release(answer, self.store.get_sync_state(st.STATE_SERVER_SIGNING_KEY) or "")
+        return {**release, "download_path": answer.get("download_path", "")}
+
+    def download_release(self, release: dict, folder) -> "Path":
+        """Download a verified *release* into *folder*; the file is kept only if its size and SHA-256 match."""
+        from pathlib import Path
+
+        from sync.appversion import check_download
+
+        target = Path(folder) / release["file_name"]
+        partial = target.with_name(target.name + ".partial")
+        try:
+            with self.http.stream("GET", "/v1/app/download/" + release["file_name"]) as response:
+                if response.status_code != 200:
+                    raise errors.PackageNotPublished(release["file_name"])
+                with open(partial, "wb") as out:
+                    for block in response.iter_bytes(1 << 20):
+                        out.write(block)
+            check_download(partial, release)
+        except httpx.TransportError as exc:
+            partial.unlink(missing_ok=True)
+            raise errors.ServerUnreachable(type(exc).__name__) from None
+        except errors.SyncError:
+            partial.unlink(missing_ok=True)
+            raise
+        partial.replace(target)
+        return target
 
     def pull_reviews(self, report: SyncReport | None = None) -> SyncReport:
         """Fetch review events (approvals, returns) since the review cursor, if the store keeps them."""

@@ -28,6 +28,11 @@ class SyncError(Exception):
             body["detail"] = self.detail
         return body
 
+    @classmethod
+    def from_payload(cls, payload: dict) -> "SyncError":
+        """The exception a client raises for the server's body *payload* of this code."""
+        return cls(payload.get("detail"))
+
 
 def _coded(name: str, code: str, status: int, zh: str, en: str, doc: str, base=SyncError):
     cls = type(name, (base,), {"code": code, "http_status": status, "message_zh": zh, "message_en": en, "__doc__": doc})
@@ -53,6 +58,55 @@ ProtocolVersionMissing = _coded(
     "ProtocolVersionMissing", "PROTOCOL_VERSION_MISSING", 400,
     "请求缺少协议版本，请更新 fieldapp。", "The request carries no protocol version.",
     "The X-Fieldapp-Protocol header is missing or not a number.")
+
+
+
+class AppVersionTooOld(SyncError):
+    """The laptop's app version is below the minimum the county set; carries where to get the new one."""
+
+    code = "APP_VERSION_TOO_OLD"
+    http_status = 426
+    message_en = "This fieldapp version is below the county's minimum: install the new version, then sync again."
+
+    def __init__(self, detail: str | None = None, version: str | None = None, minimum: str | None = None,
+                 download_url: str | None = None):
+        super().__init__(detail or f"app version {version or 'unknown'}, county minimum {minimum}")
+        self.version, self.minimum, self.download_url = version, minimum, download_url
+
+    @property
+    def message_zh(self) -> str:  # type: ignore[override]
+        where = f"请从县服务器下载新版本：{self.download_url} ，" if self.download_url else ""
+        return (f"此电脑上的 fieldapp 版本（{self.version or '未知'}）低于县民政局要求的最低版本"
+                f"（{self.minimum or '未知'}），暂不能同步。走访数据仍安全保存在本机。{where}"
+                "也可向乡镇经办机构索取安装包，安装后再同步。")
+
+    def payload(self) -> dict:
+        """The coded body plus the version, the minimum and the download address."""
+        return {**super().payload(), "version": self.version, "minimum": self.minimum,
+                "download_url": self.download_url}
+
+    @classmethod
+    def from_payload(cls, payload: dict) -> "AppVersionTooOld":
+        return cls(payload.get("detail"), payload.get("version"), payload.get("minimum"), payload.get("download_url"))
+
+
+class PackageNotPublished(SyncError):
+    """The county server offers no package for this platform."""
+
+    code = "PACKAGE_NOT_PUBLISHED"
+    http_status = 404
+    message_zh = "县服务器上还没有可下载的新版本安装包，请向乡镇经办机构索取。"
+    message_en = "The county server offers no package for this platform."
+
+
+class PackageSignatureInvalid(SyncError):
+    """A downloaded package or its release document does not match the server's signature."""
+
+    code = "PACKAGE_SIGNATURE_INVALID"
+    http_status = 502
+    message_zh = "下载的安装包签名校验失败，可能已损坏或被篡改，已删除，请勿安装。请联系县民政局。"
+    message_en = "The downloaded package does not match the county server's signature: it was deleted."
+
 
 # --- authentication -------------------------------------------------------------
 AuthenticationMissing = _coded(
@@ -245,5 +299,5 @@ CATALOGUE: dict[str, type[SyncError]] = {
 def error_from_payload(status: int, payload: object) -> SyncError:
     """Turn a server's JSON error body back into the matching exception instance."""
     if isinstance(payload, dict) and payload.get("code") in CATALOGUE:
-        return CATALOGUE[payload["code"]](payload.get("detail"))
+        return CATALOGUE[payload["code"]].from_payload(payload)
     return UnexpectedResponse(f"HTTP {status}")

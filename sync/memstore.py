@@ -13,6 +13,7 @@ class MemoryStore:
     def __init__(self):
         self.records: dict[tuple[str, str], dict] = {}
         self.outbox: list[dict] = []
+        self.acknowledged: list[tuple[str, dict]] = []   # (acked at, change) until a server backup holds them
         self.conflicts: dict[str, dict] = {}
         self.reviews: dict[str, dict] = {}     # review events by event id
         self.state: dict[str, str] = {}
@@ -42,8 +43,21 @@ class MemoryStore:
 
     def acknowledge(self, change_ids):
         with self._lock:
-            gone = set(change_ids)
+            gone, at = set(change_ids), datetime.now(timezone.utc).isoformat()
+            self.acknowledged += [(at, c) for c in self.outbox if c["change_id"] in gone]
             self.outbox = [c for c in self.outbox if c["change_id"] not in gone]
+
+    def forget_acknowledged(self, before):
+        with self._lock:
+            kept = [(at, c) for at, c in self.acknowledged if at >= before]
+            dropped, self.acknowledged = len(self.acknowledged) - len(kept), kept
+            return dropped
+
+    def requeue_acknowledged(self):
+        with self._lock:
+            again = [c for _, c in self.acknowledged]
+            self.outbox, self.acknowledged = again + self.outbox, []
+            return len(again)
 
     def get_sync_state(self, key):
         with self._lock:
@@ -60,7 +74,7 @@ class MemoryStore:
         with self._lock:
             pending = {}
             for c in self.outbox:
-                pending.setdefault((c["entity"], c["entity_id"]), set()).update(c["fields"])
+                pending.setdefault((c["entity"], c["entity_id"]), set()).update(p.split("/", 1)[0] for p in c["fields"])
             for change in changes:
                 key = (change["entity"], change["entity_id"])
                 record = self.records.setdefault(key, {"entity": key[0], "entity_id": key[1],

@@ -233,6 +233,23 @@ class Hello(BaseModel):
     server_time: str
     server_signing_key: str
     server_sealing_key: str
+    min_app_version: str | None = None      # laptops below it are refused with APP_VERSION_TOO_OLD
+    data_epoch: str | None = None           # changes when the database is restored from a backup
+    restored_seq: int | None = None         # the last seq the restored backup held (laptops pull again from it)
+    backed_up_at: str | None = None         # start of the last completed backup: changes acknowledged before it are safe
+
+
+class AppRelease(BaseModel):
+    """An app package the county offers; ``signature`` (server key) covers every field but download_path."""
+
+    version: str
+    platform: str
+    file_name: str
+    size: int
+    sha256: str
+    published_at: str
+    signature: str
+    download_path: str
 
 
 class ResolveRequest(_Strict):

@@ -77,7 +77,8 @@ print(json.dumps({"checked": len(sides[side]), "loaded": loaded}))
 # What the county server may use of the sync package: the protocol and its envelopes, never the laptop's client.
 # (sync.store is the interface a bundle's sender implements: constants and a Protocol, no client code.)
 SERVER_MAY_USE = {"sync", "sync.errors", "sync.protocol", "sync.keys", "sync.signing", "sync.sealing",
-                  "sync.bundle", "sync.store", "sync.files", "sync.officekey",
+                  "sync.bundle", "sync.store", "sync.files", "sync.officekey", "sync.appversion",
+                  "sync.merge",   # the merge rules: pure, shared by the server's storage and the laptop's changes
                   "sync.review", "sync.review_messages"}     # the review rule and its API messages (issue 15)
 
 

@@ -44,12 +44,25 @@ def choose_user(explicit: str | None, users: list[str], last_user: str | None = 
     raise CliError(f"请用 --user 指定用户 (choose one of: {', '.join(users) or 'none'})")
 
 
+def app_version() -> str:
+    """The installed version (the package metadata, which the county server sees), else the source's."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("fieldapp")
+    except metadata.PackageNotFoundError:
+        from fieldapp import __version__
+
+        return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the top-level parser with every area's subcommands."""
     parser = argparse.ArgumentParser(
         prog="fieldapp",
         description="四个摸清 入户走访 — fieldapp. Without a subcommand, starts the desktop app.",
     )
+    parser.add_argument("--version", action="version", version=f"fieldapp {app_version()}")
     parser.add_argument("--data-dir", help="folder holding the vault (default: the platform's user data folder, or $FIELDAPP_DATA_DIR)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:

@@ -111,6 +111,22 @@ def cmd_bundle_import(args) -> int:
     return 0
 
 
+def cmd_download_update(args) -> int:
+    from fieldapp import syncing
+    from sync.errors import SyncError
+
+    vault = _open_vault(args)
+    try:
+        path, release = syncing.download_update(vault, Path(args.out))
+    except SyncError as exc:
+        raise _sync_error(exc) from None
+    finally:
+        vault.lock()
+    how = f"sudo apt install {path}" if path.suffix == ".deb" else f"双击运行 {path}"
+    print(f"已下载新版本 {release['version']} 并通过签名校验 (downloaded and verified): {path}\n安装 (install): {how}")
+    return 0
+
+
 def cmd_coverage(args) -> int:
     """Coverage of the campaign over this laptop's households, by the same rule as the county server."""
     import json
@@ -143,6 +159,12 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("sync", help="sync with the county server now")
     add_user_arg(p)
     p.set_defaults(handler=cmd_sync)
+
+    p = subparsers.add_parser("download-update", help="download the new app version the county offers, "
+                                                      "checked against the server's signature")
+    p.add_argument("--out", default=".", help="folder to save the package in")
+    add_user_arg(p)
+    p.set_defaults(handler=cmd_download_update)
 
     p = subparsers.add_parser("coverage", help="两个全覆盖 of this laptop's villages (or township) against the roster",
                               description="coverage of the campaign's roster over this laptop's households: targets, "

@@ -93,8 +93,9 @@ class ConflictsDialog(QDialog):
             self.table.setCellWidget(r, 0, QLabel(f.label, self.table))
             group = QButtonGroup(self.table)
             cells = []
-            for i, (choice, text) in enumerate(((CHOICES[0], f.server_text), (CHOICES[1], f.device_text))):
-                b = QRadioButton(text, self.table, objectName=f"choice_{f.field}_{choice}")
+            for i, (choice, text, by) in enumerate(((CHOICES[0], f.server_text, f.server_by),
+                                                    (CHOICES[1], f.device_text, f.device_by))):
+                b = QRadioButton(f"{text}\n{by}" if by else text, self.table, objectName=f"choice_{f.field}_{choice}")
                 group.addButton(b, i)
                 cells.append(b)
             edit_choice = QRadioButton(self.tr("手动填写："), self.table, objectName=f"choice_{f.field}_edit")

@@ -27,7 +27,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("fieldapp")
     families = set(QFontDatabase.families())
     if not any(f in families for f in ("WenQuanYi Micro Hei", "Microsoft YaHei", "Noto Sans CJK SC", "PingFang SC")):
-        for path in CJK_FONT_FILES:  # fontconfig may not know it (e.g. offscreen): load it ourselves
+        configured = os.environ.get("FIELDAPP_CJK_FONT", "").rpartition("#")[0] or os.environ.get("FIELDAPP_CJK_FONT")
+        for path in ([configured] if configured else []) + list(CJK_FONT_FILES):  # fontconfig may not know it: load it ourselves
             if os.path.exists(path):
                 QFontDatabase.addApplicationFont(path)
                 break

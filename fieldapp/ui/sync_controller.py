@@ -135,6 +135,10 @@ class SyncController(QObject):
 
         if getattr(exc, "code", None) == "DEVICE_REVOKED":
             self.window.lock_after_revocation(exc)
+        elif getattr(exc, "code", None) == "APP_VERSION_TOO_OLD":
+            from fieldapp.ui.update_dialog import offer_update
+
+            self.update_box = offer_update(self.window, exc)
         elif auto and getattr(exc, "code", None) == "SERVER_UNREACHABLE":
             self.window.status.set_state(online=False)  # a lost connection during an automatic sync: no dialog
         else:

@@ -137,6 +137,48 @@ def _v3(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE households DROP COLUMN {column}")  # fixed names, no user input
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    # Records hold only typed answers, and every repeat row has an id (docs/sync.md "Merge"). The ids of
+    # existing rows are derived from the household and the row's position, so the server's migration 6
+    # gives the same rows the same ids. Pending changes are rewritten the same way; no change is added.
+    import json
+
+    from forms.grain import shipped_grain, strip_calculated, with_row_ids
+
+    grain = shipped_grain()
+
+    def typed(values: dict, household_id: str) -> dict:
+        return with_row_ids(strip_calculated(values, grain), grain, household_id)
+
+    def dumps(value) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    for rowid, hh_id, fields in db.execute("SELECT rowid, id, fields FROM households").fetchall():
+        before = json.loads(fields)
+        after = typed(before, hh_id) if isinstance(before, dict) else before
+        if after != before:
+            db.execute("UPDATE households SET fields = ? WHERE rowid = ?", [dumps(after), rowid])
+            members = [m for m in after.get("members") or [] if isinstance(m, dict)]
+            db.conn.executemany("UPDATE members SET member_id = ? WHERE household = ? AND position = ?",
+                                [(m.get("member_id"), rowid, i) for i, m in enumerate(members)])
+    for rowid, hh_id, answers in db.execute("SELECT rowid, household_id, answers FROM visits").fetchall():
+        before = json.loads(answers)
+        after = typed(before, hh_id) if isinstance(before, dict) else before
+        if after != before:
+            db.execute("UPDATE visits SET answers = ? WHERE rowid = ?", [dumps(after), rowid])
+    pending = db.execute("SELECT seq, entity, household_id, fields FROM changes WHERE acked_at IS NULL").fetchall()
+    for seq, entity, hh_id, fields in pending:
+        before = json.loads(fields)
+        if entity == "visit" and isinstance(before.get("answers"), dict):
+            after = dict(before, answers=typed(before["answers"], hh_id))
+        elif entity == "household":
+            after = typed(before, hh_id)
+        else:
+            after = before
+        if after != before:
+            db.execute("UPDATE changes SET fields = ? WHERE seq = ?", [dumps(after), seq])
+
+
 def _v6(db: sqlite_utils.Database) -> None:
     # Target households closed as 无法入户 (target_status synced as a household field): an index on the
     # expression lets the list find them without reading every household's fields.
@@ -172,6 +214,7 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: households, members, visits, drafts, change log, sync state, conflicts, audit", _v1),
     Migration(2, "covering index for the household list", _v2),
     Migration(3, "household list, flags and needs in their own narrow tables", _v3),
+    Migration(4, "only typed answers in records and pending changes; an id in every repeat row", _v4),
     Migration(6, "index of households closed as 无法入户 (target_status)", _v6),
     Migration(7, "review: events from the server, each visit's review state, amendment links", _v7),
 ]

@@ -12,6 +12,9 @@ import uuid
 
 from . import audit
 from .projection import sql_text
+from forms.grain import shipped_grain, strip_calculated
+from sync.merge import top_level
+
 from .records import VISIT_FIELD_NAMES, dumps, now_utc
 from .reviews import store_pulled_amends
 
@@ -51,16 +54,35 @@ class SyncStoreMixin:
             return db.execute("SELECT count(*) FROM changes WHERE acked_at IS NULL").fetchone()[0]
 
     def acknowledge(self, change_ids: list[str]) -> None:
-        """Mark changes as stored by the server (idempotent; unknown ids are ignored); their value copies are dropped."""
+        """Mark changes as stored by the server (idempotent; unknown ids are ignored).
+
+        The copy of the values stays until the county's backup holds them (:meth:`forget_acknowledged`):
+        if the server is restored from an older backup, they are sent again (:meth:`requeue_acknowledged`).
+        """
         if not change_ids:
             return
         with self._session() as db:
             at = now_utc()
             with self._tx(db):
-                # The server holds the values now: keep who/when/what-record, drop the copy of the values.
-                db.conn.executemany("UPDATE changes SET acked_at = ?, fields = '{}' WHERE change_id = ? AND acked_at IS NULL",
+                db.conn.executemany("UPDATE changes SET acked_at = ? WHERE change_id = ? AND acked_at IS NULL",
                                     [(at, cid) for cid in change_ids])
                 audit.append(db, self._suite, self.user or "sync", "sync_push", detail={"acknowledged": len(change_ids)})
+
+    def forget_acknowledged(self, before: str) -> int:
+        """Drop the value copies of changes acknowledged before *before* (ISO UTC): a server backup holds them."""
+        with self._session() as db:
+            with self._tx(db):
+                return db.conn.execute("UPDATE changes SET fields = '{}' WHERE acked_at IS NOT NULL AND acked_at < ? "
+                                       "AND fields != '{}'", [before]).rowcount
+
+    def requeue_acknowledged(self) -> int:
+        """The server was restored from a backup: queue again every acknowledged change whose values we still hold."""
+        with self._session() as db:
+            with self._tx(db):
+                count = db.conn.execute("UPDATE changes SET acked_at = NULL WHERE acked_at IS NOT NULL "
+                                        "AND fields != '{}'").rowcount
+                audit.append(db, self._suite, self.user or "sync", "sync_requeue", detail={"requeued": count})
+        return count
 
     @staticmethod
     def _state(db, key: str) -> str | None:
@@ -93,7 +115,7 @@ class SyncStoreMixin:
         for (fields,) in db.execute(
             "SELECT fields FROM changes WHERE acked_at IS NULL AND entity = ? AND entity_id = ?", [entity, entity_id]
         ):
-            keys.update(json.loads(fields))
+            keys.update(top_level(path) for path in json.loads(fields))   # a row path keeps its whole field
         return keys
 
     def apply_pulled(self, changes: list[dict], cursor: int) -> None:
@@ -120,7 +142,7 @@ class SyncStoreMixin:
         hh_id = change["entity_id"]
         row = db.execute("SELECT fields FROM households WHERE id = ?", [hh_id]).fetchone()
         keep = self._pending_fields(db, "household", hh_id)
-        incoming = {k: v for k, v in change["fields"].items() if k not in keep}
+        incoming = strip_calculated({k: v for k, v in change["fields"].items() if k not in keep}, shipped_grain())
         merged = {**(json.loads(row[0]) if row else {}), **incoming}
         self._write_household(
             db, hh_id, merged, change.get("at") or now_utc(), change.get("author") or "server", exists=row is not None,

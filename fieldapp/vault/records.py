@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+from forms.grain import shipped_grain, strip_calculated, with_row_ids
 from forms.interchange import envelope_problems, new_envelope
+from sync.merge import apply_paths, diff_fields, top_level
 
 from . import audit
 from .errors import InvalidRecord, RecordNotFound
@@ -42,7 +44,17 @@ def check_visit(visit: dict) -> dict:
         raise InvalidRecord("form_id missing")
     if not isinstance(visit.get("form_version"), int) or isinstance(visit.get("form_version"), bool):
         raise InvalidRecord("form_version must be an integer")
-    return {k: visit[k] for k in VISIT_FIELD_NAMES}
+    if not isinstance(visit.get("answers"), dict):
+        raise InvalidRecord("answers must be an object")
+    fields = {k: visit[k] for k in VISIT_FIELD_NAMES}
+    fields["answers"] = typed_answers(fields["answers"], fields["household_id"])
+    return fields
+
+
+def typed_answers(answers: dict, household_id: str) -> dict:
+    """Only what people typed, every repeat row with its id: calculated answers are recomputed, never stored."""
+    grain = shipped_grain()
+    return with_row_ids(strip_calculated(answers, grain), grain, household_id)
 
 
 class RecordsMixin:
@@ -123,8 +135,13 @@ class RecordsMixin:
         new_hh = household_fields(fields["answers"])
         hh_row = db.execute("SELECT fields, revision FROM households WHERE id = ?", [hh_id]).fetchone()
         current = json.loads(hh_row[0]) if hh_row else {}
-        changed_hh = {k: v for k, v in new_hh.items() if k not in current or current[k] != v}
-        merged = {**current, **new_hh}
+        if old is None or hh_row is None:   # a new visit starts from the household's state: send what differs
+            changed_hh = diff_fields(current, new_hh, shipped_grain())
+            merged = {**current, **new_hh}
+        else:   # an edited visit changes the household only where this save changed the visit
+            before_hh = household_fields(typed_answers(json.loads(old[4]), hh_id))
+            changed_hh = diff_fields(before_hh, new_hh, shipped_grain())
+            merged = apply_paths(current, changed_hh, hh_id, shipped_grain()) if changed_hh else current
         village = sql_text(merged.get("village_code"))
         self._write_household(db, hh_id, merged, at, who, exists=hh_row is not None, local_edit=bool(changed_hh),
                               review_due=review_due, flags=flags)
@@ -135,9 +152,34 @@ class RecordsMixin:
         db.execute("DELETE FROM drafts WHERE visit_id = ?", [visit_id])
         if changed_visit or changed_hh:
             audit.append(db, self._suite, who, "create" if old is None else "change", "visit", visit_id,
-                         {"household_id": hh_id, "status": fields["status"], "household_fields": len(changed_hh)})
+                         {"household_id": hh_id, "status": fields["status"],
+                          "household_fields": len({top_level(p) for p in changed_hh})})
         return {"visit_id": visit_id, "household_id": hh_id, "created": old is None,
-                "visit_fields": sorted(changed_visit), "household_fields": sorted(changed_hh)}
+                "visit_fields": sorted(changed_visit), "household_fields": sorted({top_level(p) for p in changed_hh})}
+
+    def amend_household(self, household_id: str, changes: dict, *, reason: str = "amendment") -> dict:
+        """Change some answers of a household's current state (not of any visit), e.g. a need's disposition.
+
+        One transaction with its change-log row and audit entry. Recorded visits stay as they were.
+
+        :param changes: path-keyed (``needs/<need_id>/disposition`` …, see :mod:`sync.merge`); an append-only
+            child (a need's ``history``) is given as the whole new list and merges as a union
+        :returns: ``{"household_id", "paths"}``
+        :raises RecordNotFound: no such household
+        """
+        with self._session() as db:
+            with self._tx(db):
+                row = db.execute("SELECT fields, revision FROM households WHERE id = ?", [household_id]).fetchone()
+                if row is None:
+                    raise RecordNotFound("household", household_id)
+                at, who = now_utc(), self.user
+                fields = apply_paths(json.loads(row[0]), changes, household_id, shipped_grain())
+                village = sql_text(fields.get("village_code"))
+                self._write_household(db, household_id, fields, at, who, exists=True, local_edit=True)
+                self._log_change(db, "household", household_id, household_id, village, row[1], changes, at)
+                audit.append(db, self._suite, who, "change", "household", household_id,
+                             {"amendment": reason, "paths": sorted(changes)})
+        return {"household_id": household_id, "paths": sorted(changes)}
 
     def _write_household(self, db, hh_id: str, fields: dict, at: str, who: str, *, exists: bool, local_edit: bool,
                          review_due=None, flags=None, revision: int | None = None, created=None) -> None:

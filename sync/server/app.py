@@ -14,9 +14,10 @@ from collections import defaultdict, deque
 from datetime import datetime, timezone
 
 from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync import errors
@@ -24,12 +25,15 @@ from sync.keys import KeyPair
 from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, EnrollRequest, EnrollResponse,
                            ErrorBody, Hello, KnownRequest, KnownResponse, PullResponse, PushRequest, PushResponse,
                            ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, DuplicateMember, AuditAnchor, AuditAnchorStored,
-                           AuditAnchors, keys_are_valid)
+                           AuditAnchors, AppRelease, keys_are_valid)
 from sync.review_messages import ApproveRequest, ApproveResponse, QueueItem, ReturnRequest, ReviewEvent, ReviewHistory, ReviewPage
 from sync.server import review
 from sync.server.auth import authenticate, check_protocol, device_scope
 from sync.server.checks import check_changes, warm_up
 from sync.server.keystore import load_or_create_server_keys
+from sync.appversion import SAFE_FILE_NAME
+from sync.server.ops import restore_state
+from sync.server.releases import DOWNLOAD_PATH, MIN_VERSION, check_app_version, package_path
 from sync.server.storage import Storage
 
 log = logging.getLogger("fieldapp.server")
@@ -79,12 +83,16 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
-    """Build the ASGI app over *storage* (migrated), creating the server keys on first use."""
+def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_dir: str | None = None) -> FastAPI:
+    """Build the ASGI app over *storage* (migrated), creating the server keys on first use.
+
+    *releases_dir*: the folder of offered app packages (``fieldapp-server release publish``).
+    """
     keys = server_keys or load_or_create_server_keys(storage)
     app = FastAPI(title="fieldapp county sync server", version=str(PROTOCOL_VERSION),
                   description="四个摸清 走访数据同步服务器。Devices sign every request with their Ed25519 key.")
     app.state.storage, app.state.keys = storage, keys
+    app.state.releases_dir = releases_dir
     app.state.enroll_failures = FailureWindow(ENROLL_FAILURES_ALLOWED, ENROLL_FAILURE_WINDOW_S)
     warm_up()
     from sync.server.console import mount_console
@@ -115,6 +123,7 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
 
     async def protocol(request: Request) -> int:
         version = check_protocol(request.headers)
+        await run_in_threadpool(check_app_version, storage, request.headers)
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
             raise errors.BatchTooLarge(f"request body over {MAX_BODY_BYTES} bytes")
@@ -132,7 +141,25 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
     def hello() -> dict:
         """Protocol range, server clock and public keys (no authentication)."""
         return {"protocol_version": PROTOCOL_VERSION, "min_protocol_version": MIN_PROTOCOL_VERSION,
-                "server_time": _now(), "server_signing_key": keys.signing_public, "server_sealing_key": keys.sealing_public}
+                "server_time": _now(), "server_signing_key": keys.signing_public, "server_sealing_key": keys.sealing_public,
+                "min_app_version": storage.setting(MIN_VERSION), **restore_state(storage)}
+
+    @app.get("/v1/app/release", response_model=AppRelease, responses=ERROR_RESPONSES, tags=["app"])
+    def app_release(platform: str = Query("deb-amd64", pattern="^[a-z0-9-]{1,20}$")) -> dict:
+        """The newest app package offered for *platform*, signed by the server key (no authentication:
+        a laptop refused as too old must still be able to fetch its upgrade)."""
+        offered = storage.releases(platform)
+        if not offered:
+            raise errors.PackageNotPublished(platform)
+        return {**offered[0], "download_path": DOWNLOAD_PATH + offered[0]["file_name"]}
+
+    @app.get(DOWNLOAD_PATH + "{file_name}", responses=ERROR_RESPONSES, tags=["app"])
+    def app_download(file_name: str = PathParam(pattern=SAFE_FILE_NAME.pattern)):
+        """The file of an offered app package (check it against the signed release before installing)."""
+        if not releases_dir or file_name not in {r["file_name"] for r in storage.releases()}:
+            raise errors.PackageNotPublished(file_name)
+        return FileResponse(package_path(releases_dir, file_name), media_type="application/octet-stream",
+                            filename=file_name)
 
     @app.post("/v1/enroll", response_model=EnrollResponse, responses=ERROR_RESPONSES, tags=["devices"])
     def enroll(body: EnrollRequest, request: Request, _version: int = Depends(protocol)) -> dict:

@@ -41,21 +41,41 @@ def visit_change_problems(change: dict) -> list[str]:
     return problems[:MAX_PROBLEMS]
 
 
+def calculated_problems(change: dict) -> list[str]:
+    """Calculated answers in a change: only typed answers are synced (docs/sync.md "Merge")."""
+    from forms.grain import calculated_paths, shipped_grain
+
+    fields = change["fields"]
+    if change["entity"] == "visit":
+        answers = fields.get("answers")
+        found = [f"answers.{p}" for p in calculated_paths(answers, shipped_grain())] if isinstance(answers, dict) else []
+    else:
+        found = calculated_paths(fields, shipped_grain())
+    return [f"calculated answer {p} must not be synced" for p in found[:MAX_PROBLEMS]]
+
+
 def check_changes(changes: list[dict]) -> None:
-    """Refuse the whole batch (push or USB bundle) if one visit change cannot be stored.
+    """Refuse the whole batch (push or USB bundle) if one change cannot be stored.
+
+    A visit change must have the visit record's shape; no change may carry a calculated answer.
 
     :raises errors.ChangeInvalid: naming the change's place in the batch, its id and the first problems
     """
     for i, change in enumerate(changes):
-        if change["entity"] == "visit" and (problems := visit_change_problems(change)):
-            raise errors.ChangeInvalid(f"change {i + 1} ({change['change_id']}): " + "; ".join(problems))
+        problems = calculated_problems(change)
+        if change["entity"] == "visit":
+            problems += visit_change_problems(change)
+        if problems:
+            raise errors.ChangeInvalid(f"change {i + 1} ({change['change_id']}): " + "; ".join(problems[:MAX_PROBLEMS]))
         if change["entity"] == "household" and ROSTER_FIELD in change["fields"]:
             # Only the county's roster import says who is a target: a laptop can neither add nor close one.
             raise errors.ChangeInvalid(f"change {i + 1} ({change['change_id']}): the roster field is the county's")
 
 
 def warm_up() -> None:
-    """Build the answers validator now (about 0.1 s, once), not during the first push."""
+    """Build the answers validator and load the form's grain now (about 0.4 s, once), not during the first push."""
+    from forms.grain import shipped_grain
     from forms.interchange import answers_problems
 
     answers_problems({})
+    shipped_grain()

@@ -63,7 +63,19 @@ def cmd_serve(args):
 
     if bool(args.certfile) != bool(args.keyfile):
         raise errors.MalformedRequest("--certfile and --keyfile go together")
-    app = create_app(_storage(args))
+    if args.workers > 1 and not args.database.startswith(("postgresql://", "postgres://")):
+        raise ValueError("--workers above 1 needs PostgreSQL (--database postgresql://…): SQLite serves one process")
+    if args.workers > 1:   # each worker process builds its own app from the environment (sync/server/asgi.py)
+        from sync.server.asgi import DATABASE_ENV, RELEASES_ENV
+
+        _storage(args)     # migrate once, before the workers start
+        os.environ[DATABASE_ENV] = args.database
+        if args.releases_dir:
+            os.environ[RELEASES_ENV] = str(Path(args.releases_dir).resolve())
+        uvicorn.run("sync.server.asgi:create_from_environment", factory=True, workers=args.workers, host=args.host,
+                    port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile, log_level=args.log_level)
+        return
+    app = create_app(_storage(args), releases_dir=args.releases_dir)
     uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile,
                 log_level=args.log_level)
 
@@ -241,6 +253,57 @@ def cmd_import_bundles(args):
     return 1 if any(r["status"] == "rejected" for r in results) else 0
 
 
+def cmd_min_version(args):
+    """Show, set or clear the minimum app version laptops need to sync."""
+    from sync.server.releases import minimum, set_minimum
+
+    storage = _storage(args)
+    if args.clear:
+        _print(set_minimum(storage, None, _now(), args.download_url))
+    elif args.version:
+        _print(set_minimum(storage, args.version, _now(), args.download_url))
+    else:
+        _print(minimum(storage))
+
+
+def cmd_release_publish(args):
+    """Offer an app package for download, signed with the server key."""
+    from sync.server.keystore import load_or_create_server_keys
+    from sync.server.releases import publish
+
+    storage = _storage(args)
+    _print(publish(storage, load_or_create_server_keys(storage), args.releases_dir or "releases", args.file,
+                   args.version, args.platform, _now()))
+
+
+def cmd_release_list(args):
+    _print(_storage(args).releases())
+
+
+def cmd_doctor(args):
+    """Check the database, keys, TLS, clock, disk and file modes; exit 1 if anything is wrong."""
+    from sync.server.ops import doctor, format_report
+
+    findings = doctor(args.database, certfile=args.certfile, keyfile=args.keyfile, releases_dir=args.releases_dir,
+                      backup_dir=args.backup_dir)
+    print(format_report(findings))
+    return 1 if any(f.status == "fail" for f in findings) else 0
+
+
+def cmd_backup(args):
+    """Write a consistent backup of the database (pg_dump, or SQLite's online backup) to FILE."""
+    from sync.server.ops import backup
+
+    _print(backup(args.database, args.file))
+
+
+def cmd_restore(args):
+    """Restore a backup FILE into the (new, empty) database given by --database."""
+    from sync.server.ops import restore
+
+    _print(restore(args.file, args.database, force=args.force))
+
+
 def cmd_roster_import(args):
     """Check and import a target roster (.xlsx / CSV); exit 0 all rows accepted, 1 some rejected, 2 unreadable."""
     from sync.server.roster_import import import_roster
@@ -287,6 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database", default=os.environ.get("FIELDAPP_SERVER_DATABASE", DEFAULT_DATABASE),
                    help="sqlite:///relative.db, sqlite:////absolute.db or postgresql://user@host/db "
                         "(default: $FIELDAPP_SERVER_DATABASE or sqlite:///fieldapp-server.db)")
+    p.add_argument("--releases-dir", default=os.environ.get("FIELDAPP_SERVER_RELEASES"),
+                   help="folder of the app packages offered for download (default: $FIELDAPP_SERVER_RELEASES)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(name, func, help_):
@@ -303,6 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--certfile", help="PEM certificate chain for HTTPS")
     sp.add_argument("--keyfile", help="PEM private key for HTTPS")
     sp.add_argument("--log-level", default="info")
+    sp.add_argument("--workers", type=int, default=1, help="worker processes (more than 1 needs PostgreSQL)")
     sp = add("area-add", cmd_area_add, "create a county (6 digits), township (9) or village (12) from its division code")
     sp.add_argument("code")
     sp.add_argument("name")
@@ -380,6 +446,31 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("import-bundles", cmd_import_bundles, "import USB bundles from a folder and write receipt bundles")
     sp.add_argument("directory")
     sp.add_argument("--receipts", help="folder for receipt bundles (default: DIR/receipts)")
+    sp = add("min-version", cmd_min_version, "show or set the minimum app version a laptop needs to sync")
+    sp.add_argument("version", nargs="?", help="e.g. 0.2.0; laptops below it are refused with APP_VERSION_TOO_OLD")
+    sp.add_argument("--clear", action="store_true", help="accept every app version again")
+    sp.add_argument("--download-url", help="where refused laptops are told to get the new version "
+                                           "(default: the newest package this server offers)")
+    sp = add("release", None, "app packages offered for download, signed with the server key")
+    rl = sp.add_subparsers(dest="release_command", metavar="ACTION", required=True)
+    q = rl.add_parser("publish", help="offer a package (.deb or Windows installer) for download",
+                      description="copy FILE into --releases-dir and sign its release document")
+    q.add_argument("file")
+    q.add_argument("--version", required=True)
+    q.add_argument("--platform", default="deb-amd64", choices=["deb-amd64", "deb-arm64", "windows-x64"])
+    q.set_defaults(func=cmd_release_publish)
+    q = rl.add_parser("list", help="list the offered packages", description="list the offered packages")
+    q.set_defaults(func=cmd_release_list)
+    sp = add("doctor", cmd_doctor, "check database, keys, TLS, clock, disk and file modes; say what is wrong")
+    sp.add_argument("--certfile", help="the TLS certificate nginx or uvicorn serves (checked for expiry and key match)")
+    sp.add_argument("--keyfile", help="the TLS private key")
+    sp.add_argument("--backup-dir", help="the backup folder (checked for a recent backup)")
+    sp = add("backup", cmd_backup, "back up the database to FILE (pg_dump for PostgreSQL, online backup for SQLite)")
+    sp.add_argument("file")
+    sp = add("restore", cmd_restore, "restore a backup FILE into the empty database given by --database")
+    sp.add_argument("file")
+    sp.add_argument("--force", action="store_true", help="restore even if the target database already holds data")
+
     from sync.server.console.cli import add_parser as add_console_user
 
     add_console_user(sub, _storage)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from fieldapp.fieldday import PASSPHRASE, FieldDay, FieldDayFailed
+from tests.field.fieldday import PASSPHRASE, FieldDay, FieldDayFailed
 from fieldapp.vault import UnknownUser, Vault
 from sync.server.storage import Scope
 

@@ -85,9 +85,9 @@ def free_port() -> int:
 class RunningServer:
     """uvicorn serving the real app in a thread on a free loopback port."""
 
-    def __init__(self, storage, ssl_certfile=None, ssl_keyfile=None):
+    def __init__(self, storage, ssl_certfile=None, ssl_keyfile=None, releases_dir=None):
         self.storage = storage
-        self.app = create_app(storage)
+        self.app = create_app(storage, releases_dir=str(releases_dir) if releases_dir else None)
         self.keys = self.app.state.keys
         self.port = free_port()
         scheme = "https" if ssl_certfile else "http"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 
 import pytest
@@ -43,7 +42,10 @@ def test_hard_and_soft_conflict_records_are_exact(storage):
                                                                            "phone": "2"})], NOW)
     assert verdicts[0]["status"] == "conflict" and verdicts[0]["revision"] == 3
     hard, soft = notices
-    assert (hard["kind"], hard["status"], hard["fields"]) == ("hard", "open", {"address": {"server": "甲", "device": "乙"}})
+    # both values, and who set the server's value when (the change that made revision 2)
+    assert (hard["kind"], hard["status"], hard["fields"]) == ("hard", "open", {"address": {
+        "server": "甲", "device": "乙", "server_rev": 2, "server_device": "dev-a", "server_author": "甲", "server_at": NOW,
+        "device_author": "甲", "device_at": NOW}})
     # phone got the same value on both sides: no conflict on it, and nothing to apply
     assert (soft["kind"], soft["status"], soft["fields"]) == ("soft", "merged", {"land_mu": {"device": "3"}})
     assert soft["concurrent"] == ["address", "phone"]
@@ -196,4 +198,53 @@ def test_failing_migration_2_rolls_back_on_both_backends(backend, tmp_path, requ
     storage._migration_files = lambda: full
     assert storage.migrate() == [v for v, _, _ in full][1:]
     assert _table_exists(storage, "office_keys")
+    storage.close()
+
+
+def test_migration_6_gives_rows_ids_and_drops_calculated_answers_without_changes_or_conflicts(backend, tmp_path, request):
+    """A schema-5 database holding what the previous release wrote: whole lists, calculated answers, no row ids."""
+    import json
+
+    from forms.grain import legacy_row_id
+
+    storage = _unmigrated(backend, tmp_path, request)
+    full = storage._migration_files()
+    storage._migration_files = lambda: [f for f in full if f[0] <= 5]
+    assert storage.migrate() == [1, 2, 3, 4, 5]
+    hid, vid = str(uuid.uuid4()), str(uuid.uuid4())
+    members = [{"name": "赵一", "relation": "head", "age": 61}, {"name": "赵二", "relation": "child", "age": 9}]
+    household = {"address": "青石村5号", "members": members, "household_size": 2, "per_capita_income_fen": 75000,
+                 "incomes": [{"source": "wages", "amount_fen": 150000, "counted": True}]}
+    answers = dict(household, visit_date="2026-05-12")
+    old_revs = {k: [1, "dev-old"] for k in household}
+    with storage._tx() as tx:   # the rows exactly as the previous release's push stored them
+        tx.exec("UPDATE counters SET value = 2 WHERE name = 'seq'")
+        for seq, entity, eid, fields, revs in ((1, "household", hid, household, old_revs),
+                                               (2, "visit", vid, {"household_id": hid, "status": "final", "answers": answers},
+                                                {"household_id": [1, "dev-old"], "status": [1, "dev-old"], "answers": [1, "dev-old"]})):
+            tx.exec("INSERT INTO records (entity, entity_id, household_id, village_code, township_code, revision, fields, "
+                    "field_revs, updated_seq) VALUES (%s, %s, %s, %s, %s, 1, %s, %s, %s)",
+                    (entity, eid, hid, VILLAGE_A, TOWNSHIP, json.dumps(fields, ensure_ascii=False), json.dumps(revs), seq))
+            tx.exec("INSERT INTO changes (seq, change_id, entity, entity_id, household_id, village_code, township_code, "
+                    "revision, fields, device_id, author, at, received_at, status) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, 1, %s, 'dev-old', '甲', %s, %s, 'applied')",
+                    (seq, str(uuid.uuid4()), entity, eid, hid, VILLAGE_A, TOWNSHIP, json.dumps(fields, ensure_ascii=False),
+                     NOW, NOW))
+    storage._migration_files = lambda: full
+    assert 6 in storage.migrate()
+    ids = [legacy_row_id(hid, "members", 0), legacy_row_id(hid, "members", 1)]
+    typed = {"address": "青石村5号", "members": [{"name": "赵一", "relation": "head", "member_id": ids[0]},
+                                               {"name": "赵二", "relation": "child", "member_id": ids[1]}],
+             "incomes": [{"source": "wages", "amount_fen": 150000, "income_id": legacy_row_id(hid, "incomes", 0)}]}
+    assert record(storage, hid)["fields"] == typed and record(storage, hid)["revision"] == 1
+    assert record(storage, vid)["fields"]["answers"] == dict(typed, visit_date="2026-05-12")
+    page = storage.pull(OFFICE, 0, 100)
+    assert [c["seq"] for c in page["changes"]] == [1, 2] and page["conflicts"] == []      # no new change, no conflict
+    assert page["changes"][0]["fields"] == typed
+    assert storage.list_conflicts(OFFICE) == []
+    # the migrated rows merge by row: another device edits member 2 with the row id it computed itself
+    verdicts, notices = storage.push(VISITOR_A, "dev-new", [change(hid, 1, {f"members/{ids[1]}/health": "chronic"})], NOW)
+    assert verdicts[0]["status"] == "applied" and notices == []
+    assert record(storage, hid)["fields"]["members"][1] == {"name": "赵二", "relation": "child", "member_id": ids[1],
+                                                            "health": "chronic"}
     storage.close()

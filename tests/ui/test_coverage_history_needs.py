@@ -98,8 +98,16 @@ def test_need_disposition_is_saved_with_history(services_factory, window_factory
     view.department.setCurrentIndex(view.department.findData("health"))
     view.note.setText("已电话联系卫健部门")
     before_open = w.model.rows()[w.model.row_for(hid)].open_needs
+    vault = svc._v()
+    latest_id = vault.get_household(hid, audit_view=False)["visits"][0]["id"]
+    recorded = vault.get_visit(latest_id, audit_view=False)["answers"]
     view.apply.click()
     need = next(n for n in svc.needs(hid) if n["need_id"] == need_id)
+    # an amendment of the household's need row: the recorded visit stays as it was recorded
+    assert vault.get_visit(latest_id, audit_view=False)["answers"] == recorded
+    sent = [c["fields"] for c in vault.pending_changes(100000) if c["entity_id"] == hid][-1]
+    assert all(path.startswith(f"needs/{need_id}/") for path in sent)      # only that need row's answers
+    assert sent[f"needs/{need_id}/history"][-1]["by"] == "张三" and sent.get(f"needs/{need_id}/department") == "health"
     assert need["disposition"] == "referred" and need["department"] == "health" and need["referred_on"]
     last = need["history"][-1]
     assert last["by"] == "张三" and last["disposition"] == "referred" and last["note"] == "已电话联系卫健部门"

@@ -149,6 +149,42 @@ def test_office_user_resolves_a_hard_conflict_field_by_field(services_factory, w
     laptop.lock()
 
 
+def test_office_user_resolves_a_row_level_conflict_naming_member_and_answer(services_factory, window_factory, qtbot,
+                                                                           server, tmp_path):
+    office = app_services(services_factory, server, role="office")
+    laptop = other_laptop(tmp_path, server)
+    hid = str(uuid.uuid4())
+    two = [{"member_id": "m-1", "name": "王芳", "relation": "head", "health": "healthy"},
+           {"member_id": "m-2", "name": "王小", "relation": "child", "health": "healthy"}]
+    laptop.save_visit(visit(hid, members=two))
+    syncing.sync_now(laptop)
+    w = window_factory(office)
+    unlock_settled(w, qtbot)
+    click_sync(w, qtbot)
+    # the same member's health, changed differently on both; a different member's name on the office only
+    laptop.save_visit(visit(hid, members=[two[0], dict(two[1], health="serious_illness")]))
+    syncing.sync_now(laptop)
+    office.save_visit(visit(hid, members=[dict(two[0], name="王芳芳"), dict(two[1], health="chronic")]), final=False)
+    click_sync(w, qtbot)
+    qtbot.waitUntil(lambda: w.status.conflicts_button.isVisible(), timeout=10000)
+    w.status.conflicts_button.click()
+    dlg = w.conflicts_dialog
+    [f] = dlg.current.fields
+    assert (f.field, f.label, f.server_text, f.device_text) == ("members/m-2/health", "第 2 位成员 · 健康状况", "重病",
+                                                                "体弱/慢性病")
+    assert f.server_by.startswith("laptop_b ") and f.device_by.startswith("张三 ")
+    assert "laptop_b" in dlg.table.cellWidget(0, 1).text()
+    dlg.choose("members/m-2/health", "device")
+    with qtbot.waitSignal(dlg.resolved, timeout=60000):
+        dlg.resolve_button.click()
+    qtbot.waitUntil(lambda: dlg.list.count() == 0, timeout=10000)
+    record = next(r for r in server.storage.records(Scope("office", TOWNSHIP)) if r["entity_id"] == hid)
+    assert [(m["name"], m["health"]) for m in record["fields"]["members"]] == [("王芳芳", "healthy"), ("王小", "chronic")]
+    syncing.sync_now(laptop)
+    assert laptop.get_household(hid)["fields"]["members"] == record["fields"]["members"]
+    laptop.lock()
+
+
 def test_visitor_sees_conflicts_read_only(services_factory, window_factory, qtbot, server, tmp_path):
     visitor = app_services(services_factory, server)
     laptop = other_laptop(tmp_path, server)

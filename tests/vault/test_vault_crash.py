@@ -20,6 +20,12 @@ import pytest
 from fieldapp.vault import FAST_KDF, Vault
 from vaultkit import PASSPHRASE, make_visit
 
+from forms.grain import shipped_grain
+
+# Saving reads the form's grain (row ids, calculated answers) once per process, as the app does at start;
+# load it before forking so that the writer's short life goes to saving.
+shipped_grain()
+
 
 def writer(data_dir, round_no: int, out_fd: int, seed: int) -> None:
     """Child: save new visits and re-save earlier ones with a bumped version, acknowledging each commit."""

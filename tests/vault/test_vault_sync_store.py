@@ -39,8 +39,22 @@ def test_acknowledged_changes_are_not_sent_again_even_after_reopen(vault):
     v.unlock("visitor1", PASSPHRASE)
     assert [c["change_id"] for c in v.pending_changes(10)] == ids[1:]
     acked = v._db().execute("SELECT fields, acked_at FROM changes WHERE change_id = ?", [ids[0]]).fetchone()
-    assert acked[0] == "{}" and acked[1]  # the server has the values; only the record of the change stays
+    assert acked[0] != "{}" and acked[1]  # kept until the server's backup holds the values
+    assert v.forget_acknowledged("2000-01-01T00:00:00+00:00") == 0
+    assert v.forget_acknowledged("2999-01-01T00:00:00+00:00") == 1
+    acked = v._db().execute("SELECT fields, acked_at FROM changes WHERE change_id = ?", [ids[0]]).fetchone()
+    assert acked[0] == "{}" and acked[1]  # the server's backup has the values; only the record of the change stays
     v.lock()
+
+
+def test_acknowledged_changes_are_queued_again_after_a_server_restore(vault):
+    vault.save_visit(make_visit())
+    ids = [c["change_id"] for c in vault.pending_changes(10)]
+    vault.acknowledge(ids)
+    assert vault.pending_count() == 0
+    assert vault.requeue_acknowledged() == len(ids)
+    assert [c["change_id"] for c in vault.pending_changes(10)] == ids
+    assert all(c["fields"] for c in vault.pending_changes(10))
 
 
 def test_sync_state_round_trip(vault):

@@ -65,6 +65,27 @@ class Storage(abc.ABC):
     def office_key(self) -> dict | None:
         """The newest office key ``{"version", "public_key_pem", "signature", "set_at"}``, or None if never set."""
 
+    # --- server settings and offered app packages
+    @abc.abstractmethod
+    def setting(self, name: str) -> str | None:
+        """A server setting (e.g. ``min_app_version``), or None if not set."""
+
+    @abc.abstractmethod
+    def set_setting(self, name: str, value: str | None, now: str) -> None:
+        """Set a server setting; None removes it."""
+
+    @abc.abstractmethod
+    def last_seq(self) -> int:
+        """The last seq handed out (changes, conflicts and documents share the counter)."""
+
+    @abc.abstractmethod
+    def add_release(self, release: dict) -> None:
+        """Record an offered app package ``{platform, version, file_name, size, sha256, signature, published_at}``."""
+
+    @abc.abstractmethod
+    def releases(self, platform: str | None = None) -> list[dict]:
+        """Offered packages, newest version first (of one platform, or all)."""
+
     # --- areas, codes, devices
     @abc.abstractmethod
     def add_area(self, code: str, level: str, name: str, parent_code: str | None, area_type: str | None) -> None:

@@ -14,10 +14,13 @@ from contextlib import contextmanager
 from importlib import resources
 from typing import Any, Iterator
 
-from sync import errors
-from sync.server.storage.base import Scope, Storage
+from forms.grain import shipped_grain
 from forms.places import township_of
+from sync import errors
+from sync.merge import merge
+from sync.server.storage.base import Scope, Storage
 from sync.server.storage.roster_store import RosterStore
+from sync.server.storage.upgrade import DATA_STEPS
 
 CHANGE_COLUMNS = "seq, change_id, entity, entity_id, household_id, village_code, revision, fields, device_id, author, at"
 CONFLICT_COLUMNS = ("conflict_id, seq, kind, status, entity, entity_id, household_id, village_code, base_revision, "
@@ -114,6 +117,8 @@ class SqlStorage(RosterStore, Storage):
                 continue
             with self._tx() as tx:   # the script and its record commit together, or neither
                 self._run_script(tx, script)
+                if version in DATA_STEPS:
+                    DATA_STEPS[version](tx)
                 tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)",
                         (version, name, datetime.now(timezone.utc).isoformat(timespec="seconds")))
             applied.append(version)
@@ -331,12 +336,14 @@ class SqlStorage(RosterStore, Storage):
                     raise errors.OutsideArea(township_of(record["village_code"]))
                 seq += 1
                 created = record is None
-                record, status, hard, soft = _merge(record, change, device_id)
+                record, status, hard, soft, names = _merge(record, change, device_id)
                 records[key] = touched[key] = record
                 record["updated_seq"] = seq
-                after = {f: record["fields"].get(f) for f in change["fields"]}
+                if hard:
+                    self._who_changed(tx, change, hard)
+                after = {f: record["fields"].get(f) for f in names}
                 after_json = _dumps(after)
-                if created and len(after) == len(record["fields"]):
+                if created and set(after) == set(record["fields"]):
                     record["_fields_json"] = after_json     # a new record's fields are exactly the change's: encode once
                 change_rows.append((seq, cid, change["entity"], change["entity_id"], change["household_id"],
                                     record["village_code"], township_of(record["village_code"]), record["revision"], after_json,
@@ -367,6 +374,18 @@ class SqlStorage(RosterStore, Storage):
             self._index_member_ids(tx, [touched[k] for k in member_keys if k in touched], now)
             tx.exec("UPDATE counters SET value = %s WHERE name = 'seq'", (seq,))
         return verdicts, notices
+
+    @staticmethod
+    def _who_changed(tx: Tx, change: dict, hard: dict) -> None:
+        """Add who changed each side of each hard conflict, and when (the server's side: the change that made it)."""
+        for item in hard.values():
+            item.update(device_author=change.get("author") or "", device_at=change["at"])
+            if item.get("server_rev") is None:
+                continue
+            row = tx.one("SELECT author, at FROM changes WHERE entity_id = %s AND revision = %s "
+                         "ORDER BY seq DESC LIMIT 1", (change["entity_id"], item["server_rev"]))
+            if row:
+                item.update(server_author=row["author"], server_at=row["at"])
 
     # --- households sharing a member's ID number (flagged, never merged) ---------------
     def _index_member_ids(self, tx: Tx, households: list[dict], now: str) -> None:
@@ -478,14 +497,15 @@ class SqlStorage(RosterStore, Storage):
             change = {"change_id": str(uuid.uuid4()), "entity": key[0], "entity_id": key[1],
                       "household_id": conflict["household_id"], "village_code": record["village_code"],
                       "base_revision": record["revision"], "fields": fields, "author": author, "at": now}
-            record, status, _, _ = _merge(record, change, resolver)
+            record, status, _, _, names = _merge(record, change, resolver)
             seq += 1
             record["updated_seq"] = seq
             tx.exec("INSERT INTO changes (seq, change_id, entity, entity_id, household_id, village_code, township_code, "
                     "revision, fields, device_id, author, at, received_at, status) "
                     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     (seq, change["change_id"], key[0], key[1], change["household_id"], record["village_code"],
-                     township_of(record["village_code"]), record["revision"], _dumps(fields), resolver, author, now, now, "resolution"))
+                     township_of(record["village_code"]), record["revision"], _dumps({f: record["fields"].get(f) for f in names}),
+                     resolver, author, now, now, "resolution"))
             self._save_records(tx, [record])
             seq += 1
             tx.exec("UPDATE conflicts SET status = 'resolved', seq = %s, resolved_by = %s, resolved_at = %s, resolution = %s "
@@ -507,6 +527,37 @@ class SqlStorage(RosterStore, Storage):
     def list_documents(self):
         with self._tx(write=False) as tx:
             return tx.q("SELECT seq, kind, name, version, published_at FROM documents ORDER BY kind, name, version")
+
+    # --- server settings and offered app packages ---------------------------------
+    def setting(self, name):
+        with self._tx(write=False) as tx:
+            row = tx.one("SELECT value FROM server_settings WHERE name = %s", (name,))
+        return row["value"] if row else None
+
+    def set_setting(self, name, value, now):
+        with self._tx() as tx:
+            tx.exec("DELETE FROM server_settings WHERE name = %s", (name,))
+            if value is not None:
+                tx.exec("INSERT INTO server_settings (name, value, updated_at) VALUES (%s, %s, %s)", (name, value, now))
+
+    def last_seq(self):
+        with self._tx(write=False) as tx:
+            return int(tx.one("SELECT value FROM counters WHERE name = 'seq'")["value"])
+
+    def add_release(self, release):
+        columns = ("platform", "version", "file_name", "size", "sha256", "signature", "published_at")
+        with self._tx() as tx:
+            tx.exec("DELETE FROM app_releases WHERE platform = %s AND version = %s", (release["platform"], release["version"]))
+            tx.exec(f"INSERT INTO app_releases ({', '.join(columns)}) VALUES ({', '.join('%s' for _ in columns)})",
+                    tuple(release[c] for c in columns))
+
+    def releases(self, platform=None):
+        from sync.appversion import parse_version
+
+        with self._tx(write=False) as tx:
+            rows = (tx.q("SELECT * FROM app_releases WHERE platform = %s", (platform,)) if platform
+                    else tx.q("SELECT * FROM app_releases"))
+        return sorted(rows, key=lambda r: (parse_version(r["version"]), r["platform"]), reverse=True)
 
     # --- exports ----------------------------------------------------------------
     def records(self, scope):
@@ -539,39 +590,12 @@ class SqlStorage(RosterStore, Storage):
 
 
 def _merge(record: dict | None, change: dict, device_id: str):
-    """Field-level merge of one change into one record (architecture doc).
+    """One change into one record by the pure merge (:func:`sync.merge.merge`, rules in docs/sync.md).
 
-    Returns (record, status, hard_fields, (soft_fields, concurrent_fields)). A field another
-    device changed after the change's base, to a different value, is a hard conflict: the
-    server value stays and both are recorded. Other fields apply; if another device moved
-    the record since the base, the merge is recorded as a soft conflict.
+    Returns (record, status, hard, (soft, concurrent), touched top-level fields).
     """
-    base = change["base_revision"]
-    if record is None:
-        record = {"entity": change["entity"], "entity_id": change["entity_id"], "household_id": change["household_id"],
-                  "village_code": change["village_code"], "revision": 0, "fields": {}, "field_revs": {}}
-    else:
-        record = dict(record, fields=dict(record["fields"]), field_revs=dict(record["field_revs"]))
-        record.pop("_fields_json", None)
-    concurrent = sorted(f for f, (rev, dev) in record["field_revs"].items() if rev > base and dev != device_id)
-    hard, applied = {}, {}
-    for name, value in change["fields"].items():
-        rev, dev = record["field_revs"].get(name, (0, ""))
-        current = record["fields"].get(name)
-        if rev > base and dev != device_id and current != value:
-            hard[name] = {"server": current, "device": value}
-        elif current != value or name not in record["fields"]:
-            applied[name] = value
-    if applied:
-        record["revision"] += 1
-        for name, value in applied.items():
-            record["fields"][name] = value
-            record["field_revs"][name] = [record["revision"], device_id]
-        if "village_code" in applied and isinstance(applied["village_code"], str) and len(applied["village_code"]) == 12:
-            record["village_code"] = applied["village_code"]
-    soft_fields = {n: {"device": v} for n, v in applied.items()} if concurrent else {}
-    status = "conflict" if hard else "applied"
-    return record, status, hard, (soft_fields, concurrent)
+    result = merge(record, change, device_id, shipped_grain())
+    return result.record, result.status, result.hard, (result.soft, result.concurrent), result.touched
 
 
 CHANGE_INSERT_COLUMNS = ("seq", "change_id", "entity", "entity_id", "household_id", "village_code", "township_code",

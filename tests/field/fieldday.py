@@ -34,7 +34,7 @@ from typing import Callable
 from forms.places import township_of
 
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -261,7 +261,7 @@ class FieldDay:
         from sync.server.admin import add_area
         from sync.server.documents import check_document
 
-        root = Path(__file__).resolve().parents[1]
+        root = ROOT
         self.say(f"县民政局启动同步服务器（{self.backend}），地址 127.0.0.1",
                  f"County civil affairs starts the sync server on {self.backend}, on 127.0.0.1")
         if self.backend == "SQLite":
@@ -713,7 +713,7 @@ def client_conflicts_all(vault) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m fieldapp.fieldday [--database URL] [--workdir DIR]``: play and check the field day."""
+    """``python -m tests.field.fieldday [--database URL] [--workdir DIR]``: play and check the field day."""
     parser = argparse.ArgumentParser(prog="fieldday", description="完整走一遍走访日 / play a whole campaign day")
     parser.add_argument("--database", help="postgresql://… of the county server (default: embedded SQLite)")
     parser.add_argument("--workdir", help="folder for the vaults, USB stick and printouts (default: a new temp folder)")

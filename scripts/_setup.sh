@@ -9,13 +9,14 @@ cd "$ROOT"
 # (生僻字 in names, printed in that font), poppler-utils (pdffonts/pdftoppm), PostgreSQL binaries
 # (sync tests start their own server), LibreOffice Calc (ledger conversion check), nginx (the TLS
 # proxy in front of several server workers, tested on loopback), debootstrap and strace (the
-# clean-root install test of the .deb).
+# clean-root install test of the .deb), Chromium (browser tests of the web console, driven by
+# Python Playwright; never a Playwright browser download).
 SYSTEM_PACKAGES=(
   libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-image0
   xvfb fonts-wqy-microhei fonts-hanazono poppler-utils postgresql libreoffice-calc-nogui
-  nginx debootstrap strace
+  nginx debootstrap strace chromium
 )
 
 missing_packages() {

@@ -476,6 +476,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file")
     sp.add_argument("--force", action="store_true", help="restore even if the target database already holds data")
 
+    from sync.server.console.cli import add_parser as add_console_user
+
+    add_console_user(sub, _storage)
     from sync.server.cli_review import register as register_review
 
     register_review(add)

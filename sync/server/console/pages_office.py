@@ -1,0 +1,220 @@
+"""Console pages: 同步冲突 (hard conflicts resolved field by field), 参考数据 (edit, check, preview, publish), 台账 (ledger)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from sync import errors as sync_errors
+from sync.server.console import errors, reference_form
+from sync.server.console.accounts import ConsoleUser
+from sync.server.console.pages import area_names, labels, require
+from sync.server.console.web import COOKIE_PATH, Console, now_iso, read_form, signed_in
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _value_text(value) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)[:400]
+    return "" if value is None else str(value)
+
+
+def register(router: APIRouter, console: Console) -> None:
+    """Add this module's routes to the console router."""
+
+    # --- 同步冲突 ---------------------------------------------------------------------------
+    @router.get("/conflicts")
+    def conflicts(request: Request, user: ConsoleUser = Depends(signed_in)):
+        found = console.storage.list_conflicts(user.scope, "open")
+        console.audit(request, user.name, "conflicts_view", "", [c["household_id"] for c in found], count=len(found))
+        lab, names = labels(), area_names(console)
+        rows = [{"conflict_id": c["conflict_id"], "entity": c["entity"], "household_id": c["household_id"],
+                 "village": names.get(c["village_code"], c["village_code"]), "created_at": c["created_at"],
+                 "fields": "、".join(lab.question(f) for f in c["fields"])} for c in found]
+        return console.page(request, "conflicts.html", rows=rows)
+
+    def _open_conflict(request, user, conflict_id):
+        found = next((c for c in console.storage.list_conflicts(user.scope, None) if c["conflict_id"] == conflict_id), None)
+        if found is None:
+            console.audit(request, user.name, "conflict_view", conflict_id[:64], outcome="refused")
+            raise errors.NotFoundInArea(conflict_id[:64])
+        return found
+
+    @router.get("/conflicts/{conflict_id}")
+    def conflict(request: Request, conflict_id: str, user: ConsoleUser = Depends(signed_in)):
+        c = _open_conflict(request, user, conflict_id)
+        console.audit(request, user.name, "conflict_view", conflict_id, [c["household_id"]])
+        lab = labels()
+        fields = [{"name": f, "label": lab.question(f), "server": _value_text(v.get("server")),
+                   "device": _value_text(v.get("device"))} for f, v in c["fields"].items()]
+        return console.page(request, "conflict.html", c=c, fields=fields)
+
+    @router.post("/conflicts/{conflict_id}/resolve")
+    async def resolve(request: Request, conflict_id: str, user: ConsoleUser = Depends(signed_in)):
+        require(user, change=True)
+        form = await read_form(request)
+        c = _open_conflict(request, user, conflict_id)
+        chosen = {}
+        for name, values in c["fields"].items():
+            side = form.get(f"take_{name}")
+            if side not in ("server", "device"):
+                raise errors.InvalidInput(f"请为“{labels().question(name)}”选择保留哪一方的值")
+            chosen[name] = values[side]
+        try:
+            console.storage.resolve_conflict(user.scope, conflict_id, chosen, f"console:{user.name}", user.name, now_iso())
+        except sync_errors.ConflictAlreadyResolved:
+            raise errors.InvalidInput("该冲突已处理") from None
+        console.audit(request, user.name, "conflict_resolve", conflict_id, [c["household_id"]],
+                      taken={n: form.get(f"take_{n}") for n in c["fields"]})
+        return RedirectResponse(f"{COOKIE_PATH}/conflicts", status_code=303)
+
+    # --- 参考数据 ---------------------------------------------------------------------------
+    def _current_reference() -> tuple[dict | None, dict]:
+        latest = console.store.latest_document("reference")
+        base = latest["content"] if latest else reference_form.skeleton(console.storage.list_areas())
+        return latest, base
+
+    @router.get("/reference")
+    def reference(request: Request, user: ConsoleUser = Depends(signed_in)):
+        latest, base = _current_reference()
+        docs = [d for d in console.storage.list_documents()]
+        return console.page(request, "reference.html", latest=latest, values=reference_form.form_values(base),
+                            documents=docs, templates_doc=console.store.latest_document("templates"))
+
+    @router.post("/reference/preview")
+    async def reference_preview(request: Request, user: ConsoleUser = Depends(signed_in)):
+        require(user, admin=True)
+        form = await read_form(request)
+        latest, base = _current_reference()
+        try:
+            doc = reference_form.document_from_form(base, form)
+            _check("reference", doc)
+        except (errors.InvalidInput, sync_errors.InvalidDocument) as exc:
+            values = reference_form.form_values(base)
+            return console.page(request, "reference.html", status=400, latest=latest, values=values,
+                                documents=console.storage.list_documents(), error=_problem_text(exc),
+                                templates_doc=console.store.latest_document("templates"))
+        console.audit(request, user.name, "reference_preview", latest["name"] if latest else "reference")
+        return console.page(request, "reference_preview.html", doc=doc, latest=latest,
+                            changes=reference_form.changes_between(base, doc),
+                            document_json=json.dumps(doc, ensure_ascii=False), yuan=reference_form.yuan)
+
+    @router.post("/reference/publish")
+    async def reference_publish(request: Request, user: ConsoleUser = Depends(signed_in)):
+        require(user, admin=True)
+        form = await read_form(request)
+        kind = "templates" if form.get("kind") == "templates" else "reference"
+        try:
+            doc = json.loads(str(form.get("document") or ""))
+            _check(kind, doc)
+        except (ValueError, sync_errors.InvalidDocument, errors.InvalidInput) as exc:
+            raise errors.InvalidInput(_problem_text(exc)) from None
+        latest = console.store.latest_document(kind)
+        name = latest["name"] if latest else ("letters" if kind == "templates" else "reference")
+        published = console.storage.publish_document(kind, name, doc, now_iso())
+        console.audit(request, user.name, "document_publish", f"{kind}/{name}", version=published["version"])
+        return RedirectResponse(f"{COOKIE_PATH}/reference?published={published['version']}", status_code=303)
+
+    @router.post("/reference/templates/preview")
+    async def templates_preview(request: Request, user: ConsoleUser = Depends(signed_in)):
+        require(user, admin=True)
+        form = await read_form(request)
+        import yaml
+
+        text = str(form.get("templates") or "")
+        try:
+            doc = json.loads(json.dumps(yaml.safe_load(text), ensure_ascii=False, default=str))
+            _check("templates", doc)
+        except (yaml.YAMLError, sync_errors.InvalidDocument, errors.InvalidInput) as exc:
+            raise errors.InvalidInput(_problem_text(exc)) from None
+        console.audit(request, user.name, "templates_preview", "templates")
+        return console.page(request, "templates_preview.html", doc=doc, document_json=json.dumps(doc, ensure_ascii=False),
+                            kinds=sorted((doc.get("letters") or {}).keys()) if isinstance(doc.get("letters"), dict) else [])
+
+    # --- 台账 -----------------------------------------------------------------------------
+    @router.get("/ledger")
+    def ledger(request: Request, user: ConsoleUser = Depends(signed_in)):
+        names = area_names(console)
+        townships = [(c, n) for c, n in names.items() if len(c) == 9 and user.allows(c + "000")]
+        counties = [(c, n) for c, n in names.items() if len(c) == 6] if user.role != "township_reviewer" else []
+        return console.page(request, "ledger.html", townships=townships, counties=counties)
+
+    @router.post("/ledger/download")
+    async def ledger_download(request: Request, user: ConsoleUser = Depends(signed_in)):
+        form = await read_form(request)
+        area, fmt = str(form.get("area") or ""), "pdf" if form.get("format") == "pdf" else "xlsx"
+        scope = _ledger_scope(user, area)
+        if scope is None:
+            console.audit(request, user.name, "ledger_export", area[:12], outcome="refused")
+            raise errors.NotFoundInArea(area[:12])
+        visits = [v for v in console.store.visits(scope) if v["status"] == "final"]
+        body, households = _render_ledger(console, visits, fmt, group_by="village" if len(area) == 9 else "township")
+        console.audit(request, user.name, "ledger_export", area, households, format=fmt)
+        media = XLSX if fmt == "xlsx" else "application/pdf"
+        return Response(body, media_type=media,
+                        headers={"Content-Disposition": f'attachment; filename="ledger-{area}.{fmt}"'})
+
+
+def _ledger_scope(user: ConsoleUser, area: str):
+    from sync.server.storage import Scope
+
+    if not area.isdigit() or len(area) not in (6, 9):
+        return None
+    if user.role == "township_reviewer":
+        return Scope("office", area) if area == user.township_code else None
+    return Scope("office", area) if len(area) == 9 else Scope("admin", area)
+
+
+def _check(kind: str, doc) -> None:
+    """The same checks as ``fieldapp-server publish``; letter templates by the printouts' own parser."""
+    from sync.server.documents import check_document
+
+    if kind == "templates":
+        from printouts.templates import parse_templates
+
+        try:
+            parse_templates(doc)
+        except Exception as exc:   # the parser's named error lists the problem
+            raise sync_errors.InvalidDocument(f"{type(exc).__name__}: {exc}"[:500]) from None
+        return
+    check_document(kind, "reference", doc)
+
+
+def _problem_text(exc: Exception) -> str:
+    detail = getattr(exc, "detail", None) or str(exc)
+    return f"{getattr(exc, 'message_zh', '内容有误')}{'：' + detail if detail else ''}"[:800]
+
+
+def _render_ledger(console: Console, visits: list[dict], fmt: str, group_by: str) -> tuple[bytes, list[str]]:
+    """The ledger file (xlsx or pdf) of *visits* with the published reference data and templates."""
+    import printouts
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from forms.reference import reference_from_dict
+    from printouts.templates import parse_templates
+
+    latest = console.store.latest_document("reference")
+    if latest is None:
+        raise errors.InvalidInput("请先在“参考数据”页发布本县的参考数据（地名、标准），再导出台账")
+    if not visits:
+        raise errors.InvalidInput("该范围内还没有已完成的走访记录")
+    ref = reference_from_dict(latest["content"], f"reference v{latest['version']}")
+    kwargs = {"reference": ref}
+    templates = console.store.latest_document("templates")
+    if templates is not None:
+        kwargs["templates"] = parse_templates(templates["content"])
+    # The ledger's QR codes are signed with a key made for this one export (the server's own keys sign protocol data only).
+    ctx = printouts.PrintContext(signing_key=Ed25519PrivateKey.generate(), **kwargs)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"ledger.{fmt}"
+        if fmt == "xlsx":
+            result = printouts.export_ledger_xlsx(visits, ctx, out, group_by=group_by)
+            households = list(result.household_ids)
+        else:
+            printouts.print_ledger(visits, ctx, out, group_by=group_by)
+            households = [v["household_id"] for v in visits]
+        return out.read_bytes(), households

@@ -1,0 +1,261 @@
+"""What the console keeps and reads in the server database: accounts, sessions, the server audit log,
+and the household look-ups of its pages. Built on the storage's own transactions and area filter,
+so a township reviewer's queries carry the same ``township_code = …`` condition as an office device's pull.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sync.server.console import errors
+from sync.server.storage import Scope
+from sync.server.storage.sql import SqlStorage
+
+SEARCH_LIMIT = 50
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _like(text: str) -> str:
+    """*text* as a LIKE pattern matched literally (``%``, ``_`` and ``\\`` escaped)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+class ConsoleStore:
+    """Console tables over a migrated :class:`SqlStorage` (SQLite or PostgreSQL)."""
+
+    def __init__(self, storage: SqlStorage):
+        self.storage = storage
+        self._tx = storage._tx
+
+    # --- accounts -----------------------------------------------------------------
+    def add_user(self, name: str, role: str, township_code: str | None, password_hash: str, now: str) -> None:
+        """Create an account; UserExists if the name is taken."""
+        with self._tx() as tx:
+            if tx.one("SELECT name FROM console_users WHERE name = %s", (name,)):
+                raise errors.UserExists(name)
+            tx.exec("INSERT INTO console_users (name, role, township_code, password_hash, created_at, updated_at) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)", (name, role, township_code, password_hash, now, now))
+
+    def set_password(self, name: str, password_hash: str, now: str) -> None:
+        """Replace the passphrase hash and end the account's sessions."""
+        with self._tx() as tx:
+            if tx.exec("UPDATE console_users SET password_hash = %s, updated_at = %s WHERE name = %s",
+                       (password_hash, now, name)) != 1:
+                raise errors.UnknownUser(name)
+            tx.exec("UPDATE console_sessions SET ended_at = %s WHERE user_name = %s AND ended_at IS NULL", (now, name))
+
+    def disable_user(self, name: str, now: str) -> None:
+        """Disable the account and end its sessions at once."""
+        with self._tx() as tx:
+            if tx.exec("UPDATE console_users SET disabled_at = COALESCE(disabled_at, %s), updated_at = %s WHERE name = %s",
+                       (now, now, name)) != 1:
+                raise errors.UnknownUser(name)
+            tx.exec("UPDATE console_sessions SET ended_at = %s WHERE user_name = %s AND ended_at IS NULL", (now, name))
+
+    def get_user(self, name: str) -> dict | None:
+        """One account row (with its hash) or None."""
+        with self._tx(write=False) as tx:
+            return tx.one("SELECT name, role, township_code, password_hash, created_at, disabled_at FROM console_users "
+                          "WHERE name = %s", (name,))
+
+    def list_users(self) -> list[dict]:
+        """Every account, without hashes."""
+        with self._tx(write=False) as tx:
+            return tx.q("SELECT name, role, township_code, created_at, disabled_at FROM console_users ORDER BY name")
+
+    # --- sessions -----------------------------------------------------------------
+    def start_session(self, token_hash: str, user_name: str, csrf_token: str, now: str, expires_at: str) -> None:
+        """Store a new session (only the token's hash)."""
+        with self._tx() as tx:
+            tx.exec("INSERT INTO console_sessions (token_hash, user_name, csrf_token, created_at, expires_at) "
+                    "VALUES (%s, %s, %s, %s, %s)", (token_hash, user_name, csrf_token, now, expires_at))
+
+    def session(self, token_hash: str) -> dict | None:
+        """The session with its account, or None."""
+        with self._tx(write=False) as tx:
+            return tx.one("SELECT s.user_name, s.csrf_token, s.expires_at, s.ended_at, u.role, u.township_code, "
+                          "u.disabled_at FROM console_sessions s JOIN console_users u ON u.name = s.user_name "
+                          "WHERE s.token_hash = %s", (token_hash,))
+
+    def end_session(self, token_hash: str, now: str) -> None:
+        """Log out: the token is refused from now on."""
+        with self._tx() as tx:
+            tx.exec("UPDATE console_sessions SET ended_at = %s WHERE token_hash = %s AND ended_at IS NULL", (now, token_hash))
+
+    # --- the server audit log -----------------------------------------------------------
+    def audit(self, actor: str, action: str, outcome: str, target: str, households: list[str], detail: dict,
+              client: str, now: str) -> None:
+        """One audit entry: who, did what (``ok`` or ``refused``), to what, touching which households."""
+        with self._tx() as tx:
+            tx.exec("INSERT INTO server_audit (at, actor, action, outcome, target, households, detail, client) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    (now, actor[:120], action, outcome, target[:300], _dumps(sorted(set(households))), _dumps(detail),
+                     client[:80]))
+
+    def audit_log(self, actor: str | None = None, action: str | None = None, household_id: str | None = None,
+                  limit: int = 200) -> list[dict]:
+        """Audit entries, newest first, filtered by actor, action and household."""
+        where, params = [], []
+        for column, value in (("actor", actor), ("action", action)):
+            if value:
+                where.append(f"{column} = %s")
+                params.append(value)
+        if household_id:
+            where.append("households LIKE %s")
+            params.append(_like(f'"{household_id}"'))
+        sql = "SELECT id, at, actor, action, outcome, target, households, detail, client FROM server_audit"
+        sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT %s"
+        with self._tx(write=False) as tx:
+            rows = tx.q(sql, [*params, int(limit)])
+        return [dict(r, households=json.loads(r["households"]), detail=json.loads(r["detail"])) for r in rows]
+
+    # --- households -----------------------------------------------------------------
+    def search_households(self, scope: Scope, text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
+        """Households in *scope*: a member's full name or ID number exactly, else names and addresses containing *text*."""
+        self.refresh_search()
+        needle = text.strip().upper() if _looks_like_id(text) else text.strip()
+        if scope.role == "admin":
+            area, area_params = "township_code LIKE %s", [scope.township_code + "%"]
+        else:
+            area, area_params = "township_code = %s", [scope.township_code if scope.role == "office" else "-"]
+        with self._tx(write=False) as tx:
+            ids = [r["household_id"] for r in tx.q(
+                f"SELECT DISTINCT household_id FROM console_search WHERE term = %s AND {area} AND kind IN ('name', 'id') "
+                "ORDER BY household_id LIMIT %s", [needle, *area_params, limit])]
+            if not ids and not _looks_like_id(needle):
+                ids = [r["household_id"] for r in tx.q(
+                    f"SELECT DISTINCT household_id FROM console_search WHERE kind IN ('name', 'address') AND {area} "
+                    "AND term LIKE %s ESCAPE '\\' ORDER BY household_id LIMIT %s", [*area_params, _like(needle), limit])]
+            if not ids:
+                return []
+            cond, params = self.storage._in("household_id", ids)
+            rows = tx.q(f"SELECT household_id, village_code, revision, fields FROM records WHERE entity = 'household' "
+                        f"AND {cond} ORDER BY household_id", params)
+        # the area is checked again on the current record itself: the index only narrows the search
+        return [dict(r, fields=json.loads(r["fields"])) for r in rows if scope.allows(r["village_code"])]
+
+    def refresh_search(self) -> int:
+        """Bring the search terms up to date with the change log; returns how many households were re-indexed."""
+        with self._tx(write=False) as tx:
+            done = int(tx.one("SELECT seq FROM console_search_state WHERE id = 1")["seq"])
+            top = int(tx.one("SELECT value FROM counters WHERE name = 'seq'")["value"])
+        if done >= top:
+            return 0
+        with self._tx() as tx:
+            done = int(tx.one("SELECT seq FROM console_search_state WHERE id = 1" + self.storage.lock_suffix)["seq"])
+            top = int(tx.one("SELECT value FROM counters WHERE name = 'seq'")["value"])   # every seq up to it is committed
+            changed = [r["household_id"] for r in tx.q(
+                "SELECT DISTINCT household_id FROM changes WHERE seq > %s AND seq <= %s AND entity = 'household'", (done, top))]
+            for start in range(0, len(changed), 1000):
+                chunk = changed[start:start + 1000]
+                cond, params = self.storage._in("household_id", chunk)
+                tx.exec(f"DELETE FROM console_search WHERE {cond}", params)
+                rows = tx.q(f"SELECT household_id, township_code, fields FROM records WHERE entity = 'household' AND {cond}",
+                            params)
+                terms = [(r["household_id"], r["township_code"], kind, term)
+                         for r in rows for kind, term in _terms(json.loads(r["fields"]))]
+                tx.insert_rows("console_search", ("household_id", "township_code", "kind", "term"), terms)
+            tx.exec("UPDATE console_search_state SET seq = %s WHERE id = 1 AND seq < %s", (top, top))
+        return len(changed)
+
+    def household(self, household_id: str) -> tuple[dict | None, list[dict]]:
+        """The household record and its visit records (any area: callers check the area)."""
+        with self._tx(write=False) as tx:
+            rows = tx.q("SELECT entity, entity_id, household_id, village_code, revision, fields FROM records "
+                        "WHERE household_id = %s", (household_id,))
+        for row in rows:
+            row["fields"] = json.loads(row["fields"])
+        house = next((r for r in rows if r["entity"] == "household"), None)
+        visits = sorted((r for r in rows if r["entity"] == "visit"),
+                        key=lambda r: str((r["fields"].get("answers") or {}).get("visit_date") or ""), reverse=True)
+        return house, visits
+
+    def village_households(self, village_code: str) -> list[dict]:
+        """One village's households for its coverage list: head, address and open needs (referred or pending)."""
+        with self._tx(write=False) as tx:
+            rows = tx.q("SELECT household_id, fields FROM records WHERE entity = 'household' AND village_code = %s",
+                        (village_code,))
+        out = []
+        for row in rows:
+            f = json.loads(row["fields"])
+            members = [m for m in f.get("members") or [] if isinstance(m, dict)]
+            head = next((m for m in members if m.get("relation") == "head"), members[0] if members else {})
+            needs = [n for n in f.get("needs") or [] if isinstance(n, dict)]
+            out.append({"household_id": row["household_id"], "head": str(head.get("name") or ""),
+                        "address": str(f.get("address") or ""),
+                        "open_needs": sum(1 for n in needs if n.get("disposition") in ("referred", "pending"))})
+        return out
+
+    def household_changes(self, household_id: str, limit: int = 200) -> list[dict]:
+        """The household's accepted changes, newest first: who changed which fields when."""
+        with self._tx(write=False) as tx:
+            rows = tx.q("SELECT seq, entity, entity_id, fields, device_id, author, at, status FROM changes "
+                        "WHERE household_id = %s ORDER BY seq DESC LIMIT %s", (household_id, int(limit)))
+        return [dict(r, fields=sorted(json.loads(r["fields"]))) for r in rows]
+
+    def visits(self, scope: Scope) -> list[dict]:
+        """Every visit record in *scope* as an interchange visit (for the ledger)."""
+        cond, params = self.storage._scope_condition(scope)
+        with self._tx(write=False) as tx:
+            rows = tx.q(f"SELECT entity_id, household_id, revision, fields FROM records WHERE entity = 'visit' AND {cond} "
+                        "ORDER BY entity_id", params)
+        out = []
+        for row in rows:
+            f = json.loads(row["fields"])
+            out.append({"format": "fieldapp.visit", "format_version": 1, "form_id": f.get("form_id"),
+                        "form_version": f.get("form_version"), "household_id": row["household_id"],
+                        "visit_id": row["entity_id"], "status": f.get("status"), "answers": f.get("answers") or {}})
+        return out
+
+    def visited_by_village(self, area: str) -> dict[str, tuple[int, int]]:
+        """Per village under *area*: (households on the server, households with a final visit)."""
+        with self._tx(write=False) as tx:
+            known = tx.q("SELECT village_code, COUNT(*) AS n FROM records WHERE entity = 'household' AND village_code LIKE %s "
+                         "GROUP BY village_code", (area + "%",))
+            visits = tx.q("SELECT household_id, village_code, fields FROM records WHERE entity = 'visit' AND village_code LIKE %s",
+                          (area + "%",))
+        visited: dict[str, set] = {}
+        for v in visits:
+            if json.loads(v["fields"]).get("status") == "final":
+                visited.setdefault(v["village_code"], set()).add(v["household_id"])
+        return {r["village_code"]: (int(r["n"]), len(visited.get(r["village_code"], ()))) for r in known}
+
+    def latest_document(self, kind: str) -> dict | None:
+        """The newest published document of *kind* with its content, or None."""
+        with self._tx(write=False) as tx:
+            row = tx.one("SELECT seq, kind, name, version, content, published_at FROM documents WHERE kind = %s "
+                         "ORDER BY seq DESC LIMIT 1", (kind,))
+        return dict(row, content=json.loads(row["content"])) if row else None
+
+    def last_contacts(self) -> dict[str, str]:
+        """Each device's last sync (its newest read or pushed change)."""
+        with self._tx(write=False) as tx:
+            rows = tx.q("SELECT device_id, MAX(at) AS at FROM device_reads GROUP BY device_id")
+            pushed = tx.q("SELECT device_id, MAX(received_at) AS at FROM changes GROUP BY device_id")
+        last: dict[str, str] = {}
+        for row in rows + pushed:
+            if row["at"] and row["at"] > last.get(row["device_id"], ""):
+                last[row["device_id"]] = row["at"]
+        return last
+
+
+def _looks_like_id(text: str) -> bool:
+    t = text.strip()
+    return len(t) >= 6 and t[:-1].isdigit() and (t[-1].isdigit() or t[-1] in "xX")
+
+
+def _terms(fields: dict) -> set[tuple[str, str]]:
+    """What a household is found by: each member's name and ID number, and its address."""
+    found = set()
+    if fields.get("address"):
+        found.add(("address", str(fields["address"])[:300]))
+    for member in fields.get("members") or []:
+        if isinstance(member, dict):
+            if member.get("name"):
+                found.add(("name", str(member["name"]).strip()[:100]))
+            if member.get("id_number"):
+                found.add(("id", str(member["id_number"]).strip().upper()[:40]))
+    return found

@@ -32,7 +32,8 @@ from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 import forms  # noqa: E402
 import printouts  # noqa: E402
 from fieldapp.demo import generate  # noqa: E402
-from printouts.documents.common import masked_id, zh_date  # noqa: E402
+from forms.idnumber import mask  # noqa: E402
+from printouts.documents.common import zh_date  # noqa: E402
 from printouts.documents.letters import household_items, letter_values  # noqa: E402
 from printouts.qrmatrix import qr_matrix  # noqa: E402
 from printouts.signing import sign_code  # noqa: E402
@@ -51,7 +52,7 @@ def letter_lines(req, ctx, serial: str) -> list[tuple[str, float]]:
     head = visit.head
     office = ctx.office(visit.township_code)
     lines = [(t.title, 18), (serial, 10.5),
-             (f"户主 {head.name}  公民身份号码 {masked_id(head.id_number)}", 9.5),
+             (f"户主 {head.name}  公民身份号码 {mask(head.id_number)}", 9.5),
              (f"家庭住址 {visit.address}  家庭人口 {len(visit.members)} 人", 9.5),
              (fill(t.greeting, values), 10.5)]
     items = household_items(ctx.templates.household_items, req.suggestions, visit.answers.get("categories") or ())

@@ -13,6 +13,9 @@ import random
 import uuid
 from typing import Iterator
 
+from forms.idnumber import check_char
+from forms.interchange import new_envelope
+
 COUNTY_CODE = "990101"
 # (village code, village name, urban/rural) — the demo villages of forms/reference/demo.yaml.
 VILLAGES = (
@@ -23,8 +26,6 @@ VILLAGES = (
     ("990101002202", "演示乡石桥村", "rural"),
     ("990101002203", "演示乡河湾村", "rural"),
 )
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
             "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
@@ -35,17 +36,12 @@ VISITORS = ("协理员甲", "协理员乙", "网格员丙", "民政干部丁")
 STREET_PARTS = ("一组", "二组", "三组", "四组", "五组", "六组", "东巷", "西巷", "前街", "后街")
 
 
-def id_check_char(first17: str) -> str:
-    """GB 11643 check character of 17 digits."""
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS)) % 11]
-
-
 def fake_id_number(rng: random.Random, birth: dt.date, sex: str) -> str:
     """A valid-checksum ID number in the demo county (never a real person's)."""
     seq = rng.randrange(0, 500) * 2 + (1 if sex == "male" else 0)
     seq = max(seq, 1) if sex == "male" else seq
     first17 = f"{COUNTY_CODE}{birth:%Y%m%d}{seq:03d}"
-    return first17 + id_check_char(first17)
+    return first17 + check_char(first17)
 
 
 def _cum(weights) -> list[int]:
@@ -250,13 +246,10 @@ class _Maker:
             "visitors": r.sample(VISITORS, 2), "representative": representative, "remarks": "", **hh,
         }
         at = f"{date.isoformat()}T{r.randint(0, 9):02d}:{r.randint(0, 59):02d}:00+00:00"
-        return {
-            "format": "fieldapp.visit", "format_version": 1, "form_id": "four_clarifications", "form_version": 1,
-            "household_id": self.uuid(), "visit_id": self.uuid(),
-            "status": "final" if r.random() < 0.85 else "draft", "answers": answers,
-            "meta": {"created_at": at, "created_by": answers["visitors"][0], "updated_at": at,
-                     "updated_by": answers["visitors"][0], "revision": 0},
-        }
+        return new_envelope(self.uuid(), self.uuid(), "final" if r.random() < 0.85 else "draft", answers,
+                            form_id="four_clarifications", form_version=1,
+                            meta={"created_at": at, "created_by": answers["visitors"][0], "updated_at": at,
+                                  "updated_by": answers["visitors"][0], "revision": 0})
 
 
 def generate(count: int, seed: int = 2026, visit_date: dt.date = dt.date(2026, 5, 12)) -> Iterator[dict]:

@@ -19,6 +19,9 @@ from typing import Callable, NamedTuple
 from fieldapp.services_print import NothingToPrint, PrintServices  # noqa: F401
 from fieldapp.services_sync import NotEnrolled, SyncServices  # noqa: F401 - NotEnrolled is part of the facade
 from fieldapp.paths import data_dir
+from forms.errors import FormsError
+from forms.display import answer_text, is_blank as _empty  # noqa: F401 - answer_text is part of the facade
+from forms.interchange import new_envelope
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,7 @@ DEFAULT_SETTINGS = {"language": "zh", "auto_lock_minutes": 10}
 # Flag order everywhere in the UI: child protection first (urgent), then the rest.
 FLAG_ORDER = ("child_protection", "filing", "verify", "watch")
 _STATUS = {"none": "not_visited", "draft": "draft", "final": "done"}
+DEMO_STATE = "demo_data"  # sync-state flag of a vault made with demo data (``fieldapp demo``)
 
 
 class HouseholdRow(NamedTuple):
@@ -112,7 +116,7 @@ class ImportFileUnreadable(Exception):
 class ExportNeedsSecret(Exception):
     """An export needs the office key or a passphrase; the app never exports in clear."""
 
-    message_zh = "导出需要设置口令（本机没有县级公钥）。"
+    message_zh = "导出需要设置密码（本机没有县级公钥）。"
 
 
 class NotUnlocked(Exception):
@@ -141,6 +145,15 @@ def _order_flags(text: str, memo: dict) -> tuple:
     return got
 
 
+class ImportRejected(Exception):
+    """Some visits of an import file were rejected and the caller asked for all or nothing."""
+
+    def __init__(self, rejected: int, problems: list[str]):
+        super().__init__(f"{rejected} visits rejected")
+        self.rejected, self.problems = rejected, problems
+        self.message_zh = f"{rejected} 条记录不合格，未导入任何记录"
+
+
 class Services(SyncServices, PrintServices):
     """One laptop's app services: vault lifecycle, household list, visits, assessment, coverage."""
 
@@ -151,7 +164,12 @@ class Services(SyncServices, PrintServices):
         self.vault = None
         self._form = None
         self._reference = None
+        self._templates = None
+        self._forms_dir = None
         self._village_names: dict[str, str] = {}
+        from fieldapp.services_review import ReviewServices
+
+        self.reviews = ReviewServices(self)   # review (审核): returns, approve / return, letter gating
 
     # ------------------------------------------------------------------ settings
     def load_settings(self) -> dict:
@@ -189,8 +207,11 @@ class Services(SyncServices, PrintServices):
 
     def create_vault(self, user: str, passphrase: str, *, demo: bool = False, server_url: str = "",
                      enrollment_code: str = "", households: int | None = None,
-                     progress: Callable[[int, int, str], None] | None = None) -> None:
-        """Create the vault with its first user; with ``demo`` fill it with fake demo households."""
+                     progress: Callable[[int, int, str], None] | None = None, enrollment=None) -> None:
+        """Create the vault with its first user; with ``demo`` fill it with fake demo households.
+
+        :param enrollment: a ``fieldapp.enrollment.Enrollment`` the wizard already made (kept in the new vault)
+        """
         from fieldapp.vault import Vault
 
         kwargs = {"kdf": self.kdf} if self.kdf is not None else {}
@@ -201,9 +222,14 @@ class Services(SyncServices, PrintServices):
                 # Demo mode: the embedded local server issues the code; enrolment happens at the first sync.
                 vault.set_sync_state("pending_server_url", self.demo_server.url)
                 vault.set_sync_state("pending_enrollment_code", self.demo_server.issue_code())
-            if server_url and enrollment_code:
+            if enrollment is not None:
+                from fieldapp.enrollment import keep_in_vault
+
+                keep_in_vault(vault, enrollment)
+            elif server_url and enrollment_code:
                 self._first_enrollment(vault, server_url, enrollment_code)
             if demo:
+                vault.set_sync_state(DEMO_STATE, "1")  # the demo reference and templates apply to this vault only
                 self._fill_demo(vault, households or self.demo_households, progress)
         finally:
             vault.lock()
@@ -247,24 +273,55 @@ class Services(SyncServices, PrintServices):
         vault.unlock(user, passphrase)
         vault.deriver = self._derive
         self.vault = vault
-        self._village_names = self._load_village_names()
+        self.published_changed()
+
+    def is_demo(self) -> bool:
+        """True in demo mode (``fieldapp demo`` or a vault made with demo data): only then the demo files apply."""
+        if self.demo_server is not None:
+            return True
+        return self.vault is not None and self.vault.is_unlocked and self.vault.get_sync_state(DEMO_STATE) == "1"
+
+    def _check_published(self) -> None:
+        """Documents arrive with pulls (the app's sync, the CLI, a USB receipt): a moved cursor means look again."""
+        if self.vault is not None and self.vault.is_unlocked:
+            cursor = self.vault.get_sync_state("cursor")
+            if cursor != self.__dict__.get("_published_cursor"):
+                self.published_changed()
+
+    def published_changed(self) -> None:
+        """Forget the cached reference, templates, forms and names (after a sync or a USB receipt brought new ones)."""
+        if self.vault is not None and self.vault.is_unlocked:
+            self._published_cursor = self.vault.get_sync_state("cursor")
+        self._reference = self._templates = self._forms_dir = None
+        self._form = None
+        self.__dict__.pop("_label_memo", None)
+        self._village_names = self._load_village_names() if self.vault is not None and self.vault.is_unlocked else {}
 
     def _load_village_names(self) -> dict[str, str]:
         names: dict[str, str] = {}
-        from fieldapp import demo  # demo villages (fake county 99) have names; real codes show as codes
+        if self.is_demo():
+            from fieldapp import demo  # demo villages (fake county 99) have names only in demo mode
 
-        names.update({code: name for code, name, *_ in getattr(demo, "VILLAGES", ())})
+            names.update({code: name for code, name, *_ in getattr(demo, "VILLAGES", ())})
         try:
+            from fieldapp import published
+
+            names.update(published.area_names(self._v()))
             names.update({v.code: v.name for v in self.reference().villages()})
-        except Exception as exc:  # noqa: BLE001 - names are a convenience; codes still show
+        except FormsError as exc:  # names are a convenience; codes still show
             log.warning("village names unavailable: %s", type(exc).__name__)
         return names
+
+    def area_name(self, code: str) -> str:
+        """The name of a village, township or county code ("" when unknown)."""
+        return self._village_names.get(code, "")
 
     def lock(self) -> None:
         """Forget the key and close the database."""
         if self.vault is not None:
             self.vault.lock()
         self.vault = None
+        self._reference = self._templates = self._forms_dir = self._form = None
 
     def is_unlocked(self) -> bool:
         """True while a user has unlocked the vault."""
@@ -291,9 +348,9 @@ class Services(SyncServices, PrintServices):
         raw = self._v().household_rows()
         cat_memo: dict = {}
         flag_memo: dict = {}
+        since = self._campaign_start()  # first: it notices newly pulled documents (names included)
         names = self._village_names
         status = _STATUS
-        since = self._campaign_start()
         new = tuple.__new__  # 3× faster than HouseholdRow(...) for 100,000 rows
         rows = [
             new(HouseholdRow, (r[0], r[1] or "", r[2] or "", r[3] or "", names.get(r[3], ""), r[4] or "",
@@ -321,6 +378,7 @@ class Services(SyncServices, PrintServices):
 
     def household_row(self, household_id: str) -> HouseholdRow:
         """One household's list row (after it changed)."""
+        self._check_published()
         h = self._v().get_household(household_id, audit_view=False)
         from fieldapp.vault.projection import project
 
@@ -401,7 +459,7 @@ class Services(SyncServices, PrintServices):
             return self._form
         from forms import load_form
 
-        form = load_form(FORM_ID, version)
+        form = load_form(FORM_ID, version, definitions_dir=self._published_forms())
         if version is None:
             self._form = form
         return form
@@ -421,13 +479,65 @@ class Services(SyncServices, PrintServices):
             memo[key] = next((o.label(language) for o in options if o.code == code), None)
         return memo[key]
 
-    def reference(self):
-        """The reference data (dibao standards, thresholds)."""
-        if self._reference is None:
-            from forms.reference import load_reference
+    def _published_forms(self):
+        """The folder of shipped + county-published form versions (None: only the shipped ones)."""
+        if self._forms_dir is None:
+            self._forms_dir = False
+            if self.vault is not None and self.vault.is_unlocked:
+                from fieldapp import published
 
-            self._reference = load_reference()
+                self._forms_dir = published.forms_folder(self.vault, self.data_dir, FORM_ID) or False
+        return self._forms_dir or None
+
+    def reference(self):
+        """The reference data: what the county published (the demo set only in demo mode; none before the first sync)."""
+        self._check_published()
+        if self._reference is None:
+            from fieldapp import published
+            from forms.reference import Reference, load_reference
+
+            if self.vault is not None and self.vault.is_unlocked:
+                self._reference = published.reference(self.vault, demo=self.is_demo())
+            else:
+                return load_reference() if self.demo_server is not None else Reference.none()
         return self._reference
+
+    def templates(self):
+        """The county's letter templates (the demo set only in demo mode).
+
+        :raises fieldapp.published.TemplatesMissing: nothing was published to this laptop yet
+        """
+        self._check_published()
+        if self._templates is None:
+            from fieldapp import published
+
+            self._templates = published.templates(self._v(), demo=self.is_demo())
+        return self._templates
+
+    def published_status(self) -> dict:
+        """Name and version of the reference data, templates, form and areas this laptop uses."""
+        from fieldapp import published
+
+        return published.status(self._v(), demo=self.is_demo())
+
+    # ------------------------------------------------------------------ new households (主动发现)
+    def laptop_villages(self) -> list:
+        """The villages this laptop may create households in (``fieldapp.households.VillageChoice``)."""
+        from fieldapp import households
+
+        return households.laptop_villages(self)
+
+    def create_household(self, village_code: str, head_name: str, id_number: str, **details) -> str:
+        """Create a household found during visits (draft first visit); raises HouseholdExists for a known ID number."""
+        from fieldapp import households
+
+        return households.create_household(self, village_code, head_name, id_number, **details)
+
+    def duplicate_flags(self) -> list[dict]:
+        """Office laptops: households sharing a member's ID number, as flagged by the server at the last sync."""
+        from fieldapp import households
+
+        return households.duplicate_flags(self)
 
     # ------------------------------------------------------------------ visits
     def open_household(self, household_id: str) -> dict:
@@ -449,18 +559,28 @@ class Services(SyncServices, PrintServices):
         for key, value in (household.get("fields") or {}).items():
             if key in form.questions and form.questions[key].scope == "household" and not form.questions[key].is_calculated:
                 answers[key] = value
+        answers = self._upgraded(answers, household.get("form_version") or 1)  # fields may come from an older form
         return self._envelope(household["id"], str(uuid.uuid4()), "draft", answers)
 
     def amend_visit(self, visit: dict) -> dict:
-        """A new visit that starts from ``visit`` (final): the original stays in the history unchanged."""
-        answers = json.loads(json.dumps(visit["answers"]))
+        """A new visit that starts from ``visit`` (final): the original stays in the history unchanged.
+
+        The amendment is recorded with the latest form version, its answers upgraded to it.
+        """
+        answers = self._upgraded(json.loads(json.dumps(visit["answers"])), visit.get("form_version"))
         return self._envelope(visit["household_id"], str(uuid.uuid4()), "draft", answers)
+
+    def _upgraded(self, answers: dict, from_version) -> dict:
+        """``answers`` recorded with form version ``from_version``, upgraded to the latest version."""
+        from forms.versioning import upgrade_answers
+
+        latest = self.form().version
+        start = from_version if isinstance(from_version, int) and 0 < from_version < latest else latest
+        return upgrade_answers(answers, [self.form(v) for v in range(start, latest + 1)])
 
     def _envelope(self, household_id: str, visit_id: str, status: str, answers: dict) -> dict:
         form = self.form()
-        return {"format": "fieldapp.visit", "format_version": 1, "form_id": form.form_id,
-                "form_version": form.version, "household_id": household_id, "visit_id": visit_id,
-                "status": status, "answers": answers}
+        return new_envelope(household_id, visit_id, status, answers, form_id=form.form_id, form_version=form.version)
 
     def save_draft(self, visit: dict) -> None:
         """Autosave what is typed (local, unsynced; survives a crash)."""
@@ -475,15 +595,7 @@ class Services(SyncServices, PrintServices):
         from forms.validation import validate
 
         form = self.form(visit.get("form_version"))
-        problems = list(validate(visit, form, self.reference()))
-        visitors = visit.get("answers", {}).get("visitors") or []
-        if len([x for x in visitors if str(x).strip()]) < 2 and not any(p.path == "visitors" and p.severity == "error"
-                                                                       for p in problems):
-            from forms.problems import ERROR, Problem
-
-            problems.insert(0, Problem("visitors", ERROR, "visitors_min", "完成走访需要至少两名走访人员",
-                                       "At least two visitors are needed to finalise"))
-        return problems
+        return list(validate(visit, form, self.reference()))
 
     def assess(self, visit: dict):
         """The rules' suggestions (forms.Assessment); raises a forms error when reference data is missing."""
@@ -505,7 +617,7 @@ class Services(SyncServices, PrintServices):
             a = self.assess(record)
             review_due = (a.review or {}).get("next_review_due")
             flags = self._flags_of(a)
-        except Exception as exc:  # noqa: BLE001 - missing reference data must not block saving what was typed
+        except FormsError as exc:  # missing reference data must not block saving what was typed; a bug still surfaces
             log.warning("assessment skipped on save: %s", type(exc).__name__)
         result = self._v().save_visit(record, review_due=review_due, flags=flags)
         return result
@@ -605,39 +717,61 @@ class Services(SyncServices, PrintServices):
             raise ImportFileUnreadable(Path(path).name) from exc
         return doc, is_sealed_export(doc)
 
-    def import_visits(self, doc, passphrase: str | None = None, progress=None) -> dict:
-        """Import visits (interchange JSON, one or a list, or an encrypted export opened with ``passphrase``).
+    def import_visits(self, doc, passphrase: str | None = None, progress=None, *,
+                      office_private_key: bytes | None = None, skip_invalid: bool = True) -> dict:
+        """Import visits (interchange JSON, one or a list, or an encrypted export) — the app's and the CLI's one path.
 
-        Visits that are not in the interchange shape, and final visits with blocking problems, are
-        skipped and counted. ``progress(done, total)`` may raise to cancel between batches.
-        :returns: {"imported": n, "rejected": m}
+        A visit not in the interchange shape (drafts too: a value of the wrong JSON type is never
+        imported), and a final visit with blocking problems, is rejected with its reasons. Each
+        imported household gets its review date and flags from the rules, as a visit saved by hand.
+        ``progress(done, total)`` may raise to cancel between batches.
+
+        :param office_private_key: opens an export sealed to the county office (instead of ``passphrase``).
+        :param skip_invalid: False = import nothing when any visit is rejected (raises ImportRejected).
+        :returns: {"imported": n, "rejected": m, "problems": ["第 i 条 …", …]}
         """
-        from fieldapp.vault import VaultError
         from fieldapp.vault.export import is_sealed_export, open_sealed_visits
-        from fieldapp.vault.records import check_visit
 
         if is_sealed_export(doc):
-            doc = open_sealed_visits(doc, passphrase=passphrase)
+            doc = open_sealed_visits(doc, office_private_key=office_private_key, passphrase=passphrase)
         visits = doc if isinstance(doc, list) else [doc]
-        good, rejected = [], 0
-        for visit in visits:
-            try:
-                check_visit(visit)
-            except VaultError:
-                rejected += 1
-                continue
-            if visit.get("status") == "final" and any(p.severity == "error" for p in self.validate(visit)):
-                rejected += 1
-                continue
-            good.append(visit)
+        good, problems = [], []
+        for i, visit in enumerate(visits, 1):
+            reasons = self._import_problems(visit, f"第 {i} 条")
+            if reasons:
+                problems.extend(reasons)
+            else:
+                good.append(visit)
+        rejected = len(visits) - len(good)
+        if rejected and not skip_invalid:
+            raise ImportRejected(rejected, problems)
         v = self._v()
         done = 0
         for start in range(0, len(good), 200):
-            done += v.save_visits(good[start:start + 200], batch_size=200)
+            batch = good[start:start + 200]
+            done += v.save_visits(batch, batch_size=200)
             if progress:
                 progress(done, len(good))
         v.audit("import", detail={"visits": done, "rejected": rejected})
-        return {"imported": done, "rejected": rejected}
+        return {"imported": done, "rejected": rejected, "problems": problems}
+
+    def _import_problems(self, visit, label: str) -> list[str]:
+        """Why *visit* cannot be imported (Chinese, prefixed with *label*); [] when it can."""
+        from fieldapp.vault import VaultError
+        from fieldapp.vault.records import check_visit
+        from forms.errors import VisitShapeError
+        from forms.interchange import check_shape
+
+        try:
+            check_visit(visit)
+            check_shape(visit, label)
+        except VaultError as exc:
+            return [f"{label}：{exc.message_zh}"]
+        except VisitShapeError as exc:
+            return [f"{exc.message_zh}：" + "；".join(exc.problems[:3])]
+        if visit.get("status") != "final":
+            return []
+        return [f"{label} {p.path}：{p.message_zh}" for p in self.validate(visit) if p.severity == "error"][:5]
 
     def export_visits(self, path: str | Path, passphrase: str | None = None, progress=None) -> int:
         """Export every visit, encrypted: to the county office's key when the vault has it, else under ``passphrase``.
@@ -669,43 +803,10 @@ class Services(SyncServices, PrintServices):
         """Review-due date and list flags for a household (rules from ``forms``), for the vault's deriver hook."""
         try:
             a = self.assess(self._envelope("", "", "draft", dict(fields)))
-        except Exception as exc:  # noqa: BLE001 - a household without a published standard still saves
+        except FormsError as exc:  # a household without a published standard still saves
             log.debug("deriver skipped: %s", type(exc).__name__)
             return {}
         return {"review_due": (a.review or {}).get("next_review_due"), "flags": self._flags_of(a)}
-
-
-def _empty(value) -> bool:
-    return value is None or value == "" or value == []
-
-
-def answer_text(question, value, language: str = "zh") -> str:
-    """A stored answer as readable text: yuan with two decimals, option labels, masked ID numbers."""
-    if _empty(value):
-        return "—"
-    t = question.type
-    if t == "money":
-        from forms.money import fen_to_yuan_str
-
-        try:
-            return fen_to_yuan_str(int(value)) + (" 元" if language == "zh" else " yuan")
-        except (TypeError, ValueError):
-            return str(value)
-    if t in ("single", "yes_no", "yes_no_unknown"):
-        return question.option_label(value, language)
-    if t == "multi":
-        return "、".join(question.option_label(v, language) for v in value) if isinstance(value, list) else str(value)
-    if t == "boolean":
-        return ("是" if value else "否") if language == "zh" else ("Yes" if value else "No")
-    if t == "text_list":
-        return "、".join(map(str, value)) if isinstance(value, list) else str(value)
-    if t == "id_number":
-        from forms.idnumber import mask
-
-        return mask(str(value))
-    if t == "repeat":
-        return f"{len(value)} 行" if language == "zh" else f"{len(value)} rows"
-    return str(value)
 
 
 def _row_key(group, row: dict, index: int):

@@ -88,21 +88,13 @@ class BatchResult:
 
     render: object
     without_visit: int = 0
+    not_approved: int = 0      # left out: the county prints these letters only for approved visits
 
 
 class PrintServices:
     """Print methods of the facade (needs ``self._v()`` and ``self.reference()``)."""
 
     PRINT_KINDS = ("consent", "visit_record", "visit_result")
-
-    def print_available(self) -> bool:
-        """True when the printouts package is installed (found without importing reportlab)."""
-        import importlib.util
-
-        try:
-            return importlib.util.find_spec("printouts") is not None
-        except (ImportError, ValueError):
-            return False
 
     def print_household(self, kind: str, household_id: str, out: str | Path | None, progress=None):
         """Print one document (consent / visit_record / visit_result letter) of the latest saved visit to a PDF.
@@ -119,9 +111,10 @@ class PrintServices:
         h = v.get_household(household_id, audit_view=False)
         if not h["visits"]:
             raise NothingToPrint()
+        self.reviews.check_letter(kind, [household_id])   # LetterNeedsApproval when the county requires approval
         visit = v.get_visit(h["visits"][0]["id"], audit_view=False)
         visit.pop("meta", None)
-        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=printouts.load_templates(),
+        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=self.templates(),
                                      reference=self.reference(), counter=_VaultCounter(v), hold_serials=out is None)
         if kind == "consent":
             result = printouts.print_consent([visit], ctx, out, progress=progress)
@@ -164,7 +157,9 @@ class PrintServices:
             raise ValueError(f"unknown document {kind!r}")
         v = self._v()
         visits, without_visit = [], 0
-        for hid in household_ids:
+        allowed = self.reviews.check_letter(kind, list(household_ids))
+        not_approved = len(household_ids) - len(allowed)
+        for hid in allowed:
             h = v.get_household(hid, audit_view=False)
             if not h["visits"]:
                 without_visit += 1
@@ -174,7 +169,7 @@ class PrintServices:
             visits.append(visit)
         if not visits:
             raise NothingToPrint()
-        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=printouts.load_templates(),
+        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=self.templates(),
                                      reference=self.reference(), counter=_VaultCounter(v), hold_serials=out is None)
         target = Path(out) if out is not None else None
         if kind == "consent":
@@ -188,7 +183,34 @@ class PrintServices:
             v.audit("print", "household", doc.household_id,
                     {"document": kind, "serial": doc.serial, "batch": len(visits), "pages": doc.pages,
                      **({"preview": True} if target is None else {})})
-        return BatchResult(result, without_visit)
+        return BatchResult(result, without_visit, not_approved)
+
+    def export_ledger(self, out: str | Path, household_ids: list[str] | None = None, *, group_by: str = "village",
+                      issue_date: str | None = None):
+        """The ledger (工作台账) of the latest visit of every household (or of *household_ids*) as an .xlsx workbook,
+        with the county's published templates and reference data (area and office names).
+
+        :returns: ``printouts.ExportResult`` (path, sheets, household ids)
+        """
+        import printouts
+
+        v = self._v()
+        ids = household_ids if household_ids is not None else [r[0] for r in v.household_rows()]
+        visits = []
+        for hid in ids:
+            h = v.get_household(hid, audit_view=False)
+            if h["visits"]:
+                visit = v.get_visit(h["visits"][0]["id"], audit_view=False)
+                visit.pop("meta", None)
+                visits.append(visit)
+        if not visits:
+            raise NothingToPrint()
+        kwargs = {"issue_date": issue_date} if issue_date else {}
+        ctx = printouts.PrintContext(signing_key=self._print_key(), templates=self.templates(),
+                                     reference=self.reference(), counter=_VaultCounter(v), **kwargs)
+        exported = printouts.export_ledger_xlsx(visits, ctx, Path(out), group_by=group_by)
+        v.audit("export", detail={"document": "ledger", "households": len(exported.household_ids)})
+        return exported
 
     def commit_print_serials(self, held) -> None:
         """A previewed PDF is about to be printed or saved: its 文号 become used (idempotent).

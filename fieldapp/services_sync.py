@@ -12,16 +12,30 @@ import logging
 from dataclasses import dataclass
 from typing import Callable
 
+from fieldapp.vault.errors import RecordNotFound
+from forms.errors import FormsError
+
 log = logging.getLogger("fieldapp.services")
 
 SyncProgress = Callable[[str, int, int], None]  # (stage "push" | "pull", done, total or 0)
+
+
+class EnrollmentCodeRejected(Exception):
+    """The code typed at first run was refused by the server (wrong, expired or used): it can be retyped."""
+
+    hint_zh = "请在“工具 → 加入县级服务器 / 重新输入登记码…”中重新输入登记码（向县民政局索取新的登记码）。"
+
+    def __init__(self, cause):
+        super().__init__(str(cause))
+        self.cause = cause
+        self.message_zh = getattr(cause, "message_zh", "登记码无效。")
 
 
 class NotEnrolled(Exception):
     """Sync was asked for but this laptop never joined a county server."""
 
     message_zh = "这台电脑还没有加入县级服务器，无法同步。"
-    hint_zh = "请向乡镇经办人员索取服务器地址和注册码。"
+    hint_zh = "请向乡镇经办人员索取服务器地址和登记码，在“工具 → 加入县级服务器…”中填写。"
 
 
 @dataclass
@@ -56,18 +70,6 @@ class SyncServices:
 
     demo_server = None  # set by demo mode: the embedded local server (fieldapp.services_demo.DemoServer)
 
-    def sync_available(self) -> bool:
-        """True when the sync package is installed (the status bar then offers a sync button).
-
-        Found without importing it: the import (httpx…) takes 0.2 s and happens later, off the UI thread.
-        """
-        import importlib.util
-
-        try:
-            return importlib.util.find_spec("fieldapp.syncing") is not None and importlib.util.find_spec("sync") is not None
-        except (ImportError, ValueError):
-            return False
-
     def sync(self, progress: SyncProgress | None = None):
         """Enroll first if the first-run enrollment is still pending, then run one sync (push, then pull).
 
@@ -83,16 +85,54 @@ class SyncServices:
             url, code = v.get_sync_state("pending_server_url"), v.get_sync_state("pending_enrollment_code")
             if not (url and code):
                 raise NotEnrolled()
-            syncing.enroll(v, url, code)
+            from sync import errors as sync_errors
+
+            try:
+                syncing.enroll(v, url, code)
+            except (sync_errors.EnrollmentCodeInvalid, sync_errors.EnrollmentCodeExpired,
+                    sync_errors.EnrollmentCodeUsed) as exc:
+                raise EnrollmentCodeRejected(exc) from exc
             v.set_sync_state("pending_enrollment_code", None)
         report = syncing.sync_now(v, progress=progress)
         v.set_sync_state("last_sync_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        if getattr(report, "documents", 0):
+            self.published_changed()  # new reference data, templates or form versions apply from now on
         return report
+
+    def enroll(self, server_url: str, code: str):
+        """Join (or re-join) a county server from 工具 with a newly typed code; wrong codes raise their sync error."""
+        import fieldapp.syncing as syncing
+        from fieldapp.enrollment import check_address
+
+        v = self._v()
+        url = check_address(server_url).url
+        answer = syncing.enroll(v, url, code)
+        v.set_sync_state("pending_enrollment_code", None)
+        v.set_sync_state("pending_server_url", None)
+        self.published_changed()
+        return answer
+
+    def keep_pending_enrollment(self, server_url: str, code: str) -> None:
+        """Offline: keep a newly typed address and code; the next sync enrolls with them."""
+        v = self._v()
+        v.set_sync_state("pending_server_url", server_url.strip().rstrip("/"))
+        v.set_sync_state("pending_enrollment_code", code.strip())
+
+    def enrollment_status(self) -> dict:
+        """For 工具 and the status bar: enrolled?, role, township, server fingerprint, and whether the county office
+        can recover this laptop's data; a code still waiting for the first sync is reported as pending."""
+        from fieldapp.enrollment import recovery_status, server_fingerprint
+
+        v = self._v()
+        township = v.get_sync_state("township_code") or ""
+        return {**recovery_status(v), "role": v.get_sync_state("role") or "", "township_code": township,
+                "township_name": self.area_name(township) if hasattr(self, "area_name") else "",
+                "server_url": v.get_sync_state("server_url") or v.get_sync_state("pending_server_url") or "",
+                "fingerprint": server_fingerprint(v),
+                "pending_code": bool(v.get_sync_state("pending_enrollment_code"))}
 
     def is_online(self) -> bool:
         """True when the county server answers (network; call off the UI thread)."""
-        if not self.sync_available():
-            return False
         import fieldapp.syncing as syncing
 
         try:
@@ -107,7 +147,8 @@ class SyncServices:
         online = self.is_online() if check_online else False
         return {"online": online, "pending": v.pending_count(), "last_sync": v.get_sync_state("last_sync_at"),
                 "open_conflicts": sum(1 for c in v.list_conflicts() if c.get("kind") == "hard"),
-                "enrolled": bool(v.get_sync_state("device_id") and v.get_sync_state("device_keys"))}
+                "enrolled": bool(v.get_sync_state("device_id") and v.get_sync_state("device_keys")),
+                "recoverable": v.has_office_wrap()}
 
     def sync_role(self) -> str | None:
         """``office`` or ``visitor`` once enrolled (office devices resolve conflicts), else None."""
@@ -137,18 +178,18 @@ class SyncServices:
     def _household_caption(self, household_id: str) -> str:
         try:
             row = self.household_row(household_id)
-        except Exception:  # noqa: BLE001 - a household outside this laptop: show its id
+        except RecordNotFound:  # a household outside this laptop: show its id
             return household_id[:8]
         return " · ".join(x for x in (row.head_name, row.address) if x) or household_id[:8]
 
     def _conflict_field(self, name: str, pair: dict) -> ConflictField:
-        from fieldapp.services import answer_text
+        from forms.display import answer_text
 
         server, device = pair.get("server"), pair.get("device")
         question = None
         try:
             question = self.form().questions.get(name)
-        except Exception:  # noqa: BLE001 - labels are a convenience
+        except FormsError:  # labels are a convenience
             question = None
 
         def text(value) -> str:

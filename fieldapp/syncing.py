@@ -83,6 +83,7 @@ def sync_now(vault, progress=None, transport: httpx.BaseTransport | None = None)
             except errors.SyncError as exc:  # the sync itself succeeded; printing will ask again
                 log.warning("serial numbers not topped up: %s", type(exc).__name__)
             _anchor_audit(vault, client)
+            _fetch_duplicates(vault, client)
     except errors.DeviceRevoked:
         _revoked(vault)
         raise
@@ -91,6 +92,21 @@ def sync_now(vault, progress=None, transport: httpx.BaseTransport | None = None)
         raise
     apply_office_key(vault)
     return report
+
+
+from fieldapp.households import DUPLICATES_KEY  # noqa: E402 - kept next to its one use
+
+
+def _fetch_duplicates(vault, client: SyncClient) -> None:
+    """Office laptops keep the server's list of households sharing a member's ID number (shown under 工具)."""
+    if vault.get_sync_state("role") != "office":
+        return
+    try:
+        found = client.duplicates()
+    except errors.SyncError as exc:  # an older server: nothing to show
+        log.info("duplicate check unavailable: %s", type(exc).__name__)
+        return
+    vault.set_sync_state(DUPLICATES_KEY, json.dumps(found, ensure_ascii=False))
 
 
 # --- 文号 blocks from the county server --------------------------------------------

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from forms import rules
 from forms.definition import FormDefinition
-from forms.errors import FormNotFoundError, UnknownFormVersionError
+from forms.errors import FormNotFoundError, MissingStandardError, UnknownFormVersionError
 from forms.expressions import local_today
+from forms.places import county_of, is_village_code
 from forms.rules.base import Facts, codes, rows
 
 __all__ = ["Assessment", "assess", "build_facts"]
@@ -23,6 +24,8 @@ class Assessment:
     on_date: str
     reference_id: str
     demo_reference: bool
+    reference_version: int | None = None  # version of the published reference document used (None: a file)
+    standard_missing: str | None = None  # Chinese explanation when no dibao standard was in force
     standard_fen: int | None = None
     per_capita_income_fen: int | None = None
     counted_income_fen: int | None = None
@@ -72,6 +75,8 @@ class Assessment:
             "on_date": self.on_date,
             "reference_id": self.reference_id,
             "demo_reference": self.demo_reference,
+            "reference_version": self.reference_version,
+            "standard_missing": self.standard_missing,
             "missing_inputs": list(self.missing_inputs),
             "standard": one("R2"),
             "per_capita_income_fen": self.per_capita_income_fen,
@@ -93,7 +98,7 @@ class Assessment:
 
 
 def build_facts(form: FormDefinition, visit: dict, reference, on_date=None, temp_amount_fen=None) -> Facts:
-    """Compute the Facts the rules read; raises MissingStandardError when S is not published."""
+    """Compute the Facts the rules read; a standard not published is noted in ``standard_missing``."""
     answers = form.calculated_view(visit.get("answers") or {})
     if on_date is None:
         try:
@@ -103,7 +108,7 @@ def build_facts(form: FormDefinition, visit: dict, reference, on_date=None, temp
     elif isinstance(on_date, str):
         on_date = _dt.date.fromisoformat(on_date)
     village = answers.get("village_code")
-    county = village[:6] if isinstance(village, str) and len(village) == 12 and village.isdigit() else None
+    county = county_of(village) if is_village_code(village) else None
     area = answers.get("area_type") if answers.get("area_type") in ("urban", "rural") else None
     missing = []
     if county is None:
@@ -120,10 +125,17 @@ def build_facts(form: FormDefinition, visit: dict, reference, on_date=None, temp
                            else None)
     if temp_amount_fen is not None and county is None:
         missing.append("village_code")
-    standard = reference.standard(county, area, on_date) if county and area else None
+    standard, standard_missing = None, None
+    if county and area:
+        try:
+            standard = reference.standard(county, area, on_date)
+        except MissingStandardError as exc:
+            # No silent blank: the income rules say they could not run, every other rule still runs.
+            standard_missing = exc
+            missing.append("dibao_standard")
     return Facts(answers=answers, reference=reference, on_date=on_date, county_code=county, area_type=area,
                  categories=categories, members=members, standard=standard, missing_inputs=tuple(dict.fromkeys(missing)),
-                 temp_amount_fen=temp_amount_fen)
+                 temp_amount_fen=temp_amount_fen, standard_missing=standard_missing)
 
 
 def assess(visit: dict, reference, on_date=None, temp_amount_fen: int | None = None, form: FormDefinition | None = None) -> Assessment:
@@ -132,8 +144,10 @@ def assess(visit: dict, reference, on_date=None, temp_amount_fen: int | None = N
     :param on_date: date the standard must be in force (default: the visit date).
     :param temp_amount_fen: temporary-assistance amount for R8 (default: the visit's
         ``temp_assistance_request_fen`` answer, if any).
-    :raises MissingStandardError: the reference data has no dibao standard for the county,
-        urban/rural and date (never a silent zero).
+    A reference without the dibao standard for the county, urban/rural and date is never a silent
+    zero: R2/R3 (and R8 when asked) say in plain Chinese what is missing and that they could not
+    run, ``missing_inputs`` lists ``dibao_standard``, and every rule not needing it (R4 on known
+    categories, R5, R7, R9–R12) still runs.
     :raises UnknownFormVersionError: the visit names a form version this installation lacks.
     """
     if form is None:
@@ -147,7 +161,10 @@ def assess(visit: dict, reference, on_date=None, temp_amount_fen: int | None = N
     a = facts.answers
     result = Assessment(form_id=form.form_id, form_version=form.version, on_date=facts.on_date.isoformat(),
                         reference_id=reference.reference_id, demo_reference=reference.demo,
+                        reference_version=getattr(reference, "version", None),
                         missing_inputs=list(facts.missing_inputs))
+    if facts.standard_missing is not None:
+        result.standard_missing = facts.standard_missing.message_zh
     result.standard_fen = facts.standard.monthly_fen if facts.standard else None
     result.per_capita_income_fen = a.get("per_capita_income_fen")
     result.counted_income_fen = a.get("counted_income_fen")

@@ -217,7 +217,7 @@ class _Builder:
             numbers[name] = value
         if (numbers["min"] is not None or numbers["max"] is not None) and qtype not in _NUMERIC:
             self.problem(loc, "min/max apply only to integer and money questions")
-        if numbers["min_count"] is not None and qtype not in ("repeat", "multi", "text_list"):
+        if numbers["min_count"] is not None and qtype not in ("repeat", "multi", "text_list", "member_refs"):
             self.problem(loc, "min_count applies only to repeat groups, multiple choice and lists")
         pattern = None
         if "pattern" in rq:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from forms.errors import FormsError
+from forms.places import county_of, township_of
 
 __all__ = ["REASONS", "REASON_LABELS_ZH", "STATE_LABELS_ZH", "HouseholdFacts", "CoverageCounts", "CoverageReport",
            "facts_from_fields", "target_state", "summarise", "unreachable_status", "UnreachableIncomplete",
@@ -147,7 +148,7 @@ def summarise(households: Iterable[HouseholdFacts], campaign: str, since: str) -
         if state is None:
             continue
         code = facts.village_code
-        for level, key in ((report.villages, code), (report.townships, code[:9]), (report.counties, code[:6])):
+        for level, key in ((report.villages, code), (report.townships, township_of(code)), (report.counties, county_of(code))):
             counts = level.get(key)
             if counts is None:
                 counts = level[key] = CoverageCounts(key)

@@ -11,6 +11,7 @@ from forms.errors import IdNumberError, MissingStandardError
 from forms.money import mul_ratio_half_up
 from forms.problems import ERROR, WARNING, Problem
 from forms.rules.base import DIBAO_CATEGORIES, codes, rows, yuan
+from forms.places import county_of, is_village_code
 
 __all__ = ["check"]
 
@@ -19,9 +20,29 @@ def check(form, answers: dict, calc: dict, reference, problems: list) -> None:
     """Append cross-question problems for *answers* (raw) / *calc* (calculated) to *problems*."""
     _members(answers, problems)
     _unique_ids(answers, "needs", "need_id", "诉求编号", problems)
+    _member_refs(form, answers, problems)
     _benefits_vs_categories(calc, problems)
     if reference is not None:
         _reference_checks(calc, reference, problems)
+
+
+def _member_refs(form, answers: dict, problems: list) -> None:
+    """A row linked to household members (a supporter's obliged_to) must name members that exist."""
+    ids = {m.get("member_id") for m in rows(answers.get("members")) if isinstance(m.get("member_id"), str)}
+    for q in form.questions.values():
+        if q.type != "member_refs" or q.parent is None or "." in q.parent:
+            continue
+        group = form.questions[q.parent]
+        for i, row in enumerate(answers.get(group.id) or []):
+            refs = row.get(q.id) if isinstance(row, dict) else None
+            if not isinstance(refs, list):
+                continue
+            gone = [r for r in refs if isinstance(r, str) and r not in ids]
+            if gone:
+                problems.append(Problem(
+                    f"{group.id}[{i}].{q.id}", ERROR, "unknown_member",
+                    f"{group.text.zh}（第 {i + 1} 行）·“{q.text.zh}”中有 {len(gone)} 人已不在家庭成员中，请重新选择",
+                    f"{group.text.en} row {i + 1}: {len(gone)} of the members chosen are no longer in the household"))
 
 
 def _members(answers: dict, problems: list) -> None:
@@ -91,7 +112,7 @@ def _benefits_vs_categories(calc: dict, problems: list) -> None:
 
 def _reference_checks(calc: dict, reference, problems: list) -> None:
     code = calc.get("village_code")
-    if not (isinstance(code, str) and len(code) == 12 and code.isdigit()):
+    if not is_village_code(code):
         return
     village = reference.village(code)
     if village is None and reference.villages():
@@ -111,7 +132,7 @@ def _reference_checks(calc: dict, reference, problems: list) -> None:
     except (TypeError, ValueError):
         return
     try:
-        standard = reference.standard(code[:6], area, on_date)
+        standard = reference.standard(county_of(code), area, on_date)
     except MissingStandardError as exc:
         problems.append(Problem("village_code", WARNING, "missing_standard", exc.message_zh, str(exc)))
         return

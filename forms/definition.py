@@ -20,6 +20,7 @@ __all__ = ["Label", "Option", "Constraint", "Question", "Section", "FormDefiniti
 QUESTION_TYPES = (
     "text", "notes", "integer", "money", "decimal", "date", "time", "datetime", "single",
     "multi", "yes_no", "yes_no_unknown", "id_number", "phone", "text_list", "boolean", "repeat",
+    "member_refs",
 )
 CHOICE_TYPES = ("single", "multi", "yes_no", "yes_no_unknown")
 EMPTY = (None, "", [])

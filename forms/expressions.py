@@ -137,7 +137,7 @@ def age_on(birth_date, on_date):
         day = _dt.date.fromisoformat(on_date)
     except (TypeError, ValueError):
         return None
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return idnumber.whole_years(born, day)
 
 
 CHINA_TZ = _dt.timezone(_dt.timedelta(hours=8), "CST")

@@ -20,7 +20,8 @@ from forms.errors import (
     IdNumberOldFormatError,
 )
 
-__all__ = ["parse_id", "check_char", "is_valid", "mask", "normalise", "upgrade_15", "from_cell"]
+__all__ = ["parse_id", "check_char", "is_valid", "mask", "normalise", "whole_years", "age_on", "upgrade_15",
+           "from_cell"]
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -113,9 +114,27 @@ def mask(value: str | None) -> str:
     if not value:
         return ""
     text = normalise(value)
-    if len(text) < 10:
+    if len(text) <= 10:   # first 6 + last 4 of a short value would show all of it
         return "*" * len(text)
     return text[:6] + "*" * (len(text) - 10) + text[-4:]
+
+
+def whole_years(born: _dt.date, day: _dt.date) -> int:
+    """Age in whole years on *day* of someone born on *born* (the birthday itself counts)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def age_on(value: str | None, on_date: str | _dt.date | None) -> int | None:
+    """Age in whole years on *on_date* (ISO date or date) from an ID number; None when either is unusable."""
+    if not value or not on_date:
+        return None
+    try:
+        day = on_date if isinstance(on_date, _dt.date) else _dt.date.fromisoformat(on_date)
+        born = parse_id(value)[1]
+    except (TypeError, ValueError, IdNumberLengthError, IdNumberCharacterError, IdNumberDateError,
+            IdNumberChecksumError):
+        return None
+    return whole_years(born, day)
 
 
 def upgrade_15(text: str) -> str:

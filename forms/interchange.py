@@ -9,20 +9,55 @@ content is checked by :func:`forms.validate`, not by the schema.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
-
+from forms.problems import ERROR, Problem
 from forms.errors import FormNotFoundError, MalformedJsonError, UnknownFormVersionError, VisitFileError, VisitShapeError
 
-__all__ = ["SCHEMA_PATH", "FORMAT", "FORMAT_VERSION", "schema", "parse_visit", "check_shape", "answers_problems",
+__all__ = ["SCHEMA_PATH", "FORMAT", "FORMAT_VERSION", "new_envelope", "envelope_problems", "schema", "parse_visit", "check_shape", "answers_problems",
            "read_visit", "read_visit_file", "dump_visit"]
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "interchange.schema.json"
 FORMAT = "fieldapp.visit"
 FORMAT_VERSION = 1
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def new_envelope(household_id: str, visit_id: str, status: str, answers: dict, *, form_id: str,
+                 form_version: int, meta: dict | None = None) -> dict:
+    """One visit in the interchange format (the only place that writes the envelope's keys)."""
+    doc = {"format": FORMAT, "format_version": FORMAT_VERSION, "form_id": form_id, "form_version": form_version,
+           "household_id": household_id, "visit_id": visit_id, "status": status, "answers": answers}
+    if meta is not None:
+        doc["meta"] = meta
+    return doc
+
+
+def envelope_problems(doc) -> list[Problem]:
+    """What is wrong with a visit's envelope (format, version, ids, status, answers); [] when it is sound."""
+    if not isinstance(doc, dict):
+        return [Problem("", ERROR, "envelope", "不是 fieldapp 走访记录（应为 JSON 对象）", "not a fieldapp visit (not an object)")]
+    problems = []
+    add = problems.append
+    if doc.get("format") != FORMAT:
+        add(Problem("format", ERROR, "envelope", "不是 fieldapp 走访记录（format 应为 fieldapp.visit）",
+                    "not a fieldapp visit (format must be 'fieldapp.visit')"))
+    if doc.get("format_version") != FORMAT_VERSION:
+        shown = repr(doc.get("format_version"))[:40]
+        add(Problem("format_version", ERROR, "envelope", f"不支持的文件格式版本 {shown}",
+                    f"unsupported format_version {shown}"))
+    for key in ("household_id", "visit_id"):
+        value = doc.get(key)
+        if not isinstance(value, str) or not _UUID.match(value):
+            add(Problem(key, ERROR, "envelope", f"{key} 缺失或不是 UUID", f"{key} is missing or not a UUID"))
+    if doc.get("status") not in ("draft", "final"):
+        add(Problem("status", ERROR, "envelope", "status 应为 draft 或 final", "status must be 'draft' or 'final'"))
+    if not isinstance(doc.get("answers"), dict):
+        add(Problem("answers", ERROR, "envelope", "缺少 answers（答案）", "answers is missing or not an object"))
+    return problems
 
 
 @lru_cache(maxsize=1)
@@ -33,6 +68,8 @@ def schema() -> dict:
 
 @lru_cache(maxsize=1)
 def _validator():
+    import jsonschema   # 0.1–0.5 s to import: only when a file is checked, not at every start of the app
+
     return jsonschema.Draft202012Validator(schema())
 
 

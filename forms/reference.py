@@ -17,6 +17,7 @@ import yaml
 
 from forms.errors import MissingStandardError, ReferenceDataError, ReferenceFileNotFoundError
 from forms.money import div_half_up
+from forms.places import is_village_code, township_of
 
 __all__ = ["DEMO_PATH", "DibaoStandard", "Village", "Township", "County", "Reference", "load_reference", "reference_from_dict"]
 
@@ -93,7 +94,21 @@ class Reference:
     counties: tuple
     source: str = ""
     campaign: Campaign | None = None
+    letters_require_approval: bool = False     # print visit-result / referral letters only for approved visits
     _villages: dict = field(default_factory=dict, repr=False)
+    version: int | None = None  # version of the published document (None: read from a file)
+
+    @classmethod
+    def none(cls) -> "Reference":
+        """No reference data at all (nothing published yet): no standards, no places, no hotline."""
+        return cls(reference_id="", demo=False, label_zh="尚未收到参考数据", label_en="no reference data yet",
+                   standards=(), temp_assistance_multiplier=0, county_approval_limit_fen=0, savings_threshold_fen=None,
+                   utility_threshold_fen=None, hotline="", counties=(), source="")  # no thresholds: R9 skips them
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no reference document stands behind this (:meth:`none`, perhaps with published area names)."""
+        return not self.standards and not self.reference_id
 
     def standard(self, county_code: str, area_type: str, on_date: _dt.date) -> DibaoStandard:
         """The standard in force for *county_code* / *area_type* on *on_date* (latest start ≤ date).
@@ -216,6 +231,9 @@ def reference_from_dict(document, source: str = "<reference>") -> Reference:
 
     counties, villages = _areas(document.get("areas") or [], problems)
     campaign = _campaign(document.get("campaign"), problems)
+    letters_require_approval = document.get("letters_require_approval", False)
+    if not isinstance(letters_require_approval, bool):
+        problems.append("letters_require_approval: must be true or false")
     hotline = str(document.get("hotline", "")).strip()
     if not hotline:
         problems.append("hotline: missing")
@@ -233,6 +251,7 @@ def reference_from_dict(document, source: str = "<reference>") -> Reference:
         counties=tuple(counties),
         source=source,
         campaign=campaign,
+        letters_require_approval=letters_require_approval is True,
         _villages=villages,
     )
     if problems:
@@ -300,7 +319,7 @@ def _areas(raw, problems: list) -> tuple:
             for k, v in enumerate(villages_raw):
                 vw = f"{tw}.villages[{k}]"
                 vcode = str(v.get("code", "")) if isinstance(v, dict) else ""
-                if not (len(vcode) == 12 and vcode.isdigit() and vcode.startswith(tcode)):
+                if not (is_village_code(vcode) and township_of(vcode) == tcode):
                     problems.append(f"{vw}.code: a village code is the township code + 3 digits")
                     continue
                 if v.get("area_type") not in AREA_TYPES:

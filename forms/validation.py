@@ -16,6 +16,7 @@ from forms import crosschecks, idnumber
 from forms.definition import FormDefinition, Question, is_empty
 from forms.errors import FormNotFoundError, IdNumberError
 from forms.expressions import local_today
+from forms.interchange import envelope_problems
 from forms.problems import ERROR, WARNING, Problem
 
 __all__ = ["validate", "validate_answers", "has_errors"]
@@ -25,12 +26,12 @@ _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _DECIMAL = re.compile(r"^\d+(\.\d+)?$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _TYPE_ZH = {
     "text": "文字", "notes": "文字", "integer": "整数", "money": "金额（分）", "decimal": "数字（如 2.5）",
     "date": "日期（YYYY-MM-DD）", "time": "时间（HH:MM）", "datetime": "带时区的时间", "single": "选项",
     "multi": "选项列表", "yes_no": "是/否", "yes_no_unknown": "是/否/不清楚", "id_number": "身份证号",
     "phone": "电话号码", "text_list": "姓名列表", "boolean": "是/否", "repeat": "表格行列表",
+    "member_refs": "家庭成员编号列表",
 }
 
 
@@ -50,7 +51,7 @@ def validate(visit: dict, form: FormDefinition | None = None, reference=None, la
     problems: list = []
     if not isinstance(visit, dict):
         return [Problem("", ERROR, "not_a_visit", "文件内容不是一条走访记录", "the document is not a visit record")]
-    _check_envelope(visit, problems)
+    problems.extend(envelope_problems(visit))
     answers = visit.get("answers")
     if not isinstance(answers, dict):
         return problems
@@ -266,6 +267,12 @@ def _check_type(form, q: Question, value, path: str, problems: list, today) -> b
             add(Problem(path, ERROR, "blank_entry", f"{where()}中有空白姓名", f"{q.text.en} has a blank entry"))
         if len({v.strip() for v in value}) != len(value):
             add(Problem(path, ERROR, "duplicate_entry", f"{where()}中有重复姓名", f"{q.text.en} lists someone twice"))
+    elif t == "member_refs":
+        # Which household members a row is about (by member_id); that they exist is a cross-check.
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            return _type_problem(q, path, where, problems)
+        if len(set(value)) != len(value):
+            add(Problem(path, ERROR, "duplicate_entry", f"{where()}中同一成员选了两次", f"{q.text.en} lists a member twice"))
     elif t == "repeat":
         if not isinstance(value, list):
             return _type_problem(q, path, where, problems)
@@ -292,20 +299,3 @@ def _valid_date(value: str) -> bool:
         return False
     return True
 
-
-def _check_envelope(visit: dict, problems: list) -> None:
-    add = problems.append
-    if visit.get("format") != "fieldapp.visit":
-        add(Problem("format", ERROR, "envelope", "不是 fieldapp 走访记录（format 应为 fieldapp.visit）",
-                    "not a fieldapp visit (format must be 'fieldapp.visit')"))
-    if visit.get("format_version") != 1:
-        add(Problem("format_version", ERROR, "envelope", f"不支持的文件格式版本 {visit.get('format_version')!r}",
-                    f"unsupported format_version {visit.get('format_version')!r}"))
-    for key in ("household_id", "visit_id"):
-        value = visit.get(key)
-        if not isinstance(value, str) or not _UUID.match(value):
-            add(Problem(key, ERROR, "envelope", f"{key} 缺失或不是 UUID", f"{key} is missing or not a UUID"))
-    if visit.get("status") not in ("draft", "final"):
-        add(Problem("status", ERROR, "envelope", "status 应为 draft 或 final", "status must be 'draft' or 'final'"))
-    if not isinstance(visit.get("answers"), dict):
-        add(Problem("answers", ERROR, "envelope", "缺少 answers（答案）", "answers is missing or not an object"))

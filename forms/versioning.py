@@ -65,6 +65,9 @@ def upgrade_answers(answers: dict, forms_by_version: list) -> dict:
     """
     result = dict(answers)
     for form in forms_by_version[1:]:
+        step = _STEPS.get((form.form_id, form.version))
+        if step is not None:
+            result = step(result)
         if not form.renames:
             continue
         upgraded = {}
@@ -75,6 +78,26 @@ def upgrade_answers(answers: dict, forms_by_version: list) -> dict:
             upgraded[new_key] = value
         result = upgraded
     return result
+
+
+def _link_supporters(answers: dict) -> dict:
+    """four_clarifications v1 → v2: supporters gain ``obliged_to`` (the members they are obliged to).
+
+    Version 1 did not say whom a supporter is obliged to. With one member the link is certain and
+    is made; with several it is left for the visitor to choose (the editor asks for it, and until
+    then R5 counts the supporter for every member, as version 1 did).
+    """
+    members = [m for m in answers.get("members") or [] if isinstance(m, dict)]
+    supporters = answers.get("supporters")
+    if len(members) != 1 or not isinstance(members[0].get("member_id"), str) or not isinstance(supporters, list):
+        return answers
+    only = members[0]["member_id"]
+    linked = [dict(s, obliged_to=[only]) if isinstance(s, dict) and not s.get("obliged_to") else s for s in supporters]
+    return {**answers, "supporters": linked}
+
+
+# Upgrades that renames cannot express, by (form id, the version upgraded to).
+_STEPS = {("four_clarifications", 2): _link_supporters}
 
 
 def _rename_row(row, old_group: str, new_group: str, renames: dict):

@@ -141,17 +141,20 @@ class ExportResult:
 
 
 def export_ledger_xlsx(visits: Iterable[Mapping[str, Any]], ctx: PrintContext, out, *,
-                       group_by: str = "village") -> ExportResult:
-    """The ledger (工作台账) as an .xlsx workbook: a summary sheet and one sheet per village or township."""
-    groups = ledger_groups(visits, ctx, group_by)
+                       group_by: str = "village", review_states: Mapping[str, str] | None = None) -> ExportResult:
+    """The ledger (工作台账) as an .xlsx workbook: a summary sheet and one sheet per village or township.
+
+    :param review_states: ``{visit_id: state}`` for the 审核状态 column (see :func:`printouts.ledger.ledger_groups`)
+    """
+    groups = ledger_groups(visits, ctx, group_by, review_states)
     path = write_ledger_xlsx(groups, out, ctx.issue_date, group_by)
     return ExportResult(path, "ledger_xlsx", tuple(g.code for g in groups),
                         tuple(r["household_id"] for g in groups for r in g.rows))
 
 
 def print_ledger(visits: Iterable[Mapping[str, Any]], ctx: PrintContext, out, *, group_by: str = "village",
-                 progress: Progress | None = None) -> RenderResult:
+                 progress: Progress | None = None, review_states: Mapping[str, str] | None = None) -> RenderResult:
     """The ledger as a landscape PDF, one section (own page numbers and code) per village or township."""
-    groups = ledger_groups(visits, ctx, group_by)
+    groups = ledger_groups(visits, ctx, group_by, review_states)
     docs = [build_ledger_pdf_section(g, ctx) for g in groups]
     return render_pdf(docs, out, ctx.styles.font, title="工作台账", progress=progress, pagesize=LEDGER_PAGESIZE)

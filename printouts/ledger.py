@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 from printouts.assessment import assess_visit
-from printouts.documents.common import masked_id
+from forms.idnumber import mask
 from printouts.visit import read_visit
 
 # Suggestions that are the same for every household or shown in their own column.
@@ -23,8 +23,10 @@ COLUMNS = (  # (key, header, width in characters for the workbook)
     ("categories", "现有救助类别", 16), ("visit_date", "走访日期", 12), ("visitors", "走访人员", 16),
     ("per_capita_yuan", "人均月收入（元）", 12), ("findings", "走访发现（系统提示，仅供参考）", 50),
     ("needs", "困难诉求", 32), ("dispositions", "办理情况", 28), ("status", "记录状态", 9),
+    ("review", "审核状态", 10),
 )
 STATUS_ZH = {"final": "已完成", "draft": "草稿"}
+REVIEW_ZH = {"submitted": "待审核", "approved": "已审核通过", "returned": "已退回"}   # as sync.review.STATE_LABELS_ZH
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class LedgerGroup:
     rows: tuple[dict[str, Any], ...]
 
 
-def _row(raw: Mapping[str, Any], ctx) -> dict[str, Any]:
+def _row(raw: Mapping[str, Any], ctx, review_states: Mapping[str, str] | None = None) -> dict[str, Any]:
     visit = read_visit(raw)
     labels = ctx.labels(visit)
     answers = visit.answers
@@ -59,7 +61,7 @@ def _row(raw: Mapping[str, Any], ctx) -> dict[str, Any]:
         "township_code": visit.township_code, "village_code": visit.village_code,
         "township": township.name if township else visit.township_code,
         "village": village.name if village else visit.village_code,
-        "head": head.name if head else "", "id_number": masked_id(head.id_number) if head else "",
+        "head": head.name if head else "", "id_number": mask(head.id_number) if head else "",
         "address": visit.address, "size": len(visit.members),
         "categories": labels.options("categories", answers.get("categories")),
         "visit_date": visit.visit_date, "visitors": "、".join(visit.visitors),
@@ -67,6 +69,7 @@ def _row(raw: Mapping[str, Any], ctx) -> dict[str, Any]:
         "findings": "\n".join(s.message_zh for s in assessment.suggestions if s.code not in NOT_FINDINGS),
         "needs": "\n".join(needs), "dispositions": "\n".join(dispositions),
         "status": STATUS_ZH.get(visit.status, visit.status), "household_id": visit.household_id,
+        "review": _review_label(visit, review_states),
         "visit_id": visit.visit_id, "urgent": bool(assessment.urgent),
         "referred": sum(1 for n in answers.get("needs") or [] if n.get("disposition") == "referred"),
         "pending": sum(1 for n in answers.get("needs") or [] if n.get("disposition") == "pending"),
@@ -74,14 +77,25 @@ def _row(raw: Mapping[str, Any], ctx) -> dict[str, Any]:
     }
 
 
-def ledger_groups(visits: Iterable[Mapping[str, Any]], ctx, group_by: str = "village") -> list[LedgerGroup]:
-    """Rows for *visits* grouped per village (or per township), ordered by code, then visit date."""
+def _review_label(visit, review_states: Mapping[str, str] | None) -> str:
+    if review_states is None or visit.status != "final":
+        return ""
+    return REVIEW_ZH.get(review_states.get(visit.visit_id, "submitted"), "")
+
+
+def ledger_groups(visits: Iterable[Mapping[str, Any]], ctx, group_by: str = "village",
+                  review_states: Mapping[str, str] | None = None) -> list[LedgerGroup]:
+    """Rows for *visits* grouped per village (or per township), ordered by code, then visit date.
+
+    :param review_states: ``{visit_id: submitted | approved | returned}`` (the review state the server
+        keeps); a final visit not in it is 待审核. None: the ledger leaves 审核状态 empty (no review in use).
+    """
     if group_by not in ("village", "township"):
         raise ValueError("group_by must be 'village' or 'township'")
     groups: dict[str, list[dict]] = {}
     names: dict[str, str] = {}
     for raw in visits:
-        row = _row(raw, ctx)
+        row = _row(raw, ctx, review_states)
         code = row[f"{group_by}_code"]
         groups.setdefault(code, []).append(row)
         names[code] = row[group_by]

@@ -16,8 +16,16 @@ LETTER_KINDS = ("visit_result", "review", "referral", "change")
 SERIAL_KINDS = ("letter", "consent", "visit_record")
 LETTER_NAMES = (
     "head_name", "address", "visit_date", "issue_date", "office", "office_address",
-    "office_phone", "hotline", "county", "due_date", "effective_date",
+    "office_phone", "hotline", "county", "due_date", "effective_date", "review_was_due",
 )
+# An overdue review (its date passed before the letter is printed): the wording when the template has none,
+# and the days from the letter's date to the new deadline it gives.
+DEFAULT_OVERDUE_BODY = (
+    "根据社会救助动态管理的规定，您家享受的社会救助待遇需要定期复核。您家的复核原定于 {review_was_due} 前完成，目前尚未完成。"
+    "请于 {due_date} 前配合工作人员完成家庭人口、收入和财产状况的复核，并如实申报家庭情况的变化。",
+    "如有疑问，请拨打 {office_phone} 或社会救助服务热线 {hotline}。",
+)
+DEFAULT_OVERDUE_DAYS = 15
 SERIAL_NAMES = ("township_short", "township_code", "year", "seq")
 APPEAL_NAMES = ("review_days", "review_body", "litigation_months")
 CONSENT_NAMES = ("assistance", "county")
@@ -55,6 +63,8 @@ class LetterTemplate:
     after_items: str
     no_items: str
     appeal: bool
+    overdue_body: tuple[str, ...] = DEFAULT_OVERDUE_BODY  # review: when the due date has already passed
+    overdue_days: int = DEFAULT_OVERDUE_DAYS  # review overdue: new deadline = letter date + this many days
 
 
 @dataclass(frozen=True)
@@ -138,6 +148,10 @@ def parse_templates(raw: Any) -> LetterTemplates:
         lr = _need(letters_raw, kind, "letters", Mapping)
         where = f"letters.{kind}"
         body = _need(lr, "body", where, list)
+        overdue = lr.get("overdue_body") or list(DEFAULT_OVERDUE_BODY)
+        days = lr.get("overdue_days", DEFAULT_OVERDUE_DAYS)
+        if not isinstance(overdue, list) or not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
+            raise TemplateError(f"{where}.overdue_body 必须是段落列表，overdue_days 必须是 1–365 的天数")
         letters[kind] = LetterTemplate(
             kind=kind,
             title=_need(lr, "title", where),
@@ -146,6 +160,8 @@ def parse_templates(raw: Any) -> LetterTemplates:
             after_items=_checked(str(lr.get("after_items") or ""), LETTER_NAMES, f"{where}.after_items"),
             no_items=_checked(str(lr.get("no_items") or ""), LETTER_NAMES, f"{where}.no_items"),
             appeal=bool(lr.get("appeal", False)),
+            overdue_body=tuple(_checked(str(p), LETTER_NAMES, f"{where}.overdue_body") for p in overdue),
+            overdue_days=days,
         )
     items = {}
     for code, item in (_need(raw, "household_items", "", Mapping)).items():

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, Mapping
 
 from printouts.errors import VisitDataError
+from forms.idnumber import age_on
+from forms.interchange import envelope_problems
+from forms.places import township_of
 
 ADULT_AGE = 18
 
@@ -61,7 +63,7 @@ class VisitView:
     @property
     def township_code(self) -> str:
         """The 9-digit township code (county code + township) derived from the village code."""
-        return self.village_code[:9]
+        return township_of(self.village_code)
 
     @property
     def address(self) -> str:
@@ -74,32 +76,12 @@ class VisitView:
         return [str(v) for v in self.answers.get("visitors") or []]
 
 
-def _age_on(id_number: str, on: str, given: Any) -> int | None:
-    if isinstance(given, int):
-        return given
-    digits = id_number.strip()
-    if len(digits) != 18 or not on:
-        return None
-    try:
-        born = date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
-        when = date.fromisoformat(on)
-    except ValueError:
-        return None
-    return when.year - born.year - ((when.month, when.day) < (born.month, born.day))
-
-
 def read_visit(doc: Mapping[str, Any]) -> VisitView:
     """Check *doc* is a ``fieldapp.visit`` interchange dict and return its printable view."""
-    if not isinstance(doc, Mapping) or doc.get("format") != "fieldapp.visit":
-        raise VisitDataError("不是 fieldapp.visit 格式的走访文件")
-    if doc.get("format_version") != 1:
-        raise VisitDataError(f"不支持的格式版本 {doc.get('format_version')!r}")
-    answers = doc.get("answers")
-    if not isinstance(answers, Mapping):
-        raise VisitDataError("缺少 answers")
-    for key in ("household_id", "visit_id"):
-        if not doc.get(key):
-            raise VisitDataError(f"缺少 {key}")
+    problems = envelope_problems(dict(doc) if isinstance(doc, Mapping) else doc)
+    if problems:
+        raise VisitDataError(problems[0].message_zh)
+    answers = doc["answers"]
     visit_date = str(answers.get("visit_date") or "")
     members = []
     for i, m in enumerate(answers.get("members") or []):
@@ -111,7 +93,7 @@ def read_visit(doc: Mapping[str, Any]) -> VisitView:
                 name=str(m["name"]),
                 id_number=str(m.get("id_number") or ""),
                 relation=str(m.get("relation") or ""),
-                age=_age_on(str(m.get("id_number") or ""), visit_date, m.get("age")),
+                age=m["age"] if isinstance(m.get("age"), int) else age_on(str(m.get("id_number") or ""), visit_date),
                 answers=m,
             )
         )

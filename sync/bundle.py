@@ -105,7 +105,8 @@ def export_bundle(store, out_dir: Path, limit: int = 1_000_000) -> tuple[Path, i
     """
     device_id, keys, server_sign, server_seal = _device(store)
     changes = store.pending_changes(limit)
-    payload = {"device_id": device_id, "changes": changes, "cursor": int(store.get_sync_state(st.STATE_CURSOR) or 0)}
+    payload = {"device_id": device_id, "changes": changes, "cursor": int(store.get_sync_state(st.STATE_CURSOR) or 0),
+               "review_cursor": int(store.get_sync_state(st.STATE_REVIEW_CURSOR) or 0)}
     bundle_id = str(uuid.uuid4())
     data = write_bundle("changes", device_id, keys, server_identity(server_sign), server_seal, payload, bundle_id)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -124,6 +125,7 @@ class ReceiptSummary:
     pulled: int = 0
     conflicts: list[dict] = field(default_factory=list)
     pull_skipped: str | None = None     # why pulled data was not applied (already have it / gap)
+    reviews: list[dict] = field(default_factory=list)    # review events applied (approvals, returns)
 
 
 def import_receipt(store, data: bytes) -> ReceiptSummary:
@@ -161,4 +163,18 @@ def import_receipt(store, data: bytes) -> ReceiptSummary:
         fresh = [c for c in pull.get("changes", []) if c["seq"] > local]
         store.apply_pulled(fresh, upto)
         summary.pulled = len(fresh)
+    summary.reviews = _apply_receipt_reviews(store, payload.get("reviews") or {})
     return summary
+
+
+def _apply_receipt_reviews(store, reviews: dict) -> list[dict]:
+    """Store the receipt's review events if they continue the laptop's review cursor (idempotent by event id)."""
+    if not callable(getattr(store, "record_reviews", None)) or not reviews:
+        return []
+    local = int(store.get_sync_state(st.STATE_REVIEW_CURSOR) or 0)
+    since, upto = int(reviews.get("since", 0)), int(reviews.get("cursor", 0))
+    if upto <= local or since > local:
+        return []
+    fresh = [e for e in reviews.get("events", []) if int(e["review_seq"]) > local]
+    store.record_reviews(fresh, upto)
+    return fresh

@@ -38,9 +38,11 @@ class SyncReport:
     pushed: int = 0
     duplicates: int = 0
     pulled: int = 0
+    pulled_own: int = 0  # of those, this laptop's own changes coming back merged (not news from others)
     conflicts: list[dict] = field(default_factory=list)
     documents: int = 0
     cursor: int = 0
+    reviews: list[dict] = field(default_factory=list)    # review events received (approvals, returns)
 
     def add_conflicts(self, notices: list[dict]) -> None:
         """Keep the latest notice per conflict id (a push and the following pull report the same one)."""
@@ -183,6 +185,10 @@ class SyncClient:
         """Send the head of this laptop's audit chain; True if the server had not seen it."""
         return bool(self._call("POST", "/v1/audit/anchor", {"seq": int(seq), "hash": digest})["stored"])
 
+    def duplicates(self) -> list[dict]:
+        """Office devices: households sharing a member's ID number (``GET /v1/duplicates``)."""
+        return self._call("GET", "/v1/duplicates")
+
     def audit_anchors(self) -> list[dict]:
         """The heads of this laptop's audit chain the server holds, oldest first."""
         return self._call("GET", "/v1/audit/anchors")["anchors"]
@@ -241,6 +247,7 @@ class SyncClient:
                 accept_office_key(self.store, page["office_recovery_key"])
             self.store.apply_pulled(page["changes"], page["cursor"])
             report.pulled += len(page["changes"])
+            report.pulled_own += sum(1 for c in page["changes"] if c.get("device_id") == self.device_id)
             report.cursor = page["cursor"]
             if progress:
                 progress("pull", report.pulled, 0)
@@ -253,8 +260,42 @@ class SyncClient:
         self.hello()
         report = self.push(progress=progress)
         self.pull(report, progress=progress)
+        self.pull_reviews(report)
         self.store.set_sync_state(st.STATE_LAST_SYNC, datetime.now().astimezone().isoformat(timespec="seconds"))
         return report
+
+    def pull_reviews(self, report: SyncReport | None = None) -> SyncReport:
+        """Fetch review events (approvals, returns) since the review cursor, if the store keeps them."""
+        report = report or SyncReport()
+        if not callable(getattr(self.store, "record_reviews", None)):
+            return report
+        while True:
+            cursor = int(self.store.get_sync_state(st.STATE_REVIEW_CURSOR) or 0)
+            page = self._call("GET", "/v1/reviews", query={"cursor": cursor, "limit": self.pull_limit})
+            self.store.record_reviews(page["events"], page["cursor"])
+            report.reviews += page["events"]
+            if not page["more"]:
+                return report
+
+    def review_queue(self, village_code: str | None = None, limit: int = 500) -> list[dict]:
+        """Office devices: the township's visits waiting for review, with suggestions and problems."""
+        query = {"limit": limit, **({"village": village_code} if village_code else {})}
+        return self._call("GET", "/v1/reviews/queue", query=query)
+
+    def approve(self, visit_ids: list[str], reviewer_name: str = "") -> dict:
+        """Office devices: approve visits; ``{"approved": [events], "skipped": [...]}``."""
+        return self._call("POST", "/v1/reviews/approve", {"visit_ids": list(visit_ids), "reviewer_name": reviewer_name})
+
+    def return_visit(self, visit_id: str, comment: str, field_comments: dict | None = None,
+                     reviewer_name: str = "") -> dict:
+        """Office devices: return a visit with a comment (and comments per field); the stored event."""
+        return self._call("POST", "/v1/reviews/return", {"visit_id": visit_id, "comment": comment,
+                                                         "field_comments": field_comments or {},
+                                                         "reviewer_name": reviewer_name})
+
+    def review_history(self, visit_id: str) -> dict:
+        """A visit's review state, events and amendment links."""
+        return self._call("GET", f"/v1/reviews/{visit_id}")
 
     def conflicts(self, status: str | None = None) -> list[dict]:
         """Conflict records in this device's area."""

@@ -144,6 +144,39 @@ OfficeKeyInvalid = _coded(
     "县级恢复公钥无效或签名不符，已拒绝。", "The office recovery key is not a valid X25519 public key, or its signature does not verify.",
     "An office recovery key that is not an X25519 public key (admin), or not signed by the server (laptop).")
 
+# --- review (审核) -----------------------------------------------------------------
+class ReviewNotAllowed(SyncError):
+    """The device's role may not review visits (visitor laptops record, they do not review)."""
+
+    code, http_status = "REVIEW_NOT_ALLOWED", 403
+    message_zh = "只有乡镇经办机构或县民政局可以审核走访记录。"
+    message_en = "Only township offices and the county may review visits."
+
+
+class VisitNotFound(SyncError):
+    """The visit id is unknown on the server (never synced, or mistyped)."""
+
+    code, http_status = "VISIT_NOT_FOUND", 404
+    message_zh = "县服务器上没有这条走访记录，请先同步。"
+    message_en = "No such visit on the server: sync first."
+
+
+class ReviewNotPending(SyncError):
+    """The visit is not waiting for review: a draft, or already approved or returned."""
+
+    code, http_status = "REVIEW_NOT_PENDING", 409
+    message_zh = "这条走访记录不在待审核状态（草稿、已审核通过或已退回），不能再审核。"
+    message_en = "The visit is not waiting for review (a draft, or already approved or returned)."
+
+
+class ReviewCommentRequired(SyncError):
+    """A return needs a comment naming what to fix (and per-field comments must name fields and say something)."""
+
+    code, http_status = "REVIEW_COMMENT_REQUIRED", 400
+    message_zh = "退回走访记录时必须填写退回意见，写明需要修改的内容。"
+    message_en = "Returning a visit needs a comment saying what to fix."
+
+
 # --- bundles --------------------------------------------------------------------
 BundleMalformed = _coded(
     "BundleMalformed", "BUNDLE_MALFORMED", 400,

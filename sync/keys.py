@@ -24,6 +24,15 @@ def b64d(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
+def fingerprint(public_b64: str) -> str:
+    """A short, readable fingerprint of a server's public signing key, printed on the enrollment sheet
+    and shown by the laptop for comparison: SHA-256, first 16 hex digits in groups of four."""
+    import hashlib
+
+    digest = hashlib.sha256(public_b64.strip().encode("ascii")).hexdigest()[:16].upper()
+    return " ".join(digest[i:i + 4] for i in range(0, 16, 4))
+
+
 @dataclass(frozen=True)
 class KeyPair:
     """A party's two private keys (device or server)."""

@@ -14,6 +14,7 @@ class MemoryStore:
         self.records: dict[tuple[str, str], dict] = {}
         self.outbox: list[dict] = []
         self.conflicts: dict[str, dict] = {}
+        self.reviews: dict[str, dict] = {}     # review events by event id
         self.state: dict[str, str] = {}
         self._lock = threading.RLock()
 
@@ -73,6 +74,12 @@ class MemoryStore:
                 record["revision"] = max(record["revision"], change["revision"])
                 record["village_code"] = change["village_code"]
             self.state["cursor"] = str(cursor)
+
+    def record_reviews(self, events, cursor):
+        with self._lock:
+            for event in events:
+                self.reviews[event["event_id"]] = dict(event)
+            self.state["review_cursor"] = str(cursor)
 
     def record_conflicts(self, conflicts):
         with self._lock:

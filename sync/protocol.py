@@ -124,7 +124,7 @@ class Document(BaseModel):
     """A named reference document, form version or letter-template set published by the county."""
 
     seq: int
-    kind: Literal["reference", "form", "templates"]
+    kind: Literal["reference", "form", "templates", "areas"]  # areas: names from `areas import`
     name: str
     version: int
     content: Any
@@ -169,6 +169,20 @@ class SerialBlock(BaseModel):
     year: int
     first: int
     last: int
+
+
+class DuplicateHousehold(BaseModel):
+    """One household holding a member ID number that another household also holds."""
+
+    household_id: str
+    village_code: str
+
+
+class DuplicateMember(BaseModel):
+    """A member ID number found in two or more households: flagged for the township office, never merged."""
+
+    id_number: str
+    households: list[DuplicateHousehold]
 
 
 class AuditAnchor(_Strict):

@@ -17,6 +17,7 @@ STATE_VILLAGES = "villages"
 STATE_CURSOR = "cursor"
 STATE_LAST_SYNC = "last_sync_at"
 STATE_OFFICE_KEY = "office_recovery_key"    # {"version", "public_key_pem"} as verified from the server
+STATE_REVIEW_CURSOR = "review_cursor"       # review events pulled up to this review_seq
 DOCUMENT_PREFIX = "document/"
 
 
@@ -41,3 +42,7 @@ class SyncStore(Protocol):
 
     def record_conflicts(self, conflicts: list[dict]) -> None:
         """Store or update conflict notices (idempotent by conflict_id)."""
+
+    # optional (review): a store without it gets no review events, e.g. an older vault
+    # def record_reviews(self, events: list[dict], cursor: int) -> None:
+    #     """Store review events (idempotent by event_id) and the review cursor in one transaction."""

@@ -50,3 +50,49 @@ def test_package_imports_only_what_it_may(top, forbidden):
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["module"] is None, f"{result['module']} imports {result['leaked']}"
     assert result["checked"] >= 1
+
+
+SYNC_PROBE = r"""
+import importlib, json, pathlib, sys
+import sync
+# module names from the files (walk_packages would import sync.server itself to look inside it)
+root = pathlib.Path(sync.__file__).parent
+sides = {"client": [], "server": []}
+for path in sorted(root.rglob("*.py")):
+    parts = ("sync",) + path.relative_to(root).with_suffix("").parts
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    name = ".".join(parts)
+    sides["server" if name.startswith("sync.server") else "client"].append(name)
+side = sys.argv[1]
+for name in sides[side]:
+    importlib.import_module(name)
+loaded = sorted(n for n in sys.modules if n == "sync" or n.startswith("sync."))
+print(json.dumps({"checked": len(sides[side]), "loaded": loaded}))
+"""
+
+# What the county server may use of the sync package: the protocol and its envelopes, never the laptop's client.
+# (sync.store is the interface a bundle's sender implements: constants and a Protocol, no client code.)
+SERVER_MAY_USE = {"sync", "sync.errors", "sync.protocol", "sync.keys", "sync.signing", "sync.sealing",
+                  "sync.bundle", "sync.store", "sync.files", "sync.officekey",
+                  "sync.review", "sync.review_messages"}     # the review rule and its API messages (issue 15)
+
+
+def _loaded_by(side: str) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", SYNC_PROBE, side], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["checked"] >= 1
+    return result["loaded"]
+
+
+def test_the_sync_client_never_imports_the_server():
+    loaded = _loaded_by("client")
+    assert [n for n in loaded if n.startswith("sync.server")] == []
+
+
+def test_the_server_uses_only_the_protocol_parts_of_sync():
+    loaded = _loaded_by("server")
+    outside = sorted(n for n in loaded if not n.startswith("sync.server") and n not in SERVER_MAY_USE)
+    assert outside == [], f"sync.server pulls in {outside}"

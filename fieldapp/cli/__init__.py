@@ -12,7 +12,7 @@ import os
 import sys
 
 # Modules under fieldapp.cli that add subcommands; each defines register(subparsers).
-COMMAND_MODULES = ("app", "vault", "forms", "sync", "printouts")
+COMMAND_MODULES = ("app", "vault", "forms", "sync", "printouts", "review")
 
 
 class CliError(Exception):

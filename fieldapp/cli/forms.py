@@ -31,7 +31,11 @@ def register(subparsers) -> None:
         description="对一条走访记录运行规则 R1–R12，输出 JSON 评估结果（建议而非决定）。"
                     "Run rules R1–R12 on one visit and print the assessment as JSON (suggestions, not decisions).",
     )
-    a.add_argument("file", metavar="FILE.json", help="走访记录文件，- 表示标准输入 / visit file, - for stdin")
+    a.add_argument("file", metavar="FILE.json", nargs="?", help="走访记录文件，- 表示标准输入 / visit file, - for stdin")
+    a.add_argument("--household", metavar="ID",
+                   help="评估本机数据库中这一户的最近一次走访（用县里发布的参考数据）/ assess this household of the vault "
+                        "with the reference data the app uses")
+    a.add_argument("--user", help="解锁数据库的本地用户（与 --household 一起用）/ local user (with --household)")
     a.add_argument("--reference", metavar="REF", help="参考数据文件（默认演示数据）/ reference data file (default: demo set)")
     a.add_argument("--amount", metavar="YUAN", help="临时救助金额（元），用于 R8 / temporary-assistance amount in yuan (R8)")
     a.add_argument("--on-date", metavar="YYYY-MM-DD", help="按此日期取低保标准（默认走访日期）/ date for the standard (default: visit date)")
@@ -92,13 +96,23 @@ def run_assess(args) -> int:
     """Print the assessment (R1–R12) as JSON."""
     import datetime as dt
 
-    from forms import assess
+    from forms import assess, load_reference
     from forms.errors import FormsError
     from forms.money import yuan_to_fen
 
     from fieldapp.cli import CliError
 
-    visit, reference = _load(args)
+    if args.household:
+        from fieldapp.cli.household import latest_visit, unlocked_services
+
+        svc = unlocked_services(args)
+        visit = latest_visit(svc, args.household)
+        reference = load_reference(args.reference) if args.reference else svc.reference()
+    elif args.file is None:
+        raise CliError("请给出走访记录文件，或用 --household 指定本机的一户 (give FILE.json or --household ID)")
+    else:
+        svc = None
+        visit, reference = _load(args)
     try:
         amount = yuan_to_fen(args.amount) if args.amount is not None else None
     except FormsError as exc:
@@ -111,8 +125,15 @@ def run_assess(args) -> int:
             raise CliError(f"--on-date: not a date YYYY-MM-DD: {args.on_date}" if args.lang == "en"
                            else f"--on-date 日期格式应为 YYYY-MM-DD：{args.on_date}") from None
     try:
-        result = assess(visit, reference, on_date=on_date, temp_amount_fen=amount)
+        form = svc.form(visit.get("form_version")) if svc is not None else None
+        result = assess(visit, reference, on_date=on_date, temp_amount_fen=amount, form=form)
     except FormsError as exc:
         raise _fail(exc, args.lang) from None
+    finally:
+        if svc is not None:
+            svc.lock()
     print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    if result.standard_missing:  # never a silent blank: the income rules could not run
+        print(result.standard_missing if args.lang != "en" else "no dibao standard in force: the income rules could not run",
+              file=sys.stderr)
     return 0

@@ -14,10 +14,15 @@ LETTER_KINDS = ("visit_result", "review", "referral", "change")
 
 
 def _common(p) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE.json", help="走访记录文件（交换格式）/ visit files (interchange JSON)")
+    p.add_argument("files", nargs="*", metavar="FILE.json", help="走访记录文件（交换格式）/ visit files (interchange JSON)")
+    p.add_argument("--household", action="append", metavar="ID",
+                   help="打印本机数据库中这一户（可重复；用县里发布的模板、参考数据和本机的签名密钥、文号）/ a household "
+                        "of the vault (repeatable), printed as the app prints it")
+    p.add_argument("--user", help="解锁数据库的本地用户（与 --household 一起用）/ local user (with --household)")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="输出文件 / output file")
-    p.add_argument("--signing-key", required=True, metavar="KEY",
-                   help="签名私钥文件（Ed25519，PEM 或 base64）/ Ed25519 private key file for the QR code")
+    p.add_argument("--signing-key", metavar="KEY",
+                   help="签名私钥文件（Ed25519，PEM 或 base64；打印文件时必需）/ Ed25519 private key file for the QR code "
+                        "(needed with FILE.json)")
     p.add_argument("--templates", metavar="YAML", help="告知书模板（默认演示模板）/ letter templates (default: demo)")
     p.add_argument("--reference", metavar="REF", help="参考数据文件（默认演示数据）/ reference data (default: demo)")
     p.add_argument("--font", metavar="TTF", help="中文字体文件（.ttf/.ttc[#N]）/ CJK TrueType font (default: search order)")
@@ -105,6 +110,15 @@ def run_print(args) -> int:
     from forms.errors import FormsError
     from printouts.errors import PrintoutError
 
+    from fieldapp.cli import CliError
+
+    if args.household:
+        if args.files:
+            raise CliError("--household 与走访记录文件不能同时使用 (give FILE.json or --household, not both)")
+        return _print_households(args)
+    if not args.files or not args.signing_key:
+        raise CliError("请给出走访记录文件和 --signing-key，或用 --household 指定本机的户 "
+                       "(give FILE.json with --signing-key, or --household ID)")
     try:
         visits = [interchange.read_visit_file(f) for f in args.files]
         ctx = _context(args)
@@ -132,6 +146,39 @@ def run_print(args) -> int:
         print(f"{d.doc_type}\t{d.serial}\t{d.household_id}\t{d.pages} 页")
     for household_id, reason in result.skipped:
         print(f"跳过\t{household_id}\t{reason}")
+    return 0
+
+
+_APP_KIND = {"consent": "consent", "visit-record": "visit_record"}
+
+
+def _print_households(args) -> int:
+    """Households of the vault, printed through the app's own pipeline (published templates, vault 文号)."""
+    from fieldapp.cli.household import unlocked_services
+    from printouts.errors import PrintoutError
+
+    from forms.errors import FormsError
+
+    svc = unlocked_services(args)
+    try:
+        out = Path(args.output)
+        if args.document == "ledger":
+            exported = svc.export_ledger(out, household_ids=args.household)
+            print(f"已生成 {exported.path}：{len(exported.household_ids)} 户")
+            return 0
+        kind = args.kind if args.document == "letter" else _APP_KIND[args.document]
+        result = svc.print_batch(kind, args.household, out).render
+    except (PrintoutError, FormsError) as exc:
+        raise _error(exc) from None
+    except Exception as exc:  # noqa: BLE001 - the app's own errors (templates missing, nothing to print) carry message_zh
+        if getattr(exc, "message_zh", None):
+            raise _error(exc) from None
+        raise
+    finally:
+        svc.lock()
+    print(f"已生成 {result.path}：{result.pages} 页，{len(result.documents)} 份")
+    for d in result.documents:
+        print(f"{d.doc_type}\t{d.serial}\t{d.household_id}\t{d.pages} 页")
     return 0
 
 

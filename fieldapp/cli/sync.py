@@ -12,6 +12,11 @@ from fieldapp.cli import CliError, add_user_arg, choose_user
 
 def _open_vault(args):
     """Unlock the vault named by --data-dir as the chosen user (passphrase from $FIELDAPP_PASSPHRASE or a prompt)."""
+    return open_services(args).vault
+
+
+def open_services(args):
+    """The app services with the vault unlocked as in :func:`_open_vault` (for commands that need the facade)."""
     from fieldapp.services import Services
 
     services = Services(args.data_dir)
@@ -23,7 +28,7 @@ def _open_vault(args):
         services.unlock(user, passphrase)
     except Exception as exc:   # the vault's named errors carry the Chinese message
         raise CliError(getattr(exc, "message_zh", None) or str(exc)) from None
-    return services.vault
+    return services
 
 
 def _sync_error(exc) -> CliError:
@@ -53,7 +58,7 @@ def _print_recovery_state(vault, quiet_if_ok: bool = False) -> None:
         if not quiet_if_ok:
             print("县级恢复密钥已写入本机数据库 (the county office can recover this laptop's data)")
     else:
-        print("警告：县服务器尚未配置县级恢复公钥，忘记全部口令将无法恢复本机数据 "
+        print("警告：县服务器尚未配置县级恢复公钥，忘记全部密码将无法恢复本机数据 "
               "(no office recovery key: ask the county to run `fieldapp-server office-key set`)", file=sys.stderr)
 
 

@@ -34,7 +34,7 @@ def _ask(prompt: str, env: str) -> str:
     if value:
         return value
     if not sys.stdin.isatty():
-        raise CliError(f"需要口令：请在终端运行，或设置环境变量 {env} (passphrase needed: run in a terminal or set {env})")
+        raise CliError(f"需要密码：请在终端运行，或设置环境变量 {env} (passphrase needed: run in a terminal or set {env})")
     return getpass.getpass(prompt)
 
 
@@ -43,10 +43,10 @@ def _ask_new(prompt: str, env: str = ENV_NEW_PASSPHRASE, fallback_env: str | Non
     if value:
         return value
     if not sys.stdin.isatty():
-        raise CliError(f"需要新口令：请在终端运行，或设置环境变量 {env} (new passphrase needed)")
+        raise CliError(f"需要新密码：请在终端运行，或设置环境变量 {env} (new passphrase needed)")
     first = getpass.getpass(prompt)
     if getpass.getpass("再输入一次 (again): ") != first:
-        raise CliError("两次输入的口令不一致 (passphrases differ)")
+        raise CliError("两次输入的密码不一致 (passphrases differ)")
     return first
 
 
@@ -77,8 +77,19 @@ def _unlocked(args):
     data = _data_dir(args)
     vault = Vault.open(data)
     user = choose_user(getattr(args, "user", None), vault.users(), Services(data).load_settings().get("last_user"))
-    vault.unlock(user, _ask(f"{user} 的口令 (passphrase): ", ENV_PASSPHRASE))
+    vault.unlock(user, _ask(f"{user} 的密码 (passphrase): ", ENV_PASSPHRASE))
     return vault
+
+
+def _unlocked_services(args):
+    """The app's own facade (:class:`fieldapp.services.Services`) unlocked as the chosen user: the CLI and the UI
+    then run the same code (rules, derived review dates and flags, audit)."""
+    from fieldapp.services import Services
+
+    services = Services(_data_dir(args))
+    user = choose_user(getattr(args, "user", None), services.users(), services.load_settings().get("last_user"))
+    services.unlock(user, _ask(f"{user} 的密码 (passphrase): ", ENV_PASSPHRASE))
+    return services
 
 
 def _read_file(path: str, what: str) -> bytes:
@@ -98,7 +109,7 @@ def cmd_init(args) -> int:
     if office is None and not args.no_office_key:
         raise CliError("请用 --office-public-key 指定县级民政部门公钥（或明确给出 --no-office-key）")
     # Nobody unlocks before init, so FIELDAPP_PASSPHRASE may carry the first user's passphrase.
-    passphrase = _ask_new(f"{args.user} 的新口令 (new passphrase): ", fallback_env=ENV_PASSPHRASE)
+    passphrase = _ask_new(f"{args.user} 的新密码 (new passphrase): ", fallback_env=ENV_PASSPHRASE)
     vault = Vault.create(_data_dir(args), args.user, passphrase, office)
     vault.lock()
     print(f"已创建本地数据库 {vault.db_path} ，用户 {args.user}" + ("" if office else "（没有县级恢复密钥）"))
@@ -138,7 +149,7 @@ def cmd_export_raw_key(args) -> int:
 def cmd_user_add(args) -> int:
     """Add a local user."""
     with _unlocked(args) as vault:
-        vault.add_user(args.name, _ask_new(f"{args.name} 的新口令 (new passphrase): "))
+        vault.add_user(args.name, _ask_new(f"{args.name} 的新密码 (new passphrase): "))
     print(f"已添加用户 {args.name}")
     return 0
 
@@ -148,8 +159,8 @@ def cmd_user_passwd(args) -> int:
     """Change a passphrase (yours by default)."""
     with _unlocked(args) as vault:
         name = args.name or vault.user
-        vault.set_passphrase(name, _ask_new(f"{name} 的新口令 (new passphrase): "))
-    print(f"已修改 {name} 的口令")
+        vault.set_passphrase(name, _ask_new(f"{name} 的新密码 (new passphrase): "))
+    print(f"已修改 {name} 的密码")
     return 0
 
 
@@ -172,71 +183,33 @@ def cmd_user_list(args) -> int:
     return 0
 
 
-def _shape_problem(visit, label: str) -> str | None:
-    """The interchange schema's verdict (``forms.interchange.check_shape``): None if the shape is right."""
-    try:
-        from forms.errors import VisitShapeError
-        from forms.interchange import check_shape
-    except ImportError:
-        return None
-    try:
-        check_shape(visit, label)
-    except VisitShapeError as exc:
-        return f"{exc.message_zh}：" + "；".join(exc.problems[:3])
-    return None
-
-
-def _validation_problems(visit: dict) -> list:
-    """The form engine's problems for *visit*, or [] if the engine is not available in this build."""
-    try:
-        from forms.validation import validate
-    except ImportError:
-        return []
-    return list(validate(visit))
-
-
 @_run
 def cmd_import(args) -> int:
-    """Import one visit or a list of visits (interchange JSON, or an encrypted export)."""
-    from fieldapp.vault.export import is_sealed_export, open_sealed_visits
-    from fieldapp.vault.records import check_visit
+    """Import one visit or a list of visits (interchange JSON, or an encrypted export), as the app's 导入 does."""
+    from fieldapp.services import ImportRejected
+    from fieldapp.vault.export import is_sealed_export
 
     raw = _read_file(args.file, "文件")
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CliError(f"{args.file} 不是有效的 JSON ({exc.__class__.__name__})") from exc
+    office = secret = None
     if is_sealed_export(doc):
         office = _read_file(args.office_key, "县级私钥文件") if args.office_key else None
-        secret = None if office else _ask("导出文件口令 (export passphrase): ", ENV_EXPORT_PASSPHRASE)
-        doc = open_sealed_visits(doc, office_private_key=office, passphrase=secret)
-    visits = doc if isinstance(doc, list) else [doc]
-    rejected = 0
-    good = []
-    for i, visit in enumerate(visits):
-        try:
-            check_visit(visit)
-        except _vault_errors() as exc:
-            print(f"第 {i + 1} 条：{exc.message_zh}", file=sys.stderr)
-            rejected += 1
-            continue
-        shape = _shape_problem(visit, f"第 {i + 1} 条")
-        if shape:  # drafts too: a value of the wrong JSON type is never imported
-            print(shape, file=sys.stderr)
-            rejected += 1
-            continue
-        errors = [p for p in _validation_problems(visit) if p.severity == "error"]
-        if errors and visit.get("status") == "final":
-            for p in errors[:5]:
-                print(f"第 {i + 1} 条 {p.path}：{p.message_zh}", file=sys.stderr)
-            rejected += 1
-            continue
-        good.append(visit)
-    if rejected and not args.skip_invalid:
-        raise CliError(f"{rejected} 条记录不合格，未导入任何记录（用 --skip-invalid 只导入合格的）")
-    with _unlocked(args) as vault:
-        count = vault.save_visits(good)
-        vault.audit("import", detail={"visits": count, "rejected": rejected})
+        secret = None if office else _ask("导出文件密码 (export passphrase): ", ENV_EXPORT_PASSPHRASE)
+    services = _unlocked_services(args)
+    try:
+        report = services.import_visits(doc, secret, office_private_key=office, skip_invalid=args.skip_invalid)
+    except ImportRejected as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        raise CliError(f"{exc.message_zh}（用 --skip-invalid 只导入合格的）") from exc
+    finally:
+        services.lock()
+    for line in report["problems"]:
+        print(line, file=sys.stderr)
+    count, rejected = report["imported"], report["rejected"]
     print(f"已导入 {count} 条走访记录" + (f"，跳过 {rejected} 条" if rejected else ""))
     return 0
 
@@ -264,11 +237,11 @@ def cmd_export(args) -> int:
         elif office:
             data, method = seal_visits(visits, office_public_key=office, suite=vault._suite), "office"
         else:
-            secret = _ask_new("导出文件口令 (export passphrase): ", ENV_EXPORT_PASSPHRASE)
+            secret = _ask_new("导出文件密码 (export passphrase): ", ENV_EXPORT_PASSPHRASE)
             data, method = seal_visits(visits, passphrase=secret, suite=vault._suite), "passphrase"
         atomic_write(Path(args.output), data)
         vault.audit("export", detail={"visits": len(visits), "method": method})
-    print(f"已导出 {len(visits)} 条走访记录到 {args.output}（{ {'plaintext': '明文', 'office': '县级公钥加密', 'passphrase': '口令加密'}[method] }）")
+    print(f"已导出 {len(visits)} 条走访记录到 {args.output}（{ {'plaintext': '明文', 'office': '县级公钥加密', 'passphrase': '密码加密'}[method] }）")
     return 0
 
 
@@ -316,10 +289,10 @@ def cmd_recover(args) -> int:
     vault = Vault.open(_data_dir(args))
     vault.unlock_with_office_key(_read_file(args.office_key, "县级私钥文件"))
     try:
-        vault.set_passphrase(args.user, _ask_new(f"{args.user} 的新口令 (new passphrase): "))
+        vault.set_passphrase(args.user, _ask_new(f"{args.user} 的新密码 (new passphrase): "))
     finally:
         vault.lock()
-    print(f"已用县级密钥恢复，{args.user} 的口令已重新设置")
+    print(f"已用县级密钥恢复，{args.user} 的密码已重新设置")
     return 0
 
 

@@ -17,6 +17,7 @@ class AssessmentPanel(QWidget):
         self.language = "zh"
         self._assessment = None
         self._error = ""
+        self.read_only = False
         self.title = QLabel(self)
         f = self.title.font()
         f.setBold(True)
@@ -32,6 +33,7 @@ class AssessmentPanel(QWidget):
         self.cards.setSpacing(6)
         self.cards.addStretch(1)
         scroll = QScrollArea(self)
+        scroll.setFocusPolicy(Qt.NoFocus)  # read-only: Tab from the last field goes to the buttons, not here
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setWidget(self.cards_host)
@@ -41,6 +43,11 @@ class AssessmentPanel(QWidget):
         lay.addWidget(self.note)
         lay.addWidget(self.headline)
         lay.addWidget(scroll, 1)
+        self.retranslate()
+
+    def set_read_only(self, read_only: bool) -> None:
+        """A finished visit: the suggestions are those of the saved record, not of live typing."""
+        self.read_only = read_only
         self.retranslate()
 
     def set_language(self, language: str) -> None:
@@ -84,6 +91,9 @@ class AssessmentPanel(QWidget):
             parts.append(self.tr("低保标准") + f" <b>{fen_to_yuan_str(a.standard_fen)}</b> " + self.tr("元"))
         if a.household_size:
             parts.append(self.tr("家庭人口") + f" <b>{a.household_size}</b>")
+        if getattr(a, "standard_missing", None):
+            missing_text = self.tr("缺少本县低保标准：收入类提示暂不显示，请同步或联系县民政局")
+            parts.append(f"<span style='color:#9a5b00'>{missing_text}</span>")
         if a.demo_reference:
             demo_text = self.tr("（演示参考数据）")
             parts.append(f"<span style='color:#9a5b00'>{demo_text}</span>")
@@ -110,7 +120,7 @@ class AssessmentPanel(QWidget):
 
     def retranslate(self) -> None:
         """Set every text in the current language."""
-        self.title.setText(self.tr("政策提示（随填写实时更新）"))
+        self.title.setText(self.tr("政策提示（按已保存的走访）") if self.read_only else self.tr("政策提示（随填写实时更新）"))
         self.note.setText(self.tr("以下为系统根据规则给出的参考，不是审批结论；由乡镇、县级部门决定。"))
         self._render()
 

@@ -25,7 +25,7 @@ def create_from_choice(window, choice) -> None:
     def work(progress):
         services.create_vault(choice.user_name, choice.passphrase, demo=choice.mode == "demo",
                               server_url=choice.server_url, enrollment_code=choice.enrollment_code,
-                              progress=progress.report)
+                              progress=progress.report, enrollment=choice.enrollment)
         services.unlock(choice.user_name, choice.passphrase)
 
     def done(_r):

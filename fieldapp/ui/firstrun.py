@@ -18,6 +18,7 @@ class FirstRunChoice:
     enrollment_code: str
     user_name: str
     passphrase: str
+    enrollment: object = None  # fieldapp.enrollment.Enrollment when the code was checked with the server
 
 
 MIN_PASSPHRASE = 8
@@ -57,31 +58,30 @@ class _ModePage(QWizardPage):
         self.setTitle(self.tr("欢迎使用四个摸清入户走访"))
         self.intro.setText(self.tr("这台电脑还没有数据。请选择如何开始："))
         self.join.setText(self.tr("加入县级服务器"))
-        self.join_hint.setText(self.tr("填写县民政部门提供的服务器地址和一次性注册码。"))
+        self.join_hint.setText(self.tr("填写县民政部门提供的服务器地址和一次性登记码。"))
         self.demo.setText(self.tr("使用演示数据试用"))
-        self.demo_hint.setText(self.tr("生成虚构的演示户，用于培训和试用，不会上传。"))
+        self.demo_hint.setText(self.tr("生成虚构的演示户，用于培训和试用；同步只与本机内置的演示服务器进行，不会发往真实服务器。"))
 
 
 class _ServerPage(QWizardPage):
     def __init__(self):
         super().__init__()
-        self.url = QLineEdit()
-        self.url.setObjectName("serverUrl")
-        self.url.setPlaceholderText("https://")
-        self.code = QLineEdit()
-        self.code.setObjectName("enrollCode")
-        self.note = QLabel(wordWrap=True)
-        self.form = QFormLayout(self)
-        self.url_label, self.code_label = QLabel(), QLabel()
-        self.form.addRow(self.url_label, self.url)
-        self.form.addRow(self.code_label, self.code)
-        self.form.addRow(self.note)
+        from fieldapp.ui.enroll import ServerForm
+
+        self.form = ServerForm(self)
+        self.url, self.code = self.form.url, self.form.code
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.form)
         self.registerField("server_url*", self.url)
         self.registerField("enroll_code*", self.code)
         self.retranslate()
 
     def nextId(self) -> int:
         return 2
+
+    def validatePage(self) -> bool:
+        """Check the code with the server now (or accept offline); wrong codes stay here to be retyped."""
+        return self.form.check()
 
     def changeEvent(self, e):
         if e.type() == QEvent.LanguageChange:
@@ -90,9 +90,6 @@ class _ServerPage(QWizardPage):
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("县级服务器"))
-        self.url_label.setText(self.tr("服务器地址"))
-        self.code_label.setText(self.tr("注册码"))
-        self.note.setText(self.tr("首次同步时将用注册码登记这台电脑。没有网络也可以先完成设置。"))
 
 
 class _UserPage(QWizardPage):
@@ -178,4 +175,5 @@ class FirstRunWizard(QWizard):
             enrollment_code="" if demo else self.server_page.code.text().strip(),
             user_name=self.user_page.name.text().strip(),
             passphrase=self.user_page.pass1.text(),
+            enrollment=None if demo else self.server_page.form.enrollment,
         )

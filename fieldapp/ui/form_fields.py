@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout,
+from PySide6.QtCore import QEvent, QObject, QPointF, QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator, QWheelEvent
+from PySide6.QtWidgets import (QAbstractScrollArea, QApplication, QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout,
                                QWidget)
 
 from forms.money import fen_to_yuan_str, yuan_to_fen
@@ -41,6 +41,48 @@ class EnterMovesOn(QObject):
 ENTER_FILTER = EnterMovesOn()
 
 
+def next_focusable(after: QWidget, within: QWidget | None = None) -> QWidget | None:
+    """The next widget Tab would reach after ``after``: inside ``within`` if given, else the first outside ``after``."""
+    w = after.nextInFocusChain()
+    for _ in range(10000):
+        if w is None or w is after:
+            return None
+        if within is not None:
+            ok = within.isAncestorOf(w) and w.isVisibleTo(within)
+        else:
+            ok = not after.isAncestorOf(w) and w.isVisible()
+        if ok and w.focusPolicy() & Qt.TabFocus and w.isEnabled():
+            return w
+        w = w.nextInFocusChain()
+    return None
+
+
+class NoWheelCombo(QComboBox):
+    """A combo box the mouse wheel never changes: the wheel scrolls the page (touchpads scroll all day).
+
+    The value changes only by a click, the keyboard (Up/Down, typing, Alt+Down) or the open list.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.StrongFocus)  # not WheelFocus: a wheel passing over it takes no focus
+
+    def wheelEvent(self, event):
+        # Handed to the scroll area around the form (explicitly: an ignored event only travels up when
+        # it came from the window system, and the page must scroll either way).
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QAbstractScrollArea):
+            area = area.parentWidget()
+        if area is None:
+            event.ignore()
+            return
+        port = area.viewport()
+        QApplication.sendEvent(port, QWheelEvent(QPointF(port.mapFromGlobal(event.globalPosition().toPoint())),
+                                                 event.globalPosition(), event.pixelDelta(), event.angleDelta(),
+                                                 event.buttons(), event.modifiers(), event.phase(), event.inverted()))
+        event.accept()
+
+
 class FieldWidget(QWidget):
     """Label + input + inline message for one question; emits ``edited`` when the user changes it."""
 
@@ -56,7 +98,11 @@ class FieldWidget(QWidget):
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setObjectName("fieldMessage")
-        self.message.hide()
+        # One line is always reserved for the message, so the page does not jump by a line under the
+        # pointer when a message appears or goes (a click would land on the wrong field).
+        self.message.setText("✖ ⚠ 校验Xg")
+        self.message.setMinimumHeight(self.message.sizeHint().height())
+        self.message.setText("")
         self.input = self._make_input()
         self.input.setObjectName(f"field_{question.key}")
         for w in self.focus_widgets():
@@ -110,12 +156,14 @@ class FieldWidget(QWidget):
     def set_problem(self, severity: str | None, text: str = "") -> None:
         """Show an inline message (severity "error" or "warning"), or hide it (None)."""
         if not severity:
-            self.message.hide()
             self.message.setText("")
             return
         self.message.setStyleSheet(ERROR_STYLE if severity == "error" else WARNING_STYLE)
         self.message.setText(("✖ " if severity == "error" else "⚠ ") + text)
-        self.message.show()
+
+    def has_message(self) -> bool:
+        """Whether an inline message is shown."""
+        return bool(self.message.text())
 
     def retranslate(self, language: str) -> None:
         """Show the form's labels in ``language``."""
@@ -154,7 +202,9 @@ class TextField(FieldWidget):
         elif self.question.type in ("integer", "decimal"):
             edit.setMaximumWidth(140)
         elif self.question.type == "id_number":
-            edit.setMaximumWidth(220)
+            # All 18 characters visible (the message asks to check them digit by digit), with room to spare.
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance("0" * 18 + "X") + 24)
+            edit.setMaximumWidth(max(260, edit.minimumWidth()))
         if self.question.max_length:
             edit.setMaxLength(self.question.max_length)
         edit.textEdited.connect(self._changed)
@@ -234,7 +284,7 @@ class ChoiceField(FieldWidget):
     """single, yes_no, yes_no_unknown: a combo box with an empty first entry."""
 
     def _make_input(self):
-        combo = QComboBox(self)
+        combo = NoWheelCombo(self)
         combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         combo.setMinimumWidth(140)
         self._fill(combo)
@@ -318,6 +368,68 @@ class MultiField(FieldWidget):
             cb.setText(opt.label(language))
 
 
+class MemberRefsField(FieldWidget):
+    """The household members a row is about (a supporter's obliged_to): one check box per member, by name.
+
+    Stores member ids; the boxes follow the members table (``set_members``).
+    """
+
+    def _make_input(self):
+        box = QWidget(self)
+        self.grid = QGridLayout(box)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setVerticalSpacing(2)
+        self.boxes: list[QCheckBox] = []
+        self._chosen: list[str] = []
+        self.none_label = QLabel(box)
+        self.none_label.setStyleSheet("color: #666;")
+        self.grid.addWidget(self.none_label, 0, 0)
+        return box
+
+    def set_members(self, members: list[tuple[str, str]]) -> None:
+        """(member_id, name) of the household's members, in table order."""
+        if [(cb.property("member_id"), cb.text()) for cb in self.boxes] == list(members):
+            return
+        had_focus = any(cb.hasFocus() for cb in self.boxes)
+        for cb in self.boxes:
+            self.grid.removeWidget(cb)
+            cb.deleteLater()
+        self.boxes = []
+        for i, (mid, name) in enumerate(members):
+            cb = QCheckBox(name, self.input)
+            cb.setProperty("member_id", mid)
+            cb.setChecked(mid in self._chosen)
+            cb.toggled.connect(self._toggled)
+            self.grid.addWidget(cb, i // 3, i % 3)
+            self.boxes.append(cb)
+        self.none_label.setVisible(not self.boxes)
+        if had_focus and self.boxes:
+            self.boxes[0].setFocus()
+
+    def _toggled(self, *_args):
+        known = {cb.property("member_id") for cb in self.boxes}
+        self._chosen = [cb.property("member_id") for cb in self.boxes if cb.isChecked()] + \
+            [m for m in self._chosen if m not in known]  # a link to a removed member stays until fixed
+        self._changed()
+
+    def focus_widgets(self):
+        return list(self.boxes)
+
+    def value(self):
+        return list(self._chosen) or None
+
+    def _show(self, value):
+        self._chosen = [v for v in value or [] if isinstance(v, str)]
+        for cb in self.boxes:
+            cb.blockSignals(True)
+            cb.setChecked(cb.property("member_id") in self._chosen)
+            cb.blockSignals(False)
+
+    def retranslate(self, language):
+        super().retranslate(language)
+        self.none_label.setText(self.tr("（请先在“家庭成员”中登记成员）"))
+
+
 class TextListField(TextField):
     """A list of names typed on one line, separated by 、 or commas (e.g. the visitors)."""
 
@@ -353,4 +465,6 @@ def make_field(question, language: str, parent=None) -> FieldWidget:
         return BooleanField(question, language, parent)
     if t == "text_list":
         return TextListField(question, language, parent)
+    if t == "member_refs":
+        return MemberRefsField(question, language, parent)
     return TextField(question, language, parent)

@@ -49,6 +49,11 @@ class HistoryView(QWidget):
             a = v.get("answers", {})
             status = self.tr("已完成") if v.get("status") == "final" else self.tr("未完成")
             who = "、".join(a.get("visitors") or [])
+            if h.get("review_state"):     # from services.reviews.history: 待审核 / 已审核通过 / 已退回
+                status += " · " + {"submitted": self.tr("待审核"), "approved": self.tr("已审核通过"),
+                                   "returned": self.tr("已退回")}.get(h["review_state"], "")
+            if h.get("amends"):
+                status += " · " + self.tr("修改后重新提交")
             item = QListWidgetItem(f"{a.get('visit_date', '')}  {status}\n{who}")
             self.visits.addItem(item)
         if history:
@@ -68,6 +73,12 @@ class HistoryView(QWidget):
             self.caption.setText(self.tr("与上一次走访相比没有变化。"))
         else:
             self.caption.setText(self.tr("与上一次走访相比，有 %1 处变化：").replace("%1", str(len(changes))))
+        events = self.history[row].get("review_events") or []
+        if events:   # every review step of this visit: who, when, the comment
+            lines = [(self.tr("审核通过") if e["action"] == "approved" else self.tr("退回")) + "  " +
+                     " ".join(x for x in (e.get("reviewer_name"), (e.get("at") or "")[:16].replace("T", " ")) if x) +
+                     (f"：{e['comment']}" if e.get("comment") else "") for e in events]
+            self.caption.setText("\n".join(lines) + "\n" + self.caption.text())
         self.table.setRowCount(len(changes))
         for r, c in enumerate(changes):
             for col, text in enumerate((c.section, c.where, c.before, c.after)):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QTableView, QVBoxLayout, QWidget)
+                               QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from fieldapp.ui.household_filter import FLAG_ORDER, VISIT_STATUSES, HouseholdFilter
 from fieldapp.ui.household_model import HouseholdProxy, HouseholdTableModel
-from fieldapp.ui.labels import CATEGORY_CODES, list_label
+from fieldapp.ui.labels import category_codes, list_label
 
 SEARCH_DEBOUNCE_MS = 250
 
@@ -18,6 +18,7 @@ class HouseholdListPage(QWidget):
 
     open_household = Signal(str)
     search_requested = Signal(str)
+    new_household_requested = Signal()
 
     def __init__(self, model: HouseholdTableModel, parent=None):
         super().__init__(parent)
@@ -50,6 +51,9 @@ class HouseholdListPage(QWidget):
         bar1.addWidget(self.search_label)
         bar1.addWidget(self.search, 1)
         bar1.addWidget(self.count)
+        self.new_household = QPushButton(self, objectName="newHouseholdButton")
+        self.new_household.clicked.connect(self.new_household_requested)
+        bar1.addWidget(self.new_household)
         bar2 = QHBoxLayout()
         for w in (self.village, self.category, self.status, self.review, self.flag, self.needs):
             bar2.addWidget(w)
@@ -85,6 +89,7 @@ class HouseholdListPage(QWidget):
         self._debounce.timeout.connect(self._emit_search)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.search.returnPressed.connect(self._emit_search)
+        self.search.installEventFilter(self)
         self.proxy.filtered.connect(self._show_count)
         self.retranslate()
 
@@ -134,6 +139,22 @@ class HouseholdListPage(QWidget):
         if p.isValid():
             self.table.selectionModel().select(p, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
             self.table.scrollTo(p)
+
+    def eventFilter(self, obj, event):
+        # Down or Enter in the search box goes to the list (its first row selected): Enter then opens it.
+        if obj is self.search and event.type() == QEvent.KeyPress and not event.modifiers() & Qt.ControlModifier \
+                and event.key() in (Qt.Key_Down, Qt.Key_Return, Qt.Key_Enter):
+            if event.key() != Qt.Key_Down:
+                self._emit_search()
+            self.focus_list()
+            return True
+        return super().eventFilter(obj, event)
+
+    def focus_list(self) -> None:
+        """Put the keyboard in the table, on the selected row (or the first one)."""
+        self.table.setFocus()
+        if self.proxy.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.setCurrentIndex(self.proxy.index(0, 0))
 
     # --- internals ---
     def _emit_search(self) -> None:
@@ -190,10 +211,11 @@ class HouseholdListPage(QWidget):
         self.search_label.setText(self.tr("查找"))
         self.search.setPlaceholderText(self.tr("输入姓名、地址或身份证号（可只输入一部分）"))
         self._fill_villages()
-        self._fill(self.category, self.tr("全部类别"), [(c, list_label("category", c)) for c in CATEGORY_CODES])
+        self._fill(self.category, self.tr("全部类别"), [(c, list_label("category", c)) for c in category_codes()])
         self._fill(self.status, self.tr("全部走访状态"), [(s, list_label("visit_status", s)) for s in VISIT_STATUSES])
         self._fill(self.review, self.tr("复核：全部"), [("overdue", self.tr("复核已逾期")), ("due30", self.tr("30 天内到期"))])
         self._fill(self.flag, self.tr("全部标记"), [(f, list_label("flag", f)) for f in FLAG_ORDER])
         self.needs.setText(self.tr("有未解决需求"))
+        self.new_household.setText(self.tr("新增户（主动发现）…"))
         self.model.relabel()
         self._show_count(self.proxy.rowCount())

@@ -17,7 +17,7 @@ from PySide6.QtGui import QBrush, QColor
 from fieldapp.ui.household_filter import (CHILD_PROTECTION, COLUMNS, HouseholdFilter, HouseholdRow, matching_rows,
                                           sort_key)
 
-from fieldapp.ui.labels import list_label
+from fieldapp.ui.labels import list_label, list_sep
 
 HouseholdIdRole = Qt.UserRole + 1
 LabelFn = Callable[[str, str], str]  # (kind, code) -> text shown
@@ -98,11 +98,11 @@ class HouseholdTableModel(QAbstractTableModel):
         """The text of column ``col`` for row ``r``."""
         name = COLUMNS[col]
         if name == "categories":
-            return "、".join(self.labels("category", c) for c in r.categories)
+            return list_sep().join(self.labels("category", c) for c in r.categories)
         if name == "visit_status":
             return self.labels("visit_status", r.visit_status)
         if name == "flags":
-            return "、".join(self.labels("flag", f) for f in r.flags)
+            return list_sep().join(self.labels("flag", f) for f in r.flags)
         if name == "open_needs":
             return str(r.open_needs) if r.open_needs else ""
         if name == "village_name":

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMenu, QMessageBox, QPushBut
 
 from fieldapp.ui.errors import show_error
 from fieldapp.ui.history_view import HistoryView
-from fieldapp.ui.labels import list_label
+from fieldapp.ui.labels import list_label, list_sep
 from fieldapp.ui.needs_view import NeedsView
 from fieldapp.ui.visit_editor import VisitEditor
 
@@ -60,7 +60,6 @@ class HouseholdTab(QWidget):
             act.triggered.connect(lambda _c=False, k=kind: self.print_document(k))
             self.print_actions[kind] = act
         self.print_button.setMenu(self.print_menu)
-        self.print_button.setVisible(services.print_available())  # printouts not installed: no button, no error
         top.addWidget(self.print_button)
         self.inner = QTabWidget(self, objectName="householdInner")
         self.history = HistoryView(self.inner)
@@ -94,6 +93,9 @@ class HouseholdTab(QWidget):
         form = self.services.form(visit.get("form_version"))
         self.editor = VisitEditor(self.services, form, visit, self.languages.language, self.inner, read_only=read_only)
         self.editor.saved.connect(self._saved)
+        from fieldapp.ui.review_widgets import attach_review_comments
+
+        attach_review_comments(self.editor, self.services.reviews.return_of(visit["visit_id"]))
         if old is not None:
             i = self.inner.indexOf(old)
             self.inner.removeTab(i)
@@ -106,6 +108,16 @@ class HouseholdTab(QWidget):
         self.new_button.setVisible(read_only)
         self.discard_button.setVisible(not read_only)
         self.retranslate()
+
+    def focus_editor(self) -> None:
+        """Put the keyboard where work starts: the editor's first field, or 新走访 on a finished visit."""
+        if self.editor is None:
+            return
+        self.inner.setCurrentIndex(self.inner.indexOf(self.editor))
+        if self.editor.read_only:
+            self.new_button.setFocus(Qt.TabFocusReason)
+        else:
+            self.editor.focus_first_field()
 
     def discard_draft(self, confirm: bool = True) -> None:
         """Throw away what was typed since the last save (asks first); shows the household as saved."""
@@ -130,14 +142,17 @@ class HouseholdTab(QWidget):
 
     def amend(self) -> None:
         """Edit a finished visit as a new record; the original stays in the history."""
-        self._open_editor(self.services.amend_visit(self.latest), read_only=False)
+        self._open_editor(self.services.reviews.amend(self.latest), read_only=False)   # linked: sent back for review
         self.banner.setText(self.tr("正在修改已完成的走访：保存后原记录保留在走访记录中。"))
         self.banner.show()
+        self.focus_editor()
 
     def start_new(self) -> None:
         """Start a new visit of this household (e.g. the next review)."""
-        self._open_editor(self.services.new_visit(self.household), read_only=False)
+        self._open_editor(self.services.reviews.link_if_returned(self.services.new_visit(self.household)),
+                          read_only=False)
         self.banner.hide()
+        self.focus_editor()
 
     def _saved(self, status: str) -> None:
         opened = self.services.open_household(self.household_id)
@@ -146,6 +161,7 @@ class HouseholdTab(QWidget):
             self._open_editor(self.latest, read_only=True)
             self.banner.setText(self.tr("走访已完成并保存。"))
             self.banner.show()
+            self.focus_editor()
         self.household_changed.emit(self.household_id)
         self.retranslate()
 
@@ -153,7 +169,7 @@ class HouseholdTab(QWidget):
         w = self.inner.widget(index)
         try:
             if w is self.history:
-                self.history.set_history(self.services.visit_history(self.household_id), self.languages.language)
+                self.history.set_history(self.services.reviews.history(self.household_id), self.languages.language)
             elif w is self.needs:
                 self.needs.set_needs(self.services.needs(self.household_id), self.languages.language)
         except Exception as exc:  # noqa: BLE001
@@ -182,11 +198,12 @@ class HouseholdTab(QWidget):
                                   .replace("%1", str(result.pages)).replace("%2", str(result.path)), QMessageBox.Ok, self)
                 box.open()
                 return
-            from fieldapp.ui.print_preview import PrintPreviewDialog
+            from fieldapp.ui.print_preview import PrintPreviewDialog, suggested_file_name
 
             self.preview_dialog = PrintPreviewDialog(result.data, self.services, kind, len(result.documents), self,
                                                      title=self.print_actions[kind].text(),
-                                                     held_serials=result.held_serials)
+                                                     held_serials=result.held_serials,
+                                                     file_name=suggested_file_name(self.title(), self.print_actions[kind].text()))
             self.preview_dialog.open()
 
         self.runner.run(lambda p: self.services.print_household(kind, self.household_id, out,
@@ -232,7 +249,7 @@ class HouseholdTab(QWidget):
         from forms.idnumber import mask
 
         head = head_of(members_of(f))
-        cats = "、".join(self.services.option_label("category", c, lang) or list_label("category", c)
+        cats = list_sep().join(self.services.option_label("category", c, lang) or list_label("category", c)
                         for c in self.household.get("categories", []))
         flags = [list_label("flag", x) for x in self.household.get("flags", [])]
         flag_html = "".join(f" <span style='color:#b00020'>[{x}]</span>" for x in flags)
@@ -264,6 +281,9 @@ class HouseholdTab(QWidget):
         self.new_button.setText(self.tr("开始新的走访"))
         self.discard_button.setText(self.tr("放弃草稿"))
         self.print_button.setText(self.tr("打印"))
+        # Room for the text and the menu arrow (the style's own size hint let the arrow cover the text).
+        self.print_button.setMinimumWidth(self.print_button.fontMetrics().horizontalAdvance(self.print_button.text())
+                                          + 36)
         for kind, text in (("consent", self.tr("家庭经济状况核对授权书")), ("visit_record", self.tr("入户调查记录")),
                            ("visit_result", self.tr("走访结果告知书"))):
             self.print_actions[kind].setText(text)

@@ -32,9 +32,12 @@ class LanguageSwitcher:
         for t in self._translators:
             self.app.removeTranslator(t)
         self._translators = []
-        qt_dir = QLibraryInfo.path(QLibraryInfo.TranslationsPath)
         if language == "zh":
-            self._load(f"{qt_dir}/qtbase_zh_CN.qm")
+            # Qt's own texts (file dialogs' 查找范围/文件类型, standard buttons, context menus) in Chinese too.
+            for folder in qt_translation_folders():
+                if self._load(str(folder / "qtbase_zh_CN.qm")):
+                    break
+            self._load(str(I18N_DIR / "qt_gaps_zh_CN.qm"))  # the few Qt strings that file lacks
             QLocale.setDefault(QLocale(QLocale.Chinese, QLocale.China))
         else:
             self._load(str(I18N_DIR / "fieldapp_en.qm"), required=True)
@@ -45,13 +48,25 @@ class LanguageSwitcher:
 
             QCoreApplication.sendEvent(self.app, QEvent(QEvent.LanguageChange))
 
-    def _load(self, path: str, required: bool = False) -> None:
+    def _load(self, path: str, required: bool = False) -> bool:
         t = QTranslator(self.app)
         if t.load(path):
             self.app.installTranslator(t)
             self._translators.append(t)
-        elif required:
+            return True
+        if required:
             raise FileNotFoundError(path)
+        return False
+
+
+def qt_translation_folders() -> list[Path]:
+    """Where Qt's own .qm files may be: Qt's configured folder, then PySide6's bundled one (wheels, frozen apps)."""
+    import PySide6
+
+    folders = [Path(QLibraryInfo.path(QLibraryInfo.TranslationsPath)),
+               Path(PySide6.__file__).resolve().parent / "Qt" / "translations",
+               Path(PySide6.__file__).resolve().parent / "translations"]
+    return [f for i, f in enumerate(folders) if f not in folders[:i]]
 
 
 def label(obj: dict, language: str, key: str = "label") -> str:

@@ -40,6 +40,8 @@ def main() -> int:
     subprocess.run([_tool("pyside6-lupdate"), *sources, "-no-obsolete", "-source-language", "zh_CN",
                     "-target-language", "en", "-ts", str(TS)], check=True)
     subprocess.run([_tool("pyside6-lrelease"), str(TS), "-qm", str(QM)], check=True)
+    gaps = UI / "i18n" / "qt_gaps_zh_CN.ts"  # Qt's own strings its Chinese translation lacks (hand-written)
+    subprocess.run([_tool("pyside6-lrelease"), str(gaps), "-qm", str(gaps.with_suffix(".qm"))], check=True)
     missing = untranslated()
     print(f"{len(missing)} strings without English" + (": " + ", ".join(missing[:10]) if missing else ""))
     return 0

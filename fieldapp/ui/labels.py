@@ -1,16 +1,24 @@
 """Texts for codes shown in lists and filters, through Qt's translation system.
 
-Form options (categories, dispositions...) come from the form definition when it is loaded
-(its own zh/en labels); these translated fall-backs cover the list before a form is loaded.
+Option codes of the form (categories, dispositions …) are worded by the form definition itself
+(its zh/en labels), never by a copy here; the rest are the list's own words.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
+from PySide6.QtCore import QCoreApplication, QLocale, QT_TRANSLATE_NOOP
+
+from fieldapp.services import FORM_ID
+from forms import load_form
 
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("Labels", text)
+
+
+def list_sep() -> str:
+    """The separator of a list of words: 、 in Chinese, ", " in English."""
+    return QCoreApplication.translate("Labels", "、")
 
 
 def column_label(name: str) -> str:
@@ -49,38 +57,30 @@ def flag_label(code: str) -> str:
     return _t(text) if text else code
 
 
+def _language() -> str:
+    # LanguageSwitcher.set_language sets the default locale together with the translators.
+    return "en" if QLocale().language() == QLocale.English else "zh"
+
+
+def form_option_label(list_name: str, code: str) -> str:
+    """The published form's own label of an option code (categories, dispositions …) in the UI language."""
+    options = load_form(FORM_ID).option_lists.get(list_name, ())
+    return next((o.label(_language()) for o in options if o.code == code), code)
+
+
 def category_label(code: str) -> str:
-    """Fallback text of an assistance category."""
-    text = {
-        "dibao_a": QT_TRANSLATE_NOOP("Labels", "低保A类"),
-        "dibao_b": QT_TRANSLATE_NOOP("Labels", "低保B类"),
-        "tekun_institutional": QT_TRANSLATE_NOOP("Labels", "特困（集中供养）"),
-        "tekun_home": QT_TRANSLATE_NOOP("Labels", "特困（分散供养）"),
-        "orphan": QT_TRANSLATE_NOOP("Labels", "孤儿"),
-        "unsupported_child": QT_TRANSLATE_NOOP("Labels", "事实无人抚养儿童"),
-        "low_income": QT_TRANSLATE_NOOP("Labels", "低收入家庭"),
-        "disabled_hardship": QT_TRANSLATE_NOOP("Labels", "困难残疾人"),
-        "elderly_hardship": QT_TRANSLATE_NOOP("Labels", "困难老年人"),
-        "poverty_alleviated": QT_TRANSLATE_NOOP("Labels", "兜底保障脱贫人口"),
-        "monitored": QT_TRANSLATE_NOOP("Labels", "监测对象"),
-        "other_difficulty": QT_TRANSLATE_NOOP("Labels", "其他困难家庭"),
-    }.get(code)
-    return _t(text) if text else code
+    """Text of an assistance category, as the form definition words it."""
+    return form_option_label("categories", code)
 
 
 def disposition_label(code: str) -> str:
-    """Fallback text of a need's disposition."""
-    text = {
-        "resolved_on_site": QT_TRANSLATE_NOOP("Labels", "当场解决"),
-        "resolved": QT_TRANSLATE_NOOP("Labels", "已解决"),
-        "referred": QT_TRANSLATE_NOOP("Labels", "已转介"),
-        "pending": QT_TRANSLATE_NOOP("Labels", "待研究")}.get(code)
-    return _t(text) if text else code
+    """Text of a need's disposition, as the form definition words it."""
+    return form_option_label("dispositions", code)
 
 
-CATEGORY_CODES = ("dibao_a", "dibao_b", "tekun_institutional", "tekun_home", "orphan", "unsupported_child",
-                  "low_income", "disabled_hardship", "elderly_hardship", "poverty_alleviated", "monitored",
-                  "other_difficulty")
+def category_codes() -> tuple[str, ...]:
+    """The assistance categories of the published form, in its order."""
+    return tuple(o.code for o in load_form(FORM_ID).option_lists.get("categories", ()))
 
 
 def list_label(kind: str, code: str) -> str:

@@ -78,10 +78,14 @@ class MainWindow(QMainWindow):
         self.status.conflicts_clicked.connect(self.show_conflicts)
 
         self._make_actions()
+        from fieldapp.ui.review_widgets import install_review
+
+        install_review(self)   # returned visits above the list; 审核走访… on office laptops
         self.unlock_page.unlock_requested.connect(self._unlock)
         self.unlock_page.first_painted.connect(lambda: QTimer.singleShot(0, self._fill_users))
         self.list_page.search_requested.connect(self._search)
         self.list_page.open_household.connect(self.open_household)
+        self.list_page.new_household_requested.connect(lambda: self.new_household())
         self.idle = IdleWatcher(self._app(), float(self.settings.get("auto_lock_minutes", 10)), self)
         self.idle.idle.connect(self.lock)
         self.idle.stop()
@@ -102,10 +106,8 @@ class MainWindow(QMainWindow):
         return text or list_label(kind, code)
 
     def _add_coverage_page(self) -> None:
-        try:
-            from fieldapp.ui.coverage import CoveragePage
-        except ImportError:  # built in a later step
-            return
+        from fieldapp.ui.coverage import CoveragePage
+
         self.coverage_page = CoveragePage(self.tabs)
         self.coverage_page.show_households.connect(self._show_households_from_coverage)
         self.tabs.addTab(self.coverage_page, "")
@@ -157,9 +159,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.tabs)
         self.tabs.setCurrentWidget(self.list_page)
         self.menuBar().setVisible(True)
-        self.status.set_state(user=user, sync_available=self.services.sync_available())
-        self.sync_action.setEnabled(self.services.sync_available())
-        self.batch_print_action.setVisible(self.services.print_available())
+        self.status.set_state(user=user)
         self.idle.restart()
         self.unlocked.emit()
         self.reload_households()
@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
             if self.services.is_unlocked():
                 self.status.set_state(online=st.get("online", False) if check_online else None,
                                       pending=st.get("pending", 0), last_sync=_local_time(st.get("last_sync")),
-                                      conflicts=st.get("open_conflicts", 0))
+                                      conflicts=st.get("open_conflicts", 0), recoverable=st.get("recoverable"))
                 self.status_checked.emit(st)
                 if check_online:
                     self.syncer.status_checked(st)
@@ -228,11 +228,10 @@ class MainWindow(QMainWindow):
             w = self.tabs.widget(i)
             if getattr(w, "household_id", None) == household_id:
                 self.tabs.setCurrentIndex(i)
+                w.focus_editor()
                 return
-        try:
-            from fieldapp.ui.household_tab import HouseholdTab
-        except ImportError:
-            return
+        from fieldapp.ui.household_tab import HouseholdTab
+
         try:
             tab = HouseholdTab(self.services, self.runner, household_id, self.languages, self.tabs)
         except Exception as exc:  # noqa: BLE001 - shown in plain language
@@ -241,6 +240,50 @@ class MainWindow(QMainWindow):
         tab.household_changed.connect(self._household_changed)
         i = self.tabs.addTab(tab, tab.title())
         self.tabs.setCurrentIndex(i)
+        tab.focus_editor()  # the keyboard starts in 走访日期, not on the tab bar
+
+    def new_household(self, dialog_ready=None) -> None:
+        """新增户: the dialog checks the ID number on this laptop, then the household opens for its first visit."""
+        from fieldapp.ui.new_household import NewHouseholdDialog
+
+        dialog = NewHouseholdDialog(self.services, self)
+        if dialog_ready is not None:  # tests and screenshots fill the dialog in
+            dialog_ready(dialog)
+        elif dialog.exec() != NewHouseholdDialog.DialogCode.Accepted:
+            return
+        if dialog.household_id is None:
+            return
+        if dialog.existing:  # said where the user looks next, without another dialog to click away
+            self.status.showMessage(dialog.error.text(), 15000)
+        else:
+            self.model.update_row(self.services.household_row(dialog.household_id))
+            self.list_page.set_villages(self.services.villages(self.model.rows()))
+        self.open_household(dialog.household_id)
+
+    def open_enrollment(self, dialog_ready=None) -> None:
+        """工具 → 加入县级服务器: status (fingerprint, whether the county can recover this laptop) and a new code."""
+        from fieldapp.ui.enroll import EnrollDialog
+
+        dialog = EnrollDialog(self.services, self)
+        self.enroll_dialog = dialog
+        if dialog_ready is not None:
+            dialog_ready(dialog)
+        elif dialog.exec() == EnrollDialog.DialogCode.Accepted:
+            self.refresh_status()
+
+    def show_duplicates(self) -> None:
+        """工具 → 疑似重复户: households sharing a member's ID number, as the county server flagged them."""
+        found = self.services.duplicate_flags()
+        if not found:
+            text = self.tr("上次同步时，县服务器没有发现身份证号重复的家庭。")
+        else:
+            lines = []
+            for item in found:
+                where = "；".join(f"{h['caption'] or h['household_id'][:8]}（{h['village_name'] or h['village_code']}）"
+                                 for h in item["households"])
+                lines.append(f"{item['id_masked']}：{where}")
+            text = self.tr("以下家庭的成员身份证号相同，系统没有合并，请核实后处理：") + "\n\n" + "\n".join(lines)
+        QMessageBox.information(self, self.tr("疑似重复户"), text)
 
     def _household_changed(self, household_id: str) -> None:
         try:
@@ -395,7 +438,9 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, self.tr("导入走访记录"), "", "JSON (*.json)")
+            from fieldapp.ui.print_preview import documents_folder
+
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("导入走访记录"), str(documents_folder()), "JSON (*.json)")
             if not path:
                 return
         try:
@@ -404,7 +449,7 @@ class MainWindow(QMainWindow):
             show_error(self, exc)
             return
         if sealed and passphrase is None:
-            passphrase, ok = QInputDialog.getText(self, self.tr("导入"), self.tr("导出文件的口令："), QLineEdit.Password)
+            passphrase, ok = QInputDialog.getText(self, self.tr("导入"), self.tr("导出文件的密码："), QLineEdit.Password)
             if not ok:
                 return
 
@@ -425,19 +470,26 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("导出走访记录"), "fieldapp-export.json", "JSON (*.json)")
+            import datetime as dt
+
+            from fieldapp.ui.print_preview import documents_folder
+
+            prefix = self.tr("走访记录导出")
+            name = f"{prefix}_{dt.date.today().isoformat()}.json"  # in documents, not the program's folder
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("导出走访记录"), str(documents_folder() / name),
+                                                  "JSON (*.json)")
             if not path:
                 return
         if passphrase is None and self.services.export_needs_passphrase():
-            first, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("为导出文件设置口令（至少 8 位）："),
+            first, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("为导出文件设置密码（至少 8 位）："),
                                              QLineEdit.Password)
             if not ok:
                 return
-            again, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("再次输入口令："), QLineEdit.Password)
+            again, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("再次输入密码："), QLineEdit.Password)
             if not ok:
                 return
             if first != again or len(first) < 8:
-                QMessageBox(QMessageBox.Warning, self.tr("导出"), self.tr("两次输入的口令不一致，或少于 8 位。"),
+                QMessageBox(QMessageBox.Warning, self.tr("导出"), self.tr("两次输入的密码不一致，或少于 8 位。"),
                             QMessageBox.Ok, self).open()
                 return
             passphrase = first
@@ -445,7 +497,8 @@ class MainWindow(QMainWindow):
         def done(count: int) -> None:
             self.last_export = count
             QMessageBox(QMessageBox.Information, self.tr("导出完成"),
-                        self.tr("已加密导出 %1 条走访记录。").replace("%1", str(count)), QMessageBox.Ok, self).open()
+                        self.tr("已加密导出 %1 条走访记录到：%2").replace("%1", str(count)).replace("%2", str(path)),
+                        QMessageBox.Ok, self).open()
 
         self.runner.run(lambda p: self.services.export_visits(path, passphrase, progress=p.report), pass_progress=True,
                         progress_parent=self, label=self.tr("正在导出…"), on_success=done,
@@ -473,10 +526,18 @@ class MainWindow(QMainWindow):
         self.sync_action.triggered.connect(lambda: self.sync_now())
         self.conflicts_action = QAction(self, objectName="conflictsAction")
         self.conflicts_action.triggered.connect(self.show_conflicts)
+        self.new_household_action = QAction(self, objectName="newHouseholdAction")
+        self.new_household_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_household_action.triggered.connect(lambda: self.new_household())
+        self.enroll_action = QAction(self, objectName="enrollAction")
+        self.enroll_action.triggered.connect(lambda: self.open_enrollment())
+        self.duplicates_action = QAction(self, objectName="duplicatesAction")
+        self.duplicates_action.triggered.connect(self.show_duplicates)
         self.batch_print_action = QAction(self, objectName="batchPrintAction")
         self.batch_print_action.triggered.connect(lambda: self.open_batch_print())
         self.addAction(self.lock_action)
         self.file_menu = self.menuBar().addMenu("")
+        self.file_menu.addAction(self.new_household_action)
         self.file_menu.addAction(self.import_action)
         self.file_menu.addAction(self.export_action)
         self.file_menu.addSeparator()
@@ -491,6 +552,8 @@ class MainWindow(QMainWindow):
         self.tools_menu = self.menuBar().addMenu("")
         self.tools_menu.addAction(self.add_user_action)
         self.tools_menu.addAction(self.settings_action)
+        self.tools_menu.addAction(self.duplicates_action)
+        self.tools_menu.addAction(self.enroll_action)
 
     def changeEvent(self, e):
         if e.type() == QEvent.LanguageChange:
@@ -511,6 +574,9 @@ class MainWindow(QMainWindow):
         self.sync_action.setText(self.tr("立即同步"))
         self.conflicts_action.setText(self.tr("同步冲突…"))
         self.batch_print_action.setText(self.tr("批量打印…"))
+        self.new_household_action.setText(self.tr("新增户（主动发现）…"))
+        self.duplicates_action.setText(self.tr("疑似重复户（身份证号相同）…"))
+        self.enroll_action.setText(self.tr("加入县级服务器 / 重新输入登记码…"))
         self.settings_action.setText(self.tr("设置…"))
         self.add_user_action.setText(self.tr("添加用户…"))
         self.quit_action.setText(self.tr("退出"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QRect, Qt, Signal
@@ -54,6 +55,25 @@ class PdfPages:
             self._pdf = None
 
 
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def documents_folder() -> Path:
+    """The user's documents folder (where a save dialog opens), else the home folder."""
+    from PySide6.QtCore import QStandardPaths
+
+    found = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
+    return Path(found) if found and Path(found).is_dir() else Path.home()
+
+
+def suggested_file_name(*parts: str, day: str | None = None) -> str:
+    """"刘建国户_入户调查记录_2026-12-01.pdf": what, whose and when, safe in any file system."""
+    import datetime as dt
+
+    words = [_NOT_IN_NAMES.sub("", p).strip("._") for p in parts if p]
+    return "_".join([w for w in words if w] + [day or dt.date.today().isoformat()]) + ".pdf"
+
+
 class PrintPreviewDialog(QDialog):
     """Shows page N of M with previous/next, and offers 打印… and 另存为 PDF…."""
 
@@ -61,10 +81,11 @@ class PrintPreviewDialog(QDialog):
     saved = Signal(str)
 
     def __init__(self, data: bytes, services, kind: str, documents: int, parent=None, title: str = "",
-                 held_serials=None):
+                 held_serials=None, file_name: str = ""):
         super().__init__(parent, objectName="printPreviewDialog")
         self.services, self.kind, self.documents, self.doc_title = services, kind, documents, title
         self.held_serials = held_serials
+        self.file_name = file_name or suggested_file_name(title or kind)
         self.pages = PdfPages(data)
         self.page = 0
         self.resize(900, 720)
@@ -82,6 +103,10 @@ class PrintPreviewDialog(QDialog):
         self.print_button = QPushButton(self, objectName="previewPrint")
         self.save_button = QPushButton(self, objectName="previewSave")
         self.close_button = QPushButton(self, objectName="previewClose")
+        self.saved_label = QLabel(self, objectName="previewSaved", wordWrap=True)  # where the PDF went
+        self.saved_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.saved_label.setStyleSheet("color: #1b7f3b;")
+        self.saved_label.hide()
         self.prev_button.clicked.connect(lambda: self.show_page(self.page - 1))
         self.next_button.clicked.connect(lambda: self.show_page(self.page + 1))
         self.print_button.clicked.connect(lambda: self.print_pages())
@@ -93,6 +118,7 @@ class PrintPreviewDialog(QDialog):
         for w in (self.print_button, self.save_button, self.close_button):
             row.addWidget(w)
         lay.addLayout(row)
+        lay.addWidget(self.saved_label)
         self.retranslate()
         self.show_page(0)
 
@@ -145,7 +171,8 @@ class PrintPreviewDialog(QDialog):
     def save_pdf(self, path: str | None = None) -> str | None:
         """Save the PDF (asks where unless ``path`` is given); written atomically, audited."""
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("保存为 PDF"), f"{self.kind}.pdf", "PDF (*.pdf)")
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("保存为 PDF"), str(documents_folder() / self.file_name),
+                                                  "PDF (*.pdf)")
             if not path:
                 return None
         if not self._use_serials():
@@ -162,6 +189,9 @@ class PrintPreviewDialog(QDialog):
                         self.tr("无法保存文件，请换一个文件夹或检查 U 盘是否已插好。"), QMessageBox.Ok, self).open()
             return None
         self.services.audit_output(self.kind, "pdf", len(self.pages), self.documents)
+        self.saved_label.setText(self.tr("已保存 %1 页到：%2").replace("%1", str(len(self.pages)))
+                                 .replace("%2", str(target)))
+        self.saved_label.show()
         self.saved.emit(str(target))
         return str(target)
 

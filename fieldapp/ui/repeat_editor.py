@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from fieldapp.services import answer_text as display_value
-from fieldapp.ui.form_fields import make_field
+from forms.display import answer_text as display_value
+from fieldapp.ui.form_fields import make_field, next_focusable
 
 PREFERRED_COLUMNS = {
     "members": ("name", "relation", "id_number", "sex", "age", "health", "disability_category"),
     "needs": ("category", "description", "disposition", "department"),
     "incomes": ("source", "amount_fen", "counted"),
     "benefits": ("type", "amount_fen", "period", "since"),
+    "supporters": ("name", "relation", "obliged_to", "able_to_support"),
 }
 
 
@@ -38,6 +40,7 @@ class RepeatEditor(QWidget):
         self.rows: list[dict] = []
         self.auto: list[set] = []  # per row: keys whose value comes from a default expression
         self.calc_rows: list[dict] = []
+        self.member_names: dict[str, str] = {}  # member_id → name, for member_refs columns and fields
         self._current = -1
         children = [c for c in question.children if not is_row_id(c)]
         preferred = [c for name in PREFERRED_COLUMNS.get(question.id, ()) for c in children if c.id == name]
@@ -49,12 +52,18 @@ class RepeatEditor(QWidget):
         self.title.setFont(f)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
-        self.message.hide()
+        self.message.setText("✖ ⚠ 校验Xg")
+        self.message.setMinimumHeight(self.message.sizeHint().height())  # one line reserved: no jump
+        self.message.setText("")
         self.table = QTableWidget(0, len(self.columns), self)
         self.table.setObjectName(f"repeat_{question.key}")
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        # Tab leaves the table (to the row editor, then the next question) instead of walking its cells;
+        # Up/Down choose the row, Enter/F2 edit it, Ctrl+Tab goes on to the question after the table.
+        self.table.setTabKeyNavigation(False)
+        self.table.installEventFilter(self)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -95,6 +104,10 @@ class RepeatEditor(QWidget):
             w.edited.connect(lambda c=child, w=w: self._field_edited(c, w))
             self.fields[child.id] = w
             dl.addWidget(w)
+        QWidget.setTabOrder(self.down_button, self.table)  # Tab order as seen: buttons, table, row editor
+        add = QShortcut(QKeySequence("Ctrl+Return"), self, self.add_row)  # a new row from anywhere in the group
+        add.setContext(Qt.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, self.add_row).setContext(Qt.WidgetWithChildrenShortcut)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 6, 0, 6)
         lay.addLayout(buttons)
@@ -103,6 +116,36 @@ class RepeatEditor(QWidget):
         lay.addWidget(self.detail)
         self.detail.hide()
         self.retranslate(language)
+
+    # --- keyboard ---
+    def eventFilter(self, obj, event):
+        if obj is self.table and event.type() == QEvent.KeyPress:
+            key, mods = event.key(), event.modifiers()
+            if key == Qt.Key_Tab and mods & Qt.ControlModifier:
+                self.leave()
+                return True
+            if key in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_F2) and not mods & Qt.ControlModifier:
+                if self._current < 0 and self.rows:
+                    self.select_row(0)
+                self.focus_row_editor()
+                return True
+        return super().eventFilter(obj, event)
+
+    def focus_row_editor(self) -> bool:
+        """Put the keyboard in the first field of the selected row; False if no row is selected."""
+        if self._current < 0:
+            return False
+        first = next_focusable(self.detail, self.detail)
+        if first is None:
+            return False
+        first.setFocus(Qt.TabFocusReason)
+        return True
+
+    def leave(self) -> None:
+        """Move the keyboard to the question after this table."""
+        nxt = next_focusable(self)
+        if nxt is not None:
+            nxt.setFocus(Qt.TabFocusReason)
 
     # --- data ---
     def set_rows(self, rows: list[dict], auto: list[set] | None = None) -> None:
@@ -136,9 +179,7 @@ class RepeatEditor(QWidget):
         self.edited.emit()
         self.table.setCurrentCell(len(self.rows) - 1, 0)
         self.select_row(len(self.rows) - 1)
-        first = next((w for w in self.fields.values() if w.isVisibleTo(self) and w.focus_widgets()), None)
-        if first is not None:
-            first.focus_widgets()[0].setFocus()
+        self.focus_row_editor()
 
     def remove_row(self) -> None:
         """Delete the selected row."""
@@ -207,8 +248,31 @@ class RepeatEditor(QWidget):
         self.auto[i].discard(child.id)
         if i < len(self.calc_rows):
             self.calc_rows[i][child.id] = value
+        if child.id == "disposition" and value == "referred" and "referred_on" in self.fields \
+                and not self.rows[i].get("referred_on"):
+            # 转介日期: today unless typed (it is the day the need is handed over, so it does not follow later edits)
+            today = dt.date.today().isoformat()
+            self.rows[i]["referred_on"] = today
+            if i < len(self.calc_rows):
+                self.calc_rows[i]["referred_on"] = today
+            self.fields["referred_on"].set_value(today)
         self._refresh_row(i)
         self.edited.emit()
+
+    def set_members(self, members: list) -> None:
+        """The household's member rows, for fields that name members (a supporter's obliged_to)."""
+        pairs = []
+        for i, m in enumerate(members):
+            if isinstance(m, dict) and isinstance(m.get("member_id"), str):
+                pairs.append((m["member_id"], str(m.get("name") or self.tr("第 %1 位成员").replace("%1", str(i + 1)))))
+        names = dict(pairs)
+        changed = names != self.member_names
+        self.member_names = names
+        for w in self.fields.values():
+            if hasattr(w, "set_members"):
+                w.set_members(pairs)
+        if changed:
+            self._refresh_table()
 
     # --- relevance and problems ---
     def update_relevance(self, form, calc_answers: dict) -> None:
@@ -242,9 +306,8 @@ class RepeatEditor(QWidget):
             p = own[0]
             self.message.setStyleSheet("color: #b00020;" if _severity(p) == "error" else "color: #9a5b00;")
             self.message.setText(("✖ " if _severity(p) == "error" else "⚠ ") + _message(p, self.language))
-            self.message.show()
         else:
-            self.message.hide()
+            self.message.setText("")
         i = self._current
         for cid, w in self.fields.items():
             mine = [p for p in problems if _path(p) == f"{prefix}[{i}].{cid}"]
@@ -265,7 +328,7 @@ class RepeatEditor(QWidget):
         calc = self.calc_rows[r] if r < len(self.calc_rows) else row
         for c, q in enumerate(self.columns):
             value = calc.get(q.id) if q.id in calc else row.get(q.id)
-            text = display_value(q, value, self.language)
+            text = display_value(q, value, self.language, member_names=self.member_names)
             if q.type == "notes" and len(text) > 24:
                 text = text[:24] + "…"
             item = self.table.item(r, c)
@@ -307,6 +370,8 @@ class RepeatEditor(QWidget):
         self.title.setText(self.question.label(language))
         self.table.setHorizontalHeaderLabels([q.label(language) for q in self.columns])
         self.add_button.setText(self.tr("添加"))
+        self.add_button.setToolTip(self.tr("添加一行（Ctrl+Enter）"))
+        self.table.setToolTip(self.tr("↑↓ 选择行，Enter 编辑该行，Tab 进入下一项，Ctrl+Enter 添加一行"))
         self.remove_button.setText(self.tr("删除"))
         self.up_button.setText(self.tr("上移"))
         self.down_button.setText(self.tr("下移"))

@@ -119,6 +119,25 @@ def main(argv: list[str] | None = None) -> int:
         if ed.section_ids[i] in ("basics",):
             ed.repeats["members"].select_row(len(ed.repeats["members"].rows) - 1)
         shot(f"visit-{i}-{ed.section_ids[i]}")
+    # Form v2: a supporter living elsewhere, linked to the member they are obliged to (R5 per member).
+    ed.sections.setCurrentIndex(1)
+    sup = ed.repeats["supporters"]
+    sup.add_row()
+    sup.fields["name"].input.setText("张伟")
+    sup.fields["name"].edited.emit()
+    sup.fields["relation"].input.setText("儿子（在外务工）")
+    sup.fields["relation"].edited.emit()
+    ed.recheck()
+    if sup.fields["obliged_to"].boxes:
+        sup.fields["obliged_to"].boxes[0].setChecked(True)
+    able = sup.fields["able_to_support"].input
+    able.setCurrentIndex(able.findData("no"))
+    ed.recheck()
+    ed.reassess()
+    _settle(app)
+    ed.sections.currentWidget().ensureWidgetVisible(sup.fields["able_to_support"], 0, 20)
+    ed.sections.currentWidget().ensureWidgetVisible(sup.title, 0, 20)
+    shot("visit-supporters")
     ed.sections.setCurrentIndex(2)
     shot("assessment", ed.panel)
     tab.inner.setCurrentWidget(tab.history)

@@ -81,7 +81,7 @@ class SyncController(QObject):
             if not auto and self.dialog is None:  # 同步 pressed during an automatic sync: show that one
                 self._attach_dialog()
             return
-        if not self.services.sync_available() or not self.services.is_unlocked():
+        if not self.services.is_unlocked():
             return
         self.window.status.showMessage(self.tr("正在同步…"))
 
@@ -112,11 +112,17 @@ class SyncController(QObject):
     def _done(self, report, auto: bool) -> None:
         self.last_report, self.last_error = report, None
         hard = [c for c in report.conflicts if c.get("kind") == "hard" and c.get("status") == "open"]
-        text = self.tr("同步完成：上传 %1 条，下载 %2 条。").replace("%1", str(report.pushed)).replace("%2", str(report.pulled))
+        # What came down includes this laptop's own uploads returned merged: only others' changes are news.
+        others = max(0, report.pulled - getattr(report, "pulled_own", 0))
+        text = self.tr("同步完成：上传 %1 条，收到其他电脑的更新 %2 条。").replace("%1", str(report.pushed)) \
+            .replace("%2", str(others))
         if hard:
             text += self.tr("有 %1 处冲突待处理。").replace("%1", str(len(hard)))
         self.window.status.showMessage(text, 15000)
-        if report.pulled or report.pushed:
+        returned = sum(1 for e in getattr(report, "reviews", []) if e.get("action") == "returned")
+        if returned:
+            text += self.tr("乡镇退回 %1 条走访，请修改后重新提交。").replace("%1", str(returned))
+        if report.pulled or report.pushed or getattr(report, "reviews", None):   # review results: list top changes
             self.window.reload_households()
         else:
             self.window.refresh_status(check_online=False)
@@ -147,7 +153,7 @@ def revoked_message(exc) -> str:
     from PySide6.QtCore import QCoreApplication
 
     return (getattr(exc, "message_zh", "") + "\n\n" + QCoreApplication.translate(
-        "SyncController", "为了保护住户信息，本机所有用户的解锁口令已作废，程序已锁定。数据仍加密保存在本机，"
+        "SyncController", "为了保护住户信息，本机所有用户的解锁密码已作废，程序已锁定。数据仍加密保存在本机，"
         "乡镇经办机构可以用县级密钥恢复这些数据：请不要删除数据文件夹，把电脑交给乡镇经办机构。"))
 
 

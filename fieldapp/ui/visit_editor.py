@@ -13,12 +13,12 @@ import logging
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QSplitter,
+from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QSplitter,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from fieldapp.ui.assessment_panel import AssessmentPanel
 from fieldapp.ui.errors import show_error
-from fieldapp.ui.form_fields import make_field
+from fieldapp.ui.form_fields import make_field, next_focusable
 from fieldapp.ui.repeat_editor import RepeatEditor
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,7 @@ class VisitEditor(QWidget):
                 lay.addWidget(w)
             lay.addStretch(1)
             scroll = QScrollArea()
+            scroll.setFocusPolicy(Qt.NoFocus)  # Tab goes from field to field, never to the invisible page
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QFrame.NoFrame)
             scroll.setWidget(page)
@@ -116,6 +117,7 @@ class VisitEditor(QWidget):
 
         self.panel = AssessmentPanel(self)
         self.panel.set_language(language)
+        self.panel.set_read_only(read_only)
         self.problem_summary = QLabel(self, objectName="problemSummary", wordWrap=True)
         right = QWidget(self)
         rl = QVBoxLayout(right)
@@ -156,6 +158,8 @@ class VisitEditor(QWidget):
             sc = QShortcut(QKeySequence(seq), self)
             sc.setContext(Qt.WidgetWithChildrenShortcut)
             sc.activated.connect(fn)
+
+        QApplication.instance().focusChanged.connect(self._focus_moved)
 
         self._check_timer = QTimer(self, singleShot=True, interval=CHECK_DEBOUNCE_MS)
         self._check_timer.timeout.connect(self.recheck)
@@ -209,7 +213,9 @@ class VisitEditor(QWidget):
             if q.is_calculated or (q.default_expr is not None and key not in raw):
                 w.set_value(self.calc.get(key))
             w.setVisible(self.form.is_relevant(q, self.calc))
+        members = self.calc.get("members") or []
         for key, rep in self.repeats.items():
+            rep.set_members(members)
             rep.set_calculated(self.calc.get(key) or [])
             rep.update_relevance(self.form, self.calc)
             rep.setVisible(self.form.is_relevant(rep.question, self.calc))
@@ -357,13 +363,26 @@ class VisitEditor(QWidget):
         if 0 <= i < self.sections.count():
             self.sections.setCurrentIndex(i)
 
+    def focus_first_field(self) -> None:
+        """Put the keyboard in the first field of the current section (after opening, after a section change)."""
+        scroll = self.sections.currentWidget()
+        page = scroll.widget()
+        first = next_focusable(page, page)
+        if first is not None:
+            first.setFocus(Qt.TabFocusReason)
+            scroll.ensureWidgetVisible(first)
+        elif self.next_button.isEnabled():
+            self.next_button.setFocus(Qt.TabFocusReason)
+
+    def _focus_moved(self, _old, new) -> None:
+        # Whatever moved the keyboard (Tab, Enter, a shortcut), the field it went to is scrolled into view.
+        scroll = self.sections.currentWidget()
+        if new is not None and scroll is not None and scroll.widget().isAncestorOf(new):
+            scroll.ensureWidgetVisible(new, 20, 40)
+
     def _section_changed(self, _index: int) -> None:
         self.save_draft_now()
-        page = self.sections.currentWidget().widget()
-        first = next((w for w in page.findChildren(QWidget) if w.focusPolicy() & Qt.TabFocus and w.isVisibleTo(page)
-                      and w.isEnabled()), None)
-        if first is not None:
-            first.setFocus()
+        self.focus_first_field()
         self.prev_button.setEnabled(_index > 0)
         self.next_button.setEnabled(_index < self.sections.count() - 1)
 

@@ -39,12 +39,11 @@ from .errors import (
     ReadOnlyVault, RecordNotFound, SchemaTooNew, UnknownUser, UnlockThrottled, UserExists, VaultCorrupt, VaultError, VaultExists,
     VaultLocked, VaultNotFound, WeakPassphrase, WrongPassphrase,
 )
-from .projection import mask_id_number
 from .records import HOUSEHOLD_ROW_COLUMNS
 from .vault import Vault
 
 __all__ = [
-    "Vault", "HOUSEHOLD_ROW_COLUMNS", "KdfParams", "DEFAULT_KDF", "FAST_KDF", "mask_id_number",
+    "Vault", "HOUSEHOLD_ROW_COLUMNS", "KdfParams", "DEFAULT_KDF", "FAST_KDF",
     "VaultError", "VaultNotFound", "VaultExists", "VaultLocked", "WrongPassphrase", "UnlockThrottled", "UnknownUser",
     "UserExists", "LastUser", "WeakPassphrase", "KeyFileCorrupt", "VaultCorrupt", "SchemaTooNew", "MigrationFailed",
     "OfficeKeyInvalid", "RecordNotFound", "InvalidRecord", "AuditChainBroken", "ExportDecryptFailed",

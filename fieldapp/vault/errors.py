@@ -39,7 +39,7 @@ class VaultExists(VaultError):
 class VaultLocked(VaultError):
     """The vault is locked: unlock it with a passphrase first."""
 
-    message_zh = "数据库已锁定，请先输入口令解锁。"
+    message_zh = "数据库已锁定，请先输入密码解锁。"
 
 
 class WrongPassphrase(VaultError):
@@ -52,7 +52,7 @@ class WrongPassphrase(VaultError):
         wait = f"，请 {int(retry_after + 0.999)} 秒后再试" if retry_after > 0 else ""
         super().__init__(
             f"wrong passphrase ({failures} failed attempts)",
-            message_zh=f"口令不正确（已连续错误 {failures} 次{wait}）。",
+            message_zh=f"密码不正确（已连续错误 {failures} 次{wait}）。",
         )
 
 
@@ -64,7 +64,7 @@ class UnlockThrottled(VaultError):
         self.retry_after = retry_after
         super().__init__(
             f"unlock throttled for {retry_after:.1f} s",
-            message_zh=f"口令错误次数过多，请 {int(retry_after + 0.999)} 秒后再试。",
+            message_zh=f"密码错误次数过多，请 {int(retry_after + 0.999)} 秒后再试。",
         )
 
 
@@ -94,7 +94,7 @@ class WeakPassphrase(VaultError):
     """The passphrase is too short."""
 
     def __init__(self, minimum: int):
-        super().__init__(f"passphrase shorter than {minimum} characters", message_zh=f"口令至少需要 {minimum} 个字符。")
+        super().__init__(f"passphrase shorter than {minimum} characters", message_zh=f"密码至少需要 {minimum} 个字符。")
 
 
 class KeyFileCorrupt(VaultError):
@@ -194,7 +194,7 @@ class AuditChainBroken(VaultError):
 class ExportDecryptFailed(VaultError):
     """An encrypted export could not be opened: wrong passphrase/key or damaged file."""
 
-    message_zh = "无法解密导出文件：口令或密钥不正确，或文件已损坏。"
+    message_zh = "无法解密导出文件：密码或密钥不正确，或文件已损坏。"
 
 
 class KeyFileBusy(VaultError):

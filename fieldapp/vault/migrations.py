@@ -143,6 +143,22 @@ def _v6(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX households_target_state ON households(json_extract(fields, '$.target_status.state'))")
 
 
+def _v7(db: sqlite_utils.Database) -> None:
+    """Review (审核): the events the server sent, each visit's newest state, amendment links."""
+    db.execute("""CREATE TABLE review_events (
+        event_id TEXT PRIMARY KEY, review_seq INTEGER NOT NULL, visit_id TEXT NOT NULL, household_id TEXT NOT NULL,
+        action TEXT NOT NULL, comment TEXT NOT NULL, field_comments TEXT NOT NULL, reviewer TEXT NOT NULL,
+        reviewer_role TEXT NOT NULL, reviewer_name TEXT NOT NULL, at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX review_events_visit ON review_events(visit_id, review_seq)")
+    db.execute("""CREATE TABLE visit_reviews (
+        visit_id TEXT PRIMARY KEY, household_id TEXT NOT NULL, state TEXT NOT NULL, review_seq INTEGER NOT NULL,
+        event_id TEXT NOT NULL)""")
+    db.execute("CREATE INDEX visit_reviews_household ON visit_reviews(household_id)")
+    db.execute("CREATE INDEX visit_reviews_state ON visit_reviews(state)")
+    db.execute("CREATE TABLE visit_amends (visit_id TEXT PRIMARY KEY, amends TEXT NOT NULL)")
+    db.execute("CREATE INDEX visit_amends_amends ON visit_amends(amends)")
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: *apply* runs inside the transaction that also records *version*."""
@@ -157,6 +173,7 @@ MIGRATIONS: list[Migration] = [
     Migration(2, "covering index for the household list", _v2),
     Migration(3, "household list, flags and needs in their own narrow tables", _v3),
     Migration(6, "index of households closed as 无法入户 (target_status)", _v6),
+    Migration(7, "review: events from the server, each visit's review state, amendment links", _v7),
 ]
 
 LATEST = MIGRATIONS[-1].version

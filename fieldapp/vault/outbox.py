@@ -13,6 +13,7 @@ import uuid
 from . import audit
 from .projection import sql_text
 from .records import VISIT_FIELD_NAMES, dumps, now_utc
+from .reviews import store_pulled_amends
 
 CURSOR_KEY = "cursor"
 DEVICE_ID_KEY = "device_id"
@@ -71,6 +72,13 @@ class SyncStoreMixin:
         with self._session() as db:
             return self._state(db, key)
 
+    def sync_state_keys(self, prefix: str) -> list[str]:
+        """Every stored sync-state key that starts with *prefix* (e.g. the pulled ``document/reference/``)."""
+        with self._session() as db:
+            rows = db.execute("SELECT key FROM sync_state WHERE substr(key, 1, ?) = ? ORDER BY key",
+                              [len(prefix), prefix]).fetchall()
+        return [r[0] for r in rows]
+
     def set_sync_state(self, key: str, value: str | None) -> None:
         """Store (or with None, delete) a sync setting."""
         with self._session() as db:
@@ -122,6 +130,7 @@ class SyncStoreMixin:
 
     def _apply_pulled_visit(self, db, change: dict) -> None:
         visit_id = change["entity_id"]
+        store_pulled_amends(db, visit_id, change["fields"])
         row = db.execute(
             "SELECT household_id, form_id, form_version, status, answers, revision FROM visits WHERE id = ?", [visit_id]
         ).fetchone()

@@ -6,6 +6,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from forms.idnumber import mask
+
 # Answers that belong to one visit, not to the household's current state (docs/architecture.md).
 VISIT_SCOPED = frozenset({"visit_date", "visit_time", "visitors", "representative", "remarks", "temp_assistance_request_fen"})
 RESOLVED_DISPOSITIONS = frozenset({"resolved_on_site", "resolved"})
@@ -28,16 +30,6 @@ def sql_text(value) -> str | None:
 def household_fields(answers: dict) -> dict:
     """The household-scoped part of a visit's answers (one field per top-level answer id)."""
     return {k: v for k, v in answers.items() if k not in VISIT_SCOPED}
-
-
-def mask_id_number(id_number: str | None) -> str:
-    """Show an ID number as 110105********002X (first 6, last 4)."""
-    if not id_number:
-        return ""
-    s = str(id_number)
-    if len(s) <= 10:
-        return "*" * len(s)
-    return s[:6] + "*" * (len(s) - 10) + s[-4:]
 
 
 def members_of(fields: dict) -> list[dict]:
@@ -100,7 +92,7 @@ def project(fields: dict, extra_flags: list[str] | None = None) -> Projection:
     return Projection(
         village_code=sql_text(fields.get("village_code")), area_type=sql_text(fields.get("area_type")),
         address=sql_text(fields.get("address") or ""), head_name=sql_text(head.get("name") or ""),
-        head_id_masked=mask_id_number(sql_text(head.get("id_number"))), categories=cats,
+        head_id_masked=mask(sql_text(head.get("id_number"))), categories=cats,
         open_needs=open_needs(fields), flags=flags, members=members,
         needs=[n for n in fields.get("needs") or [] if isinstance(n, dict)] if isinstance(fields.get("needs"), list) else [],
         names_text=" ".join(names), id_numbers_text=" ".join(ids),

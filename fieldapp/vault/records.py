@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+from forms.interchange import envelope_problems, new_envelope
+
 from . import audit
 from .errors import InvalidRecord, RecordNotFound
+from .reviews import amends_of_new_visit
 from .projection import VISIT_STATUSES, household_fields, project, spaced_chars, sql_text
 
 VISIT_FIELD_NAMES = ("household_id", "form_id", "form_version", "status", "answers")
@@ -32,17 +35,13 @@ def dumps(value) -> str:
 
 def check_visit(visit: dict) -> dict:
     """Check the interchange shape the vault relies on; returns the visit record fields."""
-    if not isinstance(visit, dict):
-        raise InvalidRecord("visit must be a JSON object")
-    for key in ("household_id", "visit_id", "form_id"):
-        if not isinstance(visit.get(key), str) or not visit[key]:
-            raise InvalidRecord(f"{key} missing")
-    if not isinstance(visit.get("form_version"), int):
+    problems = envelope_problems(visit)
+    if problems:
+        raise InvalidRecord(f"{problems[0].path or 'visit'}: {problems[0].message_en}")
+    if not isinstance(visit.get("form_id"), str) or not visit["form_id"]:
+        raise InvalidRecord("form_id missing")
+    if not isinstance(visit.get("form_version"), int) or isinstance(visit.get("form_version"), bool):
         raise InvalidRecord("form_version must be an integer")
-    if visit.get("status") not in ("draft", "final"):
-        raise InvalidRecord("status must be draft or final")
-    if not isinstance(visit.get("answers"), dict):
-        raise InvalidRecord("answers must be an object")
     return {k: visit[k] for k in VISIT_FIELD_NAMES}
 
 
@@ -100,6 +99,9 @@ class RecordsMixin:
                          [visit_id]).fetchone()
         if old is None:
             changed_visit = dict(fields)
+            amends = amends_of_new_visit(db, visit_id)
+            if amends:   # an amendment of a returned visit: the link goes to the server with the first save
+                changed_visit["amends"] = amends
             db.execute(
                 "INSERT INTO visits (id, household_id, form_id, form_version, status, visit_date, answers, revision, "
                 "local_edits, created_at, created_by, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,0,1,?,?,?,?)",
@@ -290,12 +292,9 @@ class RecordsMixin:
             if audit_view:
                 with self._tx(db):
                     audit.append(db, self._suite, self.user, "view", "visit", visit_id, {"household_id": row[1]})
-        return {
-            "format": "fieldapp.visit", "format_version": 1, "form_id": row[2], "form_version": row[3],
-            "household_id": row[1], "visit_id": row[0], "status": row[4], "answers": json.loads(row[5]),
-            "meta": {"revision": row[6], "local_edits": row[7], "created_at": row[8], "created_by": row[9],
-                     "updated_at": row[10], "updated_by": row[11]},
-        }
+        return new_envelope(row[1], row[0], row[4], json.loads(row[5]), form_id=row[2], form_version=row[3],
+                            meta={"revision": row[6], "local_edits": row[7], "created_at": row[8], "created_by": row[9],
+                                  "updated_at": row[10], "updated_by": row[11]})
 
     def get_household(self, household_id: str, *, audit_view: bool = True) -> dict:
         """A household's current fields, derived columns and its visits (newest first); logs a view."""

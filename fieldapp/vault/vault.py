@@ -21,6 +21,7 @@ from . import keyfile
 from .keyfile import KeyFile, Throttle
 from .outbox import DEVICE_ID_KEY, SyncStoreMixin
 from .records import RecordsMixin, now_utc
+from .reviews import ReviewsMixin
 from .search import SearchMixin
 
 DB_NAME = "vault.db"
@@ -35,7 +36,7 @@ def _check_passphrase(passphrase: str) -> None:
         raise WeakPassphrase(MIN_PASSPHRASE)
 
 
-class Vault(RecordsMixin, SearchMixin, SyncStoreMixin):
+class Vault(RecordsMixin, SearchMixin, SyncStoreMixin, ReviewsMixin):
     """One laptop's encrypted store. Obtain with :meth:`create` or :meth:`open`, then :meth:`unlock`."""
 
     def __init__(self, data_dir: Path, *, clock=time.time):

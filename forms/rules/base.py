@@ -103,6 +103,7 @@ class Facts:
     standard: object = None  # DibaoStandard in force, or None when inputs are missing
     missing_inputs: tuple = ()
     temp_amount_fen: int | None = None
+    standard_missing: object = None  # MissingStandardError when the reference has no standard in force
 
     @property
     def on_dibao(self) -> bool:

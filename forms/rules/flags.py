@@ -33,12 +33,12 @@ def r9_verify(facts: Facts) -> list:
     if isinstance(homes, int) and not isinstance(homes, bool) and homes >= 2:
         flag("multiple_homes", f"拥有 {homes} 套住房", f"{homes} homes", {"housing_count": homes})
     savings = a.get("savings_fen")
-    if isinstance(savings, int) and not isinstance(savings, bool) and savings > ref.savings_threshold_fen:
+    if isinstance(savings, int) and not isinstance(savings, bool) and ref.savings_threshold_fen is not None and savings > ref.savings_threshold_fen:
         flag("savings", f"存款及金融资产 {yuan(savings)} 元 > 核实线 {yuan(ref.savings_threshold_fen)} 元",
              f"savings {yuan(savings)} yuan > threshold {yuan(ref.savings_threshold_fen)} yuan",
              {"savings_fen": savings, "threshold_fen": ref.savings_threshold_fen})
     utilities = a.get("utility_total_fen")
-    if isinstance(utilities, int) and utilities > ref.utility_threshold_fen:
+    if isinstance(utilities, int) and ref.utility_threshold_fen is not None and utilities > ref.utility_threshold_fen:
         flag("utilities", f"月水电燃气通讯费 {yuan(utilities)} 元 > 核实线 {yuan(ref.utility_threshold_fen)} 元",
              f"utilities {yuan(utilities)} yuan a month > threshold {yuan(ref.utility_threshold_fen)} yuan",
              {"utility_total_fen": utilities, "threshold_fen": ref.utility_threshold_fen})

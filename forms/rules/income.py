@@ -5,7 +5,7 @@ from __future__ import annotations
 from forms.money import div_half_up, mul_ratio_half_up
 from forms.rules.base import Facts, Suggestion, yuan
 
-__all__ = ["per_capita_income_fen", "r1_per_capita", "r2_standard", "r3_income_class", "r6_gradual_exit",
+__all__ = ["per_capita_income_fen", "standard_missing_suggestion", "r1_per_capita", "r2_standard", "r3_income_class", "r6_gradual_exit",
            "income_class_of", "EMPLOYMENT_REASONS", "POVERTY_ALLEVIATION_REASONS"]
 
 
@@ -46,7 +46,7 @@ def r2_standard(facts: Facts) -> list:
     """R2: name the dibao standard in force (county, urban/rural, date) and where it came from."""
     s = facts.standard
     if s is None:
-        return []
+        return [standard_missing_suggestion(facts)] if facts.standard_missing is not None else []
     area_zh = "城市" if s.area_type == "urban" else "农村"
     figures = {"standard_fen": s.monthly_fen, "county_code": s.county_code, "area_type": s.area_type,
                "effective_from": s.effective_from.isoformat(), "on_date": facts.on_date.isoformat()}
@@ -66,6 +66,23 @@ def r2_standard(facts: Facts) -> list:
     return [Suggestion("R2", "standard", zh, en, figures)]
 
 
+def standard_missing_suggestion(facts: Facts) -> Suggestion:
+    """R2 when no standard is in force: what is missing and what to do, in plain words."""
+    exc = facts.standard_missing
+    area_zh = "城市" if exc.area_type == "urban" else "农村"
+    figures = {"county_code": exc.county_code, "area_type": exc.area_type, "on_date": str(exc.on_date),
+               "reference_id": getattr(facts.reference, "reference_id", "")}
+    zh = (f"R2 本机没有县 {exc.county_code} 在 {exc.on_date} 适用的{area_zh}低保标准，"
+          "收入类提示（R3 收入分类、R4 按收入判断的单人户、R6 渐退期、R8 临时救助审批）暂时无法给出。"
+          "请联网同步，获取县民政局发布的参考数据；同步后仍没有，请联系县民政局发布本县的低保标准。"
+          "其他提示（如未成年人保护、特困、需核实、需备案）照常显示。")
+    en = (f"R2 this laptop has no {exc.area_type} dibao standard of county {exc.county_code} in force on {exc.on_date}: "
+          "the income rules (R3 income class, R4 by income, R6 gradual exit, R8 approval level) could not run. "
+          "Sync to receive the county's published reference data, or ask the county civil-affairs office to publish it. "
+          "The other rules (child protection, tekun, verify, filing) still run.")
+    return Suggestion("R2", "standard_missing", zh, en, figures)
+
+
 def income_class_of(p: int, s: int) -> str:
     """R3 by income alone: P < S dibao; S ≤ P < 1.5·S low income; else not eligible (2P < 3S, exact)."""
     if p < s:
@@ -78,6 +95,10 @@ def income_class_of(p: int, s: int) -> str:
 def r3_income_class(facts: Facts) -> list:
     """R3: classify by income against S and 1.5·S, then apply the asset answer."""
     p, std = facts.answers.get("per_capita_income_fen"), facts.standard
+    if std is None and facts.standard_missing is not None:
+        return [Suggestion("R3", "not_run", "R3 收入分类未能进行：缺少本县低保标准（见 R2）",
+                           "R3 income class could not run: the county's dibao standard is missing (see R2)",
+                           {"income_class": None, "missing": "dibao_standard"})]
     if p is None or std is None:
         return []
     s = std.monthly_fen

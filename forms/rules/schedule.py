@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from forms.errors import MissingStandardError
 from forms.rules.base import Facts, Suggestion, add_months, rows, yuan
 
 __all__ = ["r7_review", "r8_approval_level", "review_class_of", "UNSTABLE_EMPLOYMENT"]
@@ -71,7 +72,13 @@ def r8_approval_level(facts: Facts) -> list:
     if amount is None or facts.county_code is None:
         return []  # without a village code there is no county standard: listed in missing_inputs
     ref = facts.reference
-    urban = ref.standard(facts.county_code, "urban", facts.on_date)  # raises MissingStandardError
+    try:
+        urban = ref.standard(facts.county_code, "urban", facts.on_date)
+    except MissingStandardError:
+        return [Suggestion("R8", "not_run",
+                           f"R8 临时救助金额 {yuan(amount)} 元的审批层级未能判断：缺少本县城市低保标准（见 R2）",
+                           f"R8 the approval level of {yuan(amount)} yuan could not be found: no urban dibao standard "
+                           "of the county (see R2)", {"amount_fen": amount, "level": None, "missing": "dibao_standard"})]
     n = ref.temp_assistance_multiplier
     township_limit = urban.monthly_fen * n
     county_limit = ref.county_approval_limit_fen

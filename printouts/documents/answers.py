@@ -1,35 +1,20 @@
-"""Turning one answer into the text a printout shows, by the question's type in the form definition."""
+"""Turning one answer into the text a printout shows: forms' rule, with paper's blank and full ID numbers."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from printouts.documents.common import yuan
+from forms.display import answer_text as _answer_text
+from forms.display import is_blank
+
+__all__ = ["HIDDEN_CHILDREN", "is_blank", "answer_text"]
 
 HIDDEN_CHILDREN = {"member_id", "need_id", "history"}
 
 
-def is_blank(value: Any) -> bool:
-    """True for an unanswered value."""
-    return value is None or value == "" or value == [] or value == {}
+def answer_text(question: Any, value: Any, member_names: dict | None = None) -> str:
+    """The printed text of *value* for *question* (a forms Question): labels, yuan, lists; blank when unanswered.
 
-
-def answer_text(question: Any, value: Any) -> str:
-    """The printed text of *value* for *question* (a forms Question): labels, yuan, lists."""
-    if is_blank(value):
-        return ""
-    qtype = question.type
-    if qtype in ("single", "yes_no", "yes_no_unknown"):
-        return question.option_label(value, "zh")
-    if qtype == "multi":
-        values = value if isinstance(value, (list, tuple)) else [value]
-        return "、".join(question.option_label(v, "zh") for v in values)
-    if qtype == "money":
-        return yuan(value)
-    if qtype == "boolean":
-        return "是" if value else "否"
-    if qtype == "text_list":
-        return "、".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
-    if qtype == "repeat":
-        return f"{len(value)} 项" if isinstance(value, list) else ""
-    return str(value)
+    :param member_names: member_id → name, for questions that name household members (``member_refs``).
+    """
+    return _answer_text(question, value, "zh", blank="", mask_ids=False, member_names=member_names or {})

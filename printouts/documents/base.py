@@ -15,6 +15,7 @@ from printouts.layout import Styles
 from printouts.serials import HeldSerials, MemoryCounter, SerialCounter, SerialSession, next_serial
 from printouts.signing import content_digest, sign_code
 from printouts.templates import LetterTemplates, Office, load_templates
+from forms.places import county_of
 
 
 def _demo_reference():
@@ -50,13 +51,13 @@ class PrintContext:
         """The issuing office: its name from the reference data, short name/address/phone from the templates."""
         details = self.templates.office_details(township_code)
         township = self.reference.township(township_code)
-        name = township.office if township else "乡镇人民政府（街道办事处）"
+        name = township.office if township and township.office else "乡镇人民政府（街道办事处）"
         return Office(township_code, name, details.short, details.address, details.phone)
 
     def county_office(self, village_code: str) -> str:
         """The county civil-affairs office named in the reference data for *village_code*."""
-        county = self.reference.county(village_code[:6])
-        return county.office if county else "县级民政部门"
+        county = self.reference.county(county_of(village_code))
+        return county.office if county and county.office else "县级民政部门"
 
     @property
     def hotline(self) -> str:

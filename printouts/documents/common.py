@@ -30,15 +30,10 @@ def yuan(fen: object) -> str:
     return fen_to_yuan_str(fen) + " 元"
 
 
-def masked_id(id_number: str) -> str:
-    """The ID number masked for documents that leave the office (110105********002X)."""
-    return mask(id_number) if id_number else ""
-
-
 def household_header(visit: VisitView, styles: Styles, full_ids: bool = False):
     """户主 / 身份证 / 地址 as a ruled block (ID masked unless *full_ids*)."""
     head = visit.head
-    id_text = (head.id_number if full_ids else masked_id(head.id_number)) if head else ""
+    id_text = (head.id_number if full_ids else mask(head.id_number)) if head else ""
     return field_table(
         [("户主", head.name if head else ""), ("公民身份号码", id_text), ("家庭住址", visit.address),
          ("家庭人口", f"{len(visit.members)} 人")],
@@ -55,3 +50,13 @@ def issuer_block(office: Office, issue_date: str, styles: Styles):
         Spacer(1, 4 * mm),
         para(f"办理地点：{office.address}　联系电话：{office.phone}", styles.small),
     ])
+
+
+def reference_note(reference, styles: Styles):
+    """"政策依据：参考数据 songlin-2026 第 1 版" — which reference document the document's assessment used (None: none)."""
+    ref_id = getattr(reference, "reference_id", "")
+    if not ref_id:
+        return None
+    version = getattr(reference, "version", None)
+    text = f"政策依据：参考数据 {ref_id}" + (f" 第 {version} 版" if version else "")
+    return para(text, styles.small)

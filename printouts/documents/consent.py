@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, KeepTogether, Spacer
+from reportlab.platypus import KeepTogether, Spacer
 
 from printouts.documents.base import Document, PrintContext, make_document
 from printouts.layout import FRAME_WIDTH, field_table, grid_table, para
@@ -13,6 +13,7 @@ from printouts.visit import VisitView
 DOC_TYPE = "consent"
 COPY_HOLDERS = ("申请人留存", "乡镇人民政府（街道办事处）留存", "县级民政部门留存")
 SIGN_ROW_HEIGHT = 15 * mm
+TOGETHER_ROWS = 11  # members whose table, note and signature lines fit one page together
 
 
 def build_consent(visit: VisitView, ctx: PrintContext, assistance: str | None = None, copies: int = 1) -> list[Document]:
@@ -54,20 +55,27 @@ def build_consent(visit: VisitView, ctx: PrintContext, assistance: str | None = 
             para("　".join(f"（{k}）{src}" for k, src in enumerate(t["sources"], 1)), s.body_indent),
             para(fill(t["validity"], values), s.body_indent),
             Spacer(1, 3 * mm),
-            para("家庭成员签字确认（须本人签字并按指印）：", s.heading),
-            grid_table(header, rows, widths, s, row_heights=SIGN_ROW_HEIGHT),
+        ]
+        signatures = [
             Spacer(1, 2 * mm),
             para(fill(t["minor_note"], values) + " " + fill(t["copies"], values), s.small),
-            CondPageBreak(40 * mm),
             Spacer(1, 6 * mm),
-            KeepTogether([
-                para("申请人（户主）签字：＿＿＿＿＿＿＿＿　　　　日期：＿＿＿＿年＿＿月＿＿日", s.body),
-                Spacer(1, 6 * mm),
-                para("调查人员签字：＿＿＿＿＿＿＿＿　＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日", s.body),
-                Spacer(1, 4 * mm),
-                para(f"打印日期：{ctx.issue_date}", s.small),
-            ]),
+            para("申请人（户主）签字：＿＿＿＿＿＿＿＿　　　　日期：＿＿＿＿年＿＿月＿＿日", s.body),
+            Spacer(1, 6 * mm),
+            para("调查人员签字：＿＿＿＿＿＿＿＿　＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日", s.body),
+            Spacer(1, 4 * mm),
+            para(f"打印日期：{ctx.issue_date}", s.small),
         ]
+        # The signature lines never stand alone on a page: they stay with the members' table — the whole
+        # table when it fits on one page, else its last rows (the header repeats above them).
+        heading = para("家庭成员签字确认（须本人签字并按指印）：", s.heading)
+        if len(rows) <= TOGETHER_ROWS:
+            story.append(KeepTogether([heading, grid_table(header, rows, widths, s, row_heights=SIGN_ROW_HEIGHT)]
+                                      + signatures))
+        else:
+            story += [heading, grid_table(header, rows[:-2], widths, s, row_heights=SIGN_ROW_HEIGHT),
+                      KeepTogether([grid_table(header, rows[-2:], widths, s, row_heights=SIGN_ROW_HEIGHT)]
+                                   + signatures)]
         return story
 
     content = {"members": [[m.name, m.relation, m.id_number] for m in visit.members],

@@ -16,7 +16,7 @@ PDF_COLUMNS = (  # key, header, relative width
     ("no", "序号", 0.55), ("village", "村（社区）", 1.4), ("head", "户主", 1.3), ("id_number", "公民身份号码", 2.6),
     ("address", "家庭住址", 2.8), ("size", "人口", 0.55), ("visit_date", "走访日期", 1.6),
     ("per_capita_yuan", "人均月收入（元）", 1.2), ("findings", "走访发现（系统提示）", 5.0),
-    ("needs", "困难诉求", 2.8), ("dispositions", "办理情况", 2.2),
+    ("needs", "困难诉求", 2.8), ("dispositions", "办理情况", 2.2), ("review", "审核状态", 1.5),
 )
 
 

@@ -7,13 +7,14 @@ ID numbers are masked: letters leave the office.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any, Mapping, Sequence
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from printouts.documents.base import Document, PrintContext, make_document
-from printouts.documents.common import household_header, issuer_block, zh_date
+from printouts.documents.common import household_header, issuer_block, reference_note, zh_date
 from printouts.errors import NothingToPrintError, VisitDataError
 from printouts.layout import FRAME_WIDTH, grid_table, para
 from printouts.textformat import fill
@@ -40,7 +41,7 @@ def letter_values(visit: VisitView, ctx: PrintContext, extra: Mapping[str, Any])
         "visit_date": zh_date(visit.visit_date), "issue_date": zh_date(ctx.issue_date),
         "office": office.name, "office_address": office.address, "office_phone": office.phone,
         "hotline": ctx.hotline, "county": ctx.county_office(visit.village_code),
-        "due_date": "", "effective_date": "",
+        "due_date": "", "effective_date": "", "review_was_due": "",
     }
     values.update({k: zh_date(v) for k, v in extra.items() if v})
     return values
@@ -107,8 +108,15 @@ def build_letter(kind: str, visit: VisitView, ctx: PrintContext, *, suggestions:
         raise VisitDataError("变更告知书需要变更事项和生效日期")
     t = ctx.templates.letters[kind]
     s = ctx.styles
+    body, was_due = t.body, None
+    if kind == "review" and str(due_date) < str(ctx.issue_date):
+        # Overdue on the day printed: never ask for a date already past; say when it was due and give a new one.
+        was_due = due_date
+        due_date = (date.fromisoformat(str(ctx.issue_date)[:10]) + timedelta(days=t.overdue_days)).isoformat()
+        body = t.overdue_body
     serial = ctx.serial("letter", visit.township_code)
-    values = letter_values(visit, ctx, {"due_date": due_date, "effective_date": effective_date})
+    values = letter_values(visit, ctx, {"due_date": due_date, "effective_date": effective_date,
+                                        "review_was_due": was_due})
     story = [para(t.title, s.title), para(serial, s.right), Spacer(1, 2 * mm),
              household_header(visit, s), Spacer(1, 4 * mm), para(fill(t.greeting, values), s.left)]
     content: dict[str, Any] = {"kind": kind, "head": values["head_name"], "address": visit.address}
@@ -133,11 +141,13 @@ def build_letter(kind: str, visit: VisitView, ctx: PrintContext, *, suggestions:
         items_table = grid_table(["变更事项", "变更前", "变更后"], content["items"], [40 * mm, half, half], s)
     else:
         content["due_date"] = due_date
+        if was_due:
+            content["review_was_due"] = was_due
 
     if kind == "visit_result" and items_table is None:
         story.append(para(fill(t.no_items, values), s.body_indent))
     else:
-        story += [para(fill(p, values), s.body_indent) for p in t.body]
+        story += [para(fill(p, values), s.body_indent) for p in body]
         if items_table is not None:
             story += [Spacer(1, 2 * mm), items_table, Spacer(1, 2 * mm)]
         if t.after_items:
@@ -145,4 +155,7 @@ def build_letter(kind: str, visit: VisitView, ctx: PrintContext, *, suggestions:
     if t.appeal:
         story.append(para(fill(ctx.templates.appeal_text, ctx.templates.appeal_values), s.body_indent))
     story.append(issuer_block(ctx.office(visit.township_code), ctx.issue_date, s))
+    note = reference_note(ctx.reference, s)
+    if note is not None:
+        story.append(note)
     return make_document(ctx, f"letter_{kind}", serial, visit.household_id, visit.visit_id, content, story, t.title)

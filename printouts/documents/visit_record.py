@@ -13,7 +13,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Spacer
 
 from printouts.documents.answers import HIDDEN_CHILDREN, answer_text, is_blank
 from printouts.documents.base import Document, PrintContext, make_document
-from printouts.documents.common import zh_date
+from printouts.documents.common import reference_note, zh_date
 from printouts.layout import FRAME_WIDTH, field_table, grid_table, para
 from printouts.visit import VisitView
 
@@ -41,7 +41,7 @@ def _widths(cols: list) -> list[float]:
     return [fixed.get(i) or weights[i] * unit for i in range(len(cols))]
 
 
-def _repeat_tables(group: Any, rows: list, styles) -> list:
+def _repeat_tables(group: Any, rows: list, styles, member_names: dict | None = None) -> list:
     children = [c for c in group.children if c.id not in HIDDEN_CHILDREN]
     used = [c for c in children if any(not is_blank(r.get(c.id)) for r in rows)]
     if not used:
@@ -51,7 +51,7 @@ def _repeat_tables(group: Any, rows: list, styles) -> list:
     tables = []
     for chunk in chunks:
         cols = [key] + chunk
-        data = [[i] + [answer_text(c, r.get(c.id)) for c in cols] for i, r in enumerate(rows, 1)]
+        data = [[i] + [answer_text(c, r.get(c.id), member_names) for c in cols] for i, r in enumerate(rows, 1)]
         tables += [grid_table(["序号"] + [c.label("zh") for c in cols], data, [NUMBER_WIDTH] + _widths(cols), styles),
                    Spacer(1, 2 * mm)]
     return tables
@@ -69,13 +69,14 @@ def build_visit_record(visit: VisitView, ctx: PrintContext) -> Document:
         para(f"{form.display_name('zh')}　记录编号：{serial}", s.subtitle),
     ]
     content: dict[str, Any] = {"form": [form.form_id, form.version], "answers_digest_keys": sorted(answers)}
+    member_names = {m.get("member_id"): m.get("name") for m in answers.get("members") or [] if isinstance(m, dict)}
     for section in form.sections:
         pairs, tables = [], []
         for q in section.questions:
             value = answers.get(q.id)
             if q.type == "repeat":
                 if isinstance(value, list) and value:
-                    tables += [para(q.label("zh"), s.caption)] + _repeat_tables(q, value, s)
+                    tables += [para(q.label("zh"), s.caption)] + _repeat_tables(q, value, s, member_names)
                 continue
             if is_blank(value):
                 continue
@@ -97,5 +98,8 @@ def build_visit_record(visit: VisitView, ctx: PrintContext) -> Document:
                        [40 * mm, 45 * mm, 50 * mm, FRAME_WIDTH - 135 * mm], s, row_heights=12 * mm),
         ]),
     ]
+    note = reference_note(ctx.reference, s)
+    if note is not None:
+        story.append(note)
     content["answers"] = answers
     return make_document(ctx, DOC_TYPE, serial, visit.household_id, visit.visit_id, content, story, TITLE)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from sync import errors
 from sync.keys import KeyPair
 from sync.server.storage import Scope, Storage
+from forms.places import county_of, township_of
 
 LEVEL_BY_LENGTH = {6: "county", 9: "township", 12: "village"}
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I: read aloud over the phone
@@ -38,7 +39,7 @@ def add_area(storage: Storage, code: str, name: str, area_type: str | None = Non
     if not code.isdigit() or len(code) not in LEVEL_BY_LENGTH:
         raise errors.UnknownArea(f"{code}: a division code has 6, 9 or 12 digits")
     level = LEVEL_BY_LENGTH[len(code)]
-    parent = {"county": None, "township": code[:6], "village": code[:9]}[level]
+    parent = {"county": None, "township": county_of(code), "village": township_of(code)}[level]
     if area_type not in (None, "urban", "rural"):
         raise errors.MalformedRequest("area type is urban or rural")
     storage.add_area(code, level, name, parent, area_type)
@@ -46,8 +47,11 @@ def add_area(storage: Storage, code: str, name: str, area_type: str | None = Non
 
 
 def issue_enrollment_code(storage: Storage, role: str, township_code: str, villages: list[str] | None = None,
-                          valid_hours: float = 72) -> tuple[str, str]:
-    """A fresh single-use code bound to a township (office) or villages (visitor); returns (code, expires_at)."""
+                          valid_hours: float = 72, label: str = "") -> tuple[str, str]:
+    """A fresh single-use code bound to a township (office) or villages (visitor); returns (code, expires_at).
+
+    :param label: the name the enrolled laptop gets in ``device-list`` (e.g. "城关镇 王芳的电脑")
+    """
     township = storage.get_area(township_code)
     if township is None or township["level"] != "township":
         raise errors.UnknownArea(township_code)
@@ -58,12 +62,13 @@ def issue_enrollment_code(storage: Storage, role: str, township_code: str, villa
         raise errors.MalformedRequest("role is visitor or office")
     for village in villages:
         area = storage.get_area(village)
-        if area is None or area["level"] != "village" or village[:9] != township_code:
+        if area is None or area["level"] != "village" or township_of(village) != township_code:
             raise errors.UnknownArea(village)
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
     code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
     expires = (datetime.now(timezone.utc) + timedelta(hours=valid_hours)).isoformat(timespec="seconds")
-    storage.add_enrollment_code(hash_code(code), role, township_code, villages if role == "visitor" else [], expires)
+    storage.add_enrollment_code(hash_code(code), role, township_code, villages if role == "visitor" else [], expires,
+                                label=label.strip()[:100])
     return code, expires
 
 

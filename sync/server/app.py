@@ -23,8 +23,10 @@ from sync import errors
 from sync.keys import KeyPair
 from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, EnrollRequest, EnrollResponse,
                            ErrorBody, Hello, KnownRequest, KnownResponse, PullResponse, PushRequest, PushResponse,
-                           ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, AuditAnchor, AuditAnchorStored,
+                           ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, DuplicateMember, AuditAnchor, AuditAnchorStored,
                            AuditAnchors, keys_are_valid)
+from sync.review_messages import ApproveRequest, ApproveResponse, QueueItem, ReturnRequest, ReviewEvent, ReviewHistory, ReviewPage
+from sync.server import review
 from sync.server.auth import authenticate, check_protocol, device_scope
 from sync.server.checks import check_changes, warm_up
 from sync.server.keystore import load_or_create_server_keys
@@ -218,6 +220,45 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None) -> FastAPI:
             raise errors.RoleNotAllowed()
         return storage.resolve_conflict(device_scope(dev), str(conflict_id), body.fields, dev["device_id"],
                                         body.author, _now())
+
+    @app.get("/v1/duplicates", response_model=list[DuplicateMember], responses=ERROR_RESPONSES, tags=["conflicts"])
+    def duplicates(dev: dict = Depends(device)) -> list:
+        """Office devices: households sharing a member's ID number with one of the township's households."""
+        if dev["role"] != "office":
+            raise errors.RoleNotAllowed()
+        return storage.duplicate_members(device_scope(dev))
+    # --- review (审核): the same functions as the CLI and the console, sync/server/review.py
+    @app.get("/v1/reviews", response_model=ReviewPage, responses=ERROR_RESPONSES, tags=["review"])
+    def review_events(cursor: int = Query(0, ge=0, le=2**62), limit: int = Query(500, ge=1, le=MAX_PULL_LIMIT),
+                      dev: dict = Depends(device)) -> dict:
+        """Review events (approvals, returns) after *cursor* in the device's area (logged as a read)."""
+        page = storage.reviews.since(device_scope(dev), cursor, limit)
+        storage.log_read(dev["device_id"], "reviews", cursor, page["cursor"], page["events"], _now())
+        return page
+
+    @app.get("/v1/reviews/queue", response_model=list[QueueItem], responses=ERROR_RESPONSES, tags=["review"])
+    def review_queue(village: str | None = Query(None, pattern="^[0-9]{12}$"), limit: int = Query(500, ge=1, le=2000),
+                     dev: dict = Depends(device)) -> list:
+        """Office devices: the visits of the township waiting for review, with suggestions and problems."""
+        found = review.queue(storage, review.reviewer_for_device(dev), village_code=village, limit=limit)
+        storage.log_read(dev["device_id"], "review_queue", None, None, found, _now())
+        return found
+
+    @app.post("/v1/reviews/approve", response_model=ApproveResponse, responses=ERROR_RESPONSES, tags=["review"])
+    def review_approve(body: ApproveRequest, dev: dict = Depends(device)) -> dict:
+        """Office devices: approve visits of the own township (several at once: those no longer waiting are skipped)."""
+        return review.approve(storage, review.reviewer_for_device(dev, body.reviewer_name), body.visit_ids)
+
+    @app.post("/v1/reviews/return", response_model=ReviewEvent, responses=ERROR_RESPONSES, tags=["review"])
+    def review_return(body: ReturnRequest, dev: dict = Depends(device)) -> dict:
+        """Office devices: return a visit to its visitor with a comment naming what to fix."""
+        return review.return_visit(storage, review.reviewer_for_device(dev, body.reviewer_name), body.visit_id,
+                                   body.comment, body.field_comments)
+
+    @app.get("/v1/reviews/{visit_id}", response_model=ReviewHistory, responses=ERROR_RESPONSES, tags=["review"])
+    def review_history(visit_id: uuid.UUID, dev: dict = Depends(device)) -> dict:
+        """A visit's review state and events in the device's area (visitors too: they see what came back)."""
+        return review.history(storage, review.Reviewer(device_scope(dev), dev["device_id"], dev["role"]), str(visit_id))
 
     @app.post("/v1/bundles", responses=ERROR_RESPONSES, tags=["bundles"])
     async def forward_bundle(request: Request, dev: dict = Depends(device)) -> dict:

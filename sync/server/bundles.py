@@ -56,6 +56,7 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
     try:
         changes = [Change.model_validate(c).model_dump() for c in payload.get("changes", [])]
         since = int(payload.get("cursor", 0))
+        review_since = max(0, int(payload.get("review_cursor", 0)))
     except (ValueError, TypeError) as exc:
         raise errors.BundleMalformed(str(exc)[:200]) from None
     check_changes(changes)
@@ -70,12 +71,20 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
         pulled["office_recovery_key"] = page.get("office_recovery_key")
         if not page["more"]:
             break
+    reviews = {"since": review_since, "events": [], "cursor": review_since}
+    while True:   # review events (approvals, returns) reach USB-only laptops in the receipt too
+        page = storage.reviews.since(scope, reviews["cursor"], MAX_PULL_LIMIT)
+        reviews["events"].extend(page["events"])
+        reviews["cursor"] = page["cursor"]
+        if not page["more"]:
+            break
     receipt = write_bundle("receipt", server_identity(keys.signing_public), keys, device["device_id"],
                            device["sealing_key"], {"for_bundle": bundle["bundle_id"], "accepted": accepted,
-                                                   "conflicts": conflicts, "pull": pulled})
+                                                   "conflicts": conflicts, "pull": pulled, "reviews": reviews})
     storage.record_bundle(bundle["bundle_id"], device["device_id"], receipt.decode("utf-8"), _now())
     # the receipt carries these households' data back to the laptop: a read, logged like a pull
-    storage.log_read(device["device_id"], "bundle", since, pulled["cursor"], pulled["changes"] + pulled["conflicts"], _now())
+    storage.log_read(device["device_id"], "bundle", since, pulled["cursor"],
+                     pulled["changes"] + pulled["conflicts"] + reviews["events"], _now())
     log.info("bundle imported: %d changes", len(changes))
     return BundleOutcome("imported", bundle["bundle_id"], device["device_id"], receipt)
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from sync import errors
 
-VISIT_FIELDS = frozenset({"household_id", "form_id", "form_version", "status", "answers"})
+VISIT_FIELDS = frozenset({"household_id", "form_id", "form_version", "status", "answers",
+                          "amends"})   # amends: the returned visit an amendment replaces (review)
 MAX_PROBLEMS = 5
 ROSTER_FIELD = "roster"   # written only by the roster import (sync.server.roster_import), never by a device
 
@@ -27,6 +28,9 @@ def visit_change_problems(change: dict) -> list[str]:
         problems.append("form_id must be text")
     if "household_id" in fields and fields["household_id"] != change["household_id"]:
         problems.append("household_id differs from the change's household")
+    if "amends" in fields and not (fields["amends"] is None or (isinstance(fields["amends"], str)
+                                                              and 0 < len(fields["amends"]) <= 64)):
+        problems.append("amends must be a visit id")
     if "answers" in fields:
         if not isinstance(fields["answers"], dict):
             problems.append("answers must be an object")

@@ -40,8 +40,10 @@ def cmd_init(args):
 
     storage = _storage(args)
     keys = load_or_create_server_keys(storage)
+    from sync.keys import fingerprint
+
     _print({"schema_version": storage.schema_version(), "server_signing_key": keys.signing_public,
-            "server_sealing_key": keys.sealing_public})
+            "server_sealing_key": keys.sealing_public, "server_fingerprint": fingerprint(keys.signing_public)})
 
 
 def cmd_migrate(args):
@@ -81,18 +83,59 @@ def cmd_area_list(args):
     _print(_storage(args).list_areas())
 
 
+def cmd_areas_import(args):
+    """Create or update a county's areas from the 统计用区划代码 table (.csv GB18030/UTF-8, or .xlsx)."""
+    from sync.server.areas import AreaFileError, import_areas
+
+    try:
+        _print(import_areas(_storage(args), Path(args.file), _now()))
+    except AreaFileError as exc:
+        print(f"fieldapp-server: {exc.message_zh}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _area_names(storage) -> dict:
+    return {a["code"]: a["name"] for a in storage.list_areas()}
+
+
+def cmd_duplicates(args):
+    """Households that share a member's ID number (flagged at sync, never merged)."""
+    from sync.server.storage.base import Scope
+
+    storage = _storage(args)
+    names = _area_names(storage)
+    found = storage.duplicate_members(Scope("admin", args.area or ""))
+    for item in found:
+        for h in item["households"]:
+            h["village_name"] = names.get(h["village_code"], "")
+    _print(found)
+
+
 def cmd_code_issue(args):
     from sync.server.admin import issue_enrollment_code
 
     villages = [v for v in (args.villages or "").split(",") if v]
-    code, expires = issue_enrollment_code(_storage(args), args.role, args.township, villages, args.hours)
-    _print({"code": code, "expires_at": expires, "role": args.role, "township_code": args.township, "villages": villages})
+    storage = _storage(args)
+    code, expires = issue_enrollment_code(storage, args.role, args.township, villages, args.hours, label=args.label or "")
+    from sync.keys import fingerprint
+    from sync.server.keystore import load_or_create_server_keys
+
+    names = _area_names(storage)
+    # For the enrollment sheet: the laptop shows the same fingerprint after checking the code.
+    _print({"code": code, "expires_at": expires, "role": args.role, "label": args.label or "",
+            "server_fingerprint": fingerprint(load_or_create_server_keys(storage).signing_public),
+            "township_code": args.township, "township_name": names.get(args.township, ""), "villages": villages,
+            "village_names": [names.get(v, "") for v in villages]})
 
 
 def cmd_device_list(args):
-    devices = _storage(args).list_devices()
-    _print([{k: d[k] for k in ("device_id", "label", "role", "township_code", "villages", "enrolled_at", "revoked_at")}
-            for d in devices])
+    storage = _storage(args)
+    names = _area_names(storage)
+    _print([{**{k: d[k] for k in ("device_id", "label", "role", "township_code")},
+             "township_name": names.get(d["township_code"], ""), "villages": d["villages"],
+             "village_names": [names.get(v, "") for v in d["villages"]],
+             **{k: d[k] for k in ("enrolled_at", "revoked_at")}} for d in storage.list_devices()])
 
 
 def cmd_reads(args):
@@ -265,11 +308,22 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("name")
     sp.add_argument("--type", choices=["urban", "rural"], help="urban or rural (villages)")
     add("area-list", cmd_area_list, "list areas")
+    sp = add("areas", None, "a county's areas in bulk")
+    ar = sp.add_subparsers(dest="areas_command", metavar="ACTION", required=True)
+    q = ar.add_parser("import", help="create/update areas from the 统计用区划代码 table (.csv GB18030 or UTF-8, .xlsx)",
+                      description="create or update the county's townships and villages from the official 统计用区划代码 "
+                                  "table: columns 统计用区划代码 (12 digits, or 6/9), 名称 and, for villages, 城乡分类代码 "
+                                  "(111-123 urban, 210/220 rural). Bad rows are listed with their line numbers and nothing "
+                                  "is imported; importing the same file again only updates names. Laptops receive the "
+                                  "names at their next sync.")
+    q.add_argument("file", metavar="FILE")
+    q.set_defaults(func=cmd_areas_import)
     sp = add("code-issue", cmd_code_issue, "issue a one-time enrollment code")
     sp.add_argument("--role", choices=["visitor", "office"], required=True)
     sp.add_argument("--township", required=True, help="9-digit township code")
     sp.add_argument("--villages", help="comma-separated 12-digit village codes (visitor laptops)")
     sp.add_argument("--hours", type=float, default=72, help="validity in hours (default 72)")
+    sp.add_argument("--label", help="the laptop's name in device-list (e.g. 城关镇-王芳)")
     add("device-list", cmd_device_list, "list enrolled devices")
     sp = add("reads", cmd_reads, "which device received which households' data, newest first (pulls, conflict lists, USB receipts)")
     sp.add_argument("--device", help="only this device id")
@@ -282,6 +336,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file")
     sp.add_argument("--name", help="document name (default: file name before the first dot)")
     add("documents", cmd_documents, "list published documents")
+    sp = add("duplicates", cmd_duplicates, "households that share a member's ID number (flagged at sync, never merged)")
+    sp.add_argument("--area", help="county/township code prefix")
     sp = add("conflicts", cmd_conflicts, "list conflict records")
     sp.add_argument("--area", help="county/township code prefix")
     sp.add_argument("--status", choices=["open", "merged", "resolved"])
@@ -324,6 +380,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("import-bundles", cmd_import_bundles, "import USB bundles from a folder and write receipt bundles")
     sp.add_argument("directory")
     sp.add_argument("--receipts", help="folder for receipt bundles (default: DIR/receipts)")
+    from sync.server.cli_review import register as register_review
+
+    register_review(add)
     return p
 
 

@@ -14,11 +14,9 @@ def check_document(kind: str, name: str, content: object) -> None:
     """Refuse a reference document or form version the laptops could not use."""
     if not isinstance(content, dict) or not name:
         raise errors.InvalidDocument("a document is a named mapping")
-    try:
-        import forms.loader
-        import forms.reference
-    except ImportError:   # a bare server install without the forms package checks the shape only
-        return
+    import forms.loader
+    import forms.reference
+
     with tempfile.TemporaryDirectory() as tmp:
         try:
             if kind == "form":

@@ -18,6 +18,7 @@ from forms.errors import IdNumberError, InvalidAmountError
 from forms.idnumber import from_cell
 from forms.money import yuan_to_fen
 from sync.server.roster_read import FIELD_LABELS_ZH, Sheet
+from forms.places import township_of
 
 ERROR, WARNING = "error", "warning"
 RELATIONS = {"户主": "head", "本人": "head", "配偶": "spouse", "妻": "spouse", "夫": "spouse", "妻子": "spouse",
@@ -112,7 +113,7 @@ class Villages:
         by_code, by_name = {}, {}
         for a in areas:
             if a["level"] == "village":
-                by_code[a["code"]] = dict(a, township_name=names.get(a["code"][:9], ""))
+                by_code[a["code"]] = dict(a, township_name=names.get(township_of(a["code"]), ""))
                 by_name.setdefault(_fold(a["name"]), []).append(a["code"])
         return cls(by_code, by_name)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from fieldapp.fieldday import PASSPHRASE, FieldDay, FieldDayFailed
+from tests.field.fieldday import PASSPHRASE, FieldDay, FieldDayFailed
 from fieldapp.vault import UnknownUser, Vault
 from sync.server.storage import Scope
 
@@ -35,7 +35,7 @@ def test_field_day_every_visit_reaches_the_server_once(day):
     assert summary["visits_typed"] == 9 and summary["codes_verified"] == 18 and summary["ledger_rows"] == 11
     # independent look at what is on disk and on the server
     storage = day.server.storage
-    visits = [r for r in storage.records(Scope("admin", "990101")) if r["entity"] == "visit"]
+    visits = [r for r in storage.records(Scope("admin", day.place.county)) if r["entity"] == "visit"]
     assert set(day.typed) <= {r["entity_id"] for r in visits}
     devices = storage.list_devices()
     assert len(devices) == 4 and sum(1 for d in devices if d["revoked_at"]) == 1
@@ -47,7 +47,7 @@ def test_field_day_every_visit_reaches_the_server_once(day):
     sheet_titles = load_workbook(day.workdir / "printouts" / "ledger.xlsx", read_only=True).sheetnames
     assert sheet_titles[0] == "汇总" and len(sheet_titles) == 4
     # the USB stick carries nothing readable about the households
-    household = next(r for r in storage.records(Scope("admin", "990101")) if r["entity_id"] == day.conflict_household)
+    household = next(r for r in storage.records(Scope("admin", day.place.county)) if r["entity_id"] == day.conflict_household)
     for bundle in (day.workdir / "usb-stick").glob("*.fieldapp-bundle"):
         text = bundle.read_text(encoding="utf-8")
         assert household["fields"]["address"] not in text and day.conflict_household not in text

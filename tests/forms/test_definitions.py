@@ -20,7 +20,7 @@ def raw_v1():
 
 
 def test_v1_covers_the_four_clarifications_and_visit_metadata():
-    form = forms.load_form("four_clarifications")
+    form = forms.load_form("four_clarifications", 1)
     assert (form.form_id, form.version) == ("four_clarifications", 1)
     assert [s.id for s in form.sections] == ["visit", "basics", "economy", "benefits_section", "needs_section"]
     assert form.sections[1].label("zh") == "一、家庭基本情况"
@@ -42,6 +42,13 @@ def test_every_question_is_scoped_and_labelled_in_both_languages():
         assert q.label("zh") and q.label("en")
         for opt in q.options:
             assert opt.label("zh") and opt.label("en")
+
+
+def test_v2_links_each_supporter_to_the_members_they_are_obliged_to():
+    v1, v2 = forms.load_form("four_clarifications", 1), forms.load_form("four_clarifications", 2)
+    assert set(v1.questions) <= set(v2.questions)  # v2 keeps every question of v1 (checked on load too)
+    q = v2.question("supporters.obliged_to")
+    assert q.type == "member_refs" and q.label("zh") == "对哪些家庭成员负有义务"
 
 
 # Codes fixed by docs/architecture.md: the definition must use exactly these.
@@ -113,8 +120,9 @@ def test_calculations_fill_sex_birth_date_age_and_household_counts():
 
 
 def test_load_form_is_cached_and_versions_listed():
-    assert forms.load_form("four_clarifications") is forms.load_form("four_clarifications", 1)
-    assert forms.available_versions("four_clarifications") == [1]
+    latest = max(forms.available_versions("four_clarifications"))
+    assert forms.load_form("four_clarifications") is forms.load_form("four_clarifications", latest)
+    assert forms.available_versions("four_clarifications")[:2] == [1, 2]
     with pytest.raises(FormNotFoundError):
         forms.load_form("four_clarifications", 7)
     with pytest.raises(FormNotFoundError):

@@ -117,3 +117,11 @@ def test_the_campaign_is_optional_and_checked():
         with pytest.raises(ReferenceDataError) as err:
             reference_from_dict(dict(GOOD, campaign=bad))
         assert expected in str(err.value)
+
+
+def test_letters_only_for_approved_visits_is_an_explicit_yes_or_no():
+    assert reference_from_dict(GOOD).letters_require_approval is False           # not set: letters print as before
+    assert reference_from_dict({**GOOD, "letters_require_approval": True}).letters_require_approval is True
+    with pytest.raises(ReferenceDataError) as err:
+        reference_from_dict({**GOOD, "letters_require_approval": "yes"})
+    assert any("letters_require_approval" in p for p in err.value.problems)

@@ -10,7 +10,6 @@ import datetime as dt
 import pytest
 
 import forms
-from forms.errors import MissingStandardError
 from forms.reference import reference_from_dict
 from tests.forms.visits import DEMO_RURAL_VILLAGE, member, visit
 
@@ -97,10 +96,14 @@ def test_r2_on_date_overrides_the_visit_date():
 
 
 @pytest.mark.parametrize("answers", [{"visit_date": "2024-06-30"}, {"village_code": "990199001001"}])
-def test_r2_missing_standard_is_an_error_never_zero(answers):
-    with pytest.raises(MissingStandardError) as caught:
-        assess(single(10000, **answers))
-    assert "低保标准" in caught.value.message_zh
+def test_r2_missing_standard_is_explained_never_zero(answers):
+    result = assess(single(10000, **answers))
+    assert result.standard_fen is None and result.income_class is None
+    assert "dibao_standard" in result.missing_inputs
+    r2 = result.by_rule("R2")[0]
+    assert r2.code == "standard_missing" and "低保标准" in r2.message_zh and "同步" in r2.message_zh
+    assert result.by_rule("R3")[0].code == "not_run"
+    assert "低保标准" in result.standard_missing
 
 
 # --- R3 income class -------------------------------------------------------------------------
@@ -360,8 +363,8 @@ def test_r8_needs_an_urban_standard():
            "dibao_standards": [{"county_code": "990101", "area_type": "rural", "effective_from": "2020-01-01",
                                 "annual_fen": 600000}]}
     ref = reference_from_dict(doc)
-    with pytest.raises(MissingStandardError):
-        forms.assess(visit(single(30000, area="rural")), ref, temp_amount_fen=100)
+    r8 = forms.assess(visit(single(30000, area="rural")), ref, temp_amount_fen=100).by_rule("R8")
+    assert [s.code for s in r8] == ["not_run"] and "城市低保标准" in r8[0].message_zh
     assert forms.assess(visit(single(30000, area="rural")), ref).temp_assistance is None
 
 

@@ -103,3 +103,17 @@ def test_control_and_bidi_characters_are_dropped_not_printed(ctx, tmp_path):
     text = pdf_text(out)
     assert "李秀英" in text and "王小明" in text
     assert "\u202e" not in text and "\x07" not in text
+
+
+@pytest.mark.parametrize("members", [5, 6, 7, 12, 14])  # sizes whose signature lines used to fall alone onto a page
+def test_the_signature_lines_never_stand_alone_on_a_page(ctx, tmp_path, members):
+    out = tmp_path / f"c{members}.pdf"
+    visit = big_visit(members)
+    print_consent([visit], ctx, out)
+    with pdfplumber.open(out) as pdf:
+        pages = [page.extract_text() or "" for page in pdf.pages]
+    signed = [t for t in pages if "申请人（户主）签字" in flat(t)]
+    assert signed
+    for text in signed:
+        assert any(m["id_number"] in text for m in visit["answers"]["members"])  # with members' rows to sign
+        assert "调查人员签字" in flat(text)

@@ -52,7 +52,7 @@ def test_workbook_has_a_summary_and_one_frozen_filtered_sheet_per_village(ctx, t
     ws = wb[wb.sheetnames[1]]
     assert "演示镇桃园村" in ws.title
     assert ws.freeze_panes == "A3"
-    assert ws.auto_filter.ref == "A2:O4"
+    assert ws.auto_filter.ref == "A2:P4"
     assert ws["A2"].value == "序号" and ws["E2"].value == "公民身份号码"
     assert ws.column_dimensions["L"].width == 50
     assert ws.row_dimensions[4].height > 60  # the big household's long address and findings wrap
@@ -131,3 +131,24 @@ def test_grouping_by_township_puts_villages_of_one_township_on_one_sheet(ctx, tm
     assert [wb["汇总"].cell(r, 3).value for r in (2, 3)] == [2, 1]
     first = wb[wb.sheetnames[1]]
     assert {first.cell(r, 3).value for r in (3, 4)} == {"演示镇桃园村", "演示镇东街社区"}
+
+
+def test_the_ledger_shows_each_visits_review_state(ctx, tmp_path):
+    visits = _visits()
+    for i, v in enumerate(visits):
+        v["visit_id"] = f"5d0c6a1e-0000-4000-8000-00000000000{i}"
+    states = {visits[0]["visit_id"]: "approved", visits[1]["visit_id"]: "returned"}   # the third: never reviewed
+    export_ledger_xlsx(visits, ctx, tmp_path / "ledger.xlsx", review_states=states)
+    wb = openpyxl.load_workbook(tmp_path / "ledger.xlsx")
+    shown = {}
+    for name in wb.sheetnames[1:]:
+        ws = wb[name]
+        assert ws.cell(2, 16).value == "审核状态"
+        for r in range(3, ws.max_row + 1):
+            shown[ws.cell(r, 4).value] = ws.cell(r, 16).value
+    assert sorted(shown.values()) == sorted(["已审核通过", "已退回", "待审核"])
+    assert shown["'+1+1"] == "已退回"        # the second visit's head (neutralised in the workbook)
+    pdf = tmp_path / "ledger.pdf"
+    print_ledger(visits, ctx, pdf, review_states=states)
+    text = pdf_text(pdf)
+    assert "审核状态" in text.replace("\n", "") and "已退回" in text and "待审核" in text

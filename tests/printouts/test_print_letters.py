@@ -212,3 +212,38 @@ def test_a_preview_holds_its_serials_until_printed(ctx, tmp_path):
     assert "重新生成" in err.value.message_zh
     (key,) = first.held_serials.ranges
     assert ctx.counter.last_seq(*key) == 3
+
+
+def test_an_overdue_review_notice_never_asks_for_a_date_already_past(signing_key, tmp_path):
+    """Issue 17: "请于 2026年8月21日 前…" on a letter dated 2026-12-01. The notice says it was due and gives
+    a new deadline: the letter's date + the template's overdue_days (15 in these templates)."""
+    from printouts import MemoryCounter, PrintContext, load_templates
+
+    late = PrintContext(templates=load_templates(), signing_key=signing_key, counter=MemoryCounter(),
+                        issue_date="2026-12-01")
+    out = tmp_path / "overdue.pdf"
+    print_letters("review", [LetterRequest(base_visit(), due_date="2026-08-21")], late, out)
+    text = flat(pdf_text(out))
+    assert "复核原定于2026年8月21日前完成，目前尚未完成" in text
+    assert "请于2026年12月16日前配合工作人员" in text
+    assert "请于2026年8月21日前" not in text
+    assert "2026年12月1日" in text  # the letter's own date
+    # Due later than the letter's date: the usual wording, the date as given.
+    print_letters("review", [LetterRequest(base_visit(), due_date="2026-12-20")], late, tmp_path / "ok.pdf")
+    ok = flat(pdf_text(tmp_path / "ok.pdf"))
+    assert "请于2026年12月20日前" in ok and "原定于" not in ok
+
+
+def test_the_overdue_wording_and_days_come_from_the_templates(signing_key, tmp_path):
+    import yaml
+
+    from printouts import MemoryCounter, PrintContext
+    from printouts.templates import DEMO_PATH, parse_templates
+
+    raw = yaml.safe_load(DEMO_PATH.read_text(encoding="utf-8"))
+    raw["letters"]["review"]["overdue_body"] = ["复核已过期（应于{review_was_due}前），请务必于{due_date}前到村委会复核。"]
+    raw["letters"]["review"]["overdue_days"] = 30
+    late = PrintContext(templates=parse_templates(raw), signing_key=signing_key, counter=MemoryCounter(),
+                        issue_date="2026-12-01")
+    print_letters("review", [LetterRequest(base_visit(), due_date="2026-08-21")], late, tmp_path / "o.pdf")
+    assert "复核已过期（应于2026年8月21日前），请务必于2026年12月31日前到村委会复核。" in flat(pdf_text(tmp_path / "o.pdf"))

@@ -93,14 +93,14 @@ def test_enrolling_where_no_key_is_configured_warns_and_changes_nothing(server, 
     monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASS)
     assert fieldapp_main(["--data-dir", str(tmp_path / "second"), "enroll", "--server", server.url,
                           "--code", server.code(), "--user", "visitor1"]) == 0
-    assert "忘记全部口令将无法恢复" in capsys.readouterr().err
+    assert "忘记全部密码将无法恢复" in capsys.readouterr().err
     # the county sets its key later: the next `fieldapp sync` seals the vault to it and the warning stops
     assert fieldapp_main(["--data-dir", str(tmp_path / "second"), "sync", "--user", "visitor1"]) == 0
-    assert "忘记全部口令将无法恢复" in capsys.readouterr().err
+    assert "忘记全部密码将无法恢复" in capsys.readouterr().err
     _, county_public = DEFAULT_SUITE.generate_recipient_keypair()
     set_office_key(server.storage, server.keys, county_public)
     assert fieldapp_main(["--data-dir", str(tmp_path / "second"), "sync", "--user", "visitor1"]) == 0
-    assert "忘记全部口令将无法恢复" not in capsys.readouterr().err
+    assert "忘记全部密码将无法恢复" not in capsys.readouterr().err
     assert Vault.open(tmp_path / "second").office_public_key() == county_public
 
 

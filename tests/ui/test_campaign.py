@@ -4,6 +4,7 @@ import copy
 
 from fieldapp.demo import generate
 
+from tests.publishkit import receive_demo
 from tests.ui.helpers import PASSPHRASE
 
 
@@ -16,6 +17,7 @@ def _final_visit(visit_date: str) -> dict:
 def test_a_visit_before_the_campaign_start_is_not_counted_as_done(services_factory):
     svc = services_factory(households=0)
     svc.unlock("张三", PASSPHRASE)
+    receive_demo(svc)  # the demo county's reference data, as if published
     start = svc.reference().campaign.start.isoformat()
     assert start == "2026-04-01"  # the demo reference data's campaign
 

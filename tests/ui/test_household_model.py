@@ -50,7 +50,7 @@ def test_model_displays_rows_and_masked_ids(qapp, rows):
     assert model.rowCount() == 4 and model.columnCount() == 9
     assert model.data(model.index(2, 0)) == "户主2"
     assert model.data(model.index(2, 1)) == "110105********002X"
-    assert model.data(model.index(2, 4)) == "低收入家庭、低保B类"
+    assert model.data(model.index(2, 4)) == "低收入家庭、低保（B类）"   # the form's own wording
     assert model.data(model.index(1, 8)) == "儿童保护（紧急）"
     assert model.data(model.index(1, 0), HouseholdIdRole) == "h1"
     assert model.headerData(0, Qt.Horizontal) == "户主"

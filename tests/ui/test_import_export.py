@@ -28,7 +28,7 @@ def test_export_encrypted_then_import_elsewhere(services_factory, window_factory
     assert w2.model.rowCount() == 0
     with qtbot.waitSignal(w2.households_loaded, timeout=30000):
         w2.import_file(str(out), passphrase="export pass 1")
-    assert w2.last_import == {"imported": 12, "rejected": 0}
+    assert (w2.last_import["imported"], w2.last_import["rejected"]) == (12, 0)
     assert w2.model.rowCount() == 12 and some_name in {r.head_name for r in w2.model.rows()}
 
 

@@ -13,6 +13,7 @@ import pytest
 from fieldapp import syncing
 from fieldapp.services import Services
 from fieldapp.services_print import SerialsUnavailable
+from tests.publishkit import receive_demo
 from tests.ui.helpers import PASSPHRASE
 from tests.ui.test_sync_app import server, visit  # noqa: F401 - server is the fixture: a real server on 127.0.0.1
 
@@ -23,6 +24,7 @@ def office_laptop(tmp_path, server, name: str, fast_kdf) -> tuple[Services, str]
     svc.create_vault("张三", PASSPHRASE)
     svc.unlock("张三", PASSPHRASE)
     syncing.enroll(svc.vault, server.url, server.code(role="office", villages=()))
+    receive_demo(svc)  # the demo county's templates and reference, as if published
     hid = str(uuid.uuid4())
     svc.vault.save_visit(visit(hid))
     return svc, hid

@@ -97,6 +97,9 @@ def test_sync_from_the_app_updates_the_status_bar(services_factory, window_facto
     qtbot.waitUntil(lambda: w.status.pending.text() == "待同步 0 条", timeout=10000)
     assert w.status.last_sync.text() != "上次同步：从未"
     assert "上传 6 条" in w.status.currentMessage()
+    # its own six changes come back merged: not counted as news from other laptops
+    assert w.syncer.last_report.pulled_own == w.syncer.last_report.pulled
+    assert "收到其他电脑的更新 0 条" in w.status.currentMessage()
     assert len(server.storage.records(Scope("office", TOWNSHIP))) == 6
     # the online check (as the minute timer runs it) shows the server as reachable
     with qtbot.waitSignal(w.status_checked, timeout=10000):

@@ -10,7 +10,7 @@ from fieldapp.ui.tasks import Cancelled, TaskRunner
 
 
 class _Friendly(Exception):
-    message_zh = "口令不正确。"
+    message_zh = "密码不正确。"
     hint_zh = "请检查大小写后重试。"
 
 
@@ -50,7 +50,7 @@ def test_cancel_stops_work_and_is_not_an_error(qtbot):
 
 def test_errors_from_below_show_their_chinese_message(qtbot):
     text, ref = user_message(_Friendly())
-    assert ref is None and "口令不正确。" in text and "请检查大小写" in text
+    assert ref is None and "密码不正确。" in text and "请检查大小写" in text
 
 
 def test_unexpected_error_logged_without_its_message(qtbot, caplog):

@@ -14,7 +14,7 @@ def test_wrong_passphrase_shows_chinese_message_and_stays_locked(services_factor
     page.passphrase.setText("not the passphrase")
     qtbot.mouseClick(page.button, Qt.LeftButton)
     qtbot.waitUntil(lambda: page.error.isVisible(), timeout=10000)
-    assert "口令不正确" in page.error.text()
+    assert "密码不正确" in page.error.text()
     assert w.stack.currentWidget() is page and not svc.is_unlocked()
     assert page.button.isEnabled()
 

@@ -76,7 +76,7 @@ def test_users_add_list_passwd_remove(initialised, monkeypatch, capsys):
 def test_wrong_passphrase_gives_chinese_message_and_exit_2(initialised, monkeypatch, capsys):
     monkeypatch.setenv("FIELDAPP_PASSPHRASE", "not-the-passphrase")
     assert initialised("audit", "verify") == 2
-    assert "口令不正确" in capsys.readouterr().err
+    assert "密码不正确" in capsys.readouterr().err
 
 
 def test_import_then_export_round_trip_encrypted(initialised, monkeypatch, capsys):

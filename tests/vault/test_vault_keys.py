@@ -48,7 +48,7 @@ def test_wrong_passphrase_is_counted_and_delays_grow_across_restarts(vault):
         with pytest.raises(WrongPassphrase) as exc:
             v.unlock("visitor1", "not the passphrase")
         assert exc.value.failures == attempt
-        assert "口令不正确" in exc.value.message_zh
+        assert "密码不正确" in exc.value.message_zh
     # The third failure starts the delay; a fresh Vault object (app restart) still sees it.
     restarted = Vault.open(vault.data_dir, clock=clock)
     with pytest.raises(UnlockThrottled) as throttled:

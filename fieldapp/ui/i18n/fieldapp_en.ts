@@ -70,43 +70,48 @@
 <context>
     <name>AssessmentPanel</name>
     <message>
-        <location filename="../assessment_panel.py" line="77"/>
+        <location filename="../assessment_panel.py" line="84"/>
         <source>填写家庭成员和收入后，这里会显示政策提示。</source>
         <translation>Policy hints appear here once members and income are filled in.</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="82"/>
+        <location filename="../assessment_panel.py" line="89"/>
         <source>人均月收入</source>
         <translation>Per-capita monthly income</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="82"/>
-        <location filename="../assessment_panel.py" line="84"/>
+        <location filename="../assessment_panel.py" line="89"/>
+        <location filename="../assessment_panel.py" line="91"/>
         <source>元</source>
         <translation>yuan</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="84"/>
+        <location filename="../assessment_panel.py" line="91"/>
         <source>低保标准</source>
         <translation>Dibao standard</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="86"/>
+        <location filename="../assessment_panel.py" line="93"/>
         <source>家庭人口</source>
         <translation>Household size</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="88"/>
+        <location filename="../assessment_panel.py" line="95"/>
         <source>（演示参考数据）</source>
         <translation>(demo reference data)</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="113"/>
+        <location filename="../assessment_panel.py" line="120"/>
         <source>政策提示（随填写实时更新）</source>
         <translation>Policy hints (updated as you type)</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="114"/>
+        <location filename="../assessment_panel.py" line="120"/>
+        <source>政策提示（按已保存的走访）</source>
+        <translation>Policy hints (from the saved visit)</translation>
+    </message>
+    <message>
+        <location filename="../assessment_panel.py" line="121"/>
         <source>以下为系统根据规则给出的参考，不是审批结论；由乡镇、县级部门决定。</source>
         <translation>These are rule-based suggestions, not decisions; the township and county decide.</translation>
     </message>
@@ -203,12 +208,12 @@
 <context>
     <name>BooleanField</name>
     <message>
-        <location filename="../form_fields.py" line="278"/>
+        <location filename="../form_fields.py" line="328"/>
         <source>是</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../form_fields.py" line="278"/>
+        <location filename="../form_fields.py" line="328"/>
         <source>否</source>
         <translation>No</translation>
     </message>
@@ -463,62 +468,62 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>HouseholdListPage</name>
     <message>
-        <location filename="../household_list.py" line="164"/>
+        <location filename="../household_list.py" line="181"/>
         <source>显示 %1 / 共 %2 户</source>
         <translation>Showing %1 of %2 households</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="166"/>
+        <location filename="../household_list.py" line="183"/>
         <source>（找到的户太多，只显示一部分，请多输入几个字）</source>
         <translation> (too many matches: only some are shown — type more characters)</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="181"/>
+        <location filename="../household_list.py" line="198"/>
         <source>全部村（社区）</source>
         <translation>All villages</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="190"/>
+        <location filename="../household_list.py" line="207"/>
         <source>查找</source>
         <translation>Find</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="191"/>
+        <location filename="../household_list.py" line="208"/>
         <source>输入姓名、地址或身份证号（可只输入一部分）</source>
         <translation>Type a name, address or ID number (any part of it)</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="193"/>
+        <location filename="../household_list.py" line="210"/>
         <source>全部类别</source>
         <translation>All categories</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="194"/>
+        <location filename="../household_list.py" line="211"/>
         <source>全部走访状态</source>
         <translation>Any visit status</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="195"/>
+        <location filename="../household_list.py" line="212"/>
         <source>复核：全部</source>
         <translation>Review: any</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="195"/>
+        <location filename="../household_list.py" line="212"/>
         <source>复核已逾期</source>
         <translation>Review overdue</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="195"/>
+        <location filename="../household_list.py" line="212"/>
         <source>30 天内到期</source>
         <translation>Due within 30 days</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="196"/>
+        <location filename="../household_list.py" line="213"/>
         <source>全部标记</source>
         <translation>Any flag</translation>
     </message>
     <message>
-        <location filename="../household_list.py" line="197"/>
+        <location filename="../household_list.py" line="214"/>
         <source>有未解决需求</source>
         <translation>Has open needs</translation>
     </message>
@@ -531,93 +536,93 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>The unfinished draft was recovered (autosaved at %1). Please check it and carry on.</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="111"/>
-        <location filename="../household_tab.py" line="235"/>
+        <location filename="../household_tab.py" line="121"/>
+        <location filename="../household_tab.py" line="249"/>
         <source>放弃草稿</source>
         <translation>Discard draft</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="112"/>
+        <location filename="../household_tab.py" line="122"/>
         <source>放弃这次未保存的填写内容？已保存的走访记录不受影响。</source>
         <translation>Discard what was typed and not saved? Saved visits are not affected.</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="131"/>
+        <location filename="../household_tab.py" line="141"/>
         <source>正在修改已完成的走访：保存后原记录保留在走访记录中。</source>
         <translation>Amending a finished visit: the original record stays in the history.</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="144"/>
+        <location filename="../household_tab.py" line="156"/>
         <source>走访已完成并保存。</source>
         <translation>The visit is finished and saved.</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="178"/>
+        <location filename="../household_tab.py" line="191"/>
         <source>已生成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="178"/>
+        <location filename="../household_tab.py" line="191"/>
         <source>已生成 %1 页：%2</source>
         <translation>%1 pages written: %2</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="191"/>
+        <location filename="../household_tab.py" line="205"/>
         <source>正在生成 PDF…</source>
         <translation>Making the PDF…</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="204"/>
+        <location filename="../household_tab.py" line="218"/>
         <source>新户</source>
         <translation>New household</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="227"/>
+        <location filename="../household_tab.py" line="241"/>
         <source>已完成的走访（只读）</source>
         <translation>Finished visit (read-only)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="227"/>
+        <location filename="../household_tab.py" line="241"/>
         <source>本次走访</source>
         <translation>This visit</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="231"/>
+        <location filename="../household_tab.py" line="245"/>
         <source>走访记录与变化</source>
         <translation>Visits and changes</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="232"/>
+        <location filename="../household_tab.py" line="246"/>
         <source>需求办理</source>
         <translation>Needs</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="233"/>
+        <location filename="../household_tab.py" line="247"/>
         <source>修改这次走访（保留原记录）</source>
         <translation>Amend this visit (keeps the original)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="234"/>
+        <location filename="../household_tab.py" line="248"/>
         <source>开始新的走访</source>
         <translation>Start a new visit</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="236"/>
+        <location filename="../household_tab.py" line="250"/>
         <source>打印</source>
         <translation>Print</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="237"/>
+        <location filename="../household_tab.py" line="254"/>
         <source>家庭经济状况核对授权书</source>
         <translation>Consent to check family finances</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="237"/>
+        <location filename="../household_tab.py" line="254"/>
         <source>入户调查记录</source>
         <translation>Visit record</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="238"/>
+        <location filename="../household_tab.py" line="255"/>
         <source>走访结果告知书</source>
         <translation>Visit result letter</translation>
     </message>
@@ -625,162 +630,167 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../labels.py" line="19"/>
+        <location filename="../labels.py" line="18"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../labels.py" line="24"/>
         <source>户主</source>
         <translation>Head</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="20"/>
+        <location filename="../labels.py" line="25"/>
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="21"/>
+        <location filename="../labels.py" line="26"/>
         <source>村（社区）</source>
         <translation>Village</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="22"/>
+        <location filename="../labels.py" line="27"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="23"/>
+        <location filename="../labels.py" line="28"/>
         <source>救助类别</source>
         <translation>Categories</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="24"/>
+        <location filename="../labels.py" line="29"/>
         <source>走访状态</source>
         <translation>Visit status</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="25"/>
+        <location filename="../labels.py" line="30"/>
         <source>下次复核</source>
         <translation>Next review</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="26"/>
+        <location filename="../labels.py" line="31"/>
         <source>未解决需求</source>
         <translation>Open needs</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="27"/>
+        <location filename="../labels.py" line="32"/>
         <source>标记</source>
         <translation>Flags</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="35"/>
+        <location filename="../labels.py" line="40"/>
         <source>未走访</source>
         <translation>Not visited</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="36"/>
+        <location filename="../labels.py" line="41"/>
         <source>草稿</source>
         <translation>Draft</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="37"/>
+        <location filename="../labels.py" line="42"/>
         <source>已走访</source>
         <translation>Visited</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="44"/>
+        <location filename="../labels.py" line="49"/>
         <source>儿童保护（紧急）</source>
         <translation>Child protection (urgent)</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="45"/>
+        <location filename="../labels.py" line="50"/>
         <source>需备案</source>
         <translation>Filing needed</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="46"/>
+        <location filename="../labels.py" line="51"/>
         <source>需核实</source>
         <translation>Verify</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="47"/>
+        <location filename="../labels.py" line="52"/>
         <source>重点关注</source>
         <translation>Watch list</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="54"/>
+        <location filename="../labels.py" line="59"/>
         <source>低保A类</source>
         <translation>Dibao A</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="55"/>
+        <location filename="../labels.py" line="60"/>
         <source>低保B类</source>
         <translation>Dibao B</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="56"/>
+        <location filename="../labels.py" line="61"/>
         <source>特困（集中供养）</source>
         <translation>Tekun (institutional)</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="57"/>
+        <location filename="../labels.py" line="62"/>
         <source>特困（分散供养）</source>
         <translation>Tekun (at home)</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="58"/>
+        <location filename="../labels.py" line="63"/>
         <source>孤儿</source>
         <translation>Orphan</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="59"/>
+        <location filename="../labels.py" line="64"/>
         <source>事实无人抚养儿童</source>
         <translation>Unsupported child</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="60"/>
+        <location filename="../labels.py" line="65"/>
         <source>低收入家庭</source>
         <translation>Low-income family</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="61"/>
+        <location filename="../labels.py" line="66"/>
         <source>困难残疾人</source>
         <translation>Disabled in hardship</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="62"/>
+        <location filename="../labels.py" line="67"/>
         <source>困难老年人</source>
         <translation>Elderly in hardship</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="63"/>
+        <location filename="../labels.py" line="68"/>
         <source>兜底保障脱贫人口</source>
         <translation>Poverty-alleviated (protected)</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="64"/>
+        <location filename="../labels.py" line="69"/>
         <source>监测对象</source>
         <translation>Monitored</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="65"/>
+        <location filename="../labels.py" line="70"/>
         <source>其他困难家庭</source>
         <translation>Other difficulty</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="73"/>
+        <location filename="../labels.py" line="78"/>
         <source>当场解决</source>
         <translation>Resolved on site</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="74"/>
+        <location filename="../labels.py" line="79"/>
         <source>已解决</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="75"/>
+        <location filename="../labels.py" line="80"/>
         <source>已转介</source>
         <translation>Referred</translation>
     </message>
     <message>
-        <location filename="../labels.py" line="76"/>
+        <location filename="../labels.py" line="81"/>
         <source>待研究</source>
         <translation>Pending study</translation>
     </message>
@@ -798,166 +808,179 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Reading households…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="325"/>
+        <location filename="../main_window.py" line="327"/>
         <source>已添加</source>
         <translation>Added</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="325"/>
+        <location filename="../main_window.py" line="327"/>
         <source>已添加用户“%1”。</source>
         <translation>User “%1” was added.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="398"/>
+        <location filename="../main_window.py" line="402"/>
         <source>导入走访记录</source>
         <translation>Import visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="407"/>
+        <location filename="../main_window.py" line="411"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="407"/>
-        <source>导出文件的口令：</source>
-        <translation>Passphrase of the export file:</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="414"/>
+        <location filename="../main_window.py" line="418"/>
         <source>已导入 %1 条走访记录。</source>
         <translation>%1 visits imported.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="416"/>
+        <location filename="../main_window.py" line="420"/>
         <source>有 %1 条不合格，未导入。</source>
         <translation> %1 were not valid and were skipped.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="417"/>
+        <location filename="../main_window.py" line="421"/>
         <source>导入完成</source>
         <translation>Import finished</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="420"/>
+        <location filename="../main_window.py" line="424"/>
         <source>正在导入…</source>
         <translation>Importing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="428"/>
+        <location filename="../main_window.py" line="438"/>
         <source>导出走访记录</source>
         <translation>Export visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="432"/>
-        <location filename="../main_window.py" line="436"/>
-        <location filename="../main_window.py" line="440"/>
+        <location filename="../main_window.py" line="443"/>
+        <location filename="../main_window.py" line="447"/>
+        <location filename="../main_window.py" line="451"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="432"/>
-        <source>为导出文件设置口令（至少 8 位）：</source>
-        <translation>Choose a passphrase for the export file (at least 8 characters):</translation>
+        <location filename="../main_window.py" line="411"/>
+        <source>导出文件的密码：</source>
+        <translation>Password of the export file:</translation>
     </message>
     <message>
         <location filename="../main_window.py" line="436"/>
-        <source>再次输入口令：</source>
-        <translation>Type the passphrase again:</translation>
+        <source>走访记录导出</source>
+        <translation>visits-export</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="440"/>
-        <source>两次输入的口令不一致，或少于 8 位。</source>
-        <translation>The passphrases differ or are shorter than 8 characters.</translation>
+        <location filename="../main_window.py" line="443"/>
+        <source>为导出文件设置密码（至少 8 位）：</source>
+        <translation>Choose a password for the export file (at least 8 characters):</translation>
     </message>
     <message>
         <location filename="../main_window.py" line="447"/>
+        <source>再次输入密码：</source>
+        <translation>Type the password again:</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="451"/>
+        <source>两次输入的密码不一致，或少于 8 位。</source>
+        <translation>The passwords differ or are shorter than 8 characters.</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="458"/>
         <source>导出完成</source>
         <translation>Export finished</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="448"/>
-        <source>已加密导出 %1 条走访记录。</source>
-        <translation>%1 visits exported, encrypted.</translation>
+        <location filename="../main_window.py" line="459"/>
+        <source>已加密导出 %1 条走访记录到：%2</source>
+        <translation>Exported %1 visits, encrypted, to: %2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="451"/>
+        <location filename="../main_window.py" line="463"/>
         <source>正在导出…</source>
         <translation>Exporting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="502"/>
+        <location filename="../main_window.py" line="514"/>
         <source>四个摸清 入户走访</source>
         <translation>Four Clarifications home visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="502"/>
+        <location filename="../main_window.py" line="514"/>
         <source>（演示数据）</source>
         <translation> (demo data)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="503"/>
+        <location filename="../main_window.py" line="515"/>
         <source>走访户</source>
         <translation>Households</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="505"/>
+        <location filename="../main_window.py" line="517"/>
         <source>覆盖情况</source>
         <translation>Coverage</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="506"/>
+        <location filename="../main_window.py" line="518"/>
         <source>文件</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="507"/>
+        <location filename="../main_window.py" line="519"/>
         <source>工具</source>
         <translation>Tools</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="508"/>
+        <location filename="../main_window.py" line="520"/>
         <source>锁定</source>
         <translation>Lock</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="509"/>
+        <location filename="../main_window.py" line="521"/>
         <source>导入走访记录…</source>
         <translation>Import visits…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="510"/>
+        <location filename="../main_window.py" line="522"/>
         <source>导出走访记录（加密）…</source>
         <translation>Export visits (encrypted)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="511"/>
+        <location filename="../main_window.py" line="523"/>
         <source>立即同步</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="512"/>
+        <location filename="../main_window.py" line="524"/>
         <source>同步冲突…</source>
         <translation>Sync conflicts…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="513"/>
+        <location filename="../main_window.py" line="525"/>
         <source>批量打印…</source>
         <translation>Batch printing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="514"/>
+        <location filename="../main_window.py" line="526"/>
         <source>设置…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="515"/>
+        <location filename="../main_window.py" line="527"/>
         <source>添加用户…</source>
         <translation>Add user…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="516"/>
+        <location filename="../main_window.py" line="528"/>
         <source>退出</source>
         <translation>Quit</translation>
+    </message>
+</context>
+<context>
+    <name>MemberRefsField</name>
+    <message>
+        <location filename="../form_fields.py" line="430"/>
+        <source>（请先在“家庭成员”中登记成员）</source>
+        <translation>(record the household members first)</translation>
     </message>
 </context>
 <context>
@@ -1029,67 +1052,72 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>PrintPreviewDialog</name>
     <message>
-        <location filename="../print_preview.py" line="111"/>
+        <location filename="../print_preview.py" line="137"/>
         <source>第 %1 页，共 %2 页</source>
         <translation>Page %1 of %2</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="128"/>
+        <location filename="../print_preview.py" line="154"/>
         <source>打印</source>
         <translation>Print</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="128"/>
+        <location filename="../print_preview.py" line="154"/>
         <source>无法连接打印机，请检查打印机后重试。</source>
         <translation>Cannot reach the printer. Check it and try again.</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="148"/>
+        <location filename="../print_preview.py" line="174"/>
         <source>保存为 PDF</source>
         <translation>Save as PDF</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="161"/>
+        <location filename="../print_preview.py" line="188"/>
         <source>保存失败</source>
         <translation>Not saved</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="162"/>
+        <location filename="../print_preview.py" line="189"/>
         <source>无法保存文件，请换一个文件夹或检查 U 盘是否已插好。</source>
         <translation>The file could not be saved. Choose another folder or check that the USB stick is plugged in.</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="175"/>
+        <location filename="../print_preview.py" line="192"/>
+        <source>已保存 %1 页到：%2</source>
+        <translation>Saved %1 page(s) to: %2</translation>
+    </message>
+    <message>
+        <location filename="../print_preview.py" line="205"/>
         <source>文号已被使用</source>
         <translation>Document number already used</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="190"/>
+        <location filename="../print_preview.py" line="220"/>
         <source>打印预览</source>
         <translation>Print preview</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="191"/>
+        <location filename="../print_preview.py" line="221"/>
         <source>上一页</source>
         <translation>Previous page</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="192"/>
+        <location filename="../print_preview.py" line="222"/>
         <source>下一页</source>
         <translation>Next page</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="193"/>
+        <location filename="../print_preview.py" line="223"/>
         <source>打印…</source>
         <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="194"/>
+        <location filename="../print_preview.py" line="224"/>
         <source>另存为 PDF…</source>
         <translation>Save as PDF…</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="195"/>
+        <location filename="../print_preview.py" line="225"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
@@ -1097,32 +1125,52 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>RepeatEditor</name>
     <message>
-        <location filename="../repeat_editor.py" line="282"/>
+        <location filename="../repeat_editor.py" line="267"/>
+        <source>第 %1 位成员</source>
+        <translation>Member %1</translation>
+    </message>
+    <message>
+        <location filename="../repeat_editor.py" line="332"/>
+        <source>（已不在本户）</source>
+        <translation>(no longer in the household)</translation>
+    </message>
+    <message>
+        <location filename="../repeat_editor.py" line="348"/>
         <source>第 %1 行</source>
         <translation>Row %1</translation>
     </message>
     <message>
-        <location filename="../repeat_editor.py" line="287"/>
+        <location filename="../repeat_editor.py" line="353"/>
         <source>办理记录：</source>
         <translation>History: </translation>
     </message>
     <message>
-        <location filename="../repeat_editor.py" line="309"/>
+        <location filename="../repeat_editor.py" line="375"/>
         <source>添加</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../repeat_editor.py" line="310"/>
+        <location filename="../repeat_editor.py" line="376"/>
+        <source>添加一行（Ctrl+Enter）</source>
+        <translation>Add a row (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location filename="../repeat_editor.py" line="377"/>
+        <source>↑↓ 选择行，Enter 编辑该行，Tab 进入下一项，Ctrl+Enter 添加一行</source>
+        <translation>↑↓ choose a row, Enter edits it, Tab goes to the next question, Ctrl+Enter adds a row</translation>
+    </message>
+    <message>
+        <location filename="../repeat_editor.py" line="378"/>
         <source>删除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../repeat_editor.py" line="311"/>
+        <location filename="../repeat_editor.py" line="379"/>
         <source>上移</source>
         <translation>Move up</translation>
     </message>
     <message>
-        <location filename="../repeat_editor.py" line="312"/>
+        <location filename="../repeat_editor.py" line="380"/>
         <source>下移</source>
         <translation>Move down</translation>
     </message>
@@ -1159,27 +1207,27 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Syncing…</translation>
     </message>
     <message>
-        <location filename="../sync_controller.py" line="115"/>
-        <source>同步完成：上传 %1 条，下载 %2 条。</source>
-        <translation>Sync done: %1 sent, %2 received.</translation>
+        <location filename="../sync_controller.py" line="117"/>
+        <source>同步完成：上传 %1 条，收到其他电脑的更新 %2 条。</source>
+        <translation>Sync done: %1 sent, %2 updates received from other computers.</translation>
     </message>
     <message>
-        <location filename="../sync_controller.py" line="117"/>
+        <location filename="../sync_controller.py" line="120"/>
         <source>有 %1 处冲突待处理。</source>
         <translation> %1 conflict(s) to handle.</translation>
     </message>
     <message>
-        <location filename="../sync_controller.py" line="135"/>
+        <location filename="../sync_controller.py" line="138"/>
         <source>同步没有完成</source>
         <translation>Sync did not finish</translation>
     </message>
     <message>
-        <location filename="../sync_controller.py" line="149"/>
-        <source>为了保护住户信息，本机所有用户的解锁口令已作废，程序已锁定。数据仍加密保存在本机，乡镇经办机构可以用县级密钥恢复这些数据：请不要删除数据文件夹，把电脑交给乡镇经办机构。</source>
-        <translation>To protect the households&apos; data, every user&apos;s passphrase on this laptop no longer works and the app is locked. The data stays encrypted on this laptop and the township office can recover it with the county key: do not delete the data folder; bring the laptop to the township office.</translation>
+        <location filename="../sync_controller.py" line="152"/>
+        <source>为了保护住户信息，本机所有用户的解锁密码已作废，程序已锁定。数据仍加密保存在本机，乡镇经办机构可以用县级密钥恢复这些数据：请不要删除数据文件夹，把电脑交给乡镇经办机构。</source>
+        <translation>To protect the households&apos; data, every user&apos;s password on this laptop no longer works and the app is locked. The data stays encrypted on this laptop and the township office can recover it with the county key: do not delete the data folder; bring the laptop to the township office.</translation>
     </message>
     <message>
-        <location filename="../sync_controller.py" line="158"/>
+        <location filename="../sync_controller.py" line="161"/>
         <source>此电脑已被注销</source>
         <translation>This laptop was revoked</translation>
     </message>
@@ -1228,7 +1276,7 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>TextListField</name>
     <message>
-        <location filename="../form_fields.py" line="338"/>
+        <location filename="../form_fields.py" line="450"/>
         <source>多人用顿号分开，例如：张三、李四</source>
         <translation>Separate names with commas</translation>
     </message>
@@ -1279,78 +1327,78 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>VisitEditor</name>
     <message>
-        <location filename="../visit_editor.py" line="248"/>
+        <location filename="../visit_editor.py" line="254"/>
         <source>✔ 没有发现问题，可以完成走访。</source>
         <translation>✔ No problems found; the visit can be finished.</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="251"/>
+        <location filename="../visit_editor.py" line="257"/>
         <source>需改正的问题：%1 个；提醒：%2 个（见各项下方的红色/橙色提示）。</source>
         <translation>Problems to fix: %1; warnings: %2 (see the red/orange notes under the fields).</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="262"/>
+        <location filename="../visit_editor.py" line="268"/>
         <source>暂时无法给出政策提示。</source>
         <translation>Policy hints are not available right now.</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="275"/>
+        <location filename="../visit_editor.py" line="281"/>
         <source>⚠ 自动保存失败，请手动保存（Ctrl+S）</source>
         <translation>⚠ Autosave failed; please save by hand (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="299"/>
+        <location filename="../visit_editor.py" line="305"/>
         <source>已保存 %1</source>
         <translation>Saved %1</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="312"/>
+        <location filename="../visit_editor.py" line="318"/>
         <source>还不能完成走访</source>
         <translation>The visit cannot be finished yet</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="313"/>
+        <location filename="../visit_editor.py" line="319"/>
         <source>需要改正的问题（%1 个）：</source>
         <translation>Problems that still need fixing (%1):</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="319"/>
-        <location filename="../visit_editor.py" line="401"/>
+        <location filename="../visit_editor.py" line="325"/>
+        <location filename="../visit_editor.py" line="420"/>
         <source>完成走访</source>
         <translation>Finish visit</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="319"/>
+        <location filename="../visit_editor.py" line="325"/>
         <source>确认完成这次走访？完成后如需修改，将另存为一条修改记录，原记录保留。</source>
         <translation>Finish this visit? Later changes are saved as an amendment; the original is kept.</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="372"/>
+        <location filename="../visit_editor.py" line="391"/>
         <source>这次走访已完成，只能查看。</source>
         <translation>This visit is finished and can only be viewed.</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="374"/>
+        <location filename="../visit_editor.py" line="393"/>
         <source>有未保存的修改（每 3 秒自动保存草稿）</source>
         <translation>Unsaved changes (the draft is autosaved every 3 seconds)</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="376"/>
+        <location filename="../visit_editor.py" line="395"/>
         <source>草稿已自动保存 %1</source>
         <translation>Draft autosaved at %1</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="398"/>
+        <location filename="../visit_editor.py" line="417"/>
         <source>上一部分</source>
         <translation>Previous section</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="399"/>
+        <location filename="../visit_editor.py" line="418"/>
         <source>下一部分 (Ctrl+PgDn)</source>
         <translation>Next section (Ctrl+PgDn)</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="400"/>
+        <location filename="../visit_editor.py" line="419"/>
         <source>保存 (Ctrl+S)</source>
         <translation>Save (Ctrl+S)</translation>
     </message>
@@ -1374,18 +1422,18 @@ Please try again; if it keeps happening, give this reference to the township off
     </message>
     <message>
         <location filename="../firstrun.py" line="60"/>
-        <source>填写县民政部门提供的服务器地址和一次性注册码。</source>
+        <source>填写县民政部门提供的服务器地址和一次性登记码。</source>
         <translation>Enter the server address and one-time enrollment code from the county civil-affairs office.</translation>
+    </message>
+    <message>
+        <location filename="../firstrun.py" line="62"/>
+        <source>生成虚构的演示户，用于培训和试用；同步只与本机内置的演示服务器进行，不会发往真实服务器。</source>
+        <translation>Creates made-up demo households for training; sync goes only to the demo server built into this app, never to a real server.</translation>
     </message>
     <message>
         <location filename="../firstrun.py" line="61"/>
         <source>使用演示数据试用</source>
         <translation>Try with demo data</translation>
-    </message>
-    <message>
-        <location filename="../firstrun.py" line="62"/>
-        <source>生成虚构的演示户，用于培训和试用，不会上传。</source>
-        <translation>Creates made-up demo households for training; nothing is uploaded.</translation>
     </message>
 </context>
 <context>
@@ -1402,13 +1450,13 @@ Please try again; if it keeps happening, give this reference to the township off
     </message>
     <message>
         <location filename="../firstrun.py" line="94"/>
-        <source>注册码</source>
+        <source>登记码</source>
         <translation>Enrollment code</translation>
     </message>
     <message>
         <location filename="../firstrun.py" line="95"/>
-        <source>首次同步时将用注册码登记这台电脑。没有网络也可以先完成设置。</source>
-        <translation>The code registers this laptop at the first sync. You can finish set-up without a network.</translation>
+        <source>首次同步时将用登记码登记这台电脑。没有网络也可以先完成设置。</source>
+        <translation>The code enrolls this laptop at the first sync. You can finish set-up without a network.</translation>
     </message>
 </context>
 <context>

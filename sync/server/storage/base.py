@@ -5,6 +5,8 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 
+from forms.places import township_of
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -22,7 +24,7 @@ class Scope:
         if self.role == "admin":
             return village_code.startswith(self.township_code)
         if self.role == "office":
-            return village_code[:9] == self.township_code
+            return township_of(village_code) == self.township_code
         return village_code in self.villages
 
 
@@ -77,8 +79,14 @@ class Storage(abc.ABC):
         """All areas ordered by code."""
 
     @abc.abstractmethod
-    def add_enrollment_code(self, code_hash: str, role: str, township_code: str, villages: list[str], expires_at: str) -> None:
-        """Store a one-time code (hashed)."""
+    def add_enrollment_code(self, code_hash: str, role: str, township_code: str, villages: list[str], expires_at: str,
+                            label: str = "") -> None:
+        """Store a one-time code (hashed); *label* names the laptop that redeems it."""
+
+    @abc.abstractmethod
+    def duplicate_members(self, scope: Scope) -> list[dict]:
+        """Member ID numbers found in two or more households (one of them in *scope*):
+        ``[{"id_number", "households": [{"household_id", "village_code"}, …]}]``."""
 
     @abc.abstractmethod
     def redeem_enrollment_code(self, code_hash: str, device: dict, now: str) -> dict:

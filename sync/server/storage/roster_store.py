@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
+from forms.places import township_of
 
 ROSTER_DEVICE = "roster"
 
@@ -100,7 +101,7 @@ class RosterStore:
                     "village_code = excluded.village_code, township_code = excluded.township_code, "
                     "fields = excluded.fields, revision = excluded.revision, status = excluded.status, "
                     "imported_at = excluded.imported_at, closed_at = excluded.closed_at",
-                    [(campaign, r["household_key"], r["household_id"], r["village_code"], r["village_code"][:9],
+                    [(campaign, r["household_key"], r["household_id"], r["village_code"], township_of(r["village_code"]),
                       _dumps(r["fields"]), revision.get(r["change_id"], r.get("revision", 0)), r["status"], now,
                       now if r["status"] == "closed" else None) for r in rows])
             tx.exec("INSERT INTO roster_imports (campaign, file_name, file_sha256, summary, imported_at) "

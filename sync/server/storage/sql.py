@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 from sync import errors
 from sync.server.storage.base import Scope, Storage
+from forms.places import township_of
 from sync.server.storage.roster_store import RosterStore
 
 CHANGE_COLUMNS = "seq, change_id, entity, entity_id, household_id, village_code, revision, fields, device_id, author, at"
@@ -71,6 +72,13 @@ class SqlStorage(RosterStore, Storage):
     @abc.abstractmethod
     def _run_script(self, tx: Tx, script: str) -> None:
         """Execute a migration script inside *tx*."""
+
+    @property
+    def reviews(self):
+        """The review (审核) events of this storage (:class:`sync.server.storage.reviews.ReviewStore`)."""
+        from sync.server.storage.reviews import ReviewStore
+
+        return ReviewStore(self)
 
     # --- migrations -------------------------------------------------------------
     def _migration_files(self) -> list[tuple[int, str, str]]:
@@ -167,17 +175,18 @@ class SqlStorage(RosterStore, Storage):
             return tx.q("SELECT code, level, name, parent_code, area_type FROM areas ORDER BY code")
 
     # --- enrollment and devices -------------------------------------------------
-    def add_enrollment_code(self, code_hash, role, township_code, villages, expires_at) -> None:
+    def add_enrollment_code(self, code_hash, role, township_code, villages, expires_at, label="") -> None:
         from datetime import datetime, timezone
 
         with self._tx() as tx:
-            tx.exec("INSERT INTO enrollment_codes (code_hash, role, township_code, villages, expires_at, created_at) "
-                    "VALUES (%s, %s, %s, %s, %s, %s)",
-                    (code_hash, role, township_code, _dumps(villages), expires_at, datetime.now(timezone.utc).isoformat()))
+            tx.exec("INSERT INTO enrollment_codes (code_hash, role, township_code, villages, expires_at, created_at, label) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    (code_hash, role, township_code, _dumps(villages), expires_at, datetime.now(timezone.utc).isoformat(),
+                     label or ""))
 
     def redeem_enrollment_code(self, code_hash, device, now) -> dict:
         with self._tx() as tx:
-            row = tx.one("SELECT role, township_code, villages, expires_at, used_at FROM enrollment_codes "
+            row = tx.one("SELECT role, township_code, villages, expires_at, used_at, label FROM enrollment_codes "
                          "WHERE code_hash = %s" + self.lock_suffix, (code_hash,))
             if row is None:
                 raise errors.EnrollmentCodeInvalid()
@@ -190,6 +199,8 @@ class SqlStorage(RosterStore, Storage):
                 raise errors.EnrollmentCodeUsed()
             registered = dict(device, role=row["role"], township_code=row["township_code"],
                               villages=json.loads(row["villages"]), enrolled_at=now)
+            if row.get("label"):  # the county named this laptop when it issued the code (code-issue --label)
+                registered["label"] = row["label"]
             tx.exec("INSERT INTO devices (device_id, label, role, township_code, villages, signing_key, sealing_key, enrolled_at) "
                     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                     (registered["device_id"], registered.get("label", ""), registered["role"], registered["township_code"],
@@ -298,7 +309,7 @@ class SqlStorage(RosterStore, Storage):
             moved_to = change["fields"].get("village_code") if change["entity"] == "household" else None
             for village in (change["village_code"], moved_to):
                 if isinstance(village, str) and not scope.allows(village):
-                    raise errors.OutsideArea(village[:9])
+                    raise errors.OutsideArea(township_of(village))
         with self._joined(tx) as tx:   # a caller's transaction (roster import) or a new one
             seq = self._lock_counter(tx)
             stored = self._stored_changes(tx, [c["change_id"] for c in changes])
@@ -317,7 +328,7 @@ class SqlStorage(RosterStore, Storage):
                 key = (change["entity"], change["entity_id"])
                 record = records.get(key)
                 if record is not None and not scope.allows(record["village_code"]):
-                    raise errors.OutsideArea(record["village_code"][:9])
+                    raise errors.OutsideArea(township_of(record["village_code"]))
                 seq += 1
                 created = record is None
                 record, status, hard, soft = _merge(record, change, device_id)
@@ -328,7 +339,7 @@ class SqlStorage(RosterStore, Storage):
                 if created and len(after) == len(record["fields"]):
                     record["_fields_json"] = after_json     # a new record's fields are exactly the change's: encode once
                 change_rows.append((seq, cid, change["entity"], change["entity_id"], change["household_id"],
-                                    record["village_code"], record["village_code"][:9], record["revision"], after_json,
+                                    record["village_code"], township_of(record["village_code"]), record["revision"], after_json,
                                     device_id, change.get("author") or "", change["at"], now, status))
                 verdicts.append({"change_id": cid, "seq": seq, "revision": record["revision"], "status": status})
                 stored[cid] = {"change_id": cid, "seq": seq, "revision": record["revision"], "entity_id": change["entity_id"]}
@@ -352,8 +363,38 @@ class SqlStorage(RosterStore, Storage):
                 self._save_records(tx, [r for k, r in touched.items() if k in existing])
             if conflict_rows:
                 self._insert_conflicts(tx, conflict_rows)
+            member_keys = {(c["entity"], c["entity_id"]) for c in fresh if c["entity"] == "household" and "members" in c["fields"]}
+            self._index_member_ids(tx, [touched[k] for k in member_keys if k in touched], now)
             tx.exec("UPDATE counters SET value = %s WHERE name = 'seq'", (seq,))
         return verdicts, notices
+
+    # --- households sharing a member's ID number (flagged, never merged) ---------------
+    def _index_member_ids(self, tx: Tx, households: list[dict], now: str) -> None:
+        for record in households:
+            hid = record["entity_id"]
+            tx.exec("DELETE FROM member_ids WHERE household_id = %s", (hid,))
+            numbers = set()
+            members = record["fields"].get("members")
+            for m in members if isinstance(members, list) else []:  # a draft may hold anything; never a 500
+                number = m.get("id_number") if isinstance(m, dict) else None
+                if isinstance(number, str) and len(number.strip()) == 18:
+                    numbers.add(number.strip().upper())
+            if numbers:
+                tx.many("INSERT INTO member_ids (id_number, household_id, village_code, township_code, updated_at) "
+                        "VALUES (%s, %s, %s, %s, %s)",
+                        [(n, hid, record["village_code"], township_of(record["village_code"]), now) for n in sorted(numbers)])
+
+    def duplicate_members(self, scope):
+        cond, params = self._scope_condition(scope)
+        with self._tx(write=False) as tx:
+            rows = tx.q(f"SELECT id_number, household_id, village_code FROM member_ids WHERE id_number IN "
+                        f"(SELECT id_number FROM member_ids WHERE {cond}) AND id_number IN "
+                        "(SELECT id_number FROM member_ids GROUP BY id_number HAVING COUNT(*) > 1) "
+                        "ORDER BY id_number, household_id", params)
+        groups: dict[str, list] = {}
+        for r in rows:
+            groups.setdefault(r["id_number"], []).append({"household_id": r["household_id"], "village_code": r["village_code"]})
+        return [{"id_number": n, "households": hs} for n, hs in groups.items()]
 
     def _save_records(self, tx: Tx, records: list[dict]) -> None:
         if not records:
@@ -444,7 +485,7 @@ class SqlStorage(RosterStore, Storage):
                     "revision, fields, device_id, author, at, received_at, status) "
                     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     (seq, change["change_id"], key[0], key[1], change["household_id"], record["village_code"],
-                     record["village_code"][:9], record["revision"], _dumps(fields), resolver, author, now, now, "resolution"))
+                     township_of(record["village_code"]), record["revision"], _dumps(fields), resolver, author, now, now, "resolution"))
             self._save_records(tx, [record])
             seq += 1
             tx.exec("UPDATE conflicts SET status = 'resolved', seq = %s, resolved_by = %s, resolved_at = %s, resolution = %s "
@@ -540,13 +581,13 @@ RECORD_COLUMNS = ("entity", "entity_id", "household_id", "village_code", "townsh
 
 
 def _record_row(r: dict) -> tuple:
-    return (r["entity"], r["entity_id"], r["household_id"], r["village_code"], r["village_code"][:9], r["revision"],
+    return (r["entity"], r["entity_id"], r["household_id"], r["village_code"], township_of(r["village_code"]), r["revision"],
             r.get("_fields_json") or _dumps(r["fields"]), _dumps(r["field_revs"]), r["updated_seq"])
 
 
 def _conflict_row(n: dict) -> tuple:
     return (n["conflict_id"], n["seq"], n["kind"], n["status"], n["entity"], n["entity_id"], n["household_id"],
-            n["village_code"], n["village_code"][:9], n["base_revision"], n["change_id"], n["device_id"],
+            n["village_code"], township_of(n["village_code"]), n["base_revision"], n["change_id"], n["device_id"],
             _dumps(n["fields"]), _dumps(n["concurrent"]), n["created_at"], n["resolved_by"], n["resolved_at"],
             _dumps(n["resolution"]) if n["resolution"] is not None else None)
 

@@ -9,8 +9,11 @@ resolves the conflict, batch-prints consent forms, visit records and letters for
 the app (``Services.print_batch``) and exports the ledger; laptop C is reported lost, revoked, and
 its unsent visit recovered with the office key. :meth:`FieldDay.check` then proves every typed visit is on the server exactly once.
 
-Every step is printed in Chinese and English. Demo data only: fake households, fake places
-(county 990101), cheap key-derivation parameters (never use them for real vaults).
+Every step is printed in Chinese and English. By default the day runs in a county that is not the
+demo: 松林县 (510123), the test county of ``tests/county/`` with its own areas (imported from its
+统计用区划代码 table), standards, letter templates and office names; its households are generated
+fake ones moved into its villages. ``--demo`` plays it in the demo county 990101 instead. Cheap
+key-derivation parameters (never use them for real vaults).
 """
 
 from __future__ import annotations
@@ -28,10 +31,35 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from forms.places import township_of
 
-COUNTY, TOWNSHIP = "990101", "990101001"
-EAST, WEST, PEACH = "990101001001", "990101001002", "990101001201"   # 东街社区, 西街社区, 桃园村
-PRINT_VILLAGE = PEACH
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Place:
+    """The county the day is played in: its codes, names and published files."""
+
+    county: str
+    township: str
+    township_name: str
+    east: str            # an urban community
+    west: str            # a second urban community
+    peach: str           # a rural village (letters are printed for it)
+    names: dict          # village code -> short name
+    reference: Path
+    templates: Path
+    areas_csv: Path | None  # the 统计用区划代码 table (None: areas added one by one, demo)
+    demo: bool = False
+
+
+SONGLIN = Place("510123", "510123001", "城关镇", "510123001001", "510123001002", "510123001201",
+                {"510123001001": "东街社区", "510123001002": "西街社区", "510123001201": "柏树村"},
+                ROOT / "tests/county/reference.yaml", ROOT / "tests/county/letters.yaml", ROOT / "tests/county/areas.csv")
+DEMO = Place("990101", "990101001", "演示镇", "990101001001", "990101001002", "990101001201",
+             {"990101001001": "东街社区", "990101001002": "西街社区", "990101001201": "桃园村"},
+             ROOT / "forms/reference/demo.yaml", ROOT / "printouts/templates/letters.demo.yaml", None, demo=True)
 PASSPHRASE = "field-day-demo-2026"
 OFFICE_USER = "镇经办员"
 
@@ -177,7 +205,8 @@ def _document(path: Path) -> dict:
 class FieldDay:
     """The campaign day, step by step; :meth:`run` plays it, :meth:`check` proves the outcome."""
 
-    def __init__(self, workdir: Path, database_url: str | None = None, say: Callable[[str], None] = print):
+    def __init__(self, workdir: Path, database_url: str | None = None, say: Callable[[str], None] = print,
+                 place: Place = SONGLIN):
         from fieldapp.vault import FAST_KDF
         from fieldapp.vault.crypto import DEFAULT_SUITE
 
@@ -199,6 +228,7 @@ class FieldDay:
         self.recovered_vault = None
         self.sign_public = None
         self.notes: list[str] = []
+        self.place = place
 
     # ------------------------------------------------------------------ narration
     def say(self, zh: str, en: str) -> None:
@@ -231,19 +261,27 @@ class FieldDay:
         from sync.server.admin import add_area
         from sync.server.documents import check_document
 
-        root = Path(__file__).resolve().parents[1]
+        root = ROOT
         self.say(f"县民政局启动同步服务器（{self.backend}），地址 127.0.0.1",
                  f"County civil affairs starts the sync server on {self.backend}, on 127.0.0.1")
         if self.backend == "SQLite":
             self.detail("未指定 PostgreSQL：使用内置 SQLite 服务器 / no PostgreSQL given: embedded SQLite server")
         self.server = CountyServer(self.database_url).start()
         self.detail(self.server.url)
-        for code, name, kind in ((COUNTY, "演示县", None), (TOWNSHIP, "演示镇", None), (EAST, "演示镇东街社区", "urban"),
-                                 (WEST, "演示镇西街社区", "urban"), (PEACH, "演示镇桃园村", "rural")):
-            add_area(self.server.storage, code, name, kind)
-        for kind, name, path in (("reference", "demo", root / "forms/reference/demo.yaml"),
+        place = self.place
+        if place.areas_csv is not None:
+            from sync.server.areas import import_areas
+
+            imported = import_areas(self.server.storage, place.areas_csv, _now())
+            self.detail(f"areas import {place.areas_csv.name}: {imported['created']} areas")
+        else:
+            for code, name, kind in ((place.county, "演示县", None), (place.township, "演示镇", None),
+                                     (place.east, "演示镇东街社区", "urban"), (place.west, "演示镇西街社区", "urban"),
+                                     (place.peach, "演示镇桃园村", "rural")):
+                add_area(self.server.storage, code, name, kind)
+        for kind, name, path in (("reference", place.county, place.reference),
                                  ("form", "four_clarifications", root / "forms/definitions/four_clarifications.v1.yaml"),
-                                 ("templates", "letters", root / "printouts/templates/letters.demo.yaml")):
+                                 ("templates", "letters", place.templates)):
             content = _document(path)
             check_document(kind, name, content)
             self.server.storage.publish_document(kind, name, content, _now())
@@ -260,7 +298,7 @@ class FieldDay:
         vault = Vault.create(device.data_dir, users[0], PASSPHRASE, self.office_public, kdf=self.kdf)
         for extra in users[1:]:
             vault.add_user(extra, PASSPHRASE, kdf=self.kdf)
-        code, _ = issue_enrollment_code(self.server.storage, role, TOWNSHIP, list(villages), 4)
+        code, _ = issue_enrollment_code(self.server.storage, role, self.place.township, list(villages), 4)
         syncing.enroll(vault, self.server.url, code, label=name)
         vault.lock()
         device.services = Services(device.data_dir, kdf=self.kdf)
@@ -273,19 +311,20 @@ class FieldDay:
         self.say("乡镇经办机构电脑和三台走访笔记本用一次性登记码登记到县服务器",
                  "The township office device and three visitor laptops enroll with one-time codes")
         self._new_device("office", "office", [OFFICE_USER], ())
-        self._new_device("laptop_a", "visitor", ["协理员甲"], (PEACH, EAST))
-        self._new_device("laptop_b", "visitor", ["协理员乙", "网格员丙"], (PEACH,))
-        self._new_device("laptop_c", "visitor", ["民政干部丁"], (WEST,))
-        self.detail("笔记本 B 由两名走访人员共用：两个本地用户，各有自己的口令 / laptop B is shared: two local users")
+        self._new_device("laptop_a", "visitor", ["协理员甲"], (self.place.peach, self.place.east))
+        self._new_device("laptop_b", "visitor", ["协理员乙", "网格员丙"], (self.place.peach,))
+        self._new_device("laptop_c", "visitor", ["民政干部丁"], (self.place.west,))
+        self.detail("笔记本 B 由两名走访人员共用：两个本地用户，各有自己的密码 / laptop B is shared: two local users")
 
     def morning_sync(self) -> None:
         """The office loads last year's household list and sends it up; every laptop pulls its villages."""
         from fieldapp import demo, syncing
 
         office = self.devices["office"]
-        wanted = {PEACH: 5, EAST: 2, WEST: 3}
+        wanted = {self.place.peach: 5, self.place.east: 2, self.place.west: 3}
         households = []
         for visit in demo.generate(400, seed=7):
+            visit = relocate(visit, self.place)
             code = visit["answers"]["village_code"]
             if wanted.get(code, 0) > 0:
                 wanted[code] -= 1
@@ -314,7 +353,7 @@ class FieldDay:
         else:
             visit = svc.new_visit(svc.open_household(household_id)["household"])
         answers = visit["answers"]
-        answers.update({"visit_date": "2026-05-12", "visit_time": "10:30", "remarks": "走访日演示",
+        answers.update({"visit_date": "2026-05-12", "visit_time": "10:30", "remarks": "走访日",
                         "visitors": [user, "村委会成员"]})
         answers["representative"] = next((m["name"] for m in answers.get("members", []) if m.get("relation") == "head"), "")
         answers.update(changes)
@@ -335,20 +374,24 @@ class FieldDay:
         from fieldapp import demo
 
         a, b, c = self.devices["laptop_a"], self.devices["laptop_b"], self.devices["laptop_c"]
-        peach = self._households(a, PEACH)
+        peach = self._households(a, self.place.peach)
         shared = self.conflict_household = peach[0]
-        self.say("断网走访：笔记本 A 和 B 都走访了桃园村同一户（地址各改各的，B 另改了户口类型）",
-                 "Offline visits: laptops A and B both visit one household in 桃园村 (different addresses; B also changes the hukou type)")
-        self._visit(a, shared, "协理员甲", {"address": "演示镇桃园村一组8号（新房）", "phone": "13900000001"})
-        self._visit(b, shared, "协理员乙", {"address": "演示镇桃园村一组8号附1", "hukou_type": "resident"})
+        village = self.place.names[self.place.peach]
+        where = self.place.township_name + village
+        self.say(f"断网走访：笔记本 A 和 B 都走访了{village}同一户（地址各改各的，B 另改了户口类型）",
+                 f"Offline visits: laptops A and B both visit one household in {village} (different addresses; "
+                 "B also changes the hukou type)")
+        self._visit(a, shared, "协理员甲", {"address": f"{where}一组8号（新房）", "phone": "13900000001"})
+        self._visit(b, shared, "协理员乙", {"address": f"{where}一组8号附1", "hukou_type": "resident"})
         self._visit(a, peach[1], "协理员甲", {"remarks": "家中无人需再访"})
-        self._visit(a, self._households(a, EAST)[0], "协理员甲", {"phone": "13900000002"})
+        self._visit(a, self._households(a, self.place.east)[0], "协理员甲", {"phone": "13900000002"})
         self.say("笔记本 B 换第二位走访人员登录，继续走访并登记一户新发现的困难家庭",
                  "The second visitor signs in on laptop B, visits on and registers a newly found household")
         self._visit(b, peach[2], "网格员丙", {"remarks": "申请临时救助"})
-        newcomer = next(v for v in demo.generate(300, seed=99) if v["answers"]["village_code"] == PEACH)
+        newcomer = next(v for v in (relocate(x, self.place) for x in demo.generate(300, seed=99))
+                        if v["answers"]["village_code"] == self.place.peach)
         self._visit(b, None, "网格员丙", {}, new_household=newcomer)
-        for hid in self._households(c, WEST)[:2]:
+        for hid in self._households(c, self.place.west)[:2]:
             self._visit(c, hid, "民政干部丁", {"remarks": "已核实"})
         self.detail(f"{len(self.typed)} visits typed on 3 laptops, all saved in their encrypted vaults")
 
@@ -478,19 +521,21 @@ class FieldDay:
         svc = office.services
         out = self.workdir / "printouts"
         out.mkdir(exist_ok=True)
-        households = self._households(office, PRINT_VILLAGE)
+        households = self._households(office, self.place.peach)
         for kind, name, file in (("consent", "consent", "consent.pdf"), ("visit_record", "visit_record", "visit-records.pdf"),
                                  ("visit_result", "letters", "letters.pdf")):
             self.printed[name] = svc.print_batch(kind, households, out / file).render   # serials kept in the vault
         # The app keeps the office's QR signing key inside its vault; verifiers get the public half.
         self.sign_public = svc._print_key().public_key()
-        ctx = printouts.PrintContext(signing_key=svc._print_key(), reference=svc.reference(), issue_date="2026-05-13")
-        visits = [v for code in (PEACH, EAST, WEST) for v in self._print_visits(code)]
+        ctx = printouts.PrintContext(signing_key=svc._print_key(), reference=svc.reference(), templates=svc.templates(),
+                                     issue_date="2026-05-13")
+        visits = [v for code in (self.place.peach, self.place.east, self.place.west) for v in self._print_visits(code)]
         exported = printouts.export_ledger_xlsx(visits, ctx, out / "ledger.xlsx")
         self.ledger_path = Path(exported.path)
         office.vault.audit("export", detail={"ledger_households": len(exported.household_ids)})
-        self.say(f"经办机构为桃园村批量打印授权书、入户调查记录和告知书（{len(households)} 户），并导出全镇工作台账",
-                 f"The office batch-prints consent forms, visit records and letters for 桃园村 ({len(households)} "
+        village = self.place.names[self.place.peach]
+        self.say(f"经办机构为{village}批量打印授权书、入户调查记录和告知书（{len(households)} 户），并导出全镇工作台账",
+                 f"The office batch-prints consent forms, visit records and letters for {village} ({len(households)} "
                  "households) and exports the township ledger")
         for name, result in self.printed.items():
             self.detail(f"{name}: {result.pages} pages -> {result.path}")
@@ -503,7 +548,7 @@ class FieldDay:
         from sync import errors
 
         c = self.devices["laptop_c"]
-        self._visit(c, self._households(c, WEST)[2], "民政干部丁", {"remarks": "丢失前最后一次走访"})
+        self._visit(c, self._households(c, self.place.west)[2], "民政干部丁", {"remarks": "丢失前最后一次走访"})
         self.say("笔记本 C 又走访了一户，还没来得及同步就丢失了；县里注销这台电脑",
                  "Laptop C records one more visit and is lost before syncing; the county revokes it")
         self.server.storage.revoke_device(c.vault.get_sync_state("device_id"), _now())
@@ -514,7 +559,7 @@ class FieldDay:
             self.detail(f"{exc.code}: {exc.message_zh}")
         c.services.vault = None
         finder = Vault.open(c.data_dir)
-        self.detail(f"本地口令包装已销毁，剩余用户 {finder.users()} / local wraps destroyed: users left {finder.users()}")
+        self.detail(f"本地密码包装已销毁，剩余用户 {finder.users()} / local wraps destroyed: users left {finder.users()}")
         recovered = Vault.open(c.data_dir)
         recovered.unlock_with_office_key(self.office_private)
         self.recovered_vault = recovered
@@ -534,7 +579,7 @@ class FieldDay:
         """Every typed visit on the server exactly once with its content; ledger rows; QR codes; audit chains."""
         from sync.server.storage import Scope
 
-        scope = Scope("admin", COUNTY)
+        scope = Scope("admin", self.place.county)
         log = [c for c in self.server.storage.change_log(scope) if c["entity"] == "visit"]
         seen: dict[str, int] = {}
         for change in log:
@@ -555,7 +600,7 @@ class FieldDay:
                 continue
             if device.vault.pending_count():
                 raise FieldDayFailed(f"{name} still has unsent changes")
-            if device.role == "office" or PEACH in json.loads(device.vault.get_sync_state("villages") or "[]"):
+            if device.role == "office" or self.place.peach in json.loads(device.vault.get_sync_state("villages") or "[]"):
                 mine = device.vault.get_household(self.conflict_household, audit_view=False)["fields"]
                 if mine.get("address") != self.resolved_address:
                     raise FieldDayFailed(f"{name} did not receive the resolution")
@@ -577,16 +622,16 @@ class FieldDay:
 
         expected = {}
         for r in records.values():
-            if r["entity"] != "household" or r["village_code"][:9] != TOWNSHIP:
+            if r["entity"] != "household" or township_of(r["village_code"]) != self.place.township:
                 continue
             head = next((m for m in r["fields"].get("members", []) if m.get("relation") == "head"), {})
             expected[(r["village_code"], head.get("name", ""), r["fields"].get("address", ""))] = r["entity_id"]
         keys = [c[0] for c in COLUMNS]
         found = set()
         wb = load_workbook(self.ledger_path, read_only=True)
-        names = {EAST: "东街社区", WEST: "西街社区", PEACH: "桃园村"}
+        names = self.place.names
         for ws in wb.worksheets[1:]:
-            code = next(c for c, n in names.items() if n in ws.title or ws.title in ("演示镇" + n))
+            code = next(c for c, n in names.items() if n in ws.title or ws.title in (self.place.township_name + n))
             for row in ws.iter_rows(min_row=3, values_only=True):
                 if row[0] is None:
                     continue
@@ -643,6 +688,22 @@ class FieldDay:
             self.server.stop()
 
 
+def relocate(visit: dict, place: Place) -> dict:
+    """A generated (fake) household moved into *place*: its village codes, place names and members' ID numbers."""
+    if place.demo:
+        return visit
+    from forms.idnumber import check_char
+
+    text = json.dumps(visit, ensure_ascii=False).replace("演示镇", place.township_name)
+    moved = json.loads(text.replace('"990101', '"' + place.county))
+    for m in moved["answers"].get("members") or []:
+        number = m.get("id_number")
+        if isinstance(number, str) and len(number) == 18:
+            body = place.county + number[6:17]
+            m["id_number"] = body + check_char(body)
+    return moved
+
+
 def client_conflicts_all(vault) -> list[dict]:
     """Every conflict record (open, merged and resolved) the office device can see."""
     from sync.client import SyncClient
@@ -652,13 +713,15 @@ def client_conflicts_all(vault) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m fieldapp.fieldday [--database URL] [--workdir DIR]``: play and check the field day."""
-    parser = argparse.ArgumentParser(prog="fieldday", description="演示一个完整的走访日 / play a whole campaign day")
+    """``python -m tests.field.fieldday [--database URL] [--workdir DIR]``: play and check the field day."""
+    parser = argparse.ArgumentParser(prog="fieldday", description="完整走一遍走访日 / play a whole campaign day")
     parser.add_argument("--database", help="postgresql://… of the county server (default: embedded SQLite)")
     parser.add_argument("--workdir", help="folder for the vaults, USB stick and printouts (default: a new temp folder)")
+    parser.add_argument("--demo", action="store_true",
+                        help="play the day in the demo county 990101 (default: 松林县 510123, a county that is not the demo)")
     args = parser.parse_args(argv)
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="fieldday-"))
-    day = FieldDay(workdir, args.database)
+    day = FieldDay(workdir, args.database, place=DEMO if args.demo else SONGLIN)
     try:
         day.run()
         day.check()

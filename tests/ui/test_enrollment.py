@@ -1,0 +1,103 @@
+"""Enrollment a person can finish: the code is checked at once, a wrong one is retyped, the server's
+fingerprint is compared, plain http:// to another computer needs a clear yes, and the laptop says whether
+the county office can recover it — against a REAL server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWizard
+
+from sync.keys import fingerprint
+from sync.server.admin import set_office_key
+from tests.sync.conftest import VILLAGE_A
+from tests.ui.helpers import PASSPHRASE, unlock
+from tests.ui.test_first_run import start_first_run
+from tests.ui.test_sync_app import server  # noqa: F401 - the fixture: a real server on 127.0.0.1
+
+
+def test_a_wrong_code_is_said_at_once_and_retyped_then_the_fingerprint_is_confirmed(services_factory, window_factory,
+                                                                                    qtbot, server, tmp_path):
+    from fieldapp.vault.crypto import DEFAULT_SUITE
+
+    _private, public = DEFAULT_SUITE.generate_recipient_keypair()
+    set_office_key(server.storage, server.app.state.keys, public)
+    svc = services_factory(with_vault=False)
+    w = window_factory(svc)
+    start_first_run(w)
+    wizard = w.first_run_wizard
+    wizard.mode_page.join.setChecked(True)
+    wizard.next()
+    page = wizard.server_page
+    page.url.setText(server.url)
+    page.code.setText("WRON-GCOD-E234")
+    wizard.next()
+    assert wizard.currentPage() is page
+    assert "登记码无效" in page.form.result.text() and "重新输入" in page.form.result.text()
+    page.code.setText(server.code(role="visitor", villages=(VILLAGE_A,)))
+    wizard.next()
+    assert wizard.currentPage() is page  # enrolled: the fingerprint must be compared first
+    shown = page.form.result.text()
+    assert fingerprint(server.app.state.keys.signing_public) in shown
+    assert "县民政局可以恢复" in shown
+    wizard.next()
+    assert wizard.currentPage() is page and "核对服务器指纹" in page.form.result.text()
+    page.form.confirm.setChecked(True)
+    wizard.next()
+    assert wizard.currentPage() is wizard.user_page
+    wizard.user_page.name.setText("王芳")
+    wizard.user_page.pass1.setText(PASSPHRASE)
+    wizard.user_page.pass2.setText(PASSPHRASE)
+    with qtbot.waitSignal(w.households_loaded, timeout=30000):
+        wizard.accept()
+    st = svc.enrollment_status()
+    assert st["enrolled"] and st["recoverable"] and st["fingerprint"] == fingerprint(server.app.state.keys.signing_public)
+    qtbot.waitUntil(lambda: w.status.recovery.isVisible(), timeout=20000)
+    assert w.status.recovery.text() == "县局可恢复"
+    assert len(server.storage.list_devices()) == 1
+
+
+def test_plain_http_to_another_computer_needs_a_clear_yes(services_factory, window_factory, qtbot):
+    svc = services_factory(with_vault=False)
+    w = window_factory(svc)
+    start_first_run(w)
+    wizard = w.first_run_wizard
+    wizard.mode_page.join.setChecked(True)
+    wizard.next()
+    page = wizard.server_page
+    page.url.setText("http://10.20.30.40:8700")
+    page.code.setText("ABCD-EFGH-JKLM")
+    assert page.form.insecure_ok.isVisible()
+    wizard.next()
+    assert wizard.currentPage() is page and "不加密" in page.form.result.text()
+    page.url.setText("http://127.0.0.1:9")  # loopback is fine without a warning
+    assert not page.form.insecure_ok.isVisible()
+
+
+def test_a_code_refused_at_the_first_sync_is_retyped_from_tools(services_factory, window_factory, qtbot, server):
+    svc = services_factory()
+    svc.unlock("张三", PASSPHRASE)
+    svc.keep_pending_enrollment(server.url, "WRON-GCOD-E234")  # typed at first run while offline
+    from fieldapp.services_sync import EnrollmentCodeRejected
+
+    try:
+        svc.sync()
+        raise AssertionError("a wrong code must be refused")
+    except EnrollmentCodeRejected as exc:
+        assert "登记码无效" in exc.message_zh and "工具" in exc.hint_zh
+    svc.lock()
+    w = window_factory(svc)
+    unlock(w, qtbot)
+
+    def retype(dialog):
+        assert "尚未核对成功" in dialog.status.text() and "无法恢复" in dialog.status.text()
+        assert dialog.form.url.text() == server.url
+        dialog.form.code.setText(server.code(role="visitor", villages=(VILLAGE_A,)))
+        dialog.try_enroll()
+        assert fingerprint(server.app.state.keys.signing_public) in dialog.form.result.text()
+        dialog.form.confirm.setChecked(True)
+        dialog.try_enroll()
+
+    w.open_enrollment(retype)
+    assert w.enroll_dialog.result() == w.enroll_dialog.DialogCode.Accepted
+    st = svc.enrollment_status()
+    assert st["enrolled"] and not st["pending_code"]
+    assert "已加入县级服务器" in w.enroll_dialog.status.text()

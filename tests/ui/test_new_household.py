@@ -1,0 +1,120 @@
+"""新增户 (主动发现) on a real county's laptop, and the policy panel with no reference data at all."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fieldapp.services import Services
+from sync.server.areas import read_division_file
+from tests import county
+from tests.publishkit import receive
+from tests.ui.helpers import PASSPHRASE, unlock
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def visitor_laptop(tmp_path, fast_kdf) -> Services:
+    """A visitor laptop of 城关镇 (东街社区, 柏树村) that received the county's area names but no reference data."""
+    svc = Services(tmp_path / "laptop", kdf=fast_kdf)
+    svc.create_vault("王芳", PASSPHRASE)
+    svc.unlock("王芳", PASSPHRASE)
+    rows = read_division_file(county.AREAS_CSV)
+    receive(svc.vault, "areas", county.COUNTY, {"format": "fieldapp.areas", "county_code": county.COUNTY,
+                                                "areas": [{"code": r.code, "name": r.name, "level": r.level,
+                                                           "area_type": r.area_type} for r in rows]})
+    svc.vault.set_sync_state("township_code", county.CHENGGUAN)
+    svc.vault.set_sync_state("villages", json.dumps([county.DONGJIE, county.BAISHU]))
+    svc.lock()
+    return svc
+
+
+def fill(dialog, village: str, name: str, number: str) -> None:
+    dialog.village.setCurrentIndex(dialog.village.findData(village))
+    dialog.head_name.setText(name)
+    dialog.id_number.setText(number)
+
+
+def test_a_visitor_creates_a_household_found_at_the_door_and_a_second_one_is_not_made(tmp_path, fast_kdf, qtbot,
+                                                                                      window_factory):
+    svc = visitor_laptop(tmp_path, fast_kdf)
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    head_id = county.id_number("19620418", 23)
+    shots = {}
+
+    def first(dialog):
+        assert [dialog.village.itemText(i) for i in range(dialog.village.count())] == [
+            "东街社区（510123001001）", "柏树村（510123001201）"]
+        fill(dialog, county.BAISHU, "李秀英", head_id[:-1] + ("0" if head_id[-1] != "0" else "1"))
+        assert "校验位" in dialog.id_hint.text()          # a mistyped last character is caught as it is typed
+        assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+        dialog.id_number.setText(head_id)
+        assert "1962-04-18" in dialog.id_hint.text() and "女" not in dialog.id_hint.text()
+        dialog.address.setText("柏树村三组 12 号")
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        shots["dialog"] = dialog.grab()
+        dialog.create()
+
+    w.new_household(first)
+    SHOTS.mkdir(exist_ok=True)
+    shots["dialog"].save(str(SHOTS / "ui-new-household.png"))
+    tab = w.tabs.currentWidget()
+    hid = tab.household_id
+    row = svc.household_row(hid)
+    assert (row.head_name, row.village_code, row.village_name, row.visit_status) == ("李秀英", county.BAISHU, "柏树村", "draft")
+    assert row.id_masked.startswith("510123") and "*" in row.id_masked
+    members = tab.editor.current_visit()["answers"]["members"]
+    assert members[0]["name"] == "李秀英" and members[0]["relation"] == "head"
+    assert tab.editor.current_visit()["answers"]["area_type"] == "rural"  # from the county's area table
+    assert svc.vault.pending_count() >= 1  # it goes to the server at the next sync
+
+    def again(dialog):  # the same person found again by a colleague: the existing household opens
+        fill(dialog, county.DONGJIE, "李秀英", head_id.lower())
+        dialog.create()
+
+    w.new_household(again)
+    assert w.tabs.currentWidget().household_id == hid
+    assert len(svc.household_rows()) == 1
+
+
+def test_the_panel_without_reference_data_explains_and_still_shows_r11(tmp_path, fast_kdf, qtbot, window_factory):
+    svc = visitor_laptop(tmp_path, fast_kdf)
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    hid = svc.create_household(county.DONGJIE, "赵建国", county.id_number("19750102", 15), address="东街 8 号")
+    visit = svc.open_household(hid)["latest"]
+    visit.pop("meta", None)
+    visit["answers"]["members"].append({"member_id": "00000000-0000-4000-8000-000000000077", "name": "赵小明",
+                                        "id_number": county.id_number("20130509", 31), "relation": "child",
+                                        "child_flags": ["no_guardian"]})
+    visit["answers"]["incomes"] = [{"source": "wages", "amount_fen": 120000}]
+    svc.save_visit(visit, final=False)
+    w.model.update_row(svc.household_row(hid))
+    w.open_household(hid)
+    editor = w.tabs.currentWidget().editor
+    editor.reassess()
+    texts = " ".join(editor.panel.suggestion_texts())
+    assert "R11" in texts and "无人监护" in texts           # the child-protection alert never disappears
+    assert "没有县 510123" in texts and "同步" in texts      # what is missing and what to do
+    assert "收入分类未能进行" in texts
+    assert "缺少本县低保标准" in editor.panel.headline.text()
+    assert "演示" not in texts + editor.panel.headline.text()
+    w.tabs.currentWidget().grab().save(str(SHOTS / "ui-panel-no-reference.png"))
+
+
+def test_printing_without_published_templates_names_what_is_missing(tmp_path, fast_kdf):
+    from fieldapp.published import TemplatesMissing
+
+    svc = visitor_laptop(tmp_path, fast_kdf)
+    svc.unlock("王芳", PASSPHRASE)
+    hid = svc.create_household(county.BAISHU, "周桂兰", county.id_number("19480921", 28), address="柏树村一组 1 号")
+    try:
+        svc.print_household("visit_result", hid, tmp_path / "letter.pdf")
+        raise AssertionError("printing must stop without the county's templates")
+    except TemplatesMissing as exc:
+        assert "文书模板" in exc.message_zh and "文号规则" in exc.message_zh and "同步" in exc.hint_zh
+    assert not (tmp_path / "letter.pdf").exists()
+    assert svc.reference().is_empty and not svc.is_demo()  # nothing published, and no demo data stands in
+    svc.lock()

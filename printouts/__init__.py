@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from printouts.assessment import assess_visit
 from printouts.documents.base import Document, PrintContext, PrintedDocument
+from printouts.documents.common import reference_text
 from printouts.documents.consent import build_consent
 from printouts.documents.ledger_pdf import PAGESIZE as LEDGER_PAGESIZE
 from printouts.documents.ledger_pdf import build_ledger_pdf_section
@@ -147,7 +148,7 @@ def export_ledger_xlsx(visits: Iterable[Mapping[str, Any]], ctx: PrintContext, o
     :param review_states: ``{visit_id: state}`` for the 审核状态 column (see :func:`printouts.ledger.ledger_groups`)
     """
     groups = ledger_groups(visits, ctx, group_by, review_states)
-    path = write_ledger_xlsx(groups, out, ctx.issue_date, group_by)
+    path = write_ledger_xlsx(groups, out, ctx.issue_date, group_by, reference_text(ctx.reference))
     return ExportResult(path, "ledger_xlsx", tuple(g.code for g in groups),
                         tuple(r["household_id"] for g in groups for r in g.rows))
 

@@ -58,11 +58,22 @@ def _sheet_title(name: str, used: set[str]) -> str:
 HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
 
 
-def _group_sheet(wb: Workbook, group: LedgerGroup, title: str, issue_date: str) -> None:
+# The title row: the title spans the columns before 走访发现; the reference note spans the rest.
+REFERENCE_COLUMN = next(c for c, (key, _, _) in enumerate(COLUMNS, 1) if key == "findings")
+
+
+def _group_sheet(wb: Workbook, group: LedgerGroup, title: str, issue_date: str, reference_note: str | None) -> None:
     ws = wb.create_sheet(title)
     _put(ws, 1, 1, f"工作台账　{group.name}（{group.code}）　共 {len(group.rows)} 户　导出日期 {issue_date}")
     ws.cell(row=1, column=1).font = Font(bold=True, size=13)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    ws.row_dimensions[1].height = 22   # the 13-point title (LibreOffice does not grow a row of merged cells)
+    if reference_note:
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=REFERENCE_COLUMN - 1)
+        note = _put(ws, 1, REFERENCE_COLUMN, reference_note)
+        note.alignment = Alignment(horizontal="right", vertical="center")
+        ws.merge_cells(start_row=1, start_column=REFERENCE_COLUMN, end_row=1, end_column=len(COLUMNS))
+    else:
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     for c, (_, header, width) in enumerate(COLUMNS, 1):
         cell = _put(ws, 2, c, header)
         cell.font = Font(bold=True)
@@ -127,14 +138,18 @@ def _summary_sheet(wb: Workbook, groups: Sequence[LedgerGroup], titles: list[str
 
 
 def write_ledger_xlsx(groups: Sequence[LedgerGroup], out: str | os.PathLike, issue_date: str,
-                      group_by: str = "village") -> str:
-    """Write the workbook atomically to *out*; return its path."""
+                      group_by: str = "village", reference_note: str | None = None) -> str:
+    """Write the workbook atomically to *out*; return its path.
+
+    :param reference_note: which reference document the rows' assessments used
+        (:func:`printouts.documents.common.reference_text`), in each sheet's title row
+    """
     wb = Workbook()
     used = {"汇总"}
     titles = [_sheet_title(f"{g.code} {g.name}", used) for g in groups]
     _summary_sheet(wb, groups, titles, "村（社区）" if group_by == "village" else "乡镇（街道）")
     for g, title in zip(groups, titles):
-        _group_sheet(wb, g, title, issue_date)
+        _group_sheet(wb, g, title, issue_date, reference_note)
     path = Path(out)
     fd, tmp = tempfile.mkstemp(prefix=".fieldapp-ledger-", suffix=".xlsx", dir=path.parent or ".")
     os.close(fd)

@@ -52,11 +52,19 @@ def issuer_block(office: Office, issue_date: str, styles: Styles):
     ])
 
 
-def reference_note(reference, styles: Styles):
-    """"政策依据：参考数据 songlin-2026 第 1 版" — which reference document the document's assessment used (None: none)."""
+def reference_text(reference) -> str | None:
+    """"政策依据：参考数据 songlin-2026 第 1 版" — which reference document the document's assessment used (None: none).
+
+    The one wording every printout uses: letters, visit records, consent forms and the ledger (PDF and workbook).
+    """
     ref_id = getattr(reference, "reference_id", "")
     if not ref_id:
         return None
     version = getattr(reference, "version", None)
-    text = f"政策依据：参考数据 {ref_id}" + (f" 第 {version} 版" if version else "")
-    return para(text, styles.small)
+    return f"政策依据：参考数据 {ref_id}" + (f" 第 {version} 版" if version else "")
+
+
+def reference_note(reference, styles: Styles):
+    """:func:`reference_text` as a small paragraph (None: no reference document)."""
+    text = reference_text(reference)
+    return para(text, styles.small) if text else None

@@ -6,6 +6,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
 from printouts.documents.base import Document, PrintContext, make_document
+from printouts.documents.common import reference_text
 from printouts.layout import FRAME_WIDTH, field_table, grid_table, para
 from printouts.textformat import fill
 from printouts.visit import VisitView
@@ -64,7 +65,7 @@ def build_consent(visit: VisitView, ctx: PrintContext, assistance: str | None = 
             Spacer(1, 6 * mm),
             para("调查人员签字：＿＿＿＿＿＿＿＿　＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日", s.body),
             Spacer(1, 4 * mm),
-            para(f"打印日期：{ctx.issue_date}", s.small),
+            para("　".join(filter(None, [f"打印日期：{ctx.issue_date}", reference_text(ctx.reference)])), s.small),
         ]
         # The signature lines never stand alone on a page: they stay with the members' table — the whole
         # table when it fits on one page, else its last rows (the header repeats above them).

@@ -7,6 +7,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from printouts.documents.base import Document, PrintContext, make_document
+from printouts.documents.common import reference_note
 from printouts.layout import frame_width, grid_table, para
 from printouts.ledger import LedgerGroup
 
@@ -30,7 +31,10 @@ def build_ledger_pdf_section(group: LedgerGroup, ctx: PrintContext) -> Document:
             for r in group.rows]
     title = f"工作台账　{group.name}"
     serial = f"台账-{group.code}-{ctx.issue_date}"
-    story = [para(title, s.title), para(f"代码 {group.code}　共 {len(group.rows)} 户　导出日期 {ctx.issue_date}", s.subtitle),
-             Spacer(1, 2 * mm), grid_table([h for _, h, _ in PDF_COLUMNS], rows, widths, s, small=True)]
+    story = [para(title, s.title), para(f"代码 {group.code}　共 {len(group.rows)} 户　导出日期 {ctx.issue_date}", s.subtitle)]
+    note = reference_note(ctx.reference, s)
+    if note is not None:
+        story.append(note)
+    story += [Spacer(1, 2 * mm), grid_table([h for _, h, _ in PDF_COLUMNS], rows, widths, s, small=True)]
     content = {"group": group.code, "households": [r["household_id"] for r in group.rows]}
     return make_document(ctx, DOC_TYPE, serial, "", "", content, story, "工作台账")

@@ -175,6 +175,8 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     assert all(d.serial.startswith("城关核授〔2026〕") for d in consent.documents)
     assert_clean("letters PDF", text)
     assert_clean("consent PDF", pdf_text(out / "consent.pdf"))
+    # the consent forms and the ledger record the reference document too, in the letters' words
+    assert "".join(pdf_text(out / "consent.pdf").split()).count("政策依据：参考数据songlin-2026第1版") == 2
     cells = []
     book = load_workbook(ledger.path, read_only=True)
     for sheet in book.worksheets:
@@ -184,6 +186,7 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     workbook_text = "\n".join(cells)
     assert "柏树村" in workbook_text and "城关镇" in workbook_text and "李秀英" in workbook_text
     assert_clean("ledger workbook", workbook_text)
+    assert "政策依据：参考数据 songlin-2026 第 1 版" in workbook_text
 
     # CLI parity: the same reference and templates from the command line.
     env = {**os.environ, "FIELDAPP_PASSPHRASE": PASSPHRASE}

@@ -117,3 +117,13 @@ def test_the_signature_lines_never_stand_alone_on_a_page(ctx, tmp_path, members)
     for text in signed:
         assert any(m["id_number"] in text for m in visit["answers"]["members"])  # with members' rows to sign
         assert "调查人员签字" in flat(text)
+
+
+def test_the_consent_form_records_the_reference_document_version(ctx, tmp_path):
+    from dataclasses import replace
+
+    ctx.reference = replace(ctx.reference, version=3)
+    out = tmp_path / "consent.pdf"
+    print_consent([base_visit()], ctx, out, copies=3)
+    # on every copy, in the letters' wording
+    assert flat(pdf_text(out)).count(flat("政策依据：参考数据 demo-2026 第 3 版")) == 3

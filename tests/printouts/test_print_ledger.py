@@ -152,3 +152,20 @@ def test_the_ledger_shows_each_visits_review_state(ctx, tmp_path):
     print_ledger(visits, ctx, pdf, review_states=states)
     text = pdf_text(pdf)
     assert "审核状态" in text.replace("\n", "") and "已退回" in text and "待审核" in text
+
+
+def test_the_ledger_records_the_reference_document_version(ctx, tmp_path):
+    from dataclasses import replace
+
+    ctx.reference = replace(ctx.reference, version=2)
+    line = "政策依据：参考数据 demo-2026 第 2 版"
+    print_ledger(_visits(), ctx, tmp_path / "ledger.pdf")
+    assert flat(pdf_text(tmp_path / "ledger.pdf")).count(flat(line)) == 2  # one per village section
+
+    export_ledger_xlsx(_visits(), ctx, tmp_path / "ledger.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "ledger.xlsx")
+    for ws in wb.worksheets[1:]:
+        assert ws["L1"].value == line  # in the title row, over 走访发现
+        assert ws["A1"].value.startswith("工作台账")
+        assert {str(r) for r in ws.merged_cells.ranges} == {"A1:K1", "L1:P1"}
+        assert ws.freeze_panes == "A3" and ws["A2"].value == "序号"

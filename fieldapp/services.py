@@ -62,6 +62,9 @@ class VillageCoverage:
     open_needs: int = 0
     unreachable: int = 0     # roster targets closed as 无法入户 (0 without a roster)
     discovered: int = 0      # households found at the door (主动发现), not part of the target
+    submitted: int = 0       # review state of the latest final visits (forms.coverage): 待审核
+    returned: int = 0        # 已退回
+    approved: int = 0        # 已审核通过
 
 
 @dataclass
@@ -428,6 +431,7 @@ class Services(SyncServices, PrintServices):
                 v = per.get(code) or per.setdefault(code, VillageCoverage(code, self._village_names.get(code, "")))
                 v.target, v.visited = counts.target, counts.visited
                 v.unreachable, v.discovered = counts.unreachable_total, counts.discovered
+                v.submitted, v.returned, v.approved = (counts.reviews[k] for k in ("submitted", "returned", "approved"))
             for code, v in per.items():
                 if code not in targets.villages:
                     v.target = v.visited = 0

@@ -63,7 +63,7 @@ def coverage_report(vault, reference=None) -> CoverageReport | None:
     chosen = _campaign_of(facts, reference)
     if chosen is None:
         return None
-    return summarise((f for f, _ in facts), *chosen)
+    return summarise((f for f, _ in facts), *chosen, vault.review_counts_by_village())
 
 
 def mark_unreachable(vault, household_id: str, reason: str, note: str, visitors: list[str], reference=None) -> dict:

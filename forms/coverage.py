@@ -23,13 +23,15 @@ from typing import Iterable
 from forms.errors import FormsError
 from forms.places import county_of, township_of
 
-__all__ = ["REASONS", "REASON_LABELS_ZH", "STATE_LABELS_ZH", "HouseholdFacts", "CoverageCounts", "CoverageReport",
+__all__ = ["REVIEW_STATES", "REVIEW_LABELS_ZH", "REASONS", "REASON_LABELS_ZH", "STATE_LABELS_ZH", "HouseholdFacts", "CoverageCounts", "CoverageReport",
            "facts_from_fields", "target_state", "summarise", "unreachable_status", "UnreachableIncomplete",
            "report_lines"]
 
 REASONS = ("moved_out", "deceased", "no_such_household", "refused", "away_long_term")
 REASON_LABELS_ZH = {"moved_out": "迁出", "deceased": "死亡", "no_such_household": "查无此户", "refused": "拒绝入户",
                     "away_long_term": "长期外出"}
+REVIEW_STATES = ("submitted", "returned", "approved")
+REVIEW_LABELS_ZH = {"submitted": "待审核", "returned": "已退回", "approved": "已审核通过"}
 STATE_LABELS_ZH = {"not_visited": "未走访", "visited": "已走访", "unreachable": "无法入户", "discovered": "主动发现"}
 
 
@@ -91,6 +93,7 @@ class CoverageCounts:
     unreachable: dict = field(default_factory=lambda: {r: 0 for r in REASONS})
     not_visited: int = 0
     discovered: int = 0
+    reviews: dict = field(default_factory=lambda: {r: 0 for r in REVIEW_STATES})
 
     @property
     def unreachable_total(self) -> int:
@@ -115,11 +118,17 @@ class CoverageCounts:
         else:
             self.not_visited += 1
 
+    def add_reviews(self, counts: dict) -> None:
+        """Add one village's review counts (待审核 / 已退回 / 已审核通过 of its households' latest final visits)."""
+        for state in REVIEW_STATES:
+            self.reviews[state] = self.reviews.get(state, 0) + int((counts or {}).get(state, 0) or 0)
+
     def as_dict(self) -> dict:
         """Plain JSON-able figures (what ``--json`` prints and the web console shows)."""
         return {"code": self.code, "target": self.target, "visited": self.visited,
                 "unreachable": dict(self.unreachable), "unreachable_total": self.unreachable_total,
-                "not_visited": self.not_visited, "discovered": self.discovered, "rate_permille": self.rate_permille}
+                "not_visited": self.not_visited, "discovered": self.discovered, "rate_permille": self.rate_permille,
+                "reviews": dict(self.reviews)}
 
 
 @dataclass
@@ -140,8 +149,14 @@ class CoverageReport:
                 "counties": [c.as_dict() for _, c in sorted(self.counties.items())]}
 
 
-def summarise(households: Iterable[HouseholdFacts], campaign: str, since: str) -> CoverageReport:
-    """Coverage per village (12 digits), township (first 9) and county (first 6) of one campaign."""
+def summarise(households: Iterable[HouseholdFacts], campaign: str, since: str,
+              reviews: dict | None = None) -> CoverageReport:
+    """Coverage per village (12 digits), township (first 9) and county (first 6) of one campaign.
+
+    :param reviews: per village code, ``{"submitted", "returned", "approved"}`` counts of its households' latest
+        final visits (the laptop from its vault, the server from its review storage); they are added to the
+        villages of the report (and summed into their township and county), villages outside it are left out
+    """
     report = CoverageReport(campaign, since)
     for facts in households:
         state = target_state(facts, campaign, since)
@@ -153,6 +168,11 @@ def summarise(households: Iterable[HouseholdFacts], campaign: str, since: str) -
             if counts is None:
                 counts = level[key] = CoverageCounts(key)
             counts.add(state, facts.unreachable_reason)
+    for code, counts in sorted((reviews or {}).items()):
+        if code not in report.villages:
+            continue
+        for level, key in ((report.villages, code), (report.townships, township_of(code)), (report.counties, county_of(code))):
+            level[key].add_reviews(counts)
     return report
 
 
@@ -184,5 +204,6 @@ def report_lines(report: dict) -> list[str]:
             closed = "，".join(f"{REASON_LABELS_ZH[r]} {n}" for r, n in c["unreachable"].items() if n)
             lines.append(f"{level} {c['code']}：目标 {c['target']}，已走访 {c['visited']}，无法入户 {c['unreachable_total']}"
                          f"{'（' + closed + '）' if closed else ''}，未走访 {c['not_visited']}，主动发现 {c['discovered']}，"
-                         f"覆盖率 {c['rate_permille'] / 10:.1f}%")
+                         f"覆盖率 {c['rate_permille'] / 10:.1f}%"
+                         + "".join(f"，{REVIEW_LABELS_ZH[r]} {c.get('reviews', {}).get(r, 0)}" for r in REVIEW_STATES))
     return lines

@@ -79,7 +79,8 @@ class CoveragePage(QWidget):
 
     show_households = Signal(dict)
 
-    COLS = ("village", "target", "visited", "progress", "drafts", "overdue", "open_needs", "unreachable", "discovered")
+    COLS = ("village", "target", "visited", "progress", "drafts", "overdue", "open_needs", "unreachable", "discovered",
+            "review_submitted", "review_returned", "review_approved")
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -141,7 +142,8 @@ class CoveragePage(QWidget):
         self.table.setRowCount(len(villages))
         for r, v in enumerate(villages):
             cells = [v.village_name or v.village_code, v.target, v.visited, None, v.drafts, v.overdue, v.open_needs,
-                     v.unreachable, v.discovered]
+                     v.unreachable, v.discovered, getattr(v, "submitted", 0), getattr(v, "returned", 0),
+                     getattr(v, "approved", 0)]
             for c, value in enumerate(cells):
                 if c == 3:
                     bar = QProgressBar(self.table)
@@ -186,7 +188,8 @@ class CoveragePage(QWidget):
     def retranslate(self) -> None:
         """Set every text in the current language."""
         headers = [self.tr("村（社区）"), self.tr("目标户数"), self.tr("已走访"), self.tr("进度"), self.tr("草稿"),
-                   self.tr("复核逾期"), self.tr("未解决需求"), self.tr("无法入户"), self.tr("主动发现")]
+                   self.tr("复核逾期"), self.tr("未解决需求"), self.tr("无法入户"), self.tr("主动发现"),
+                   self.tr("待审核"), self.tr("已退回"), self.tr("已审核通过")]
         self.table.setHorizontalHeaderLabels(headers)
         self.needs_title.setText(self.tr("需求办理情况（点击查看有未解决需求的户）"))
         self.hint.setText(self.tr("两个全覆盖：每个目标户都要走访，每户情况都要摸清。点击数字可查看对应的户。"))

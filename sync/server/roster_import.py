@@ -165,7 +165,10 @@ def coverage(storage, campaign: str | None = None, area: str = "") -> dict:
     households, last_final = storage.coverage_rows(area)
     facts = (facts_from_fields(h["village_code"], {"roster": _obj(h["roster"]), "target_status": _obj(h["target_status"])},
                                last_final.get(h["household_id"])) for h in households)
-    report = summarise(facts, chosen["name"], chosen["start_date"]).as_dict()
+    from sync.server.storage.base import Scope
+
+    reviews = storage.reviews.counts_by_village(Scope("admin", ""))   # the review state, by the same rule as laptops
+    report = summarise(facts, chosen["name"], chosen["start_date"], reviews).as_dict()
     report["area"] = area
     return report
 

@@ -62,3 +62,25 @@ def test_unreachable_needs_a_reason_a_note_and_for_a_refusal_the_second_visitor(
         unreachable_status(C, "refused", "不开门", ["王芳"], by="王芳")
     assert "第二名" in exc.value.message_zh
     assert unreachable_status(C, "refused", "不开门", ["王芳", "李强"], by="王芳")["visitors"] == ["王芳", "李强"]
+
+
+def test_review_counts_are_added_at_every_level_and_printed():
+    from forms.coverage import HouseholdFacts, report_lines, summarise
+
+    v1, v2, other = "510522101201", "510522101202", "510522102201"
+    households = [HouseholdFacts(v1, "行动", last_final_visit="2026-05-01"),
+                  HouseholdFacts(v2, "行动"), HouseholdFacts(other, "行动", last_final_visit="2026-05-02")]
+    reviews = {v1: {"submitted": 1, "returned": 2, "approved": 3}, v2: {"approved": 1},
+               "510522999201": {"submitted": 9}}     # a village outside the report is left out
+    report = summarise(households, "行动", "2026-04-01", reviews)
+    assert report.villages[v1].reviews == {"submitted": 1, "returned": 2, "approved": 3}
+    assert report.villages[v2].reviews == {"submitted": 0, "returned": 0, "approved": 1}
+    assert report.villages[other].reviews == {"submitted": 0, "returned": 0, "approved": 0}
+    assert report.townships["510522101"].reviews == {"submitted": 1, "returned": 2, "approved": 4}
+    assert report.counties["510522"].reviews == {"submitted": 1, "returned": 2, "approved": 4}
+    data = report.as_dict()
+    assert data["counties"][0]["reviews"] == {"submitted": 1, "returned": 2, "approved": 4}
+    assert f"村 {v1}：目标 1，已走访 1" in "\n".join(report_lines(data))
+    assert "，待审核 1，已退回 2，已审核通过 3" in next(line for line in report_lines(data) if v1 in line)
+    # without review counts every figure is zero and the rest is unchanged
+    assert summarise(households, "行动", "2026-04-01").villages[v1].reviews == {"submitted": 0, "returned": 0, "approved": 0}

@@ -40,6 +40,9 @@ def county(storage):
     add_area(storage, TOWNSHIP, "福宝镇")
     add_area(storage, VILLAGE, "福宝村", "rural")
     storage.publish_document("reference", "hejiang", REFERENCE, "2026-05-01T00:00:00+00:00")
+    # the county's letter templates (the laptops print with what they pulled: a non-demo county has no built-in set)
+    from tests.publishkit import DEMO_TEMPLATES, as_json
+    storage.publish_document("templates", "letters", as_json(DEMO_TEMPLATES), "2026-05-01T00:00:00+00:00")
     running = RunningServer(storage).start()
     yield running
     running.stop()
@@ -167,7 +170,19 @@ def test_return_amend_approve_through_usb_bundles(laptops, county, tmp_path):
     review_story(visitor, office, county, tmp_path, usb_round_trip)
 
 
-def test_coverage_counts_and_ledger_states_follow_the_review(laptops, county):
+def test_coverage_counts_and_ledger_states_follow_the_review(laptops, county, tmp_path, capsys):
+    import csv
+
+    from sync.server import cli as server_cli
+    from sync.server.roster_import import coverage, import_roster
+    from tests.sync import roster_files as rf
+
+    roster = tmp_path / "花名册.csv"    # one roster household: the campaign exists, the two visited ones are 主动发现
+    with roster.open("w", encoding="gb18030", newline="") as fh:
+        number = rf.make_id("19520101", 201)
+        csv.writer(fh).writerows([["户主姓名", "户主身份证号", "成员姓名", "与户主关系", "成员身份证号", "村（社区）代码"],
+                                  ["马德福", number, "马德福", "户主", number, VILLAGE]])
+    import_roster(county.storage, roster, campaign="2026年走访", start="2026-04-01")
     visitor, office = laptops("visitor", "李明"), laptops("office", "周主任", role="office")
     a, b = final_visit(visitor), final_visit(visitor)
     visitor.sync()
@@ -175,9 +190,22 @@ def test_coverage_counts_and_ledger_states_follow_the_review(laptops, county):
     office.reviews.approve([a["visit_id"]])
     office.reviews.return_visit(b["visit_id"], "缺少户主签名")
     visitor.sync()
+    office.sync()
     for svc in (visitor, office):
         assert svc.reviews.counts_by_village() == {VILLAGE: {"submitted": 0, "approved": 1, "returned": 1}}
         assert svc.reviews.ledger_states() == {a["visit_id"]: "approved", b["visit_id"]: "returned"}
+    # coverage shows the review state at every level, the same figures on the server and on both laptops
+    served = coverage(county.storage)
+    want = {"submitted": 0, "returned": 1, "approved": 1}
+    for level in ("villages", "townships", "counties"):
+        assert [c["reviews"] for c in served[level]] == [want]
+    for svc in (visitor, office):
+        mine = svc.target_coverage().as_dict()
+        assert [c["reviews"] for c in mine["villages"]] == [c["reviews"] for c in served["villages"]]
+        assert [c["reviews"] for c in mine["townships"]] == [c["reviews"] for c in served["townships"]]
+        village = next(v for v in svc.coverage().villages if v.village_code == VILLAGE)
+        assert (village.submitted, village.returned, village.approved) == (0, 1, 1)
+    assert [c["reviews"] for c in coverage(county.storage, area=VILLAGE)["villages"]] == [want]
     # a batch of letters leaves out (and counts) the household whose visit is not approved
     batch = office.print_batch("visit_result", [a["household_id"], b["household_id"]], None)
     assert batch.not_approved == 1 and [d.household_id for d in batch.render.documents] == [a["household_id"]]

@@ -126,3 +126,17 @@ def test_idle_minutes_lock_the_app(services_factory, window_factory, qtbot):
     w.apply_settings({"auto_lock_minutes": 0.01})  # 0.6 s
     qtbot.waitUntil(lambda: w.stack.currentWidget() is w.unlock_page, timeout=5000)
     assert not svc.is_unlocked() and svc.load_settings()["auto_lock_minutes"] == 0.01
+
+
+def test_coverage_page_shows_the_review_state_columns(qtbot):
+    from fieldapp.services import Coverage, VillageCoverage
+    from fieldapp.ui.coverage import CoveragePage
+
+    page = CoveragePage()
+    qtbot.addWidget(page)
+    village = VillageCoverage("510522101201", "福宝村", target=5, visited=4, submitted=2, returned=1, approved=1)
+    page.set_report(Coverage(villages=[village], needs_by_disposition={}))
+    headers = [page.table.horizontalHeaderItem(c).text() for c in range(page.table.columnCount())]
+    assert headers[-3:] == ["待审核", "已退回", "已审核通过"]
+    cells = {headers[c]: page.table.item(0, c).text() for c in range(page.table.columnCount()) if page.table.item(0, c)}
+    assert (cells["待审核"], cells["已退回"], cells["已审核通过"]) == ("2", "1", "1")

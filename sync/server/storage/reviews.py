@@ -156,6 +156,34 @@ class ReviewStore:
             rows = tx.q(f"SELECT {EVENT_COLUMNS} FROM review_events WHERE {cond} ORDER BY review_seq", params)
         return {r["visit_id"]: _event(r) for r in rows}
 
+    def counts_by_village(self, scope: Scope) -> dict[str, dict[str, int]]:
+        """Per village: how many households' latest final visit is submitted / approved / returned (coverage).
+
+        The same figures as the laptop's ``review_counts_by_village``: a household's latest final visit (by visit
+        date, then the newest change) is 待审核 until a review event says otherwise.
+        """
+        cond, params = self.sql._scope_condition(scope)
+        with self.sql._tx(write=False) as tx:
+            rows = tx.q(f"SELECT entity_id, household_id, village_code, fields, updated_seq FROM records "
+                        f"WHERE entity = 'visit' AND {cond}", params)
+        latest: dict[str, tuple] = {}
+        for row in rows:
+            fields = json.loads(row["fields"])
+            if fields.get("status") != "final":
+                continue
+            key = (str((fields.get("answers") or {}).get("visit_date") or ""), int(row["updated_seq"] or 0))
+            held = latest.get(row["household_id"])
+            if held is None or key > held[0]:
+                latest[row["household_id"]] = (key, row["village_code"] or "", row["entity_id"])
+        states = self.latest_states(scope)
+        out: dict[str, dict[str, int]] = {}
+        for _key, village, visit_id in latest.values():
+            event = states.get(visit_id)
+            state = event["action"] if event and event.get("action") in (APPROVED, RETURNED) else "submitted"
+            counts = out.setdefault(village, {"submitted": 0, "approved": 0, "returned": 0})
+            counts[state] += 1
+        return out
+
     def submissions(self, visit_id: str) -> list[dict]:
         """The changes that made the visit final (who, which device, when): the 待审核 step of its history."""
         with self.sql._tx(write=False) as tx:

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from forms.grain import shipped_grain, strip_calculated, with_row_ids
 from forms.interchange import envelope_problems, new_envelope
+from forms.places import is_village_code, township_of
 from sync.merge import apply_paths, diff_fields, top_level
 
 from . import audit
@@ -65,14 +66,13 @@ def check_entry(db, role, township, villages_json, village, fields: dict) -> Non
     no text may hold a NUL character. A laptop not yet enrolled may hold records without a valid village
     (demo, training, half-typed imports): if one is still without one at the first sync, it is set aside.
     """
-    if role and not (isinstance(village, str) and len(village) == 12 and village.isascii()
-                                              and village.isdigit()):
+    if role and not is_village_code(village):
         raise InvalidRecord("村（居）代码必须是 12 位数字")
     if "\\u0000" in dumps(fields):
         raise InvalidRecord("文字中含有空字符（NUL）")
     if role == "visitor" and villages_json and village not in json.loads(villages_json):
         raise InvalidRecord(f"村 {village} 不在本机登记的走访范围内")
-    if role == "office" and township and village[:9] != township:
+    if role == "office" and township and township_of(village) != township:
         raise InvalidRecord(f"村 {village} 不属于本乡镇")
 
 

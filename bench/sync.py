@@ -93,30 +93,8 @@ class Server(ServerProcess):
     """``fieldapp-server serve`` in its own process (as deployed), on the bench's database, from code in *root*."""
 
     def __init__(self, storage, url: str, root: Path = ROOT):
-        import subprocess
-
-        import httpx
-
         self.storage = storage
-        if root == ROOT:
-            super().__init__(url)
-            return
-        with __import__("socket").socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "--database", url, "serve",
-                                      "--port", str(self.port), "--log-level", "warning"], cwd=root)
-        deadline = time.time() + 60
-        while True:
-            try:
-                httpx.get(self.url + "/v1/hello", timeout=1)
-                return
-            except httpx.TransportError:
-                if time.time() > deadline or self.proc.poll() is not None:
-                    self.stop()
-                    raise RuntimeError("server did not start")
-                time.sleep(0.1)
+        super().__init__(url, root=root)
 
 
 def laptop(server: Server) -> MemoryStore:

@@ -44,13 +44,14 @@ def villages(count: int) -> list[str]:
 class ServerProcess:
     """``fieldapp-server serve`` as deployed: its own process, its own port."""
 
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, root: Path = ROOT):
+        """:param root: the checkout whose code the server runs (a bench compares with an earlier commit's)."""
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "--database", database_url, "serve",
-                                      "--port", str(self.port), "--log-level", "warning"], cwd=ROOT)
+                                      "--port", str(self.port), "--log-level", "warning"], cwd=root)
         deadline = time.time() + 60
         while True:
             try:

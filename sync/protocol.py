@@ -8,6 +8,7 @@ change shapes are the contract of docs/architecture.md ("Records and the change 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -278,3 +279,57 @@ def keys_are_valid(signing_public: str, sealing_public: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --- JSON limits on the wire: every request the server takes and every answer the laptop reads -------------
+MAX_JSON_DEPTH = 32     # a visit's answers nest 4 levels (answers → members → member → value)
+MAX_MESSAGE_DEPTH = MAX_JSON_DEPTH + 8   # a whole message: a pull page or receipt holds fields 3-4 levels down
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_AS_PARENS = bytes.maketrans(b"[]{}", b"()()")
+
+
+def json_depth_exceeds(value, max_depth: int = MAX_JSON_DEPTH) -> bool:
+    """Whether parsed *value* nests lists/objects deeper than *max_depth* (iterative: no recursion limit)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > max_depth:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def raw_json_depth_exceeds(data: bytes, max_depth: int = MAX_JSON_DEPTH) -> bool:
+    """Whether JSON text *data* nests deeper than *max_depth*, judged before parsing (brackets outside strings)."""
+    if data.count(b"[") + data.count(b"{") <= max_depth:
+        return False
+    # each pass drops the innermost pairs, one level: what is left after max_depth passes was nested deeper
+    nesting = _JSON_STRING.sub(b"", data).translate(_AS_PARENS, _NOT_BRACKETS)
+    for _ in range(max_depth):
+        if not nesting:
+            return False
+        nesting = nesting.replace(b"()", b"")
+    return b"(" in nesting and b")" in nesting
+
+
+def loads_bounded(data: bytes | str, error: type, max_depth: int = MAX_MESSAGE_DEPTH):
+    """``json.loads`` that raises the coded *error* (a :class:`sync.errors.SyncError`) for bad JSON, bad UTF-8
+    or nesting deeper than *max_depth* — checked before parsing, so no deep value reaches the parser."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+    if raw_json_depth_exceeds(raw, max_depth):
+        raise error(f"JSON nested deeper than {max_depth} levels")
+    try:
+        value = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise error("not JSON") from None
+    except RecursionError:
+        raise error("JSON nested too deeply") from None
+    return value

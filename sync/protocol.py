@@ -8,10 +8,11 @@ change shapes are the contract of docs/architecture.md ("Records and the change 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from forms.interchange import json_nesting_exceeds, value_nesting_exceeds
 
 PROTOCOL_VERSION = 1          # what this code speaks
 MIN_PROTOCOL_VERSION = 1      # the oldest client protocol the server still accepts
@@ -285,39 +286,15 @@ def keys_are_valid(signing_public: str, sealing_public: str) -> bool:
 MAX_JSON_DEPTH = 32     # a visit's answers nest 4 levels (answers → members → member → value)
 MAX_MESSAGE_DEPTH = MAX_JSON_DEPTH + 8   # a whole message: a pull page or receipt holds fields 3-4 levels down
 
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_AS_PARENS = bytes.maketrans(b"[]{}", b"()()")
-
 
 def json_depth_exceeds(value, max_depth: int = MAX_JSON_DEPTH) -> bool:
     """Whether parsed *value* nests lists/objects deeper than *max_depth* (iterative: no recursion limit)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth > max_depth:
-            return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
-    return False
+    return value_nesting_exceeds(value, max_depth)
 
 
-def raw_json_depth_exceeds(data: bytes, max_depth: int = MAX_JSON_DEPTH) -> bool:
-    """Whether JSON text *data* nests deeper than *max_depth*, judged before parsing (brackets outside strings)."""
-    if data.count(b"[") + data.count(b"{") <= max_depth:
-        return False
-    # each pass drops the innermost pairs, one level: what is left after max_depth passes was nested deeper
-    nesting = _JSON_STRING.sub(b"", data).translate(_AS_PARENS, _NOT_BRACKETS)
-    for _ in range(max_depth):
-        if not nesting:
-            return False
-        nesting = nesting.replace(b"()", b"")
-    return b"(" in nesting and b")" in nesting
+def raw_json_depth_exceeds(data: bytes, max_depth: int = MAX_MESSAGE_DEPTH) -> bool:
+    """Whether JSON text *data* nests deeper than *max_depth*, judged before parsing (the files' rule, forms.interchange)."""
+    return json_nesting_exceeds(data, max_depth)
 
 
 def loads_bounded(data: bytes | str, error: type, max_depth: int = MAX_MESSAGE_DEPTH):

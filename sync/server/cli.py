@@ -183,14 +183,13 @@ def cmd_device_revoke(args):
 
 
 def _load_document(path: Path):
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
+    from forms.errors import VisitError
+    from forms.interchange import read_document
 
-        # YAML dates become ISO text: documents travel as JSON
-        return json.loads(json.dumps(yaml.safe_load(text), ensure_ascii=False,
-                                     default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
-    return json.loads(text)
+    try:   # YAML dates become ISO text: documents travel as JSON; nesting is limited as for every file
+        return read_document(path.read_bytes(), path.name)
+    except VisitError as exc:
+        raise ValueError(f"{exc.message_zh} ({exc})") from None
 
 
 def cmd_publish(args):

@@ -67,8 +67,9 @@ class BodyLimit:
             chunks.append(message)
             if not message.get("more_body", False):
                 break
-        content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
-        if b"json" in content_type.lower() and raw_json_depth_exceeds(   # every JSON endpoint, before it is parsed
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"").lower()
+        # FastAPI parses a body without a content type as JSON too
+        if (not content_type or b"json" in content_type) and raw_json_depth_exceeds(   # every JSON endpoint, before it is parsed
                 b"".join(m.get("body", b"") for m in chunks if m["type"] == "http.request"), MAX_MESSAGE_DEPTH):
             return await self._refuse(send, errors.MalformedRequest(f"JSON nested deeper than {MAX_MESSAGE_DEPTH} levels"))
         replay = iter(chunks)

@@ -9,6 +9,8 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from forms.errors import VisitError
+from forms.interchange import read_document, read_json
 from sync import errors as sync_errors
 from sync.server.console import errors, reference_form
 from sync.server.console.accounts import ConsoleUser
@@ -110,9 +112,9 @@ def register(router: APIRouter, console: Console) -> None:
         form = await read_form(request)
         kind = "templates" if form.get("kind") == "templates" else "reference"
         try:
-            doc = json.loads(str(form.get("document") or ""))
+            doc = read_json(str(form.get("document") or ""), "document")   # nesting limited as for every file
             _check(kind, doc)
-        except (ValueError, sync_errors.InvalidDocument, errors.InvalidInput) as exc:
+        except (ValueError, VisitError, sync_errors.InvalidDocument, errors.InvalidInput) as exc:
             raise errors.InvalidInput(_problem_text(exc)) from None
         latest = console.store.latest_document(kind)
         name = latest["name"] if latest else ("letters" if kind == "templates" else "reference")
@@ -128,9 +130,9 @@ def register(router: APIRouter, console: Console) -> None:
 
         text = str(form.get("templates") or "")
         try:
-            doc = json.loads(json.dumps(yaml.safe_load(text), ensure_ascii=False, default=str))
+            doc = read_document(text, "templates.yaml")   # nesting limited as for every file
             _check("templates", doc)
-        except (yaml.YAMLError, sync_errors.InvalidDocument, errors.InvalidInput) as exc:
+        except (yaml.YAMLError, VisitError, sync_errors.InvalidDocument, errors.InvalidInput) as exc:
             raise errors.InvalidInput(_problem_text(exc)) from None
         console.audit(request, user.name, "templates_preview", "templates")
         return console.page(request, "templates_preview.html", doc=doc, document_json=json.dumps(doc, ensure_ascii=False),

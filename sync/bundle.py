@@ -134,8 +134,8 @@ def import_receipt(store, data: bytes) -> ReceiptSummary:
     """Apply a server receipt: acknowledge what landed, store pulled changes if they continue our cursor."""
     from sync.client import store_document
 
+    bundle = read_header(data)          # whether the file is a bundle at all comes first
     device_id, keys, server_sign, _ = _device(store)
-    bundle = read_header(data)
     if bundle["sender"] != server_identity(server_sign):
         raise errors.BundleForeign("not from this laptop's county server")
     payload = open_bundle(bundle, "receipt", device_id, keys.sealing, server_sign)

@@ -71,7 +71,8 @@ class BodyLimit:
         # FastAPI parses a body without a content type as JSON too
         if (not content_type or b"json" in content_type) and raw_json_depth_exceeds(   # every JSON endpoint, before it is parsed
                 b"".join(m.get("body", b"") for m in chunks if m["type"] == "http.request"), MAX_MESSAGE_DEPTH):
-            return await self._refuse(send, errors.MalformedRequest(f"JSON nested deeper than {MAX_MESSAGE_DEPTH} levels"))
+            refusal = errors.BundleMalformed if scope.get("path") == "/v1/bundles" else errors.MalformedRequest
+            return await self._refuse(send, refusal(f"JSON nested deeper than {MAX_MESSAGE_DEPTH} levels"))
         replay = iter(chunks)
 
         async def buffered():

@@ -159,3 +159,32 @@ def test_a_malformed_report_is_refused_with_a_code(server, tmp_path, items):
     with SyncClient(visitor) as client, pytest.raises(MalformedRequest):
         client.report_set_aside(items)
     visitor.lock()
+
+
+def test_resending_drops_what_a_later_save_replaced_and_keeps_the_rest(tmp_path):
+    from fieldapp.vault import FAST_KDF, Vault
+
+    v = Vault.create(tmp_path / "v", "张三", PASSPHRASE, None, kdf=FAST_KDF)
+    doc = visit()
+    v.save_visit(doc)
+    hid = doc["household_id"]
+    pending = {c["change_id"]: c for c in v.pending_changes()}
+    household_change = next(c for c in pending.values() if c["entity"] == "household")
+    visit_change = next(c for c in pending.values() if c["entity"] == "visit")
+    v.set_aside(household_change["change_id"], "OUTSIDE_AREA", "refused")
+    v.set_aside(visit_change["change_id"], "CHANGE_ID_REUSED", "refused")
+    # the visitor corrects the address: the household change keeps its other fields, under a new id
+    v.amend_household(hid, {"address": "东村三组 14 号"})
+    assert v.retry_set_aside() == 2 and v.set_aside_changes() == []
+    resent = [c for c in v.pending_changes() if c["entity_id"] in (hid, doc["visit_id"]) and c["change_id"] not in pending]
+    again = next(c for c in resent if c["entity"] == "household" and "members" in c["fields"])
+    assert "address" not in again["fields"] and again["village_code"] == VILLAGE_A
+    assert next(c for c in resent if c["entity"] == "visit")["fields"]["household_id"] == hid
+    # a change whose every field a later save replaced is dropped: the later one carries the values
+    v.set_aside(next(c for c in v.pending_changes() if c["fields"] == {"address": "东村三组 14 号"})["change_id"],
+                "OUTSIDE_AREA", "refused")
+    v.amend_household(hid, {"address": "东村三组 16 号"})
+    assert v.retry_set_aside() == 0
+    addresses = [c["fields"].get("address") for c in v.pending_changes() if c["entity"] == "household"]
+    assert "东村三组 14 号" not in addresses and "东村三组 16 号" in addresses
+    v.lock()

@@ -14,6 +14,8 @@ import threading
 import time
 
 import httpx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 import uvicorn
 
@@ -163,3 +165,18 @@ def test_every_server_command_reading_json_or_yaml_refuses_1000_deep_in_chinese(
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
     assert "不是有效的" in err or "无法读取" in err, err
+
+
+json_text = st.text(alphabet='ab"\\[]{}\n', max_size=6)
+json_values = st.recursive(st.one_of(st.none(), st.integers(), json_text),
+                           lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(json_text, inner, max_size=3)),
+                           max_leaves=30)
+
+
+@settings(max_examples=400, deadline=None, database=None, derandomize=True)
+@given(value=json_values, max_depth=st.integers(min_value=1, max_value=8), ascii_only=st.booleans())
+def test_the_nesting_check_before_parsing_agrees_with_the_parsed_value(value, max_depth, ascii_only):
+    from forms.interchange import json_nesting_exceeds, value_nesting_exceeds
+
+    text = json.dumps(value, ensure_ascii=ascii_only).encode()
+    assert json_nesting_exceeds(text, max_depth) == value_nesting_exceeds(value, max_depth), text

@@ -16,7 +16,7 @@ from sync.server.console.accounts import ConsoleUser
 from sync.server.console.pages import require
 from sync.server.console.web import Console, read_form, signed_in
 
-KINDS_ZH = {"reference": "参考数据", "templates": "告知书模板", "form": "表单"}
+KINDS_ZH = {"reference": "参考数据", "templates": "告知书模板", "form": "表单", "areas": "行政区划"}
 
 
 def register(router: APIRouter, console: Console) -> None:

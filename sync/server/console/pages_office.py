@@ -95,7 +95,7 @@ def register(router: APIRouter, console: Console) -> None:
             doc = reference_form.document_from_form(base, form)
             _check("reference", doc)
         except (errors.InvalidInput, sync_errors.InvalidDocument) as exc:
-            values = reference_form.form_values(base)
+            values = reference_form.posted_values(base, form)   # what was typed stays in the form
             return console.page(request, "reference.html", status=400, latest=latest, values=values,
                                 documents=console.storage.list_documents(), error=_problem_text(exc),
                                 templates_doc=console.store.latest_document("templates"))

@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 
 import pdfplumber
 import pytest
-from fastapi.testclient import TestClient
 
 from printouts.templates import parse_templates
 from sync.server.app import create_app

@@ -94,7 +94,9 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_di
                   description="四个摸清 走访数据同步服务器。Devices sign every request with their Ed25519 key.")
     app.state.storage, app.state.keys = storage, keys
     app.state.releases_dir = releases_dir
-    app.state.enroll_failures = FailureWindow(ENROLL_FAILURES_ALLOWED, ENROLL_FAILURE_WINDOW_S)
+    from sync.server.console.state import StoredFailures   # in the database: shared by workers, kept over a restart
+
+    app.state.enroll_failures = StoredFailures(storage, "enrollment", ENROLL_FAILURES_ALLOWED, ENROLL_FAILURE_WINDOW_S)
     app.add_middleware(BodyLimit, limit=max_body_bytes)   # enforced while reading (sync/server/limits.py)
     warm_up()
     from sync.server.console import mount_console

@@ -1,5 +1,6 @@
-"""The console's login throttle and roster staging live in the database (migration 0013): a server restart
-(a real ``fieldapp-server serve`` process, stopped and started again) forgets neither, and a staged roster
+"""The console's login throttle, the enrollment-code throttle and roster staging live in the database
+(migration 0013): a server restart (a real ``fieldapp-server serve`` process, stopped and started again)
+forgets none of them, and a staged roster
 that has expired is refused with a Chinese message and removed."""
 
 from __future__ import annotations
@@ -79,6 +80,34 @@ def test_the_login_throttle_survives_a_server_restart(database):
         kinds = {r["kind"] for r in tx.q("SELECT kind FROM console_login_failures WHERE subject IN (%s, %s)",
                                          ("county-admin", "127.0.0.1"))}
     assert kinds == {"account", "address"}
+
+
+def test_the_enrollment_code_throttle_survives_a_server_restart(database):
+    from sync import errors
+    from sync.client import enroll
+    from sync.memstore import MemoryStore
+    from sync.server.admin import issue_enrollment_code
+    from tests.console.seed import TOWN_A
+
+    url, storage = database
+    good = issue_enrollment_code(storage, "office", TOWN_A, [], 1.0)[0]
+    server = ServerProcess(url)
+    try:
+        for i in range(20):
+            with pytest.raises(errors.EnrollmentCodeInvalid):
+                enroll(MemoryStore(), server.url, f"WRNG-{i:04d}-CODE")
+        with pytest.raises(errors.EnrollmentThrottled):
+            enroll(MemoryStore(), server.url, good)
+    finally:
+        server.stop()
+    server = ServerProcess(url)
+    try:
+        with pytest.raises(errors.EnrollmentThrottled) as again:
+            enroll(MemoryStore(), server.url, good)
+        assert "10 分钟" in again.value.message_zh
+    finally:
+        server.stop()
+    assert storage.list_devices() == []
 
 
 def test_a_roster_checked_before_a_restart_is_confirmed_after_it(database):

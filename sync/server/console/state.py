@@ -1,5 +1,6 @@
-"""Console state kept in the database (migration 0013), so a restart forgets nothing and several server
-workers share it: failed logins (the throttle) and roster files waiting for confirmation after a dry run.
+"""Server state kept in the database (migration 0013), so a restart forgets nothing and several server
+workers share it: failed logins and unknown enrollment codes (the throttles), and roster files waiting
+for confirmation after a dry run.
 
 Times are epoch seconds of the wall clock (a restarted process has a new monotonic clock).
 """
@@ -13,11 +14,12 @@ from sync.server.console import errors
 
 
 class StoredFailures:
-    """Failed logins per account or per client address in the database; ``blocked`` once *allowed* of
-    them fall within *window* seconds. Same interface as the sync API's in-process ``FailureWindow``."""
+    """Failures per subject in the database (console logins per account or address, unknown enrollment
+    codes per address); ``blocked`` once *allowed* of them fall within *window* seconds. Same interface
+    as the in-process ``sync.server.app.FailureWindow``."""
 
     def __init__(self, storage, kind: str, allowed: int, window: float, clock=time.time):
-        if kind not in ("account", "address"):
+        if kind not in ("account", "address", "enrollment"):
             raise ValueError(kind)
         self.storage, self.kind, self.allowed, self.window, self.clock = storage, kind, allowed, window, clock
 

@@ -143,7 +143,9 @@ def document_from_form(base: dict, form: dict) -> tuple[dict, dict[str, str]]:
     doc = copy.deepcopy(base)
     doc["document"], doc["version"] = "fieldapp.letter_templates", 1
     doc["label"] = r.text("label", "模板名称", limit=100)
-    offices = {}
+    shown = set(form.get("office_code[]", []))
+    # entries of townships the form does not list (not registered on this server) are kept as they were
+    offices = {code: v for code, v in (base.get("offices") or {}).items() if code not in shown}
     rows = zip(*(form.get(f"office_{k}[]", []) for k in ("code", "short", "address", "phone")))
     for i, (code, short, address, phone) in enumerate(rows):
         code = str(code).strip()[:12]

@@ -32,6 +32,7 @@ def test_the_devices_page_shows_each_laptops_version_and_marks_the_old_ones(tmp_
         with sync_playwright() as p:
             browser = launch(p)
             page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+            page.set_default_timeout(90_000)
             page.goto(server.url + "/console/login?next=/console/devices")
             page.fill("input[name=name]", "songlin-admin")
             page.fill("input[name=passphrase]", PASSPHRASE)

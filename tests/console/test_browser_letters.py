@@ -36,6 +36,7 @@ def browser():
 def test_a_county_administrator_edits_previews_and_publishes_the_letter_templates(running, browser):
     server = running
     page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+    page.set_default_timeout(90_000)
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text
             else None)

@@ -102,3 +102,45 @@ def test_a_libreoffice_saved_roster_reads_as_openpyxl_reads_it(tmp_path):
     ours = _ours(converted)
     assert ours == _openpyxl_rows(converted)
     assert any("张建国" in (v or "") for row in ours for v in row if isinstance(v, str))
+
+
+def _rewrite_sheet(path, out, change) -> None:
+    """A copy of the workbook at *path* with its first worksheet's XML passed through *change*."""
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, change(data) if item.filename == "xl/worksheets/sheet1.xml" else data)
+
+
+def test_a_sheet_read_in_many_pieces_reads_as_openpyxl_reads_it(tmp_path, monkeypatch):
+    import sync.server.roster_xlsx as reader
+
+    path = _write_normal(tmp_path / "sheet.xlsx")
+    monkeypatch.setattr(reader, "PIECE", 64)   # a cut after almost every row
+    assert _ours(path) == _openpyxl_rows(path)
+
+
+@pytest.mark.parametrize("piece", [64, 1 << 20])
+@pytest.mark.parametrize("trap", [b"<!-- </row> -->", b"<!-- </sheetData> -->", b"<!-- <row r='99'> -->"])
+def test_markup_that_could_mislead_the_cuts_loses_nothing(tmp_path, monkeypatch, trap, piece):
+    """Comments holding row or sheet-end markup between rows: where a cut lands inside one, the piece is not
+    well-formed and the sheet is read again by the streamed parser; either way every row is there."""
+    import sync.server.roster_xlsx as reader
+
+    path = _write_normal(tmp_path / "sheet.xlsx")
+    odd = tmp_path / "odd.xlsx"
+    _rewrite_sheet(path, odd, lambda xml: xml.replace(b"</row>", b"</row>" + trap, 3))
+    monkeypatch.setattr(reader, "PIECE", piece)
+    assert _ours(odd) == _openpyxl_rows(path)
+
+
+def test_a_broken_worksheet_is_a_clear_error(tmp_path):
+    from sync import errors
+    from sync.server.roster_read import read_sheet
+
+    path = _write_normal(tmp_path / "sheet.xlsx")
+    broken = tmp_path / "broken.xlsx"
+    _rewrite_sheet(path, broken, lambda xml: xml[: len(xml) // 2])
+    with pytest.raises(errors.RosterUnreadable) as caught:
+        read_sheet(broken)
+    assert "无法读取花名册文件" in caught.value.message_zh

@@ -14,6 +14,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from sync import errors
 
@@ -93,7 +94,7 @@ def read_sheet(path: str | Path, mapping: dict[str, str] | None = None) -> Sheet
         raw = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
     except errors.RosterUnreadable:
         raise
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, ParseError) as exc:
         raise errors.RosterUnreadable(f"{type(exc).__name__}: {exc}"[:300],
                                       f"无法读取花名册文件“{path.name}”：请确认是 .xlsx 或 CSV 文件且未损坏") from None
     return _find_header(raw, mapping or {}, path.name)

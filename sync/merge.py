@@ -270,10 +270,12 @@ def merge(record: dict | None, change: dict, device_id: str, grain: Grain | None
     """
     grain = grain if grain is not None and change["entity"] == "household" else EMPTY
     if record is None:
-        record = {"entity": change["entity"], "entity_id": change["entity_id"], "household_id": change["household_id"],
-                  "village_code": change["village_code"], "revision": 0, "fields": {}, "field_revs": {}}
+        fresh = _merge_new(change, device_id, grain)
+        if fresh is not None:
+            return fresh
+        record = _new_record(change)
     else:
-        record = json.loads(json.dumps({k: v for k, v in record.items() if k != "_fields_json"}))
+        record = _copy(record, grain)
     upgrade_record(record, grain)
     m = _Merger(record, change, device_id, grain)
     m.result.concurrent = sorted(p for p, e in record["field_revs"].items()
@@ -305,6 +307,74 @@ def merge(record: dict | None, change: dict, device_id: str, grain: Grain | None
         if "village_code" in m.result.applied and isinstance(moved, str) and len(moved) == 12:
             record["village_code"] = moved
     return m.result
+
+
+def _new_record(change: dict) -> dict:
+    return {"entity": change["entity"], "entity_id": change["entity_id"], "household_id": change["household_id"],
+            "village_code": change["village_code"], "revision": 0, "fields": {}, "field_revs": {}}
+
+
+def _copy(record: dict, grain: Grain) -> dict:
+    """A copy of *record* that the merge may change without touching *record*.
+
+    The merge replaces values and never changes one in place, except the rows of a repeat group
+    (rows are appended, removed, sorted and their answers set): those lists and rows are copied,
+    the rest is shared. A ``field_revs`` entry is replaced, never changed in place.
+    """
+    out = {k: v for k, v in record.items() if k != "_fields_json"}
+    fields = out["fields"] = dict(record["fields"])
+    out["field_revs"] = dict(record["field_revs"])
+    for group in grain.row_keys:
+        rows = fields.get(group)
+        if isinstance(rows, list):
+            fields[group] = [dict(r) if isinstance(r, dict) else r for r in rows]
+    return out
+
+
+def _merge_new(change: dict, device_id: str, grain: Grain) -> MergeResult | None:
+    """:func:`merge` of a change into a record the server has not seen (most of a push), without the general
+    machinery; the same result. None when the change needs the general path (paths into rows, repeated row ids)."""
+    calculated, row_keys, row_calc = grain.calculated, grain.row_keys, grain.row_calculated
+    plan = []
+    for name, value in change["fields"].items():
+        if "/" in name:
+            return None
+        key = row_keys.get(name)
+        if key is not None and (value is None or isinstance(value, list)):
+            rows = [r for r in (value or []) if isinstance(r, dict)]
+            if any(not r.get(key) for r in rows):
+                rows = [dict(r, **{key: legacy_row_id(change["household_id"], name, i)}) if not r.get(key) else r
+                        for i, r in enumerate(rows)]
+            if len({r[key] for r in rows}) != len(rows):
+                return None
+            drop = row_calc.get(name, ())
+            plan.append((name, [{k: v for k, v in r.items() if k not in drop} for r in rows], key))
+        else:
+            plan.append((name, value, None))
+    record = _new_record(change)
+    result = MergeResult(record)
+    fields, revs, applied, touched = record["fields"], record["field_revs"], result.applied, result.touched
+    for name, value, key in plan:
+        if name not in calculated:
+            touched.append(name)
+        elif key is None:
+            continue
+        fields[name] = value
+        if key is None:
+            revs[name] = [1, device_id]
+            applied[name] = value
+            continue
+        prefix = name + "/"
+        for rank, row in enumerate(value):
+            path = prefix + row[key]
+            revs[path] = [1, device_id, rank]
+            applied[path] = row
+    if applied:
+        record["revision"] = 1
+        moved = fields.get("village_code")
+        if "village_code" in applied and isinstance(moved, str) and len(moved) == 12:
+            record["village_code"] = moved
+    return result
 
 
 def diff_fields(current: dict, new: dict, grain: Grain) -> dict:

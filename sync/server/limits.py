@@ -26,19 +26,23 @@ def ascii_digits(text: str | None, max_digits: int = MAX_DIGITS) -> bool:
 
 
 def json_depth_exceeds(value, max_depth: int = MAX_JSON_DEPTH) -> bool:
-    """Whether *value* nests lists/objects deeper than *max_depth* (iterative: no recursion limit)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth > max_depth:
+    """Whether *value* nests lists/objects deeper than *max_depth*.
+
+    Recursive but bounded: it never descends below *max_depth* + 1 levels, so no recursion limit is hit
+    (it runs on every pushed change: scalars are skipped without a call).
+    """
+    return isinstance(value, _CONTAINERS) and _deeper(value, 1, max_depth)
+
+
+_CONTAINERS = (dict, list)
+
+
+def _deeper(item, depth: int, max_depth: int) -> bool:
+    if depth > max_depth:
+        return True
+    for child in (item.values() if isinstance(item, dict) else item):
+        if isinstance(child, _CONTAINERS) and _deeper(child, depth + 1, max_depth):
             return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return False
 
 

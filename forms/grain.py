@@ -84,10 +84,19 @@ def strip_calculated(values: dict, grain: Grain) -> dict:
 
 def calculated_paths(values: dict, grain: Grain) -> list[str]:
     """Where calculated answers appear in *values* (top-level names, ``group/<row>/child`` and ``group[i].child``)."""
-    found = []
     calculated, row_calculated = grain.calculated, grain.row_calculated
+    if calculated.isdisjoint(values) and "/" not in "".join(values):   # no path names: only rows can hold one
+        clean = True
+        for group, drop in row_calculated.items():
+            rows = values.get(group)
+            if isinstance(rows, list) and not all(not isinstance(r, dict) or drop.isdisjoint(r) for r in rows):
+                clean = False
+                break
+        if clean:
+            return []      # the common case, checked on every pushed change
+    found = []
     for name, value in values.items():
-        if "/" not in name:     # the common case, checked on every pushed change: no partition, no sorting
+        if "/" not in name:
             if name in calculated:
                 found.append(name)
                 continue

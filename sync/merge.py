@@ -347,8 +347,9 @@ def _merge_new(change: dict, device_id: str, grain: Grain) -> MergeResult | None
                         for i, r in enumerate(rows)]
             if len({r[key] for r in rows}) != len(rows):
                 return None
-            drop = row_calc.get(name, ())
-            plan.append((name, [{k: v for k, v in r.items() if k not in drop} for r in rows], key))
+            drop = row_calc.get(name) or frozenset()
+            plan.append((name, [dict(r) if drop.isdisjoint(r) else {k: v for k, v in r.items() if k not in drop}
+                                for r in rows], key))
         else:
             plan.append((name, value, None))
     record = _new_record(change)

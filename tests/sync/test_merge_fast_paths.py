@@ -104,3 +104,38 @@ def test_the_depth_check_refuses_a_deep_value_without_recursing_through_it():
         value = [value]
     assert json_depth_exceeds({"answers": value})
     assert not json_depth_exceeds({"answers": [[{"a": [1]}]]})
+
+
+def calculated_paths_reference(values: dict, grain) -> list[str]:
+    """The calculated-answer search written plainly (as it was before the shortcut)."""
+    found = []
+    for name, value in values.items():
+        top, _, rest = name.partition("/")
+        if top in grain.calculated:
+            found.append(name)
+            continue
+        drop = grain.row_calculated.get(top) or frozenset()
+        if not drop:
+            continue
+        if rest:
+            parts = rest.split("/")
+            if len(parts) == 2 and parts[1] in drop:
+                found.append(name)
+            elif len(parts) == 1 and isinstance(value, dict):
+                found += [f"{name}/{k}" for k in sorted(set(value) & drop)]
+        elif isinstance(value, list):
+            found += [f"{name}[{i}].{k}" for i, row in enumerate(value) if isinstance(row, dict)
+                      for k in sorted(set(row) & drop)]
+    return found
+
+
+PATHS = st.sampled_from(["members/r1", "members/r1/age", "members/r1/health", "incomes/r2/counted", "needs/r3",
+                         "household_size/x", "address"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(fields=FIELDS, paths=st.dictionaries(PATHS, st.one_of(st.none(), st.fixed_dictionaries(
+    {}, optional={"age": st.integers(0, 99), "counted": st.booleans(), "name": st.just("李四")})), max_size=3))
+def test_the_calculated_answer_search_agrees_with_the_plain_one(fields, paths):
+    for values in (fields, {**fields, **paths}):
+        assert calculated_paths(values, GRAIN) == calculated_paths_reference(values, GRAIN)

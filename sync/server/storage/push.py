@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from forms.grain import shipped_grain
 from forms.places import township_of
 from sync import errors
-from sync.merge import merge
+from sync.merge import merge, top_level
 from sync.server.access import check_household_area, device_alias
 
 if TYPE_CHECKING:
@@ -135,7 +135,8 @@ class PushStore:
                 self._save_records(tx, [r for k, r in touched.items() if k in existing])
             if conflict_rows:
                 self._insert_conflicts(tx, conflict_rows)
-            member_keys = {(c["entity"], c["entity_id"]) for c in fresh if c["entity"] == "household" and "members" in c["fields"]}
+            member_keys = {(c["entity"], c["entity_id"]) for c in fresh if c["entity"] == "household"
+                           and any(top_level(name) == "members" for name in c["fields"])}   # a list or members/<id>/…
             self._index_member_ids(tx, [touched[k] for k in member_keys if k in touched], now)
             tx.exec("UPDATE counters SET value = %s WHERE name = 'seq'", (seq,))
         for verdict in verdicts:
@@ -156,19 +157,22 @@ class PushStore:
 
     # --- households sharing a member's ID number (flagged, never merged) ---------------
     def _index_member_ids(self, tx: Tx, households: list[dict], now: str) -> None:
+        """Replace the member-ID index rows of *households*: one DELETE per 500 households, one insert for all."""
+        ids = [record["entity_id"] for record in households]
+        for start in range(0, len(ids), 500):
+            cond, params = self._in("household_id", ids[start:start + 500])
+            tx.exec("DELETE FROM member_ids WHERE " + cond, params)
+        rows = []
         for record in households:
-            hid = record["entity_id"]
-            tx.exec("DELETE FROM member_ids WHERE household_id = %s", (hid,))
             numbers = set()
             members = record["fields"].get("members")
             for m in members if isinstance(members, list) else []:  # a draft may hold anything; never a 500
                 number = m.get("id_number") if isinstance(m, dict) else None
                 if isinstance(number, str) and len(number.strip()) == 18:
                     numbers.add(number.strip().upper())
-            if numbers:
-                tx.many("INSERT INTO member_ids (id_number, household_id, village_code, township_code, updated_at) "
-                        "VALUES (%s, %s, %s, %s, %s)",
-                        [(n, hid, record["village_code"], township_of(record["village_code"]), now) for n in sorted(numbers)])
+            village = record["village_code"]
+            rows += [(n, record["entity_id"], village, township_of(village), now) for n in sorted(numbers)]
+        tx.insert_rows("member_ids", ("id_number", "household_id", "village_code", "township_code", "updated_at"), rows)
 
     def duplicate_members(self, scope):
         cond, params = self._scope_condition(scope)

@@ -89,9 +89,10 @@ def calculated_paths(values: dict, grain: Grain) -> list[str]:
         clean = True
         for group, drop in row_calculated.items():
             rows = values.get(group)
-            if isinstance(rows, list) and not all(not isinstance(r, dict) or drop.isdisjoint(r) for r in rows):
-                clean = False
-                break
+            if isinstance(rows, list):
+                for row in rows:
+                    if isinstance(row, dict) and not drop.isdisjoint(row):
+                        clean = False
         if clean:
             return []      # the common case, checked on every pushed change
     found = []

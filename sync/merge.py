@@ -332,44 +332,44 @@ def _copy(record: dict, grain: Grain) -> dict:
 
 
 def _merge_new(change: dict, device_id: str, grain: Grain) -> MergeResult | None:
-    """:func:`merge` of a change into a record the server has not seen (most of a push), without the general
-    machinery; the same result. None when the change needs the general path (paths into rows, repeated row ids)."""
+    """:func:`merge` of a change into a record the server has not seen (most of a push), in one pass and without
+    the general machinery; the same result. None when the change needs the general path (paths into rows,
+    repeated row ids). Rows without calculated children are taken as they are (the merge copies a stored
+    record's rows before it changes one, see :func:`_copy`)."""
     calculated, row_keys, row_calc = grain.calculated, grain.row_keys, grain.row_calculated
-    plan = []
+    record = _new_record(change)
+    result = MergeResult(record)
+    fields, revs, applied, touched = record["fields"], record["field_revs"], result.applied, result.touched
+    stamp = [1, device_id]
     for name, value in change["fields"].items():
         if "/" in name:
             return None
         key = row_keys.get(name)
-        if key is not None and (value is None or isinstance(value, list)):
-            rows = [r for r in (value or []) if isinstance(r, dict)]
-            if any(not r.get(key) for r in rows):
-                rows = [dict(r, **{key: legacy_row_id(change["household_id"], name, i)}) if not r.get(key) else r
-                        for i, r in enumerate(rows)]
-            if len({r[key] for r in rows}) != len(rows):
-                return None
-            drop = row_calc.get(name) or frozenset()
-            plan.append((name, [dict(r) if drop.isdisjoint(r) else {k: v for k, v in r.items() if k not in drop}
-                                for r in rows], key))
-        else:
-            plan.append((name, value, None))
-    record = _new_record(change)
-    result = MergeResult(record)
-    fields, revs, applied, touched = record["fields"], record["field_revs"], result.applied, result.touched
-    for name, value, key in plan:
+        if key is None or not (value is None or isinstance(value, list)):
+            if name in calculated:
+                continue
+            touched.append(name)
+            fields[name] = applied[name] = value
+            revs[name] = stamp[:]
+            continue
         if name not in calculated:
             touched.append(name)
-        elif key is None:
-            continue
-        fields[name] = value
-        if key is None:
-            revs[name] = [1, device_id]
-            applied[name] = value
-            continue
-        prefix = name + "/"
-        for rank, row in enumerate(value):
+        drop = row_calc.get(name) or frozenset()
+        rows, prefix = [], name + "/"
+        for i, row in enumerate(value or ()):
+            if not isinstance(row, dict):
+                continue
+            if not row.get(key):
+                row = dict(row, **{key: legacy_row_id(change["household_id"], name, len(rows))})
+            if not drop.isdisjoint(row):
+                row = {k: v for k, v in row.items() if k not in drop}
             path = prefix + row[key]
-            revs[path] = [1, device_id, rank]
+            if path in revs:
+                return None    # the same row id twice
+            revs[path] = [1, device_id, len(rows)]
             applied[path] = row
+            rows.append(row)
+        fields[name] = rows
     if applied:
         record["revision"] = 1
         moved = fields.get("village_code")

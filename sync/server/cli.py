@@ -79,6 +79,9 @@ def cmd_serve(args):
                     **proxy_options(args.trusted_proxy))
         return
     app = create_app(_storage(args), releases_dir=args.releases_dir)
+    from sync.server.asgi import tune_collector
+
+    tune_collector()
     uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile,
                 log_level=args.log_level, **proxy_options(args.trusted_proxy))
 

@@ -26,23 +26,22 @@ def ascii_digits(text: str | None, max_digits: int = MAX_DIGITS) -> bool:
 
 
 def json_depth_exceeds(value, max_depth: int = MAX_JSON_DEPTH) -> bool:
-    """Whether *value* nests lists/objects deeper than *max_depth*.
+    """Whether *value* (parsed JSON: plain dicts and lists) nests deeper than *max_depth*.
 
-    Level by level, without recursion (no recursion limit is hit) and never below *max_depth* + 1
-    levels; it runs on every pushed change, so scalars are skipped in list comprehensions.
+    It runs on every pushed change, so it is a tight recursion over the containers only. It never
+    descends below *max_depth* + 1 levels, so no recursion limit is ever reached.
     """
-    level, depth = ([value] if isinstance(value, _CONTAINERS) else []), 1
-    while level:
-        if depth > max_depth:
+    return isinstance(value, (dict, list)) and _deeper(value, 1, max_depth)
+
+
+def _deeper(item, depth: int, max_depth: int) -> bool:
+    if depth > max_depth:
+        return True
+    for child in (item.values() if isinstance(item, dict) else item):
+        kind = type(child)
+        if (kind is dict or kind is list) and _deeper(child, depth + 1, max_depth):
             return True
-        below = []
-        for item in level:
-            below += [c for c in (item.values() if isinstance(item, dict) else item) if isinstance(c, _CONTAINERS)]
-        level, depth = below, depth + 1
     return False
-
-
-_CONTAINERS = (dict, list)
 
 
 def loads_bounded(data: bytes | str, error: type[errors.SyncError], max_depth: int = MAX_JSON_DEPTH):

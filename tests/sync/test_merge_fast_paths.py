@@ -71,10 +71,16 @@ def test_a_new_record_merges_as_the_general_path_merges_it(fields, entity):
 @settings(max_examples=150, deadline=None)
 @given(first=FIELDS, second=FIELDS)
 def test_merging_into_a_stored_record_leaves_that_record_as_it_was(first, second):
-    stored = merge(None, household_change(first), "laptop-a", GRAIN).record
+    """Neither the stored record nor the change that made it (whose rows it may share) is changed by later merges."""
+    made = household_change(first)
+    sent = json.dumps(made, sort_keys=True, ensure_ascii=False)
+    stored = merge(None, made, "laptop-a", GRAIN).record
     before = json.dumps(stored, sort_keys=True, ensure_ascii=False)
     result = merge(stored, dict(household_change(second), base_revision=stored["revision"]), "laptop-b", GRAIN)
+    again = merge(result.record, dict(household_change(second), base_revision=0), "laptop-c", GRAIN)
     assert json.dumps(stored, sort_keys=True, ensure_ascii=False) == before
+    assert json.dumps(made, sort_keys=True, ensure_ascii=False) == sent
+    assert again.record["revision"] >= result.record["revision"]
     if result.applied:
         assert result.record["revision"] == stored["revision"] + 1
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from forms.grain import shipped_grain
 from forms.places import township_of
 from sync import errors
-from sync.merge import merge, top_level
+from sync.merge import merge
 from sync.server.access import check_household_area, device_alias
 
 if TYPE_CHECKING:
@@ -28,6 +28,11 @@ CONFLICT_COLUMNS = ("conflict_id, seq, kind, status, entity, entity_id, househol
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _names_members(fields: dict) -> bool:
+    """Whether a change sets the members (the whole list, or ``members/<id>…`` paths)."""
+    return "members" in fields or ("/" in "".join(fields) and any(name.startswith("members/") for name in fields))
 
 
 def conflict_dict(row: dict) -> dict:
@@ -136,7 +141,7 @@ class PushStore:
             if conflict_rows:
                 self._insert_conflicts(tx, conflict_rows)
             member_keys = {(c["entity"], c["entity_id"]) for c in fresh if c["entity"] == "household"
-                           and any(top_level(name) == "members" for name in c["fields"])}   # a list or members/<id>/…
+                           and _names_members(c["fields"])}
             self._index_member_ids(tx, [touched[k] for k in member_keys if k in touched], now)
             tx.exec("UPDATE counters SET value = %s WHERE name = 'seq'", (seq,))
         for verdict in verdicts:

@@ -4,7 +4,13 @@ Runs the real server (``fieldapp-server serve``) on 127.0.0.1 in a subprocess, a
 laptop store, and for PostgreSQL a throw-away server started like the tests do. Each saved visit is two
 changes, as the vault makes them: the visit record and its household's typed answers (row ids, no
 calculated answers). Prints medians and ratios, the bytes per synced household with and without the
-calculated answers, and one final RESULT line.
+calculated answers, and one final RESULT line. Rates are per wall-clock second, per CPU-second of
+client + server + database, and per CPU-second of server + database alone.
+
+``--previous REV`` also runs the server of an earlier commit on the same changes in the same run:
+the commit is extracted (``git archive``) into a temporary folder, and that checkout's own code
+migrates its database to its own schema, creates the areas, issues the enrollment codes (a
+subprocess in that folder) and serves (``ServerProcess`` with that folder as its checkout).
 
     .venv/bin/python bench/sync.py            # 20,000 visits, SQLite and PostgreSQL
     .venv/bin/python bench/sync.py --quick    # 2,000 visits (< 30 s)

@@ -384,7 +384,7 @@ def _merge_new(change: dict, device_id: str, grain: Grain) -> MergeResult | None
             touched.append(name)
         drop = row_calc.get(name) or frozenset()
         rows, prefix = [], name + "/"
-        for i, row in enumerate(value or ()):
+        for row in value or ():
             if not isinstance(row, dict):
                 continue
             if not row.get(key):

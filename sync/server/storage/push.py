@@ -163,6 +163,8 @@ class PushStore:
     # --- households sharing a member's ID number (flagged, never merged) ---------------
     def _index_member_ids(self, tx: Tx, households: list[dict], now: str) -> None:
         """Replace the member-ID index rows of *households*: one DELETE per 500 households, one insert for all."""
+        if not households:
+            return
         ids = [record["entity_id"] for record in households]
         for start in range(0, len(ids), 500):
             cond, params = self._in("household_id", ids[start:start + 500])
@@ -177,7 +179,8 @@ class PushStore:
                     numbers.add(number.strip().upper())
             village = record["village_code"]
             rows += [(n, record["entity_id"], village, township_of(village), now) for n in sorted(numbers)]
-        tx.insert_rows("member_ids", ("id_number", "household_id", "village_code", "township_code", "updated_at"), rows)
+        if rows:
+            tx.insert_rows("member_ids", ("id_number", "household_id", "village_code", "township_code", "updated_at"), rows)
 
     def duplicate_members(self, scope):
         cond, params = self._scope_condition(scope)

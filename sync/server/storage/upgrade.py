@@ -68,3 +68,12 @@ def upgrade_to_row_merge(tx) -> None:
 
 
 DATA_STEPS = {6: upgrade_to_row_merge}
+
+
+def _search_grams(tx) -> None:
+    from sync.server.storage.search_index import rebuild
+
+    rebuild(tx)
+
+
+DATA_STEPS[12] = _search_grams   # schema 12: the console's n-gram search index for every household already stored

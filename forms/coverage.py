@@ -23,7 +23,7 @@ from typing import Iterable
 from forms.errors import FormsError
 from forms.places import county_of, township_of
 
-__all__ = ["REVIEW_STATES", "REVIEW_LABELS_ZH", "REASONS", "REASON_LABELS_ZH", "STATE_LABELS_ZH", "HouseholdFacts", "CoverageCounts", "CoverageReport",
+__all__ = ["review_overdue", "review_deadline_days", "REVIEW_OVERDUE_LABEL_ZH", "REVIEW_STATES", "REVIEW_LABELS_ZH", "REASONS", "REASON_LABELS_ZH", "STATE_LABELS_ZH", "HouseholdFacts", "CoverageCounts", "CoverageReport",
            "facts_from_fields", "target_state", "summarise", "unreachable_status", "UnreachableIncomplete",
            "report_lines"]
 
@@ -32,6 +32,7 @@ REASON_LABELS_ZH = {"moved_out": "迁出", "deceased": "死亡", "no_such_househ
                     "away_long_term": "长期外出"}
 REVIEW_STATES = ("submitted", "returned", "approved")
 REVIEW_LABELS_ZH = {"submitted": "待审核", "returned": "已退回", "approved": "已审核通过"}
+REVIEW_OVERDUE_LABEL_ZH = "审核超期"
 STATE_LABELS_ZH = {"not_visited": "未走访", "visited": "已走访", "unreachable": "无法入户", "discovered": "主动发现"}
 
 
@@ -94,6 +95,7 @@ class CoverageCounts:
     not_visited: int = 0
     discovered: int = 0
     reviews: dict = field(default_factory=lambda: {r: 0 for r in REVIEW_STATES})
+    review_overdue: int = 0   # of the 待审核 (submitted) ones, those past the county's review deadline
 
     @property
     def unreachable_total(self) -> int:
@@ -122,13 +124,14 @@ class CoverageCounts:
         """Add one village's review counts (待审核 / 已退回 / 已审核通过 of its households' latest final visits)."""
         for state in REVIEW_STATES:
             self.reviews[state] = self.reviews.get(state, 0) + int((counts or {}).get(state, 0) or 0)
+        self.review_overdue += int((counts or {}).get("overdue", 0) or 0)
 
     def as_dict(self) -> dict:
         """Plain JSON-able figures (what ``--json`` prints and the web console shows)."""
         return {"code": self.code, "target": self.target, "visited": self.visited,
                 "unreachable": dict(self.unreachable), "unreachable_total": self.unreachable_total,
                 "not_visited": self.not_visited, "discovered": self.discovered, "rate_permille": self.rate_permille,
-                "reviews": dict(self.reviews)}
+                "reviews": dict(self.reviews), "review_overdue": self.review_overdue}
 
 
 @dataclass
@@ -147,6 +150,25 @@ class CoverageReport:
                 "villages": [c.as_dict() for _, c in sorted(self.villages.items())],
                 "townships": [c.as_dict() for _, c in sorted(self.townships.items())],
                 "counties": [c.as_dict() for _, c in sorted(self.counties.items())]}
+
+
+def review_deadline_days(reference: dict | None) -> int | None:
+    """The county's review deadline (days a finished visit may wait for 审核) from its published reference data,
+    ``review_deadline_days``; None when the county set none (then nothing is counted overdue)."""
+    value = (reference or {}).get("review_deadline_days") if isinstance(reference, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None
+
+
+def review_overdue(state: str, visit_date: str, today: _dt.date, deadline_days: int | None) -> bool:
+    """审核超期: a visit still awaiting review (``submitted``, 待审核) whose visit date is more than *deadline_days*
+    days before *today*. Approved and returned visits are never overdue; without a deadline nothing is."""
+    if state != "submitted" or not deadline_days:
+        return False
+    try:
+        done = _dt.date.fromisoformat(str(visit_date)[:10])
+    except ValueError:
+        return False
+    return (today - done).days > deadline_days
 
 
 def summarise(households: Iterable[HouseholdFacts], campaign: str, since: str,

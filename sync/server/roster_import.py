@@ -156,7 +156,7 @@ def write_template(path: str | Path) -> Path:
     return path
 
 
-def coverage(storage, campaign: str | None = None, area: str = "") -> dict:
+def coverage(storage, campaign: str | None = None, area: str = "", today: dt.date | None = None) -> dict:
     """Coverage of a campaign (default: the newest with a roster) per village, township and county under *area*."""
     campaigns = storage.roster_campaigns()
     chosen = next((c for c in campaigns if c["name"] == campaign), None) if campaign else (campaigns[-1] if campaigns else None)
@@ -167,9 +167,13 @@ def coverage(storage, campaign: str | None = None, area: str = "") -> dict:
                                last_final.get(h["household_id"])) for h in households)
     from sync.server.storage.base import Scope
 
-    reviews = storage.reviews.counts_by_village(Scope("admin", ""))   # the review state, by the same rule as laptops
+    from forms.coverage import review_deadline_days
+
+    deadline = review_deadline_days(storage.reviews.latest_document("reference"))
+    reviews = storage.reviews.counts_by_village(Scope("admin", ""), today, deadline)   # the same rule as laptops
     report = summarise(facts, chosen["name"], chosen["start_date"], reviews).as_dict()
     report["area"] = area
+    report["review_deadline_days"] = deadline
     return report
 
 

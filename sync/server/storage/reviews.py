@@ -156,32 +156,38 @@ class ReviewStore:
             rows = tx.q(f"SELECT {EVENT_COLUMNS} FROM review_events WHERE {cond} ORDER BY review_seq", params)
         return {r["visit_id"]: _event(r) for r in rows}
 
-    def counts_by_village(self, scope: Scope) -> dict[str, dict[str, int]]:
-        """Per village: how many households' latest final visit is submitted / approved / returned (coverage).
+    def counts_by_village(self, scope: Scope, today=None, deadline_days: int | None = None) -> dict[str, dict[str, int]]:
+        """Per village: how many households' latest final visit is submitted / approved / returned (coverage), and
+        ``overdue``: of the submitted ones, those past *deadline_days* on *today* (:func:`forms.coverage.review_overdue`).
 
         The same figures as the laptop's ``review_counts_by_village``: a household's latest final visit (by visit
-        date, then the newest change) is 待审核 until a review event says otherwise.
+        date, then the newest change) is 待审核 until a review event says otherwise. Only the status and visit date
+        are read from each visit (in SQL), not its whole record.
         """
+        import datetime as _dt
+
+        from forms.coverage import review_overdue
+
         cond, params = self.sql._scope_condition(scope)
+        j = self.sql._json_text
         with self.sql._tx(write=False) as tx:
-            rows = tx.q(f"SELECT entity_id, household_id, village_code, fields, updated_seq FROM records "
-                        f"WHERE entity = 'visit' AND {cond}", params)
+            rows = tx.q(f"SELECT entity_id, household_id, village_code, {j(('answers', 'visit_date'))} AS visit_date, "
+                        f"updated_seq FROM records WHERE entity = 'visit' AND {cond} AND {j(('status',))} = 'final'", params)
         latest: dict[str, tuple] = {}
         for row in rows:
-            fields = json.loads(row["fields"])
-            if fields.get("status") != "final":
-                continue
-            key = (str((fields.get("answers") or {}).get("visit_date") or ""), int(row["updated_seq"] or 0))
+            key = (str(row["visit_date"] or ""), int(row["updated_seq"] or 0))
             held = latest.get(row["household_id"])
             if held is None or key > held[0]:
                 latest[row["household_id"]] = (key, row["village_code"] or "", row["entity_id"])
         states = self.latest_states(scope)
+        today = today or _dt.date.today()
         out: dict[str, dict[str, int]] = {}
-        for _key, village, visit_id in latest.values():
+        for key, village, visit_id in latest.values():
             event = states.get(visit_id)
             state = event["action"] if event and event.get("action") in (APPROVED, RETURNED) else "submitted"
-            counts = out.setdefault(village, {"submitted": 0, "approved": 0, "returned": 0})
+            counts = out.setdefault(village, {"submitted": 0, "approved": 0, "returned": 0, "overdue": 0})
             counts[state] += 1
+            counts["overdue"] += review_overdue(state, key[0], today, deadline_days)
         return out
 
     def submissions(self, visit_id: str) -> list[dict]:

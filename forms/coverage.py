@@ -23,7 +23,7 @@ from typing import Iterable
 from forms.errors import FormsError
 from forms.places import county_of, township_of
 
-__all__ = ["review_overdue", "review_deadline_days", "REVIEW_OVERDUE_LABEL_ZH", "REVIEW_STATES", "REVIEW_LABELS_ZH", "REASONS", "REASON_LABELS_ZH", "STATE_LABELS_ZH", "HouseholdFacts", "CoverageCounts", "CoverageReport",
+__all__ = ["summarise_groups", "review_overdue", "review_deadline_days", "REVIEW_OVERDUE_LABEL_ZH", "REVIEW_STATES", "REVIEW_LABELS_ZH", "REASONS", "REASON_LABELS_ZH", "STATE_LABELS_ZH", "HouseholdFacts", "CoverageCounts", "CoverageReport",
            "facts_from_fields", "target_state", "summarise", "unreachable_status", "UnreachableIncomplete",
            "report_lines"]
 
@@ -107,18 +107,18 @@ class CoverageCounts:
         """(visited + 无法入户) per thousand targets, rounded down (0 when there is no target)."""
         return (1000 * (self.visited + self.unreachable_total)) // self.target if self.target else 0
 
-    def add(self, state: str, reason: str = "") -> None:
-        """Count one household in *state*."""
+    def add(self, state: str, reason: str = "", n: int = 1) -> None:
+        """Count one household (or *n* with the same facts) in *state*."""
         if state == "discovered":
-            self.discovered += 1
+            self.discovered += n
             return
-        self.target += 1
+        self.target += n
         if state == "visited":
-            self.visited += 1
+            self.visited += n
         elif state == "unreachable":
-            self.unreachable[reason] = self.unreachable.get(reason, 0) + 1
+            self.unreachable[reason] = self.unreachable.get(reason, 0) + n
         else:
-            self.not_visited += 1
+            self.not_visited += n
 
     def add_reviews(self, counts: dict) -> None:
         """Add one village's review counts (待审核 / 已退回 / 已审核通过 of its households' latest final visits)."""
@@ -179,17 +179,26 @@ def summarise(households: Iterable[HouseholdFacts], campaign: str, since: str,
         final visits (the laptop from its vault, the server from its review storage); they are added to the
         villages of the report (and summed into their township and county), villages outside it are left out
     """
+    return summarise_groups(((facts, 1) for facts in households), campaign, since, reviews)
+
+
+def summarise_groups(groups: Iterable[tuple[HouseholdFacts, int]], campaign: str, since: str,
+                     reviews: dict | None = None) -> CoverageReport:
+    """:func:`summarise` of households given as (facts, how many households have exactly these facts).
+
+    The server groups identical facts in its database and passes each group once (``coverage_facts.py``).
+    """
     report = CoverageReport(campaign, since)
-    for facts in households:
+    for facts, n in groups:
         state = target_state(facts, campaign, since)
-        if state is None:
+        if state is None or n <= 0:
             continue
         code = facts.village_code
         for level, key in ((report.villages, code), (report.townships, township_of(code)), (report.counties, county_of(code))):
             counts = level.get(key)
             if counts is None:
                 counts = level[key] = CoverageCounts(key)
-            counts.add(state, facts.unreachable_reason)
+            counts.add(state, facts.unreachable_reason, n)
     for code, counts in sorted((reviews or {}).items()):
         if code not in report.villages:
             continue

@@ -162,16 +162,11 @@ def coverage(storage, campaign: str | None = None, area: str = "", today: dt.dat
     chosen = next((c for c in campaigns if c["name"] == campaign), None) if campaign else (campaigns[-1] if campaigns else None)
     if chosen is None:
         raise errors.RosterCampaignMissing(f"no roster for campaign {campaign!r}" if campaign else "no roster imported")
-    households, last_final = storage.coverage_rows(area)
-    facts = (facts_from_fields(h["village_code"], {"roster": _obj(h["roster"]), "target_status": _obj(h["target_status"])},
-                               last_final.get(h["household_id"])) for h in households)
-    from sync.server.storage.base import Scope
-
     from forms.coverage import review_deadline_days
+    from sync.server.storage import coverage_facts
 
     deadline = review_deadline_days(storage.reviews.latest_document("reference"))
-    reviews = storage.reviews.counts_by_village(Scope("admin", ""), today, deadline)   # the same rule as laptops
-    report = summarise(facts, chosen["name"], chosen["start_date"], reviews).as_dict()
+    report = coverage_facts.report(storage, chosen["name"], chosen["start_date"], area, today, deadline).as_dict()
     report["area"] = area
     report["review_deadline_days"] = deadline
     return report

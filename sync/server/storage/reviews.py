@@ -132,21 +132,29 @@ class ReviewStore:
         return sorted(r["entity_id"] for r in rows if json.loads(r["fields"]).get("amends") == visit_id)
 
     def pending(self, scope: Scope, village_code: str | None = None, limit: int = 1000) -> list[dict]:
-        """Final visit records in *scope* (and *village_code*) without any review event, oldest first."""
+        """Final visit records in *scope* (and *village_code*) without any review event, oldest first.
+
+        Read in pages along ``records (entity, updated_seq)`` (migration 0012) until *limit* are found, so a
+        county of 200,000 visits reads the first few hundred, not all of them."""
         cond, params = self.sql._scope_condition(scope)
         if village_code:
             cond, params = cond + " AND village_code = %s", params + [village_code]
+        out, last, page = [], -1, max(200, int(limit))
         with self.sql._tx(write=False) as tx:
-            rows = tx.q("SELECT entity_id, household_id, village_code, revision, fields, updated_seq FROM records r "
-                        f"WHERE entity = 'visit' AND {cond} AND NOT EXISTS "
-                        "(SELECT 1 FROM review_events e WHERE e.visit_id = r.entity_id) ORDER BY updated_seq", params)
-        out = []
-        for row in rows:
-            row["fields"] = json.loads(row["fields"])
-            if row["fields"].get("status") == "final":
-                out.append(row)
-                if len(out) >= limit:
+            while len(out) < limit:
+                rows = tx.q("SELECT entity_id, household_id, village_code, revision, fields, updated_seq FROM records r "
+                            f"WHERE entity = 'visit' AND updated_seq > %s AND {cond} AND NOT EXISTS "
+                            "(SELECT 1 FROM review_events e WHERE e.visit_id = r.entity_id) ORDER BY updated_seq LIMIT %s",
+                            [last, *params, page])
+                for row in rows:
+                    row["fields"] = json.loads(row["fields"])
+                    if row["fields"].get("status") == "final":
+                        out.append(row)
+                        if len(out) >= limit:
+                            break
+                if len(rows) < page:
                     break
+                last = rows[-1]["updated_seq"]
         return out
 
     def latest_states(self, scope: Scope) -> dict[str, dict]:

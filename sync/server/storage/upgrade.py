@@ -71,9 +71,10 @@ DATA_STEPS = {6: upgrade_to_row_merge}
 
 
 def _search_grams(tx) -> None:
-    from sync.server.storage.search_index import rebuild
+    from sync.server.storage import coverage_facts, search_index
 
-    rebuild(tx)
+    search_index.rebuild(tx)
+    coverage_facts.rebuild(tx)
 
 
-DATA_STEPS[12] = _search_grams   # schema 12: the console's n-gram search index for every household already stored
+DATA_STEPS[12] = _search_grams   # schema 12: search grams and coverage facts of every household already stored

@@ -40,7 +40,7 @@ def seed(storage, households: int, rng: random.Random) -> list[tuple[str, str, s
     """Areas, a roster campaign and households, written fast through the storage layer's own pieces.
 
     Each household and its visit are made by the server's own merge of a new record (``sql._merge``, the
-    function ``push`` uses) into the rows ``push`` writes (``_record_row``, ``CHANGE_INSERT_COLUMNS``), and
+    function ``push`` uses, storage/push.py) into the rows ``push`` writes (``_record_row``, ``CHANGE_INSERT_COLUMNS``), and
     written with the backend's ``insert_rows`` (COPY on PostgreSQL), 5,000 households per transaction,
     with their member-ID index rows and the change-log counter. What ``push`` adds per batch and is left out
     here: the look-up of the changes and records already stored (none: every id is new), area checks
@@ -58,7 +58,7 @@ def seed(storage, households: int, rng: random.Random) -> list[tuple[str, str, s
     from forms.idnumber import check_char
     from forms.places import township_of
     from sync.server.admin import add_area
-    from sync.server.storage.sql import CHANGE_INSERT_COLUMNS, RECORD_COLUMNS, _merge, _record_row
+    from sync.server.storage.push import CHANGE_INSERT_COLUMNS, RECORD_COLUMNS, _merge, _record_row
 
     add_area(storage, COUNTY, "江宁区")
     villages = []

@@ -26,6 +26,7 @@ from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN
                            ErrorBody, Hello, KnownRequest, KnownResponse, PullResponse, PushRequest, PushResponse,
                            ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, DuplicateMember, AuditAnchor, AuditAnchorStored,
                            AuditAnchors, AppRelease, keys_are_valid)
+from sync.set_aside import SetAsideEntry, SetAsideReport, SetAsideStored
 from sync.review_messages import ApproveRequest, ApproveResponse, QueueItem, ReturnRequest, ReviewEvent, ReviewHistory, ReviewPage
 from sync.server import review
 from sync.server.auth import authenticate, check_protocol, device_scope
@@ -33,7 +34,7 @@ from sync.server.checks import check_changes, warm_up
 from sync.server.keystore import load_or_create_server_keys
 from sync.appversion import SAFE_FILE_NAME
 from sync.server.ops import restore_state
-from sync.server.releases import DOWNLOAD_PATH, MIN_VERSION, check_app_version, package_path
+from sync.server.releases import DOWNLOAD_PATH, MIN_VERSION, check_app_version, note_device_version, package_path
 from sync.server.limits import MAX_BODY_BYTES, BodyLimit, json_depth_exceeds
 from sync.server.storage import Storage
 
@@ -94,7 +95,9 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_di
                   description="四个摸清 走访数据同步服务器。Devices sign every request with their Ed25519 key.")
     app.state.storage, app.state.keys = storage, keys
     app.state.releases_dir = releases_dir
-    app.state.enroll_failures = FailureWindow(ENROLL_FAILURES_ALLOWED, ENROLL_FAILURE_WINDOW_S)
+    from sync.server.console.state import StoredFailures   # in the database: shared by workers, kept over a restart
+
+    app.state.enroll_failures = StoredFailures(storage, "enrollment", ENROLL_FAILURES_ALLOWED, ENROLL_FAILURE_WINDOW_S)
     app.add_middleware(BodyLimit, limit=max_body_bytes)   # enforced while reading (sync/server/limits.py)
     warm_up()
     from sync.server.console import mount_console
@@ -137,7 +140,12 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_di
     async def device(request: Request, _version: int = Depends(protocol)) -> dict:
         body = await request.body()
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return await run_in_threadpool(authenticate, storage, request.method, target, request.headers, body)
+        return await run_in_threadpool(_authenticated, request.method, target, request.headers, body)
+
+    def _authenticated(method, target, headers, body) -> dict:
+        dev = authenticate(storage, method, target, headers, body)
+        note_device_version(storage, dev, headers, _now())   # the devices page shows the version each laptop runs
+        return dev
 
     @app.get("/v1/hello", response_model=Hello, tags=["protocol"])
     def hello() -> dict:
@@ -261,6 +269,19 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_di
         if dev["role"] != "office":
             raise errors.RoleNotAllowed()
         return storage.duplicate_members(device_scope(dev))
+
+    @app.post("/v1/set-aside", response_model=SetAsideStored, responses=ERROR_RESPONSES, tags=["sync"])
+    def report_set_aside(body: SetAsideReport, dev: dict = Depends(device)) -> dict:
+        """The device's whole current list of changes set aside after a refusal (replaces its previous report)."""
+        stored = storage.set_aside.replace(dev, [i.model_dump() for i in body.items], _now())
+        if stored:
+            log.warning("device reports %d set-aside changes", stored)
+        return {"stored": stored}
+
+    @app.get("/v1/set-aside", response_model=list[SetAsideEntry], responses=ERROR_RESPONSES, tags=["sync"])
+    def set_aside_reports(dev: dict = Depends(device)) -> list:
+        """Set-aside changes reported by the laptops of an office's township (a visitor: its own report)."""
+        return storage.set_aside.listed(device_scope(dev), dev["device_id"])
     # --- review (审核): the same functions as the CLI and the console, sync/server/review.py
     @app.get("/v1/reviews", response_model=ReviewPage, responses=ERROR_RESPONSES, tags=["review"])
     def review_events(cursor: int = Query(0, ge=0, le=2**62), limit: int = Query(500, ge=1, le=MAX_PULL_LIMIT),

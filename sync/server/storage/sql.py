@@ -78,6 +78,13 @@ class SqlStorage(PushStore, RosterStore, Storage):
 
         return ReviewStore(self)
 
+    @property
+    def set_aside(self):
+        """The laptops' set-aside reports (:class:`sync.server.storage.set_aside_store.SetAsideStore`)."""
+        from sync.server.storage.set_aside_store import SetAsideStore
+
+        return SetAsideStore(self)
+
     # --- migrations -------------------------------------------------------------
     def _migration_files(self) -> list[tuple[int, str, str]]:
         folder = resources.files("sync.server.storage") / "migrations" / self.backend
@@ -273,6 +280,12 @@ class SqlStorage(PushStore, RosterStore, Storage):
     def revoke_device(self, device_id, now) -> bool:
         with self._tx() as tx:
             return tx.exec("UPDATE devices SET revoked_at = COALESCE(revoked_at, %s) WHERE device_id = %s", (now, device_id)) == 1
+
+    def note_app_version(self, device_id, version, now) -> bool:
+        """Keep the app version *device_id* last sent (written only when it changed); True if it changed."""
+        with self._tx() as tx:
+            return tx.exec("UPDATE devices SET app_version = %s, app_version_seen_at = %s WHERE device_id = %s "
+                           "AND (app_version IS NULL OR app_version <> %s)", (version, now, device_id, version)) == 1
 
     def use_nonce(self, device_id, nonce, ts, oldest_kept) -> bool:
         with self._tx() as tx:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from typing import Mapping, NamedTuple
 
 from forms.grain import shipped_grain, strip_calculated, with_row_ids
 from forms.interchange import envelope_problems, new_envelope
@@ -13,7 +14,7 @@ from sync.merge import apply_paths, diff_fields, top_level
 from . import audit
 from .errors import InvalidRecord, RecordNotFound
 from .reviews import amends_of_new_visit
-from .projection import VISIT_STATUSES, household_fields, project, spaced_chars, sql_text
+from .projection import DATA_FLAGS, VISIT_STATUSES, household_fields, project, spaced_chars, sql_text
 
 VISIT_FIELD_NAMES = ("household_id", "form_id", "form_version", "status", "answers")
 HOUSEHOLD_ROW_COLUMNS = (
@@ -24,6 +25,14 @@ _ROW_SELECT = (
     "SELECT h.id, h.head_name, h.head_id_masked, h.village_code, h.address, h.categories, "
     "h.visit_status, h.review_due, h.open_needs, h.flags, h.last_visit_date FROM household_list h"
 )
+
+
+class Derived(NamedTuple):
+    """What the rules derive for a household's list row (review due date R7, list flags), computed by the
+    app core (``fieldapp.core.derive``) once per save and stored with the household as data."""
+
+    review_due: str | None = None
+    flags: tuple = ()
 
 
 def now_utc() -> str:
@@ -77,33 +86,42 @@ def check_entry(db, role, township, villages_json, village, fields: dict) -> Non
 
 
 class RecordsMixin:
-    """Record operations of :class:`fieldapp.vault.Vault` (needs ``_session()``, ``user``, ``_suite``, ``deriver``)."""
+    """Record operations of :class:`fieldapp.vault.Vault` (needs ``_session()``, ``user``, ``_suite``)."""
 
     # ---------------------------------------------------------------- writes
-    def save_visit(self, visit: dict, *, review_due: str | None = None, flags: list[str] | None = None) -> dict:
+    def save_visit(self, visit: dict, derived: Derived | None = None, *, review_due: str | None = None,
+                   flags: list[str] | None = None) -> dict:
         """Save one visit (interchange format) and update its household, in one transaction with change log and audit.
 
         :param visit: ``{"household_id", "visit_id", "form_id", "form_version", "status", "answers", ...}``
-        :param review_due: next review date (R7) if the caller computed it; else the deriver hook or the old value
-        :param flags: extra list flags (e.g. ``verify``, ``filing``) computed by the caller
+        :param derived: the household's review date and list flags, computed by the caller from the rules; without
+            them (or ``review_due``/``flags``) the old review date and flags stay and the household is listed in
+            :meth:`pending_derivations` until :meth:`store_derived` is called for it
+        :param review_due: next review date (R7), instead of ``derived``
+        :param flags: extra list flags (e.g. ``verify``, ``filing``), instead of ``derived``
         :returns: ``{"visit_id", "household_id", "created", "visit_fields", "household_fields"}`` (changed field names)
         """
+        if derived is None and (review_due is not None or flags is not None):
+            derived = Derived(review_due, tuple(flags or ()))
         with self._session() as db:
             try:
                 with self._tx(db):
-                    result = self._save_visit_tx(db, visit, review_due, flags)
+                    result = self._save_visit_tx(db, visit, derived)
             except UnicodeEncodeError as exc:  # e.g. a lone surrogate from a "\ud800" escape in imported JSON
                 raise InvalidRecord("text that is not valid Unicode") from exc
         return result
 
-    def save_visits(self, visits, *, batch_size: int = 500) -> int:
-        """Import many visits (an iterable), ``batch_size`` per transaction; returns how many were saved."""
+    def save_visits(self, visits, *, batch_size: int = 500, derived: Mapping[str, Derived] | None = None) -> int:
+        """Import many visits (an iterable), ``batch_size`` per transaction; returns how many were saved.
+
+        :param derived: by visit id, the derived values of its household (as :meth:`save_visit`)
+        """
         try:
-            return self._save_batches(visits, batch_size)
+            return self._save_batches(visits, batch_size, derived or {})
         except UnicodeEncodeError as exc:
             raise InvalidRecord("text that is not valid Unicode") from exc
 
-    def _save_batches(self, visits, batch_size: int) -> int:
+    def _save_batches(self, visits, batch_size: int, derived: Mapping[str, Derived]) -> int:
         count = 0
         batch: list[dict] = []
         with self._session() as db:
@@ -112,17 +130,17 @@ class RecordsMixin:
                 if len(batch) >= batch_size:
                     with self._tx(db):
                         for v in batch:
-                            self._save_visit_tx(db, v, None, None)
+                            self._save_visit_tx(db, v, derived.get(v.get("visit_id")))
                     count += len(batch)
                     batch = []
             if batch:
                 with self._tx(db):
                     for v in batch:
-                        self._save_visit_tx(db, v, None, None)
+                        self._save_visit_tx(db, v, derived.get(v.get("visit_id")))
                 count += len(batch)
         return count
 
-    def _save_visit_tx(self, db, visit: dict, review_due, flags) -> dict:
+    def _save_visit_tx(self, db, visit: dict, derived: Derived | None) -> dict:
         fields = check_visit(visit)
         at, who = now_utc(), self.user
         visit_id, hh_id = visit["visit_id"], fields["household_id"]
@@ -166,7 +184,7 @@ class RecordsMixin:
             check_entry(db, self._state(db, "role"), self._state(db, "township_code"), self._state(db, "villages"),
                         village, {**changed_visit, **changed_hh})
         self._write_household(db, hh_id, merged, at, who, exists=hh_row is not None, local_edit=bool(changed_hh),
-                              review_due=review_due, flags=flags)
+                              derived=derived)
         if changed_visit:
             self._log_change(db, "visit", visit_id, hh_id, village, visit_base, changed_visit, at)
         if changed_hh:
@@ -204,15 +222,17 @@ class RecordsMixin:
         return {"household_id": household_id, "paths": sorted(changes)}
 
     def _write_household(self, db, hh_id: str, fields: dict, at: str, who: str, *, exists: bool, local_edit: bool,
-                         review_due=None, flags=None, revision: int | None = None, created=None) -> None:
-        """Store a household's fields and refresh its list row, members, categories, flags, needs and FTS rows."""
-        derived = self.deriver(fields) if self.deriver else {}
-        proj = project(fields, list(flags or []) + list(derived.get("flags") or []))
+                         derived: Derived | None = None, revision: int | None = None, created=None) -> None:
+        """Store a household's fields and refresh its list row, members, categories, flags, needs and FTS rows.
+
+        Without *derived* (a pull, an amendment) the review date and the rules' flags stay as they were and
+        the household waits in ``derive_pending`` (same transaction) for the core to derive them.
+        """
         latest = db.execute(
             "SELECT status, visit_date FROM visits WHERE household_id = ? ORDER BY visit_date DESC, updated_at DESC LIMIT 1",
             [hh_id]).fetchone()
         status, last_date = (latest if latest else ("none", None))
-        due = review_due or derived.get("review_due")
+        due, kept_flags = (derived.review_due, list(derived.flags)) if derived is not None else (None, [])
         if exists:
             rowid = db.execute("SELECT rowid FROM households WHERE id = ?", [hh_id]).fetchone()[0]
             db.execute(
@@ -220,9 +240,11 @@ class RecordsMixin:
                 "local_edits=local_edits+?, updated_at=?, updated_by=? WHERE rowid=?",
                 [dumps(fields), revision, int(local_edit), at, who, rowid],
             )
-            if due is None:
-                old = db.execute("SELECT review_due FROM household_list WHERE rowid = ?", [rowid]).fetchone()
-                due = old[0] if old else None
+            if due is None or derived is None:
+                old = db.execute("SELECT review_due, flags FROM household_list WHERE rowid = ?", [rowid]).fetchone()
+                due = due if due is not None else (old[0] if old else None)
+                if derived is None and old and old[1]:   # the rules' flags stay until derived again
+                    kept_flags = [f for f in old[1].split(",") if f and f not in DATA_FLAGS]
             for table in ("members", "household_categories", "household_flags", "household_needs"):
                 db.execute(f"DELETE FROM {table} WHERE household = ?", [rowid])  # fixed table names
             db.execute("DELETE FROM household_fts WHERE rowid = ?", [rowid])
@@ -234,6 +256,11 @@ class RecordsMixin:
                 "VALUES (?,?,?,?,?,?,?,?)",
                 [hh_id, dumps(fields), revision or 0, int(local_edit), c_at, c_by, at, who],
             ).lastrowid
+        proj = project(fields, kept_flags)
+        if derived is None:
+            db.execute("INSERT OR IGNORE INTO derive_pending (household_id) VALUES (?)", [hh_id])
+        else:
+            db.execute("DELETE FROM derive_pending WHERE household_id = ?", [hh_id])
         # The list row replaced by DELETE + INSERT: what INSERT OR REPLACE did (nothing references
         # household_list), at a quarter of its cost with foreign keys on (measured, bench/roster.py).
         db.execute("DELETE FROM household_list WHERE rowid = ?", [rowid])
@@ -265,6 +292,37 @@ class RecordsMixin:
                    [rowid, proj.names_text, proj.address, proj.id_numbers_text])
         db.execute("INSERT INTO household_chars (rowid, names, address) VALUES (?,?,?)",
                    [rowid, spaced_chars(proj.names_text), spaced_chars(proj.address)])
+
+    def pending_derivations(self, limit: int = 500) -> list[tuple[str, dict]]:
+        """``(household_id, fields)`` of households written without derived values (pulled, amended), oldest first."""
+        with self._session() as db:
+            rows = db.execute("SELECT p.household_id, h.fields FROM derive_pending p JOIN households h ON h.id = "
+                              "p.household_id ORDER BY p.rowid LIMIT ?", [int(limit)]).fetchall()
+        return [(r[0], json.loads(r[1])) for r in rows]
+
+    def store_derived(self, values: Mapping[str, Derived]) -> int:
+        """Store the derived values of households (by id) in their list rows, in one transaction; returns how many.
+
+        A review date of None keeps the stored one; the flags replace the rules' flags (the data's own stay).
+        """
+        done = 0
+        with self._session() as db:
+            with self._tx(db):
+                for hh_id, derived in values.items():
+                    row = db.execute("SELECT h.rowid, h.fields, l.review_due FROM households h JOIN household_list l "
+                                     "ON l.rowid = h.rowid WHERE h.id = ?", [hh_id]).fetchone()
+                    db.execute("DELETE FROM derive_pending WHERE household_id = ?", [hh_id])
+                    if row is None:
+                        continue
+                    rowid = row[0]
+                    flags = project(json.loads(row[1]), list(derived.flags)).flags
+                    db.execute("UPDATE household_list SET review_due = ?, flags = ? WHERE rowid = ?",
+                               [derived.review_due if derived.review_due is not None else row[2], ",".join(flags), rowid])
+                    db.execute("DELETE FROM household_flags WHERE household = ?", [rowid])
+                    db.conn.executemany("INSERT INTO household_flags (flag, household) VALUES (?, ?)",
+                                        [(f, rowid) for f in flags])
+                    done += 1
+        return done
 
     def update_household_fields(self, household_id: str, fields: dict) -> list[str]:
         """Set some fields of a household (e.g. ``target_status``) with their change-log row and audit entry,

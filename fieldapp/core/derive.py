@@ -65,8 +65,13 @@ class Deriver:
         return Derived((a.review or {}).get("next_review_due"), tuple(flags_of(a)))
 
     def complete_pending(self, vault, batch: int = 500) -> int:
-        """Derive and store the values of every household the vault lists as waiting; returns how many."""
+        """Derive and store the values of every household the vault lists as waiting; returns how many.
+
+        A vault locked meanwhile (a revoked device) is left as it is: its list waits for the next unlock.
+        """
         done = 0
+        if not vault.is_unlocked:
+            return done
         while True:
             pending = vault.pending_derivations(batch)
             if not pending:

@@ -53,10 +53,11 @@ class Deriver:
             return Derived()
         return Derived((a.review or {}).get("next_review_due"), tuple(flags_of(a)))
 
-    def for_household(self, fields: dict) -> Derived:
-        """The values of a household's current state (after a pull or an amendment)."""
+    def for_household(self, fields: dict, visit_date: str | None = None) -> Derived:
+        """The values of a household's current state (after a pull or an amendment), as of its last visit."""
         form = self.catalog.form()
-        envelope = new_envelope("", "", "draft", dict(fields), form_id=form.form_id, form_version=form.version)
+        answers = dict(fields, visit_date=visit_date) if visit_date else dict(fields)   # R7 counts from the visit
+        envelope = new_envelope("", "", "draft", answers, form_id=form.form_id, form_version=form.version)
         try:
             a = self.assess(envelope)
         except FormsError as exc:  # a household without a published standard still lists
@@ -76,4 +77,4 @@ class Deriver:
             pending = vault.pending_derivations(batch)
             if not pending:
                 return done
-            done += vault.store_derived({hid: self.for_household(fields) for hid, fields in pending})
+            done += vault.store_derived({hid: self.for_household(fields, last) for hid, fields, last in pending})

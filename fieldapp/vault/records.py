@@ -293,12 +293,14 @@ class RecordsMixin:
         db.execute("INSERT INTO household_chars (rowid, names, address) VALUES (?,?,?)",
                    [rowid, spaced_chars(proj.names_text), spaced_chars(proj.address)])
 
-    def pending_derivations(self, limit: int = 500) -> list[tuple[str, dict]]:
-        """``(household_id, fields)`` of households written without derived values (pulled, amended), oldest first."""
+    def pending_derivations(self, limit: int = 500) -> list[tuple[str, dict, str | None]]:
+        """``(household_id, fields, last visit date)`` of households written without derived values (pulled,
+        amended), oldest first."""
         with self._session() as db:
-            rows = db.execute("SELECT p.household_id, h.fields FROM derive_pending p JOIN households h ON h.id = "
-                              "p.household_id ORDER BY p.rowid LIMIT ?", [int(limit)]).fetchall()
-        return [(r[0], json.loads(r[1])) for r in rows]
+            rows = db.execute("SELECT p.household_id, h.fields, l.last_visit_date FROM derive_pending p "
+                              "JOIN households h ON h.id = p.household_id JOIN household_list l ON l.rowid = h.rowid "
+                              "ORDER BY p.rowid LIMIT ?", [int(limit)]).fetchall()
+        return [(r[0], json.loads(r[1]), r[2]) for r in rows]
 
     def store_derived(self, values: Mapping[str, Derived]) -> int:
         """Store the derived values of households (by id) in their list rows, in one transaction; returns how many.

@@ -81,6 +81,7 @@ def test_a_write_without_derived_values_keeps_them_and_waits_for_them(vault):
     pending = vault.pending_derivations()
     assert [p[0] for p in pending] == [hid]
     assert pending[0][1]["needs"][0]["disposition"] == "resolved"    # the fields to derive from
+    assert pending[0][2] == "2026-05-12"                              # as of the last visit
     assert vault.store_derived({hid: Derived(None, ("watch",))}) == 1
     row = row_dict(vault.household_rows()[0])
     assert (row["review_due"], row["flags"]) == ("2027-05-12", "watch")

@@ -12,7 +12,8 @@ No Qt and no network in here. API summary (details in each docstring and docs/va
 
     v.save_visit(visit_json, Derived(review_due, flags)) -> {"visit_id", "household_id", "created", ...}
     v.save_visits(iterable, batch_size=500, derived={visit_id: Derived}) -> int   # bulk import, a transaction per batch
-    v.pending_derivations() -> [(household_id, fields, last_visit_date)] / v.store_derived({household_id: Derived})  # pulled, amended
+    v.pending_derivations() -> [(household_id, fields, last_visit_date)]   # written without derived values
+    v.store_derived({household_id: Derived})                                # the core derived them
     v.get_visit(visit_id) -> interchange dict with "meta"   # audited as a view
     v.get_household(household_id) -> {"id", "fields", "visits", "review_due", "open_needs", "flags", ...}
     v.household_rows(village=None) -> [tuple]               # columns: HOUSEHOLD_ROW_COLUMNS, by village + head name

@@ -72,6 +72,9 @@ def _print_recovery_state(vault, quiet_if_ok: bool = False) -> None:
 
 def cmd_sync(args) -> int:
     def work(services):
+        if getattr(args, "retry_set_aside", False):
+            again = services.sync_part.retry_set_aside()
+            print(f"重新发送 (retry): {again} 条被拒收的变更已放回待上传")
         report = services.sync()     # the app's 同步: a pending first enrollment too, then push and pull
         held = services.sync_part.set_aside_changes()
         open_conflicts = sum(1 for c in report.conflicts if c.get("status") == "open")
@@ -149,6 +152,9 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("sync", help="sync with the county server now")
     add_user_arg(p)
+    p.add_argument("--retry-set-aside", action="store_true",
+                   help="first put the changes the server refused back into the outbox (重新发送), "
+                        "after the records were fixed")
     p.set_defaults(handler=cmd_sync)
 
     p = subparsers.add_parser("download-update", help="download the new app version the county offers, "

@@ -195,7 +195,8 @@ def cmd_import(args) -> int:
     try:
         doc, sealed = Services(_data_dir(args)).read_import_file(args.file)
     except ImportFileUnreadable as exc:
-        raise CliError(f"{args.file} 不是有效的 JSON ({exc.__cause__.__class__.__name__})") from exc
+        cause = exc.__cause__
+        raise CliError(f"{getattr(cause, 'message_zh', exc.message_zh)} ({cause})") from exc
     office = secret = None
     if sealed:
         office = _read_file(args.office_key, "县级私钥文件") if args.office_key else None

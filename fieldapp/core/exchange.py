@@ -52,10 +52,12 @@ class Exchange:
     def read_import_file(self, path: str | Path) -> tuple[dict | list, bool]:
         """Parse a file to import; returns (document, needs a passphrase)."""
         from fieldapp.vault.export import is_sealed_export
+        from forms.errors import MalformedJsonError
+        from forms.interchange import read_json
 
         try:
-            doc = json.loads(Path(path).read_bytes().decode("utf-8-sig"))  # a UTF-8 BOM (Windows editors) is fine
-        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            doc = read_json(Path(path).read_bytes(), Path(path).name)   # a UTF-8 BOM (Windows editors) is fine
+        except (OSError, MalformedJsonError) as exc:
             raise ImportFileUnreadable(Path(path).name) from exc
         return doc, is_sealed_export(doc)
 

@@ -154,6 +154,12 @@ class Sync:
         self._pulled(v, 1)   # a receipt may carry documents: look again
         return summary
 
+    def retry_set_aside(self) -> int:
+        """Put the changes the server refused back into the outbox (重新发送, after the records were fixed)."""
+        import fieldapp.syncing as syncing
+
+        return syncing.retry_set_aside(self._v())
+
     def set_aside_changes(self) -> list[dict]:
         """Changes the server refused on their own, set aside (listed until the record is fixed and saved again)."""
         return self._v().set_aside_changes()
@@ -200,7 +206,7 @@ class Sync:
         return {"online": online, "pending": v.pending_count(), "last_sync": v.get_sync_state("last_sync_at"),
                 "open_conflicts": sum(1 for c in v.list_conflicts() if c.get("kind") == "hard"),
                 "enrolled": bool(v.get_sync_state("device_id") and v.get_sync_state("device_keys")),
-                "recoverable": v.has_office_wrap()}
+                "recoverable": v.has_office_wrap(), "set_aside": len(v.set_aside_changes())}
 
     def sync_role(self) -> str | None:
         """``office`` or ``visitor`` once enrolled (office devices resolve conflicts), else None."""

@@ -72,10 +72,37 @@ class SyncStoreMixin:
                  "fields": json.loads(r[5]), "author": r[6], "at": r[7], "set_aside": json.loads(r[8])} for r in rows]
 
     def retry_set_aside(self) -> int:
-        """Put every set-aside change back into the outbox (after the cause was fixed, e.g. a server update)."""
+        """Put every set-aside change back into the outbox as its record now stands; return how many go again.
+
+        The visitor fixes a refused record by saving it again: each set-aside change then travels with
+        the household's current village code, leaves out the fields a later save already sends with
+        newer values (a change left with none is dropped: the later one replaces it), and gets a new
+        change id (the server never stored the refused one; its id may have been the problem).
+        """
         with self._session() as db:
             with self._tx(db):
-                return db.execute("UPDATE changes SET set_aside = NULL WHERE acked_at IS NULL AND set_aside IS NOT NULL").rowcount
+                held = db.execute("SELECT seq, change_id, entity, entity_id, household_id, village_code, fields FROM changes "
+                                  "WHERE acked_at IS NULL AND set_aside IS NOT NULL ORDER BY seq").fetchall()
+                again = dropped = 0
+                for seq, change_id, entity, entity_id, household_id, village, fields in held:
+                    later = set()
+                    for (text,) in db.execute("SELECT fields FROM changes WHERE entity = ? AND entity_id = ? AND seq > ?",
+                                              [entity, entity_id, seq]):
+                        later |= set(json.loads(text))
+                    kept = {k: v for k, v in json.loads(fields).items() if k not in later and top_level(k) not in later}
+                    if not kept:
+                        db.execute("DELETE FROM changes WHERE seq = ?", [seq])
+                        dropped += 1
+                        continue
+                    row = db.execute("SELECT l.village_code FROM households h JOIN household_list l ON l.rowid = h.rowid "
+                                     "WHERE h.id = ?", [household_id]).fetchone()
+                    db.execute("UPDATE changes SET set_aside = NULL, change_id = ?, village_code = ?, fields = ? WHERE seq = ?",
+                               [str(uuid.uuid4()), row[0] if row and row[0] else village, dumps(kept), seq])
+                    again += 1
+                if held:
+                    audit.append(db, self._suite, self.user or "sync", "sync_set_aside_retried",
+                                 detail={"again": again, "replaced_by_later_saves": dropped})
+                return again
 
     def acknowledge(self, change_ids: list[str]) -> None:
         """Mark changes as stored by the server (idempotent; unknown ids are ignored).

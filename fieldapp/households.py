@@ -51,11 +51,11 @@ class VillageChoice:
     area_type: str
 
 
-def laptop_villages(services) -> list[VillageChoice]:
+def laptop_villages(part) -> list[VillageChoice]:
     """The villages of this laptop: the enrolled visitor's villages, an office's township, else every known village."""
-    v = services._v()
-    names = services._village_names
-    types = village_types(services)
+    v = part.session.v()
+    names = part.catalog.village_names
+    types = village_types(part)
     enrolled = v.get_sync_state("villages")
     codes: list[str] = []
     try:
@@ -69,26 +69,26 @@ def laptop_villages(services) -> list[VillageChoice]:
     return [VillageChoice(c, names.get(c, ""), types.get(c, "")) for c in codes]
 
 
-def village_types(services) -> dict[str, str]:
+def village_types(part) -> dict[str, str]:
     """Urban/rural of each village, from the published areas and the reference data."""
     from fieldapp import published
 
     out: dict[str, str] = {}
-    for doc in published.documents(services._v(), "areas"):
+    for doc in published.documents(part.session.v(), "areas"):
         for row in (doc.get("content") or {}).get("areas") or []:
             if isinstance(row, dict) and row.get("area_type") in ("urban", "rural"):
                 out[str(row.get("code"))] = row["area_type"]
-    for village in services.reference().villages():
+    for village in part.catalog.reference().villages():
         out[village.code] = village.area_type
     return out
 
 
-def find_by_id_number(services, id_number: str) -> str | None:
+def find_by_id_number(part, id_number: str) -> str | None:
     """The household on this laptop with a member holding *id_number* (exact, normalised), or None."""
     from forms.idnumber import normalise
 
     wanted = normalise(id_number)
-    v = services._v()
+    v = part.session.v()
     for row in v.search_households(wanted, limit=50):
         h = v.get_household(row[0], audit_view=False)
         for m in h["fields"].get("members") or []:
@@ -97,7 +97,7 @@ def find_by_id_number(services, id_number: str) -> str | None:
     return None
 
 
-def create_household(services, village_code: str, head_name: str, id_number: str, *, address: str = "",
+def create_household(part, village_code: str, head_name: str, id_number: str, *, address: str = "",
                      phone: str = "", on_date: dt.date | None = None) -> str:
     """Create a household found during visits and save it as a draft first visit; returns its id.
 
@@ -112,15 +112,15 @@ def create_household(services, village_code: str, head_name: str, id_number: str
         raise HeadNameMissing()
     number = normalise(id_number or "")
     parse_id(number)  # raises the specific IdNumberError
-    choices = {c.code: c for c in laptop_villages(services)}
+    choices = {c.code: c for c in laptop_villages(part)}
     if village_code not in choices:
         raise VillageNotOnLaptop(village_code)
-    existing = find_by_id_number(services, number)
+    existing = find_by_id_number(part, number)
     if existing is not None:
-        row = services.household_row(existing)
+        row = part.row(existing)
         raise HouseholdExists(existing, " · ".join(x for x in (row.head_name, row.village_name, row.address) if x))
     household_id = str(uuid.uuid4())
-    visit = services.new_visit({"id": household_id, "fields": {}})
+    visit = part.visits.new_visit({"id": household_id, "fields": {}})
     answers = visit["answers"]
     answers["visit_date"] = (on_date or dt.date.today()).isoformat()
     answers["village_code"] = village_code
@@ -131,19 +131,19 @@ def create_household(services, village_code: str, head_name: str, id_number: str
     if phone.strip():
         answers["phone"] = phone.strip()
     answers["members"] = [{"member_id": str(uuid.uuid4()), "name": name, "id_number": number, "relation": "head"}]
-    services.save_visit(visit, final=False)
-    services._v().audit("create", "household", household_id, {"source": "discovered", "village_code": village_code})
+    part.visits.save_visit(visit, final=False)
+    part.session.v().audit("create", "household", household_id, {"source": "discovered", "village_code": village_code})
     return household_id
 
 
-def duplicate_flags(services) -> list[dict]:
+def duplicate_flags(part) -> list[dict]:
     """Office laptops: households sharing a member's ID number, as the server found them at the last sync.
 
     Each item: ``{"id_masked", "households": [{"household_id", "village_code", "village_name", "caption"}]}``.
     """
     from forms.idnumber import mask
 
-    stored = services._v().get_sync_state(DUPLICATES_KEY)
+    stored = part.session.v().get_sync_state(DUPLICATES_KEY)
     try:
         found = json.loads(stored) if stored else []
     except ValueError:
@@ -154,11 +154,11 @@ def duplicate_flags(services) -> list[dict]:
         for h in item.get("households") or []:
             hid = str(h.get("household_id"))
             try:
-                row = services.household_row(hid)
+                row = part.row(hid)
                 caption = " · ".join(x for x in (row.head_name, row.address) if x)
             except Exception:  # noqa: BLE001 - a household of another township: its code only
                 caption = ""
             households.append({"household_id": hid, "village_code": h.get("village_code", ""),
-                               "village_name": services.area_name(h.get("village_code", "")), "caption": caption})
+                               "village_name": part.catalog.area_name(h.get("village_code", "")), "caption": caption})
         out.append({"id_masked": mask(item.get("id_number")), "households": households})
     return out

@@ -29,11 +29,9 @@ def latest_visit(svc, household_id: str) -> dict:
     from fieldapp.vault import VaultError
 
     try:
-        h = svc.vault.get_household(household_id, audit_view=False)
+        visit = svc.visits.latest_visit(household_id)
     except VaultError as exc:
         raise CliError(f"{exc.message_zh} ({exc})") from exc
-    if not h["visits"]:
+    if visit is None:
         raise CliError("这一户还没有保存的走访记录 (the household has no saved visit)")
-    visit = svc.vault.get_visit(h["visits"][0]["id"], audit_view=False)
-    visit.pop("meta", None)
     return visit

@@ -12,16 +12,9 @@ from fieldapp.cli import CliError, add_user_arg
 
 
 def _run(args, work) -> int:
-    from fieldapp.cli.sync import _sync_error, open_services
-    from sync.errors import SyncError
+    from fieldapp.cli.sync import _run as run_unlocked
 
-    services = open_services(args)
-    try:
-        return work(services)
-    except SyncError as exc:
-        raise _sync_error(exc) from None
-    finally:
-        services.lock()
+    return run_unlocked(args, work)
 
 
 def _print(value) -> None:

@@ -10,13 +10,9 @@ from pathlib import Path
 from fieldapp.cli import CliError, add_user_arg, choose_user
 
 
-def _open_vault(args):
-    """Unlock the vault named by --data-dir as the chosen user (passphrase from $FIELDAPP_PASSPHRASE or a prompt)."""
-    return open_services(args).vault
-
-
 def open_services(args):
-    """The app services with the vault unlocked as in :func:`_open_vault` (for commands that need the facade)."""
+    """The app's core with the vault named by --data-dir unlocked as the chosen user (passphrase from
+    $FIELDAPP_PASSPHRASE or a prompt): every command here calls the same parts the window calls."""
     from fieldapp.services import Services
 
     services = Services(args.data_dir)
@@ -35,31 +31,33 @@ def _sync_error(exc) -> CliError:
     return CliError(f"{exc.message_zh} [{exc.code}]", exit_code=3 if exc.code == "SERVER_UNREACHABLE" else 2)
 
 
-def _with_vault(args, work):
-    """Unlock the vault, run ``work(vault)``, lock it again; a sync error becomes its coded CLI error.
-
-    :returns: ``(vault, work's result)`` (the vault is locked by then)
-    """
+def _run(args, work):
+    """Run *work(services)* with the vault unlocked; sync errors and the core's named errors become messages."""
     from sync.errors import SyncError
 
-    vault = _open_vault(args)
+    services = open_services(args)
     try:
-        return vault, work(vault)
+        return work(services)
     except SyncError as exc:
         raise _sync_error(exc) from None
+    except CliError:
+        raise
+    except Exception as exc:  # the core's named errors (NotEnrolled, EnrollmentCodeRejected …) carry message_zh
+        if getattr(exc, "message_zh", None):
+            raise CliError(exc.message_zh) from None
+        raise
     finally:
-        vault.lock()
+        services.lock()
 
 
 def cmd_enroll(args) -> int:
-    from fieldapp import syncing
-
-    vault, answer = _with_vault(args, lambda vault: syncing.enroll(vault, args.server, args.code,
-                                                                   ca_cert_path=args.ca_cert, label=args.label or ""))
-    area = answer["township_code"] if answer["role"] == "office" else ", ".join(answer["villages"])
-    print(f"已登记 (enrolled): 设备 {answer['device_id']} · 角色 {answer['role']} · 辖区 {area}")
-    _print_recovery_state(vault)
-    return 0
+    def work(services):
+        answer = services.sync_part.enroll(args.server, args.code, ca_cert_path=args.ca_cert, label=args.label or "")
+        area = answer["township_code"] if answer["role"] == "office" else ", ".join(answer["villages"])
+        print(f"已登记 (enrolled): 设备 {answer['device_id']} · 角色 {answer['role']} · 辖区 {area}")
+        _print_recovery_state(services.vault)
+        return 0
+    return _run(args, work)
 
 
 def _print_recovery_state(vault, quiet_if_ok: bool = False) -> None:
@@ -73,21 +71,19 @@ def _print_recovery_state(vault, quiet_if_ok: bool = False) -> None:
 
 
 def cmd_sync(args) -> int:
-    from fieldapp import syncing
-
-    def work(vault):
+    def work(services):
         if getattr(args, "retry_set_aside", False):
-            again = syncing.retry_set_aside(vault)
+            again = services.sync_part.retry_set_aside()
             print(f"重新发送 (retry): {again} 条被拒收的变更已放回待上传")
-        return syncing.sync_now(vault), vault.set_aside_changes()
-
-    vault, (report, held) = _with_vault(args, work)
-    open_conflicts = sum(1 for c in report.conflicts if c.get("status") == "open")
-    print(f"同步完成 (synced): 上传 {report.pushed} 条，重复 {report.duplicates} 条，下载 {report.pulled} 条，"
-          f"文档 {report.documents} 份，待处理冲突 {open_conflicts} 条")
-    _print_set_aside(held)
-    _print_recovery_state(vault, quiet_if_ok=True)
-    return 0
+        report = services.sync()     # the app's 同步: a pending first enrollment too, then push and pull
+        held = services.sync_part.set_aside_changes()
+        open_conflicts = sum(1 for c in report.conflicts if c.get("status") == "open")
+        print(f"同步完成 (synced): 上传 {report.pushed} 条，重复 {report.duplicates} 条，下载 {report.pulled} 条，"
+              f"文档 {report.documents} 份，待处理冲突 {open_conflicts} 条")
+        _print_set_aside(held)
+        _print_recovery_state(services.vault, quiet_if_ok=True)
+        return 0
+    return _run(args, work)
 
 
 def _print_set_aside(held: list[dict]) -> None:
@@ -103,45 +99,40 @@ def _print_set_aside(held: list[dict]) -> None:
 
 
 def cmd_bundle_export(args) -> int:
-    from fieldapp import syncing
-
-    _, (path, count) = _with_vault(args, lambda vault: syncing.export_bundle(vault, Path(args.out)))
-    print(f"已导出 {count} 条变更到 {path} (bundle written)")
-    return 0
+    def work(services):
+        path, count = services.sync_part.export_bundle(Path(args.out))
+        print(f"已导出 {count} 条变更到 {path} (bundle written)")
+        return 0
+    return _run(args, work)
 
 
 def cmd_bundle_import(args) -> int:
-    from fieldapp import syncing
-
-    _, (summary, held) = _with_vault(args, lambda vault: (syncing.import_receipt(vault, Path(args.file)),
-                                                          vault.set_aside_changes()))
-    note = f"（未应用下载内容：{summary.pull_skipped}）" if summary.pull_skipped else ""
-    print(f"回执已导入 (receipt imported): 确认 {summary.acknowledged} 条，下载 {summary.pulled} 条{note}")
-    _print_set_aside(held)
-    return 0
+    def work(services):
+        summary = services.sync_part.import_receipt(Path(args.file))
+        held = services.sync_part.set_aside_changes()
+        note = f"（未应用下载内容：{summary.pull_skipped}）" if summary.pull_skipped else ""
+        print(f"回执已导入 (receipt imported): 确认 {summary.acknowledged} 条，下载 {summary.pulled} 条{note}")
+        _print_set_aside(held)
+        return 0
+    return _run(args, work)
 
 
 def cmd_download_update(args) -> int:
-    from fieldapp import syncing
-
-    _, (path, release) = _with_vault(args, lambda vault: syncing.download_update(vault, Path(args.out)))
-    how = f"sudo apt install {path}" if path.suffix == ".deb" else f"双击运行 {path}"
-    print(f"已下载新版本 {release['version']} 并通过签名校验 (downloaded and verified): {path}\n安装 (install): {how}")
-    return 0
+    def work(services):
+        path, release = services.download_update(Path(args.out))
+        how = f"sudo apt install {path}" if path.suffix == ".deb" else f"双击运行 {path}"
+        print(f"已下载新版本 {release['version']} 并通过签名校验 (downloaded and verified): {path}\n安装 (install): {how}")
+        return 0
+    return _run(args, work)
 
 
 def cmd_coverage(args) -> int:
     """Coverage of the campaign over this laptop's households, by the same rule as the county server."""
     import json
 
-    from fieldapp.targets import coverage_report
     from forms.coverage import report_lines
 
-    vault = _open_vault(args)
-    try:
-        report = coverage_report(vault)
-    finally:
-        vault.lock()
+    report = _run(args, lambda services: services.target_coverage())
     if report is None:
         raise CliError("本机还没有花名册目标户（请先同步）(no roster households on this laptop: sync first)", exit_code=1)
     data = report.as_dict()

@@ -10,7 +10,6 @@ plain Chinese messages here, at the edge.
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import sys
 from pathlib import Path
@@ -69,24 +68,20 @@ def _run(fn):
 
 
 def _unlocked(args):
-    """Open the vault and unlock it as the chosen user (:func:`fieldapp.cli.choose_user`) with the passphrase."""
-    from fieldapp.vault import Vault
-
-    from fieldapp.services import Services
-
-    data = _data_dir(args)
-    vault = Vault.open(data)
-    user = choose_user(getattr(args, "user", None), vault.users(), Services(data).load_settings().get("last_user"))
-    vault.unlock(user, _ask(f"{user} 的密码 (passphrase): ", ENV_PASSPHRASE))
-    return vault
+    """The vault unlocked the app's way (:func:`_unlocked_services`), for the vault's own administration
+    (integrity, keys, passphrases, the audit log), which has no other part in the core."""
+    return _unlocked_services(args).vault
 
 
 def _unlocked_services(args):
     """The app's own facade (:class:`fieldapp.services.Services`) unlocked as the chosen user: the CLI and the UI
     then run the same code (rules, derived review dates and flags, audit)."""
     from fieldapp.services import Services
+    from fieldapp.vault import VaultNotFound
 
     services = Services(_data_dir(args))
+    if not services.has_vault():
+        raise VaultNotFound(str(services.data_dir))
     user = choose_user(getattr(args, "user", None), services.users(), services.load_settings().get("last_user"))
     services.unlock(user, _ask(f"{user} 的密码 (passphrase): ", ENV_PASSPHRASE))
     return services
@@ -102,17 +97,17 @@ def _read_file(path: str, what: str) -> bytes:
 # ------------------------------------------------------------------ commands
 @_run
 def cmd_init(args) -> int:
-    """Create the vault and its first user."""
-    from fieldapp.vault import Vault
+    """Create the vault and its first user (as the app's first run does)."""
+    from fieldapp.services import Services
 
     office = _read_file(args.office_public_key, "县级公钥文件") if args.office_public_key else None
     if office is None and not args.no_office_key:
         raise CliError("请用 --office-public-key 指定县级民政部门公钥（或明确给出 --no-office-key）")
     # Nobody unlocks before init, so FIELDAPP_PASSPHRASE may carry the first user's passphrase.
     passphrase = _ask_new(f"{args.user} 的新密码 (new passphrase): ", fallback_env=ENV_PASSPHRASE)
-    vault = Vault.create(_data_dir(args), args.user, passphrase, office)
-    vault.lock()
-    print(f"已创建本地数据库 {vault.db_path} ，用户 {args.user}" + ("" if office else "（没有县级恢复密钥）"))
+    services = Services(_data_dir(args))
+    services.lifecycle.create_vault(args.user, passphrase, office_public_key=office)
+    print(f"已创建本地数据库 {services.data_dir} ，用户 {args.user}" + ("" if office else "（没有县级恢复密钥）"))
     return 0
 
 
@@ -153,8 +148,11 @@ def cmd_export_raw_key(args) -> int:
 @_run
 def cmd_user_add(args) -> int:
     """Add a local user."""
-    with _unlocked(args) as vault:
-        vault.add_user(args.name, _ask_new(f"{args.name} 的新密码 (new passphrase): "))
+    services = _unlocked_services(args)
+    try:
+        services.add_user(args.name, _ask_new(f"{args.name} 的新密码 (new passphrase): "))
+    finally:
+        services.lock()
     print(f"已添加用户 {args.name}")
     return 0
 
@@ -181,9 +179,9 @@ def cmd_user_remove(args) -> int:
 @_run
 def cmd_user_list(args) -> int:
     """List local users (no passphrase needed)."""
-    from fieldapp.vault import Vault
+    from fieldapp.services import Services
 
-    for name in Vault.open(_data_dir(args)).users():
+    for name in Services(_data_dir(args)).users():
         print(name)
     return 0
 
@@ -191,19 +189,16 @@ def cmd_user_list(args) -> int:
 @_run
 def cmd_import(args) -> int:
     """Import one visit or a list of visits (interchange JSON, or an encrypted export), as the app's 导入 does."""
-    from fieldapp.services import ImportRejected
-    from fieldapp.vault.export import is_sealed_export
+    from fieldapp.services import ImportFileUnreadable, ImportRejected, Services
 
-    raw = _read_file(args.file, "文件")
-    from forms.errors import MalformedJsonError
-    from forms.interchange import read_json
-
+    _read_file(args.file, "文件")
     try:
-        doc = read_json(raw, Path(args.file).name)     # a UTF-8 BOM (Windows editors), as validate accepts it
-    except MalformedJsonError as exc:
-        raise CliError(f"{exc.message_zh} ({exc})") from exc
+        doc, sealed = Services(_data_dir(args)).read_import_file(args.file)
+    except ImportFileUnreadable as exc:
+        cause = exc.__cause__
+        raise CliError(f"{getattr(cause, 'message_zh', exc.message_zh)} ({cause})") from exc
     office = secret = None
-    if is_sealed_export(doc):
+    if sealed:
         office = _read_file(args.office_key, "县级私钥文件") if args.office_key else None
         secret = None if office else _ask("导出文件密码 (export passphrase): ", ENV_EXPORT_PASSPHRASE)
     services = _unlocked_services(args)
@@ -225,31 +220,25 @@ def cmd_import(args) -> int:
 @_run
 def cmd_export(args) -> int:
     """Export every visit: sealed to the office key (default), under a passphrase, or — only if asked — in clear."""
-    from fieldapp.vault.keyfile import atomic_write
-    from fieldapp.vault.export import seal_visits
+    from fieldapp.services import ExportNeedsSecret
 
     if args.plaintext and (args.to_office or args.passphrase):
         raise CliError("--plaintext 不能与加密选项同时使用")
     office = _read_file(args.to_office, "县级公钥文件") if args.to_office else None
-    with _unlocked(args) as vault:
-        if not (office or args.passphrase or args.plaintext):
-            office = vault.office_public_key()
-            if office is None:
-                raise CliError("本库没有县级公钥：请用 --to-office FILE 或 --passphrase 加密导出")
-        visits = list(vault.iter_visits())
+    services = _unlocked_services(args)
+    try:
+        secret = _ask_new("导出文件密码 (export passphrase): ", ENV_EXPORT_PASSPHRASE) if args.passphrase else None
         if args.plaintext:
             print("警告：正在以明文导出全部走访记录（含姓名、身份证号、收入）。文件不加密，请妥善保管、用后删除。",
                   file=sys.stderr)
-            data = json.dumps(visits, ensure_ascii=False, indent=1).encode("utf-8")
-            method = "plaintext"
-        elif office:
-            data, method = seal_visits(visits, office_public_key=office, suite=vault._suite), "office"
-        else:
-            secret = _ask_new("导出文件密码 (export passphrase): ", ENV_EXPORT_PASSPHRASE)
-            data, method = seal_visits(visits, passphrase=secret, suite=vault._suite), "passphrase"
-        atomic_write(Path(args.output), data)
-        vault.audit("export", detail={"visits": len(visits), "method": method})
-    print(f"已导出 {len(visits)} 条走访记录到 {args.output}（{ {'plaintext': '明文', 'office': '县级公钥加密', 'passphrase': '密码加密'}[method] }）")
+        result = services.exchange.export(Path(args.output), passphrase=secret, office_public_key=office,
+                                          plaintext=args.plaintext)
+    except ExportNeedsSecret:
+        raise CliError("本库没有县级公钥：请用 --to-office FILE 或 --passphrase 加密导出") from None
+    finally:
+        services.lock()
+    count, method = result.count, result.method
+    print(f"已导出 {count} 条走访记录到 {args.output}（{ {'plaintext': '明文', 'office': '县级公钥加密', 'passphrase': '密码加密'}[method] }）")
     return 0
 
 

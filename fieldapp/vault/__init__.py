@@ -9,10 +9,11 @@ No Qt and no network in here. API summary (details in each docstring and docs/va
     v.add_user(name, pw) / v.set_passphrase(name, pw) / v.remove_user(name)
     v.unlock_with_office_key(office_private_pem)  # recovery; then v.set_passphrase(user, new)
     v.destroy_local_wraps()                     # device revoked: only the office wrap remains
-    v.deriver = fn(fields) -> {"review_due": "YYYY-MM-DD"|None, "flags": [...]}  # optional (forms rules)
 
-    v.save_visit(visit_json, review_due=None, flags=None) -> {"visit_id", "household_id", "created", ...}
-    v.save_visits(iterable, batch_size=500) -> int          # bulk import, one transaction per batch
+    v.save_visit(visit_json, Derived(review_due, flags)) -> {"visit_id", "household_id", "created", ...}
+    v.save_visits(iterable, batch_size=500, derived={visit_id: Derived}) -> int   # bulk import, a transaction per batch
+    v.pending_derivations() -> [(household_id, fields, last_visit_date)]   # written without derived values
+    v.store_derived({household_id: Derived})                                # the core derived them
     v.get_visit(visit_id) -> interchange dict with "meta"   # audited as a view
     v.get_household(household_id) -> {"id", "fields", "visits", "review_due", "open_needs", "flags", ...}
     v.household_rows(village=None) -> [tuple]               # columns: HOUSEHOLD_ROW_COLUMNS, by village + head name
@@ -39,11 +40,11 @@ from .errors import (
     ReadOnlyVault, RecordNotFound, SchemaTooNew, UnknownUser, UnlockThrottled, UserExists, VaultCorrupt, VaultError, VaultExists,
     VaultLocked, VaultNotFound, WeakPassphrase, WrongPassphrase,
 )
-from .records import HOUSEHOLD_ROW_COLUMNS
+from .records import HOUSEHOLD_ROW_COLUMNS, Derived
 from .vault import Vault
 
 __all__ = [
-    "Vault", "HOUSEHOLD_ROW_COLUMNS", "KdfParams", "DEFAULT_KDF", "FAST_KDF",
+    "Vault", "HOUSEHOLD_ROW_COLUMNS", "Derived", "KdfParams", "DEFAULT_KDF", "FAST_KDF",
     "VaultError", "VaultNotFound", "VaultExists", "VaultLocked", "WrongPassphrase", "UnlockThrottled", "UnknownUser",
     "UserExists", "LastUser", "WeakPassphrase", "KeyFileCorrupt", "VaultCorrupt", "SchemaTooNew", "MigrationFailed",
     "OfficeKeyInvalid", "RecordNotFound", "InvalidRecord", "InvalidUserName", "AuditChainBroken", "ExportDecryptFailed",

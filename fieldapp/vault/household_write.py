@@ -9,8 +9,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from .projection import VISIT_STATUSES, project, spaced_chars, sql_text
+from .projection import DATA_FLAGS, VISIT_STATUSES, project, spaced_chars, sql_text
+
+
+class Derived(NamedTuple):
+    """What the rules derive for a household's list row (review due date R7, list flags), computed by the
+    app core (``fieldapp.core.derive``) once per save and stored with the household as data."""
+
+    review_due: str | None = None
+    flags: tuple = ()
 
 
 def dumps(value) -> str:
@@ -28,8 +37,7 @@ class HouseholdWrite:
     who: str
     exists: bool
     local_edit: bool
-    review_due: str | None = None
-    flags: list | None = None
+    derived: Derived | None = None
     revision: int | None = None
     created: tuple | None = None
 
@@ -39,10 +47,12 @@ def _ids_param(ids) -> list[str]:
     return [json.dumps(list(ids))]
 
 
-def write_households(db, deriver, items: list[HouseholdWrite]) -> None:
-    """Store *items* (distinct households) and refresh their derived rows, in the caller's transaction.
+def write_households(db, items: list[HouseholdWrite]) -> None:
+    """Store *items* (distinct households) and refresh their list rows, in the caller's transaction.
 
     ``exists`` says whether the household row is there already (updated in place, its rowid kept) or is new.
+    An item without ``derived`` values (a pull, an amendment) keeps its review date and the rules' flags as
+    they were and waits in ``derive_pending`` for the core to derive them; one with them leaves it.
     """
     if not items:
         return
@@ -54,22 +64,25 @@ def write_households(db, deriver, items: list[HouseholdWrite]) -> None:
             "ORDER BY household_id, visit_date DESC, updated_at DESC", ids):
         latest.setdefault(hid, (status, visit_date))
     rowids = dict(conn.execute("SELECT id, rowid FROM households WHERE id IN (SELECT value FROM json_each(?))", ids))
-    old_due = dict(conn.execute(
-        "SELECT id, review_due FROM household_list WHERE rowid IN (SELECT value FROM json_each(?))",
-        _ids_param(rowids[i.hh_id] for i in items if i.exists))) if any(i.exists for i in items) else {}
+    old = {hid: (due, flags) for hid, due, flags in conn.execute(
+        "SELECT id, review_due, flags FROM household_list WHERE rowid IN (SELECT value FROM json_each(?))",
+        _ids_param(rowids[i.hh_id] for i in items if i.exists))} if any(i.exists for i in items) else {}
     next_rowid = None
     updates, inserts, rows = [], [], []
     for item in items:
-        derived = deriver(item.fields) if deriver else {}
-        proj = project(item.fields, list(item.flags or []) + list(derived.get("flags") or []))
+        old_due, old_flags = old.get(item.hh_id, (None, None)) if item.exists else (None, None)
+        if item.derived is not None:
+            due, kept_flags = item.derived.review_due, list(item.derived.flags)
+        else:   # the rules' flags stay until derived again
+            due, kept_flags = None, [f for f in (old_flags or "").split(",") if f and f not in DATA_FLAGS]
+        if due is None:
+            due = old_due
+        proj = project(item.fields, kept_flags)
         status, last_date = latest.get(item.hh_id, ("none", None))
-        due = item.review_due or derived.get("review_due")
         text = dumps(item.fields)
         if item.exists:
             rowid = rowids[item.hh_id]
             updates.append((text, item.revision, int(item.local_edit), item.at, item.who, rowid))
-            if due is None:
-                due = old_due.get(item.hh_id)
         else:
             if next_rowid is None:   # what SQLite would pick: one past the largest rowid
                 next_rowid = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM households").fetchone()[0]
@@ -116,3 +129,7 @@ def write_households(db, deriver, items: list[HouseholdWrite]) -> None:
                      [(rowid, p.names_text, p.address, p.id_numbers_text) for rowid, _hid, p, *_ in rows])
     conn.executemany("INSERT INTO household_chars (rowid, names, address) VALUES (?,?,?)",
                      [(rowid, spaced_chars(p.names_text), spaced_chars(p.address)) for rowid, _hid, p, *_ in rows])
+    conn.executemany("INSERT OR IGNORE INTO derive_pending (household_id) VALUES (?)",
+                     [(item.hh_id,) for item in items if item.derived is None])
+    conn.executemany("DELETE FROM derive_pending WHERE household_id = ?",
+                     [(item.hh_id,) for item in items if item.derived is not None])

@@ -206,6 +206,12 @@ def _v9(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE changes ADD COLUMN set_aside TEXT")
 
 
+def _v11(db: sqlite_utils.Database) -> None:
+    # households written without derived values (a pull, an amendment) wait here, in the write's own
+    # transaction, until the app core derives their review date and flags (fieldapp.core.derive)
+    db.execute("CREATE TABLE derive_pending (rowid INTEGER PRIMARY KEY, household_id TEXT NOT NULL UNIQUE)")
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step: *apply* runs inside the transaction that also records *version*."""
@@ -223,6 +229,7 @@ MIGRATIONS: list[Migration] = [
     Migration(6, "index of households closed as 无法入户 (target_status)", _v6),
     Migration(7, "review: events from the server, each visit's review state, amendment links", _v7),
     Migration(9, "changes the server refused are set aside, not resent", _v9),
+    Migration(11, "households waiting for the core to derive their review date and flags", _v11),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -217,7 +217,7 @@ class SyncStoreMixin:
             items.append(HouseholdWrite(hh_id, {**(json.loads(row) if row else {}), **incoming}, at, who,
                                         exists=row is not None, local_edit=False, revision=int(change["revision"]),
                                         created=(at, who)))
-        write_households(db, self.deriver, items)
+        write_households(db, items)
 
     def _apply_pulled_visit(self, db, change: dict) -> None:
         visit_id = change["entity_id"]

@@ -54,6 +54,9 @@ def open_needs(fields: dict) -> int:
     return sum(1 for n in needs if isinstance(n, dict) and sql_text(n.get("disposition")) not in RESOLVED_DISPOSITIONS)
 
 
+DATA_FLAGS = ("child_protection",)   # flags the stored data shows by itself (not the rules' assessment)
+
+
 def derived_flags(fields: dict) -> list[str]:
     """Flags visible from the stored data itself: a minor with child-protection flags."""
     flags = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from typing import Mapping
 
 from forms.grain import shipped_grain, strip_calculated, with_row_ids
 from forms.interchange import envelope_problems, new_envelope
@@ -12,9 +13,9 @@ from sync.merge import apply_paths, diff_fields, top_level
 
 from . import audit
 from .errors import InvalidRecord, RecordNotFound
-from .household_write import HouseholdWrite, dumps, write_households
+from .household_write import Derived, HouseholdWrite, dumps, write_households
 from .reviews import amends_of_new_visit
-from .projection import household_fields, sql_text
+from .projection import household_fields, project, sql_text
 
 VISIT_FIELD_NAMES = ("household_id", "form_id", "form_version", "status", "answers")
 HOUSEHOLD_ROW_COLUMNS = (
@@ -73,33 +74,42 @@ def check_entry(db, role, township, villages_json, village, fields: dict) -> Non
 
 
 class RecordsMixin:
-    """Record operations of :class:`fieldapp.vault.Vault` (needs ``_session()``, ``user``, ``_suite``, ``deriver``)."""
+    """Record operations of :class:`fieldapp.vault.Vault` (needs ``_session()``, ``user``, ``_suite``)."""
 
     # ---------------------------------------------------------------- writes
-    def save_visit(self, visit: dict, *, review_due: str | None = None, flags: list[str] | None = None) -> dict:
+    def save_visit(self, visit: dict, derived: Derived | None = None, *, review_due: str | None = None,
+                   flags: list[str] | None = None) -> dict:
         """Save one visit (interchange format) and update its household, in one transaction with change log and audit.
 
         :param visit: ``{"household_id", "visit_id", "form_id", "form_version", "status", "answers", ...}``
-        :param review_due: next review date (R7) if the caller computed it; else the deriver hook or the old value
-        :param flags: extra list flags (e.g. ``verify``, ``filing``) computed by the caller
+        :param derived: the household's review date and list flags, computed by the caller from the rules; without
+            them (or ``review_due``/``flags``) the old review date and flags stay and the household is listed in
+            :meth:`pending_derivations` until :meth:`store_derived` is called for it
+        :param review_due: next review date (R7), instead of ``derived``
+        :param flags: extra list flags (e.g. ``verify``, ``filing``), instead of ``derived``
         :returns: ``{"visit_id", "household_id", "created", "visit_fields", "household_fields"}`` (changed field names)
         """
+        if derived is None and (review_due is not None or flags is not None):
+            derived = Derived(review_due, tuple(flags or ()))
         with self._session() as db:
             try:
                 with self._tx(db):
-                    result = self._save_visit_tx(db, visit, review_due, flags)
+                    result = self._save_visit_tx(db, visit, derived)
             except UnicodeEncodeError as exc:  # e.g. a lone surrogate from a "\ud800" escape in imported JSON
                 raise InvalidRecord("text that is not valid Unicode") from exc
         return result
 
-    def save_visits(self, visits, *, batch_size: int = 500) -> int:
-        """Import many visits (an iterable), ``batch_size`` per transaction; returns how many were saved."""
+    def save_visits(self, visits, *, batch_size: int = 500, derived: Mapping[str, Derived] | None = None) -> int:
+        """Import many visits (an iterable), ``batch_size`` per transaction; returns how many were saved.
+
+        :param derived: by visit id, the derived values of its household (as :meth:`save_visit`)
+        """
         try:
-            return self._save_batches(visits, batch_size)
+            return self._save_batches(visits, batch_size, derived or {})
         except UnicodeEncodeError as exc:
             raise InvalidRecord("text that is not valid Unicode") from exc
 
-    def _save_batches(self, visits, batch_size: int) -> int:
+    def _save_batches(self, visits, batch_size: int, derived: Mapping[str, Derived]) -> int:
         count = 0
         batch: list[dict] = []
         with self._session() as db:
@@ -108,17 +118,17 @@ class RecordsMixin:
                 if len(batch) >= batch_size:
                     with self._tx(db):
                         for v in batch:
-                            self._save_visit_tx(db, v, None, None)
+                            self._save_visit_tx(db, v, derived.get(v.get("visit_id")))
                     count += len(batch)
                     batch = []
             if batch:
                 with self._tx(db):
                     for v in batch:
-                        self._save_visit_tx(db, v, None, None)
+                        self._save_visit_tx(db, v, derived.get(v.get("visit_id")))
                 count += len(batch)
         return count
 
-    def _save_visit_tx(self, db, visit: dict, review_due, flags) -> dict:
+    def _save_visit_tx(self, db, visit: dict, derived: Derived | None) -> dict:
         fields = check_visit(visit)
         at, who = now_utc(), self.user
         visit_id, hh_id = visit["visit_id"], fields["household_id"]
@@ -162,7 +172,7 @@ class RecordsMixin:
             check_entry(db, self._state(db, "role"), self._state(db, "township_code"), self._state(db, "villages"),
                         village, {**changed_visit, **changed_hh})
         self._write_household(db, hh_id, merged, at, who, exists=hh_row is not None, local_edit=bool(changed_hh),
-                              review_due=review_due, flags=flags)
+                              derived=derived)
         if changed_visit:
             self._log_change(db, "visit", visit_id, hh_id, village, visit_base, changed_visit, at)
         if changed_hh:
@@ -200,10 +210,46 @@ class RecordsMixin:
         return {"household_id": household_id, "paths": sorted(changes)}
 
     def _write_household(self, db, hh_id: str, fields: dict, at: str, who: str, *, exists: bool, local_edit: bool,
-                         review_due=None, flags=None, revision: int | None = None, created=None) -> None:
-        """Store a household's fields and refresh its list row, members, categories, flags, needs and FTS rows."""
-        write_households(db, self.deriver, [HouseholdWrite(hh_id, fields, at, who, exists, local_edit, review_due, flags,
-                                                           revision, created)])
+                         derived: Derived | None = None, revision: int | None = None, created=None) -> None:
+        """Store a household's fields and refresh its list row, members, categories, flags, needs and FTS rows.
+
+        Without *derived* (a pull, an amendment) the review date and the rules' flags stay as they were and
+        the household waits in ``derive_pending`` (same transaction) for the core to derive them.
+        """
+        write_households(db, [HouseholdWrite(hh_id, fields, at, who, exists, local_edit, derived, revision, created)])
+
+    def pending_derivations(self, limit: int = 500) -> list[tuple[str, dict, str | None]]:
+        """``(household_id, fields, last visit date)`` of households written without derived values (pulled,
+        amended), oldest first."""
+        with self._session() as db:
+            rows = db.execute("SELECT p.household_id, h.fields, l.last_visit_date FROM derive_pending p "
+                              "JOIN households h ON h.id = p.household_id JOIN household_list l ON l.rowid = h.rowid "
+                              "ORDER BY p.rowid LIMIT ?", [int(limit)]).fetchall()
+        return [(r[0], json.loads(r[1]), r[2]) for r in rows]
+
+    def store_derived(self, values: Mapping[str, Derived]) -> int:
+        """Store the derived values of households (by id) in their list rows, in one transaction; returns how many.
+
+        A review date of None keeps the stored one; the flags replace the rules' flags (the data's own stay).
+        """
+        done = 0
+        with self._session() as db:
+            with self._tx(db):
+                for hh_id, derived in values.items():
+                    row = db.execute("SELECT h.rowid, h.fields, l.review_due FROM households h JOIN household_list l "
+                                     "ON l.rowid = h.rowid WHERE h.id = ?", [hh_id]).fetchone()
+                    db.execute("DELETE FROM derive_pending WHERE household_id = ?", [hh_id])
+                    if row is None:
+                        continue
+                    rowid = row[0]
+                    flags = project(json.loads(row[1]), list(derived.flags)).flags
+                    db.execute("UPDATE household_list SET review_due = ?, flags = ? WHERE rowid = ?",
+                               [derived.review_due if derived.review_due is not None else row[2], ",".join(flags), rowid])
+                    db.execute("DELETE FROM household_flags WHERE household = ?", [rowid])
+                    db.conn.executemany("INSERT INTO household_flags (flag, household) VALUES (?, ?)",
+                                        [(f, rowid) for f in flags])
+                    done += 1
+        return done
 
     def update_household_fields(self, household_id: str, fields: dict) -> list[str]:
         """Set some fields of a household (e.g. ``target_status``) with their change-log row and audit entry,

@@ -58,8 +58,6 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin, ReviewsMixin):
         self.keys_path = self.data_dir / KEYS_NAME
         self.throttle = Throttle(self.data_dir / THROTTLE_NAME, clock)
         self.user: str | None = None
-        #: Optional hook ``fields -> {"review_due": str|None, "flags": [..]}`` (rules live in ``forms``).
-        self.deriver = None
         self._lock = threading.RLock()
         self._conn = None
         self._database: sqlite_utils.Database | None = None

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -48,7 +49,14 @@ def free_port() -> int:
 @pytest.fixture
 def county_server(tmp_path):
     """The county's server, set up as its administrator would: init, areas import, publish, then serve."""
-    db = f"sqlite:///{tmp_path / 'songlin.db'}"
+    with run_county_server(tmp_path) as running:
+        yield running
+
+
+@contextmanager
+def run_county_server(folder: Path):
+    """``(database URL, server URL)`` of a county server in *folder*, serving on a free port of 127.0.0.1."""
+    db = f"sqlite:///{folder / 'songlin.db'}"
     server_cli(db, "init")
     imported = server_cli(db, "areas", "import", str(county.AREAS_CSV))
     assert imported["created"] == 8
@@ -69,9 +77,11 @@ def county_server(tmp_path):
                 proc.kill()
                 raise RuntimeError(f"server did not start: {proc.stderr.read().decode()[-2000:]}")
             time.sleep(0.1)
-    yield db, url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield db, url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def laptop(tmp_path, db, url, name, user, role, villages=()) -> Services:

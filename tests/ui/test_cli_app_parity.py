@@ -28,10 +28,10 @@ def _visits() -> list[dict]:
     return visits + [bad, draft]
 
 
-def _contents(data_dir, kdf=None) -> dict:
+def _contents(data_dir, kdf=None, user=USER, passphrase=PASSPHRASE) -> dict:
     """What a user or the sync sees in the vault, with the volatile parts (timestamps, ids of log rows) left out."""
     vault = Vault.open(data_dir)
-    vault.unlock(USER, PASSPHRASE)
+    vault.unlock(user, passphrase)
     try:
         households = {}
         for row in vault.household_rows():

@@ -60,10 +60,33 @@ def test_child_protection_flag_and_caller_flags(vault):
     assert len(vault.search_households(flag="child_protection")) == 1
 
 
-def test_deriver_hook_supplies_review_due(vault):
-    vault.deriver = lambda fields: {"review_due": "2027-05-12" if "dibao_a" in fields.get("categories", []) else None}
-    vault.save_visit(make_visit())
+def test_derived_values_are_stored_as_given(vault):
+    from fieldapp.vault import Derived
+
+    vault.save_visit(make_visit(), Derived("2027-05-12", ("filing",)))
     assert row_dict(vault.household_rows()[0])["review_due"] == "2027-05-12"
+    assert row_dict(vault.household_rows()[0])["flags"] == "filing"
+    assert vault.pending_derivations() == []
+
+
+def test_a_write_without_derived_values_keeps_them_and_waits_for_them(vault):
+    from fieldapp.vault import Derived
+
+    result = vault.save_visit(make_visit(needs=[{"need_id": "n1", "category": "medical", "disposition": "pending"}]),
+                              Derived("2027-05-12", ("filing", "verify")))
+    hid = result["household_id"]
+    vault.amend_household(hid, {"needs/n1/disposition": "resolved"})
+    row = row_dict(vault.household_rows()[0])
+    assert (row["review_due"], row["flags"]) == ("2027-05-12", "filing,verify")   # kept until derived again
+    pending = vault.pending_derivations()
+    assert [p[0] for p in pending] == [hid]
+    assert pending[0][1]["needs"][0]["disposition"] == "resolved"    # the fields to derive from
+    assert pending[0][2] == "2026-05-12"                              # as of the last visit
+    assert vault.store_derived({hid: Derived(None, ("watch",))}) == 1
+    row = row_dict(vault.household_rows()[0])
+    assert (row["review_due"], row["flags"]) == ("2027-05-12", "watch")
+    assert vault.search_households(flag="filing") == [] and len(vault.search_households(flag="watch")) == 1
+    assert vault.pending_derivations() == []
 
 
 @pytest.mark.parametrize("broken", [

@@ -125,8 +125,7 @@ def open_review_dialog(window):
     """The office laptop's review queue (bulk approval, return with comment)."""
     from fieldapp.ui.review_view import ReviewDialog
 
-    dlg = ReviewDialog(window.services, window.runner, window)
-    dlg.reviewed.connect(lambda: window.reload_households())
+    dlg = ReviewDialog(window.services, window.mutations, window)   # its decisions reach the list via window.changed
     dlg.show()
     window.review_dialog = dlg
     dlg.refresh()

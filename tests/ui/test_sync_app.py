@@ -239,9 +239,14 @@ def test_a_save_syncs_by_itself_when_the_server_answers(services_factory, window
     w = window_factory(svc)
     unlock_settled(w, qtbot)
     hid = str(uuid.uuid4())
-    svc.save_visit(visit(hid), final=False)
+    from fieldapp.ui.changes import Changes
+
+    def save():   # what Ctrl+S in a household tab runs
+        svc.save_visit(visit(hid), final=False)
+        return Changes(households={hid}, outbox=True)
+
     with qtbot.waitSignal(w.syncer.finished, timeout=60000):
-        w._household_changed(hid)  # what a household tab signals after Ctrl+S
+        w.mutations.run(f"visit:{hid}", save)
     assert w.syncer.dialog is None  # automatic: no dialog in the way, a note in the status bar
     qtbot.waitUntil(lambda: w.status.pending.text() == "待同步 0 条", timeout=10000)
     assert any(r["entity_id"] == hid for r in server.storage.records(Scope("office", TOWNSHIP)))

@@ -172,6 +172,8 @@ class HouseholdTab(QWidget):
 
     def _on_changed(self, changes: Changes) -> None:
         """A mutation finished: show this household as it was read back after the write (no read of our own)."""
+        if changes.synced and self.editor is not None and not self.editor.read_only:
+            self.editor.refresh_reference()
         opened = changes.opened.get(self.household_id)
         if opened is None:
             return

@@ -80,6 +80,9 @@ class VisitEditor(QWidget):
         self.setObjectName("visitEditor")
         self.services = services
         self.mutations = mutations
+        # The live checks run on every pause in typing: against the reference data as it was when the
+        # editor opened (refreshed after a sync), so that they never wait for the vault while a sync writes.
+        self.reference = services.reference()
         self.saving = False         # a save (Ctrl+S or 完成走访) is running
         self._autosaving = False
         self._edits = 0             # counts edits, so a save knows whether more was typed while it ran
@@ -234,7 +237,9 @@ class VisitEditor(QWidget):
             rep.update_relevance(self.form, self.calc)
             rep.setVisible(self.form.is_relevant(rep.question, self.calc))
         try:
-            self.problems = self.services.validate(self.current_visit())
+            from forms.validation import validate
+
+            self.problems = list(validate(self.current_visit(), self.form, self.reference))
         except Exception as exc:  # noqa: BLE001 - checks must never lose what was typed
             log.error("validation failed: %s", type(exc).__name__)
             self.problems = []
@@ -276,12 +281,20 @@ class VisitEditor(QWidget):
         """Re-run the rules and show their suggestions."""
         self._assess_timer.stop()
         try:
-            self.assessment = self.services.assess(self.current_visit())
+            from forms.assessment import assess
+
+            self.assessment = assess(self.current_visit(), self.reference, form=self.form)
         except Exception as exc:  # noqa: BLE001 - e.g. no dibao standard for this county: explained, not raised
             self.assessment = None
             self.panel.set_unavailable(getattr(exc, "message_zh", None) or self.tr("暂时无法给出政策提示。"))
             return
         self.panel.set_assessment(self.assessment)
+
+    def refresh_reference(self) -> None:
+        """A sync may have brought new reference data: check against it from now on."""
+        self.reference = self.services.reference()
+        self.recheck()
+        self.reassess()
 
     # --- saving ---
     def autosave(self) -> None:

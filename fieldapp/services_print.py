@@ -115,7 +115,8 @@ class PrintServices:
         visit = v.get_visit(h["visits"][0]["id"], audit_view=False)
         visit.pop("meta", None)
         ctx = printouts.PrintContext(signing_key=self._print_key(), templates=self.templates(),
-                                     reference=self.reference(), counter=_VaultCounter(v), hold_serials=out is None)
+                                     reference=self.reference(), counter=_VaultCounter(v), hold_serials=out is None,
+                                     forms_dir=self._published_forms())
         if kind == "consent":
             result = printouts.print_consent([visit], ctx, out, progress=progress)
         elif kind == "visit_record":
@@ -170,7 +171,8 @@ class PrintServices:
         if not visits:
             raise NothingToPrint()
         ctx = printouts.PrintContext(signing_key=self._print_key(), templates=self.templates(),
-                                     reference=self.reference(), counter=_VaultCounter(v), hold_serials=out is None)
+                                     reference=self.reference(), counter=_VaultCounter(v), hold_serials=out is None,
+                                     forms_dir=self._published_forms())
         target = Path(out) if out is not None else None
         if kind == "consent":
             result = printouts.print_consent(visits, ctx, target, progress=progress)
@@ -207,7 +209,8 @@ class PrintServices:
             raise NothingToPrint()
         kwargs = {"issue_date": issue_date} if issue_date else {}
         ctx = printouts.PrintContext(signing_key=self._print_key(), templates=self.templates(),
-                                     reference=self.reference(), counter=_VaultCounter(v), **kwargs)
+                                     reference=self.reference(), counter=_VaultCounter(v),
+                                     forms_dir=self._published_forms(), **kwargs)
         exported = printouts.export_ledger_xlsx(visits, ctx, Path(out), group_by=group_by)
         v.audit("export", detail={"document": "ledger", "households": len(exported.household_ids)})
         return exported

@@ -245,8 +245,13 @@ def test_a_save_syncs_by_itself_when_the_server_answers(services_factory, window
         svc.save_visit(visit(hid), final=False)
         return Changes(households={hid}, outbox=True)
 
+    seen = []
+    w.changed.connect(seen.append)
     with qtbot.waitSignal(w.syncer.finished, timeout=60000):
         w.mutations.run(f"visit:{hid}", save)
+    # once for the save (its household), once for the sync it started (the list, said through the same signal)
+    assert [c.households for c in seen] == [{hid}, set()] and seen[1].synced and seen[1].list
+    assert seen[1].result.pushed >= 1
     assert w.syncer.dialog is None  # automatic: no dialog in the way, a note in the status bar
     qtbot.waitUntil(lambda: w.status.pending.text() == "待同步 0 条", timeout=10000)
     assert any(r["entity_id"] == hid for r in server.storage.records(Scope("office", TOWNSHIP)))

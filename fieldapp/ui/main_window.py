@@ -607,6 +607,8 @@ class MainWindow(QMainWindow):
         self.settings_action.setText(self.tr("设置…"))
         self.add_user_action.setText(self.tr("添加用户…"))
         self.quit_action.setText(self.tr("退出"))
+        if hasattr(self, "review_action"):
+            self.review_action.setText(self.tr("审核走访…"))
         for w in self.editors():
             self.tabs.setTabText(self.tabs.indexOf(w), w.title())
 

@@ -148,3 +148,23 @@ def _call_if_alive(fn: Callable, arg) -> None:
         if not isValid(owner):
             return
     fn(arg)
+
+
+def refresh_window(window, changes: Changes) -> None:
+    """The main window after a mutation: list rows read back (or a reload), coverage, returned panel, status bar."""
+    if changes.list:
+        window.reload_households()   # refreshes the status bar, coverage and the returned panel too
+        return
+    added = False
+    for row in changes.rows.values():
+        added = added or window.model.row_for(row.household_id) is None
+        window.model.update_row(row)
+    if added:
+        window.list_page.set_villages(window.services.villages(window.model.rows()))
+    if changes.households:
+        window._coverage_stale = True
+        window._refresh_coverage_if_shown()
+    if changes.review and hasattr(window, "refresh_returned"):
+        window.refresh_returned()
+    if changes.households or changes.outbox or changes.conflicts or changes.synced:
+        window.refresh_status(check_online=not changes.synced)

@@ -296,23 +296,10 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, self.tr("疑似重复户"), text)
 
     def _on_changed(self, changes) -> None:
-        """A mutation finished: update the list rows it read back, the coverage, the returned panel, the status bar."""
-        if changes.list:
-            self.reload_households()   # refreshes the status bar, coverage and the returned panel too
-            return
-        added = False
-        for row in changes.rows.values():
-            added = added or self.model.row_for(row.household_id) is None
-            self.model.update_row(row)
-        if added:
-            self.list_page.set_villages(self.services.villages(self.model.rows()))
-        if changes.households:
-            self._coverage_stale = True
-            self._refresh_coverage_if_shown()
-        if changes.review and hasattr(self, "refresh_returned"):
-            self.refresh_returned()
-        if changes.households or changes.outbox or changes.conflicts or changes.synced:
-            self.refresh_status(check_online=not changes.synced)
+        """A mutation finished: the list rows it read back, coverage, the returned panel, the status bar."""
+        from fieldapp.ui.changes import refresh_window
+
+        refresh_window(self, changes)
 
     def _refresh_coverage_if_shown(self) -> None:
         # Coverage reads every household's needs: only worth it when someone looks at it.
@@ -378,20 +365,9 @@ class MainWindow(QMainWindow):
         dlg = AddUserDialog(self)
         if dlg.exec() != dlg.DialogCode.Accepted:
             return
-        name, passphrase = dlg.values()
+        from fieldapp.ui.users import add_user_off_thread
 
-        def work():
-            self.services.add_user(name, passphrase)   # Argon2id: seconds of work, never on the UI thread
-            return Changes(users=True)
-
-        def done(_changes) -> None:
-            box = QMessageBox(QMessageBox.Information, self.tr("已添加"),
-                              self.tr("已添加用户“%1”。").replace("%1", name), QMessageBox.Ok, self)
-            box.setObjectName("userAddedBox")
-            box.open()
-            self.user_added_box = box
-
-        self.mutations.run("add_user", work, on_done=done, progress_parent=self, label=self.tr("正在添加用户…"))
+        add_user_off_thread(self, *dlg.values())
 
     def sync_now(self, auto: bool = False) -> None:
         """Run a sync off the UI thread with a progress dialog (only when the sync package provides one)."""

@@ -58,3 +58,6 @@ def window_factory(qtbot):
             w.services.lock()
         if languages.language != "zh":   # back to Chinese for the next test; no change event when nothing changed
             languages.set_language("zh")
+        for t in languages._translators:   # each test's switcher installs its own: leave none behind for the next
+            languages.app.removeTranslator(t)
+        languages._translators = []

@@ -861,59 +861,59 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Reading households…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="388"/>
+        <location filename="../users.py" line="55"/>
         <source>已添加</source>
         <translation>Added</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="389"/>
+        <location filename="../users.py" line="56"/>
         <source>已添加用户“%1”。</source>
         <translation>User “%1” was added.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="468"/>
+        <location filename="../main_window.py" line="444"/>
         <source>导入走访记录</source>
         <translation>Import visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="477"/>
+        <location filename="../main_window.py" line="453"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="483"/>
+        <location filename="../main_window.py" line="459"/>
         <source>已导入 %1 条走访记录。</source>
         <translation>%1 visits imported.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="485"/>
+        <location filename="../main_window.py" line="461"/>
         <source>有 %1 条不合格，未导入。</source>
         <translation> %1 were not valid and were skipped.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="486"/>
+        <location filename="../main_window.py" line="462"/>
         <source>导入完成</source>
         <translation>Import finished</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="492"/>
+        <location filename="../main_window.py" line="468"/>
         <source>正在导入…</source>
         <translation>Importing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="506"/>
+        <location filename="../main_window.py" line="482"/>
         <source>导出走访记录</source>
         <translation>Export visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="511"/>
-        <location filename="../main_window.py" line="515"/>
-        <location filename="../main_window.py" line="519"/>
+        <location filename="../main_window.py" line="487"/>
+        <location filename="../main_window.py" line="491"/>
+        <location filename="../main_window.py" line="495"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="477"/>
+        <location filename="../main_window.py" line="453"/>
         <source>导出文件的密码：</source>
         <translation>Password of the export file:</translation>
     </message>
@@ -933,137 +933,137 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Possible duplicate households</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="394"/>
+        <location filename="../users.py" line="63"/>
         <source>正在添加用户…</source>
         <translation>Adding the user…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="504"/>
+        <location filename="../main_window.py" line="480"/>
         <source>走访记录导出</source>
         <translation>visits-export</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="511"/>
+        <location filename="../main_window.py" line="487"/>
         <source>为导出文件设置密码（至少 8 位）：</source>
         <translation>Choose a password for the export file (at least 8 characters):</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="515"/>
+        <location filename="../main_window.py" line="491"/>
         <source>再次输入密码：</source>
         <translation>Type the password again:</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="519"/>
+        <location filename="../main_window.py" line="495"/>
         <source>两次输入的密码不一致，或少于 8 位。</source>
         <translation>The passwords differ or are shorter than 8 characters.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="526"/>
+        <location filename="../main_window.py" line="502"/>
         <source>导出完成</source>
         <translation>Export finished</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="527"/>
+        <location filename="../main_window.py" line="503"/>
         <source>已加密导出 %1 条走访记录到：%2</source>
         <translation>Exported %1 visits, encrypted, to: %2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="531"/>
+        <location filename="../main_window.py" line="507"/>
         <source>正在导出…</source>
         <translation>Exporting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="592"/>
+        <location filename="../main_window.py" line="568"/>
         <source>四个摸清 入户走访</source>
         <translation>Four Clarifications home visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="592"/>
+        <location filename="../main_window.py" line="568"/>
         <source>（演示数据）</source>
         <translation> (demo data)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="593"/>
+        <location filename="../main_window.py" line="569"/>
         <source>走访户</source>
         <translation>Households</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="595"/>
+        <location filename="../main_window.py" line="571"/>
         <source>覆盖情况</source>
         <translation>Coverage</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="596"/>
+        <location filename="../main_window.py" line="572"/>
         <source>文件</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="597"/>
+        <location filename="../main_window.py" line="573"/>
         <source>工具</source>
         <translation>Tools</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="598"/>
+        <location filename="../main_window.py" line="574"/>
         <source>锁定</source>
         <translation>Lock</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="599"/>
+        <location filename="../main_window.py" line="575"/>
         <source>导入走访记录…</source>
         <translation>Import visits…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="600"/>
+        <location filename="../main_window.py" line="576"/>
         <source>导出走访记录（加密）…</source>
         <translation>Export visits (encrypted)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="601"/>
+        <location filename="../main_window.py" line="577"/>
         <source>立即同步</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="602"/>
+        <location filename="../main_window.py" line="578"/>
         <source>同步冲突…</source>
         <translation>Sync conflicts…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="603"/>
+        <location filename="../main_window.py" line="579"/>
         <source>批量打印…</source>
         <translation>Batch printing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="604"/>
+        <location filename="../main_window.py" line="580"/>
         <source>新增户（主动发现）…</source>
         <translation>New household (found in the field)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="605"/>
+        <location filename="../main_window.py" line="581"/>
         <source>疑似重复户（身份证号相同）…</source>
         <translation>Possible duplicate households (same ID number)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="606"/>
+        <location filename="../main_window.py" line="582"/>
         <source>加入县级服务器 / 重新输入登记码…</source>
         <translation>Join county server / re-enter enrollment code…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="607"/>
+        <location filename="../main_window.py" line="583"/>
         <source>设置…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="608"/>
+        <location filename="../main_window.py" line="584"/>
         <source>添加用户…</source>
         <translation>Add user…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="609"/>
+        <location filename="../main_window.py" line="585"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="611"/>
+        <location filename="../main_window.py" line="587"/>
         <location filename="../review_widgets.py" line="116"/>
         <source>审核走访…</source>
         <translation>Review visits…</translation>

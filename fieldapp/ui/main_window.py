@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
     def reload_households(self) -> None:
         """Load every household row off the UI thread, then fill the list."""
         def done(rows) -> None:
+            if not self.services.is_unlocked():   # locked while the rows were read (e.g. after a review decision)
+                return
             self.model.set_rows(rows)
             self.list_page.set_villages(self.services.villages(rows))
             self.list_page.table.setFocus()

@@ -129,6 +129,9 @@ def test_returned_visit_on_the_visitors_laptop(server, tmp_path, window_factory,
         qtbot.wait(200)
         dialog.grab().save(str(SHOTS / "ui-review-office.png"))
     with qtbot.waitSignal(dialog.reviewed, timeout=30000):
-        dialog.approve_listed()
+        with qtbot.waitSignal(w.changed, timeout=30000) as changed:
+            dialog.approve_listed()
+            dialog.approve_listed()                      # a second click while it runs: not sent twice
+    assert changed.args[0].review and changed.args[0].visits == {history[0]["visit"]["visit_id"]}
     assert office.reviews.state(office.get_visit(history[0]["visit"]["visit_id"])) == "approved"
     office.lock()

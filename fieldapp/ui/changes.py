@@ -131,11 +131,16 @@ class Mutations(QObject):
             changes = Changes()
         if not changes.households or changes.list:
             return changes
+        from fieldapp.vault.errors import RecordNotFound
+
         rows, opened = {}, {}
         for hid in changes.households:
-            rows[hid] = self.services.household_row(hid)
-            if hid in open_ids:
-                opened[hid] = self.services.open_household(hid)
+            try:
+                rows[hid] = self.services.household_row(hid)
+                if hid in open_ids:
+                    opened[hid] = self.services.open_household(hid)
+            except RecordNotFound:   # written, then gone (merged away by a sync meanwhile): nothing to show
+                rows.pop(hid, None)
         return dataclasses.replace(changes, rows=rows, opened=opened)
 
 

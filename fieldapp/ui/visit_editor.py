@@ -297,18 +297,26 @@ class VisitEditor(QWidget):
         self.reassess()
 
     # --- saving ---
-    def autosave(self) -> None:
-        """Save the draft off the UI thread if anything changed since the last one (local, never synced)."""
-        if not self.dirty or self.read_only or self._autosaving or self.saving:
-            return
-        visit, self._draft_edit = copy.deepcopy(self.current_visit()), self._edits
-        self._autosaving = True
-        self.mutations.quietly(lambda: self.services.save_draft(visit), on_done=self._autosaved,
-                               on_error=self._autosave_failed)
+    def autosave(self, force: bool = False) -> None:
+        """Save the draft off the UI thread if anything changed since the last one (local, never synced).
 
-    def _autosaved(self, _result=None) -> None:
+        The timer's autosave waits for the previous one (drafts do not pile up while a sync holds the
+        vault); ``force`` (section change, lock, close) queues one anyway, behind it on the one writer.
+        """
+        if not self.dirty or self.read_only or self.saving or (self._autosaving and not force):
+            return
+        visit, edits, services = copy.deepcopy(self.current_visit()), self._edits, self.services
+        self._autosaving = True
+
+        def work() -> int:
+            services.save_draft(visit)
+            return edits
+
+        self.mutations.quietly(work, on_done=self._autosaved, on_error=self._autosave_failed)
+
+    def _autosaved(self, edits: int) -> None:
         self._autosaving = False
-        self.dirty = self._edits != self._draft_edit   # typed while it was written: the next autosave takes it
+        self.dirty = self._edits != edits   # typed while it was written: the next autosave takes it
         self.last_autosave = dt.datetime.now().strftime("%H:%M:%S")
         self._show_autosave()
 
@@ -320,7 +328,7 @@ class VisitEditor(QWidget):
     def save_draft_now(self) -> None:
         """Autosave now (section change, lock, close); the main window waits for the writer before locking."""
         self._check_timer.stop()
-        self.autosave()
+        self.autosave(force=True)
 
     def stop_autosave(self) -> None:
         """No more autosaves (the draft is being thrown away)."""

@@ -33,7 +33,7 @@ from sync.server.checks import check_changes, warm_up
 from sync.server.keystore import load_or_create_server_keys
 from sync.appversion import SAFE_FILE_NAME
 from sync.server.ops import restore_state
-from sync.server.releases import DOWNLOAD_PATH, MIN_VERSION, check_app_version, package_path
+from sync.server.releases import DOWNLOAD_PATH, MIN_VERSION, check_app_version, note_device_version, package_path
 from sync.server.limits import MAX_BODY_BYTES, BodyLimit, json_depth_exceeds
 from sync.server.storage import Storage
 
@@ -94,7 +94,9 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_di
                   description="四个摸清 走访数据同步服务器。Devices sign every request with their Ed25519 key.")
     app.state.storage, app.state.keys = storage, keys
     app.state.releases_dir = releases_dir
-    app.state.enroll_failures = FailureWindow(ENROLL_FAILURES_ALLOWED, ENROLL_FAILURE_WINDOW_S)
+    from sync.server.console.state import StoredFailures   # in the database: shared by workers, kept over a restart
+
+    app.state.enroll_failures = StoredFailures(storage, "enrollment", ENROLL_FAILURES_ALLOWED, ENROLL_FAILURE_WINDOW_S)
     app.add_middleware(BodyLimit, limit=max_body_bytes)   # enforced while reading (sync/server/limits.py)
     warm_up()
     from sync.server.console import mount_console
@@ -137,7 +139,12 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_di
     async def device(request: Request, _version: int = Depends(protocol)) -> dict:
         body = await request.body()
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return await run_in_threadpool(authenticate, storage, request.method, target, request.headers, body)
+        return await run_in_threadpool(_authenticated, request.method, target, request.headers, body)
+
+    def _authenticated(method, target, headers, body) -> dict:
+        dev = authenticate(storage, method, target, headers, body)
+        note_device_version(storage, dev, headers, _now())   # the devices page shows the version each laptop runs
+        return dev
 
     @app.get("/v1/hello", response_model=Hello, tags=["protocol"])
     def hello() -> dict:

@@ -145,12 +145,16 @@ def cmd_code_issue(args):
 
 
 def cmd_device_list(args):
+    from sync.server.releases import device_versions
+
     storage = _storage(args)
     names = _area_names(storage)
     _print([{**{k: d[k] for k in ("device_id", "label", "role", "township_code")},
              "township_name": names.get(d["township_code"], ""), "villages": d["villages"],
              "village_names": [names.get(v, "") for v in d["villages"]],
-             **{k: d[k] for k in ("enrolled_at", "revoked_at")}} for d in storage.list_devices()])
+             **{k: d[k] for k in ("enrolled_at", "revoked_at")},
+             **{k: d.get(k) for k in ("app_version", "app_version_seen_at", "below_minimum")}}
+            for d in device_versions(storage, storage.list_devices())])
 
 
 def cmd_reads(args):

@@ -51,6 +51,29 @@ def check_app_version(storage, headers) -> str | None:
     return version
 
 
+def sent_version(headers) -> str | None:
+    """The X-Fieldapp-Version a laptop sent, as kept for the devices list (printable ASCII, at most 32)."""
+    raw = headers.get(APP_VERSION_HEADER)
+    if raw is None:
+        return None
+    text = "".join(ch for ch in str(raw).strip() if 32 < ord(ch) < 127)[:32]
+    return text or None
+
+
+def note_device_version(storage, device: dict, headers, now: str) -> None:
+    """Store the app version an authenticated device sent, when it differs from the one kept."""
+    version = sent_version(headers)
+    if version is not None and version != device.get("app_version"):
+        storage.note_app_version(device["device_id"], version, now)
+
+
+def device_versions(storage, devices: list[dict]) -> list[dict]:
+    """*devices* with ``below_minimum``: the kept version is older than the county's minimum (or unknown)."""
+    floor = storage.setting(MIN_VERSION)
+    return [dict(d, below_minimum=bool(floor) and is_below(d.get("app_version"), floor), min_app_version=floor)
+            for d in devices]
+
+
 def publish(storage, keys, releases_dir: str | Path, package: str | Path, version: str, platform: str,
             now: str) -> dict:
     """Copy *package* into the releases folder and record its signed release document."""

@@ -33,6 +33,7 @@ def browser():
 
 def new_page(browser):
     page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+    page.set_default_timeout(90_000)   # a sign-in runs Argon2id: on a loaded machine that takes a while
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     errors = []
@@ -59,14 +60,16 @@ def test_a_county_administrator_runs_the_campaign_from_the_browser(running, brow
     page.goto(server.url + "/console/login")
     page.fill("input[name=name]", "county-admin")
     page.fill("input[name=passphrase]", "wrong passphrase")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator(".error").inner_text() == "账号或口令不正确，或账号已停用。"
     shot(page, "login")
     sign_in_by_keyboard(page, server.url, "county-admin")
 
     # 走访户: search, open a household, show one full ID number
     page.fill("input[name=q]", "竹山路")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():   # the search is a form: wait for its answer before reading the page
+        page.keyboard.press("Enter")
     assert "找到 1 户" in page.inner_text("main")
     shot(page, "households")
     page.click("text=张桂英")
@@ -153,7 +156,8 @@ def test_a_township_reviewer_sees_its_township_and_hostile_names_stay_text(runni
     page, dialogs, errors = new_page(browser)
     sign_in_by_keyboard(page, server.url, "reviewer-b")
     page.fill("input[name=q]", "秣陵")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert HOSTILE_NAME in page.inner_text("main")   # shown as the text it is
     page.click(f"a[href='/console/households/{ids['hostile']}']")
     assert HOSTILE_NAME in page.inner_text("h2 + table")

@@ -39,7 +39,16 @@ def test_reference_data_is_edited_checked_previewed_and_published_as_new_version
     bad = admin.post("/console/reference/preview", {**STANDARDS, **THRESHOLDS, "amount[]": ["abc", "", ""]})
     assert bad.status_code == 400 and "不是金额" in bad.text
     missing = admin.post("/console/reference/preview", {**THRESHOLDS, **{k: [""] for k in STANDARDS}})
-    assert missing.status_code == 400 and "dibao_standards" in missing.text and not storage.list_documents()
+    assert missing.status_code == 400 and "请至少填写一条低保标准" in missing.text and not storage.list_documents()
+    wrong = admin.post("/console/reference/preview", {**THRESHOLDS, "county_code[]": [COUNTY, "999999", COUNTY],
+                                                       "area_type[]": ["urban", "urban", "urban"],
+                                                       "effective_from[]": ["2025-07-01", "2025-07-01", "2025-07-01"],
+                                                       "period[]": ["monthly"] * 3, "amount[]": ["1060", "900", "0"]})
+    assert wrong.status_code == 400 and not storage.list_documents()
+    assert "低保标准第 2 行：县代码“999999”不是本县（应为 320115）" in wrong.text
+    assert "低保标准第 3 行与第 1 行重复" in wrong.text and "低保标准第 3 行：请填写大于 0 的金额" in wrong.text
+    assert "江宁区有农村村（社区），请填写农村低保标准" in wrong.text
+    assert 'value="999999"' in wrong.text                 # what was typed stays in the form
     first = publish_reference(admin)
     assert "每人每月 1060.5 元" in first["preview"].text and "每人每年 10800 元" in first["preview"].text
     assert first["answer"].status_code == 303

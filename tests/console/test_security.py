@@ -22,7 +22,9 @@ ROUTES = {
     ("POST", "/console/devices/{device_id}/revoke"), ("GET", "/console/logs"), ("GET", "/console/logs/reads"),
     ("GET", "/console/conflicts"), ("GET", "/console/conflicts/{conflict_id}"), ("POST", "/console/conflicts/{conflict_id}/resolve"),
     ("GET", "/console/reference"), ("POST", "/console/reference/preview"), ("POST", "/console/reference/publish"),
-    ("POST", "/console/reference/templates/preview"), ("GET", "/console/ledger"), ("POST", "/console/ledger/download"),
+    ("POST", "/console/reference/templates/preview"), ("GET", "/console/reference/templates"),
+    ("POST", "/console/reference/templates/sample"), ("GET", "/console/reference/documents/{kind}/{name}/{version}"),
+    ("GET", "/console/ledger"), ("POST", "/console/ledger/download"),
     ("GET", "/console/coverage"), ("GET", "/console/review"), ("POST", "/console/review/approve"),
     ("POST", "/console/review/{visit_id}/return"), ("GET", "/console/roster"), ("GET", "/console/roster/template"),
     ("POST", "/console/roster/check"), ("POST", "/console/roster/confirm"),
@@ -79,9 +81,12 @@ def test_a_township_reviewer_sees_nothing_of_another_township_through_any_route(
     assert b.post("/console/devices/code", {"role": "office", "township": TOWN_A}).status_code == 403
     assert b.get("/console/devices/x/revoke").status_code == 403
     assert b.post("/console/devices/x/revoke", {"confirm": "yes"}).status_code == 403
-    for path in ("/console/reference/preview", "/console/reference/publish", "/console/reference/templates/preview"):
+    for path in ("/console/reference/preview", "/console/reference/publish", "/console/reference/templates/preview",
+                 "/console/reference/templates/sample"):
         assert b.post(path, {"hotline": "1"}).status_code == 403
     shows_nothing_of_a(b.get("/console/reference"))
+    shows_nothing_of_a(b.get("/console/reference/templates"))
+    assert b.get("/console/reference/documents/templates/letters/1").status_code == 404
     assert open_conflict(storage)["status"] == "open"   # nothing was changed
 
     refused = {(e["action"], e["target"]) for e in audit(storage, actor="reviewer-b") if e["outcome"] == "refused"}
@@ -150,6 +155,7 @@ def test_every_form_post_without_the_csrf_token_is_refused_and_changes_nothing(c
              ("/console/reference/publish", {"kind": "reference", "document": "{}"}),
              ("/console/reference/preview", {"hotline": "12349"}),
              ("/console/reference/templates/preview", {"templates": "{}"}),
+             ("/console/reference/templates/sample", {"document": "{}"}),
              ("/console/ledger/download", {"area": TOWN_A}),
              (f"/console/households/{ids['a1']}/show-id", {"member_id": "x"}),
              ("/console/logout", {})]

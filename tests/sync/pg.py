@@ -55,7 +55,9 @@ class TempPostgres:
         if out.returncode != 0:
             raise RuntimeError(f"initdb failed: {out.stderr[-2000:]}")
         opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+                # its shared-memory segments inside the data folder, deleted with it (immediate stops left them in /dev/shm)
+                "-c dynamic_shared_memory_type=mmap")
         out = self._run(PG_BIN / "pg_ctl", "-D", self.data, "-o", opts, "-l", self.root / "server.log", "-w", "-t", "60",
                         "start")
         if out.returncode != 0:
@@ -74,7 +76,9 @@ class TempPostgres:
         self._counter += 1
         name = f"{prefix}_{os.getpid()}_{self._counter}_{int(time.time() * 1000) % 100000}"
         with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+            # FILE_COPY copies the template's files instead of writing them through the WAL
+            # (PostgreSQL 15's default): about 2x faster here, and it leaves far less to delete.
+            conn.execute(psycopg.sql.SQL("CREATE DATABASE {} STRATEGY FILE_COPY").format(psycopg.sql.Identifier(name)))
         return self.url(name)
 
     def stop(self) -> None:

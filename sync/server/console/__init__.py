@@ -43,7 +43,7 @@ class ConsoleHeaders:
 
 def mount_console(app: FastAPI, storage, keys, failure_window) -> Console:
     """Serve the console under /console/ on *app*; *failure_window* is the server's throttle class."""
-    from sync.server.console import pages, pages_campaign, pages_office
+    from sync.server.console import pages, pages_campaign, pages_letters, pages_office
 
     console = Console(storage, keys, failure_window)
     app.state.console = console
@@ -51,6 +51,7 @@ def mount_console(app: FastAPI, storage, keys, failure_window) -> Console:
     pages.register(router, console)
     pages_office.register(router, console)
     pages_campaign.register(router, console)
+    pages_letters.register(router, console)
     app.include_router(router)
     app.state.console_router = router
     app.mount(COOKIE_PATH + "/static", StaticFiles(directory=str(HERE / "static")), name="console-static")

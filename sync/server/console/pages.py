@@ -278,10 +278,13 @@ def _review_states(console: Console, visit_ids: list[str]) -> dict[str, str]:
 def _devices_page(console: Console, request: Request, user: ConsoleUser, error: str | None = None, status: int = 200):
     names = area_names(console)
     last = console.store.last_contacts()
-    devices = [d for d in console.storage.list_devices()
-               if user.role != "township_reviewer" or d["township_code"] == user.township_code]
+    from sync.server.releases import device_versions
+
+    devices = device_versions(console.storage, [d for d in console.storage.list_devices()
+                                                if user.role != "township_reviewer" or d["township_code"] == user.township_code])
     townships = [(c, n) for c, n in names.items() if len(c) == 9 and (user.role != "township_reviewer" or c == user.township_code)]
     villages = [(c, n) for c, n in names.items() if len(c) == 12 and any(c.startswith(t) for t, _ in townships)]
-    return console.page(request, "devices.html", status=status, devices=devices, names=names, last=last,
+    minimum = devices[0]["min_app_version"] if devices else None
+    return console.page(request, "devices.html", status=status, devices=devices, names=names, last=last, minimum=minimum,
                         townships=townships, villages=villages, error=error,
                         revoked=request.query_params.get("revoked", "")[:80])

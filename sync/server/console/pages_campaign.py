@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import secrets
 import tempfile
-import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
@@ -22,7 +22,7 @@ from sync.server.console import errors
 from sync.server.console.accounts import ConsoleUser
 from sync.server.console.charts import coverage_bars
 from sync.server.console.pages import area_names, require
-from sync.server.console.web import COOKIE_PATH, Console, signed_in
+from sync.server.console.web import COOKIE_PATH, Console, now_iso, signed_in, token_hash
 
 MAX_ROSTER_BYTES = 20 * 1024 * 1024
 STAGED_SECONDS = 3600
@@ -66,7 +66,9 @@ def _sync_error(exc: sync_errors.SyncError) -> errors.ConsoleError:
 
 def register(router: APIRouter, console: Console) -> None:
     """Add this module's routes to the console router."""
-    staged: dict[str, dict] = {}   # roster files checked and waiting for confirmation, by one-time token
+    from sync.server.console.state import RosterStaging
+
+    staged = RosterStaging(console.storage, STAGED_SECONDS)   # checked roster files awaiting confirmation (database)
 
     # --- 覆盖情况 -------------------------------------------------------------------------
     @router.get("/coverage")
@@ -187,19 +189,16 @@ def register(router: APIRouter, console: Console) -> None:
         data = await upload.read(MAX_ROSTER_BYTES + 1)
         if len(data) > MAX_ROSTER_BYTES:
             raise errors.InvalidInput("文件超过 20 MB")
-        _expire(staged)
-        folder = Path(tempfile.mkdtemp(prefix="fieldapp-roster-"))
-        path = folder / f"roster{suffix}"
-        path.write_bytes(data)
         campaign, start = (str(form.get(k) or "").strip()[:100] or None for k in ("campaign", "start"))
-        try:
-            report = import_roster(console.storage, path, campaign=campaign, start=start, dry_run=True)
-        except sync_errors.SyncError as exc:
-            console.audit(request, user.name, "roster_check", upload.filename[:100], outcome="refused", code=exc.code)
-            raise _sync_error(exc) from None
+        with _roster_file(data, suffix) as path:
+            try:
+                report = import_roster(console.storage, path, campaign=campaign, start=start, dry_run=True)
+            except sync_errors.SyncError as exc:
+                console.audit(request, user.name, "roster_check", upload.filename[:100], outcome="refused", code=exc.code)
+                raise _sync_error(exc) from None
         token = secrets.token_urlsafe(24)
-        staged[token] = {"path": path, "user": user.name, "campaign": report["campaign"], "start": report["since"],
-                         "name": upload.filename[:100], "at": time.monotonic()}
+        staged.stage(token_hash(token), user.name, upload.filename[:100], suffix, data, report["campaign"],
+                     report["since"], now_iso())
         console.audit(request, user.name, "roster_check", upload.filename[:100], rows=report["rows"],
                       rejected=len(report["rejected_rows"]))
         return console.page(request, "roster.html", report=report, token=token, file_name=upload.filename[:100],
@@ -210,16 +209,18 @@ def register(router: APIRouter, console: Console) -> None:
         require(user, admin=True)
         import_roster = needed("sync.server.roster_import").import_roster
         form = await request.form()
-        entry = staged.pop(str(form.get("token") or ""), None)
-        if entry is None or entry["user"] != user.name:
-            raise errors.InvalidInput("试导入已过期，请重新上传花名册")
         try:
-            report = import_roster(console.storage, entry["path"], campaign=entry["campaign"], start=entry["start"])
-        except sync_errors.SyncError as exc:
-            console.audit(request, user.name, "roster_import", entry["name"], outcome="refused", code=exc.code)
-            raise _sync_error(exc) from None
-        finally:
-            _discard(entry)
+            entry = staged.take(token_hash(str(form.get("token") or "")[:100]), user.name)
+        except errors.InvalidInput as exc:
+            console.audit(request, user.name, "roster_import", "", outcome="refused", reason=type(exc).__name__)
+            raise
+        entry["name"] = entry["file_name"]
+        with _roster_file(entry["content"], entry["suffix"]) as path:
+            try:
+                report = import_roster(console.storage, path, campaign=entry["campaign"], start=entry["start_date"])
+            except sync_errors.SyncError as exc:
+                console.audit(request, user.name, "roster_import", entry["name"], outcome="refused", code=exc.code)
+                raise _sync_error(exc) from None
         console.audit(request, user.name, "roster_import", entry["name"], campaign=report["campaign"],
                       households=report["households"], rejected=len(report["rejected_rows"]))
         return RedirectResponse(f"{COOKIE_PATH}/roster?imported=1", status_code=303)
@@ -257,19 +258,13 @@ def _coverage_without_roster(console: Console, request: Request, user: ConsoleUs
                         reasons={}, note="本服务器尚未导入目标户花名册：下表按服务器上已有的户统计（目标 = 已有的户，已走访 = 有已完成的走访）")
 
 
-def _expire(staged: dict) -> None:
-    now = time.monotonic()
-    for token in [t for t, e in staged.items() if now - e["at"] > STAGED_SECONDS]:
-        _discard(staged.pop(token))
-
-
-def _discard(entry: dict) -> None:
-    path = Path(entry["path"])
-    path.unlink(missing_ok=True)
-    try:
-        path.parent.rmdir()
-    except OSError:
-        pass
+@contextmanager
+def _roster_file(data: bytes, suffix: str):
+    """*data* as a roster file the importer reads (its suffix says the format), removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="fieldapp-roster-") as tmp:
+        path = Path(tmp) / f"roster{suffix if suffix in ('.xlsx', '.csv') else '.csv'}"
+        path.write_bytes(data)
+        yield path
 
 
 def _households_of(console: Console, village: str, report: dict) -> list[dict]:

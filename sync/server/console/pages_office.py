@@ -95,7 +95,7 @@ def register(router: APIRouter, console: Console) -> None:
             doc = reference_form.document_from_form(base, form)
             _check("reference", doc)
         except (errors.InvalidInput, sync_errors.InvalidDocument) as exc:
-            values = reference_form.form_values(base)
+            values = reference_form.posted_values(base, form)   # what was typed stays in the form
             return console.page(request, "reference.html", status=400, latest=latest, values=values,
                                 documents=console.storage.list_documents(), error=_problem_text(exc),
                                 templates_doc=console.store.latest_document("templates"))
@@ -119,22 +119,6 @@ def register(router: APIRouter, console: Console) -> None:
         published = console.storage.publish_document(kind, name, doc, now_iso())
         console.audit(request, user.name, "document_publish", f"{kind}/{name}", version=published["version"])
         return RedirectResponse(f"{COOKIE_PATH}/reference?published={published['version']}", status_code=303)
-
-    @router.post("/reference/templates/preview")
-    async def templates_preview(request: Request, user: ConsoleUser = Depends(signed_in)):
-        require(user, admin=True)
-        form = await read_form(request)
-        import yaml
-
-        text = str(form.get("templates") or "")
-        try:
-            doc = json.loads(json.dumps(yaml.safe_load(text), ensure_ascii=False, default=str))
-            _check("templates", doc)
-        except (yaml.YAMLError, sync_errors.InvalidDocument, errors.InvalidInput) as exc:
-            raise errors.InvalidInput(_problem_text(exc)) from None
-        console.audit(request, user.name, "templates_preview", "templates")
-        return console.page(request, "templates_preview.html", doc=doc, document_json=json.dumps(doc, ensure_ascii=False),
-                            kinds=sorted((doc.get("letters") or {}).keys()) if isinstance(doc.get("letters"), dict) else [])
 
     # --- 台账 -----------------------------------------------------------------------------
     @router.get("/ledger")

@@ -6,6 +6,7 @@ The document is then checked by the same loader the laptops use (``documents.che
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sync.server.console import errors
@@ -92,16 +93,7 @@ def document_from_form(base: dict, form: dict) -> dict:
             if not raw.isdigit():
                 raise errors.InvalidInput(f"{label}：应为正整数")
             doc[key] = int(raw)
-    standards = []
-    rows = zip(*(form.get(f"{k}[]", []) for k in ("county_code", "area_type", "effective_from", "period", "amount")))
-    for i, (county, area, start, period, amount) in enumerate(rows, 1):
-        if not (county.strip() or amount.strip()):
-            continue
-        fen = to_fen(amount, f"低保标准第 {i} 行")
-        row = {"county_code": county.strip(), "area_type": area, "effective_from": start.strip()}
-        row["annual_fen" if period == "annual" else "monthly_fen"] = fen
-        standards.append(row)
-    doc["dibao_standards"] = standards
+    doc["dibao_standards"] = _standards(form, base)
     offices = dict(zip(form.get("office_code[]", []), form.get("office_name[]", [])))
     areas = []
     for c in base.get("areas") or []:
@@ -116,6 +108,68 @@ def document_from_form(base: dict, form: dict) -> dict:
     else:
         doc.pop("campaign", None)
     return doc
+
+
+def _standards(form: dict, base: dict) -> list[dict]:
+    """The posted dibao standard rows, each checked; InvalidInput listing every row's problem in Chinese."""
+    counties = {c.get("code"): c for c in base.get("areas") or [] if isinstance(c, dict)}
+    standards, problems, seen = [], [], {}
+    rows = zip(*(form.get(f"{k}[]", []) for k in ("county_code", "area_type", "effective_from", "period", "amount")))
+    for i, (county, area, start, period, amount) in enumerate(rows, 1):
+        county, start, amount = county.strip(), start.strip(), amount.strip()
+        if not (county or amount):
+            continue
+        where = f"低保标准第 {i} 行"
+        if counties and county not in counties:
+            problems.append(f"{where}：县代码“{county[:12]}”不是本县（应为 {'、'.join(sorted(counties))}）")
+        if area not in ("urban", "rural"):
+            problems.append(f"{where}：请选择城市或农村")
+        try:
+            date.fromisoformat(start)
+        except ValueError:
+            problems.append(f"{where}：生效日期应为“年-月-日”，如 2026-07-01")
+        key = (county, area, start)
+        if key in seen:
+            problems.append(f"{where}与第 {seen[key]} 行重复（同一县、城乡、生效日期只能有一个标准）")
+        seen.setdefault(key, i)
+        try:
+            fen = to_fen(amount, where) if amount else None
+        except errors.InvalidInput as exc:
+            problems.append(str(exc.detail))
+            continue
+        if not fen:
+            problems.append(f"{where}：请填写大于 0 的金额")
+            continue
+        row = {"county_code": county, "area_type": area, "effective_from": start}
+        row["annual_fen" if period == "annual" else "monthly_fen"] = fen
+        standards.append(row)
+    if not standards and not problems:
+        problems.append("请至少填写一条低保标准（县、城市或农村、生效日期、金额）")
+    for code, c in counties.items():
+        kinds = {v.get("area_type") for t in c.get("townships") or [] for v in t.get("villages") or []}
+        have = {s["area_type"] for s in standards if s["county_code"] == code}
+        for kind, name in (("urban", "城市"), ("rural", "农村")):
+            if standards and kind in kinds and kind not in have:
+                problems.append(f"{c.get('name', code)}有{name}村（社区），请填写{name}低保标准")
+    if problems:
+        raise errors.InvalidInput("；".join(problems))
+    return standards
+
+
+def posted_values(base: dict, form: dict) -> dict:
+    """What the form shows again after a refused preview: what was typed, nothing lost."""
+    values = form_values(base)
+    for key in ("reference_id", "label_zh", "hotline", "campaign_name", "campaign_start", "campaign_end"):
+        values[key] = str(form.get(key) or "")[:100]
+    rows = zip(*(form.get(f"{k}[]", []) for k in ("county_code", "area_type", "effective_from", "period", "amount")))
+    values["standards"] = [{"county_code": c, "area_type": a, "effective_from": e, "period": p, "amount": m}
+                           for c, a, e, p, m in rows]
+    for t in values["thresholds"]:
+        t["value"] = str(form.get(t["key"]) or "")[:30]
+    offices = dict(zip(form.get("office_code[]", []), form.get("office_name[]", [])))
+    for o in values["offices"]:
+        o["office"] = offices.get(o["code"], o["office"])
+    return values
 
 
 def changes_between(old: dict, new: dict) -> list[tuple[str, str, str]]:

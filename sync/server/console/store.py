@@ -230,6 +230,13 @@ class ConsoleStore:
                          "ORDER BY seq DESC LIMIT 1", (kind,))
         return dict(row, content=json.loads(row["content"])) if row else None
 
+    def document_version(self, kind: str, name: str, version: int) -> dict | None:
+        """One published version of a document with its content (old versions stay), or None."""
+        with self._tx(write=False) as tx:
+            row = tx.one("SELECT seq, kind, name, version, content, published_at FROM documents WHERE kind = %s AND name = %s "
+                         "AND version = %s", (kind, name, int(version)))
+        return dict(row, content=json.loads(row["content"])) if row else None
+
     def last_contacts(self) -> dict[str, str]:
         """Each device's last sync (its newest read or pushed change)."""
         with self._tx(write=False) as tx:

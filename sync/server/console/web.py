@@ -68,8 +68,12 @@ class Console:
                                trim_blocks=True, lstrip_blocks=True)
         self.env.filters["when"] = when_text
         self.env.filters["detail"] = lambda value: json.dumps(value, ensure_ascii=False)[:600]
-        self.account_failures = failure_window(LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_S)
-        self.address_failures = failure_window(LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_S)
+        # failed logins are kept in the database (console/state.py): a restart or another worker forgets none
+        # (*failure_window*, the sync API's in-process class, is no longer used here)
+        from sync.server.console.state import StoredFailures
+
+        self.account_failures = StoredFailures(storage, "account", LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_S)
+        self.address_failures = StoredFailures(storage, "address", LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_S)
         self.session_hours = SESSION_HOURS
 
     # --- audit -------------------------------------------------------------------------

@@ -274,6 +274,12 @@ class SqlStorage(PushStore, RosterStore, Storage):
         with self._tx() as tx:
             return tx.exec("UPDATE devices SET revoked_at = COALESCE(revoked_at, %s) WHERE device_id = %s", (now, device_id)) == 1
 
+    def note_app_version(self, device_id, version, now) -> bool:
+        """Keep the app version *device_id* last sent (written only when it changed); True if it changed."""
+        with self._tx() as tx:
+            return tx.exec("UPDATE devices SET app_version = %s, app_version_seen_at = %s WHERE device_id = %s "
+                           "AND (app_version IS NULL OR app_version <> %s)", (version, now, device_id, version)) == 1
+
     def use_nonce(self, device_id, nonce, ts, oldest_kept) -> bool:
         with self._tx() as tx:
             if ts % 50 == 0:   # forget old nonces now and then; the clock window refuses their replays anyway

@@ -9,6 +9,11 @@
 
     .venv/bin/python bench/roster.py            # 100,000 members; 20,000-household pull
     .venv/bin/python bench/roster.py --quick    # 10,000 members; 2,000-household pull
+    .venv/bin/python bench/roster.py --quick --postgres   # the same on a throw-away PostgreSQL (tests/sync/pg.py)
+
+The targets are checked twice: on wall time (what the issue states) and on CPU time (this process's
+CPU for the import; the laptop's plus the server process's CPU for the pull), which is what a shared,
+loaded machine can measure honestly. PostgreSQL's own processes are not in the CPU figures.
 """
 
 from __future__ import annotations
@@ -83,7 +88,7 @@ def _median(values: list[float]) -> float:
     return values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
 
 
-def bench_import(tmp: Path, members: int, repeat: int = 1) -> dict:
+def bench_import(tmp: Path, members: int, repeat: int = 1, fresh_db=None) -> dict:
     """Medians over *repeat* rounds; each round reads the file with openpyxl alone, then imports it into a fresh database."""
     import openpyxl
 
@@ -97,7 +102,7 @@ def bench_import(tmp: Path, members: int, repeat: int = 1) -> dict:
         rows = sum(1 for _ in wb.worksheets[0].iter_rows(values_only=True))
         wb.close()
         baseline, baseline_cpu = time.perf_counter() - t0, time.process_time() - c0
-        storage = open_storage(f"sqlite:///{tmp}/server{round_no}.db")
+        storage = open_storage(fresh_db() if fresh_db else f"sqlite:///{tmp}/server{round_no}.db")
         storage.migrate()
         add_area(storage, COUNTY, "汤阴县")
         add_area(storage, TOWNSHIP, "菜园镇")
@@ -131,7 +136,7 @@ def _proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def bench_pull(tmp: Path, households: int, repeat: int = 1) -> dict:
+def bench_pull(tmp: Path, households: int, repeat: int = 1, fresh_db=None) -> dict:
     """Medians over *repeat* rounds; each round a fresh office vault enrolls and pulls the whole township."""
     from fieldapp import syncing
     from fieldapp.vault import FAST_KDF, Vault
@@ -140,7 +145,7 @@ def bench_pull(tmp: Path, households: int, repeat: int = 1) -> dict:
     villages = _villages(40)
     path = tmp / "township.xlsx"
     _hh, _members = write_roster(path, int(households * 2.9), villages)
-    db = f"sqlite:///{tmp}/pull.db"
+    db = fresh_db() if fresh_db else f"sqlite:///{tmp}/pull.db"
     storage = open_storage(db)
     storage.migrate()
     add_area(storage, COUNTY, "汤阴县")
@@ -178,26 +183,46 @@ def main(argv=None) -> int:
     p.add_argument("--quick", action="store_true", help="10,000 members and a 2,000-household pull")
     p.add_argument("--repeat", type=int, default=None, help="rounds of each measurement, medians reported "
                    "(default 3 with --quick, 1 otherwise)")
+    p.add_argument("--postgres", action="store_true", help="server databases on a throw-away PostgreSQL (tests/sync/pg.py)")
     args = p.parse_args(argv)
     repeat = args.repeat or (3 if args.quick else 1)
     members, pull = (10_000, 2_000) if args.quick else (100_000, 20_000)
     _unique_ids_guard(int(members * 1.4))
-    with tempfile.TemporaryDirectory() as tmp:
-        r = bench_import(Path(tmp), members, repeat)
-        print(f"import {r['members']:,} members / {r['households']:,} households: {r['import_s']:.1f} s "
-              f"(openpyxl alone reads the file in {r['baseline_s']:.1f} s: {r['ratio_wall']:.2f}x wall, {r['ratio_cpu']:.2f}x CPU); "
-              f"re-import unchanged {r['reimport_s']:.1f} s; CPU: import {r['import_cpu_s']:.1f} s, "
-              f"openpyxl alone {r['baseline_cpu_s']:.1f} s")
-        q = bench_pull(Path(tmp), pull, repeat)
-        print(f"office laptop pulls a {q['pull_households']:,}-household township roster: {q['pull_s']:.1f} s "
-              f"(CPU: the laptop {q['pull_laptop_cpu_s']:.2f} s, the server process {q['pull_server_cpu_s']:.2f} s)")
-    ok = r["import_s"] <= 30 * (members / 100_000) and q["pull_s"] <= 10 * (pull / 20_000)
-    print(f"RESULT repeat={repeat} members={r['members']} households={r['households']} import_s={r['import_s']:.2f} "
+    pg = None
+    if args.postgres:
+        from tests.sync.pg import TempPostgres
+
+        pg = TempPostgres().start()
+    fresh_db = (lambda: pg.create_database("bench_roster")) if pg else None   # noqa: E731
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            r = bench_import(Path(tmp), members, repeat, fresh_db)
+            print(f"import {r['members']:,} members / {r['households']:,} households: {r['import_s']:.1f} s "
+                  f"(openpyxl alone reads the file in {r['baseline_s']:.1f} s: {r['ratio_wall']:.2f}x wall, "
+                  f"{r['ratio_cpu']:.2f}x CPU); re-import unchanged {r['reimport_s']:.1f} s; CPU: import "
+                  f"{r['import_cpu_s']:.1f} s, openpyxl alone {r['baseline_cpu_s']:.1f} s")
+            q = bench_pull(Path(tmp), pull, repeat, fresh_db)
+            print(f"office laptop pulls a {q['pull_households']:,}-household township roster: {q['pull_s']:.1f} s "
+                  f"(CPU: the laptop {q['pull_laptop_cpu_s']:.2f} s, the server process {q['pull_server_cpu_s']:.2f} s)")
+    finally:
+        if pg is not None:
+            pg.stop()
+    import_limit, pull_limit = 30 * (members / 100_000), 10 * (pull / 20_000)
+    met = {"import_met_wall": r["import_s"] <= import_limit, "import_met_cpu": r["import_cpu_s"] <= import_limit,
+           "pull_met_wall": q["pull_s"] <= pull_limit,
+           "pull_met_cpu": q["pull_laptop_cpu_s"] + q["pull_server_cpu_s"] <= pull_limit}
+    load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+    print(f"RESULT backend={'postgres' if pg else 'sqlite'} repeat={repeat} members={r['members']} "
+          f"households={r['households']} import_s={r['import_s']:.2f} "
           f"openpyxl_read_s={r['baseline_s']:.2f} import_vs_read={r['ratio_wall']:.2f} import_vs_read_cpu={r['ratio_cpu']:.2f} "
           f"import_cpu_s={r['import_cpu_s']:.2f} openpyxl_read_cpu_s={r['baseline_cpu_s']:.2f} "
+          f"import_cpu_of_limit={r['import_cpu_s'] / import_limit:.2f} "
           f"reimport_s={r['reimport_s']:.2f} pull_households={q['pull_households']} pull_s={q['pull_s']:.2f} "
           f"pull_laptop_cpu_s={q['pull_laptop_cpu_s']:.2f} pull_server_cpu_s={q['pull_server_cpu_s']:.2f} "
-          f"targets_met={'yes' if ok else 'no'}")
+          f"pull_cpu_of_limit={(q['pull_laptop_cpu_s'] + q['pull_server_cpu_s']) / pull_limit:.2f} "
+          + " ".join(f"{k}={'true' if v else 'false'}" for k, v in met.items())
+          + f" targets_met_cpu={'true' if met['import_met_cpu'] and met['pull_met_cpu'] else 'false'}"
+          f" targets_met_wall={'true' if met['import_met_wall'] and met['pull_met_wall'] else 'false'} loadavg={load}")
     return 0
 
 

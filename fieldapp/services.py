@@ -723,9 +723,12 @@ class Services(SyncServices, PrintServices):
         """Parse a file to import; returns (document, needs a passphrase)."""
         from fieldapp.vault.export import is_sealed_export
 
+        from forms.errors import MalformedJsonError
+        from forms.interchange import read_json
+
         try:
-            doc = json.loads(Path(path).read_bytes().decode("utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            doc = read_json(Path(path).read_bytes(), Path(path).name)
+        except (OSError, MalformedJsonError) as exc:
             raise ImportFileUnreadable(Path(path).name) from exc
         return doc, is_sealed_export(doc)
 

@@ -156,7 +156,7 @@ class SyncServices:
         return {"online": online, "pending": v.pending_count(), "last_sync": v.get_sync_state("last_sync_at"),
                 "open_conflicts": sum(1 for c in v.list_conflicts() if c.get("kind") == "hard"),
                 "enrolled": bool(v.get_sync_state("device_id") and v.get_sync_state("device_keys")),
-                "recoverable": v.has_office_wrap()}
+                "recoverable": v.has_office_wrap(), "set_aside": len(v.set_aside_changes())}
 
     def sync_role(self) -> str | None:
         """``office`` or ``visitor`` once enrolled (office devices resolve conflicts), else None."""

@@ -84,6 +84,7 @@ def sync_now(vault, progress=None, transport: httpx.BaseTransport | None = None)
                 log.warning("serial numbers not topped up: %s", type(exc).__name__)
             _anchor_audit(vault, client)
             _fetch_duplicates(vault, client)
+            report_set_aside(vault, client)
     except errors.DeviceRevoked:
         _revoked(vault)
         raise
@@ -107,6 +108,41 @@ def _fetch_duplicates(vault, client: SyncClient) -> None:
         log.info("duplicate check unavailable: %s", type(exc).__name__)
         return
     vault.set_sync_state(DUPLICATES_KEY, json.dumps(found, ensure_ascii=False))
+
+
+SET_ASIDE_REPORTED_KEY = "set_aside_reported"   # what this laptop last told the server it holds aside
+OFFICE_SET_ASIDE_KEY = "office_set_aside"       # office laptops: the township's reports as of the last sync
+
+
+def report_set_aside(vault, client: SyncClient) -> None:
+    """Tell the server which changes this laptop holds aside (only when the list changed), so the office sees them;
+    office laptops then fetch the township's reports (shown under 工具)."""
+    from sync.set_aside import report_items
+
+    items = report_items(vault.set_aside_changes())
+    digest = json.dumps(sorted((i["change_id"], i["code"]) for i in items))
+    try:
+        if digest != (vault.get_sync_state(SET_ASIDE_REPORTED_KEY) or json.dumps([])):
+            client.report_set_aside(items)
+            vault.set_sync_state(SET_ASIDE_REPORTED_KEY, digest)
+        if vault.get_sync_state("role") == "office":
+            vault.set_sync_state(OFFICE_SET_ASIDE_KEY, json.dumps(client.set_aside_reports(), ensure_ascii=False))
+    except errors.SyncError as exc:   # an older server: the changes stay listed on this laptop
+        log.info("set-aside report not sent: %s", type(exc).__name__)
+
+
+def retry_set_aside(vault) -> int:
+    """重新发送: put the set-aside changes back into the outbox as their records now stand (the app and the CLI)."""
+    return vault.retry_set_aside()
+
+
+def office_set_aside(vault) -> list[dict]:
+    """Office laptops: the set-aside changes the township's laptops reported, as of the last sync."""
+    try:
+        found = json.loads(vault.get_sync_state(OFFICE_SET_ASIDE_KEY) or "[]")
+    except ValueError:
+        return []
+    return [f for f in found if isinstance(f, dict)] if isinstance(found, list) else []
 
 
 # --- the new app version the county offers ------------------------------------------

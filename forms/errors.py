@@ -179,6 +179,14 @@ class MalformedJsonError(VisitError):
         )
 
 
+class MalformedYamlError(VisitError):
+    """A YAML document (form definition, reference data, mapping) cannot be read."""
+
+    def __init__(self, source: str, detail: str):
+        self.source = source
+        super().__init__(f"{source}: not valid YAML: {detail}", f"{source} 不是有效的 YAML 文件（{detail}）")
+
+
 class VisitShapeError(VisitError):
     """The visit document does not follow the interchange format; ``problems`` lists each."""
 

@@ -15,14 +15,20 @@ from functools import lru_cache
 from pathlib import Path
 
 from forms.problems import ERROR, Problem
-from forms.errors import FormNotFoundError, MalformedJsonError, UnknownFormVersionError, VisitFileError, VisitShapeError
+from forms.errors import (FormNotFoundError, MalformedJsonError, MalformedYamlError, UnknownFormVersionError, VisitFileError,
+                          VisitShapeError)
 
 __all__ = ["SCHEMA_PATH", "FORMAT", "FORMAT_VERSION", "new_envelope", "envelope_problems", "schema", "parse_visit", "check_shape", "answers_problems",
-           "read_visit", "read_visit_file", "dump_visit"]
+           "read_visit", "read_visit_file", "dump_visit", "read_json", "read_document", "json_nesting_exceeds",
+           "value_nesting_exceeds", "MAX_FILE_DEPTH"]
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "interchange.schema.json"
 FORMAT = "fieldapp.visit"
 FORMAT_VERSION = 1
+MAX_FILE_DEPTH = 64      # a form definition nests about 10 levels, a visit 6: deeper is no file of ours
+_JSON_STRING = re.compile(rb'"[^"]*"')
+_NOT_MARKS = bytes(b for b in range(256) if b not in b'"[]{}')
+_AS_PARENS = bytes.maketrans(b"[]{}", b"()()")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -92,22 +98,93 @@ def answers_problems(answers) -> list[str]:
     return [text for _, text in sorted(problems)]
 
 
-def parse_visit(text, source: str = "<visit>") -> dict:
-    """Parse JSON *text* (str or UTF-8 bytes) into a dict.
+def json_nesting_exceeds(data: bytes, max_depth: int) -> bool:
+    """Whether JSON text *data* nests lists/objects deeper than *max_depth*, judged before parsing.
 
-    :raises MalformedJsonError: not JSON (with line and column), or not UTF-8.
+    Strings are removed first; then each pass drops the innermost pairs of brackets (one level),
+    all at C speed (bench/json_depth.py): what is left after *max_depth* passes was nested deeper.
     """
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise MalformedJsonError(source, f"not UTF-8 text ({exc.reason})") from None
+    if data.count(b"[") + data.count(b"{") <= max_depth:
+        return False
+    # escapes out (an escaped backslash first), then only quotes and brackets, then the strings out:
+    # adjacent quotes hold nothing structural between them, so dropping them first leaves few strings
+    marks = data.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_MARKS).replace(b'""', b"")
+    nesting = _JSON_STRING.sub(b"", marks).translate(_AS_PARENS)
+    for _ in range(max_depth):
+        if not nesting:
+            return False
+        nesting = nesting.replace(b"()", b"")
+    return b"(" in nesting and b")" in nesting
+
+
+def value_nesting_exceeds(value, max_depth: int) -> bool:
+    """Whether parsed *value* nests lists/objects deeper than *max_depth* (iterative: no recursion limit)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > max_depth:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def read_json(data, source: str = "<json>", max_depth: int = MAX_FILE_DEPTH):
+    """Every JSON file a user hands us: text or bytes (UTF-8, a BOM allowed) → value, nesting checked first.
+
+    :raises MalformedJsonError: not UTF-8, not JSON (with line and column), or nested deeper than *max_depth*.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    if json_nesting_exceeds(data, max_depth):
+        raise MalformedJsonError(source, f"nested deeper than {max_depth} levels")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MalformedJsonError(source, f"not UTF-8 text ({exc.reason})") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise MalformedJsonError(source, exc.msg, exc.lineno, exc.colno) from None
-    except RecursionError:   # thousands of nested brackets: no visit looks like that
+    except RecursionError:
         raise MalformedJsonError(source, "nested too deeply") from None
+
+
+def read_document(data, source: str = "<document>", max_depth: int = MAX_FILE_DEPTH):
+    """A JSON or YAML file (by *source*'s suffix) → JSON value; YAML dates become ISO text, as documents travel.
+
+    :raises MalformedJsonError, MalformedYamlError: unreadable, or nested deeper than *max_depth*.
+    """
+    if not str(source).lower().endswith((".yaml", ".yml")):
+        return read_json(data, source, max_depth)
+    import yaml
+
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+        value = yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
+        raise MalformedYamlError(source, f"not UTF-8 text ({exc.reason})") from None
+    except yaml.YAMLError as exc:
+        raise MalformedYamlError(source, str(exc).splitlines()[0][:200]) from None
+    except RecursionError:
+        raise MalformedYamlError(source, "nested too deeply") from None
+    if value_nesting_exceeds(value, max_depth):
+        raise MalformedYamlError(source, f"nested deeper than {max_depth} levels")
+    return json.loads(json.dumps(value, ensure_ascii=False,
+                                 default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
+
+
+def parse_visit(text, source: str = "<visit>") -> dict:
+    """Parse JSON *text* (str or UTF-8 bytes) into a dict (:func:`read_json`).
+
+    :raises MalformedJsonError: not JSON (with line and column), not UTF-8, or nested too deeply.
+    """
+    return read_json(text, source)
 
 
 def check_shape(document, source: str = "<visit>") -> None:

@@ -21,7 +21,7 @@ from sync import errors
 from sync.files import write_durably
 from sync import store as st
 from sync.keys import KeyPair, b64d, signing_public_key
-from sync.protocol import canonical_json
+from sync.protocol import canonical_json, loads_bounded
 from sync.sealing import open_sealed, seal
 
 BUNDLE_FORMAT = "fieldapp.bundle"
@@ -50,10 +50,7 @@ def write_bundle(kind: str, sender: str, sender_keys: KeyPair, recipient: str, r
 
 def read_header(data: bytes) -> dict:
     """Parse a bundle file's clear part; raises BundleMalformed."""
-    try:
-        bundle = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise errors.BundleMalformed("not JSON, or nested too deeply") from None
+    bundle = loads_bounded(data, errors.BundleMalformed)
     if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
         raise errors.BundleMalformed("not a fieldapp bundle")
     if bundle.get("format_version") != BUNDLE_VERSION:
@@ -79,10 +76,7 @@ def open_bundle(bundle: dict, kind: str, recipient: str, recipient_key: X25519Pr
         raise errors.BundleForeign("addressed to another recipient")
     header = {k: bundle[k] for k in HEADER_KEYS}
     plaintext = open_sealed(recipient_key, bundle["sealed"], canonical_json(header))
-    try:
-        payload = json.loads(plaintext.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise errors.BundleMalformed("payload is not JSON, or nested too deeply") from None
+    payload = loads_bounded(plaintext, errors.BundleMalformed)
     if not isinstance(payload, dict):
         raise errors.BundleMalformed("payload is not an object")
     return payload
@@ -107,6 +101,10 @@ def export_bundle(store, out_dir: Path, limit: int = 1_000_000) -> tuple[Path, i
     changes = store.pending_changes(limit)
     payload = {"device_id": device_id, "changes": changes, "cursor": int(store.get_sync_state(st.STATE_CURSOR) or 0),
                "review_cursor": int(store.get_sync_state(st.STATE_REVIEW_CURSOR) or 0)}
+    if callable(getattr(store, "set_aside_changes", None)):   # the office sees what this laptop holds aside
+        from sync.set_aside import report_items
+
+        payload["set_aside"] = report_items(store.set_aside_changes())
     bundle_id = str(uuid.uuid4())
     data = write_bundle("changes", device_id, keys, server_identity(server_sign), server_seal, payload, bundle_id)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -136,8 +134,8 @@ def import_receipt(store, data: bytes) -> ReceiptSummary:
     """Apply a server receipt: acknowledge what landed, store pulled changes if they continue our cursor."""
     from sync.client import store_document
 
+    bundle = read_header(data)          # whether the file is a bundle at all comes first
     device_id, keys, server_sign, _ = _device(store)
-    bundle = read_header(data)
     if bundle["sender"] != server_identity(server_sign):
         raise errors.BundleForeign("not from this laptop's county server")
     payload = open_bundle(bundle, "receipt", device_id, keys.sealing, server_sign)

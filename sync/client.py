@@ -23,7 +23,8 @@ from sync import errors
 from sync.appversion import APP_VERSION_HEADER, installed_app_version
 from sync.keys import KeyPair
 from sync.protocol import (MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, EnrollResponse, Hello, KnownResponse,
-                           PullResponse, PushResponse, canonical_json)
+                           PullResponse, PushResponse, canonical_json, loads_bounded)
+from sync.set_aside import SetAsideEntry, SetAsideStored
 from sync.signing import CLOCK_WINDOW_SECONDS, sign_request
 from sync import store as st
 
@@ -98,10 +99,10 @@ def _send(http: httpx.Client, method: str, path: str, body: bytes | None = None,
         raise errors.ServerUnreachable(type(exc).__name__) from None
     except httpx.TransportError as exc:
         raise errors.ServerUnreachable(type(exc).__name__) from None
-    try:
-        payload = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise errors.UnexpectedResponse(f"HTTP {response.status_code}") from None
+    try:   # a tampered or broken answer (not JSON, nested 1,000 deep) is a coded error, never a crash
+        payload = loads_bounded(response.content, errors.UnexpectedResponse)
+    except errors.UnexpectedResponse as exc:
+        raise errors.UnexpectedResponse(f"HTTP {response.status_code}: {exc}") from None
     if response.status_code >= 400:
         raise _absolute_download(errors.error_from_payload(response.status_code, payload), http)
     return payload
@@ -221,6 +222,17 @@ class SyncClient:
     def duplicates(self) -> list[dict]:
         """Office devices: households sharing a member's ID number (``GET /v1/duplicates``)."""
         return self._call("GET", "/v1/duplicates")
+
+    def report_set_aside(self, items: list[dict]) -> int:
+        """Tell the server this laptop's whole current list of set-aside changes (``POST /v1/set-aside``)."""
+        return int(_expect(SetAsideStored, self._call("POST", "/v1/set-aside", {"items": items}), "set-aside")["stored"])
+
+    def set_aside_reports(self) -> list[dict]:
+        """Office devices: the set-aside changes the township's laptops reported (``GET /v1/set-aside``)."""
+        answer = self._call("GET", "/v1/set-aside")
+        if not isinstance(answer, list):
+            raise errors.UnexpectedResponse("set-aside: not a list")
+        return [_expect(SetAsideEntry, item, "set-aside") for item in answer]
 
     def audit_anchors(self) -> list[dict]:
         """The heads of this laptop's audit chain the server holds, oldest first."""

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forms.interchange import json_nesting_exceeds, value_nesting_exceeds
+
 PROTOCOL_VERSION = 1          # what this code speaks
 MIN_PROTOCOL_VERSION = 1      # the oldest client protocol the server still accepts
 PROTOCOL_HEADER = "X-Fieldapp-Protocol"
@@ -278,3 +280,33 @@ def keys_are_valid(signing_public: str, sealing_public: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --- JSON limits on the wire: every request the server takes and every answer the laptop reads -------------
+MAX_JSON_DEPTH = 32     # a visit's answers nest 4 levels (answers → members → member → value)
+MAX_MESSAGE_DEPTH = MAX_JSON_DEPTH + 8   # a whole message: a pull page or receipt holds fields 3-4 levels down
+
+
+def json_depth_exceeds(value, max_depth: int = MAX_JSON_DEPTH) -> bool:
+    """Whether parsed *value* nests lists/objects deeper than *max_depth* (iterative: no recursion limit)."""
+    return value_nesting_exceeds(value, max_depth)
+
+
+def raw_json_depth_exceeds(data: bytes, max_depth: int = MAX_MESSAGE_DEPTH) -> bool:
+    """Whether JSON text *data* nests deeper than *max_depth*, judged before parsing (the files' rule, forms.interchange)."""
+    return json_nesting_exceeds(data, max_depth)
+
+
+def loads_bounded(data: bytes | str, error: type, max_depth: int = MAX_MESSAGE_DEPTH):
+    """``json.loads`` that raises the coded *error* (a :class:`sync.errors.SyncError`) for bad JSON, bad UTF-8
+    or nesting deeper than *max_depth* — checked before parsing, so no deep value reaches the parser."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+    if raw_json_depth_exceeds(raw, max_depth):
+        raise error(f"JSON nested deeper than {max_depth} levels")
+    try:
+        value = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise error("not JSON") from None
+    except RecursionError:
+        raise error("JSON nested too deeply") from None
+    return value

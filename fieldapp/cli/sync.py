@@ -68,6 +68,9 @@ def cmd_sync(args) -> int:
 
     vault = _open_vault(args)
     try:
+        if getattr(args, "retry_set_aside", False):
+            again = syncing.retry_set_aside(vault)
+            print(f"重新发送 (retry): {again} 条被拒收的变更已放回待上传")
         report = syncing.sync_now(vault)
         held = vault.set_aside_changes()
     except SyncError as exc:
@@ -174,6 +177,9 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("sync", help="sync with the county server now")
     add_user_arg(p)
+    p.add_argument("--retry-set-aside", action="store_true",
+                   help="first put the changes the server refused back into the outbox (重新发送), "
+                        "after the records were fixed")
     p.set_defaults(handler=cmd_sync)
 
     p = subparsers.add_parser("download-update", help="download the new app version the county offers, "

@@ -195,10 +195,13 @@ def cmd_import(args) -> int:
     from fieldapp.vault.export import is_sealed_export
 
     raw = _read_file(args.file, "文件")
+    from forms.errors import MalformedJsonError
+    from forms.interchange import read_json
+
     try:
-        doc = json.loads(raw.decode("utf-8-sig"))     # a UTF-8 BOM (Windows editors), as validate accepts it
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise CliError(f"{args.file} 不是有效的 JSON ({exc.__class__.__name__})") from exc
+        doc = read_json(raw, Path(args.file).name)     # a UTF-8 BOM (Windows editors), as validate accepts it
+    except MalformedJsonError as exc:
+        raise CliError(f"{exc.message_zh} ({exc})") from exc
     office = secret = None
     if is_sealed_export(doc):
         office = _read_file(args.office_key, "县级私钥文件") if args.office_key else None

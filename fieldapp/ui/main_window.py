@@ -87,6 +87,9 @@ class MainWindow(QMainWindow):
         from fieldapp.ui.review_widgets import install_review
 
         install_review(self)   # returned visits above the list; 审核走访… on office laptops
+        from fieldapp.ui.set_aside_view import install_set_aside
+
+        install_set_aside(self)   # changes the server refused: status-bar count, 工具 → 被拒收的记录 (重新发送)
         self.unlock_page.unlock_requested.connect(self._unlock)
         self.unlock_page.first_painted.connect(lambda: QTimer.singleShot(0, self._fill_users))
         self.list_page.search_requested.connect(self._search)

@@ -18,6 +18,7 @@ ACTIONS = frozenset({
     "vault_created", "unlock", "recover", "view", "create", "change", "draft_discarded", "print", "export",
     "import", "sync_push", "sync_pull", "sync_requeue", "user_added", "user_removed", "passphrase_changed",
     "local_wraps_destroyed", "raw_key_exported", "conflict_resolved", "office_key_set", "sync_set_aside",
+    "sync_set_aside_retried",   # the visitor sent set-aside changes again (issue 19)
     "review_approved", "review_returned",     # review events: received from the server, or done on this office laptop
 })
 

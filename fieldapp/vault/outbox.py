@@ -15,6 +15,7 @@ from .projection import sql_text
 from forms.grain import shipped_grain, strip_calculated
 from sync.merge import top_level
 
+from .household_write import HouseholdWrite, write_households
 from .records import VISIT_FIELD_NAMES, dumps, now_utc
 from .reviews import store_pulled_amends
 
@@ -72,10 +73,37 @@ class SyncStoreMixin:
                  "fields": json.loads(r[5]), "author": r[6], "at": r[7], "set_aside": json.loads(r[8])} for r in rows]
 
     def retry_set_aside(self) -> int:
-        """Put every set-aside change back into the outbox (after the cause was fixed, e.g. a server update)."""
+        """Put every set-aside change back into the outbox as its record now stands; return how many go again.
+
+        The visitor fixes a refused record by saving it again: each set-aside change then travels with
+        the household's current village code, leaves out the fields a later save already sends with
+        newer values (a change left with none is dropped: the later one replaces it), and gets a new
+        change id (the server never stored the refused one; its id may have been the problem).
+        """
         with self._session() as db:
             with self._tx(db):
-                return db.execute("UPDATE changes SET set_aside = NULL WHERE acked_at IS NULL AND set_aside IS NOT NULL").rowcount
+                held = db.execute("SELECT seq, change_id, entity, entity_id, household_id, village_code, fields FROM changes "
+                                  "WHERE acked_at IS NULL AND set_aside IS NOT NULL ORDER BY seq").fetchall()
+                again = dropped = 0
+                for seq, change_id, entity, entity_id, household_id, village, fields in held:
+                    later = set()
+                    for (text,) in db.execute("SELECT fields FROM changes WHERE entity = ? AND entity_id = ? AND seq > ?",
+                                              [entity, entity_id, seq]):
+                        later |= set(json.loads(text))
+                    kept = {k: v for k, v in json.loads(fields).items() if k not in later and top_level(k) not in later}
+                    if not kept:
+                        db.execute("DELETE FROM changes WHERE seq = ?", [seq])
+                        dropped += 1
+                        continue
+                    row = db.execute("SELECT l.village_code FROM households h JOIN household_list l ON l.rowid = h.rowid "
+                                     "WHERE h.id = ?", [household_id]).fetchone()
+                    db.execute("UPDATE changes SET set_aside = NULL, change_id = ?, village_code = ?, fields = ? WHERE seq = ?",
+                               [str(uuid.uuid4()), row[0] if row and row[0] else village, dumps(kept), seq])
+                    again += 1
+                if held:
+                    audit.append(db, self._suite, self.user or "sync", "sync_set_aside_retried",
+                                 detail={"again": again, "replaced_by_later_saves": dropped})
+                return again
 
     def acknowledge(self, change_ids: list[str]) -> None:
         """Mark changes as stored by the server (idempotent; unknown ids are ignored).
@@ -151,28 +179,45 @@ class SyncStoreMixin:
         """
         with self._session() as db:
             with self._tx(db):
+                run: dict[str, dict] = {}   # consecutive changes of distinct households, stored together
                 for change in changes:
+                    if change["entity"] == "household" and change["entity_id"] not in run:
+                        run[change["entity_id"]] = change
+                        continue
+                    self._apply_pulled_households(db, list(run.values()))
+                    run = {}
                     if change["entity"] == "household":
-                        self._apply_pulled_household(db, change)
+                        run[change["entity_id"]] = change
                     elif change["entity"] == "visit":
                         self._apply_pulled_visit(db, change)
                     else:
                         raise ValueError(f"unknown entity {change['entity']!r}")
+                self._apply_pulled_households(db, list(run.values()))
                 db.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)", [CURSOR_KEY, str(int(cursor))])
                 if changes:
                     audit.append(db, self._suite, self.user or "sync", "sync_pull", detail={"changes": len(changes), "cursor": int(cursor)})
 
-    def _apply_pulled_household(self, db, change: dict) -> None:
-        hh_id = change["entity_id"]
-        row = db.execute("SELECT fields FROM households WHERE id = ?", [hh_id]).fetchone()
-        keep = self._pending_fields(db, "household", hh_id)
-        incoming = strip_calculated({k: v for k, v in change["fields"].items() if k not in keep}, shipped_grain())
-        merged = {**(json.loads(row[0]) if row else {}), **incoming}
-        self._write_household(
-            db, hh_id, merged, change.get("at") or now_utc(), change.get("author") or "server", exists=row is not None,
-            local_edit=False, revision=int(change["revision"]),
-            created=(change.get("at") or now_utc(), change.get("author") or "server"),
-        )
+    def _apply_pulled_households(self, db, changes: list[dict]) -> None:
+        """Pulled changes of distinct households, in one batch (:func:`write_households`)."""
+        if not changes:
+            return
+        ids = [json.dumps([c["entity_id"] for c in changes])]
+        stored = dict(db.conn.execute("SELECT id, fields FROM households WHERE id IN (SELECT value FROM json_each(?))", ids))
+        keep: dict[str, set[str]] = {}
+        for entity_id, fields in db.conn.execute(
+                "SELECT entity_id, fields FROM changes WHERE acked_at IS NULL AND entity = 'household' "
+                "AND entity_id IN (SELECT value FROM json_each(?))", ids):
+            keep.setdefault(entity_id, set()).update(top_level(path) for path in json.loads(fields))
+        items = []
+        for change in changes:
+            hh_id, row = change["entity_id"], stored.get(change["entity_id"])
+            pending = keep.get(hh_id, set())   # a row path keeps its whole field
+            incoming = strip_calculated({k: v for k, v in change["fields"].items() if k not in pending}, shipped_grain())
+            at, who = change.get("at") or now_utc(), change.get("author") or "server"
+            items.append(HouseholdWrite(hh_id, {**(json.loads(row) if row else {}), **incoming}, at, who,
+                                        exists=row is not None, local_edit=False, revision=int(change["revision"]),
+                                        created=(at, who)))
+        write_households(db, self.deriver, items)
 
     def _apply_pulled_visit(self, db, change: dict) -> None:
         visit_id = change["entity_id"]

@@ -12,8 +12,9 @@ from sync.merge import apply_paths, diff_fields, top_level
 
 from . import audit
 from .errors import InvalidRecord, RecordNotFound
+from .household_write import HouseholdWrite, dumps, write_households
 from .reviews import amends_of_new_visit
-from .projection import VISIT_STATUSES, household_fields, project, spaced_chars, sql_text
+from .projection import household_fields, sql_text
 
 VISIT_FIELD_NAMES = ("household_id", "form_id", "form_version", "status", "answers")
 HOUSEHOLD_ROW_COLUMNS = (
@@ -29,11 +30,6 @@ _ROW_SELECT = (
 def now_utc() -> str:
     """Current time as ISO-8601 UTC with offset."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def dumps(value) -> str:
-    """Canonical JSON text for storage and comparison."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def check_visit(visit: dict) -> dict:
@@ -206,65 +202,8 @@ class RecordsMixin:
     def _write_household(self, db, hh_id: str, fields: dict, at: str, who: str, *, exists: bool, local_edit: bool,
                          review_due=None, flags=None, revision: int | None = None, created=None) -> None:
         """Store a household's fields and refresh its list row, members, categories, flags, needs and FTS rows."""
-        derived = self.deriver(fields) if self.deriver else {}
-        proj = project(fields, list(flags or []) + list(derived.get("flags") or []))
-        latest = db.execute(
-            "SELECT status, visit_date FROM visits WHERE household_id = ? ORDER BY visit_date DESC, updated_at DESC LIMIT 1",
-            [hh_id]).fetchone()
-        status, last_date = (latest if latest else ("none", None))
-        due = review_due or derived.get("review_due")
-        if exists:
-            rowid = db.execute("SELECT rowid FROM households WHERE id = ?", [hh_id]).fetchone()[0]
-            db.execute(
-                "UPDATE households SET fields=?, revision=max(revision, coalesce(?, revision)), "
-                "local_edits=local_edits+?, updated_at=?, updated_by=? WHERE rowid=?",
-                [dumps(fields), revision, int(local_edit), at, who, rowid],
-            )
-            if due is None:
-                old = db.execute("SELECT review_due FROM household_list WHERE rowid = ?", [rowid]).fetchone()
-                due = old[0] if old else None
-            for table in ("members", "household_categories", "household_flags", "household_needs"):
-                db.execute(f"DELETE FROM {table} WHERE household = ?", [rowid])  # fixed table names
-            db.execute("DELETE FROM household_fts WHERE rowid = ?", [rowid])
-            db.execute("DELETE FROM household_chars WHERE rowid = ?", [rowid])
-        else:
-            c_at, c_by = created or (at, who)
-            rowid = db.execute(
-                "INSERT INTO households (id, fields, revision, local_edits, created_at, created_by, updated_at, updated_by) "
-                "VALUES (?,?,?,?,?,?,?,?)",
-                [hh_id, dumps(fields), revision or 0, int(local_edit), c_at, c_by, at, who],
-            ).lastrowid
-        # The list row replaced by DELETE + INSERT: what INSERT OR REPLACE did (nothing references
-        # household_list), at a quarter of its cost with foreign keys on (measured, bench/roster.py).
-        db.execute("DELETE FROM household_list WHERE rowid = ?", [rowid])
-        db.execute(
-            "INSERT INTO household_list (rowid, id, head_name, head_id_masked, village_code, address, area_type, "
-            "categories, visit_status, last_visit_date, review_due, open_needs, flags, member_count) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [rowid, hh_id, proj.head_name, proj.head_id_masked, proj.village_code, proj.address, proj.area_type,
-             ",".join(proj.categories), status if status in VISIT_STATUSES else "none", last_date, due,
-             proj.open_needs, ",".join(proj.flags), len(proj.members)],
-        )
-        db.conn.executemany(
-            "INSERT INTO members (household, position, member_id, name, id_number, relation) VALUES (?,?,?,?,?,?)",
-            [(rowid, i, sql_text(m.get("member_id")), sql_text(m.get("name")),
-              (sql_text(m.get("id_number")) or "").upper() or None, sql_text(m.get("relation")))
-             for i, m in enumerate(proj.members)],
-        )
-        db.conn.executemany("INSERT INTO household_categories (category, household) VALUES (?, ?)",
-                            [(c, rowid) for c in proj.categories])
-        if proj.flags:
-            db.conn.executemany("INSERT INTO household_flags (flag, household) VALUES (?, ?)", [(f, rowid) for f in proj.flags])
-        if proj.needs:
-            db.conn.executemany(
-                "INSERT INTO household_needs (household, position, category, disposition) VALUES (?,?,?,?)",
-                [(rowid, i, sql_text(n.get("category")), sql_text(n.get("disposition")) or "pending")
-                 for i, n in enumerate(proj.needs)],
-            )
-        db.execute("INSERT INTO household_fts (rowid, names, address, id_numbers) VALUES (?,?,?,?)",
-                   [rowid, proj.names_text, proj.address, proj.id_numbers_text])
-        db.execute("INSERT INTO household_chars (rowid, names, address) VALUES (?,?,?)",
-                   [rowid, spaced_chars(proj.names_text), spaced_chars(proj.address)])
+        write_households(db, self.deriver, [HouseholdWrite(hh_id, fields, at, who, exists, local_edit, review_due, flags,
+                                                           revision, created)])
 
     def update_household_fields(self, household_id: str, fields: dict) -> list[str]:
         """Set some fields of a household (e.g. ``target_status``) with their change-log row and audit entry,

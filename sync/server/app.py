@@ -26,6 +26,7 @@ from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN
                            ErrorBody, Hello, KnownRequest, KnownResponse, PullResponse, PushRequest, PushResponse,
                            ResolveRequest, ConflictNotice, SerialBlock, SerialRequest, DuplicateMember, AuditAnchor, AuditAnchorStored,
                            AuditAnchors, AppRelease, keys_are_valid)
+from sync.set_aside import SetAsideEntry, SetAsideReport, SetAsideStored
 from sync.review_messages import ApproveRequest, ApproveResponse, QueueItem, ReturnRequest, ReviewEvent, ReviewHistory, ReviewPage
 from sync.server import review
 from sync.server.auth import authenticate, check_protocol, device_scope
@@ -268,6 +269,19 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_di
         if dev["role"] != "office":
             raise errors.RoleNotAllowed()
         return storage.duplicate_members(device_scope(dev))
+
+    @app.post("/v1/set-aside", response_model=SetAsideStored, responses=ERROR_RESPONSES, tags=["sync"])
+    def report_set_aside(body: SetAsideReport, dev: dict = Depends(device)) -> dict:
+        """The device's whole current list of changes set aside after a refusal (replaces its previous report)."""
+        stored = storage.set_aside.replace(dev, [i.model_dump() for i in body.items], _now())
+        if stored:
+            log.warning("device reports %d set-aside changes", stored)
+        return {"stored": stored}
+
+    @app.get("/v1/set-aside", response_model=list[SetAsideEntry], responses=ERROR_RESPONSES, tags=["sync"])
+    def set_aside_reports(dev: dict = Depends(device)) -> list:
+        """Set-aside changes reported by the laptops of an office's township (a visitor: its own report)."""
+        return storage.set_aside.listed(device_scope(dev), dev["device_id"])
     # --- review (审核): the same functions as the CLI and the console, sync/server/review.py
     @app.get("/v1/reviews", response_model=ReviewPage, responses=ERROR_RESPONSES, tags=["review"])
     def review_events(cursor: int = Query(0, ge=0, le=2**62), limit: int = Query(500, ge=1, le=MAX_PULL_LIMIT),

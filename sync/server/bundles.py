@@ -13,6 +13,7 @@ from sync.files import write_durably
 from sync.bundle import BUNDLE_SUFFIX, RECEIPT_SUFFIX, open_bundle, read_header, server_identity, write_bundle
 from sync.keys import KeyPair
 from sync.protocol import Change, MAX_PULL_LIMIT
+from sync.set_aside import SetAsideReport, clean_text
 from sync.server.access import device_alias, safe_bundle_id
 from sync.server.checks import check_changes
 from sync.server.auth import device_scope
@@ -91,6 +92,7 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
                                                    "conflicts": conflicts, "pull": pulled, "reviews": reviews,
                                                    "refused": refused})
     storage.record_bundle(stored_as, device["device_id"], receipt.decode("utf-8"), _now())
+    _store_set_aside_report(storage, device, payload, offered, refused)
     # the receipt carries these households' data back to the laptop: a read, logged like a pull
     storage.log_read(device["device_id"], "bundle", since, pulled["cursor"],
                      pulled["changes"] + pulled["conflicts"] + reviews["events"], _now())
@@ -98,6 +100,28 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
     if refused:
         log.warning("bundle changes refused: %s", ", ".join(sorted({r["code"] for r in refused})))
     return BundleOutcome("imported", bundle_id, device["device_id"], receipt, len(refused))
+
+
+def _store_set_aside_report(storage: Storage, device: dict, payload: dict, offered: list, refused: list[dict]) -> None:
+    """The laptop's set-aside list carried in the bundle, plus what this bundle had refused: the office sees both."""
+    if "set_aside" not in payload:      # a laptop that does not report (older program): nothing to replace
+        return
+    try:
+        items = [i.model_dump() for i in SetAsideReport.model_validate({"items": payload["set_aside"]}).items]
+    except (ValueError, TypeError):
+        log.warning("bundle's set-aside report is malformed: ignored")
+        return
+    by_id = {c["change_id"]: c for c in offered if isinstance(c, dict) and isinstance(c.get("change_id"), str)}
+    extra = []
+    for r in refused:
+        change = by_id.get(r["change_id"], {})
+        entity = change.get("entity") if change.get("entity") in ("household", "visit") else "household"
+        extra.append({"change_id": clean_text(r["change_id"]), "entity": entity,
+                      "household_id": str(change.get("household_id") or "")[:80] or "unknown",
+                      "visit_id": str(change.get("entity_id"))[:80] if entity == "visit" else None,
+                      "village_code": str(change.get("village_code"))[:20] if change.get("village_code") else None,
+                      "code": r["code"], "message": clean_text(r["reason"])[:300], "set_aside_at": _now()})
+    storage.set_aside.replace(device, items, _now(), extra=extra)
 
 
 # a refusal that concerns one change only: that change is refused (the laptop sets it aside), the others land

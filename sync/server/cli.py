@@ -127,6 +127,25 @@ def cmd_duplicates(args):
     _print(found)
 
 
+def cmd_set_aside(args):
+    """Changes the laptops hold aside because the server refused them: which laptop, which household, why."""
+    from sync.server.storage.base import Scope
+
+    found = _storage(args).set_aside.listed(Scope("admin", args.township or ""))
+    if args.json:
+        _print(found)
+        return 0
+    if not found:
+        print("没有被拒收、待修改的变更 (no set-aside changes reported)")
+        return 0
+    print(f"{len(found)} 条变更被拒收，待走访员修改后重新发送 (set aside on the laptops, waiting for a fix):")
+    for r in found:
+        visit = f" 走访 {r['visit_id']}" if r["visit_id"] else ""
+        print(f"  {r['township_code']} 设备 {r['device_label'] or r['device_id'][:8]} · 住户 {r['household_id']}{visit} · "
+              f"村 {r['village_code'] or '-'} · {r['code']}: {r['message']} ({r['set_aside_at']})")
+    return 0
+
+
 def cmd_code_issue(args):
     from sync.server.admin import issue_enrollment_code
 
@@ -168,14 +187,13 @@ def cmd_device_revoke(args):
 
 
 def _load_document(path: Path):
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
+    from forms.errors import VisitError
+    from forms.interchange import read_document
 
-        # YAML dates become ISO text: documents travel as JSON
-        return json.loads(json.dumps(yaml.safe_load(text), ensure_ascii=False,
-                                     default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
-    return json.loads(text)
+    try:   # YAML dates become ISO text: documents travel as JSON; nesting is limited as for every file
+        return read_document(path.read_bytes(), path.name)
+    except VisitError as exc:
+        raise ValueError(f"{exc.message_zh} ({exc})") from None
 
 
 def cmd_publish(args):
@@ -413,6 +431,10 @@ def build_parser() -> argparse.ArgumentParser:
     add("documents", cmd_documents, "list published documents")
     sp = add("duplicates", cmd_duplicates, "households that share a member's ID number (flagged at sync, never merged)")
     sp.add_argument("--area", help="county/township code prefix")
+    sp = add("set-aside", cmd_set_aside, "changes laptops hold aside because the server refused them "
+                                         "(which laptop, which household, why); gone once fixed and resent")
+    sp.add_argument("--township", help="9-digit township code (or any code prefix)")
+    sp.add_argument("--json", action="store_true", help="print the reports as JSON")
     sp = add("conflicts", cmd_conflicts, "list conflict records")
     sp.add_argument("--area", help="county/township code prefix")
     sp.add_argument("--status", choices=["open", "merged", "resolved"])

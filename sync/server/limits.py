@@ -2,8 +2,9 @@
 
 * The body limit is enforced while the body is read (an ASGI middleware), so an oversized or
   endless body costs the server at most the limit in memory, never the whole body.
-* JSON nesting is limited on the way in: a value nested deeper than any form needs is refused
-  with a coded error before it is stored (stored, it would break every later pull of its area).
+* JSON nesting is limited on the way in: a JSON body nested deeper than any form needs is refused
+  here with a coded error before any endpoint parses it (:func:`sync.protocol.raw_json_depth_exceeds`),
+  and a change's fields again before they are stored (stored, they would break every later pull).
 * Headers used as numbers are plain ASCII digits of bounded length (``int()`` of 5,000 digits or
   of a superscript digit raises).
 * ``X-Forwarded-For`` is believed only from proxies the admin names (``serve --trusted-proxy``).
@@ -14,45 +15,15 @@ from __future__ import annotations
 import json
 
 from sync import errors
+from sync.protocol import MAX_JSON_DEPTH, MAX_MESSAGE_DEPTH, json_depth_exceeds, loads_bounded, raw_json_depth_exceeds  # noqa: F401 - the wire's one helper
 
 MAX_BODY_BYTES = 64 * 1024 * 1024   # a push of 1,000 visits is ~1.5 MB; bundles forwarded by offices can be larger
-MAX_JSON_DEPTH = 32                 # a visit's answers nest 4 levels (answers → members → member → value)
 MAX_DIGITS = 12                     # a Unix time in seconds has 10
 
 
 def ascii_digits(text: str | None, max_digits: int = MAX_DIGITS) -> bool:
     """Whether *text* is 1..max_digits ASCII digits (``str.isdigit`` also accepts '²' and '٣')."""
     return bool(text) and len(text) <= max_digits and text.isascii() and text.isdigit()
-
-
-def json_depth_exceeds(value, max_depth: int = MAX_JSON_DEPTH) -> bool:
-    """Whether *value* nests lists/objects deeper than *max_depth* (iterative: no recursion limit)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth > max_depth:
-            return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
-    return False
-
-
-def loads_bounded(data: bytes | str, error: type[errors.SyncError], max_depth: int = MAX_JSON_DEPTH):
-    """``json.loads`` that raises the coded *error* for bad JSON, bad UTF-8 or nesting deeper than *max_depth*."""
-    try:
-        value = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise error("not JSON") from None
-    except RecursionError:
-        raise error("JSON nested too deeply") from None
-    if json_depth_exceeds(value, max_depth):
-        raise error(f"JSON nested deeper than {max_depth} levels")
-    return value
 
 
 def _error_response(err: errors.SyncError) -> tuple[dict, bytes]:
@@ -96,6 +67,12 @@ class BodyLimit:
             chunks.append(message)
             if not message.get("more_body", False):
                 break
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"").lower()
+        # FastAPI parses a body without a content type as JSON too
+        if (not content_type or b"json" in content_type) and raw_json_depth_exceeds(   # every JSON endpoint, before it is parsed
+                b"".join(m.get("body", b"") for m in chunks if m["type"] == "http.request"), MAX_MESSAGE_DEPTH):
+            refusal = errors.BundleMalformed if scope.get("path") == "/v1/bundles" else errors.MalformedRequest
+            return await self._refuse(send, refusal(f"JSON nested deeper than {MAX_MESSAGE_DEPTH} levels"))
         replay = iter(chunks)
 
         async def buffered():

@@ -33,6 +33,8 @@ BENEFIT_OF = {"dibao_a": "dibao", "dibao_b": "dibao", "tekun_institutional": "te
               "low_income": "low_income", "orphan": "orphan_allowance", "unsupported_child": "orphan_allowance"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NAMESPACE = uuid.UUID("6f1c3a52-9d0e-4b8e-8f57-2c1d5b0a7e11")   # member ids stable across re-imports
+_SPACE = re.compile(r"\s")
+_CATEGORY_SEPARATORS = re.compile(r"[、,，;；/／|\s]+|和")
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ class Villages:
 
 
 def _fold(value) -> str:
-    return re.sub(r"\s", "", unicodedata.normalize("NFKC", str(value or "")))
+    return _SPACE.sub("", unicodedata.normalize("NFKC", str(value or "")))
 
 
 def _text(value) -> str:
@@ -146,7 +148,7 @@ def _text(value) -> str:
 def categories_of(text) -> tuple[list[str], str, list[str]]:
     """Category codes, the urban/rural hint and the parts that map to no code, from text like 城市低保A类、残疾."""
     codes, area, unknown = [], "", []
-    for part in re.split(r"[、,，;；/／|\s]+|和", _text(text)):
+    for part in _CATEGORY_SEPARATORS.split(_text(text)):
         if not part:
             continue
         if part.startswith(("城市", "城镇")):
@@ -257,7 +259,8 @@ def check_roster(sheet: Sheet, villages: Villages, known_people: dict[str, str] 
             else:
                 head_id = row.id_number("head_id") if "head_id" in sheet.columns and _text(row.raw("head_id")) else ""
             household_no = row.text("household_no")
-            relation = RELATIONS.get(_fold(relation_text).replace("（", "(").replace("）", ")"))
+            # a text already in RELATIONS has no space or full-width bracket left to fold (it is NFKC already)
+            relation = RELATIONS.get(relation_text) or RELATIONS.get(_fold(relation_text).replace("（", "(").replace("）", ")"))
             is_head = relation == "head" or (bool(head_id) and head_id == person_id and not relation_text)
             if relation_text and relation is None:
                 row.fault("relation", WARNING, "relation_unknown", f"与户主关系“{relation_text}”无法识别，记为“其他”")

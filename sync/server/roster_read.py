@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from sync import errors
 
@@ -65,8 +65,13 @@ def load_mapping(path: str | Path | None) -> dict[str, str]:
     """A saved column mapping ``{"field": "header text", ...}`` (JSON or YAML), or {} for none."""
     if not path:
         return {}
-    text = Path(path).read_text(encoding="utf-8")
-    data = json.loads(text) if str(path).endswith(".json") else _yaml(text)
+    from forms.errors import VisitError
+    from forms.interchange import read_document
+
+    try:
+        data = read_document(Path(path).read_bytes(), Path(path).name if str(path).endswith(".json") else "mapping.yaml")
+    except VisitError as exc:
+        raise errors.RosterUnreadable(str(exc)[:200], f"列对应文件无法读取：{exc.message_zh}") from None
     data = data.get("columns", data) if isinstance(data, dict) else None
     if not isinstance(data, dict) or any(k not in HEADERS or not isinstance(v, str) for k, v in data.items()):
         raise errors.RosterUnreadable("bad mapping file", "列对应文件格式不正确：应为 字段: 表头文字，字段为 "
@@ -74,10 +79,6 @@ def load_mapping(path: str | Path | None) -> dict[str, str]:
     return data
 
 
-def _yaml(text: str):
-    import yaml
-
-    return yaml.safe_load(text)
 
 
 def read_sheet(path: str | Path, mapping: dict[str, str] | None = None) -> Sheet:
@@ -93,7 +94,7 @@ def read_sheet(path: str | Path, mapping: dict[str, str] | None = None) -> Sheet
         raw = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
     except errors.RosterUnreadable:
         raise
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, ParseError) as exc:
         raise errors.RosterUnreadable(f"{type(exc).__name__}: {exc}"[:300],
                                       f"无法读取花名册文件“{path.name}”：请确认是 .xlsx 或 CSV 文件且未损坏") from None
     return _find_header(raw, mapping or {}, path.name)

@@ -70,6 +70,14 @@ def test_deep_json_is_refused_at_push_and_at_the_bundle_door_and_pulls_keep_work
     body = canonical_json({"changes": [change]})
     answer = httpx.post(proc.url + "/v1/push", content=body,
                         headers=signed_headers(a, "POST", "/v1/push", body, **{"Content-Type": "application/json"}))
+    coded(answer, 400, "MALFORMED_REQUEST")      # refused at the door, before the body is parsed
+    deep = {"x": "底"}
+    for _ in range(33):                          # within a push's nesting, deeper than a change's fields may be
+        deep = {"x": deep}
+    change["fields"]["extra"] = deep
+    body = canonical_json({"changes": [change]})
+    answer = httpx.post(proc.url + "/v1/push", content=body,
+                        headers=signed_headers(a, "POST", "/v1/push", body, **{"Content-Type": "application/json"}))
     coded(answer, 422, "CHANGE_INVALID")
     for depth in (260, 100_000):
         nested = ("[" * depth + "]" * depth).encode()

@@ -298,3 +298,36 @@ def test_rows_grouped_by_household_number_and_a_visitors_correction_is_not_overw
     after = next(r for r in county.records(ADMIN) if r["entity_id"] == record["entity_id"])
     assert after["fields"]["members"][1]["name"] == "韩秀兰"        # kept; both values wait in a hard conflict
     assert [c["kind"] for c in county.list_conflicts(ADMIN) if c["entity_id"] == record["entity_id"]] == ["hard"]
+
+
+def test_member_id_index_after_a_roster_import_and_a_laptop_change_on_both_backends(backend, tmp_path, request):
+    """The index of members' ID numbers (households sharing a person) is written for a whole push at once:
+    every household of the import is in it, and a laptop's change of members replaces that household's rows."""
+    from tests.sync.conftest import make_storage
+
+    storage = make_storage(backend, tmp_path, request)
+    try:
+        rf.seed_county(storage)
+        import_roster(storage, rf.write_csv_gb18030(tmp_path / "r.csv"), campaign=CAMPAIGN, start="2026-04-01")
+        households = {r["entity_id"]: r for r in storage.records(ADMIN) if r["entity"] == "household"}
+        assert storage.duplicate_members(ADMIN) == []
+        first, second = sorted(households)[:2]
+        shared = households[first]["fields"]["members"][0]["id_number"]
+        moved = [{"member_id": str(uuid.uuid4()), "name": "同一人", "id_number": shared, "relation": "other"}]
+        verdicts, _ = storage.push(ADMIN, "laptop-2", [{
+            "change_id": str(uuid.uuid4()), "entity": "household", "entity_id": second, "household_id": second,
+            "village_code": households[second]["village_code"], "base_revision": households[second]["revision"],
+            "author": "协理员", "at": "2026-04-02T08:00:00+00:00",
+            "fields": {"members": households[second]["fields"]["members"] + moved}}], "2026-04-02T08:00:00+00:00")
+        assert verdicts[0]["status"] != "conflict"
+        found = storage.duplicate_members(ADMIN)
+        assert [(d["id_number"], sorted(h["household_id"] for h in d["households"])) for d in found] == [
+            (shared, sorted([first, second]))]
+        storage.push(ADMIN, "laptop-2", [{
+            "change_id": str(uuid.uuid4()), "entity": "household", "entity_id": second, "household_id": second,
+            "village_code": households[second]["village_code"], "base_revision": verdicts[0]["revision"],
+            "author": "协理员", "at": "2026-04-03T08:00:00+00:00",
+            "fields": {"members": households[second]["fields"]["members"]}}], "2026-04-03T08:00:00+00:00")
+        assert storage.duplicate_members(ADMIN) == []
+    finally:
+        storage.close()

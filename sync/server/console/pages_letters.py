@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 
 import yaml
+
+from forms.errors import VisitError
+from forms.interchange import read_json
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -70,9 +73,9 @@ def register(router: APIRouter, console: Console) -> None:
         require(user, admin=True)
         form = await read_form(request)
         try:
-            doc = json.loads(str(form.get("document") or ""))
+            doc = read_json(str(form.get("document") or ""), "document")   # nesting limited as for every file
             _check_templates(doc)
-        except (ValueError, sync_errors.InvalidDocument) as exc:
+        except (ValueError, VisitError, sync_errors.InvalidDocument) as exc:
             raise errors.InvalidInput(_problem_text(exc)) from None
         pdf, _pages = await run_in_threadpool(letters_sample.sample_pages, doc, _reference(console),
                                               console.storage.list_areas())

@@ -9,6 +9,8 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from forms.errors import VisitError
+from forms.interchange import read_json
 from sync import errors as sync_errors
 from sync.server.console import errors, reference_form
 from sync.server.console.accounts import ConsoleUser
@@ -31,12 +33,16 @@ def register(router: APIRouter, console: Console) -> None:
     @router.get("/conflicts")
     def conflicts(request: Request, user: ConsoleUser = Depends(signed_in)):
         found = console.storage.list_conflicts(user.scope, "open")
-        console.audit(request, user.name, "conflicts_view", "", [c["household_id"] for c in found], count=len(found))
+        held = console.storage.set_aside.listed(user.scope)   # changes the laptops hold aside after a refusal
+        console.audit(request, user.name, "conflicts_view", "", [c["household_id"] for c in found + held],
+                      count=len(found))
         lab, names = labels(), area_names(console)
         rows = [{"conflict_id": c["conflict_id"], "entity": c["entity"], "household_id": c["household_id"],
                  "village": names.get(c["village_code"], c["village_code"]), "created_at": c["created_at"],
                  "fields": "、".join(lab.question(f) for f in c["fields"])} for c in found]
-        return console.page(request, "conflicts.html", rows=rows)
+        for h in held:
+            h["village"] = names.get(h["village_code"] or "", h["village_code"] or "—")
+        return console.page(request, "conflicts.html", rows=rows, set_aside=held)
 
     def _open_conflict(request, user, conflict_id):
         found = next((c for c in console.storage.list_conflicts(user.scope, None) if c["conflict_id"] == conflict_id), None)
@@ -110,9 +116,9 @@ def register(router: APIRouter, console: Console) -> None:
         form = await read_form(request)
         kind = "templates" if form.get("kind") == "templates" else "reference"
         try:
-            doc = json.loads(str(form.get("document") or ""))
+            doc = read_json(str(form.get("document") or ""), "document")   # nesting limited as for every file
             _check(kind, doc)
-        except (ValueError, sync_errors.InvalidDocument, errors.InvalidInput) as exc:
+        except (ValueError, VisitError, sync_errors.InvalidDocument, errors.InvalidInput) as exc:
             raise errors.InvalidInput(_problem_text(exc)) from None
         latest = console.store.latest_document(kind)
         name = latest["name"] if latest else ("letters" if kind == "templates" else "reference")

@@ -156,19 +156,23 @@ class PushStore:
 
     # --- households sharing a member's ID number (flagged, never merged) ---------------
     def _index_member_ids(self, tx: Tx, households: list[dict], now: str) -> None:
+        # two statements for all the households, not two each: on PostgreSQL each was a round trip (a
+        # 35,000-household roster import spent most of its time here, bench/roster.py --postgres)
+        rows = []
         for record in households:
             hid = record["entity_id"]
-            tx.exec("DELETE FROM member_ids WHERE household_id = %s", (hid,))
             numbers = set()
             members = record["fields"].get("members")
             for m in members if isinstance(members, list) else []:  # a draft may hold anything; never a 500
                 number = m.get("id_number") if isinstance(m, dict) else None
                 if isinstance(number, str) and len(number.strip()) == 18:
                     numbers.add(number.strip().upper())
-            if numbers:
-                tx.many("INSERT INTO member_ids (id_number, household_id, village_code, township_code, updated_at) "
-                        "VALUES (%s, %s, %s, %s, %s)",
-                        [(n, hid, record["village_code"], township_of(record["village_code"]), now) for n in sorted(numbers)])
+            rows += [(n, hid, record["village_code"], township_of(record["village_code"]), now) for n in sorted(numbers)]
+        if households:
+            tx.many("DELETE FROM member_ids WHERE household_id = %s", [(record["entity_id"],) for record in households])
+        if rows:
+            tx.many("INSERT INTO member_ids (id_number, household_id, village_code, township_code, updated_at) "
+                    "VALUES (%s, %s, %s, %s, %s)", rows)
 
     def duplicate_members(self, scope):
         cond, params = self._scope_condition(scope)

@@ -78,6 +78,13 @@ class SqlStorage(PushStore, RosterStore, Storage):
 
         return ReviewStore(self)
 
+    @property
+    def set_aside(self):
+        """The laptops' set-aside reports (:class:`sync.server.storage.set_aside_store.SetAsideStore`)."""
+        from sync.server.storage.set_aside_store import SetAsideStore
+
+        return SetAsideStore(self)
+
     # --- migrations -------------------------------------------------------------
     def _migration_files(self) -> list[tuple[int, str, str]]:
         folder = resources.files("sync.server.storage") / "migrations" / self.backend

@@ -590,6 +590,8 @@ class MainWindow(QMainWindow):
         self.quit_action.setText(self.tr("退出"))
         if hasattr(self, "review_action"):
             self.review_action.setText(self.tr("审核走访…"))
+        if hasattr(self, "set_aside_action"):
+            self.set_aside_action.setText(self.tr("被拒收的记录（重新发送）…"))
         for w in self.editors():
             self.tabs.setTabText(self.tabs.indexOf(w), w.title())
 

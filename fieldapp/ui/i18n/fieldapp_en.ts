@@ -856,7 +856,7 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Creating the encrypted database on this laptop…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="194"/>
+        <location filename="../main_window.py" line="199"/>
         <source>正在读取户信息…</source>
         <translation>Reading households…</translation>
     </message>
@@ -871,64 +871,64 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>User “%1” was added.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="444"/>
+        <location filename="../main_window.py" line="449"/>
         <source>导入走访记录</source>
         <translation>Import visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="453"/>
+        <location filename="../main_window.py" line="458"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="459"/>
+        <location filename="../main_window.py" line="464"/>
         <source>已导入 %1 条走访记录。</source>
         <translation>%1 visits imported.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="461"/>
+        <location filename="../main_window.py" line="466"/>
         <source>有 %1 条不合格，未导入。</source>
         <translation> %1 were not valid and were skipped.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="462"/>
+        <location filename="../main_window.py" line="467"/>
         <source>导入完成</source>
         <translation>Import finished</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="468"/>
+        <location filename="../main_window.py" line="473"/>
         <source>正在导入…</source>
         <translation>Importing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="482"/>
+        <location filename="../main_window.py" line="487"/>
         <source>导出走访记录</source>
         <translation>Export visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="487"/>
-        <location filename="../main_window.py" line="491"/>
-        <location filename="../main_window.py" line="495"/>
+        <location filename="../main_window.py" line="492"/>
+        <location filename="../main_window.py" line="496"/>
+        <location filename="../main_window.py" line="500"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="453"/>
+        <location filename="../main_window.py" line="458"/>
         <source>导出文件的密码：</source>
         <translation>Password of the export file:</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="288"/>
+        <location filename="../main_window.py" line="293"/>
         <source>上次同步时，县服务器没有发现身份证号重复的家庭。</source>
         <translation>At the last sync the county server found no households sharing an ID number.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="295"/>
+        <location filename="../main_window.py" line="300"/>
         <source>以下家庭的成员身份证号相同，系统没有合并，请核实后处理：</source>
         <translation>Members of these households share an ID number. They were not merged; please check them:</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="296"/>
+        <location filename="../main_window.py" line="301"/>
         <source>疑似重复户</source>
         <translation>Possible duplicate households</translation>
     </message>
@@ -938,135 +938,151 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Adding the user…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="480"/>
+        <location filename="../main_window.py" line="485"/>
         <source>走访记录导出</source>
         <translation>visits-export</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="487"/>
+        <location filename="../main_window.py" line="492"/>
         <source>为导出文件设置密码（至少 8 位）：</source>
         <translation>Choose a password for the export file (at least 8 characters):</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="491"/>
+        <location filename="../main_window.py" line="496"/>
         <source>再次输入密码：</source>
         <translation>Type the password again:</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="495"/>
+        <location filename="../main_window.py" line="500"/>
         <source>两次输入的密码不一致，或少于 8 位。</source>
         <translation>The passwords differ or are shorter than 8 characters.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="502"/>
+        <location filename="../main_window.py" line="507"/>
         <source>导出完成</source>
         <translation>Export finished</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="503"/>
+        <location filename="../main_window.py" line="508"/>
         <source>已加密导出 %1 条走访记录到：%2</source>
         <translation>Exported %1 visits, encrypted, to: %2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="507"/>
+        <location filename="../main_window.py" line="512"/>
         <source>正在导出…</source>
         <translation>Exporting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="568"/>
+        <location filename="../main_window.py" line="573"/>
         <source>四个摸清 入户走访</source>
         <translation>Four Clarifications home visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="568"/>
+        <location filename="../main_window.py" line="573"/>
         <source>（演示数据）</source>
         <translation> (demo data)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="569"/>
+        <location filename="../main_window.py" line="574"/>
         <source>走访户</source>
         <translation>Households</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="571"/>
+        <location filename="../main_window.py" line="576"/>
         <source>覆盖情况</source>
         <translation>Coverage</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="572"/>
+        <location filename="../main_window.py" line="577"/>
         <source>文件</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="573"/>
+        <location filename="../main_window.py" line="578"/>
         <source>工具</source>
         <translation>Tools</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="574"/>
+        <location filename="../main_window.py" line="579"/>
         <source>锁定</source>
         <translation>Lock</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="575"/>
+        <location filename="../main_window.py" line="580"/>
         <source>导入走访记录…</source>
         <translation>Import visits…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="576"/>
+        <location filename="../main_window.py" line="581"/>
         <source>导出走访记录（加密）…</source>
         <translation>Export visits (encrypted)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="577"/>
+        <location filename="../main_window.py" line="582"/>
         <source>立即同步</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="578"/>
+        <location filename="../main_window.py" line="583"/>
         <source>同步冲突…</source>
         <translation>Sync conflicts…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="579"/>
+        <location filename="../main_window.py" line="584"/>
         <source>批量打印…</source>
         <translation>Batch printing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="580"/>
+        <location filename="../main_window.py" line="585"/>
         <source>新增户（主动发现）…</source>
         <translation>New household (found in the field)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="581"/>
+        <location filename="../main_window.py" line="586"/>
         <source>疑似重复户（身份证号相同）…</source>
         <translation>Possible duplicate households (same ID number)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="582"/>
+        <location filename="../main_window.py" line="587"/>
         <source>加入县级服务器 / 重新输入登记码…</source>
         <translation>Join county server / re-enter enrollment code…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="583"/>
+        <location filename="../main_window.py" line="588"/>
         <source>设置…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="584"/>
+        <location filename="../main_window.py" line="589"/>
         <source>添加用户…</source>
         <translation>Add user…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="585"/>
+        <location filename="../main_window.py" line="590"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="587"/>
+        <location filename="../main_window.py" line="592"/>
         <location filename="../review_widgets.py" line="116"/>
         <source>审核走访…</source>
         <translation>Review visits…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="594"/>
+        <location filename="../set_aside_view.py" line="150"/>
+        <source>被拒收的记录（重新发送）…</source>
+        <translation>Refused records (send again)…</translation>
+    </message>
+    <message>
+        <location filename="../set_aside_view.py" line="164"/>
+        <source>⚠ 被拒收 %1 条</source>
+        <translation>⚠ %1 refused</translation>
+    </message>
+    <message>
+        <location filename="../set_aside_view.py" line="165"/>
+        <source>县服务器拒收的记录：点此查看原因、改正后重新发送</source>
+        <translation>Records the county server refused: click to see why, correct them and send them again</translation>
     </message>
 </context>
 <context>
@@ -1591,6 +1607,68 @@ Server fingerprint: %4
     </message>
 </context>
 <context>
+    <name>SetAsideDialog</name>
+    <message>
+        <location filename="../set_aside_view.py" line="56"/>
+        <source>被拒收的记录</source>
+        <translation>Refused records</translation>
+    </message>
+    <message>
+        <location filename="../set_aside_view.py" line="60"/>
+        <location filename="../set_aside_view.py" line="68"/>
+        <source>住户</source>
+        <translation>Household</translation>
+    </message>
+    <message>
+        <location filename="../set_aside_view.py" line="60"/>
+        <location filename="../set_aside_view.py" line="68"/>
+        <source>记录</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <location filename="../set_aside_view.py" line="60"/>
+        <location filename="../set_aside_view.py" line="68"/>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../set_aside_view.py" line="60"/>
+        <location filename="../set_aside_view.py" line="68"/>
+        <source>拒收时间</source>
+        <translation>Refused at</translation>
+    </message>
+    <message>
+        <location filename="../set_aside_view.py" line="62"/>
+        <source>打开记录</source>
+        <translation>Open record</translation>
+    </message>
+    <message>
+        <location filename="../set_aside_view.py" line="64"/>
+        <source>重新发送</source>
+        <translation>Send again</translation>
+    </message>
+    <message>
+        <location filename="../set_aside_view.py" line="66"/>
+        <source>本乡镇走访电脑报告的被拒收记录（上次同步时）</source>
+        <translation>Records refused from this township&apos;s visitor laptops (as of the last sync)</translation>
+    </message>
+    <message>
+        <location filename="../set_aside_view.py" line="68"/>
+        <source>走访电脑</source>
+        <translation>Visitor laptop</translation>
+    </message>
+    <message>
+        <location filename="../set_aside_view.py" line="84"/>
+        <source>县服务器拒收了以下 %1 条记录，已单独保存、没有丢失，其余记录照常同步。请打开记录按原因改正并保存，然后点“重新发送”。</source>
+        <translation>The county server refused the %1 records below. They are kept apart and nothing is lost; the other records sync as usual. Open each record, correct it as the reason says, save it, then press Send again.</translation>
+    </message>
+    <message>
+        <location filename="../set_aside_view.py" line="87"/>
+        <source>本电脑没有被县服务器拒收的记录。</source>
+        <translation>The county server has refused no records from this laptop.</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <location filename="../settings_dialog.py" line="51"/>
@@ -1815,73 +1893,73 @@ Server fingerprint: %4
         <translation>Policy hints are not available right now.</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="318"/>
+        <location filename="../visit_editor.py" line="326"/>
         <source>⚠ 自动保存失败，请手动保存（Ctrl+S）</source>
         <translation>⚠ Autosave failed; please save by hand (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="401"/>
+        <location filename="../visit_editor.py" line="409"/>
         <source>已保存 %1</source>
         <translation>Saved %1</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="355"/>
+        <location filename="../visit_editor.py" line="363"/>
         <source>还不能完成走访</source>
         <translation>The visit cannot be finished yet</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="340"/>
+        <location filename="../visit_editor.py" line="348"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="356"/>
+        <location filename="../visit_editor.py" line="364"/>
         <source>需要改正的问题（%1 个）：</source>
         <translation>Problems that still need fixing (%1):</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="362"/>
-        <location filename="../visit_editor.py" line="503"/>
+        <location filename="../visit_editor.py" line="370"/>
+        <location filename="../visit_editor.py" line="511"/>
         <source>完成走访</source>
         <translation>Finish visit</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="362"/>
+        <location filename="../visit_editor.py" line="370"/>
         <source>确认完成这次走访？完成后如需修改，将另存为一条修改记录，原记录保留。</source>
         <translation>Finish this visit? Later changes are saved as an amendment; the original is kept.</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="369"/>
+        <location filename="../visit_editor.py" line="377"/>
         <source>正在完成走访…</source>
         <translation>Finishing the visit…</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="474"/>
+        <location filename="../visit_editor.py" line="482"/>
         <source>这次走访已完成，只能查看。</source>
         <translation>This visit is finished and can only be viewed.</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="476"/>
+        <location filename="../visit_editor.py" line="484"/>
         <source>有未保存的修改（每 3 秒自动保存草稿）</source>
         <translation>Unsaved changes (the draft is autosaved every 3 seconds)</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="478"/>
+        <location filename="../visit_editor.py" line="486"/>
         <source>草稿已自动保存 %1</source>
         <translation>Draft autosaved at %1</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="500"/>
+        <location filename="../visit_editor.py" line="508"/>
         <source>上一部分</source>
         <translation>Previous section</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="501"/>
+        <location filename="../visit_editor.py" line="509"/>
         <source>下一部分 (Ctrl+PgDn)</source>
         <translation>Next section (Ctrl+PgDn)</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="502"/>
+        <location filename="../visit_editor.py" line="510"/>
         <source>保存 (Ctrl+S)</source>
         <translation>Save (Ctrl+S)</translation>
     </message>

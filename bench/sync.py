@@ -4,7 +4,13 @@ Runs the real server (``fieldapp-server serve``) on 127.0.0.1 in a subprocess, a
 laptop store, and for PostgreSQL a throw-away server started like the tests do. Each saved visit is two
 changes, as the vault makes them: the visit record and its household's typed answers (row ids, no
 calculated answers). Prints medians and ratios, the bytes per synced household with and without the
-calculated answers, and one final RESULT line.
+calculated answers, and one final RESULT line. Rates are per wall-clock second, per CPU-second of
+client + server + database, and per CPU-second of server + database alone.
+
+``--previous REV`` also runs the server of an earlier commit on the same changes in the same run:
+the commit is extracted (``git archive``) into a temporary folder, and that checkout's own code
+migrates its database to its own schema, creates the areas, issues the enrollment codes (a
+subprocess in that folder) and serves (``ServerProcess`` with that folder as its checkout).
 
     .venv/bin/python bench/sync.py            # 20,000 visits, SQLite and PostgreSQL
     .venv/bin/python bench/sync.py --quick    # 2,000 visits (< 30 s)
@@ -28,7 +34,6 @@ sys.path.insert(0, str(ROOT))
 
 from sync.client import SyncClient, enroll  # noqa: E402
 from sync.memstore import MemoryStore  # noqa: E402
-from sync.server.admin import add_area, issue_enrollment_code  # noqa: E402
 from sync.server.storage import open_storage  # noqa: E402
 from tests.field.loadkit import ServerProcess  # noqa: E402
 
@@ -47,10 +52,10 @@ def make_visits(count: int) -> list[dict]:
         answers = {"visit_date": "2026-05-12", "visit_time": "09:30", "visitors": ["走访员甲", "走访员乙"],
                    "village_code": VILLAGE, "area_type": "rural", "address": f"东山村{i % 9}组{i}号",
                    "hukou_type": "agricultural", "categories": ["dibao_a"], "registered_poverty": "no",
-                   "members": [{"member_id": str(uuid.uuid4()), "name": f"演示{i}", "id_number": "11010519491231002X",
+                   "members": [{"member_id": str(uuid.uuid4()), "name": f"张{i}", "id_number": "11010519491231002X",
                                 "relation": "head", "health": "chronic", "labour_capacity": "partial",
                                 "employment": "farming"},
-                               {"member_id": str(uuid.uuid4()), "name": f"演示{i}子", "relation": "child",
+                               {"member_id": str(uuid.uuid4()), "name": f"张{i}子", "relation": "child",
                                 "schooling": "junior", "employment": "student"}],
                    "incomes": [{"source": "farming", "amount_fen": 120000}, {"source": "pension", "amount_fen": 30000}],
                    "expenses": [{"kind": "medical", "amount_fen": 20000}], "housing_type": "self_built",
@@ -89,18 +94,47 @@ def bytes_per_household(changes: list[dict]) -> tuple[float, float]:
     return typed / households, with_calc / households
 
 
+# Run by the checkout under test (its own code on its own schema), so that an earlier commit's server is set
+# up by that commit's storage code: migrate, create the areas, issue enrollment codes (printed one a line).
+ADMIN_SCRIPT = """
+import sys
+from sync.server.admin import add_area, issue_enrollment_code
+from sync.server.storage import open_storage
+url, codes = sys.argv[1], int(sys.argv[2])
+storage = open_storage(url)
+storage.migrate()
+if storage.get_area(%r) is None:
+    for code, label in %r:
+        add_area(storage, code, label)
+for _ in range(codes):
+    print(issue_enrollment_code(storage, "visitor", %r, [%r], 1)[0])
+storage.close()
+""" % (TOWNSHIP[:6], (("110105", "县"), (TOWNSHIP, "镇"), (VILLAGE, "村")), TOWNSHIP, VILLAGE)
+
+
+def admin_codes(root: Path, url: str, count: int) -> list[str]:
+    """Migrate the database at *url* with the code in *root*, create the areas and issue *count* visitor codes."""
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=str(root))
+    out = subprocess.run([sys.executable, "-c", ADMIN_SCRIPT, url, str(count)], cwd=root, env=env,
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"setting up the server of {root} failed:\n{out.stderr}")
+    return out.stdout.split()
+
+
 class Server(ServerProcess):
     """``fieldapp-server serve`` in its own process (as deployed), on the bench's database, from code in *root*."""
 
-    def __init__(self, storage, url: str, root: Path = ROOT):
-        self.storage = storage
+    def __init__(self, url: str, root: Path, codes: list[str]):
+        self.codes = list(codes)
         super().__init__(url, root=root)
 
 
 def laptop(server: Server) -> MemoryStore:
     store = MemoryStore()
-    code, _ = issue_enrollment_code(server.storage, "visitor", TOWNSHIP, [VILLAGE], 1)
-    enroll(store, server.url, code)
+    enroll(store, server.url, server.codes.pop())
     return store
 
 
@@ -139,7 +173,11 @@ class CpuMeter:
         self.server_pid, self.postmaster_pid = server_pid, postmaster_pid
 
     def now(self) -> float:
-        total = time.process_time()
+        return time.process_time() + self.server()
+
+    def server(self) -> float:
+        """CPU seconds of the server process and the database only (the client is the same code in every run)."""
+        total = 0.0
         if self.server_pid:
             total += _proc_cpu(self.server_pid)
         if self.postmaster_pid:
@@ -166,24 +204,25 @@ def bulk_insert_seconds(storage, changes: list[dict], meter: "CpuMeter | None" =
 
 def run_backend(name: str, url: str, changes: list[dict], repeats: int, postmaster_pid: int | None,
                 root: Path = ROOT) -> dict:
-    storage = open_storage(url)
-    if root == ROOT:
-        storage.migrate()
-    server = Server(storage, url, root)     # an older server migrates the database to its own schema at start
-    for code, label in (("110105", "县"), (TOWNSHIP, "镇"), (VILLAGE, "村")):
-        add_area(storage, code, label)
+    codes = admin_codes(root, url, repeats + 1)     # the checkout's own code on its own schema
+    storage = open_storage(url)                      # only for the bare bulk insert into a table of its own
+    server = Server(url, root, codes)
     meter = CpuMeter(server.proc.pid, postmaster_pid)
 
-    def timed(fn):
-        start, cpu = time.perf_counter(), meter.now()
+    server_cpu = {}
+
+    def timed(fn, key=None):
+        start, cpu, srv = time.perf_counter(), meter.now(), meter.server()
         out = fn()
+        if key:
+            server_cpu.setdefault(key, []).append(meter.server() - srv)
         return time.perf_counter() - start, meter.now() - cpu, out
 
     try:
         writer = laptop(server)
         writer.outbox = [dict(c) for c in changes]
         with SyncClient(writer, batch_size=1000) as client:
-            push_s, push_cpu, _ = timed(client.push)
+            push_s, push_cpu, _ = timed(client.push, "push")
             assert writer.outbox == []
             repush = []
             for _ in range(repeats):          # the answers were lost: the laptop offers everything again
@@ -195,7 +234,7 @@ def run_backend(name: str, url: str, changes: list[dict], repeats: int, postmast
         for _ in range(repeats):
             reader = laptop(server)
             with SyncClient(reader, pull_limit=2000) as client:
-                wall, cpu, report = timed(client.pull)
+                wall, cpu, report = timed(client.pull, "pull")
             pulls.append((wall, cpu))
             assert report.pulled == len(changes), (report.pulled, len(changes))
         bulks = [bulk_insert_seconds(storage, changes, meter) for _ in range(repeats)]
@@ -209,6 +248,8 @@ def run_backend(name: str, url: str, changes: list[dict], repeats: int, postmast
             "bulk_vps": n / med(bulks, 0), "bulk_vps_cpu": n / med(bulks, 1),
             "push_vs_bulk_cpu": med(bulks, 1) / push_cpu,
             "repush_ratio": med(repush, 0) / push_s, "repush_ratio_cpu": med(repush, 1) / push_cpu,
+            "push_vps_server_cpu": n / max(server_cpu["push"][0], 1e-9),
+            "pull_vps_server_cpu": n / max(statistics.median(server_cpu["pull"]), 1e-9),
             "push_s": push_s, "push_cpu": push_cpu}
 
 
@@ -266,19 +307,28 @@ def main(argv=None) -> int:
               f"pull {r['pull_vps']:6.0f}/s wall {r['pull_vps_cpu']:6.0f}/s cpu | "
               f"bare bulk insert {r['bulk_vps_cpu']:7.0f}/s cpu (push costs {1 / r['push_vs_bulk_cpu']:.1f}x) | "
               f"re-push {r['repush_ratio']:.1%} wall {r['repush_ratio_cpu']:.1%} cpu of first push")
+        print(f"{'':7s} server + database CPU only: push {r['push_vps_server_cpu']:6.0f}/s pull {r['pull_vps_server_cpu']:6.0f}/s")
     for name in [n for n in results if n.startswith("prev_")]:
         now, before = results[name[5:]], results[name]
         print(f"{name[5:]:7s} vs previous merge ({args.previous}): push {now['push_vps_cpu'] / before['push_vps_cpu']:.2f}x "
-              f"pull {now['pull_vps_cpu'] / before['pull_vps_cpu']:.2f}x (per CPU-second)")
+              f"pull {now['pull_vps_cpu'] / before['pull_vps_cpu']:.2f}x (per CPU-second, all) | "
+              f"server + database: push {now['push_vps_server_cpu'] / before['push_vps_server_cpu']:.2f}x "
+              f"pull {now['pull_vps_server_cpu'] / before['pull_vps_server_cpu']:.2f}x")
     fields = [f"visits={count}", f"household_bytes={typed:.0f}", f"household_bytes_with_calculated={with_calc:.0f}"]
     for name, r in results.items():
         fields += [f"{name}_push_vps={r['push_vps']:.0f}", f"{name}_push_vps_cpu={r['push_vps_cpu']:.0f}",
                    f"{name}_pull_vps={r['pull_vps']:.0f}", f"{name}_pull_vps_cpu={r['pull_vps_cpu']:.0f}",
                    f"{name}_bulk_vps_cpu={r['bulk_vps_cpu']:.0f}", f"{name}_push_vs_bulk_cpu={r['push_vs_bulk_cpu']:.3f}",
-                   f"{name}_repush_ratio={r['repush_ratio']:.3f}", f"{name}_repush_ratio_cpu={r['repush_ratio_cpu']:.3f}"]
+                   f"{name}_repush_ratio={r['repush_ratio']:.3f}", f"{name}_repush_ratio_cpu={r['repush_ratio_cpu']:.3f}",
+                   f"{name}_push_vps_server_cpu={r['push_vps_server_cpu']:.0f}",
+                   f"{name}_pull_vps_server_cpu={r['pull_vps_server_cpu']:.0f}"]
     for name in [n for n in results if n.startswith("prev_")]:
         fields += [f"{name[5:]}_push_vs_previous_cpu={results[name[5:]]['push_vps_cpu'] / results[name]['push_vps_cpu']:.2f}",
-                   f"{name[5:]}_pull_vs_previous_cpu={results[name[5:]]['pull_vps_cpu'] / results[name]['pull_vps_cpu']:.2f}"]
+                   f"{name[5:]}_pull_vs_previous_cpu={results[name[5:]]['pull_vps_cpu'] / results[name]['pull_vps_cpu']:.2f}",
+                   f"{name[5:]}_push_vs_previous_server_cpu="
+                   f"{results[name[5:]]['push_vps_server_cpu'] / results[name]['push_vps_server_cpu']:.2f}",
+                   f"{name[5:]}_pull_vs_previous_server_cpu="
+                   f"{results[name[5:]]['pull_vps_server_cpu'] / results[name]['pull_vps_server_cpu']:.2f}"]
     keep.cleanup()
     ok = all(r["push_vps_cpu"] >= 2000 and r["repush_ratio_cpu"] <= 0.10 for r in results.values())
     fields.append(f"targets_met_cpu={'yes' if ok else 'no'}")

@@ -23,7 +23,7 @@ from typing import Iterable
 from forms.errors import FormsError
 from forms.places import county_of, township_of
 
-__all__ = ["REVIEW_STATES", "REVIEW_LABELS_ZH", "REASONS", "REASON_LABELS_ZH", "STATE_LABELS_ZH", "HouseholdFacts", "CoverageCounts", "CoverageReport",
+__all__ = ["summarise_groups", "review_overdue", "review_deadline_days", "REVIEW_OVERDUE_LABEL_ZH", "REVIEW_STATES", "REVIEW_LABELS_ZH", "REASONS", "REASON_LABELS_ZH", "STATE_LABELS_ZH", "HouseholdFacts", "CoverageCounts", "CoverageReport",
            "facts_from_fields", "target_state", "summarise", "unreachable_status", "UnreachableIncomplete",
            "report_lines"]
 
@@ -32,6 +32,7 @@ REASON_LABELS_ZH = {"moved_out": "迁出", "deceased": "死亡", "no_such_househ
                     "away_long_term": "长期外出"}
 REVIEW_STATES = ("submitted", "returned", "approved")
 REVIEW_LABELS_ZH = {"submitted": "待审核", "returned": "已退回", "approved": "已审核通过"}
+REVIEW_OVERDUE_LABEL_ZH = "审核超期"
 STATE_LABELS_ZH = {"not_visited": "未走访", "visited": "已走访", "unreachable": "无法入户", "discovered": "主动发现"}
 
 
@@ -94,6 +95,7 @@ class CoverageCounts:
     not_visited: int = 0
     discovered: int = 0
     reviews: dict = field(default_factory=lambda: {r: 0 for r in REVIEW_STATES})
+    review_overdue: int = 0   # of the 待审核 (submitted) ones, those past the county's review deadline
 
     @property
     def unreachable_total(self) -> int:
@@ -105,30 +107,31 @@ class CoverageCounts:
         """(visited + 无法入户) per thousand targets, rounded down (0 when there is no target)."""
         return (1000 * (self.visited + self.unreachable_total)) // self.target if self.target else 0
 
-    def add(self, state: str, reason: str = "") -> None:
-        """Count one household in *state*."""
+    def add(self, state: str, reason: str = "", n: int = 1) -> None:
+        """Count one household (or *n* with the same facts) in *state*."""
         if state == "discovered":
-            self.discovered += 1
+            self.discovered += n
             return
-        self.target += 1
+        self.target += n
         if state == "visited":
-            self.visited += 1
+            self.visited += n
         elif state == "unreachable":
-            self.unreachable[reason] = self.unreachable.get(reason, 0) + 1
+            self.unreachable[reason] = self.unreachable.get(reason, 0) + n
         else:
-            self.not_visited += 1
+            self.not_visited += n
 
     def add_reviews(self, counts: dict) -> None:
         """Add one village's review counts (待审核 / 已退回 / 已审核通过 of its households' latest final visits)."""
         for state in REVIEW_STATES:
             self.reviews[state] = self.reviews.get(state, 0) + int((counts or {}).get(state, 0) or 0)
+        self.review_overdue += int((counts or {}).get("overdue", 0) or 0)
 
     def as_dict(self) -> dict:
         """Plain JSON-able figures (what ``--json`` prints and the web console shows)."""
         return {"code": self.code, "target": self.target, "visited": self.visited,
                 "unreachable": dict(self.unreachable), "unreachable_total": self.unreachable_total,
                 "not_visited": self.not_visited, "discovered": self.discovered, "rate_permille": self.rate_permille,
-                "reviews": dict(self.reviews)}
+                "reviews": dict(self.reviews), "review_overdue": self.review_overdue}
 
 
 @dataclass
@@ -149,6 +152,25 @@ class CoverageReport:
                 "counties": [c.as_dict() for _, c in sorted(self.counties.items())]}
 
 
+def review_deadline_days(reference: dict | None) -> int | None:
+    """The county's review deadline (days a finished visit may wait for 审核) from its published reference data,
+    ``review_deadline_days``; None when the county set none (then nothing is counted overdue)."""
+    value = (reference or {}).get("review_deadline_days") if isinstance(reference, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None
+
+
+def review_overdue(state: str, visit_date: str, today: _dt.date, deadline_days: int | None) -> bool:
+    """审核超期: a visit still awaiting review (``submitted``, 待审核) whose visit date is more than *deadline_days*
+    days before *today*. Approved and returned visits are never overdue; without a deadline nothing is."""
+    if state != "submitted" or not deadline_days:
+        return False
+    try:
+        done = _dt.date.fromisoformat(str(visit_date)[:10])
+    except ValueError:
+        return False
+    return (today - done).days > deadline_days
+
+
 def summarise(households: Iterable[HouseholdFacts], campaign: str, since: str,
               reviews: dict | None = None) -> CoverageReport:
     """Coverage per village (12 digits), township (first 9) and county (first 6) of one campaign.
@@ -157,17 +179,26 @@ def summarise(households: Iterable[HouseholdFacts], campaign: str, since: str,
         final visits (the laptop from its vault, the server from its review storage); they are added to the
         villages of the report (and summed into their township and county), villages outside it are left out
     """
+    return summarise_groups(((facts, 1) for facts in households), campaign, since, reviews)
+
+
+def summarise_groups(groups: Iterable[tuple[HouseholdFacts, int]], campaign: str, since: str,
+                     reviews: dict | None = None) -> CoverageReport:
+    """:func:`summarise` of households given as (facts, how many households have exactly these facts).
+
+    The server groups identical facts in its database and passes each group once (``coverage_facts.py``).
+    """
     report = CoverageReport(campaign, since)
-    for facts in households:
+    for facts, n in groups:
         state = target_state(facts, campaign, since)
-        if state is None:
+        if state is None or n <= 0:
             continue
         code = facts.village_code
         for level, key in ((report.villages, code), (report.townships, township_of(code)), (report.counties, county_of(code))):
             counts = level.get(key)
             if counts is None:
                 counts = level[key] = CoverageCounts(key)
-            counts.add(state, facts.unreachable_reason)
+            counts.add(state, facts.unreachable_reason, n)
     for code, counts in sorted((reviews or {}).items()):
         if code not in report.villages:
             continue

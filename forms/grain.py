@@ -84,24 +84,40 @@ def strip_calculated(values: dict, grain: Grain) -> dict:
 
 def calculated_paths(values: dict, grain: Grain) -> list[str]:
     """Where calculated answers appear in *values* (top-level names, ``group/<row>/child`` and ``group[i].child``)."""
+    calculated, row_calculated = grain.calculated, grain.row_calculated
+    if calculated.isdisjoint(values) and "/" not in "".join(values):   # no path names: only rows can hold one
+        clean = True
+        for group, drop in row_calculated.items():
+            rows = values.get(group)
+            if isinstance(rows, list):
+                for row in rows:
+                    if isinstance(row, dict) and not drop.isdisjoint(row):
+                        clean = False
+        if clean:
+            return []      # the common case, checked on every pushed change
     found = []
     for name, value in values.items():
+        if "/" not in name:
+            if name in calculated:
+                found.append(name)
+                continue
+            drop = row_calculated.get(name)
+            if drop and isinstance(value, list):
+                found += [f"{name}[{i}].{k}" for i, row in enumerate(value)
+                          if isinstance(row, dict) and not drop.isdisjoint(row) for k in sorted(set(row) & drop)]
+            continue
         top, _, rest = name.partition("/")
-        if top in grain.calculated:
+        if top in calculated:
             found.append(name)
             continue
-        drop = grain.row_calculated.get(top) or frozenset()
+        drop = row_calculated.get(top) or frozenset()
         if not drop:
             continue
-        if rest:
-            parts = rest.split("/")
-            if len(parts) == 2 and parts[1] in drop:
-                found.append(name)
-            elif len(parts) == 1 and isinstance(value, dict):
-                found += [f"{name}/{k}" for k in sorted(set(value) & drop)]
-        elif isinstance(value, list):
-            found += [f"{name}[{i}].{k}" for i, row in enumerate(value) if isinstance(row, dict)
-                      for k in sorted(set(row) & drop)]
+        parts = rest.split("/")
+        if len(parts) == 2 and parts[1] in drop:
+            found.append(name)
+        elif len(parts) == 1 and isinstance(value, dict):
+            found += [f"{name}/{k}" for k in sorted(set(value) & drop)]
     return found
 
 

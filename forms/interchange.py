@@ -118,19 +118,20 @@ def json_nesting_exceeds(data: bytes, max_depth: int) -> bool:
 
 
 def value_nesting_exceeds(value, max_depth: int) -> bool:
-    """Whether parsed *value* nests lists/objects deeper than *max_depth* (iterative: no recursion limit)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth > max_depth:
+    """Whether parsed *value* nests lists/objects deeper than *max_depth*.
+
+    It runs on every pushed change, so it is a tight recursion over the containers only; it never
+    descends more than *max_depth* + 1 levels, so Python's recursion limit is never reached.
+    """
+    return isinstance(value, (dict, list)) and _deeper(value, 1, max_depth)
+
+
+def _deeper(item, depth: int, max_depth: int) -> bool:
+    if depth > max_depth:
+        return True
+    for child in (item.values() if isinstance(item, dict) else item):
+        if isinstance(child, (dict, list)) and _deeper(child, depth + 1, max_depth):
             return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return False
 
 

@@ -97,6 +97,7 @@ class Reference:
     letters_require_approval: bool = False     # print visit-result / referral letters only for approved visits
     _villages: dict = field(default_factory=dict, repr=False)
     version: int | None = None  # version of the published document (None: read from a file)
+    review_deadline_days: int | None = None   # days a finished visit may wait for 审核 (None: no deadline set)
 
     @classmethod
     def none(cls) -> "Reference":
@@ -234,6 +235,11 @@ def reference_from_dict(document, source: str = "<reference>") -> Reference:
     letters_require_approval = document.get("letters_require_approval", False)
     if not isinstance(letters_require_approval, bool):
         problems.append("letters_require_approval: must be true or false")
+    review_deadline = document.get("review_deadline_days")
+    if review_deadline is not None and (not isinstance(review_deadline, int) or isinstance(review_deadline, bool)
+                                        or review_deadline < 1):
+        problems.append("review_deadline_days: must be a whole number of days ≥ 1")
+        review_deadline = None
     hotline = str(document.get("hotline", "")).strip()
     if not hotline:
         problems.append("hotline: missing")
@@ -253,6 +259,7 @@ def reference_from_dict(document, source: str = "<reference>") -> Reference:
         campaign=campaign,
         letters_require_approval=letters_require_approval is True,
         _villages=villages,
+        review_deadline_days=review_deadline,
     )
     if problems:
         raise ReferenceDataError(source, problems)

@@ -79,6 +79,8 @@ def upgrade_record(record: dict, grain: Grain) -> dict:
     Rows get ids by position (:func:`forms.grain.legacy_row_id`, the same on every laptop),
     ranks by position, and the group's revision; calculated answers are dropped.
     """
+    if _upgraded(record, grain):
+        return record       # nothing to do (every record the server stores since schema 6): no copies
     fields, revs = record["fields"], record["field_revs"]
     for name in [n for n in fields if n in grain.calculated]:
         del fields[name]
@@ -104,6 +106,29 @@ def upgrade_record(record: dict, grain: Grain) -> dict:
         fields[group] = upgraded
         revs.pop(group, None)
     return record
+
+
+def _upgraded(record: dict, grain: Grain) -> bool:
+    """Whether :func:`upgrade_record` would leave *record* as it is."""
+    fields, revs = record["fields"], record["field_revs"]
+    if not grain.calculated.isdisjoint(fields):
+        return False
+    for group, key in grain.row_keys.items():
+        rows = fields.get(group)
+        if not isinstance(rows, list):
+            continue
+        if group in revs:
+            return False
+        drop, seen = grain.row_calculated.get(group), set()
+        for row in rows:
+            if not isinstance(row, dict):
+                return False
+            rid = row.get(key)
+            if not isinstance(rid, str) or not rid or rid in seen or f"{group}/{rid}" not in revs \
+                    or (drop and not drop.isdisjoint(row)):
+                return False
+            seen.add(rid)
+    return True
 
 
 class _Merger:
@@ -177,7 +202,8 @@ class _Merger:
                 self.revs[path] = [self.rev, self.device, entry[2]]
                 self.applied(path, value)
             return
-        current = self.find(group, row_id) or {}
+        found = self.find(group, row_id)
+        current = found or {}
         if value is None:
             edited = [p for p, e in self.revs.items() if (p == path or p.startswith(path + "/")) and self.newer(e)]
             if edited:
@@ -191,9 +217,10 @@ class _Merger:
             self.applied(path, None)
             return
         for child in sorted((set(current) | set(value)) - {key}):
-            self.set_cell(group, row_id, child, value.get(child))
+            self.set_cell(group, row_id, child, value.get(child), found)
 
-    def set_cell(self, group: str, row_id: str, child: str, value) -> None:
+    def set_cell(self, group: str, row_id: str, child: str, value, row: dict | None = None) -> None:
+        """Set one answer of one row (*row*: the row, when the caller has already found it)."""
         if child in self.grain.row_calculated.get(group, ()) or child == self.grain.row_keys[group]:
             return
         path = f"{group}/{row_id}/{child}"
@@ -204,7 +231,7 @@ class _Merger:
         if len(row_entry) > 3:   # the row was deleted
             self.conflict(f"{group}/{row_id}", None, {**(row_entry[5] or {}), child: value}, row_entry[3:5])
             return
-        row = self.find(group, row_id)
+        row = row if row is not None else self.find(group, row_id)
         current = row.get(child)
         if child in self.grain.appended.get(group, ()):
             value = union_entries(current if isinstance(current, list) else [], value if isinstance(value, list) else [])
@@ -270,14 +297,17 @@ def merge(record: dict | None, change: dict, device_id: str, grain: Grain | None
     """
     grain = grain if grain is not None and change["entity"] == "household" else EMPTY
     if record is None:
-        record = {"entity": change["entity"], "entity_id": change["entity_id"], "household_id": change["household_id"],
-                  "village_code": change["village_code"], "revision": 0, "fields": {}, "field_revs": {}}
+        fresh = _merge_new(change, device_id, grain)
+        if fresh is not None:
+            return fresh
+        record = _new_record(change)
     else:
-        record = json.loads(json.dumps({k: v for k, v in record.items() if k != "_fields_json"}))
+        record = _copy(record, grain)
     upgrade_record(record, grain)
     m = _Merger(record, change, device_id, grain)
-    m.result.concurrent = sorted(p for p, e in record["field_revs"].items()
-                                 if m.newer(e) or (len(e) > 4 and m.newer(e[3:5])))
+    base = m.base
+    m.result.concurrent = sorted(p for p, e in record["field_revs"].items()        # m.newer, inlined: every entry
+                                 if (e and e[0] > base and e[1] != device_id) or (len(e) > 4 and e[3] > base and e[4] != device_id))
     groups = set()
     for name, value in change["fields"].items():
         parts = name.split("/")
@@ -305,6 +335,75 @@ def merge(record: dict | None, change: dict, device_id: str, grain: Grain | None
         if "village_code" in m.result.applied and isinstance(moved, str) and len(moved) == 12:
             record["village_code"] = moved
     return m.result
+
+
+def _new_record(change: dict) -> dict:
+    return {"entity": change["entity"], "entity_id": change["entity_id"], "household_id": change["household_id"],
+            "village_code": change["village_code"], "revision": 0, "fields": {}, "field_revs": {}}
+
+
+def _copy(record: dict, grain: Grain) -> dict:
+    """A copy of *record* that the merge may change without touching *record*.
+
+    The merge replaces values and never changes one in place, except the rows of a repeat group
+    (rows are appended, removed, sorted and their answers set): those lists and rows are copied,
+    the rest is shared. A ``field_revs`` entry is replaced, never changed in place.
+    """
+    out = {k: v for k, v in record.items() if k != "_fields_json"}
+    fields = out["fields"] = dict(record["fields"])
+    out["field_revs"] = dict(record["field_revs"])
+    for group in grain.row_keys:
+        rows = fields.get(group)
+        if isinstance(rows, list):
+            fields[group] = [dict(r) if isinstance(r, dict) else r for r in rows]
+    return out
+
+
+def _merge_new(change: dict, device_id: str, grain: Grain) -> MergeResult | None:
+    """:func:`merge` of a change into a record the server has not seen (most of a push), in one pass and without
+    the general machinery; the same result. None when the change needs the general path (paths into rows,
+    repeated row ids). Rows without calculated children are taken as they are (the merge copies a stored
+    record's rows before it changes one, see :func:`_copy`)."""
+    calculated, row_keys, row_calc = grain.calculated, grain.row_keys, grain.row_calculated
+    record = _new_record(change)
+    result = MergeResult(record)
+    fields, revs, applied, touched = record["fields"], record["field_revs"], result.applied, result.touched
+    stamp = [1, device_id]
+    for name, value in change["fields"].items():
+        if "/" in name:
+            return None
+        key = row_keys.get(name)
+        if key is None or not (value is None or isinstance(value, list)):
+            if name in calculated:
+                continue
+            touched.append(name)
+            fields[name] = applied[name] = value
+            revs[name] = stamp[:]
+            continue
+        if name not in calculated:
+            touched.append(name)
+        drop = row_calc.get(name) or frozenset()
+        rows, prefix = [], name + "/"
+        for row in value or ():
+            if not isinstance(row, dict):
+                continue
+            if not row.get(key):
+                row = dict(row, **{key: legacy_row_id(change["household_id"], name, len(rows))})
+            if not drop.isdisjoint(row):
+                row = {k: v for k, v in row.items() if k not in drop}
+            path = prefix + row[key]
+            if path in revs:
+                return None    # the same row id twice
+            revs[path] = [1, device_id, len(rows)]
+            applied[path] = row
+            rows.append(row)
+        fields[name] = rows
+    if applied:
+        record["revision"] = 1
+        moved = fields.get("village_code")
+        if "village_code" in applied and isinstance(moved, str) and len(moved) == 12:
+            record["village_code"] = moved
+    return result
 
 
 def diff_fields(current: dict, new: dict, grain: Grain) -> dict:

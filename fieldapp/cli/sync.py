@@ -35,17 +35,27 @@ def _sync_error(exc) -> CliError:
     return CliError(f"{exc.message_zh} [{exc.code}]", exit_code=3 if exc.code == "SERVER_UNREACHABLE" else 2)
 
 
-def cmd_enroll(args) -> int:
-    from fieldapp import syncing
+def _with_vault(args, work):
+    """Unlock the vault, run ``work(vault)``, lock it again; a sync error becomes its coded CLI error.
+
+    :returns: ``(vault, work's result)`` (the vault is locked by then)
+    """
     from sync.errors import SyncError
 
     vault = _open_vault(args)
     try:
-        answer = syncing.enroll(vault, args.server, args.code, ca_cert_path=args.ca_cert, label=args.label or "")
+        return vault, work(vault)
     except SyncError as exc:
         raise _sync_error(exc) from None
     finally:
         vault.lock()
+
+
+def cmd_enroll(args) -> int:
+    from fieldapp import syncing
+
+    vault, answer = _with_vault(args, lambda vault: syncing.enroll(vault, args.server, args.code,
+                                                                   ca_cert_path=args.ca_cert, label=args.label or ""))
     area = answer["township_code"] if answer["role"] == "office" else ", ".join(answer["villages"])
     print(f"已登记 (enrolled): 设备 {answer['device_id']} · 角色 {answer['role']} · 辖区 {area}")
     _print_recovery_state(vault)
@@ -64,19 +74,14 @@ def _print_recovery_state(vault, quiet_if_ok: bool = False) -> None:
 
 def cmd_sync(args) -> int:
     from fieldapp import syncing
-    from sync.errors import SyncError
 
-    vault = _open_vault(args)
-    try:
+    def work(vault):
         if getattr(args, "retry_set_aside", False):
             again = syncing.retry_set_aside(vault)
             print(f"重新发送 (retry): {again} 条被拒收的变更已放回待上传")
-        report = syncing.sync_now(vault)
-        held = vault.set_aside_changes()
-    except SyncError as exc:
-        raise _sync_error(exc) from None
-    finally:
-        vault.lock()
+        return syncing.sync_now(vault), vault.set_aside_changes()
+
+    vault, (report, held) = _with_vault(args, work)
     open_conflicts = sum(1 for c in report.conflicts if c.get("status") == "open")
     print(f"同步完成 (synced): 上传 {report.pushed} 条，重复 {report.duplicates} 条，下载 {report.pulled} 条，"
           f"文档 {report.documents} 份，待处理冲突 {open_conflicts} 条")
@@ -99,31 +104,17 @@ def _print_set_aside(held: list[dict]) -> None:
 
 def cmd_bundle_export(args) -> int:
     from fieldapp import syncing
-    from sync.errors import SyncError
 
-    vault = _open_vault(args)
-    try:
-        path, count = syncing.export_bundle(vault, Path(args.out))
-    except SyncError as exc:
-        raise _sync_error(exc) from None
-    finally:
-        vault.lock()
+    _, (path, count) = _with_vault(args, lambda vault: syncing.export_bundle(vault, Path(args.out)))
     print(f"已导出 {count} 条变更到 {path} (bundle written)")
     return 0
 
 
 def cmd_bundle_import(args) -> int:
     from fieldapp import syncing
-    from sync.errors import SyncError
 
-    vault = _open_vault(args)
-    try:
-        summary = syncing.import_receipt(vault, Path(args.file))
-        held = vault.set_aside_changes()
-    except SyncError as exc:
-        raise _sync_error(exc) from None
-    finally:
-        vault.lock()
+    _, (summary, held) = _with_vault(args, lambda vault: (syncing.import_receipt(vault, Path(args.file)),
+                                                          vault.set_aside_changes()))
     note = f"（未应用下载内容：{summary.pull_skipped}）" if summary.pull_skipped else ""
     print(f"回执已导入 (receipt imported): 确认 {summary.acknowledged} 条，下载 {summary.pulled} 条{note}")
     _print_set_aside(held)
@@ -132,15 +123,8 @@ def cmd_bundle_import(args) -> int:
 
 def cmd_download_update(args) -> int:
     from fieldapp import syncing
-    from sync.errors import SyncError
 
-    vault = _open_vault(args)
-    try:
-        path, release = syncing.download_update(vault, Path(args.out))
-    except SyncError as exc:
-        raise _sync_error(exc) from None
-    finally:
-        vault.lock()
+    _, (path, release) = _with_vault(args, lambda vault: syncing.download_update(vault, Path(args.out)))
     how = f"sudo apt install {path}" if path.suffix == ".deb" else f"双击运行 {path}"
     print(f"已下载新版本 {release['version']} 并通过签名校验 (downloaded and verified): {path}\n安装 (install): {how}")
     return 0

@@ -8,7 +8,9 @@ from a broken or hostile client. Drafts may hold half-typed answers and are not 
 
 from __future__ import annotations
 
+from forms.grain import calculated_paths, shipped_grain
 from sync import errors
+from sync.server.limits import MAX_JSON_DEPTH, json_depth_exceeds
 
 VISIT_FIELDS = frozenset({"household_id", "form_id", "form_version", "status", "answers",
                           "amends"})   # amends: the returned visit an amendment replaces (review)
@@ -43,14 +45,12 @@ def visit_change_problems(change: dict) -> list[str]:
 
 def calculated_problems(change: dict) -> list[str]:
     """Calculated answers in a change: only typed answers are synced (docs/sync.md "Merge")."""
-    from forms.grain import calculated_paths, shipped_grain
-
-    fields = change["fields"]
+    fields, grain = change["fields"], shipped_grain()
     if change["entity"] == "visit":
         answers = fields.get("answers")
-        found = [f"answers.{p}" for p in calculated_paths(answers, shipped_grain())] if isinstance(answers, dict) else []
+        found = [f"answers.{p}" for p in calculated_paths(answers, grain)] if isinstance(answers, dict) else []
     else:
-        found = calculated_paths(fields, shipped_grain())
+        found = calculated_paths(fields, grain)
     return [f"calculated answer {p} must not be synced" for p in found[:MAX_PROBLEMS]]
 
 
@@ -61,8 +61,6 @@ def check_changes(changes: list[dict]) -> None:
 
     :raises errors.ChangeInvalid: naming the change's place in the batch, its id and the first problems
     """
-    from sync.server.limits import MAX_JSON_DEPTH, json_depth_exceeds
-
     for i, change in enumerate(changes):
         if json_depth_exceeds(change["fields"]):   # stored, it would break every later pull of its area
             raise errors.ChangeInvalid(f"change {i + 1} ({change['change_id']}): fields nested deeper than {MAX_JSON_DEPTH} levels")

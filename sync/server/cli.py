@@ -79,6 +79,9 @@ def cmd_serve(args):
                     **proxy_options(args.trusted_proxy))
         return
     app = create_app(_storage(args), releases_dir=args.releases_dir)
+    from sync.server.asgi import tune_collector
+
+    tune_collector()
     uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile,
                 log_level=args.log_level, **proxy_options(args.trusted_proxy))
 
@@ -213,9 +216,21 @@ def cmd_documents(args):
 
 
 def cmd_conflicts(args):
+    """Conflicts at the grain people edit ("第 2 位成员 · 健康状况: 重病 / 健康", who/when); --json: the records."""
+    from sync.server.conflicts import conflict_text
     from sync.server.storage.base import Scope
 
-    _print(_storage(args).list_conflicts(Scope("admin", args.area or ""), args.status))
+    storage, scope = _storage(args), Scope("admin", args.area or "")
+    conflicts = storage.list_conflicts(scope, args.status)
+    if args.json:
+        _print(conflicts)
+        return
+    if not conflicts:
+        print("没有冲突记录")
+        return
+    wanted = {c["entity_id"] for c in conflicts if c["entity"] == "household"}   # to number rows as they are now
+    households = {r["entity_id"]: r["fields"] for r in storage.records(scope) if r["entity_id"] in wanted} if wanted else {}
+    print("\n\n".join(conflict_text(c, households.get(c["entity_id"])) for c in conflicts))
 
 
 def cmd_resolve(args):
@@ -438,6 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("conflicts", cmd_conflicts, "list conflict records")
     sp.add_argument("--area", help="county/township code prefix")
     sp.add_argument("--status", choices=["open", "merged", "resolved"])
+    sp.add_argument("--json", action="store_true", help="print the conflict records as JSON (paths, not labels)")
     sp = add("resolve", cmd_resolve, "resolve a hard conflict")
     sp.add_argument("conflict_id")
     sp.add_argument("--take", choices=["server", "device"], help="keep one side's values for every field")

@@ -9,7 +9,12 @@ server's record of who reviewed what and when — and is logged.
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import json
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -122,12 +127,42 @@ def queue(storage: Storage, reviewer: Reviewer, *, village_code: str | None = No
     and ``suggestions_note`` says why.
     """
     rows = storage.reviews.pending(reviewer.scope, village_code, limit)
-    reference = _published_reference(storage) if details and rows else None
-    return [_queue_item(r, reference, details) for r in rows]
+    content = storage.reviews.latest_document("reference") if details and rows else None
+    reference = _reference_of(content)
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return [_checked_item(r, reference, digest, details) for r in rows]
+
+
+_CHECKED: "OrderedDict[tuple, dict]" = OrderedDict()   # (visit id, revision, reference) → its queue item
+_CHECKED_MAX = 20_000
+_CHECKED_LOCK = threading.Lock()   # the app serves requests from several threads
+
+
+def _checked_item(row: dict, reference, reference_digest: str, details: bool) -> dict:
+    """:func:`_queue_item`, remembered per visit revision and reference data in this process: checking a visit
+    (form validation and the rules' suggestions) costs about 10 ms, and the queue shows the same visits
+    again and again until they are reviewed. A new revision or newly published reference data is checked anew."""
+    if not details:
+        return _queue_item(row, reference, details)
+    key = (row["entity_id"], row.get("revision"), reference_digest)
+    with _CHECKED_LOCK:
+        held = _CHECKED.get(key)
+        if held is not None:
+            _CHECKED.move_to_end(key)
+    if held is None:
+        held = _queue_item(row, reference, details)
+        with _CHECKED_LOCK:
+            _CHECKED[key] = held
+            while len(_CHECKED) > _CHECKED_MAX:
+                _CHECKED.popitem(last=False)
+    return copy.deepcopy(held)
 
 
 def _published_reference(storage: Storage):
-    content = storage.reviews.latest_document("reference")
+    return _reference_of(storage.reviews.latest_document("reference"))
+
+
+def _reference_of(content):
     if content is None:
         return None
     try:

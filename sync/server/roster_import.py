@@ -180,20 +180,19 @@ def write_template(path: str | Path) -> Path:
     return path
 
 
-def coverage(storage, campaign: str | None = None, area: str = "") -> dict:
+def coverage(storage, campaign: str | None = None, area: str = "", today: dt.date | None = None) -> dict:
     """Coverage of a campaign (default: the newest with a roster) per village, township and county under *area*."""
     campaigns = storage.roster_campaigns()
     chosen = next((c for c in campaigns if c["name"] == campaign), None) if campaign else (campaigns[-1] if campaigns else None)
     if chosen is None:
         raise errors.RosterCampaignMissing(f"no roster for campaign {campaign!r}" if campaign else "no roster imported")
-    households, last_final = storage.coverage_rows(area)
-    facts = (facts_from_fields(h["village_code"], {"roster": _obj(h["roster"]), "target_status": _obj(h["target_status"])},
-                               last_final.get(h["household_id"])) for h in households)
-    from sync.server.storage.base import Scope
+    from forms.coverage import review_deadline_days
+    from sync.server.storage import coverage_facts
 
-    reviews = storage.reviews.counts_by_village(Scope("admin", ""))   # the review state, by the same rule as laptops
-    report = summarise(facts, chosen["name"], chosen["start_date"], reviews).as_dict()
+    deadline = review_deadline_days(storage.reviews.latest_document("reference"))
+    report = coverage_facts.report(storage, chosen["name"], chosen["start_date"], area, today, deadline).as_dict()
     report["area"] = area
+    report["review_deadline_days"] = deadline
     return report
 
 

@@ -59,10 +59,13 @@ def visit_answers(village: str, address: str, members: list[dict], needs=()) -> 
             "assets_meet_rules": "yes", "needs": list(needs), "housing_type": "owned", "registered_poverty": "no"}
 
 
-def push_household(storage, village: str, address: str, members: list[dict], needs=(), status: str = "final") -> str:
+def push_household(storage, village: str, address: str, members: list[dict], needs=(), status: str = "final",
+                   visit_date: str | None = None) -> str:
     """One household and its visit, pushed as a visitor laptop of *village* would."""
     hid, vid = str(uuid.uuid4()), str(uuid.uuid4())
     answers = visit_answers(village, address, members, needs)
+    if visit_date:
+        answers["visit_date"] = visit_date
     household_fields = {k: v for k, v in answers.items() if k not in ("visit_date", "visit_time", "visitors")}
     changes = [
         {"change_id": str(uuid.uuid4()), "entity": "household", "entity_id": hid, "household_id": hid,

@@ -189,8 +189,13 @@ def test_the_campaign_pages_roster_coverage_and_review_in_the_browser(running, b
     page.click("button:has-text(\"确认导入\")")
     shot(page, "roster")
 
+    from tests.console.test_coverage_overdue import publish_reference
+
+    publish_reference(server.storage, 30)   # the county's review deadline: 30 days (the seeded visits are older)
     page.click("nav >> text=覆盖情况")
     assert page.locator("svg.chart a").count() == 2
+    assert page.locator("td.overdue").all_inner_texts() == ["2", "2"]   # 审核超期 per township
+    assert "4（待审核超过 30 天）" in page.inner_text("dl.facts")
     shot(page, "coverage")
     page.locator("svg.chart a").first.click()            # click-through: township → its villages
     assert "东山社区" in page.inner_text("main")

@@ -181,11 +181,11 @@ def test_admin_publishes_forms_and_resolves_conflicts(county_db, tmp_path):
     storage.push(scope, "a", [change(1, "甲", "a")], "2026-05-12T00:00:00+00:00")
     storage.push(scope, "b", [change(1, "乙", "b")], "2026-05-12T00:00:00+00:00")
     storage.close()
-    (conflict,) = ok(county_db, "conflicts", "--status", "open")
+    (conflict,) = ok(county_db, "conflicts", "--status", "open", "--json")
     assert both_values(conflict["fields"]) == {"address": {"server": "甲", "device": "乙"}}
     resolved = ok(county_db, "resolve", conflict["conflict_id"], "--take", "device")
     assert resolved["status"] == "resolved" and resolved["resolution"] == {"address": "乙"}
-    assert ok(county_db, "conflicts", "--status", "open") == []
+    assert ok(county_db, "conflicts", "--status", "open", "--json") == []
     assert ok(county_db, "export", "110105001")["records"][0]["fields"] == {"address": "乙"}
 
 

@@ -252,3 +252,20 @@ def test_migration_6_gives_rows_ids_and_drops_calculated_answers_without_changes
     assert record(storage, hid)["fields"]["members"][1] == {"name": "赵二", "relation": "child", "member_id": ids[1],
                                                             "health": "chronic"}
     storage.close()
+
+
+def test_one_push_indexes_every_household_s_member_ids_and_a_path_change_re_indexes(storage):
+    """The member-ID index is written for a whole batch at once, and also when only one member's number changes."""
+    first, second, third = (str(uuid.uuid4()) for _ in range(3))
+    shared, own = "51012319800101001X", "510123199001010028"
+    members = lambda mid, number: [{"member_id": mid, "name": "王五", "id_number": number}]  # noqa: E731
+    storage.push(VISITOR_A, "dev-a", [change(first, 0, {"members": members("m1", shared)}),
+                                      change(second, 0, {"members": members("m2", shared.lower())}),
+                                      change(third, 0, {"members": members("m3", own)})], NOW)
+    found = storage.duplicate_members(OFFICE)
+    assert [(d["id_number"], sorted(h["household_id"] for h in d["households"])) for d in found] == \
+        [(shared, sorted([first, second]))]
+    storage.push(VISITOR_A, "dev-a", [change(second, 1, {"members/m2/id_number": own})], NOW)
+    found = storage.duplicate_members(OFFICE)
+    assert [(d["id_number"], sorted(h["household_id"] for h in d["households"])) for d in found] == \
+        [(own, sorted([second, third]))]

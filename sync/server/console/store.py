@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from sync.server.console import errors
-from sync.server.storage import Scope
+from sync.server.storage import Scope, search_index
 from sync.server.storage.sql import SqlStorage
 
 SEARCH_LIMIT = 50
@@ -114,9 +114,15 @@ class ConsoleStore:
 
     # --- households -----------------------------------------------------------------
     def search_households(self, scope: Scope, text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
-        """Households in *scope*: a member's full name or ID number exactly, else names and addresses containing *text*."""
+        """Households in *scope*: a member's full name or ID number exactly, else the households with a name or
+        address containing *text* (or, for 4 digits or more, an ID number containing it), through the n-gram index."""
         self.refresh_search()
-        needle = text.strip().upper() if _looks_like_id(text) else text.strip()
+        needle = text.strip()
+        id_like = _id_fragment(needle)
+        if id_like:
+            needle = needle.upper()
+        if not needle:
+            return []
         if scope.role == "admin":
             area, area_params = "township_code LIKE %s", [scope.township_code + "%"]
         else:
@@ -125,10 +131,8 @@ class ConsoleStore:
             ids = [r["household_id"] for r in tx.q(
                 f"SELECT DISTINCT household_id FROM console_search WHERE term = %s AND {area} AND kind IN ('name', 'id') "
                 "ORDER BY household_id LIMIT %s", [needle, *area_params, limit])]
-            if not ids and not _looks_like_id(needle):
-                ids = [r["household_id"] for r in tx.q(
-                    f"SELECT DISTINCT household_id FROM console_search WHERE kind IN ('name', 'address') AND {area} "
-                    "AND term LIKE %s ESCAPE '\\' ORDER BY household_id LIMIT %s", [*area_params, _like(needle), limit])]
+            if not ids:
+                ids = self._contains(tx, needle, id_like, area, area_params, limit)
             if not ids:
                 return []
             cond, params = self.storage._in("household_id", ids)
@@ -137,29 +141,29 @@ class ConsoleStore:
         # the area is checked again on the current record itself: the index only narrows the search
         return [dict(r, fields=json.loads(r["fields"])) for r in rows if scope.allows(r["village_code"])]
 
+    def _contains(self, tx, needle: str, id_like: bool, area: str, area_params: list, limit: int) -> list[str]:
+        """Households whose names or addresses (ID numbers if *id_like*) contain *needle*, by household id."""
+        if not id_like and len(needle) == 1:   # every character starts one gram: a range of grams
+            return [r["household_id"] for r in tx.q(
+                f"SELECT DISTINCT household_id FROM console_search_gram WHERE gram >= %s AND gram < %s AND {area} "
+                "ORDER BY household_id LIMIT %s", [needle, chr(ord(needle) + 1), *area_params, limit])]
+        wanted = search_index.query_grams(needle, id_like)
+        if not id_like and len(needle) == 2:   # a 2-character gram is a piece of one name or address: no check needed
+            return [r["household_id"] for r in tx.q(
+                f"SELECT household_id FROM console_search_gram WHERE gram = %s AND {area} ORDER BY household_id LIMIT %s",
+                [needle, *area_params, limit])]
+        kinds = "kind = 'id'" if id_like else "kind IN ('name', 'address')"
+        found = "strpos(term, %s) > 0" if self.storage.backend == "postgres" else "instr(term, %s) > 0"
+        marks = ", ".join(["%s"] * len(wanted))
+        return [r["household_id"] for r in tx.q(
+            f"SELECT DISTINCT household_id FROM console_search WHERE {kinds} AND {found} AND household_id IN ("
+            f"SELECT household_id FROM console_search_gram WHERE gram IN ({marks}) AND {area} "
+            "GROUP BY household_id HAVING COUNT(*) = %s) ORDER BY household_id LIMIT %s",
+            [needle, *wanted, *area_params, len(wanted), limit])]
+
     def refresh_search(self) -> int:
-        """Bring the search terms up to date with the change log; returns how many households were re-indexed."""
-        with self._tx(write=False) as tx:
-            done = int(tx.one("SELECT seq FROM console_search_state WHERE id = 1")["seq"])
-            top = int(tx.one("SELECT value FROM counters WHERE name = 'seq'")["value"])
-        if done >= top:
-            return 0
-        with self._tx() as tx:
-            done = int(tx.one("SELECT seq FROM console_search_state WHERE id = 1" + self.storage.lock_suffix)["seq"])
-            top = int(tx.one("SELECT value FROM counters WHERE name = 'seq'")["value"])   # every seq up to it is committed
-            changed = [r["household_id"] for r in tx.q(
-                "SELECT DISTINCT household_id FROM changes WHERE seq > %s AND seq <= %s AND entity = 'household'", (done, top))]
-            for start in range(0, len(changed), 1000):
-                chunk = changed[start:start + 1000]
-                cond, params = self.storage._in("household_id", chunk)
-                tx.exec(f"DELETE FROM console_search WHERE {cond}", params)
-                rows = tx.q(f"SELECT household_id, township_code, fields FROM records WHERE entity = 'household' AND {cond}",
-                            params)
-                terms = [(r["household_id"], r["township_code"], kind, term)
-                         for r in rows for kind, term in _terms(json.loads(r["fields"]))]
-                tx.insert_rows("console_search", ("household_id", "township_code", "kind", "term"), terms)
-            tx.exec("UPDATE console_search_state SET seq = %s WHERE id = 1 AND seq < %s", (top, top))
-        return len(changed)
+        """Bring the search index up to date with the change log; returns how many households were re-indexed."""
+        return search_index.refresh(self.storage)
 
     def household(self, household_id: str) -> tuple[dict | None, list[dict]]:
         """The household record and its visit records (any area: callers check the area)."""
@@ -249,20 +253,7 @@ class ConsoleStore:
         return last
 
 
-def _looks_like_id(text: str) -> bool:
+def _id_fragment(text: str) -> bool:
+    """Four digits or more (an X only last): searched in ID numbers."""
     t = text.strip()
-    return len(t) >= 6 and t[:-1].isdigit() and (t[-1].isdigit() or t[-1] in "xX")
-
-
-def _terms(fields: dict) -> set[tuple[str, str]]:
-    """What a household is found by: each member's name and ID number, and its address."""
-    found = set()
-    if fields.get("address"):
-        found.add(("address", str(fields["address"])[:300]))
-    for member in fields.get("members") or []:
-        if isinstance(member, dict):
-            if member.get("name"):
-                found.add(("name", str(member["name"]).strip()[:100]))
-            if member.get("id_number"):
-                found.add(("id", str(member["id_number"]).strip().upper()[:40]))
-    return found
+    return len(t) >= search_index.ID_GRAM and t[:-1].isdigit() and (t[-1].isdigit() or t[-1] in "xX")

@@ -30,6 +30,11 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _names_members(fields: dict) -> bool:
+    """Whether a change sets the members (the whole list, or ``members/<id>…`` paths)."""
+    return "members" in fields or ("/" in "".join(fields) and any(name.startswith("members/") for name in fields))
+
+
 def conflict_dict(row: dict) -> dict:
     """A ``conflicts`` row with its JSON columns decoded."""
     out = dict(row)
@@ -135,7 +140,8 @@ class PushStore:
                 self._save_records(tx, [r for k, r in touched.items() if k in existing])
             if conflict_rows:
                 self._insert_conflicts(tx, conflict_rows)
-            member_keys = {(c["entity"], c["entity_id"]) for c in fresh if c["entity"] == "household" and "members" in c["fields"]}
+            member_keys = {(c["entity"], c["entity_id"]) for c in fresh if c["entity"] == "household"
+                           and _names_members(c["fields"])}
             self._index_member_ids(tx, [touched[k] for k in member_keys if k in touched], now)
             tx.exec("UPDATE counters SET value = %s WHERE name = 'seq'", (seq,))
         for verdict in verdicts:
@@ -156,23 +162,25 @@ class PushStore:
 
     # --- households sharing a member's ID number (flagged, never merged) ---------------
     def _index_member_ids(self, tx: Tx, households: list[dict], now: str) -> None:
-        # two statements for all the households, not two each: on PostgreSQL each was a round trip (a
-        # 35,000-household roster import spent most of its time here, bench/roster.py --postgres)
+        """Replace the member-ID index rows of *households*: one DELETE per 500 households, one insert for all."""
+        if not households:
+            return
+        ids = [record["entity_id"] for record in households]
+        for start in range(0, len(ids), 500):
+            cond, params = self._in("household_id", ids[start:start + 500])
+            tx.exec("DELETE FROM member_ids WHERE " + cond, params)
         rows = []
         for record in households:
-            hid = record["entity_id"]
             numbers = set()
             members = record["fields"].get("members")
             for m in members if isinstance(members, list) else []:  # a draft may hold anything; never a 500
                 number = m.get("id_number") if isinstance(m, dict) else None
                 if isinstance(number, str) and len(number.strip()) == 18:
                     numbers.add(number.strip().upper())
-            rows += [(n, hid, record["village_code"], township_of(record["village_code"]), now) for n in sorted(numbers)]
-        if households:
-            tx.many("DELETE FROM member_ids WHERE household_id = %s", [(record["entity_id"],) for record in households])
+            village = record["village_code"]
+            rows += [(n, record["entity_id"], village, township_of(village), now) for n in sorted(numbers)]
         if rows:
-            tx.many("INSERT INTO member_ids (id_number, household_id, village_code, township_code, updated_at) "
-                    "VALUES (%s, %s, %s, %s, %s)", rows)
+            tx.insert_rows("member_ids", ("id_number", "household_id", "village_code", "township_code", "updated_at"), rows)
 
     def duplicate_members(self, scope):
         cond, params = self._scope_condition(scope)

@@ -132,21 +132,29 @@ class ReviewStore:
         return sorted(r["entity_id"] for r in rows if json.loads(r["fields"]).get("amends") == visit_id)
 
     def pending(self, scope: Scope, village_code: str | None = None, limit: int = 1000) -> list[dict]:
-        """Final visit records in *scope* (and *village_code*) without any review event, oldest first."""
+        """Final visit records in *scope* (and *village_code*) without any review event, oldest first.
+
+        Read in pages along ``records (entity, updated_seq)`` (migration 0012) until *limit* are found, so a
+        county of 200,000 visits reads the first few hundred, not all of them."""
         cond, params = self.sql._scope_condition(scope)
         if village_code:
             cond, params = cond + " AND village_code = %s", params + [village_code]
+        out, last, page = [], -1, max(200, int(limit))
         with self.sql._tx(write=False) as tx:
-            rows = tx.q("SELECT entity_id, household_id, village_code, revision, fields, updated_seq FROM records r "
-                        f"WHERE entity = 'visit' AND {cond} AND NOT EXISTS "
-                        "(SELECT 1 FROM review_events e WHERE e.visit_id = r.entity_id) ORDER BY updated_seq", params)
-        out = []
-        for row in rows:
-            row["fields"] = json.loads(row["fields"])
-            if row["fields"].get("status") == "final":
-                out.append(row)
-                if len(out) >= limit:
+            while len(out) < limit:
+                rows = tx.q("SELECT entity_id, household_id, village_code, revision, fields, updated_seq FROM records r "
+                            f"WHERE entity = 'visit' AND updated_seq > %s AND {cond} AND NOT EXISTS "
+                            "(SELECT 1 FROM review_events e WHERE e.visit_id = r.entity_id) ORDER BY updated_seq LIMIT %s",
+                            [last, *params, page])
+                for row in rows:
+                    row["fields"] = json.loads(row["fields"])
+                    if row["fields"].get("status") == "final":
+                        out.append(row)
+                        if len(out) >= limit:
+                            break
+                if len(rows) < page:
                     break
+                last = rows[-1]["updated_seq"]
         return out
 
     def latest_states(self, scope: Scope) -> dict[str, dict]:
@@ -156,32 +164,38 @@ class ReviewStore:
             rows = tx.q(f"SELECT {EVENT_COLUMNS} FROM review_events WHERE {cond} ORDER BY review_seq", params)
         return {r["visit_id"]: _event(r) for r in rows}
 
-    def counts_by_village(self, scope: Scope) -> dict[str, dict[str, int]]:
-        """Per village: how many households' latest final visit is submitted / approved / returned (coverage).
+    def counts_by_village(self, scope: Scope, today=None, deadline_days: int | None = None) -> dict[str, dict[str, int]]:
+        """Per village: how many households' latest final visit is submitted / approved / returned (coverage), and
+        ``overdue``: of the submitted ones, those past *deadline_days* on *today* (:func:`forms.coverage.review_overdue`).
 
         The same figures as the laptop's ``review_counts_by_village``: a household's latest final visit (by visit
-        date, then the newest change) is 待审核 until a review event says otherwise.
+        date, then the newest change) is 待审核 until a review event says otherwise. Only the status and visit date
+        are read from each visit (in SQL), not its whole record.
         """
+        import datetime as _dt
+
+        from forms.coverage import review_overdue
+
         cond, params = self.sql._scope_condition(scope)
+        j = self.sql._json_text
         with self.sql._tx(write=False) as tx:
-            rows = tx.q(f"SELECT entity_id, household_id, village_code, fields, updated_seq FROM records "
-                        f"WHERE entity = 'visit' AND {cond}", params)
+            rows = tx.q(f"SELECT entity_id, household_id, village_code, {j(('answers', 'visit_date'))} AS visit_date, "
+                        f"updated_seq FROM records WHERE entity = 'visit' AND {cond} AND {j(('status',))} = 'final'", params)
         latest: dict[str, tuple] = {}
         for row in rows:
-            fields = json.loads(row["fields"])
-            if fields.get("status") != "final":
-                continue
-            key = (str((fields.get("answers") or {}).get("visit_date") or ""), int(row["updated_seq"] or 0))
+            key = (str(row["visit_date"] or ""), int(row["updated_seq"] or 0))
             held = latest.get(row["household_id"])
             if held is None or key > held[0]:
                 latest[row["household_id"]] = (key, row["village_code"] or "", row["entity_id"])
         states = self.latest_states(scope)
+        today = today or _dt.date.today()
         out: dict[str, dict[str, int]] = {}
-        for _key, village, visit_id in latest.values():
+        for key, village, visit_id in latest.values():
             event = states.get(visit_id)
             state = event["action"] if event and event.get("action") in (APPROVED, RETURNED) else "submitted"
-            counts = out.setdefault(village, {"submitted": 0, "approved": 0, "returned": 0})
+            counts = out.setdefault(village, {"submitted": 0, "approved": 0, "returned": 0, "overdue": 0})
             counts[state] += 1
+            counts["overdue"] += review_overdue(state, key[0], today, deadline_days)
         return out
 
     def submissions(self, visit_id: str) -> list[dict]:

@@ -68,3 +68,13 @@ def upgrade_to_row_merge(tx) -> None:
 
 
 DATA_STEPS = {6: upgrade_to_row_merge}
+
+
+def _search_grams(tx) -> None:
+    from sync.server.storage import coverage_facts, search_index
+
+    search_index.rebuild(tx)
+    coverage_facts.rebuild(tx)
+
+
+DATA_STEPS[12] = _search_grams   # schema 12: search grams and coverage facts of every household already stored

@@ -1,0 +1,139 @@
+"""Coverage facts: per household, what the coverage rule needs, kept from the change log (migration 0012).
+
+Reading coverage straight from ``records`` parses every household's and visit's JSON on every request
+(about 2 s at 4,000 households on PostgreSQL, linear in households). ``coverage_facts`` holds one short
+row per household: its roster campaign and closed flag, its recorded 无法入户 (campaign and reason), the
+date of its latest final visit, and that visit's review state and visit date. It is brought up to date
+before each read from the changes (``changes.seq``) and review events (``review_events.review_seq``)
+since the last read, so no write path has to remember it (as the search index, ``search_index.py``).
+
+The figures stay those of the one rule in :mod:`forms.coverage`: the database only groups identical
+facts and buckets the dates by the two comparisons the rule makes (a final visit on or after the
+campaign's start; a visit date before today minus the review deadline); :func:`forms.coverage.target_state`
+and :func:`forms.coverage.review_overdue` are applied to each group, weighted by its size.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+
+from forms.coverage import HouseholdFacts, facts_from_fields, review_overdue, summarise_groups
+from forms.places import township_of
+
+BATCH = 1000
+COLUMNS = ("household_id", "village_code", "township_code", "roster_campaign", "roster_closed", "unreachable_campaign",
+           "unreachable_reason", "last_final", "review_state", "review_date")
+
+
+def _facts_rows(tx, household_ids: list[str]) -> list[tuple]:
+    marks = ", ".join(["%s"] * len(household_ids))
+    rows = tx.q(f"SELECT entity, entity_id, household_id, village_code, fields, updated_seq FROM records "
+                f"WHERE household_id IN ({marks})", household_ids)
+    houses, latest = {}, {}
+    last_final: dict[str, str] = {}
+    for row in rows:
+        fields = json.loads(row["fields"])
+        if row["entity"] == "household":
+            houses[row["household_id"]] = (row["village_code"], fields)
+            continue
+        if fields.get("status") != "final":
+            continue
+        date = str((fields.get("answers") or {}).get("visit_date") or "")
+        last_final[row["household_id"]] = max(last_final.get(row["household_id"], ""), date)
+        key = (date, int(row["updated_seq"] or 0))   # the latest final visit, as ReviewStore.counts_by_village
+        if row["household_id"] not in latest or key > latest[row["household_id"]][0]:
+            latest[row["household_id"]] = (key, row["entity_id"])
+    visit_ids = [v[1] for v in latest.values()]
+    states: dict[str, str] = {}
+    if visit_ids:
+        marks = ", ".join(["%s"] * len(visit_ids))
+        for event in tx.q(f"SELECT visit_id, action FROM review_events WHERE visit_id IN ({marks}) ORDER BY review_seq",
+                          visit_ids):
+            states[event["visit_id"]] = event["action"]
+    out = []
+    for hid, (village, fields) in houses.items():
+        f = facts_from_fields(village, fields, last_final.get(hid))
+        visit = latest.get(hid)
+        state = ("approved" if states.get(visit[1]) == "approved" else "returned" if states.get(visit[1]) == "returned"
+                 else "submitted") if visit else ""
+        out.append((hid, f.village_code, township_of(f.village_code), f.roster_campaign, int(f.roster_closed),
+                    f.unreachable_campaign, f.unreachable_reason, f.last_final_visit, state, visit[0][0] if visit else ""))
+    return out
+
+
+def reindex(tx, household_ids: list[str]) -> None:
+    """Replace the facts of these households by those of their current records and review events."""
+    for start in range(0, len(household_ids), BATCH):
+        chunk = household_ids[start:start + BATCH]
+        marks = ", ".join(["%s"] * len(chunk))
+        tx.exec(f"DELETE FROM coverage_facts WHERE household_id IN ({marks})", chunk)
+        tx.insert_rows("coverage_facts", COLUMNS, _facts_rows(tx, chunk))
+
+
+def refresh(storage) -> int:
+    """Bring the facts up to date with the change log and the review events; returns the households re-read."""
+    def tops(tx):
+        return (int(tx.one("SELECT value FROM counters WHERE name = 'seq'")["value"]),
+                int(tx.one("SELECT value FROM counters WHERE name = 'review_seq'")["value"]))
+
+    with storage._tx(write=False) as tx:
+        state = tx.one("SELECT seq, review_seq FROM coverage_facts_state WHERE id = 1")
+        top, top_review = tops(tx)
+        if int(state["seq"]) >= top and int(state["review_seq"]) >= top_review:
+            return 0
+    with storage._tx() as tx:
+        state = tx.one("SELECT seq, review_seq FROM coverage_facts_state WHERE id = 1" + storage.lock_suffix)
+        top, top_review = tops(tx)   # every seq up to them is committed (writers lock the counter rows)
+        changed = {r["household_id"] for r in tx.q(
+            "SELECT DISTINCT household_id FROM changes WHERE seq > %s AND seq <= %s", (int(state["seq"]), top))}
+        changed |= {r["household_id"] for r in tx.q(
+            "SELECT DISTINCT household_id FROM review_events WHERE review_seq > %s AND review_seq <= %s",
+            (int(state["review_seq"]), top_review))}
+        reindex(tx, sorted(changed))
+        tx.exec("UPDATE coverage_facts_state SET seq = %s, review_seq = %s WHERE id = 1", (top, top_review))
+    return len(changed)
+
+
+def rebuild(tx) -> None:
+    """Migration 0012's data step: the facts of every household already on the server."""
+    tx.exec("DELETE FROM coverage_facts")
+    last = ""
+    while True:
+        ids = [r["household_id"] for r in tx.q(
+            "SELECT household_id FROM records WHERE entity = 'household' AND household_id > %s "
+            "ORDER BY household_id LIMIT %s", (last, BATCH))]
+        if not ids:
+            break
+        last = ids[-1]
+        reindex(tx, ids)
+    tops = [tx.one("SELECT value FROM counters WHERE name = %s", (n,)) for n in ("seq", "review_seq")]
+    tx.exec("UPDATE coverage_facts_state SET seq = %s, review_seq = %s WHERE id = 1",
+            tuple(int(t["value"]) if t else 0 for t in tops))
+
+
+def report(storage, campaign: str, since: str, area: str = "", today: _dt.date | None = None,
+           deadline_days: int | None = None):
+    """The :class:`forms.coverage.CoverageReport` of *campaign* under *area*, from the grouped facts."""
+    refresh(storage)
+    today = today or _dt.date.today()
+    cutoff = (today - _dt.timedelta(days=deadline_days)).isoformat() if deadline_days else ""
+    with storage._tx(write=False) as tx:
+        groups = tx.q("SELECT village_code, roster_campaign, roster_closed, unreachable_campaign, unreachable_reason, "
+                      "CASE WHEN last_final >= %s THEN 1 ELSE 0 END AS in_campaign, COUNT(*) AS n FROM coverage_facts "
+                      "WHERE village_code LIKE %s GROUP BY 1, 2, 3, 4, 5, 6", (since, area + "%"))
+        review_groups = tx.q("SELECT village_code, review_state, CASE WHEN review_date < %s THEN 1 ELSE 0 END AS old, "
+                             "COUNT(*) AS n FROM coverage_facts WHERE review_state <> '' AND village_code LIKE %s "
+                             "GROUP BY 1, 2, 3", (cutoff, area + "%"))
+    facts = ((HouseholdFacts(g["village_code"], g["roster_campaign"], bool(g["roster_closed"]),
+                             since if g["in_campaign"] else "", g["unreachable_campaign"], g["unreachable_reason"]),
+              int(g["n"])) for g in groups)
+    # a representative date on the same side of the cutoff: the rule decides, the database only sorted
+    before = (today - _dt.timedelta(days=(deadline_days or 0) + 1)).isoformat()
+    reviews: dict[str, dict[str, int]] = {}
+    for g in review_groups:
+        counts = reviews.setdefault(g["village_code"], {"submitted": 0, "approved": 0, "returned": 0, "overdue": 0})
+        counts[g["review_state"]] += int(g["n"])
+        if review_overdue(g["review_state"], before if g["old"] else today.isoformat(), today, deadline_days):
+            counts["overdue"] += int(g["n"])
+    return summarise_groups(facts, campaign, since, reviews)

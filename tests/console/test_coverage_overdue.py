@@ -1,0 +1,90 @@
+"""审核超期 on the coverage page: visits awaiting review (待审核) longer than the county's review deadline
+(``review_deadline_days`` in its published reference data), at county, township and village level."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from sync.server.storage import Scope
+from tests.console.seed import TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, member, pid, push_household
+
+pytest.importorskip("sync.server.roster_import", reason="the roster functions of issue 14")
+pytest.importorskip("sync.server.review", reason="the review functions of issue 15")
+
+SEEDED_VISIT = dt.date(2026, 5, 12)   # the visit date of every household of tests/console/seed.py
+
+
+def publish_reference(storage, deadline_days: int | None) -> None:
+    from sync.server.console.reference_form import skeleton
+
+    doc = skeleton(storage.list_areas())
+    doc.update(reference_id="江宁区2026", hotline="025-12349", savings_threshold_fen=5000000, utility_threshold_fen=60000,
+               dibao_standards=[{"county_code": "320115", "area_type": a, "effective_from": "2025-07-01",
+                                 "monthly_fen": 106000} for a in ("urban", "rural")])
+    if deadline_days is not None:
+        doc["review_deadline_days"] = deadline_days
+    storage.publish_document("reference", "reference", doc, "2026-05-01T00:00:00+00:00")
+
+
+def overdue_cells(html: str) -> dict[str, str]:
+    """Area code → the 审核超期 cell of its row in the coverage table."""
+    out = {}
+    for code, cells in re.findall(r'<tr><td><a href="/console/coverage\?area=(\d+)[^"]*">.*?</a></td>(.*?)</tr>', html, re.S):
+        out[code] = re.search(r'<td class="num overdue">([^<]*)</td>', cells).group(1)
+    return out
+
+
+def total_overdue(html: str) -> str:
+    return re.search(r"<dt>审核超期</dt><dd>(.*?)</dd>", html, re.S).group(1)
+
+
+def test_overdue_reviews_at_every_level_follow_the_deadline_and_the_reviews(county, client_as):
+    from tests.console.test_campaign import roster_csv, upload
+
+    storage, ids = county
+    admin = client_as("county-admin")
+    token = re.search(r'name="token" value="([^"]+)"', upload(admin, roster_csv()).text).group(1)
+    assert admin.post("/console/roster/confirm", {"token": token}).status_code == 303
+    assert "县参考数据未设定审核期限" in total_overdue(admin.get("/console/coverage").text)   # no deadline: none counted
+
+    today = dt.date.today()
+    deadline = max(1, (today - SEEDED_VISIT).days - 1)      # every seeded visit is past it
+    publish_reference(storage, deadline)
+    push_household(storage, VILLAGE_A1, "东山街道竹山路 40 号", [member("孙立新", pid("32011519770101006"))],
+                   visit_date=today.isoformat())            # finished today: awaiting review, not overdue
+    a = client_as("reviewer-a")
+    visit_ids = re.findall(r'name="visit_ids\[\]" value="([^"]+)"', a.get("/console/review").text)
+    assert len(visit_ids) == 3
+    a1_visit = next(r["entity_id"] for r in storage.records(Scope("admin", ""))
+                    if r["entity"] == "visit" and r["household_id"] == ids["a1"])
+    assert a1_visit in visit_ids
+    assert a.post("/console/review/approve", {"visit_ids[]": [a1_visit]}).status_code == 303   # 张桂英's: approved
+
+    county_page = admin.get("/console/coverage").text
+    assert f"<strong>3</strong>（待审核超过 {deadline} 天）" in total_overdue(county_page)   # a2, b1 and the hostile one
+    assert overdue_cells(county_page) == {TOWN_A: "1", TOWN_B: "2"}
+    assert overdue_cells(admin.get("/console/coverage", params={"area": TOWN_A}).text) == {VILLAGE_A1: "0", VILLAGE_A2: "1"}
+    village = admin.get("/console/coverage", params={"area": VILLAGE_A1}).text
+    assert overdue_cells(village) == {VILLAGE_A1: "0"} and "<strong>0</strong>" in total_overdue(village)
+    b = client_as("reviewer-b")   # a township reviewer sees its own township's figure only
+    own = b.get("/console/coverage").text
+    assert overdue_cells(own) == {VILLAGE_B1: "2"} and "<strong>2</strong>" in total_overdue(own)
+
+
+def test_the_rule_in_forms():
+    from forms.coverage import review_deadline_days, review_overdue
+    from forms.reference import ReferenceDataError, reference_from_dict
+
+    today = dt.date(2026, 6, 30)
+    assert review_overdue("submitted", "2026-06-15", today, 14) and not review_overdue("submitted", "2026-06-16", today, 14)
+    assert not review_overdue("approved", "2026-01-01", today, 14) and not review_overdue("returned", "2026-01-01", today, 14)
+    assert not review_overdue("submitted", "2026-01-01", today, None) and not review_overdue("submitted", "", today, 14)
+    assert review_deadline_days({"review_deadline_days": 10}) == 10
+    assert review_deadline_days({}) is None and review_deadline_days(None) is None
+    assert review_deadline_days({"review_deadline_days": True}) is None
+    with pytest.raises(ReferenceDataError) as caught:
+        reference_from_dict({"review_deadline_days": 0})
+    assert any("review_deadline_days" in p for p in caught.value.problems)

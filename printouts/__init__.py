@@ -105,14 +105,15 @@ def _build_and_render(items: Sequence[Any], build: Callable[[Any], list[Document
 def print_consent(visits: Iterable[Mapping[str, Any]], ctx: PrintContext, out, *, copies: int = 1,
                   assistance: str | None = None, progress: Progress | None = None) -> RenderResult:
     """Consent forms (授权书) for one or many visits in one PDF; three copies each when *copies* = 3."""
-    return _batch(list(visits), lambda v: build_consent(read_visit(v), ctx, assistance=assistance, copies=copies),
-                  ctx, out, "家庭经济状况核对授权书", progress)
+    return _batch(list(visits), lambda v: build_consent(read_visit(v, ctx.forms_dir), ctx, assistance=assistance,
+                                                        copies=copies), ctx, out, "家庭经济状况核对授权书", progress)
 
 
 def print_visit_records(visits: Iterable[Mapping[str, Any]], ctx: PrintContext, out, *,
                         progress: Progress | None = None) -> RenderResult:
     """Visit records (入户调查记录) for one or many visits in one PDF."""
-    return _batch(list(visits), lambda v: [build_visit_record(read_visit(v), ctx)], ctx, out, "入户调查记录", progress)
+    return _batch(list(visits), lambda v: [build_visit_record(read_visit(v, ctx.forms_dir), ctx)], ctx, out,
+                  "入户调查记录", progress)
 
 
 def print_letters(kind: str, requests: Iterable[LetterRequest], ctx: PrintContext, out, *,
@@ -125,8 +126,8 @@ def print_letters(kind: str, requests: Iterable[LetterRequest], ctx: PrintContex
         suggestions = req.suggestions
         if suggestions is None and kind in ("visit_result", "review"):
             suggestions = assess_visit(req.visit, ctx).suggestions
-        return [build_letter(kind, read_visit(req.visit), ctx, suggestions=suggestions or (), due_date=req.due_date,
-                             changes=req.changes, effective_date=req.effective_date)]
+        return [build_letter(kind, read_visit(req.visit, ctx.forms_dir), ctx, suggestions=suggestions or (),
+                             due_date=req.due_date, changes=req.changes, effective_date=req.effective_date)]
 
     return _batch(list(requests), build, ctx, out, ctx.templates.letters[kind].title, progress)
 

@@ -9,4 +9,7 @@ def assess_visit(visit: Mapping[str, Any], ctx) -> Any:
     """``forms.assess`` of *visit* with the context's reference data (an ``Assessment``)."""
     from forms import assess
 
-    return assess(dict(visit), ctx.reference)
+    form = None
+    if getattr(ctx, "forms_dir", None) is not None:   # a county-published version is not among the shipped ones
+        form = ctx.form(str(visit.get("form_id") or "four_clarifications"), int(visit.get("form_version") or 1))
+    return assess(dict(visit), ctx.reference, form=form)

@@ -51,15 +51,19 @@ def labels_from_form(form: Any) -> Labels:
     return Labels(questions, options, source=f"{form.form_id} v{form.version}")
 
 
-def labels_for(form_id: str, version: int) -> Labels:
-    """Labels of the form version a visit was recorded with (``forms.load_form``, cached there)."""
+def labels_for(form_id: str, version: int, definitions_dir=None) -> Labels:
+    """Labels of the form version a visit was recorded with (``forms.load_form``, cached there).
+
+    :param definitions_dir: shipped + county-published versions (None: the shipped ones)
+    """
     from forms.loader import load_form
 
-    form = load_form(form_id, version)
-    cached = _cache.get((form_id, version))
+    form = load_form(form_id, version, definitions_dir=definitions_dir)
+    key = (form_id, version, str(definitions_dir or ""))
+    cached = _cache.get(key)
     if cached is None or cached[0] is not form:
-        cached = _cache[(form_id, version)] = (form, labels_from_form(form))
+        cached = _cache[key] = (form, labels_from_form(form))
     return cached[1]
 
 
-_cache: dict[tuple[str, int], tuple[Any, Labels]] = {}
+_cache: dict[tuple[str, int, str], tuple[Any, Labels]] = {}

@@ -39,7 +39,7 @@ class LedgerGroup:
 
 
 def _row(raw: Mapping[str, Any], ctx, review_states: Mapping[str, str] | None = None) -> dict[str, Any]:
-    visit = read_visit(raw)
+    visit = read_visit(raw, getattr(ctx, "forms_dir", None))
     labels = ctx.labels(visit)
     answers = visit.answers
     assessment = assess_visit(raw, ctx)

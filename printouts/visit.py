@@ -76,7 +76,7 @@ class VisitView:
         return [str(v) for v in self.answers.get("visitors") or []]
 
 
-def _with_calculated(doc: Mapping[str, Any], answers: Mapping[str, Any]) -> Mapping[str, Any]:
+def _with_calculated(doc: Mapping[str, Any], answers: Mapping[str, Any], forms_dir=None) -> Mapping[str, Any]:
     """The answers with their calculated values (household size, per-capita income, ages …) recomputed.
 
     Records hold only typed answers; the form engine computes the rest, the same way everywhere.
@@ -85,18 +85,22 @@ def _with_calculated(doc: Mapping[str, Any], answers: Mapping[str, Any]) -> Mapp
     from forms.loader import load_form
 
     try:
-        form = load_form(str(doc.get("form_id") or "four_clarifications"), int(doc.get("form_version") or 1))
+        form = load_form(str(doc.get("form_id") or "four_clarifications"), int(doc.get("form_version") or 1),
+                         definitions_dir=forms_dir)
     except (FormsError, ValueError, TypeError):
         return answers
     return form.calculate(dict(answers))
 
 
-def read_visit(doc: Mapping[str, Any]) -> VisitView:
-    """Check *doc* is a ``fieldapp.visit`` interchange dict and return its printable view."""
+def read_visit(doc: Mapping[str, Any], forms_dir=None) -> VisitView:
+    """Check *doc* is a ``fieldapp.visit`` interchange dict and return its printable view.
+
+    :param forms_dir: shipped + county-published form versions (``PrintContext.forms_dir``)
+    """
     problems = envelope_problems(dict(doc) if isinstance(doc, Mapping) else doc)
     if problems:
         raise VisitDataError(problems[0].message_zh)
-    answers = _with_calculated(doc, doc["answers"])
+    answers = _with_calculated(doc, doc["answers"], forms_dir)
     visit_date = str(answers.get("visit_date") or "")
     members = []
     for i, m in enumerate(answers.get("members") or []):

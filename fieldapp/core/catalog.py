@@ -87,7 +87,7 @@ class Catalog:
             return self._form
         from forms import load_form
 
-        form = load_form(FORM_ID, version, definitions_dir=self._published_forms())
+        form = load_form(FORM_ID, version, definitions_dir=self.published_forms())
         if version is None:
             self._form = form
         return form
@@ -103,7 +103,7 @@ class Catalog:
             self._label_memo[key] = next((o.label(language) for o in options if o.code == code), None)
         return self._label_memo[key]
 
-    def _published_forms(self):
+    def published_forms(self):
         """The folder of shipped + county-published form versions (None: only the shipped ones)."""
         if self._forms_dir is None:
             self._forms_dir = False

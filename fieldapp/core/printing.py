@@ -111,7 +111,8 @@ class Printing:
         import printouts
 
         return printouts.PrintContext(signing_key=self.print_key(), templates=self.catalog.templates(),
-                                      reference=self.catalog.reference(), counter=_VaultCounter(v), **kwargs)
+                                      reference=self.catalog.reference(), counter=_VaultCounter(v),
+                                      forms_dir=self.catalog.published_forms(), **kwargs)
 
     def print_household(self, kind: str, household_id: str, out: str | Path | None, progress=None):
         """Print one document (consent / visit_record / visit_result letter) of the latest saved visit to a PDF.

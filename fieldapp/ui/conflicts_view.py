@@ -21,9 +21,9 @@ class ConflictsDialog(QDialog):
 
     resolved = Signal(str)  # conflict id
 
-    def __init__(self, services, runner, parent=None):
+    def __init__(self, services, mutations, parent=None):
         super().__init__(parent, objectName="conflictsDialog")
-        self.services, self.runner = services, runner
+        self.services, self.mutations = services, mutations
         self.can_resolve = services.can_resolve_conflicts()
         self.items = []
         self.current = None
@@ -152,10 +152,18 @@ class ConflictsDialog(QDialog):
         if self.current is None or not self.can_resolve:
             return
         conflict_id, fields = self.current.conflict_id, self.chosen_fields()
+        household_id = self.current.household_id
         self.resolve_button.setEnabled(False)
+        from fieldapp.ui.changes import Changes
         from fieldapp.ui.errors import show_error
 
-        def done(_notice) -> None:
+        def work() -> Changes:
+            notice = self.services.resolve_conflict(conflict_id, fields)
+            # The resolution is followed by a sync (what else came down is news too): the whole list.
+            return Changes(households={household_id} if household_id else (), conflicts=True, list=True,
+                           synced=True, result=notice)
+
+        def done(_changes) -> None:
             self.reload()
             self.resolved.emit(conflict_id)
 
@@ -163,8 +171,8 @@ class ConflictsDialog(QDialog):
             self.resolve_button.setEnabled(True)
             show_error(self, exc, self.tr("冲突没有处理成功"))
 
-        self.runner.run(lambda: self.services.resolve_conflict(conflict_id, fields), on_success=done,
-                        on_error=failed, progress_parent=self, label=self.tr("正在提交处理结果…"), cancellable=False)
+        self.mutations.run(f"resolve:{conflict_id}", work, on_done=done, on_error=failed, progress_parent=self,
+                           label=self.tr("正在提交处理结果…"))
 
     def changeEvent(self, e):
         if e.type() == QEvent.LanguageChange:

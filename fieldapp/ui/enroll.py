@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QProgressBar, QPushButton, QVBoxLayout, QWidget)
+
+from fieldapp.ui.tasks import TaskRunner
 
 
 class ServerForm(QWidget):
@@ -14,10 +15,28 @@ class ServerForm(QWidget):
     After a successful check ``enrollment`` holds the result and the server key's fingerprint is shown
     for the visitor to compare with the enrollment sheet (``confirm`` must be ticked). A wrong, expired or
     used code is shown in red and may be retyped; with no network the code is kept for the first sync.
+
+    The server is asked off the UI thread: while it answers, a busy bar and 取消 show, the fields wait,
+    and ``check_done`` is emitted when the answer (or the error) is shown.
     """
+
+    check_done = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.runner = TaskRunner(self, max_threads=1)
+        self.task = None                 # the server check running now
+        self._asked = None               # (url, code) of that check
+        self.busy = QProgressBar(self, objectName="enrollBusy")
+        self.busy.setRange(0, 0)         # an indeterminate bar: the spinner
+        self.busy.setTextVisible(False)
+        self.busy_label = QLabel(self, objectName="enrollBusyLabel")
+        self.cancel_button = QPushButton(self, objectName="enrollCancel")
+        self.cancel_button.clicked.connect(self.cancel_check)
+        busy_row = QHBoxLayout()
+        busy_row.addWidget(self.busy_label)
+        busy_row.addWidget(self.busy, 1)
+        busy_row.addWidget(self.cancel_button)
         self.url = QLineEdit(self, objectName="serverUrl")
         self.url.setPlaceholderText("https://")
         self.code = QLineEdit(self, objectName="enrollCode")
@@ -36,8 +55,10 @@ class ServerForm(QWidget):
         form.addRow(self.code_label, self.code)
         form.addRow(self.insecure_ok)
         form.addRow(self.note)
+        form.addRow(busy_row)
         form.addRow(self.result)
         form.addRow(self.confirm)
+        self._show_busy(False)
         self.enrollment = None      # fieldapp.enrollment.Enrollment after a successful check
         self.offline = False        # the server did not answer: the code is kept for the first sync
         self._checked = ("", "")
@@ -91,20 +112,63 @@ class ServerForm(QWidget):
             return True
         if self.offline and self._checked == (self.url.text().strip(), code):
             return True
-        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            self.enrollment = (enroll or enroll_now)(address.url, code)
-        except (errors.ServerUnreachable, errors.TlsVerifyFailed) as exc:
-            self.offline, self._checked = True, (self.url.text().strip(), code)
+        if self.checking:
+            return False
+        asked = (self.url.text().strip(), code)
+        call, url = enroll or enroll_now, address.url
+        self._asked = asked
+        self.task = self.runner.run(lambda: call(url, code), on_success=lambda e: self._answered(asked, e),
+                                    on_error=lambda exc: self._refused(asked, exc))
+        self.task.done.connect(self.check_done)
+        self.result.clear()
+        self._show_busy(True)
+        return False
+
+    @property
+    def checking(self) -> bool:
+        """True while the server is being asked."""
+        return self.task is not None and self.task.running and self._asked is not None
+
+    def cancel_check(self) -> None:
+        """Stop waiting for the server: the fields can be changed again (a late answer is dropped)."""
+        self._asked = None
+        self._show_busy(False)
+        self.result.setStyleSheet("color: #555;")
+        self.result.setText(self.tr("已取消核对。可以修改后再点“下一步”。"))
+
+    def _show_busy(self, on: bool) -> None:
+        for w in (self.busy, self.busy_label, self.cancel_button):
+            w.setVisible(on)
+        self.url.setEnabled(not on)
+        self.code.setEnabled(not on)
+
+    def _refused(self, asked, exc) -> None:
+        from sync import errors
+
+        if asked != self._asked:   # cancelled meanwhile
+            return
+        self._asked = None
+        self._show_busy(False)
+        if isinstance(exc, (errors.ServerUnreachable, errors.TlsVerifyFailed)):
+            self.offline, self._checked = True, asked
             self.result.setStyleSheet("color: #9a5b00;")
             self.result.setText(getattr(exc, "message_zh", "") + " " + self.tr(
                 "现在连不上服务器：登记码已记下，将在第一次同步时登记这台电脑。再点一次“下一步”继续。"))
-            return False
-        except errors.SyncError as exc:
-            return self._error(exc.message_zh + " " + self.tr("请核对后重新输入。"))
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self._checked = (self.url.text().strip(), code)
+        elif isinstance(exc, errors.SyncError):
+            self._error(exc.message_zh + " " + self.tr("请核对后重新输入。"))
+            self.code.setFocus(Qt.OtherFocusReason)
+            self.code.selectAll()
+        else:   # not a sync answer: shown as any other error (a bug surfaces)
+            from fieldapp.ui.errors import show_error
+
+            show_error(self, exc)
+
+    def _answered(self, asked, enrollment) -> None:
+        if asked != self._asked:   # cancelled meanwhile
+            return
+        self._asked = None
+        self._show_busy(False)
+        self.enrollment, self._checked = enrollment, asked
         e = self.enrollment
         role = self.tr("乡镇经办电脑") if e.role == "office" else self.tr("走访电脑")
         recovery = (self.tr("县民政局可以恢复这台电脑的数据。") if e.office_recovery
@@ -114,7 +178,6 @@ class ServerForm(QWidget):
                             .replace("%1", role).replace("%2", e.township_code).replace("%3", str(len(e.villages)))
                             .replace("%4", e.fingerprint).replace("%5", recovery))
         self.confirm.show()
-        return False
 
     def changeEvent(self, e):
         if e.type() == QEvent.LanguageChange:
@@ -128,6 +191,8 @@ class ServerForm(QWidget):
         self.note.setText(self.tr("点“下一步”时会立即向服务器核对登记码；没有网络也可以先完成设置，首次同步时再登记。"))
         self.insecure_ok.setText(self.tr("我明白 http:// 不加密，县民政局要求使用这个地址"))
         self.confirm.setText(self.tr("服务器指纹与登记单上的一致"))
+        self.busy_label.setText(self.tr("正在向服务器核对登记码…"))
+        self.cancel_button.setText(self.tr("取消"))
 
 
 class EnrollDialog(QDialog):
@@ -143,6 +208,7 @@ class EnrollDialog(QDialog):
         self.form.url.setText(st.get("server_url", ""))
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Close, self)
         self.buttons.accepted.connect(self.try_enroll)
+        self.form.check_done.connect(lambda: self.show_status(self.services.enrollment_status()))
         self.buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addWidget(self.status)
@@ -179,4 +245,5 @@ class EnrollDialog(QDialog):
             if self.form.offline:  # kept for the next sync
                 self.services.keep_pending_enrollment(self.form.url.text().strip(), self.form.code.text().strip())
             self.accept()
-        self.show_status(self.services.enrollment_status())
+        if not self.form.checking:
+            self.show_status(self.services.enrollment_status())

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QTabWidget,
                                QToolButton, QVBoxLayout, QWidget)
 
+from fieldapp.ui.changes import Changes
 from fieldapp.ui.errors import show_error
 from fieldapp.ui.history_view import HistoryView
 from fieldapp.ui.labels import list_label, list_sep
@@ -15,15 +16,18 @@ from fieldapp.ui.visit_editor import VisitEditor
 
 
 class HouseholdTab(QWidget):
-    """Opens the household through the services; reopens an autosaved draft after a crash."""
+    """Opens the household through the services; reopens an autosaved draft after a crash.
 
-    household_changed = Signal(str)
+    Its writes (saves, need dispositions, 无法入户, discarding a draft) go through ``mutations``; the tab
+    shows the household as the ``changed`` signal brings it back, read once after the write.
+    """
 
-    def __init__(self, services, runner, household_id: str, languages, parent=None):
+    def __init__(self, services, runner, household_id: str, languages, parent=None, *, mutations):
         super().__init__(parent)
         self.setObjectName("householdTab")
         self.services = services
         self.runner = runner
+        self.mutations = mutations
         self.languages = languages
         self.household_id = household_id
         self.form = services.form()
@@ -54,11 +58,11 @@ class HouseholdTab(QWidget):
         self.print_button = QToolButton(self, objectName="printButton")
         self.print_button.setPopupMode(QToolButton.InstantPopup)
         self.print_menu = QMenu(self.print_button)
-        self.print_actions: dict[str, QAction] = {}
         for kind in services.PRINT_KINDS:
-            act = self.print_menu.addAction("")
+            act = QAction(self.print_menu)
+            act.setData(kind)
             act.triggered.connect(lambda _c=False, k=kind: self.print_document(k))
-            self.print_actions[kind] = act
+            self.print_menu.addAction(act)
         self.print_button.setMenu(self.print_menu)
         top.addWidget(self.print_button)
         self.inner = QTabWidget(self, objectName="householdInner")
@@ -86,12 +90,14 @@ class HouseholdTab(QWidget):
         self.inner.addTab(self.history, "")
         self.inner.addTab(self.needs, "")
         self.inner.currentChanged.connect(self._inner_changed)
+        mutations.changed.connect(self._on_changed)
         self.retranslate()
 
     def _open_editor(self, visit: dict, read_only: bool) -> None:
         old = self.editor
         form = self.services.form(visit.get("form_version"))
-        self.editor = VisitEditor(self.services, form, visit, self.languages.language, self.inner, read_only=read_only)
+        self.editor = VisitEditor(self.services, form, visit, self.languages.language, self.inner, read_only=read_only,
+                                  mutations=self.mutations)
         self.editor.saved.connect(self._saved)
         from fieldapp.ui.review_widgets import attach_review_comments
 
@@ -108,6 +114,12 @@ class HouseholdTab(QWidget):
         self.new_button.setVisible(read_only)
         self.discard_button.setVisible(not read_only)
         self.retranslate()
+
+    @property
+    def print_actions(self) -> dict[str, QAction]:
+        """The print menu's actions by document kind (looked up in the menu: Python-side references to
+        actions made by ``addAction(text)`` were found invalid later while the menu still held them)."""
+        return {a.data(): a for a in self.print_menu.actions()}
 
     def focus_editor(self) -> None:
         """Put the keyboard where work starts: the editor's first field, or 新走访 on a finished visit."""
@@ -127,13 +139,17 @@ class HouseholdTab(QWidget):
                 "放弃这次未保存的填写内容？已保存的走访记录不受影响。")) != QMessageBox.Yes:
             return
         self.editor.dirty = False
-        try:
-            self.services.discard_draft(self.editor.visit["visit_id"])
-            opened = self.services.open_household(self.household_id)
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc)
-            return
-        self.household, self.latest = opened["household"], opened["latest"]
+        self.editor.stop_autosave()
+        visit_id = self.editor.visit["visit_id"]
+
+        def work() -> Changes:
+            self.services.discard_draft(visit_id)
+            return Changes(households={self.household_id})
+
+        self.mutations.run(f"visit:{visit_id}", work, on_done=self._draft_discarded)
+
+    def _draft_discarded(self, _changes: Changes) -> None:
+        # self.household / self.latest came with the changes (see _on_changed)
         self.banner.hide()
         if self.latest is None:
             self._open_editor(self.services.new_visit(self.household), read_only=False)
@@ -154,16 +170,25 @@ class HouseholdTab(QWidget):
         self.banner.hide()
         self.focus_editor()
 
-    def _saved(self, status: str) -> None:
-        opened = self.services.open_household(self.household_id)
+    def _on_changed(self, changes: Changes) -> None:
+        """A mutation finished: show this household as it was read back after the write (no read of our own)."""
+        if changes.synced and self.editor is not None and not self.editor.read_only:
+            self.editor.refresh_reference()
+        opened = changes.opened.get(self.household_id)
+        if opened is None:
+            return
         self.household, self.latest = opened["household"], opened["latest"]
+        if self.inner.currentWidget() is self.needs:
+            self.needs.set_needs(_needs_of(self.household), self.languages.language)
+        self.retranslate()
+
+    def _saved(self, status: str) -> None:
+        # self.household / self.latest are already the saved state: the changed signal came first.
         if status == "final":
             self._open_editor(self.latest, read_only=True)
             self.banner.setText(self.tr("走访已完成并保存。"))
             self.banner.show()
             self.focus_editor()
-        self.household_changed.emit(self.household_id)
-        self.retranslate()
 
     def _inner_changed(self, index: int) -> None:
         w = self.inner.widget(index)
@@ -176,20 +201,20 @@ class HouseholdTab(QWidget):
             show_error(self, exc)
 
     def _update_need(self, need_id: str, change: dict) -> None:
-        try:
-            self.services.update_need(self.household_id, need_id, **change)
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc)
-            return
-        opened = self.services.open_household(self.household_id)
-        self.household, self.latest = opened["household"], opened["latest"]
-        self.needs.set_needs(self.services.needs(self.household_id), self.languages.language)
-        self.household_changed.emit(self.household_id)
+        hid = self.household_id
+
+        def work() -> Changes:
+            self.services.update_need(hid, need_id, **change)
+            return Changes(households={hid}, outbox=True)
+
+        # the needs list is refreshed from the household read back (see _on_changed)
+        self.mutations.run(f"need:{hid}:{need_id}", work, on_error=lambda e: show_error(self, e))
 
     def print_document(self, kind: str, out: str | None = None) -> None:
         """Print a document of the latest saved visit, off the UI thread: into ``out``, or to the in-app preview."""
         if self.editor is not None and self.editor.dirty and not self.editor.read_only:
-            self.editor.save()
+            self.editor.save(then=lambda: self.print_document(kind, out))   # print what was just saved
+            return
 
         def done(result) -> None:
             self.printed = result
@@ -215,14 +240,9 @@ class HouseholdTab(QWidget):
         """Open the 无法入户 dialog; on success the header shows the state and the list refreshes."""
         from fieldapp.ui.unreachable_dialog import UnreachableDialog
 
-        self.unreachable_dialog = UnreachableDialog(self.services, self.household_id, self.services.user or "", self)
-        self.unreachable_dialog.accepted.connect(self._unreachable_recorded)
+        self.unreachable_dialog = UnreachableDialog(self.services, self.household_id, self.services.user or "", self,
+                                                    mutations=self.mutations)   # the header follows via changed
         self.unreachable_dialog.open()
-
-    def _unreachable_recorded(self) -> None:
-        self.household = self.services.open_household(self.household_id)["household"]
-        self.household_changed.emit(self.household_id)
-        self.retranslate()
 
     def save_draft_now(self) -> None:
         """Autosave the open editor now (closing, locking)."""
@@ -287,6 +307,10 @@ class HouseholdTab(QWidget):
         for kind, text in (("consent", self.tr("家庭经济状况核对授权书")), ("visit_record", self.tr("入户调查记录")),
                            ("visit_result", self.tr("走访结果告知书"))):
             self.print_actions[kind].setText(text)
+
+
+def _needs_of(household: dict) -> list[dict]:
+    return [n for n in (household["fields"].get("needs") or []) if isinstance(n, dict)]
 
 
 def _esc(text: str) -> str:

@@ -18,12 +18,18 @@ DEFAULT_LANGUAGE = "zh"
 
 
 class LanguageSwitcher:
-    """Holds the installed translators of the running application."""
+    """Holds the installed translators of the running application.
+
+    The list is shared by every switcher of the process (there is one application): a second
+    switcher (a test, a rebuilt window) replaces the first one's translators instead of adding to them.
+    """
+
+    _installed: list[QTranslator] = []
 
     def __init__(self, app: QCoreApplication):
         self.app = app
         self.language = DEFAULT_LANGUAGE
-        self._translators: list[QTranslator] = []
+        self._translators = LanguageSwitcher._installed
 
     def set_language(self, language: str) -> None:
         """Switch the whole UI to ``language`` ("zh" or "en")."""
@@ -31,7 +37,7 @@ class LanguageSwitcher:
             raise ValueError(f"unknown language {language!r}")
         for t in self._translators:
             self.app.removeTranslator(t)
-        self._translators = []
+        del self._translators[:]
         if language == "zh":
             # Qt's own texts (file dialogs' 查找范围/文件类型, standard buttons, context menus) in Chinese too.
             for folder in qt_translation_folders():

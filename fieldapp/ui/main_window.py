@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget, QWidget
 
+from fieldapp.ui.changes import Changes
 from fieldapp.ui.errors import show_error
 from fieldapp.ui.household_list import HouseholdListPage
 from fieldapp.ui.household_model import HouseholdTableModel
@@ -40,6 +41,7 @@ class MainWindow(QMainWindow):
     households_loaded = Signal(int)
     locked = Signal()
     status_checked = Signal(dict)
+    changed = Signal(object)  # fieldapp.ui.changes.Changes: the one signal every mutation reports through
 
     def __init__(self, services, languages, *, demo: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
@@ -48,6 +50,10 @@ class MainWindow(QMainWindow):
         self.languages = languages
         self.demo = demo
         self.runner = TaskRunner(self)
+        from fieldapp.ui.changes import Mutations
+
+        self.mutations = Mutations(self, services)   # every vault write the UI starts, off the UI thread
+        self.changed.connect(self._on_changed)
         self.settings = services.load_settings()
         self._search_task = None
 
@@ -170,6 +176,8 @@ class MainWindow(QMainWindow):
     def reload_households(self) -> None:
         """Load every household row off the UI thread, then fill the list."""
         def done(rows) -> None:
+            if not self.services.is_unlocked():   # locked while the rows were read (e.g. after a review decision)
+                return
             self.model.set_rows(rows)
             self.list_page.set_villages(self.services.villages(rows))
             self.list_page.table.setFocus()
@@ -236,31 +244,35 @@ class MainWindow(QMainWindow):
         from fieldapp.ui.household_tab import HouseholdTab
 
         try:
-            tab = HouseholdTab(self.services, self.runner, household_id, self.languages, self.tabs)
+            tab = HouseholdTab(self.services, self.runner, household_id, self.languages, self.tabs,
+                               mutations=self.mutations)
         except Exception as exc:  # noqa: BLE001 - shown in plain language
             show_error(self, exc)
             return
-        tab.household_changed.connect(self._household_changed)
         i = self.tabs.addTab(tab, tab.title())
         self.tabs.setCurrentIndex(i)
         tab.focus_editor()  # the keyboard starts in 走访日期, not on the tab bar
 
     def new_household(self, dialog_ready=None) -> None:
-        """新增户: the dialog checks the ID number on this laptop, then the household opens for its first visit."""
+        """新增户: the dialog checks the ID number on this laptop, then the household opens for its first visit.
+
+        The household is created off the UI thread; the list row comes from the ``changed`` signal.
+        """
         from fieldapp.ui.new_household import NewHouseholdDialog
 
-        dialog = NewHouseholdDialog(self.services, self)
+        dialog = NewHouseholdDialog(self.services, self, mutations=self.mutations)
+        self.new_household_dialog = dialog
+        dialog.accepted.connect(lambda: self._household_found(dialog))
         if dialog_ready is not None:  # tests and screenshots fill the dialog in
             dialog_ready(dialog)
-        elif dialog.exec() != NewHouseholdDialog.DialogCode.Accepted:
             return
+        dialog.exec()
+
+    def _household_found(self, dialog) -> None:
         if dialog.household_id is None:
             return
         if dialog.existing:  # said where the user looks next, without another dialog to click away
             self.status.showMessage(dialog.error.text(), 15000)
-        else:
-            self.model.update_row(self.services.household_row(dialog.household_id))
-            self.list_page.set_villages(self.services.villages(self.model.rows()))
         self.open_household(dialog.household_id)
 
     def open_enrollment(self, dialog_ready=None) -> None:
@@ -288,16 +300,11 @@ class MainWindow(QMainWindow):
             text = self.tr("以下家庭的成员身份证号相同，系统没有合并，请核实后处理：") + "\n\n" + "\n".join(lines)
         QMessageBox.information(self, self.tr("疑似重复户"), text)
 
-    def _household_changed(self, household_id: str) -> None:
-        try:
-            row = self.services.household_row(household_id)
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc)
-            return
-        self.model.update_row(row)
-        self.refresh_status()
-        self._coverage_stale = True
-        self._refresh_coverage_if_shown()
+    def _on_changed(self, changes) -> None:
+        """A mutation finished: the list rows it read back, coverage, the returned panel, the status bar."""
+        from fieldapp.ui.changes import refresh_window
+
+        refresh_window(self, changes)
 
     def _refresh_coverage_if_shown(self) -> None:
         # Coverage reads every household's needs: only worth it when someone looks at it.
@@ -331,6 +338,7 @@ class MainWindow(QMainWindow):
                 log.error("draft not saved on lock: %s", type(exc).__name__)
             self.tabs.removeTab(self.tabs.indexOf(w))
             w.deleteLater()
+        self.mutations.wait(10000)   # the drafts just asked for, and any save still running
         self.runner.wait(10000)
         self.model.set_rows([])
         self.services.lock()
@@ -362,13 +370,9 @@ class MainWindow(QMainWindow):
         dlg = AddUserDialog(self)
         if dlg.exec() != dlg.DialogCode.Accepted:
             return
-        name, passphrase = dlg.values()
-        try:
-            self.services.add_user(name, passphrase)
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc)
-            return
-        QMessageBox.information(self, self.tr("已添加"), self.tr("已添加用户“%1”。").replace("%1", name))
+        from fieldapp.ui.users import add_user_off_thread
+
+        add_user_off_thread(self, *dlg.values())
 
     def sync_now(self, auto: bool = False) -> None:
         """Run a sync off the UI thread with a progress dialog (only when the sync package provides one)."""
@@ -379,11 +383,10 @@ class MainWindow(QMainWindow):
         from fieldapp.ui.conflicts_view import ConflictsDialog
 
         try:
-            dlg = ConflictsDialog(self.services, self.runner, self)
+            dlg = ConflictsDialog(self.services, self.mutations, self)
         except Exception as exc:  # noqa: BLE001
             show_error(self, exc)
             return None
-        dlg.resolved.connect(lambda _cid: self.reload_households())
         dlg.finished.connect(lambda _r: self.refresh_status(check_online=False))
         self.conflicts_dialog = dlg
         dlg.open()
@@ -456,17 +459,19 @@ class MainWindow(QMainWindow):
             if not ok:
                 return
 
-        def done(result: dict) -> None:
-            self.last_import = result
-            self.reload_households()
+        def done(changes) -> None:
+            result = self.last_import = changes.result
             text = self.tr("已导入 %1 条走访记录。").replace("%1", str(result["imported"]))
             if result["rejected"]:
                 text += self.tr("有 %1 条不合格，未导入。").replace("%1", str(result["rejected"]))
             QMessageBox(QMessageBox.Information, self.tr("导入完成"), text, QMessageBox.Ok, self).open()
 
-        self.runner.run(lambda p: self.services.import_visits(doc, passphrase, progress=p.report), pass_progress=True,
-                        progress_parent=self, label=self.tr("正在导入…"), on_success=done,
-                        on_error=lambda e: show_error(self, e))
+        def work(p):
+            result = self.services.import_visits(doc, passphrase, progress=p.report)
+            return Changes(list=True, outbox=True, result=result)   # households may be new: the whole list
+
+        self.mutations.run("import", work, pass_progress=True, progress_parent=self, label=self.tr("正在导入…"),
+                           cancellable=True, on_done=done)
 
     def export_file(self, path: str | None = None, passphrase: str | None = None) -> None:
         """Export every visit, encrypted (office key, or a passphrase typed twice), off the UI thread."""
@@ -583,6 +588,10 @@ class MainWindow(QMainWindow):
         self.settings_action.setText(self.tr("设置…"))
         self.add_user_action.setText(self.tr("添加用户…"))
         self.quit_action.setText(self.tr("退出"))
+        if hasattr(self, "review_action"):
+            self.review_action.setText(self.tr("审核走访…"))
+        if hasattr(self, "set_aside_action"):
+            self.set_aside_action.setText(self.tr("被拒收的记录（重新发送）…"))
         for w in self.editors():
             self.tabs.setTabText(self.tabs.indexOf(w), w.title())
 
@@ -592,6 +601,7 @@ class MainWindow(QMainWindow):
                 w.save_draft_now()
             except Exception as exc:  # noqa: BLE001
                 log.error("draft not saved on close: %s", type(exc).__name__)
+        self.mutations.wait(10000)
         self.runner.wait(10000)
         if self.services.is_unlocked():
             self.services.lock()

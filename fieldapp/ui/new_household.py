@@ -10,10 +10,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 class NewHouseholdDialog(QDialog):
     """Village, head's name and ID number (address and phone optional); the ID number is checked as it is typed."""
 
-    def __init__(self, services, parent: QWidget | None = None):
+    def __init__(self, services, parent: QWidget | None = None, *, mutations):
         super().__init__(parent)
         self.setObjectName("newHouseholdDialog")
-        self.services = services
+        self.services, self.mutations = services, mutations
         self.household_id: str | None = None  # the household to open afterwards (new, or the existing one)
         self.existing = False
         self.intro = QLabel(self, wordWrap=True)
@@ -76,22 +76,33 @@ class NewHouseholdDialog(QDialog):
     def create(self) -> None:
         """Check the ID number on the laptop, then create the household (or point at the existing one)."""
         from fieldapp.households import HouseholdExists
+        from fieldapp.ui.changes import Changes
 
-        try:
-            self.household_id = self.services.create_household(
-                self.village.currentData(), self.head_name.text(), self.id_number.text(),
-                address=self.address.text(), phone=self.phone.text())
-        except HouseholdExists as exc:
-            self.household_id, self.existing = exc.household_id, True
-            self.error.setText(exc.message_zh)
-            self.error.show()
+        village, head, number = self.village.currentData(), self.head_name.text(), self.id_number.text()
+        details = {"address": self.address.text(), "phone": self.phone.text()}
+
+        def work() -> Changes:
+            hid = self.services.create_household(village, head, number, **details)
+            return Changes(households={hid}, outbox=True, result=hid)
+
+        def done(changes: Changes) -> None:
+            self.household_id = changes.result
             self.accept()
-            return
-        except Exception as exc:  # noqa: BLE001 - every error of ours carries message_zh
-            self.error.setText(getattr(exc, "message_zh", None) or str(exc))
+
+        def failed(exc) -> None:
+            ok.setEnabled(True)
+            if isinstance(exc, HouseholdExists):
+                self.household_id, self.existing = exc.household_id, True
+                self.error.setText(exc.message_zh)
+                self.error.show()
+                self.accept()
+                return
+            self.error.setText(getattr(exc, "message_zh", None) or str(exc))   # every error of ours has message_zh
             self.error.show()
-            return
-        self.accept()
+
+        ok = self.buttons.button(QDialogButtonBox.Ok)
+        if self.mutations.run("new_household", work, on_done=done, on_error=failed) is not None:
+            ok.setEnabled(False)   # pressed twice: one household
 
     def changeEvent(self, e):
         if e.type() == QEvent.LanguageChange:

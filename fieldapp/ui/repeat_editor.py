@@ -342,7 +342,9 @@ class RepeatEditor(QWidget):
     def _row_name(self, r: int) -> str:
         row = self.rows[r]
         name = row.get("name") or ""
-        return self.tr("第 %1 行").replace("%1", str(r + 1)) + (f"：{name}" if name else "")
+        if name:
+            return self.tr("第 %1 行：%2").replace("%1", str(r + 1)).replace("%2", name)
+        return self.tr("第 %1 行").replace("%1", str(r + 1))
 
     def _history_text(self, cid: str, entries: list) -> str:
         if not entries:

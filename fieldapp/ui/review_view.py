@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
                                QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
+from fieldapp.ui.changes import Changes
 from fieldapp.ui.errors import show_error
 
 COLUMNS = ("户主", "村", "走访日期", "走访人", "建议", "问题")
@@ -23,9 +24,10 @@ class ReviewDialog(QDialog):
 
     reviewed = Signal()
 
-    def __init__(self, services, runner, parent=None):
+    def __init__(self, services, mutations, parent=None):
         super().__init__(parent, objectName="reviewDialog")
-        self.services, self.runner = services, runner
+        self.services, self.mutations = services, mutations
+        self.runner = mutations.window.runner   # reads (the queue) on the window's pool
         self.items: list[dict] = []
         self.setWindowTitle(self.tr("审核走访"))
         self.resize(1200, 620)
@@ -118,11 +120,12 @@ class ReviewDialog(QDialog):
         """Approve every visit listed (the filtered queue) in one call."""
         ids = [i["visit_id"] for i in self.items]
         if ids:
-            self.runner.run(lambda: self.services.reviews.approve(ids), on_success=self._approved,
-                            on_error=lambda e: show_error(self, e), progress_parent=self,
-                            label=self.tr("正在提交审核结果…"), cancellable=False)
+            self.mutations.run("review", lambda: _decided(ids, self.services.reviews.approve(ids)),
+                               on_done=self._approved, on_error=lambda e: show_error(self, e), progress_parent=self,
+                               label=self.tr("正在提交审核结果…"))
 
-    def _approved(self, result: dict) -> None:
+    def _approved(self, changes: Changes) -> None:
+        result = changes.result
         skipped = len(result.get("skipped") or [])
         self.note.setText(self.tr("已审核通过 %1 条。").replace("%1", str(len(result.get("approved") or [])))
                           + (self.tr("%1 条已被他人审核，未重复处理。").replace("%1", str(skipped)) if skipped else ""))
@@ -141,14 +144,21 @@ class ReviewDialog(QDialog):
 
     def send_return(self, visit_id: str, comment: str, field_comments: dict) -> None:
         """Return one visit on the server (off the UI thread)."""
-        self.runner.run(lambda: self.services.reviews.return_visit(visit_id, comment, field_comments),
-                        on_success=lambda _e: self._returned(), on_error=lambda e: show_error(self, e),
-                        progress_parent=self, label=self.tr("正在退回…"), cancellable=False)
+        def work() -> Changes:
+            return _decided([visit_id], self.services.reviews.return_visit(visit_id, comment, field_comments))
 
-    def _returned(self) -> None:
+        self.mutations.run("review", work, on_done=self._returned, on_error=lambda e: show_error(self, e),
+                           progress_parent=self, label=self.tr("正在退回…"))
+
+    def _returned(self, _changes=None) -> None:
         self.note.setText(self.tr("已退回，走访人员同步后会看到退回意见。"))
         self.reviewed.emit()
         self.refresh()
+
+
+def _decided(visit_ids, result) -> Changes:
+    # A decision is made on the server, then its events are pulled (they may touch any listed household).
+    return Changes(visits=visit_ids, review=True, list=True, synced=True, result=result)
 
 
 class ReturnDialog(QDialog):

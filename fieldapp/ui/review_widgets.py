@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 RETURN_STYLE = "background: #fdecea; border: 1px solid #d9534f; color: #7a1f1a; padding: 4px;"
@@ -67,7 +67,8 @@ def attach_review_comments(editor, returned) -> list[QLabel]:
         lay = widget.parentWidget().layout() if widget is not None and widget.parentWidget() is not None else None
         if lay is None or not hasattr(lay, "insertWidget") or lay.indexOf(widget) < 0:
             continue   # the field is laid out some other way: the banner above still names it
-        note = QLabel(editor.tr("退回意见：%1").replace("%1", text), widget.parentWidget(), wordWrap=True)
+        note = QLabel(QCoreApplication.translate("ReviewComments", "退回意见：%1").replace("%1", text),
+                      widget.parentWidget(), wordWrap=True)
         note.setObjectName(f"reviewComment_{qid}")
         note.setStyleSheet(RETURN_STYLE)
         lay.insertWidget(lay.indexOf(widget) + 1, note)
@@ -75,12 +76,13 @@ def attach_review_comments(editor, returned) -> list[QLabel]:
     banner = QLabel(editor, objectName="reviewCommentBanner", wordWrap=True)
     banner.setStyleSheet(RETURN_STYLE)
     who = f"{returned.reviewer_name} " if returned.reviewer_name else ""
-    text = editor.tr("乡镇经办机构已退回这次走访（%1%2）：%3").replace("%1", who).replace(
-        "%2", (returned.at or "")[:16].replace("T", " ")).replace("%3", returned.comment)
+    text = QCoreApplication.translate("ReviewComments", "乡镇经办机构已退回这次走访（%1%2）：%3").replace(
+        "%1", who).replace("%2", (returned.at or "")[:16].replace("T", " ")).replace("%3", returned.comment)
     if names:
-        text += editor.tr("\n需要修改：%1").replace("%1", "、".join(names))
+        text += QCoreApplication.translate("ReviewComments", "\n需要修改：%1").replace("%1", "、".join(names))
     if editor.read_only:
-        text += editor.tr("\n请点“修改这次走访（保留原记录）”修改，完成走访后重新提交审核。")
+        text += QCoreApplication.translate(
+            "ReviewComments", "\n请点“修改这次走访（保留原记录）”修改，完成走访后重新提交审核。")
     banner.setText(text)
     top = editor.layout()
     if hasattr(top, "insertWidget"):
@@ -111,7 +113,7 @@ def install_review(window) -> None:
         window.review_action.setVisible(services.reviews.can_review())
 
     action = QAction(window, objectName="reviewAction")
-    action.setText(window.tr("审核走访…"))
+    action.setText(QCoreApplication.translate("MainWindow", "审核走访…"))   # MainWindow.retranslate resets it
     action.setVisible(False)
     action.triggered.connect(lambda: open_review_dialog(window))
     window.review_action = action
@@ -125,8 +127,7 @@ def open_review_dialog(window):
     """The office laptop's review queue (bulk approval, return with comment)."""
     from fieldapp.ui.review_view import ReviewDialog
 
-    dlg = ReviewDialog(window.services, window.runner, window)
-    dlg.reviewed.connect(lambda: window.reload_households())
+    dlg = ReviewDialog(window.services, window.mutations, window)   # its decisions reach the list via window.changed
     dlg.show()
     window.review_dialog = dlg
     dlg.refresh()

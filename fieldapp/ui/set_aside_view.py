@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
@@ -146,7 +147,7 @@ def install_set_aside(window) -> None:
     from PySide6.QtGui import QAction
 
     action = QAction(window, objectName="setAsideAction")
-    action.setText(window.tr("被拒收的记录（重新发送）…"))
+    action.setText(QCoreApplication.translate("MainWindow", "被拒收的记录（重新发送）…"))   # reset by retranslate
     action.triggered.connect(lambda: open_set_aside_dialog(window))
     window.set_aside_action = action
     window.tools_menu.addAction(action)
@@ -160,8 +161,8 @@ def install_set_aside(window) -> None:
 
     def show(st: dict) -> None:
         count = int(st.get("set_aside") or 0)
-        button.setText(window.tr("⚠ 被拒收 %1 条").replace("%1", str(count)))
-        button.setToolTip(window.tr("县服务器拒收的记录：点此查看原因、改正后重新发送"))
+        button.setText(QCoreApplication.translate("MainWindow", "⚠ 被拒收 %1 条").replace("%1", str(count)))
+        button.setToolTip(QCoreApplication.translate("MainWindow", "县服务器拒收的记录：点此查看原因、改正后重新发送"))
         button.setVisible(count > 0 and window.services.is_unlocked())
 
     window.status_checked.connect(show)

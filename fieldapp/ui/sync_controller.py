@@ -122,10 +122,7 @@ class SyncController(QObject):
         returned = sum(1 for e in getattr(report, "reviews", []) if e.get("action") == "returned")
         if returned:
             text += self.tr("乡镇退回 %1 条走访，请修改后重新提交。").replace("%1", str(returned))
-        if report.pulled or report.pushed or getattr(report, "reviews", None):   # review results: list top changes
-            self.window.reload_households()
-        else:
-            self.window.refresh_status(check_online=False)
+        self.window.changed.emit(changes_of(report))
         self.finished.emit(report)
 
     def _failed(self, exc, auto: bool) -> None:
@@ -150,6 +147,16 @@ class SyncController(QObject):
         """After a status check: sync on our own when the server answers and changes are waiting."""
         if status.get("online") and status.get("pending") and not self.running:
             self.sync_now(auto=True)
+
+
+def changes_of(report):
+    """What a sync changed, for the window's one ``changed`` signal (the list reloads when anything moved)."""
+    from fieldapp.ui.changes import Changes
+
+    reviews = bool(getattr(report, "reviews", None))
+    moved = bool(report.pulled or report.pushed or reviews)   # review results: returned visits list on top
+    return Changes(list=moved, outbox=True, review=reviews, conflicts=bool(report.conflicts), synced=True,
+                   result=report)
 
 
 def revoked_message(exc) -> str:

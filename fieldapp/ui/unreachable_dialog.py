@@ -12,10 +12,10 @@ from forms.coverage import REASON_LABELS_ZH, REASONS
 class UnreachableDialog(QDialog):
     """Reason (迁出, 死亡, 查无此户, 拒绝入户, 长期外出), a note, and the visitors; a refusal needs the second one."""
 
-    def __init__(self, services, household_id: str, visitor: str = "", parent=None):
+    def __init__(self, services, household_id: str, visitor: str = "", parent=None, *, mutations):
         super().__init__(parent)
         self.setObjectName("unreachableDialog")
-        self.services, self.household_id = services, household_id
+        self.services, self.household_id, self.mutations = services, household_id, mutations
         self.result_status: dict | None = None
         self.setWindowTitle(self.tr("无法入户"))
         self.reason = QComboBox(self, objectName="unreachableReason")
@@ -35,6 +35,7 @@ class UnreachableDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
         buttons.button(QDialogButtonBox.Ok).setText(self.tr("记录"))
         buttons.button(QDialogButtonBox.Cancel).setText(self.tr("取消"))
+        self.ok_button = buttons.button(QDialogButtonBox.Ok)
         buttons.accepted.connect(self.record)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -43,12 +44,23 @@ class UnreachableDialog(QDialog):
         lay.addWidget(buttons)
 
     def record(self) -> None:
-        """Save through the services; a missing reason, note or second visitor is shown in Chinese and the dialog stays."""
-        try:
-            self.result_status = self.services.mark_unreachable(
-                self.household_id, self.reason.currentData(), self.note.toPlainText(),
-                [self.visitor1.text(), self.visitor2.text()])
-        except Exception as exc:  # noqa: BLE001 - every error reaches the user with its message_zh
+        """Save off the UI thread; a missing reason, note or second visitor is shown in Chinese and the dialog stays."""
+        from fieldapp.ui.changes import Changes
+
+        hid, reason, note = self.household_id, self.reason.currentData(), self.note.toPlainText()
+        visitors = [self.visitor1.text(), self.visitor2.text()]
+
+        def work() -> Changes:
+            status = self.services.mark_unreachable(hid, reason, note, visitors)
+            return Changes(households={hid}, outbox=True, result=status)
+
+        def done(changes: Changes) -> None:
+            self.result_status = changes.result
+            self.accept()
+
+        def failed(exc) -> None:   # every error reaches the user with its message_zh; what was typed stays
+            self.ok_button.setEnabled(True)
             show_error(self, exc)
-            return
-        self.accept()
+
+        if self.mutations.run(f"unreachable:{hid}", work, on_done=done, on_error=failed) is not None:
+            self.ok_button.setEnabled(False)

@@ -38,3 +38,26 @@ class AddUserDialog(QDialog):
     def values(self) -> tuple[str, str]:
         """The new user's name and passphrase."""
         return self.name.text().strip(), self.pass1.text()
+
+
+def add_user_off_thread(window, name: str, passphrase: str) -> None:
+    """Add the user through ``window.mutations`` (Argon2id takes seconds: never on the UI thread), then say so."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QMessageBox
+
+    from fieldapp.ui.changes import Changes
+
+    def work() -> Changes:
+        window.services.add_user(name, passphrase)
+        return Changes(users=True)
+
+    def done(_changes) -> None:
+        box = QMessageBox(QMessageBox.Information, QCoreApplication.translate("MainWindow", "已添加"),
+                          QCoreApplication.translate("MainWindow", "已添加用户“%1”。").replace("%1", name),
+                          QMessageBox.Ok, window)
+        box.setObjectName("userAddedBox")
+        box.open()
+        window.user_added_box = box
+
+    window.mutations.run("add_user", work, on_done=done, progress_parent=window,
+                         label=QCoreApplication.translate("MainWindow", "正在添加用户…"))

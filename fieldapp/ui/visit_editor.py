@@ -8,6 +8,7 @@ Drafts are autosaved every few seconds and on every section change.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 
@@ -64,14 +65,29 @@ def split_auto(form, answers: dict) -> tuple[dict, dict]:
 
 
 class VisitEditor(QWidget):
-    """Edits one visit; emits ``saved(status)`` after a save and ``dirty_changed``."""
+    """Edits one visit; emits ``saved(status)`` after a save.
+
+    Saves and autosaves run off the UI thread through ``mutations`` (one serial writer): typing goes on
+    while a draft is saved (what was typed meanwhile stays unsaved and is autosaved next), a second
+    click while a save runs does nothing, and while a visit is being finished its fields are locked.
+    """
 
     saved = Signal(str)
 
-    def __init__(self, services, form, visit: dict, language: str = "zh", parent=None, *, read_only: bool = False):
+    def __init__(self, services, form, visit: dict, language: str = "zh", parent=None, *, read_only: bool = False,
+                 mutations):
         super().__init__(parent)
         self.setObjectName("visitEditor")
         self.services = services
+        self.mutations = mutations
+        # The live checks run on every pause in typing: against the reference data as it was when the
+        # editor opened (refreshed after a sync), so that they never wait for the vault while a sync writes.
+        self.reference = services.reference()
+        self.saving = False         # a save (Ctrl+S or 完成走访) is running
+        self._autosaving = False
+        self._edits = 0             # counts edits, so a save knows whether more was typed while it ran
+        self._saved_at_edit = 0
+        self._then = None
         self.form = form
         self.language = language
         self.visit = {k: v for k, v in visit.items() if k != "meta"}
@@ -192,6 +208,7 @@ class VisitEditor(QWidget):
             return
         self.raw[key] = value
         self.dirty = True
+        self._edits += 1
         self._check_timer.start()
         self._assess_timer.start()
         self._show_autosave()
@@ -220,7 +237,9 @@ class VisitEditor(QWidget):
             rep.update_relevance(self.form, self.calc)
             rep.setVisible(self.form.is_relevant(rep.question, self.calc))
         try:
-            self.problems = self.services.validate(self.current_visit())
+            from forms.validation import validate
+
+            self.problems = list(validate(self.current_visit(), self.form, self.reference))
         except Exception as exc:  # noqa: BLE001 - checks must never lose what was typed
             log.error("validation failed: %s", type(exc).__name__)
             self.problems = []
@@ -262,53 +281,79 @@ class VisitEditor(QWidget):
         """Re-run the rules and show their suggestions."""
         self._assess_timer.stop()
         try:
-            self.assessment = self.services.assess(self.current_visit())
+            from forms.assessment import assess
+
+            self.assessment = assess(self.current_visit(), self.reference, form=self.form)
         except Exception as exc:  # noqa: BLE001 - e.g. no dibao standard for this county: explained, not raised
             self.assessment = None
             self.panel.set_unavailable(getattr(exc, "message_zh", None) or self.tr("暂时无法给出政策提示。"))
             return
         self.panel.set_assessment(self.assessment)
 
+    def refresh_reference(self) -> None:
+        """A sync may have brought new reference data: check against it from now on."""
+        self.reference = self.services.reference()
+        self.recheck()
+        self.reassess()
+
     # --- saving ---
-    def autosave(self) -> None:
-        """Save the draft if anything changed since the last autosave (local, never synced)."""
-        if not self.dirty or self.read_only:
+    def autosave(self, force: bool = False) -> None:
+        """Save the draft off the UI thread if anything changed since the last one (local, never synced).
+
+        The timer's autosave waits for the previous one (drafts do not pile up while a sync holds the
+        vault); ``force`` (section change, lock, close) queues one anyway, behind it on the one writer.
+        """
+        if not self.dirty or self.read_only or self.saving or (self._autosaving and not force):
             return
-        try:
-            self.services.save_draft(self.current_visit())
-        except Exception as exc:  # noqa: BLE001
-            log.error("autosave failed: %s", type(exc).__name__)
-            self.autosave_label.setText(self.tr("⚠ 自动保存失败，请手动保存（Ctrl+S）"))
-            return
-        self.dirty = False
+        visit, edits, services = copy.deepcopy(self.current_visit()), self._edits, self.services
+        self._autosaving = True
+
+        def work() -> int:
+            services.save_draft(visit)
+            return edits
+
+        self.mutations.quietly(work, on_done=self._autosaved, on_error=self._autosave_failed)
+
+    def _autosaved(self, edits: int) -> None:
+        self._autosaving = False
+        self.dirty = self._edits != edits   # typed while it was written: the next autosave takes it
         self.last_autosave = dt.datetime.now().strftime("%H:%M:%S")
         self._show_autosave()
 
-    def save_draft_now(self) -> None:
-        """Autosave immediately (section change, lock, close)."""
-        self._check_timer.stop()
-        self.autosave()
+    def _autosave_failed(self, exc) -> None:
+        self._autosaving = False
+        log.error("autosave failed: %s", type(exc).__name__)
+        self.autosave_label.setText(self.tr("⚠ 自动保存失败，请手动保存（Ctrl+S）"))
 
-    def save(self) -> bool:
-        """Save the visit as not yet finished (Ctrl+S): stored and synced, can be finished later."""
-        if self.read_only:
+    def save_draft_now(self) -> None:
+        """Autosave now (section change, lock, close); the main window waits for the writer before locking."""
+        self._check_timer.stop()
+        self.autosave(force=True)
+
+    def stop_autosave(self) -> None:
+        """No more autosaves (the draft is being thrown away)."""
+        self._autosave_timer.stop()
+
+    def save(self, then=None) -> bool:
+        """Save the visit as not yet finished (Ctrl+S): stored and synced, can be finished later.
+
+        Runs off the UI thread; True when the save started. ``then()`` runs after it succeeded.
+        """
+        if self.read_only or self.saving:
             return False
         self._flush_focus()
-        try:
-            self.services.save_visit(self.current_visit(), final=False)
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc)
+        if not self._start_save(final=False):
             return False
-        self.dirty = False
-        self.visit["status"] = "draft"
-        self.last_autosave = dt.datetime.now().strftime("%H:%M:%S")
-        self.autosave_label.setText(self.tr("已保存 %1").replace("%1", self.last_autosave))
-        self.saved.emit("draft")
+        self._then = then
+        self.autosave_label.setText(self.tr("正在保存…"))
         return True
 
     def finalise(self, confirm: bool = True) -> bool:
-        """Finish the visit: refused while blocking problems remain or fewer than two visitors."""
-        if self.read_only:
+        """Finish the visit: refused while blocking problems remain or fewer than two visitors.
+
+        True when the save started (off the UI thread); ``saved("final")`` follows when it is stored.
+        """
+        if self.read_only or self.saving:
             return False
         self._flush_focus()
         self.recheck()
@@ -325,16 +370,62 @@ class VisitEditor(QWidget):
                 self, self.tr("完成走访"), self.tr("确认完成这次走访？完成后如需修改，将另存为一条修改记录，原记录保留。")) \
                 != QMessageBox.Yes:
             return False
-        try:
-            self.services.save_visit(self.current_visit(), final=True)
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc)
+        if not self._start_save(final=True):
             return False
+        self.sections.setEnabled(False)   # nothing typed now could be lost: the visit is being finished
+        self._autosave_timer.stop()
+        self.autosave_label.setText(self.tr("正在完成走访…"))
+        return True
+
+    def _start_save(self, final: bool) -> bool:
+        visit, hid = copy.deepcopy(self.current_visit()), self.visit.get("household_id")
+        services = self.services
+
+        def work():
+            from fieldapp.ui.changes import Changes
+
+            services.save_visit(visit, final=final)
+            return Changes(households={hid}, visits={visit["visit_id"]}, outbox=True, review=final)
+
+        task = self.mutations.run(f"visit:{visit['visit_id']}", work,
+                                  on_done=self._finalised if final else self._saved_draft, on_error=self._save_failed)
+        if task is None:   # the same visit is being written already (a double click)
+            return False
+        self.saving, self._saved_at_edit, self._saving_final = True, self._edits, final
+        self.save_button.setEnabled(False)
+        self.final_button.setEnabled(False)
+        return True
+
+    def _save_ended(self) -> None:
+        self.saving = False
+        self.save_button.setEnabled(True)
+        self.final_button.setEnabled(True)
+
+    def _saved_draft(self, _changes) -> None:
+        self._save_ended()
+        self.dirty = self._edits != self._saved_at_edit   # what was typed during the save is kept for the next one
+        self.visit["status"] = "draft"
+        self.last_autosave = dt.datetime.now().strftime("%H:%M:%S")
+        self.autosave_label.setText(self.tr("已保存 %1").replace("%1", self.last_autosave))
+        self.saved.emit("draft")
+        then, self._then = self._then, None
+        if then is not None:
+            then()
+
+    def _finalised(self, _changes) -> None:
+        self._save_ended()
         self.dirty = False
         self.visit["status"] = "final"
-        self._autosave_timer.stop()
         self.saved.emit("final")
-        return True
+
+    def _save_failed(self, exc) -> None:
+        self._save_ended()
+        self._then = None
+        if self._saving_final:
+            self.sections.setEnabled(True)
+            self._autosave_timer.start()
+        self._show_autosave()
+        show_error(self, exc)
 
     def _flush_focus(self) -> None:
         # A money field tidies its text when it loses focus; make sure its value is taken.

@@ -37,6 +37,9 @@ class PrintContext:
     # True for the in-app preview: the job's numbers are held in ``RenderResult.held_serials``
     # and committed only when the preview is printed or saved (a closed preview uses none).
     hold_serials: bool = False
+    # The folder of shipped + county-published form versions (None: the shipped ones only): a visit
+    # recorded with a version the county published later is printed with that version's labels.
+    forms_dir: Any = None
     _styles: Styles | None = field(default=None, init=False, repr=False)
     _session: SerialSession | None = field(default=None, init=False, repr=False)
 
@@ -66,7 +69,13 @@ class PrintContext:
 
     def labels(self, visit) -> Labels:
         """Question/option labels of the form version *visit* was recorded with."""
-        return labels_for(visit.form_id, visit.form_version)
+        return labels_for(visit.form_id, visit.form_version, self.forms_dir)
+
+    def form(self, form_id: str, version: int):
+        """The form definition a visit was recorded with (shipped or published)."""
+        from forms.loader import load_form
+
+        return load_form(form_id, version, definitions_dir=self.forms_dir)
 
     @property
     def year(self) -> int:

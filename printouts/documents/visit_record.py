@@ -26,10 +26,8 @@ ID_WIDTH = 37 * mm
 LONG_TEXT = {"description", "note", "outcome", "department", "address"}
 
 
-def _load_form(visit: VisitView):
-    from forms.loader import load_form
-
-    return load_form(visit.form_id, visit.form_version)
+def _load_form(visit: VisitView, ctx: PrintContext):
+    return ctx.form(visit.form_id, visit.form_version)
 
 
 def _widths(cols: list) -> list[float]:
@@ -59,7 +57,7 @@ def _repeat_tables(group: Any, rows: list, styles, member_names: dict | None = N
 
 def build_visit_record(visit: VisitView, ctx: PrintContext) -> Document:
     """The visit record of *visit*: every answered question of every section, then signature lines."""
-    form = _load_form(visit)
+    form = _load_form(visit, ctx)
     s = ctx.styles
     serial = ctx.serial("visit_record", visit.township_code)
     answers = visit.answers

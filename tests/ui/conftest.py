@@ -31,6 +31,9 @@ def services_factory(tmp_path, fast_kdf):
     return make
 
 
+_SWITCHER: dict = {}
+
+
 @pytest.fixture
 def window_factory(qtbot):
     """A MainWindow over given Services, language Chinese, shown at 1366×768."""
@@ -42,8 +45,12 @@ def window_factory(qtbot):
 
     def make(services, demo=False):
         app = make_app()
-        languages = LanguageSwitcher(app)
-        languages.set_language("zh")
+        # One switcher for the whole run, as the app has one: a switcher per test left its Qt Chinese
+        # translator installed, and later English windows showed 关闭 on their tab buttons.
+        languages = _SWITCHER.get("app")
+        if languages is None:
+            languages = _SWITCHER["app"] = LanguageSwitcher(app)
+            languages.set_language("zh")
         w = MainWindow(services, languages, demo=demo)
         w.resize(1366, 768)
         qtbot.addWidget(w)
@@ -53,8 +60,10 @@ def window_factory(qtbot):
 
     yield make
     for w, languages in made:
+        w.mutations.wait(10000)
         w.runner.wait(10000)
         if w.services.is_unlocked():
             w.services.lock()
         if languages.language != "zh":   # back to Chinese for the next test; no change event when nothing changed
             languages.set_language("zh")
+

@@ -66,7 +66,8 @@ def test_amend_keeps_history_and_diff_is_readable(services_factory, window_facto
     if blocking:  # e.g. the new health value asks for the illness type
         members.fields["illness_type"].input.setText("尿毒症")
         members.fields["illness_type"].edited.emit()
-    assert ed.finalise(), [(p.path, p.message_zh) for p in ed.problems if p.severity == "error"]
+    with qtbot.waitSignal(ed.saved, timeout=10000):
+        assert ed.finalise(), [(p.path, p.message_zh) for p in ed.problems if p.severity == "error"]
 
     history = svc.visit_history(hid)
     assert [h["visit"]["visit_id"] for h in history][:2] == [ed.visit["visit_id"], original["visit_id"]]
@@ -101,7 +102,9 @@ def test_need_disposition_is_saved_with_history(services_factory, window_factory
     vault = svc._v()
     latest_id = vault.get_household(hid, audit_view=False)["visits"][0]["id"]
     recorded = vault.get_visit(latest_id, audit_view=False)["answers"]
-    view.apply.click()
+    with qtbot.waitSignal(w.changed, timeout=10000) as changed:
+        view.apply.click()
+    assert changed.args[0].households == {hid}
     need = next(n for n in svc.needs(hid) if n["need_id"] == need_id)
     # an amendment of the household's need row: the recorded visit stays as it was recorded
     assert vault.get_visit(latest_id, audit_view=False)["answers"] == recorded
@@ -114,7 +117,8 @@ def test_need_disposition_is_saved_with_history(services_factory, window_factory
     assert w.model.rows()[w.model.row_for(hid)].open_needs == before_open  # referred is still open
     view.table.setCurrentCell([n["need_id"] for n in view.needs].index(need_id), 0)
     view.disposition.setCurrentIndex(view.disposition.findData("resolved"))
-    view.apply.click()
+    with qtbot.waitSignal(w.changed, timeout=10000):
+        view.apply.click()
     assert w.model.rows()[w.model.row_for(hid)].open_needs == before_open - 1
     assert "已电话联系卫健部门" in view.history.text()
 

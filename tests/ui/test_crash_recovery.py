@@ -56,9 +56,12 @@ def test_discarding_a_recovered_draft_shows_the_saved_visit(services_factory, wi
     tab = open_household(w, hid)
     tab.start_new()
     tab.editor.set_answer("remarks", "临时记录")
-    tab.editor.save_draft_now()
+    tab.editor.save_draft_now()          # off the UI thread, on the one writer
     draft_id = tab.editor.visit["visit_id"]
+    qtbot.waitUntil(lambda: not tab.editor.dirty, timeout=10000)
     assert svc.vault.get_draft(draft_id) is not None
-    tab.discard_draft(confirm=False)
+    with qtbot.waitSignal(w.changed, timeout=10000) as changed:
+        tab.discard_draft(confirm=False)
+    assert changed.args[0].households == {hid}
     assert svc.vault.get_draft(draft_id) is None
     assert tab.editor.read_only and tab.editor.visit["visit_id"] != draft_id

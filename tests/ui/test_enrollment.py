@@ -29,11 +29,15 @@ def test_a_wrong_code_is_said_at_once_and_retyped_then_the_fingerprint_is_confir
     page = wizard.server_page
     page.url.setText(server.url)
     page.code.setText("WRON-GCOD-E234")
-    wizard.next()
+    with qtbot.waitSignal(page.form.check_done, timeout=30000):
+        wizard.next()                        # asked off the UI thread: the busy bar shows meanwhile
+        assert page.form.busy.isVisible() and not page.code.isEnabled()
     assert wizard.currentPage() is page
     assert "登记码无效" in page.form.result.text() and "重新输入" in page.form.result.text()
+    assert page.code.isEnabled() and not page.form.busy.isVisible()    # retype possible
     page.code.setText(server.code(role="visitor", villages=(VILLAGE_A,)))
-    wizard.next()
+    with qtbot.waitSignal(page.form.check_done, timeout=30000):
+        wizard.next()
     assert wizard.currentPage() is page  # enrolled: the fingerprint must be compared first
     shown = page.form.result.text()
     assert fingerprint(server.app.state.keys.signing_public) in shown
@@ -91,7 +95,8 @@ def test_a_code_refused_at_the_first_sync_is_retyped_from_tools(services_factory
         assert "尚未核对成功" in dialog.status.text() and "无法恢复" in dialog.status.text()
         assert dialog.form.url.text() == server.url
         dialog.form.code.setText(server.code(role="visitor", villages=(VILLAGE_A,)))
-        dialog.try_enroll()
+        with qtbot.waitSignal(dialog.form.check_done, timeout=30000):
+            dialog.try_enroll()
         assert fingerprint(server.app.state.keys.signing_public) in dialog.form.result.text()
         dialog.form.confirm.setChecked(True)
         dialog.try_enroll()
@@ -101,3 +106,39 @@ def test_a_code_refused_at_the_first_sync_is_retyped_from_tools(services_factory
     st = svc.enrollment_status()
     assert st["enrolled"] and not st["pending_code"]
     assert "已加入县级服务器" in w.enroll_dialog.status.text()
+
+
+def test_the_ui_keeps_running_while_the_server_is_slow_and_the_check_can_be_cancelled(services_factory,
+                                                                                      window_factory, qtbot):
+    import socket
+
+    from PySide6.QtCore import QTimer
+
+    silent = socket.socket()        # accepts the connection and never answers: a server that hangs
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    try:
+        svc = services_factory(with_vault=False)
+        w = window_factory(svc)
+        start_first_run(w)
+        wizard = w.first_run_wizard
+        wizard.mode_page.join.setChecked(True)
+        wizard.next()
+        page = wizard.server_page
+        page.url.setText(f"http://127.0.0.1:{silent.getsockname()[1]}")
+        page.code.setText("ABCD-EFGH-JKLM")
+        ticks = []
+        timer = QTimer(interval=10)
+        timer.timeout.connect(lambda: ticks.append(1))
+        timer.start()
+        wizard.next()
+        assert page.form.checking and page.form.busy.isVisible() and page.form.busy_label.text() == "正在向服务器核对登记码…"
+        qtbot.waitUntil(lambda: len(ticks) >= 20, timeout=20000)     # the event loop runs while the server is asked
+        assert page.form.checking and wizard.currentPage() is page
+        page.form.cancel_button.click()
+        timer.stop()
+        assert not page.form.checking and page.code.isEnabled() and "已取消" in page.form.result.text()
+        page.code.setText("WXYZ-EFGH-JKLM")                            # retype possible at once
+        assert page.code.text() == "WXYZ-EFGH-JKLM" and page.form.enrollment is None
+    finally:
+        silent.close()

@@ -57,7 +57,10 @@ def test_a_visitor_creates_a_household_found_at_the_door_and_a_second_one_is_not
         shots["dialog"] = dialog.grab()
         dialog.create()
 
-    w.new_household(first)
+    with qtbot.waitSignal(w.changed, timeout=10000) as changed:
+        w.new_household(first)
+    qtbot.waitUntil(lambda: hasattr(w.tabs.currentWidget(), "household_id"), timeout=10000)
+    assert changed.args[0].households == {w.tabs.currentWidget().household_id}
     SHOTS.mkdir(exist_ok=True)
     shots["dialog"].save(str(SHOTS / "ui-new-household.png"))
     tab = w.tabs.currentWidget()
@@ -75,6 +78,7 @@ def test_a_visitor_creates_a_household_found_at_the_door_and_a_second_one_is_not
         dialog.create()
 
     w.new_household(again)
+    qtbot.waitUntil(lambda: w.new_household_dialog.existing, timeout=10000)
     assert w.tabs.currentWidget().household_id == hid
     assert len(svc.household_rows()) == 1
 

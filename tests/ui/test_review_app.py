@@ -105,7 +105,8 @@ def test_returned_visit_on_the_visitors_laptop(server, tmp_path, window_factory,
     assert not tab.editor.read_only
     assert tab.editor.findChild(type(panel.title), "reviewCommentBanner") is not None   # still shown while fixing
     tab.editor.set_answer("remarks", "已核实：工资为税后每月650元")
-    assert tab.editor.finalise(confirm=False)
+    with qtbot.waitSignal(w.changed, timeout=10000):
+        assert tab.editor.finalise(confirm=False)
     w.tabs.setCurrentWidget(w.list_page)
     qtbot.waitUntil(lambda: not w.returned_panel.isVisible(), timeout=5000)
     history = visitor.reviews.history(hid)
@@ -117,7 +118,7 @@ def test_returned_visit_on_the_visitors_laptop(server, tmp_path, window_factory,
     office.sync()
     from fieldapp.ui.review_view import ReviewDialog
 
-    dialog = ReviewDialog(office, w.runner)
+    dialog = ReviewDialog(office, w.mutations)
     qtbot.addWidget(dialog)
     dialog.set_items(office.reviews.queue())
     assert dialog.table.rowCount() == 1 and "重新提交" in dialog.table.item(0, 0).text()
@@ -128,6 +129,9 @@ def test_returned_visit_on_the_visitors_laptop(server, tmp_path, window_factory,
         qtbot.wait(200)
         dialog.grab().save(str(SHOTS / "ui-review-office.png"))
     with qtbot.waitSignal(dialog.reviewed, timeout=30000):
-        dialog.approve_listed()
+        with qtbot.waitSignal(w.changed, timeout=30000) as changed:
+            dialog.approve_listed()
+            dialog.approve_listed()                      # a second click while it runs: not sent twice
+    assert changed.args[0].review and changed.args[0].visits == {history[0]["visit"]["visit_id"]}
     assert office.reviews.state(office.get_visit(history[0]["visit"]["visit_id"])) == "approved"
     office.lock()

@@ -54,7 +54,9 @@ def test_unreachable_from_the_household_tab_and_coverage_counts_it(services_fact
     assert "第二名" in box.text() and dialog.isVisible()
     box.close()
     dialog.visitor2.setText("李强")
-    dialog.record()
+    with qtbot.waitSignal(w.changed, timeout=10000) as changed:
+        dialog.record()
+    assert changed.args[0].households == {ids[0]}
 
     assert not dialog.isVisible() and "无法入户：拒绝入户" in tab.header.text()
     pending = [c for c in svc.vault.pending_changes() if c["entity_id"] == ids[0]]

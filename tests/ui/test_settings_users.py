@@ -32,9 +32,10 @@ def test_added_user_can_unlock_and_status_hides_while_locked(services_factory, w
         return QDialog.Accepted
 
     monkeypatch.setattr(AddUserDialog, "exec", fill)
-    monkeypatch.setattr("fieldapp.ui.main_window.QMessageBox.information", lambda *a, **k: None)
-    w.add_user()
-    assert svc.users() == ["张三", "李四"]
+    with qtbot.waitSignal(w.changed, timeout=20000) as changed:
+        w.add_user()                       # Argon2id off the UI thread
+    assert changed.args[0].users
+    assert svc.users() == ["张三", "李四"] and "李四" in w.user_added_box.text()
     w.lock()
     qtbot.waitUntil(lambda: w.unlock_page.user.count() == 2, timeout=5000)
     w.unlock_page.user.setCurrentText("李四")

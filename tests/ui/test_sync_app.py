@@ -134,8 +134,10 @@ def test_office_user_resolves_a_hard_conflict_field_by_field(services_factory, w
     assert shown == {"address": ("东山村四组1号", "东山村五组2号"), "phone": ("13911111111", "13922222222")}
     dlg.choose("address", "edit", "东山村五组2号（新址）")  # typed by hand
     dlg.choose("phone", "device")  # the office's own value
-    with qtbot.waitSignal(dlg.resolved, timeout=60000):
+    with qtbot.waitSignal(w.changed, timeout=60000) as changed:   # off the UI thread, reported once
         dlg.resolve_button.click()
+        dlg.resolve_button.click()                                 # disabled meanwhile: no second resolution
+    assert changed.args[0].households == {hid} and changed.args[0].conflicts
     qtbot.waitUntil(lambda: dlg.list.count() == 0, timeout=10000)
 
     record = next(r for r in server.storage.records(Scope("office", TOWNSHIP)) if r["entity_id"] == hid)
@@ -175,8 +177,10 @@ def test_office_user_resolves_a_row_level_conflict_naming_member_and_answer(serv
     assert f.server_by.startswith("laptop_b ") and f.device_by.startswith("张三 ")
     assert "laptop_b" in dlg.table.cellWidget(0, 1).text()
     dlg.choose("members/m-2/health", "device")
-    with qtbot.waitSignal(dlg.resolved, timeout=60000):
+    with qtbot.waitSignal(w.changed, timeout=60000) as changed:   # off the UI thread, reported once
         dlg.resolve_button.click()
+        dlg.resolve_button.click()                                 # disabled meanwhile: no second resolution
+    assert changed.args[0].households == {hid} and changed.args[0].conflicts
     qtbot.waitUntil(lambda: dlg.list.count() == 0, timeout=10000)
     record = next(r for r in server.storage.records(Scope("office", TOWNSHIP)) if r["entity_id"] == hid)
     assert [(m["name"], m["health"]) for m in record["fields"]["members"]] == [("王芳芳", "healthy"), ("王小", "chronic")]
@@ -239,9 +243,19 @@ def test_a_save_syncs_by_itself_when_the_server_answers(services_factory, window
     w = window_factory(svc)
     unlock_settled(w, qtbot)
     hid = str(uuid.uuid4())
-    svc.save_visit(visit(hid), final=False)
+    from fieldapp.ui.changes import Changes
+
+    def save():   # what Ctrl+S in a household tab runs
+        svc.save_visit(visit(hid), final=False)
+        return Changes(households={hid}, outbox=True)
+
+    seen = []
+    w.changed.connect(seen.append)
     with qtbot.waitSignal(w.syncer.finished, timeout=60000):
-        w._household_changed(hid)  # what a household tab signals after Ctrl+S
+        w.mutations.run(f"visit:{hid}", save)
+    # once for the save (its household), once for the sync it started (the list, said through the same signal)
+    assert [c.households for c in seen] == [{hid}, set()] and seen[1].synced and seen[1].list
+    assert seen[1].result.pushed >= 1
     assert w.syncer.dialog is None  # automatic: no dialog in the way, a note in the status bar
     qtbot.waitUntil(lambda: w.status.pending.text() == "待同步 0 条", timeout=10000)
     assert any(r["entity_id"] == hid for r in server.storage.records(Scope("office", TOWNSHIP)))

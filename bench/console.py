@@ -175,6 +175,7 @@ def main(argv=None) -> int:
     from sync.server.console.accounts import hash_passphrase
     from sync.server.console.store import ConsoleStore
     from sync.server import review
+    from sync.server.console.pages_campaign import REVIEW_PAGE
     from sync.server.roster_import import coverage
     from sync.server.storage import coverage_facts
     from sync.server.storage import Scope, open_storage
@@ -230,7 +231,7 @@ def main(argv=None) -> int:
             "household": (lambda: client.get(f"/console/households/{pick()[0]}"),
                           lambda: (store.household(pick()[0]), store.household_changes(pick()[0]))),
             "review_queue": (lambda: client.get("/console/review"),
-                             lambda: storage.reviews.pending(county_reviewer.scope, None, 200)),
+                             lambda: storage.reviews.pending(county_reviewer.scope, None, REVIEW_PAGE + 1)),
             "conflicts": (lambda: client.get("/console/conflicts"), lambda: storage.list_conflicts(admin, "open")),
         }
         del coverage   # the pages call it; the baseline is its storage queries

@@ -117,16 +117,17 @@ def history(storage: Storage, reviewer: Reviewer, visit_id: str) -> dict:
 
 
 def queue(storage: Storage, reviewer: Reviewer, *, village_code: str | None = None, limit: int = 500,
-          details: bool = True) -> list[dict]:
+          details: bool = True, after: int = -1) -> list[dict]:
     """The visits waiting for review (待审核) in the reviewer's area, oldest first, each with what helps decide.
 
     Each item: ``visit_id``, ``household_id``, ``village_code``, ``visit_date``, ``visitors``,
     ``head_name``, ``amends`` (the returned visit it amends, if any), ``suggestions`` (the rules'
     suggestions, 中文) and ``problems`` (warnings of the form check, ``{"path", "message_zh"}``).
     Suggestions need the county's published reference data; without it ``suggestions`` is empty
-    and ``suggestions_note`` says why.
+    and ``suggestions_note`` says why. ``seq`` orders the queue: pass the last item's as *after* for the
+    next page.
     """
-    rows = storage.reviews.pending(reviewer.scope, village_code, limit)
+    rows = storage.reviews.pending(reviewer.scope, village_code, limit, after)
     content = storage.reviews.latest_document("reference") if details and rows else None
     reference = _reference_of(content)
     digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
@@ -155,7 +156,9 @@ def _checked_item(row: dict, reference, reference_digest: str, details: bool) ->
             _CHECKED[key] = held
             while len(_CHECKED) > _CHECKED_MAX:
                 _CHECKED.popitem(last=False)
-    return copy.deepcopy(held)
+    item = copy.deepcopy(held)
+    item["seq"] = row.get("updated_seq")   # the row's place in the queue now, not when it was checked
+    return item
 
 
 def _published_reference(storage: Storage):
@@ -182,7 +185,7 @@ def _queue_item(row: dict, reference, details: bool) -> dict:
     item = {"visit_id": row["entity_id"], "household_id": row["household_id"], "village_code": row["village_code"],
             "visit_date": answers.get("visit_date"), "visitors": answers.get("visitors") or [],
             "head_name": (head or {}).get("name") or "", "amends": fields.get("amends"),
-            "suggestions": [], "problems": [], "suggestions_note": ""}
+            "suggestions": [], "problems": [], "suggestions_note": "", "seq": row.get("updated_seq")}
     if not details:
         return item
     visit = {"format": "fieldapp.visit", "format_version": 1, "form_id": fields.get("form_id"), "form_version": fields.get("form_version"), "status": "final",

@@ -115,3 +115,21 @@ def test_the_review_queue_approves_in_bulk_and_returns_with_a_comment(county, cl
     entries = ConsoleStore(storage).audit_log(actor="reviewer-a")
     assert {e["action"] for e in entries} >= {"review_queue_view", "review_approve", "review_return"}
     assert [e["outcome"] for e in ConsoleStore(storage).audit_log(actor="reviewer-b", action="review_approve")] == ["refused"]
+
+
+def test_the_review_queue_is_paged_oldest_first_and_the_next_page_follows_on(county, client_as, monkeypatch):
+    from sync.server.console import pages_campaign
+
+    monkeypatch.setattr(pages_campaign, "REVIEW_PAGE", 1)   # 50 a page in use; 1 here, with the two visits of town A
+    a = client_as("reviewer-a")
+    first = a.get("/console/review").text
+    shown = re.findall(r'name="visit_ids\[\]" value="([^"]+)"', first)
+    link = re.search(r'href="(/console/review\?village=&amp;after=\d+)" rel="next">下一页', first)
+    assert len(shown) == 1 and link and "回到第一页" not in first
+    second = a.get(link.group(1).replace("&amp;", "&")).text
+    shown_next = re.findall(r'name="visit_ids\[\]" value="([^"]+)"', second)
+    assert len(shown_next) == 1 and shown_next != shown and "下一页" not in second and "回到第一页" in second
+    assert "张桂英" in first + second and "刘德明" in first + second
+    assert a.post("/console/review/approve", {"visit_ids[]": shown}).status_code == 303
+    assert re.findall(r'name="visit_ids\[\]" value="([^"]+)"', a.get("/console/review").text) == shown_next
+    assert "没有待审核的走访记录" in a.get("/console/review", params={"after": "999999999"}).text

@@ -26,6 +26,7 @@ from sync.server.console.web import COOKIE_PATH, Console, now_iso, signed_in, to
 
 MAX_ROSTER_BYTES = 20 * 1024 * 1024
 STAGED_SECONDS = 3600
+REVIEW_PAGE = 50   # visits per 审核 page: rendering, copying and auditing 200 took ≈ 0.5 s at 200,000 households
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -109,7 +110,7 @@ def register(router: APIRouter, console: Console) -> None:
 
     # --- 审核 ---------------------------------------------------------------------------
     @router.get("/review")
-    def review_queue(request: Request, village: str = "", user: ConsoleUser = Depends(signed_in)):
+    def review_queue(request: Request, village: str = "", after: str = "", user: ConsoleUser = Depends(signed_in)):
         review = optional("sync.server.review")
         village = village.strip()[:12] or None
         if review is None:   # no review on this server: the finished visits, read only
@@ -118,11 +119,14 @@ def register(router: APIRouter, console: Console) -> None:
             console.audit(request, user.name, "review_queue_view", village or "", [v["household_id"] for v in visits])
             return console.page(request, "review.html", items=[_finished_visit(v) for v in visits], names=area_names(console),
                                 village=village or "", done="", read_only=True)
-        items = review.queue(console.storage, reviewer_of(user), village_code=village, limit=200)
+        start = int(after) if after.strip().isdigit() else -1
+        items = review.queue(console.storage, reviewer_of(user), village_code=village, limit=REVIEW_PAGE + 1, after=start)
+        more = items[REVIEW_PAGE - 1]["seq"] if len(items) > REVIEW_PAGE else None
+        items = items[:REVIEW_PAGE]
         console.audit(request, user.name, "review_queue_view", village or "", [i["household_id"] for i in items])
         names = area_names(console)
         return console.page(request, "review.html", items=items, names=names, village=village or "",
-                            done=request.query_params.get("done", "")[:40])
+                            done=request.query_params.get("done", "")[:40], next_after=more, paged=start >= 0)
 
     @router.post("/review/approve")
     async def review_approve(request: Request, user: ConsoleUser = Depends(signed_in)):

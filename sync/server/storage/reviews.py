@@ -131,15 +131,16 @@ class ReviewStore:
                         (household_id,))
         return sorted(r["entity_id"] for r in rows if json.loads(r["fields"]).get("amends") == visit_id)
 
-    def pending(self, scope: Scope, village_code: str | None = None, limit: int = 1000) -> list[dict]:
-        """Final visit records in *scope* (and *village_code*) without any review event, oldest first.
+    def pending(self, scope: Scope, village_code: str | None = None, limit: int = 1000, after: int = -1) -> list[dict]:
+        """Final visit records in *scope* (and *village_code*) without any review event, oldest first,
+        from the first whose ``updated_seq`` is above *after* (the console's next page).
 
         Read in pages along ``records (entity, updated_seq)`` (migration 0012) until *limit* are found, so a
         county of 200,000 visits reads the first few hundred, not all of them."""
         cond, params = self.sql._scope_condition(scope)
         if village_code:
             cond, params = cond + " AND village_code = %s", params + [village_code]
-        out, last, page = [], -1, max(200, int(limit))
+        out, last, page = [], int(after), max(200, int(limit))
         with self.sql._tx(write=False) as tx:
             while len(out) < limit:
                 rows = tx.q("SELECT entity_id, household_id, village_code, revision, fields, updated_seq FROM records r "

@@ -180,8 +180,8 @@ class ConsoleStore:
     def village_households(self, village_code: str) -> list[dict]:
         """One village's households for its coverage list: head, address and open needs (referred or pending)."""
         with self._tx(write=False) as tx:
-            rows = tx.q("SELECT household_id, fields FROM records WHERE entity = 'household' AND village_code = %s",
-                        (village_code,))
+            rows = tx.q("SELECT household_id, fields FROM records WHERE entity = 'household' AND township_code = %s "
+                        "AND village_code = %s", (village_code[:9], village_code))   # records_township: the township's rows
         out = []
         for row in rows:
             f = json.loads(row["fields"])

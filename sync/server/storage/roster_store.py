@@ -120,13 +120,19 @@ class RosterStore:
 
     def coverage_rows(self, area: str = "") -> tuple[list[dict], dict[str, str]]:
         """Households under *area* ``{"household_id", "village_code", "roster", "target_status"}`` (JSON text),
-        and household id → ISO date of its latest final visit."""
+        and household id → ISO date of its latest final visit.
+
+        A township or village is looked up by ``township_code`` (indexed, ``records_township``) before
+        its village prefix, so a village's list reads its township's rows, not the county's."""
         j = self._json_text
+        where, params = "village_code LIKE %s", [area + "%"]
+        if len(area) >= 9:
+            where, params = "township_code = %s AND " + where, [area[:9], *params]
         with self._tx(write=False) as tx:
             households = tx.q(f"SELECT entity_id AS household_id, village_code, {j(('roster',))} AS roster, "
                               f"{j(('target_status',))} AS target_status FROM records "
-                              "WHERE entity = 'household' AND village_code LIKE %s", (area + "%",))
+                              f"WHERE entity = 'household' AND {where}", params)
             visits = tx.q(f"SELECT household_id, MAX({j(('answers', 'visit_date'))}) AS last_final FROM records "
-                          f"WHERE entity = 'visit' AND village_code LIKE %s AND {j(('status',))} = 'final' "
-                          "GROUP BY household_id", (area + "%",))
+                          f"WHERE entity = 'visit' AND {where} AND {j(('status',))} = 'final' "
+                          "GROUP BY household_id", params)
         return households, {v["household_id"]: v["last_final"] or "" for v in visits}

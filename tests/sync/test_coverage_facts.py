@@ -121,3 +121,22 @@ def test_migration_12_builds_the_facts_of_households_already_stored(storage):
     from sync.server.storage import coverage_facts
 
     assert coverage_facts.refresh(storage) == 0
+
+
+def test_the_remembered_groups_follow_each_change_and_each_review_event(storage):
+    rng = random.Random(1617)
+    visits = generate(storage, rng, 60)
+    today = dt.date(2026, 7, 1)
+    storage.publish_document("reference", "reference", {"review_deadline_days": 30}, NOW)
+    first = coverage(storage, CAMPAIGN, "", today)["counties"]
+    assert coverage(storage, CAMPAIGN, "", today)["counties"] == first == by_the_records(storage, "", today, 30)["counties"]
+    storage.reviews.record(ADMIN, [{"visit_id": visits[0], "action": "approved"}], "r", "county", "审核员", NOW,
+                           skip_not_pending=True)   # a review event alone
+    after_review = coverage(storage, CAMPAIGN, "", today)["counties"]
+    assert after_review == by_the_records(storage, "", today, 30)["counties"] and after_review != first
+    hid = next(r for r in storage.records(ADMIN) if r["entity"] == "household" and "roster" in r["fields"]
+               and not r["fields"]["roster"].get("closed"))
+    storage.push(ADMIN, "laptop", [change("household", hid["entity_id"], hid["entity_id"], hid["village_code"],
+                                          {"roster": dict(hid["fields"]["roster"], closed=True)}, hid["revision"])], NOW)
+    after_push = coverage(storage, CAMPAIGN, "", today)["counties"]   # a change alone
+    assert after_push == by_the_records(storage, "", today, 30)["counties"] and after_push != after_review

@@ -190,3 +190,20 @@ def test_migration_12_indexes_the_households_already_on_the_server(storage):
     assert {"德明", "明\x1f", "村 "} <= {g["gram"] for g in grams}
     assert state == storage.last_seq() and ConsoleStore(storage).refresh_search() == 0
     assert indexed(ConsoleStore(storage), SCOPES[0], "德") == [hid]
+
+
+@pytest.mark.parametrize("rare", [1, 4, 2000])
+def test_searches_from_the_rarest_gram_or_by_every_gram_answer_as_the_plain_scan(storage, monkeypatch, rare):
+    """1: every gram is 'common', all grams are intersected; 4: some grams are rare enough; 2000: always the rarest."""
+    from sync.server.console import store as store_module
+
+    monkeypatch.setattr(store_module, "RARE_GRAM", rare)
+    rng = random.Random(1616)
+    generate(storage, rng, 120)
+    store = ConsoleStore(storage)
+    records = storage.records(Scope("admin", ""))
+    texts = [t for t in queries(storage, rng, 120) if len(t) >= 3]
+    assert len(texts) > 20
+    for text in texts:
+        for scope in SCOPES:
+            assert indexed(store, scope, text) == plain_scan(storage, scope, text, records), (text, scope, rare)

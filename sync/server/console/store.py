@@ -12,6 +12,7 @@ from sync.server.storage import Scope, search_index
 from sync.server.storage.sql import SqlStorage
 
 SEARCH_LIMIT = 50
+RARE_GRAM = 2000   # households of a gram up to which a 3+ character search starts from that gram alone
 
 
 def _dumps(value) -> str:
@@ -154,12 +155,33 @@ class ConsoleStore:
                 [needle, *area_params, limit])]
         kinds = "kind = 'id'" if id_like else "kind IN ('name', 'address')"
         found = "strpos(term, %s) > 0" if self.storage.backend == "postgres" else "instr(term, %s) > 0"
+        rarest = self._rarest_gram(tx, wanted, area, area_params)
+        if rarest is not None:   # a gram few households have: check those households' terms themselves
+            return [r["household_id"] for r in tx.q(
+                f"SELECT DISTINCT household_id FROM console_search WHERE {kinds} AND {found} AND household_id IN ("
+                f"SELECT household_id FROM console_search_gram WHERE gram = %s AND {area}) ORDER BY household_id LIMIT %s",
+                [needle, rarest, *area_params, limit])]
         marks = ", ".join(["%s"] * len(wanted))
         return [r["household_id"] for r in tx.q(
             f"SELECT DISTINCT household_id FROM console_search WHERE {kinds} AND {found} AND household_id IN ("
             f"SELECT household_id FROM console_search_gram WHERE gram IN ({marks}) AND {area} "
             "GROUP BY household_id HAVING COUNT(*) = %s) ORDER BY household_id LIMIT %s",
             [needle, *wanted, *area_params, len(wanted), limit])]
+
+    @staticmethod
+    def _rarest_gram(tx, wanted: list[str], area: str, area_params: list) -> str | None:
+        """The gram of *wanted* the fewest households in the area have, if fewer than ``RARE_GRAM``; else None.
+
+        Each gram's households are counted only up to ``RARE_GRAM`` (an index range, never a whole common
+        gram such as a digit pair of house numbers): the containment check on the terms of the rarest
+        gram's households gives the same households as intersecting every gram, at a fraction of the rows."""
+        best, best_n = None, RARE_GRAM
+        for gram in wanted:
+            n = int(tx.one(f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM console_search_gram WHERE gram = %s AND {area} "
+                           "LIMIT %s) g", [gram, *area_params, best_n])["n"])
+            if n < best_n:
+                best, best_n = gram, n
+        return best
 
     def refresh_search(self) -> int:
         """Bring the search index up to date with the change log; returns how many households were re-indexed."""

@@ -134,8 +134,9 @@ def test_the_remembered_groups_follow_each_change_and_each_review_event(storage)
                            skip_not_pending=True)   # a review event alone
     after_review = coverage(storage, CAMPAIGN, "", today)["counties"]
     assert after_review == by_the_records(storage, "", today, 30)["counties"] and after_review != first
-    hid = next(r for r in storage.records(ADMIN) if r["entity"] == "household" and "roster" in r["fields"]
-               and not r["fields"]["roster"].get("closed"))
+    hid = min((r for r in storage.records(ADMIN) if r["entity"] == "household" and "roster" in r["fields"]
+               and r["fields"]["roster"].get("campaign") == CAMPAIGN and not r["fields"]["roster"].get("closed")),
+              key=lambda r: r["entity_id"])   # on this campaign's roster: closing it changes the county's figures
     storage.push(ADMIN, "laptop", [change("household", hid["entity_id"], hid["entity_id"], hid["village_code"],
                                           {"roster": dict(hid["fields"]["roster"], closed=True)}, hid["revision"])], NOW)
     after_push = coverage(storage, CAMPAIGN, "", today)["counties"]   # a change alone

@@ -12,7 +12,7 @@ from sync.server.storage import Scope, search_index
 from sync.server.storage.sql import SqlStorage
 
 SEARCH_LIMIT = 50
-RARE_GRAM = 2000   # households of a gram up to which a 3+ character search starts from that gram alone
+RARE_GRAM = 10_000   # households of a gram up to which a 3+ character search starts from that gram alone
 
 
 def _dumps(value) -> str:

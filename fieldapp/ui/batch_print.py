@@ -125,7 +125,8 @@ class BatchPrintJob(QObject):
             data = render.data if render.data is not None else open(render.path, "rb").read()
             self.preview_dialog = PrintPreviewDialog(data, self.window.services, self.kind, len(render.documents),
                                                      self.window, title=kind_label(self.kind),
-                                                     held_serials=render.held_serials)
+                                                     held_serials=render.held_serials,
+                                                     mutations=self.window.mutations)
             self.preview_dialog.open()
         self.finished.emit(result)
 

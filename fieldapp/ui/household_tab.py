@@ -156,17 +156,41 @@ class HouseholdTab(QWidget):
         else:
             self._open_editor(self.latest, read_only=self.latest["status"] == "final")
 
-    def amend(self) -> None:
-        """Edit a finished visit as a new record; the original stays in the history."""
-        self._open_editor(self.services.reviews.amend(self.latest), read_only=False)   # linked: sent back for review
+    def amend(self):
+        """Edit a finished visit as a new record; the original stays in the history.
+
+        The amendment link is a vault write: it runs on the writer, and the editor opens when it landed.
+        Returns the task (None when an amendment of this household is already being started).
+        """
+        latest, hid = self.latest, self.household_id
+
+        def work() -> Changes:
+            new = self.services.reviews.amend(latest)   # linked: sent back for review
+            return Changes(visits={new["visit_id"]}, review=True, result=new)
+
+        return self.mutations.run(f"start-visit:{hid}", work, on_done=self._amendment_started,
+                                  on_error=lambda e: show_error(self, e))
+
+    def _amendment_started(self, changes: Changes) -> None:
+        self._open_editor(changes.result, read_only=False)
         self.banner.setText(self.tr("正在修改已完成的走访：保存后原记录保留在走访记录中。"))
         self.banner.show()
         self.focus_editor()
 
-    def start_new(self) -> None:
-        """Start a new visit of this household (e.g. the next review)."""
-        self._open_editor(self.services.reviews.link_if_returned(self.services.new_visit(self.household)),
-                          read_only=False)
+    def start_new(self):
+        """Start a new visit of this household (e.g. the next review); linked on the writer when a return is open."""
+        household, hid = self.household, self.household_id
+
+        def work() -> Changes:
+            visit = self.services.reviews.link_if_returned(self.services.new_visit(household))
+            linked = bool(visit.get("amends"))
+            return Changes(visits={visit["visit_id"]} if linked else (), review=linked, result=visit)
+
+        return self.mutations.run(f"start-visit:{hid}", work, on_done=self._new_visit_started,
+                                  on_error=lambda e: show_error(self, e))
+
+    def _new_visit_started(self, changes: Changes) -> None:
+        self._open_editor(changes.result, read_only=False)
         self.banner.hide()
         self.focus_editor()
 
@@ -227,7 +251,7 @@ class HouseholdTab(QWidget):
 
             self.preview_dialog = PrintPreviewDialog(result.data, self.services, kind, len(result.documents), self,
                                                      title=self.print_actions[kind].text(),
-                                                     held_serials=result.held_serials,
+                                                     held_serials=result.held_serials, mutations=self.mutations,
                                                      file_name=suggested_file_name(self.title(), self.print_actions[kind].text()))
             self.preview_dialog.open()
 

@@ -8,7 +8,6 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget, QWidget
 
-from fieldapp.ui.changes import Changes
 from fieldapp.ui.errors import show_error
 from fieldapp.ui.household_list import HouseholdListPage
 from fieldapp.ui.household_model import HouseholdTableModel
@@ -438,79 +437,18 @@ class MainWindow(QMainWindow):
         self.show_unlock()
         self.revoked_box = show_revoked(self, exc)
 
-    # --- import / export ---
+    # --- import / export (fieldapp/ui/exchange_actions.py) ---
     def import_file(self, path: str | None = None, passphrase: str | None = None) -> None:
         """Import visits from a JSON file (plain interchange or encrypted export), off the UI thread."""
-        from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
+        from fieldapp.ui.exchange_actions import import_file
 
-        if path is None:
-            from fieldapp.ui.print_preview import documents_folder
-
-            path, _ = QFileDialog.getOpenFileName(self, self.tr("导入走访记录"), str(documents_folder()), "JSON (*.json)")
-            if not path:
-                return
-        try:
-            doc, sealed = self.services.read_import_file(path)
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc)
-            return
-        if sealed and passphrase is None:
-            passphrase, ok = QInputDialog.getText(self, self.tr("导入"), self.tr("导出文件的密码："), QLineEdit.Password)
-            if not ok:
-                return
-
-        def done(changes) -> None:
-            result = self.last_import = changes.result
-            text = self.tr("已导入 %1 条走访记录。").replace("%1", str(result["imported"]))
-            if result["rejected"]:
-                text += self.tr("有 %1 条不合格，未导入。").replace("%1", str(result["rejected"]))
-            QMessageBox(QMessageBox.Information, self.tr("导入完成"), text, QMessageBox.Ok, self).open()
-
-        def work(p):
-            result = self.services.import_visits(doc, passphrase, progress=p.report)
-            return Changes(list=True, outbox=True, result=result)   # households may be new: the whole list
-
-        self.mutations.run("import", work, pass_progress=True, progress_parent=self, label=self.tr("正在导入…"),
-                           cancellable=True, on_done=done)
+        import_file(self, path, passphrase)
 
     def export_file(self, path: str | None = None, passphrase: str | None = None) -> None:
         """Export every visit, encrypted (office key, or a passphrase typed twice), off the UI thread."""
-        from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
+        from fieldapp.ui.exchange_actions import export_file
 
-        if path is None:
-            import datetime as dt
-
-            from fieldapp.ui.print_preview import documents_folder
-
-            prefix = self.tr("走访记录导出")
-            name = f"{prefix}_{dt.date.today().isoformat()}.json"  # in documents, not the program's folder
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("导出走访记录"), str(documents_folder() / name),
-                                                  "JSON (*.json)")
-            if not path:
-                return
-        if passphrase is None and self.services.export_needs_passphrase():
-            first, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("为导出文件设置密码（至少 8 位）："),
-                                             QLineEdit.Password)
-            if not ok:
-                return
-            again, ok = QInputDialog.getText(self, self.tr("导出"), self.tr("再次输入密码："), QLineEdit.Password)
-            if not ok:
-                return
-            if first != again or len(first) < 8:
-                QMessageBox(QMessageBox.Warning, self.tr("导出"), self.tr("两次输入的密码不一致，或少于 8 位。"),
-                            QMessageBox.Ok, self).open()
-                return
-            passphrase = first
-
-        def done(count: int) -> None:
-            self.last_export = count
-            QMessageBox(QMessageBox.Information, self.tr("导出完成"),
-                        self.tr("已加密导出 %1 条走访记录到：%2").replace("%1", str(count)).replace("%2", str(path)),
-                        QMessageBox.Ok, self).open()
-
-        self.runner.run(lambda p: self.services.export_visits(path, passphrase, progress=p.report), pass_progress=True,
-                        progress_parent=self, label=self.tr("正在导出…"), on_success=done,
-                        on_error=lambda e: show_error(self, e))
+        export_file(self, path, passphrase)
 
     # --- actions and texts ---
     def _make_actions(self) -> None:

@@ -12,12 +12,16 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QRect, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea,
                                QVBoxLayout)
+
+from fieldapp.ui.changes import Changes
 
 log = logging.getLogger(__name__)
 PREVIEW_DPI = 96
@@ -81,10 +85,10 @@ class PrintPreviewDialog(QDialog):
     saved = Signal(str)
 
     def __init__(self, data: bytes, services, kind: str, documents: int, parent=None, title: str = "",
-                 held_serials=None, file_name: str = ""):
+                 held_serials=None, file_name: str = "", mutations=None):
         super().__init__(parent, objectName="printPreviewDialog")
         self.services, self.kind, self.documents, self.doc_title = services, kind, documents, title
-        self.held_serials = held_serials
+        self.held_serials, self.mutations = held_serials, mutations
         self.file_name = file_name or suggested_file_name(title or kind)
         self.pages = PdfPages(data)
         self.page = 0
@@ -137,8 +141,12 @@ class PrintPreviewDialog(QDialog):
         self.page_label.setText(self.tr("第 %1 页，共 %2 页").replace("%1", str(self.page + 1))
                                 .replace("%2", str(len(self.pages))))
 
-    def print_pages(self, printer=None) -> int:
-        """Print every page (asks for the printer unless one is given); returns the pages printed."""
+    def print_pages(self, printer=None) -> int | None:
+        """Print every page (asks for the printer unless one is given); ``printed`` says how many.
+
+        With 文号 held, they are committed first on the UI's writer (off the UI thread): the pages are
+        printed when that lands, and None is returned now. Without, the pages printed are returned.
+        """
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
         if printer is None:
@@ -147,8 +155,9 @@ class PrintPreviewDialog(QDialog):
             dialog = QPrintDialog(printer, self)
             if dialog.exec() != QDialog.Accepted:
                 return 0
-        if not self._use_serials():
-            return 0
+        return self._with_serials(lambda: self._paint(printer))
+
+    def _paint(self, printer) -> int:
         painter = QPainter()
         if not painter.begin(printer):
             QMessageBox(QMessageBox.Warning, self.tr("打印"), self.tr("无法连接打印机，请检查打印机后重试。"),
@@ -169,15 +178,19 @@ class PrintPreviewDialog(QDialog):
         return len(self.pages)
 
     def save_pdf(self, path: str | None = None) -> str | None:
-        """Save the PDF (asks where unless ``path`` is given); written atomically, audited."""
+        """Save the PDF (asks where unless ``path`` is given); written atomically, audited; ``saved`` says where.
+
+        With 文号 held, they are committed first on the UI's writer: the file is written when that
+        lands, and None is returned now. Without, the path written is returned.
+        """
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, self.tr("保存为 PDF"), str(documents_folder() / self.file_name),
                                                   "PDF (*.pdf)")
             if not path:
                 return None
-        if not self._use_serials():
-            return None
-        target = Path(path)
+        return self._with_serials(lambda: self._write(Path(path)))
+
+    def _write(self, target: Path) -> str | None:
         tmp = target.with_name(target.name + ".part")
         try:
             tmp.write_bytes(self.pages.data)
@@ -195,16 +208,32 @@ class PrintPreviewDialog(QDialog):
         self.saved.emit(str(target))
         return str(target)
 
-    def _use_serials(self) -> bool:
-        """Commit the held 文号 before they leave the app; False (and a message) if another job took them."""
-        try:
-            self.services.commit_print_serials(self.held_serials)
-        except Exception as exc:  # SerialsTaken (another print used these numbers) or a vault error
-            from fieldapp.ui.errors import show_error
+    def _with_serials(self, then: Callable[[], Any]):
+        """Commit the held 文号 before they leave the app, then ``then()``; a message if another job took them.
 
-            show_error(self, exc, self.tr("文号已被使用"))
-            return False
-        return True
+        The commit is a vault write: it runs on the main window's writer (``mutations``), so the UI keeps
+        running while a sync holds the vault. Nothing held (or already committed): ``then()`` at once.
+        """
+        if not self.held_serials:
+            return then()
+        held = self.held_serials
+
+        def work() -> Changes:
+            self.services.commit_print_serials(held)
+            return Changes()
+
+        def done(_changes: Changes) -> None:
+            self.held_serials = None   # committed: printing or saving again writes nothing more
+            then()
+
+        self.mutations.run(f"serials:{id(self)}", work, on_done=done, on_error=self._serials_refused)
+        return None
+
+    def _serials_refused(self, exc: BaseException) -> None:
+        # SerialsTaken (another print used these numbers) or a vault error
+        from fieldapp.ui.errors import show_error
+
+        show_error(self, exc, self.tr("文号已被使用"))
 
     def done(self, result: int) -> None:
         self.pages.close()

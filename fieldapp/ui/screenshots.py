@@ -109,7 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     tab = w.tabs.currentWidget()
     if tab.editor.read_only:
         shot("visit-finished")
-        tab.start_new()
+        before = tab.editor
+        tab.start_new()   # on the writer: wait for its editor
+        while tab.editor is before:
+            _settle(app, 1)
     ed = tab.editor
     ed.set_answer("visitors", ["王晓梅"])
     ed.recheck()

@@ -19,6 +19,20 @@ def open_household(window, household_id: str):
     return window.tabs.currentWidget()
 
 
+def start_new_visit(tab, qtbot) -> None:
+    """Press 新走访 and wait for its editor (a link to an open return is written on the writer first)."""
+    before = tab.editor
+    assert tab.start_new() is not None
+    qtbot.waitUntil(lambda: tab.editor is not before, timeout=20000)
+
+
+def amend_visit(tab, qtbot) -> None:
+    """Press 修改这次走访 and wait for the amendment's editor (its link is written on the writer first)."""
+    before = tab.editor
+    assert tab.amend() is not None
+    qtbot.waitUntil(lambda: tab.editor is not before, timeout=20000)
+
+
 def type_text(qtbot, widget, text: str) -> None:
     """Type into a line edit like a user: ASCII via key clicks, Chinese via an input-method commit."""
     from PySide6.QtGui import QInputMethodEvent

@@ -79,9 +79,11 @@ def test_preview_prints_every_page_through_qt(services_factory, window_factory, 
     printer.setOutputFormat(QPrinter.PdfFormat)
     printed = tmp_path / "printed.pdf"
     printer.setOutputFileName(str(printed))
-    assert dlg.print_pages(printer) == pages
+    with qtbot.waitSignal(dlg.printed, timeout=20000) as blocker:
+        assert dlg.print_pages(printer) is None           # the batch's 文号 are committed on the writer first
+    assert blocker.args == [pages]
     assert len(PdfReader(printed).pages) == pages
-    saved = dlg.save_pdf(str(tmp_path / "saved.pdf"))
+    saved = dlg.save_pdf(str(tmp_path / "saved.pdf"))     # already committed: written at once
     assert "家庭经济状况核对授权书" in _text(saved)
     outputs = [e["detail"].get("output") for e in svc.vault.audit_entries(limit=50) if e["action"] in ("print", "export")]
     assert "printer" in outputs and "pdf" in outputs

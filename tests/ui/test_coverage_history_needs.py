@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt
 
-from tests.ui.helpers import open_household, unlock
+from tests.ui.helpers import open_household, unlock, amend_visit
 
 
 def test_coverage_matches_the_list_and_clicks_through(services_factory, window_factory, qtbot):
@@ -49,7 +49,7 @@ def test_amend_keeps_history_and_diff_is_readable(services_factory, window_facto
     tab = open_household(w, hid)
     assert tab.editor.read_only and tab.amend_button.isVisible()
     original = tab.latest
-    tab.amend()
+    amend_visit(tab, qtbot)
     ed = tab.editor
     assert not ed.read_only and ed.visit["visit_id"] != original["visit_id"]
     ed.set_answer("phone", "13800001111")

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.ui.helpers import open_household, unlock
+from tests.ui.helpers import open_household, unlock, start_new_visit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,7 +54,7 @@ def test_discarding_a_recovered_draft_shows_the_saved_visit(services_factory, wi
     unlock(w, qtbot)
     hid = next(r.household_id for r in w.model.rows() if r.visit_status == "done")
     tab = open_household(w, hid)
-    tab.start_new()
+    start_new_visit(tab, qtbot)
     tab.editor.set_answer("remarks", "临时记录")
     tab.editor.save_draft_now()          # off the UI thread, on the one writer
     draft_id = tab.editor.visit["visit_id"]

@@ -83,7 +83,7 @@ def test_a_newly_published_form_version_is_used_and_old_visits_still_open(tmp_pa
 
     # The app: the v2 visit opens read-only with the v2 form; a new visit's editor shows the new question.
     office.lock()
-    from tests.ui.helpers import open_household, unlock
+    from tests.ui.helpers import open_household, unlock, start_new_visit
     from tests.field.test_real_county import PASSPHRASE
 
     a.lock()
@@ -92,7 +92,7 @@ def test_a_newly_published_form_version_is_used_and_old_visits_still_open(tmp_pa
     tab = open_household(w, old)
     assert tab.editor.read_only and tab.editor.form.version == 2 and "heating" not in tab.editor.fields
     assert tab.editor.fields["remarks"].value() == "v2 记录的走访"
-    tab.start_new()
+    start_new_visit(tab, qtbot)
     assert tab.editor.form.version == 3 and "heating" in tab.editor.fields
     assert tab.editor.fields["heating"].isVisibleTo(tab.editor)
     tab.editor.set_answer("heating", "electric")

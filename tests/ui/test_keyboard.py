@@ -3,7 +3,7 @@
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.helpers import open_household, unlock
+from tests.ui.helpers import open_household, unlock, start_new_visit
 
 
 def test_enter_ctrl_pgdown_ctrl_s(services_factory, window_factory, qtbot):
@@ -13,7 +13,7 @@ def test_enter_ctrl_pgdown_ctrl_s(services_factory, window_factory, qtbot):
     hid = w.list_page.proxy.household_id(0)
     tab = open_household(w, hid)
     if tab.editor.read_only:
-        tab.start_new()
+        start_new_visit(tab, qtbot)
     ed = tab.editor
     date_edit = ed.fields["visit_date"].input
     date_edit.setFocus()

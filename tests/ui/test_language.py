@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt
 
-from tests.ui.helpers import open_household, unlock
+from tests.ui.helpers import open_household, unlock, start_new_visit
 
 
 def test_switch_to_english_and_back(services_factory, window_factory, qtbot):
@@ -11,7 +11,7 @@ def test_switch_to_english_and_back(services_factory, window_factory, qtbot):
     unlock(w, qtbot)
     tab = open_household(w, w.list_page.proxy.household_id(0))
     if tab.editor.read_only:
-        tab.start_new()
+        start_new_visit(tab, qtbot)
     ed = tab.editor
     assert w.file_menu.title() == "文件" and ed.final_button.text() == "完成走访"
 

@@ -55,7 +55,9 @@ def test_a_closed_preview_uses_no_serial_and_a_stale_one_is_refused(services_fac
     second, again = _preview(tab, qtbot)
     assert again == serial  # the closed preview used no number
     saved = tmp_path / "letter.pdf"
-    assert second.save_pdf(str(saved)) == str(saved)
+    with qtbot.waitSignal(second.saved, timeout=20000) as blocker:
+        assert second.save_pdf(str(saved)) is None      # the 文号 are committed on the writer first
+    assert blocker.args == [str(saved)]
     assert serial in "".join("".join(p.extract_text().split()) for p in PdfReader(saved).pages)
     second.reject()
     third, next_serial = _preview(tab, qtbot)
@@ -65,7 +67,9 @@ def test_a_closed_preview_uses_no_serial_and_a_stale_one_is_refused(services_fac
     assert other.documents[0].serial == next_serial
     svc.commit_print_serials(other.held_serials)
     stale = tmp_path / "stale.pdf"
-    assert third.save_pdf(str(stale)) is None and not stale.exists()
+    assert third.save_pdf(str(stale)) is None
+    qtbot.waitUntil(lambda: third.findChild(QMessageBox, "errorBox") is not None, timeout=20000)
+    assert not stale.exists()
     box = third.findChild(QMessageBox, "errorBox")
     assert box is not None and "文号" in box.text() and "重新生成" in box.text()
     box.close()

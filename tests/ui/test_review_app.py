@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.sync.test_review_e2e import COUNTY, REFERENCE, TOWNSHIP, VILLAGE, final_visit
-from tests.ui.helpers import PASSPHRASE, unlock
+from tests.ui.helpers import PASSPHRASE, unlock, amend_visit
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -101,7 +101,7 @@ def test_returned_visit_on_the_visitors_laptop(server, tmp_path, window_factory,
         picture.save(str(SHOTS / "ui-review-returned.png"))
 
     # the amendment: a new visit linked to the returned one; 完成走访 sends it back for review
-    tab.amend()
+    amend_visit(tab, qtbot)
     assert not tab.editor.read_only
     assert tab.editor.findChild(type(panel.title), "reviewCommentBanner") is not None   # still shown while fixing
     tab.editor.set_answer("remarks", "已核实：工资为税后每月650元")

@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QDialog
 
 from fieldapp.ui.settings_dialog import SettingsDialog
 from fieldapp.ui.users import AddUserDialog
-from tests.ui.helpers import unlock
+from tests.ui.helpers import unlock, start_new_visit
 
 
 def test_settings_dialog_shows_data_folder_and_returns_choices(qtbot, tmp_path):
@@ -52,7 +52,7 @@ def test_lock_and_unlock_reopens_the_household_with_its_draft(services_factory, 
     hid = w.list_page.proxy.household_id(0)
     tab = open_household(w, hid)
     if tab.editor.read_only:
-        tab.start_new()
+        start_new_visit(tab, qtbot)
     tab.editor.set_answer("remarks", "锁屏前正在填写")
     qtbot.keyClick(w.list_page.table, Qt.Key_L, Qt.ControlModifier)
     qtbot.waitUntil(lambda: w.stack.currentWidget() is w.unlock_page, timeout=5000)

@@ -3,7 +3,7 @@
 from PySide6.QtWidgets import QMessageBox
 
 from forms.idnumber import check_char
-from tests.ui.helpers import choose, open_household, type_text, unlock
+from tests.ui.helpers import choose, open_household, type_text, unlock, start_new_visit
 
 NEW_ID_17 = "11010519800101123"  # sequence 123: odd → male
 NEW_ID = NEW_ID_17 + check_char(NEW_ID_17)
@@ -16,7 +16,7 @@ def test_record_full_visit_to_finalisation(services_factory, window_factory, qtb
     hid = w.list_page.proxy.household_id(0)
     tab = open_household(w, hid)
     if tab.editor.read_only:
-        tab.start_new()
+        start_new_visit(tab, qtbot)
     ed = tab.editor
     before_members = len(ed.repeats["members"].rows)
 
@@ -109,7 +109,7 @@ def test_finalise_refused_with_one_visitor(services_factory, window_factory, qtb
     hid = w.list_page.proxy.household_id(0)
     tab = open_household(w, hid)
     if tab.editor.read_only:
-        tab.start_new()
+        start_new_visit(tab, qtbot)
     ed = tab.editor
     type_text(qtbot, ed.fields["visitors"].input, "王芳")
     assert not ed.finalise(confirm=False)

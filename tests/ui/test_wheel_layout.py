@@ -5,7 +5,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QComboBox
 
 from forms.idnumber import check_char
-from tests.ui.helpers import open_household, type_text, unlock
+from tests.ui.helpers import open_household, type_text, unlock, start_new_visit
 
 
 def wheel(widget, steps: int = -3) -> None:
@@ -24,7 +24,7 @@ def editor(services_factory, window_factory, qtbot):
     unlock(w, qtbot)
     tab = open_household(w, w.list_page.proxy.household_id(0))
     if tab.editor.read_only:
-        tab.start_new()
+        start_new_visit(tab, qtbot)
     return svc, tab.editor
 
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from forms.rules.people import r5_tekun
-from tests.ui.helpers import choose, open_household, unlock
+from tests.ui.helpers import choose, open_household, unlock, start_new_visit
 
 UI = Path(__file__).resolve().parents[2] / "fieldapp"
 
@@ -17,7 +17,7 @@ def test_referring_a_need_fills_today_as_the_referral_date(services_factory, win
     unlock(w, qtbot)
     tab = open_household(w, w.list_page.proxy.household_id(0))
     if tab.editor.read_only:
-        tab.start_new()
+        start_new_visit(tab, qtbot)
     ed = tab.editor
     ed.go_section(4)
     needs = ed.repeats["needs"]

@@ -25,7 +25,10 @@ def main() -> None:
         w.open_household(household_id)
         tab = w.tabs.currentWidget()
         if tab.editor.read_only:
-            tab.start_new()
+            before = tab.editor
+            tab.start_new()   # on the writer: wait for its editor
+            while tab.editor is before:
+                app.processEvents()
         ed = tab.editor
         ed.fields["visitors"].input.setText("王芳、赵强")
         ed.fields["visitors"].edited.emit()

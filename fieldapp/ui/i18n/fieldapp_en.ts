@@ -220,7 +220,7 @@
         <translation> %1 households had nothing to print and were skipped.</translation>
     </message>
     <message>
-        <location filename="../batch_print.py" line="135"/>
+        <location filename="../batch_print.py" line="136"/>
         <source>没有生成打印文件</source>
         <translation>No print file was made</translation>
     </message>
@@ -660,7 +660,7 @@ Please try again; if it keeps happening, give this reference to the township off
     </message>
     <message>
         <location filename="../household_tab.py" line="138"/>
-        <location filename="../household_tab.py" line="302"/>
+        <location filename="../household_tab.py" line="326"/>
         <source>放弃草稿</source>
         <translation>Discard draft</translation>
     </message>
@@ -670,87 +670,87 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Discard what was typed and not saved? Saved visits are not affected.</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="162"/>
+        <location filename="../household_tab.py" line="176"/>
         <source>正在修改已完成的走访：保存后原记录保留在走访记录中。</source>
         <translation>Amending a finished visit: the original record stays in the history.</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="189"/>
+        <location filename="../household_tab.py" line="213"/>
         <source>走访已完成并保存。</source>
         <translation>The visit is finished and saved.</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="222"/>
+        <location filename="../household_tab.py" line="246"/>
         <source>已生成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="222"/>
+        <location filename="../household_tab.py" line="246"/>
         <source>已生成 %1 页：%2</source>
         <translation>%1 pages written: %2</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="236"/>
+        <location filename="../household_tab.py" line="260"/>
         <source>正在生成 PDF…</source>
         <translation>Making the PDF…</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="257"/>
+        <location filename="../household_tab.py" line="281"/>
         <source>新户</source>
         <translation>New household</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="288"/>
+        <location filename="../household_tab.py" line="312"/>
         <source>无法入户…</source>
         <translation>Could not visit…</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="294"/>
+        <location filename="../household_tab.py" line="318"/>
         <source>已完成的走访（只读）</source>
         <translation>Finished visit (read-only)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="294"/>
+        <location filename="../household_tab.py" line="318"/>
         <source>本次走访</source>
         <translation>This visit</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="298"/>
+        <location filename="../household_tab.py" line="322"/>
         <source>走访记录与变化</source>
         <translation>Visits and changes</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="299"/>
+        <location filename="../household_tab.py" line="323"/>
         <source>需求办理</source>
         <translation>Needs</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="300"/>
+        <location filename="../household_tab.py" line="324"/>
         <source>修改这次走访（保留原记录）</source>
         <translation>Amend this visit (keeps the original)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="301"/>
+        <location filename="../household_tab.py" line="325"/>
         <source>开始新的走访</source>
         <translation>Start a new visit</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="303"/>
+        <location filename="../household_tab.py" line="327"/>
         <source>打印</source>
         <translation>Print</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="307"/>
+        <location filename="../household_tab.py" line="331"/>
         <source>家庭经济状况核对授权书</source>
         <translation>Consent to check family finances</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="307"/>
+        <location filename="../household_tab.py" line="331"/>
         <source>入户调查记录</source>
         <translation>Visit record</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="308"/>
+        <location filename="../household_tab.py" line="332"/>
         <source>走访结果告知书</source>
         <translation>Visit result letter</translation>
     </message>
@@ -856,7 +856,7 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Creating the encrypted database on this laptop…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="199"/>
+        <location filename="../main_window.py" line="198"/>
         <source>正在读取户信息…</source>
         <translation>Reading households…</translation>
     </message>
@@ -871,64 +871,64 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>User “%1” was added.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="449"/>
+        <location filename="../exchange_actions.py" line="24"/>
         <source>导入走访记录</source>
         <translation>Import visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="458"/>
+        <location filename="../exchange_actions.py" line="34"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="464"/>
+        <location filename="../exchange_actions.py" line="42"/>
         <source>已导入 %1 条走访记录。</source>
         <translation>%1 visits imported.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="466"/>
+        <location filename="../exchange_actions.py" line="44"/>
         <source>有 %1 条不合格，未导入。</source>
         <translation> %1 were not valid and were skipped.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="467"/>
+        <location filename="../exchange_actions.py" line="46"/>
         <source>导入完成</source>
         <translation>Import finished</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="473"/>
+        <location filename="../exchange_actions.py" line="54"/>
         <source>正在导入…</source>
         <translation>Importing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="487"/>
+        <location filename="../exchange_actions.py" line="68"/>
         <source>导出走访记录</source>
         <translation>Export visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="492"/>
-        <location filename="../main_window.py" line="496"/>
-        <location filename="../main_window.py" line="500"/>
+        <location filename="../exchange_actions.py" line="73"/>
+        <location filename="../exchange_actions.py" line="78"/>
+        <location filename="../exchange_actions.py" line="83"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="458"/>
+        <location filename="../exchange_actions.py" line="35"/>
         <source>导出文件的密码：</source>
         <translation>Password of the export file:</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="293"/>
+        <location filename="../main_window.py" line="292"/>
         <source>上次同步时，县服务器没有发现身份证号重复的家庭。</source>
         <translation>At the last sync the county server found no households sharing an ID number.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="300"/>
+        <location filename="../main_window.py" line="299"/>
         <source>以下家庭的成员身份证号相同，系统没有合并，请核实后处理：</source>
         <translation>Members of these households share an ID number. They were not merged; please check them:</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="301"/>
+        <location filename="../main_window.py" line="300"/>
         <source>疑似重复户</source>
         <translation>Possible duplicate households</translation>
     </message>
@@ -938,138 +938,138 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Adding the user…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="485"/>
+        <location filename="../exchange_actions.py" line="66"/>
         <source>走访记录导出</source>
         <translation>visits-export</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="492"/>
+        <location filename="../exchange_actions.py" line="74"/>
         <source>为导出文件设置密码（至少 8 位）：</source>
         <translation>Choose a password for the export file (at least 8 characters):</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="496"/>
+        <location filename="../exchange_actions.py" line="79"/>
         <source>再次输入密码：</source>
         <translation>Type the password again:</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="500"/>
+        <location filename="../exchange_actions.py" line="84"/>
         <source>两次输入的密码不一致，或少于 8 位。</source>
         <translation>The passwords differ or are shorter than 8 characters.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="507"/>
+        <location filename="../exchange_actions.py" line="91"/>
         <source>导出完成</source>
         <translation>Export finished</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="508"/>
+        <location filename="../exchange_actions.py" line="92"/>
         <source>已加密导出 %1 条走访记录到：%2</source>
         <translation>Exported %1 visits, encrypted, to: %2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="512"/>
+        <location filename="../exchange_actions.py" line="97"/>
         <source>正在导出…</source>
         <translation>Exporting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="573"/>
+        <location filename="../main_window.py" line="511"/>
         <source>四个摸清 入户走访</source>
         <translation>Four Clarifications home visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="573"/>
+        <location filename="../main_window.py" line="511"/>
         <source>（演示数据）</source>
         <translation> (demo data)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="574"/>
+        <location filename="../main_window.py" line="512"/>
         <source>走访户</source>
         <translation>Households</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="576"/>
+        <location filename="../main_window.py" line="514"/>
         <source>覆盖情况</source>
         <translation>Coverage</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="577"/>
+        <location filename="../main_window.py" line="515"/>
         <source>文件</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="578"/>
+        <location filename="../main_window.py" line="516"/>
         <source>工具</source>
         <translation>Tools</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="579"/>
+        <location filename="../main_window.py" line="517"/>
         <source>锁定</source>
         <translation>Lock</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="580"/>
+        <location filename="../main_window.py" line="518"/>
         <source>导入走访记录…</source>
         <translation>Import visits…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="581"/>
+        <location filename="../main_window.py" line="519"/>
         <source>导出走访记录（加密）…</source>
         <translation>Export visits (encrypted)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="582"/>
+        <location filename="../main_window.py" line="520"/>
         <source>立即同步</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="583"/>
+        <location filename="../main_window.py" line="521"/>
         <source>同步冲突…</source>
         <translation>Sync conflicts…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="584"/>
+        <location filename="../main_window.py" line="522"/>
         <source>批量打印…</source>
         <translation>Batch printing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="585"/>
+        <location filename="../main_window.py" line="523"/>
         <source>新增户（主动发现）…</source>
         <translation>New household (found in the field)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="586"/>
+        <location filename="../main_window.py" line="524"/>
         <source>疑似重复户（身份证号相同）…</source>
         <translation>Possible duplicate households (same ID number)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="587"/>
+        <location filename="../main_window.py" line="525"/>
         <source>加入县级服务器 / 重新输入登记码…</source>
         <translation>Join county server / re-enter enrollment code…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="588"/>
+        <location filename="../main_window.py" line="526"/>
         <source>设置…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="589"/>
+        <location filename="../main_window.py" line="527"/>
         <source>添加用户…</source>
         <translation>Add user…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="590"/>
+        <location filename="../main_window.py" line="528"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="592"/>
+        <location filename="../main_window.py" line="530"/>
         <location filename="../review_widgets.py" line="116"/>
         <source>审核走访…</source>
         <translation>Review visits…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="594"/>
+        <location filename="../main_window.py" line="532"/>
         <location filename="../set_aside_view.py" line="150"/>
         <source>被拒收的记录（重新发送）…</source>
         <translation>Refused records (send again)…</translation>
@@ -1235,72 +1235,72 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>PrintPreviewDialog</name>
     <message>
-        <location filename="../print_preview.py" line="137"/>
+        <location filename="../print_preview.py" line="141"/>
         <source>第 %1 页，共 %2 页</source>
         <translation>Page %1 of %2</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="154"/>
+        <location filename="../print_preview.py" line="163"/>
         <source>打印</source>
         <translation>Print</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="154"/>
+        <location filename="../print_preview.py" line="163"/>
         <source>无法连接打印机，请检查打印机后重试。</source>
         <translation>Cannot reach the printer. Check it and try again.</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="174"/>
+        <location filename="../print_preview.py" line="187"/>
         <source>保存为 PDF</source>
         <translation>Save as PDF</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="188"/>
+        <location filename="../print_preview.py" line="201"/>
         <source>保存失败</source>
         <translation>Not saved</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="189"/>
+        <location filename="../print_preview.py" line="202"/>
         <source>无法保存文件，请换一个文件夹或检查 U 盘是否已插好。</source>
         <translation>The file could not be saved. Choose another folder or check that the USB stick is plugged in.</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="192"/>
+        <location filename="../print_preview.py" line="205"/>
         <source>已保存 %1 页到：%2</source>
         <translation>Saved %1 page(s) to: %2</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="205"/>
+        <location filename="../print_preview.py" line="236"/>
         <source>文号已被使用</source>
         <translation>Document number already used</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="220"/>
+        <location filename="../print_preview.py" line="249"/>
         <source>打印预览</source>
         <translation>Print preview</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="221"/>
+        <location filename="../print_preview.py" line="250"/>
         <source>上一页</source>
         <translation>Previous page</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="222"/>
+        <location filename="../print_preview.py" line="251"/>
         <source>下一页</source>
         <translation>Next page</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="223"/>
+        <location filename="../print_preview.py" line="252"/>
         <source>打印…</source>
         <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="224"/>
+        <location filename="../print_preview.py" line="253"/>
         <source>另存为 PDF…</source>
         <translation>Save as PDF…</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="225"/>
+        <location filename="../print_preview.py" line="254"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>

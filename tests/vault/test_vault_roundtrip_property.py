@@ -17,9 +17,9 @@ def shared_vault(tmp_path_factory, request):
     return v
 
 
-# Any text but NUL, which the vault refuses where it is entered (a poison pill for the server:
-# tests/field/test_poison_pills.py).
-TEXT = st.characters(blacklist_characters="\x00")
+# Any Unicode text but NUL, which the vault refuses where it is entered (a poison pill for the server:
+# tests/field/test_poison_pills.py). Lone surrogates are not Unicode text: their refusal is tested below.
+TEXT = st.characters(exclude_characters="\x00", exclude_categories=("Cs",))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -7,6 +7,11 @@ date of its latest final visit, and that visit's review state and visit date. It
 before each read from the changes (``changes.seq``) and review events (``review_events.review_seq``)
 since the last read, so no write path has to remember it (as the search index, ``search_index.py``).
 
+The pages do not group the facts on each read: ``coverage_counts`` (migration 0015) holds them grouped per
+village, for each (campaign start, review cutoff) a page has asked for (``coverage_count_keys``). A key's
+counts are grouped from the facts once, then each refresh changes them by the difference between the old and
+new facts of the households it re-reads, in the same transaction; a county page then sums a few thousand rows.
+
 The figures stay those of the one rule in :mod:`forms.coverage`: the database only groups identical
 facts and buckets the dates by the two comparisons the rule makes (a final visit on or after the
 campaign's start; a visit date before today minus the review deadline); :func:`forms.coverage.target_state`
@@ -20,6 +25,7 @@ import json
 import threading
 
 from forms.coverage import HouseholdFacts, facts_from_fields, review_overdue, summarise_groups
+from forms.expressions import local_today
 from forms.places import township_of
 
 BATCH = 1000
@@ -63,13 +69,70 @@ def _facts_rows(tx, household_ids: list[str]) -> list[tuple]:
     return out
 
 
-def reindex(tx, household_ids: list[str]) -> None:
-    """Replace the facts of these households by those of their current records and review events."""
+def reindex(tx, household_ids: list[str], counts: bool = True) -> None:
+    """Replace the facts of these households by those of their current records and review events.
+
+    With *counts* (always, from schema 15 on) the kept coverage counts change by the difference."""
+    keys = [(k["since"], k["cutoff"]) for k in tx.q("SELECT since, cutoff FROM coverage_count_keys")] if counts else []
     for start in range(0, len(household_ids), BATCH):
         chunk = household_ids[start:start + BATCH]
         marks = ", ".join(["%s"] * len(chunk))
+        old = [tuple(r[c] for c in COLUMNS) for r in tx.q(
+            f"SELECT {', '.join(COLUMNS)} FROM coverage_facts WHERE household_id IN ({marks})", chunk)] if keys else []
+        new = _facts_rows(tx, chunk)
         tx.exec(f"DELETE FROM coverage_facts WHERE household_id IN ({marks})", chunk)
-        tx.insert_rows("coverage_facts", COLUMNS, _facts_rows(tx, chunk))
+        tx.insert_rows("coverage_facts", COLUMNS, new)
+        if keys:
+            _change_counts(tx, keys, old, new)
+
+
+COUNT_COLUMNS = ("village_code", "roster_campaign", "roster_closed", "unreachable_campaign", "unreachable_reason",
+                 "in_campaign", "review_state", "old")
+COUNT_KEYS_MAX = 8   # (campaign start, cutoff) pairs kept; the cutoff moves once a day
+
+
+def count_group(fact: tuple, since: str, cutoff: str) -> tuple:
+    """The group of ``coverage_counts`` one facts row (in ``COLUMNS`` order) falls in, as _build_counts groups."""
+    f = dict(zip(COLUMNS, fact))
+    state = str(f["review_state"])
+    return (f["village_code"], f["roster_campaign"], int(f["roster_closed"]), f["unreachable_campaign"],
+            f["unreachable_reason"], 1 if str(f["last_final"]) >= since else 0, state,
+            1 if state != "" and str(f["review_date"]) < cutoff else 0)
+
+
+def _change_counts(tx, keys: list[tuple[str, str]], old: list[tuple], new: list[tuple]) -> None:
+    rows = []
+    for since, cutoff in keys:
+        delta: dict[tuple, int] = {}
+        for fact, step in [(f, -1) for f in old] + [(f, 1) for f in new]:
+            group = count_group(fact, since, cutoff)
+            delta[group] = delta.get(group, 0) + step
+        rows += [(since, cutoff, *group, n) for group, n in delta.items() if n]
+    if not rows:
+        return
+    names = ("since", "cutoff", *COUNT_COLUMNS)
+    tx.many(f"INSERT INTO coverage_counts ({', '.join(names)}, n) VALUES ({', '.join(['%s'] * (len(names) + 1))}) "
+            f"ON CONFLICT ({', '.join(names)}) DO UPDATE SET n = coverage_counts.n + excluded.n", rows)
+    tx.exec("DELETE FROM coverage_counts WHERE n = 0")
+
+
+def _build_counts(storage, since: str, cutoff: str) -> None:
+    """Group the facts into ``coverage_counts`` for (since, cutoff), once; the refreshes keep them from then on."""
+    with storage._tx() as tx:
+        state = tx.one("SELECT seq FROM coverage_facts_state WHERE id = 1" + storage.lock_suffix)   # no refresh meanwhile
+        if tx.one("SELECT since FROM coverage_count_keys WHERE since = %s AND cutoff = %s", (since, cutoff)):
+            return
+        tx.exec("INSERT INTO coverage_counts (since, cutoff, " + ", ".join(COUNT_COLUMNS) + ", n) "
+                "SELECT %s, %s, village_code, roster_campaign, roster_closed, unreachable_campaign, unreachable_reason, "
+                "CASE WHEN last_final >= %s THEN 1 ELSE 0 END, review_state, "
+                "CASE WHEN review_state <> '' AND review_date < %s THEN 1 ELSE 0 END, COUNT(*) FROM coverage_facts "
+                "GROUP BY 3, 4, 5, 6, 7, 8, 9, 10", (since, cutoff, since, cutoff))
+        tx.exec("INSERT INTO coverage_count_keys (since, cutoff, built_seq) VALUES (%s, %s, %s)",
+                (since, cutoff, int(state["seq"])))
+        keys = tx.q("SELECT since, cutoff FROM coverage_count_keys ORDER BY built_seq DESC, since DESC, cutoff DESC")
+        for k in keys[COUNT_KEYS_MAX:]:
+            tx.exec("DELETE FROM coverage_counts WHERE since = %s AND cutoff = %s", (k["since"], k["cutoff"]))
+            tx.exec("DELETE FROM coverage_count_keys WHERE since = %s AND cutoff = %s", (k["since"], k["cutoff"]))
 
 
 def refresh(storage) -> int:
@@ -107,7 +170,7 @@ def rebuild(tx) -> None:
         if not ids:
             break
         last = ids[-1]
-        reindex(tx, ids)
+        reindex(tx, ids, counts=False)   # migration 0012: the counts (0015) come later
     tops = [tx.one("SELECT value FROM counters WHERE name = %s", (n,)) for n in ("seq", "review_seq")]
     tx.exec("UPDATE coverage_facts_state SET seq = %s, review_seq = %s WHERE id = 1",
             tuple(int(t["value"]) if t else 0 for t in tops))
@@ -117,15 +180,19 @@ def report(storage, campaign: str, since: str, area: str = "", today: _dt.date |
            deadline_days: int | None = None):
     """The :class:`forms.coverage.CoverageReport` of *campaign* under *area*, from the grouped facts."""
     refresh(storage)
-    today = today or _dt.date.today()
+    today = today or local_today()
     cutoff = (today - _dt.timedelta(days=deadline_days)).isoformat() if deadline_days else ""
+    with storage._tx(write=False) as tx:
+        built = tx.one("SELECT since FROM coverage_count_keys WHERE since = %s AND cutoff = %s", (since, cutoff))
+    if not built:
+        _build_counts(storage, since, cutoff)
     with storage._tx(write=False) as tx:
         state = tx.one("SELECT seq, review_seq FROM coverage_facts_state WHERE id = 1")
         key = (int(state["seq"]), int(state["review_seq"]), since, area, cutoff)
         with _MEMO_LOCK:
             held = _memo_of(storage).get(key)
         if held is None:
-            held = _groups(tx, since, area, cutoff)
+            held = _counted_groups(tx, since, area, cutoff)
             with _MEMO_LOCK:
                 memo = _memo_of(storage)
                 memo[key] = held
@@ -162,7 +229,19 @@ def _memo_of(storage) -> dict:
     return memo
 
 
+def _counted_groups(tx, since: str, area: str, cutoff: str) -> tuple[list[dict], list[dict]]:
+    """The groups of :func:`_groups`, summed from the kept per-village counts (a few rows per village)."""
+    key = (since, cutoff, area + "%")
+    groups = tx.q("SELECT village_code, roster_campaign, roster_closed, unreachable_campaign, unreachable_reason, "
+                  "in_campaign, SUM(n) AS n FROM coverage_counts WHERE since = %s AND cutoff = %s AND village_code LIKE %s "
+                  "GROUP BY 1, 2, 3, 4, 5, 6", key)
+    review_groups = tx.q("SELECT village_code, review_state, old, SUM(n) AS n FROM coverage_counts WHERE since = %s "
+                         "AND cutoff = %s AND review_state <> '' AND village_code LIKE %s GROUP BY 1, 2, 3", key)
+    return groups, review_groups
+
+
 def _groups(tx, since: str, area: str, cutoff: str) -> tuple[list[dict], list[dict]]:
+    """The facts grouped from scratch, one row read per household (the counts' reference, and their first build)."""
     groups = tx.q("SELECT village_code, roster_campaign, roster_closed, unreachable_campaign, unreachable_reason, "
                   "CASE WHEN last_final >= %s THEN 1 ELSE 0 END AS in_campaign, COUNT(*) AS n FROM coverage_facts "
                   "WHERE village_code LIKE %s GROUP BY 1, 2, 3, 4, 5, 6", (since, area + "%"))

@@ -72,12 +72,20 @@ def query_grams(needle: str, id_like: bool) -> list[str]:
     return sorted({needle[i:i + 2] for i in range(len(needle) - 1)})
 
 
-def reindex(tx, household_ids: list[str]) -> None:
-    """Replace the terms and grams of these households by those of their current records."""
+def reindex(tx, household_ids: list[str], counts: bool = True) -> None:
+    """Replace the terms and grams of these households by those of their current records.
+
+    With *counts* (from schema 15 on) the households per gram and township (``console_search_gram_counts``)
+    change by the difference."""
     for start in range(0, len(household_ids), BATCH):
         chunk = household_ids[start:start + BATCH]
         placeholders = ", ".join(["%s"] * len(chunk))
         cond = f"household_id IN ({placeholders})"
+        delta: dict[tuple[str, str], int] = {}
+        if counts:
+            for r in tx.q(f"SELECT gram, township_code, COUNT(*) AS n FROM console_search_gram WHERE {cond} "
+                          "GROUP BY gram, township_code", chunk):
+                delta[(r["gram"], r["township_code"])] = -int(r["n"])
         tx.exec(f"DELETE FROM console_search WHERE {cond}", chunk)
         tx.exec(f"DELETE FROM console_search_gram WHERE {cond}", chunk)
         rows = tx.q(f"SELECT household_id, township_code, fields FROM records WHERE entity = 'household' AND {cond}", chunk)
@@ -88,6 +96,18 @@ def reindex(tx, household_ids: list[str]) -> None:
             gram_rows += [(r["household_id"], r["township_code"], g) for g in grams(found)]
         tx.insert_rows("console_search", TERM_COLUMNS, term_rows)
         tx.insert_rows("console_search_gram", GRAM_COLUMNS, gram_rows)
+        if counts:
+            for _, township, gram in gram_rows:
+                delta[(gram, township)] = delta.get((gram, township), 0) + 1
+            _change_counts(tx, [(g, t, n) for (g, t), n in delta.items() if n])
+
+
+def _change_counts(tx, rows: list[tuple[str, str, int]]) -> None:
+    if rows:
+        tx.many("INSERT INTO console_search_gram_counts (gram, township_code, n) VALUES (%s, %s, %s) "
+                "ON CONFLICT (gram, township_code) DO UPDATE SET n = console_search_gram_counts.n + excluded.n", rows)
+        if any(n < 0 for _, _, n in rows):
+            tx.exec("DELETE FROM console_search_gram_counts WHERE n <= 0")
 
 
 def refresh(storage) -> int:
@@ -119,6 +139,6 @@ def rebuild(tx) -> None:
         if not ids:
             break
         last = ids[-1]
-        reindex(tx, ids)
+        reindex(tx, ids, counts=False)   # migration 0012: migration 0015 counts the grams
     top = tx.one("SELECT value FROM counters WHERE name = 'seq'")
     tx.exec("UPDATE console_search_state SET seq = %s WHERE id = 1", (int(top["value"]) if top else 0,))

@@ -273,20 +273,18 @@ def _roster_file(data: bytes, suffix: str):
 
 def _households_of(console: Console, village: str, report: dict) -> list[dict]:
     """The village's households with their state in the campaign (the coverage rule's own ``target_state``)."""
-    from forms.coverage import STATE_LABELS_ZH, facts_from_fields, target_state
-    from sync.server.roster_import import _obj   # how coverage() itself reads the stored roster fields
+    from forms.coverage import STATE_LABELS_ZH, target_state
+    from sync.server.storage import coverage_facts   # the facts coverage() itself counted
 
-    rows, last_final = console.storage.coverage_rows(village)
-    found = {h["household_id"]: h for h in console.store.village_households(village)}
+    rows = coverage_facts.village_facts(console.storage, village)
+    found = {h["household_id"]: h for h in console.store.village_households(village, [hid for hid, _ in rows])}
     out = []
-    for h in rows:
-        facts = facts_from_fields(h["village_code"], {"roster": _obj(h["roster"]), "target_status": _obj(h["target_status"])},
-                                  last_final.get(h["household_id"]))
+    for hid, facts in rows:
         state = target_state(facts, report["campaign"], report["since"])
         if state is None:
             continue
-        house = found.get(h["household_id"], {})
-        out.append({"household_id": h["household_id"], "state": STATE_LABELS_ZH.get(state, state),
+        house = found.get(hid, {})
+        out.append({"household_id": hid, "state": STATE_LABELS_ZH.get(state, state),
                     "reason": facts.unreachable_reason, "head": house.get("head", ""), "address": house.get("address", ""),
                     "open_needs": house.get("open_needs", 0), "last_visit": facts.last_final_visit})
     return sorted(out, key=lambda r: (r["state"], r["head"]))

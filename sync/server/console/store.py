@@ -205,11 +205,21 @@ class ConsoleStore:
                         key=lambda r: str((r["fields"].get("answers") or {}).get("visit_date") or ""), reverse=True)
         return house, visits
 
-    def village_households(self, village_code: str) -> list[dict]:
-        """One village's households for its coverage list: head, address and open needs (referred or pending)."""
+    def village_households(self, village_code: str, household_ids: list[str] | None = None) -> list[dict]:
+        """One village's households for its coverage list: head, address and open needs (referred or pending).
+
+        With *household_ids* (the village's, from its coverage facts) the records are read by household id
+        (``records_household``) instead of through the township's rows."""
         with self._tx(write=False) as tx:
-            rows = tx.q("SELECT household_id, fields FROM records WHERE entity = 'household' AND township_code = %s "
-                        "AND village_code = %s", (village_code[:9], village_code))   # records_township: the township's rows
+            if household_ids is None:
+                rows = tx.q("SELECT household_id, fields FROM records WHERE entity = 'household' AND township_code = %s "
+                            "AND village_code = %s", (village_code[:9], village_code))   # records_township
+            else:
+                rows = []
+                for start in range(0, len(household_ids), 1000):
+                    cond, params = self.storage._in("household_id", household_ids[start:start + 1000])
+                    rows += tx.q(f"SELECT household_id, fields FROM records WHERE entity = 'household' AND {cond} "
+                                 "AND village_code = %s", [*params, village_code])
         out = []
         for row in rows:
             f = json.loads(row["fields"])

@@ -213,6 +213,18 @@ def report(storage, campaign: str, since: str, area: str = "", today: _dt.date |
     return summarise_groups(facts, campaign, since, reviews)
 
 
+def village_facts(storage, village_code: str) -> list[tuple[str, HouseholdFacts]]:
+    """(household id, facts) of each household of one village, from the facts brought up to date: the village
+    page's list reads the village's rows of ``coverage_facts`` (indexed), not its township's records."""
+    refresh(storage)
+    with storage._tx(write=False) as tx:
+        rows = tx.q("SELECT household_id, village_code, roster_campaign, roster_closed, unreachable_campaign, "
+                    "unreachable_reason, last_final FROM coverage_facts WHERE village_code = %s", (village_code,))
+    return [(r["household_id"], HouseholdFacts(r["village_code"], r["roster_campaign"], bool(r["roster_closed"]),
+                                               r["last_final"], r["unreachable_campaign"], r["unreachable_reason"]))
+            for r in rows]
+
+
 _MEMO_MAX = 64
 _MEMO_LOCK = threading.Lock()   # the app serves requests from several threads
 

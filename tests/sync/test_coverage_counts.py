@@ -134,3 +134,26 @@ def test_counts_are_built_once_per_key_and_the_oldest_keys_dropped(storage):  # 
     newest = (TODAY + dt.timedelta(days=coverage_facts.COUNT_KEYS_MAX + 2 - 30)).isoformat()
     assert newest in {k["cutoff"] for k in keys}
     assert kept_counts(storage) == counts_from_scratch(storage)
+
+
+def test_migration_15_counts_the_grams_of_a_server_already_indexed(storage):  # noqa: F811
+    """A server at schema 14 with households indexed: 0015's script counts their grams; the search then answers."""
+    from importlib import resources
+
+    generate(storage, random.Random(15), 30)
+    store = ConsoleStore(storage)
+    store.refresh_search()
+    script = next(f for f in (resources.files("sync.server.storage") / "migrations" / storage.backend).iterdir()
+                  if f.name.startswith("0015_")).read_text(encoding="utf-8")
+    with storage._tx() as tx:   # as schema 14 left it, then 0015's script
+        for table in ("coverage_counts", "coverage_count_keys", "console_search_gram_counts"):
+            tx.exec(f"DROP TABLE {table}")
+        storage._run_script(tx, script)
+    with storage._tx(write=False) as tx:
+        kept = {(r["gram"], r["township_code"]): int(r["n"]) for r in tx.q(
+            "SELECT gram, township_code, n FROM console_search_gram_counts")}
+        scratch = {(r["gram"], r["township_code"]): int(r["n"]) for r in tx.q(
+            "SELECT gram, township_code, COUNT(*) AS n FROM console_search_gram GROUP BY gram, township_code")}
+    assert kept == scratch and len(kept) > 30
+    assert [h["household_id"] for h in store.search_households(ADMIN, "第12号")] == sorted(
+        r["entity_id"] for r in storage.records(ADMIN) if r["entity"] == "household" and "第12号" in r["fields"]["address"])

@@ -212,6 +212,11 @@ def publish_reference(storage) -> None:
     storage.publish_document("reference", "reference", doc, "2026-05-01T00:00:00+00:00")
 
 
+def progress(what: str) -> None:
+    """A phase's start on stderr (a full run takes a while); the figures are printed at the end."""
+    print(time.strftime("%H:%M:%S"), what, file=sys.stderr, flush=True)
+
+
 def timed(fn, rounds: int, cpu: list | None = None, before=None) -> list[float]:
     """Wall-clock ms of each call; with *cpu*, this process's CPU ms of each call appended to it (the app's
     threads included, the PostgreSQL server's own CPU not). *before*, if given, runs untimed before each call."""
@@ -255,19 +260,23 @@ def main(argv=None) -> int:
         storage = open_storage(pg.create_database("console"))
         storage.migrate()
         start = time.perf_counter()
+        progress(f"seeding {households} households")
         dropped = drop_indexes(storage)   # created again below, after the search index is in
         made, visits = seed(storage, households, rng)
         seeded_s = time.perf_counter() - start
         store = ConsoleStore(storage)
         start = time.perf_counter()
+        progress("search index")
         bulk_search_index(storage)   # what the first search of a new server does (search_index.refresh), in bulk
         indexed_s = time.perf_counter() - start
         start = time.perf_counter()
+        progress("indexes and reviews")
         create_indexes(storage, dropped)
         seed_reviews(storage, visits, rng)
         assert store.refresh_search() == 0   # the bulk index is the one the change log asks for
         seeded_s += time.perf_counter() - start
         start = time.perf_counter()
+        progress("coverage facts")
         coverage_facts.refresh(storage)   # so does the first coverage page, for the coverage facts
         facts_s = time.perf_counter() - start
         start = time.perf_counter()
@@ -325,6 +334,7 @@ def main(argv=None) -> int:
         del coverage   # the pages call it; the baseline is its storage queries
         results, cpu_ms = {}, {}
         for name, (page, query, *before) in pages.items():
+            progress(name)
             page()   # warm
             answer = page()
             assert answer.status_code == 200, (name, answer.status_code, answer.text[:300])
@@ -334,6 +344,7 @@ def main(argv=None) -> int:
             cpu_ms[name] = statistics.median(page_cpu)
         ledger, ledger_s, ledger_cpu_s = None, 0.0, 0.0
         if ledger_area != "none":
+            progress(f"{ledger_area} ledger")
             start, cpu = time.perf_counter(), time.process_time()
             ledger = client.post("/console/ledger/download", data={"area": COUNTY if ledger_area == "county" else town,
                                                                     "format": "xlsx", "csrf": _csrf(client)})

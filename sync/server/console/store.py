@@ -157,23 +157,21 @@ class ConsoleStore:
         kinds = "kind = 'id'" if id_like else "kind IN ('name', 'address')"
         found = "strpos(term, %s) > 0" if self.storage.backend == "postgres" else "instr(term, %s) > 0"
         ranked = self._rarest_grams(tx, wanted, area, area_params)
-        if ranked[0][1] <= RARE_GRAM:   # a gram few households have: check those households' terms themselves
-            return [r["household_id"] for r in tx.q(
-                f"SELECT DISTINCT household_id FROM console_search WHERE {kinds} AND {found} AND household_id IN ("
-                f"SELECT household_id FROM console_search_gram WHERE gram = %s AND {area}) ORDER BY household_id LIMIT %s",
-                [needle, ranked[0][0], *area_params, limit])]
-        if len(ranked) > 1:   # every gram is common: the households of the two rarest, then the check on the terms
-            return [r["household_id"] for r in tx.q(
-                f"SELECT DISTINCT household_id FROM console_search WHERE {kinds} AND {found} AND household_id IN ("
-                f"SELECT household_id FROM console_search_gram WHERE gram = %s AND {area} INTERSECT "
-                f"SELECT household_id FROM console_search_gram WHERE gram = %s AND {area}) ORDER BY household_id LIMIT %s",
-                [needle, ranked[0][0], *area_params, ranked[1][0], *area_params, limit])]
-        marks = ", ".join(["%s"] * len(wanted))
-        return [r["household_id"] for r in tx.q(
-            f"SELECT DISTINCT household_id FROM console_search WHERE {kinds} AND {found} AND household_id IN ("
-            f"SELECT household_id FROM console_search_gram WHERE gram IN ({marks}) AND {area} "
-            "GROUP BY household_id HAVING COUNT(*) = %s) ORDER BY household_id LIMIT %s",
-            [needle, *wanted, *area_params, len(wanted), limit])]
+        # the households of the rarest gram (few: at most RARE_GRAM), else those the two rarest have in common
+        starts = [ranked[0][0]] if ranked[0][1] <= RARE_GRAM or len(ranked) == 1 else [ranked[0][0], ranked[1][0]]
+        one = f"SELECT household_id FROM console_search_gram WHERE gram = %s AND {area}"
+        candidates = sorted({r["household_id"] for r in tx.q(" INTERSECT ".join([one] * len(starts)),
+                                                             [p for g in starts for p in (g, *area_params)])})
+        # then the text checked in those households' terms, read by household id: no ORDER BY … LIMIT over the
+        # whole terms table for the planner to walk in household order (1 s at 200,000 households)
+        out: list[str] = []
+        for start in range(0, len(candidates), 1000):
+            cond, params = self.storage._in("household_id", candidates[start:start + 1000])
+            out += sorted({r["household_id"] for r in tx.q(
+                f"SELECT household_id FROM console_search WHERE {kinds} AND {found} AND {cond}", [needle, *params])})
+            if len(out) >= limit:
+                break
+        return out[:limit]
 
     @staticmethod
     def _rarest_grams(tx, wanted: list[str], area: str, area_params: list) -> list[tuple[str, int]]:

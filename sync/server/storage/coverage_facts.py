@@ -27,7 +27,6 @@ import threading
 from forms.coverage import HouseholdFacts, facts_from_fields, review_overdue, summarise_groups
 from forms.expressions import local_today
 from forms.places import township_of
-from forms.expressions import local_today
 
 BATCH = 1000
 COLUMNS = ("household_id", "village_code", "township_code", "roster_campaign", "roster_closed", "unreachable_campaign",

@@ -13,7 +13,7 @@ from sync.server.storage.sql import SqlStorage
 
 SEARCH_LIMIT = 50
 RARE_GRAM = 10_000   # households of a gram up to which a 3+ character search starts from that gram alone
-# (above it, from the three rarest grams' households in common)
+# (above it, from the two rarest grams' households in common)
 
 
 def _dumps(value) -> str:
@@ -157,8 +157,8 @@ class ConsoleStore:
         kinds = "kind = 'id'" if id_like else "kind IN ('name', 'address')"
         found = "strpos(term, %s) > 0" if self.storage.backend == "postgres" else "instr(term, %s) > 0"
         ranked = self._rarest_grams(tx, wanted, area, area_params)
-        # the households of the rarest gram (few: at most RARE_GRAM), else those the three rarest have in common
-        starts = [ranked[0][0]] if ranked[0][1] <= RARE_GRAM else [g for g, _ in ranked[:3]]
+        # the households of the rarest gram (few: at most RARE_GRAM), else those the two rarest have in common
+        starts = [ranked[0][0]] if ranked[0][1] <= RARE_GRAM or len(ranked) == 1 else [ranked[0][0], ranked[1][0]]
         one = f"SELECT household_id FROM console_search_gram WHERE gram = %s AND {area}"
         candidates = sorted({r["household_id"] for r in tx.q(" INTERSECT ".join([one] * len(starts)),
                                                              [p for g in starts for p in (g, *area_params)])})

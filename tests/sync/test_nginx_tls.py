@@ -84,7 +84,7 @@ def _children(pid: int) -> list[int]:
 
 @pytest.fixture
 def deployment(postgres, tmp_path):
-    url = postgres.create_database()
+    url = postgres.create_migrated_database()
     storage = open_storage(url)
     storage.migrate()
     add_area(storage, "360124", "进贤县")

@@ -12,19 +12,23 @@ import pytest
 from fieldapp.cli import main as fieldapp_main
 from fieldapp.vault import FAST_KDF, Vault
 from sync.server.cli import main as server_main
+from sync.server.admin import add_area
 from sync.server.storage import Scope, open_storage
-from tests.sync.conftest import RunningServer, VILLAGE_A, seed_areas
+from tests.sync.conftest import RunningServer
+from tests.sync.test_review_e2e import COUNTY, TOWNSHIP, VILLAGE
 
 PASS = "pine-lantern-river-7"
 
 
 @pytest.fixture
 def database(backend, tmp_path, request):
-    """(url, migrated storage with the test areas) of a fresh database on *backend*."""
+    """(url, migrated storage with 合江县's areas) of a fresh database on *backend*."""
     url = f"sqlite:///{tmp_path}/server.db" if backend == "sqlite" else request.getfixturevalue("postgres").create_database()
     storage = open_storage(url)
     storage.migrate()
-    seed_areas(storage)
+    add_area(storage, COUNTY, "合江县")
+    add_area(storage, TOWNSHIP, "福宝镇")
+    add_area(storage, VILLAGE, "福宝村", "rural")
     yield url, storage
     storage.close()
 
@@ -61,27 +65,27 @@ def test_a_sync_that_moves_nothing_is_still_the_laptops_last_sync(database, tmp_
         Vault.create(tmp_path / "laptop", "visitor1", PASS, None, kdf=FAST_KDF).lock()
         monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASS)
         assert fieldapp_main(["--data-dir", str(tmp_path / "laptop"), "enroll", "--server", server.url,
-                              "--code", server.code(villages=(VILLAGE_A,)), "--label", "东村-01",
+                              "--code", server.code(villages=(VILLAGE,), township=TOWNSHIP), "--label", "福宝村-01",
                               "--user", "visitor1"]) == 0
         device_id = next(iter(listed(capsys, url).values()))["device_id"]
-        assert listed(capsys, url)["东村-01"]["last_sync_at"] is None
-        assert "从未同步" in row_of(devices_page(storage), "东村-01")
+        assert listed(capsys, url)["福宝村-01"]["last_sync_at"] is None
+        assert "从未同步" in row_of(devices_page(storage), "福宝村-01")
 
         before = datetime.now(timezone.utc).replace(microsecond=0)
         assert fieldapp_main(["--data-dir", str(tmp_path / "laptop"), "sync", "--user", "visitor1"]) == 0
         assert not storage.device_reads(device_id) and not storage.records(Scope("admin", ""))   # nothing moved
-        first = listed(capsys, url)["东村-01"]["last_sync_at"]
+        first = listed(capsys, url)["福宝村-01"]["last_sync_at"]
         assert first and before <= datetime.fromisoformat(first) <= datetime.now(timezone.utc)
-        row = row_of(devices_page(storage), "东村-01")
+        row = row_of(devices_page(storage), "福宝村-01")
         assert "从未同步" not in row and f"<td>{first.replace('T', ' ').removesuffix('+00:00')}</td>" in row
 
         # the next session within the resolution writes nothing; one after it moves the time on
         assert fieldapp_main(["--data-dir", str(tmp_path / "laptop"), "sync", "--user", "visitor1"]) == 0
-        assert listed(capsys, url)["东村-01"]["last_sync_at"] == first
+        assert listed(capsys, url)["福宝村-01"]["last_sync_at"] == first
         earlier = (datetime.fromisoformat(first) - timedelta(minutes=6)).isoformat(timespec="seconds")
         storage.note_contact(device_id, earlier)
         assert fieldapp_main(["--data-dir", str(tmp_path / "laptop"), "sync", "--user", "visitor1"]) == 0
-        assert listed(capsys, url)["东村-01"]["last_sync_at"] >= first
-        assert listed(capsys, url)["东村-01"]["last_sync_at"] != earlier
+        assert listed(capsys, url)["福宝村-01"]["last_sync_at"] >= first
+        assert listed(capsys, url)["福宝村-01"]["last_sync_at"] != earlier
     finally:
         server.stop()

@@ -122,7 +122,7 @@ class CoveragePage(QWidget):
         split = QSplitter(Qt.Horizontal, self)
         split.addWidget(self.table)
         split.addWidget(right_w)
-        split.setSizes([700, 640])
+        split.setSizes([900, 440])   # 13 columns: the table needs the room, the chart scales
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)

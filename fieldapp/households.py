@@ -13,12 +13,13 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
+from fieldapp.errors import AppError
 
 
 DUPLICATES_KEY = "duplicate_members"  # office laptops: [{"id_number", "households": [...]}] as of the last sync
 
 
-class HouseholdExists(Exception):
+class HouseholdExists(AppError):
     """A household on this laptop already has a member with this ID number: open it instead."""
 
     def __init__(self, household_id: str, caption: str):
@@ -28,7 +29,7 @@ class HouseholdExists(Exception):
         self.message_zh = f"本机已有这个身份证号的家庭：{caption}。将打开这一户，不会重复建户。"
 
 
-class VillageNotOnLaptop(Exception):
+class VillageNotOnLaptop(AppError):
     """The village chosen is not one this laptop works in."""
 
     def __init__(self, code: str):
@@ -36,7 +37,7 @@ class VillageNotOnLaptop(Exception):
         self.message_zh = f"村（社区）{code} 不在本机负责的范围内，请从列表中选择本机的村（社区）。"
 
 
-class HeadNameMissing(Exception):
+class HeadNameMissing(AppError):
     """The household head's name is empty."""
 
     message_zh = "请填写户主姓名。"

@@ -10,6 +10,7 @@ from fieldapp.core.catalog import Catalog
 from fieldapp.core.derive import Deriver
 from fieldapp.core.session import Session
 from fieldapp.core.visits import Visits
+from fieldapp.errors import AppError
 
 # Flag order everywhere in the UI: child protection first (urgent), then the rest.
 FLAG_ORDER = ("child_protection", "filing", "verify", "watch")
@@ -58,7 +59,7 @@ class Coverage:
     needs_by_disposition: dict = field(default_factory=dict)
 
 
-class NeedNotFound(Exception):
+class NeedNotFound(AppError):
     """The need to update is not (or no longer) in the household's current needs."""
 
     def __init__(self, need_id: str):

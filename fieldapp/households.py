@@ -142,6 +142,7 @@ def duplicate_flags(part) -> list[dict]:
 
     Each item: ``{"id_masked", "households": [{"household_id", "village_code", "village_name", "caption"}]}``.
     """
+    from fieldapp.vault.errors import RecordNotFound
     from forms.idnumber import mask
 
     stored = part.session.v().get_sync_state(DUPLICATES_KEY)
@@ -157,7 +158,7 @@ def duplicate_flags(part) -> list[dict]:
             try:
                 row = part.row(hid)
                 caption = " · ".join(x for x in (row.head_name, row.address) if x)
-            except Exception:  # noqa: BLE001 - a household of another township: its code only
+            except RecordNotFound:  # a household of another township: its code only
                 caption = ""
             households.append({"household_id": hid, "village_code": h.get("village_code", ""),
                                "village_name": part.catalog.area_name(h.get("village_code", "")), "caption": caption})

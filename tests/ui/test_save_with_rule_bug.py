@@ -51,6 +51,7 @@ def test_the_editor_shows_the_bug_with_a_reference_logs_no_personal_data_and_los
     editor = w.tabs.currentWidget().editor
     editor.fields["address"].input.selectAll()
     type_text(qtbot, editor.fields["address"].input, TYPED)   # typed over the old address
+    editor._assess_timer.stop()   # the live panel's own re-assessment would meet the bug too (its own test below)
     monkeypatch.setattr(forms.assessment, "assess", _broken_assess)
     with caplog.at_level(logging.ERROR):
         assert editor.save()
@@ -81,3 +82,28 @@ def test_without_a_dibao_standard_the_save_succeeds_and_the_panel_explains(tmp_p
     editor.reassess()
     assert "缺少本县低保标准" in editor.panel.headline.text()
     assert editor.findChild(QMessageBox, "errorBox") is None
+
+
+@pytest.mark.qt_no_exception_capture
+def test_a_bug_in_the_live_panel_reaches_the_error_dialog_not_a_quiet_could_not_assess(
+        tmp_path, fast_kdf, qtbot, window_factory, monkeypatch):
+    import sys
+
+    from fieldapp.ui.errors import install_excepthook
+
+    svc = visitor_laptop(tmp_path, fast_kdf)
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    hid = svc.create_household(county.DONGJIE, "赵建国", county.id_number("19750102", 15), address="东街 8 号")
+    w.model.update_row(svc.household_row(hid))
+    w.open_household(hid)
+    editor = w.tabs.currentWidget().editor
+    monkeypatch.setattr(forms.assessment, "assess", _broken_assess)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)   # put back after the test
+    install_excepthook(w)
+    editor.fields["address"].input.selectAll()
+    type_text(qtbot, editor.fields["address"].input, TYPED)   # the panel re-assesses shortly after typing
+    qtbot.waitUntil(lambda: w.findChild(QMessageBox, "errorBox") is not None, timeout=20000)
+    assert "参考编号" in w.findChild(QMessageBox, "errorBox").text()
+    assert "暂时无法给出政策提示" not in editor.panel.headline.text()
+    assert editor.fields["address"].value() == TYPED

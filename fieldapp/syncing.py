@@ -8,7 +8,6 @@ server says the device was revoked, the vault is locked and its local key wraps 
 
 from __future__ import annotations
 
-import datetime
 import json
 import logging
 import threading
@@ -16,10 +15,12 @@ from pathlib import Path
 
 import httpx
 
+from fieldapp.vault.errors import VaultError
 from sync import bundle, errors
 from sync import store as st
 from sync.client import SyncClient, SyncReport, enroll as _enroll, office_key_pem
 from sync.protocol import MAX_SERIAL_BLOCK
+from forms.expressions import local_today
 
 log = logging.getLogger("fieldapp.syncing")
 
@@ -60,7 +61,7 @@ def _apply_office_key_quietly(vault) -> None:
     """apply_office_key on an error path: a failure here must not hide the sync error being raised."""
     try:
         apply_office_key(vault)
-    except Exception as exc:   # noqa: BLE001 - logged; the original error is what the user needs to see
+    except (VaultError, ValueError) as exc:   # logged; the original (sync) error is what the user needs to see
         log.warning("office recovery wrap not updated: %s", type(exc).__name__)
 
 
@@ -218,7 +219,7 @@ def reserve_serials(vault, kind: str, township_code: str, year: int, at_least: i
 
 def _top_up_serials(vault, client: SyncClient) -> None:
     """After a sync: refill every block of this year that is running low (offline printing can go on)."""
-    year = datetime.date.today().year
+    year = local_today().year
     for key, ranges in serial_blocks(vault).items():
         kind, township, block_year = key.split("|")
         if int(block_year) != year:

@@ -10,6 +10,7 @@ from fieldapp.core.catalog import Catalog
 from fieldapp.core.derive import Deriver
 from fieldapp.core.session import Session
 from fieldapp.core.visits import Visits
+from fieldapp.errors import AppError
 from forms.expressions import local_today
 
 # Flag order everywhere in the UI: child protection first (urgent), then the rest.
@@ -61,7 +62,7 @@ class Coverage:
     review_deadline_days: int | None = None   # the county's deadline 审核超期 was counted with (None: none set)
 
 
-class NeedNotFound(Exception):
+class NeedNotFound(AppError):
     """The need to update is not (or no longer) in the household's current needs."""
 
     def __init__(self, need_id: str):
@@ -238,7 +239,7 @@ class Households:
         changes = {f"{row}/disposition": disposition}
         if disposition == "referred":
             changes[f"{row}/department"] = department
-            changes[f"{row}/referred_on"] = referred_on or need.get("referred_on") or dt.date.today().isoformat()
+            changes[f"{row}/referred_on"] = referred_on or need.get("referred_on") or local_today().isoformat()
         else:
             changes[f"{row}/department"] = None
             changes[f"{row}/referred_on"] = None

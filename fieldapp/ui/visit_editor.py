@@ -17,6 +17,8 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QSplitter,
                                QTabWidget, QVBoxLayout, QWidget)
 
+from forms.expressions import CHINA_TZ
+
 from fieldapp.ui.assessment_panel import AssessmentPanel
 from fieldapp.ui.errors import show_error
 from fieldapp.ui.form_fields import make_field, next_focusable
@@ -236,12 +238,13 @@ class VisitEditor(QWidget):
             rep.set_calculated(self.calc.get(key) or [])
             rep.update_relevance(self.form, self.calc)
             rep.setVisible(self.form.is_relevant(rep.question, self.calc))
-        try:
-            from forms.validation import validate
+        from forms.errors import FormsError
+        from forms.validation import validate
 
+        try:
             self.problems = list(validate(self.current_visit(), self.form, self.reference))
-        except Exception as exc:  # noqa: BLE001 - checks must never lose what was typed
-            log.error("validation failed: %s", type(exc).__name__)
+        except FormsError as exc:   # e.g. reference data that no longer loads: what was typed stays in the fields
+            log.warning("validation unavailable: %s", type(exc).__name__)
             self.problems = []
         self._show_problems()
 
@@ -280,13 +283,14 @@ class VisitEditor(QWidget):
     def reassess(self) -> None:
         """Re-run the rules and show their suggestions."""
         self._assess_timer.stop()
-        try:
-            from forms.assessment import assess
+        from forms.assessment import assess
+        from forms.errors import FormsError
 
+        try:
             self.assessment = assess(self.current_visit(), self.reference, form=self.form)
-        except Exception as exc:  # noqa: BLE001 - e.g. no dibao standard for this county: explained, not raised
+        except FormsError as exc:   # e.g. a form version this laptop lacks: explained in plain Chinese
             self.assessment = None
-            self.panel.set_unavailable(getattr(exc, "message_zh", None) or self.tr("暂时无法给出政策提示。"))
+            self.panel.set_unavailable(exc.message_zh or self.tr("暂时无法给出政策提示。"))
             return
         self.panel.set_assessment(self.assessment)
 
@@ -317,7 +321,7 @@ class VisitEditor(QWidget):
     def _autosaved(self, edits: int) -> None:
         self._autosaving = False
         self.dirty = self._edits != edits   # typed while it was written: the next autosave takes it
-        self.last_autosave = dt.datetime.now().strftime("%H:%M:%S")
+        self.last_autosave = dt.datetime.now(CHINA_TZ).strftime("%H:%M:%S")
         self._show_autosave()
 
     def _autosave_failed(self, exc) -> None:
@@ -405,7 +409,7 @@ class VisitEditor(QWidget):
         self._save_ended()
         self.dirty = self._edits != self._saved_at_edit   # what was typed during the save is kept for the next one
         self.visit["status"] = "draft"
-        self.last_autosave = dt.datetime.now().strftime("%H:%M:%S")
+        self.last_autosave = dt.datetime.now(CHINA_TZ).strftime("%H:%M:%S")
         self.autosave_label.setText(self.tr("已保存 %1").replace("%1", self.last_autosave))
         self.saved.emit("draft")
         then, self._then = self._then, None

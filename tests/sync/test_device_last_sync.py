@@ -72,7 +72,12 @@ def test_a_sync_that_moves_nothing_is_still_the_laptops_last_sync(database, tmp_
         assert "从未同步" in row_of(devices_page(storage), "福宝村-01")
 
         before = datetime.now(timezone.utc).replace(microsecond=0)
+        writes, signed = [], []
+        real_write, real_auth = storage.note_contact, storage.use_nonce   # counted, then done for real
+        monkeypatch.setattr(storage, "note_contact", lambda *a: (writes.append(a), real_write(*a))[1])
+        monkeypatch.setattr(storage, "use_nonce", lambda *a: (signed.append(a), real_auth(*a))[1])
         assert fieldapp_main(["--data-dir", str(tmp_path / "laptop"), "sync", "--user", "visitor1"]) == 0
+        assert len(signed) >= 2 and len(writes) == 1, len(signed)     # several signed requests, one write of the contact time
         assert not storage.device_reads(device_id) and not storage.records(Scope("admin", ""))   # nothing moved
         first = listed(capsys, url)["福宝村-01"]["last_sync_at"]
         assert first and before <= datetime.fromisoformat(first) <= datetime.now(timezone.utc)

@@ -876,6 +876,11 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>MainWindow</name>
     <message>
+        <location filename="../first_run_flow.py" line="43"/>
+        <source>登记码未被接受</source>
+        <translation>Enrollment code not accepted</translation>
+    </message>
+    <message>
         <location filename="../first_run_flow.py" line="41"/>
         <source>正在创建本机加密数据库…</source>
         <translation>Creating the encrypted database on this laptop…</translation>

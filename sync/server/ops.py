@@ -192,7 +192,7 @@ DOCTOR_DATABASE_WAIT_SECONDS = 5.0
 
 
 def _check_database(url: str) -> tuple[list[Finding], object | None]:
-    from sync.server.storage import open_storage
+    from sync.server.storage import STORAGE_ERRORS, open_storage
 
     path = _sqlite_path(url)
     if path is not None and not path.is_file():
@@ -201,7 +201,7 @@ def _check_database(url: str) -> tuple[list[Finding], object | None]:
     try:
         storage = open_storage(url, wait_seconds=DOCTOR_DATABASE_WAIT_SECONDS)
         version = storage.schema_version()
-    except Exception as exc:  # noqa: BLE001 - every way of not reaching the database is reported, not raised
+    except STORAGE_ERRORS as exc:  # every way of not reaching the database is reported, not raised
         if storage is not None:
             storage.close()   # a pool that cannot connect would otherwise keep trying in the background
         return [Finding("数据库", "fail", "无法打开数据库，请检查 --database 地址、数据库服务和密码。", type(exc).__name__)], None

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
+from forms.expressions import local_today
 
 
 DUPLICATES_KEY = "duplicate_members"  # office laptops: [{"id_number", "households": [...]}] as of the last sync
@@ -122,7 +123,7 @@ def create_household(part, village_code: str, head_name: str, id_number: str, *,
     household_id = str(uuid.uuid4())
     visit = part.visits.new_visit({"id": household_id, "fields": {}})
     answers = visit["answers"]
-    answers["visit_date"] = (on_date or dt.date.today()).isoformat()
+    answers["visit_date"] = (on_date or local_today()).isoformat()
     answers["village_code"] = village_code
     if choices[village_code].area_type:
         answers["area_type"] = choices[village_code].area_type

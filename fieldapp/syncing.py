@@ -8,7 +8,6 @@ server says the device was revoked, the vault is locked and its local key wraps 
 
 from __future__ import annotations
 
-import datetime
 import json
 import logging
 import threading
@@ -20,6 +19,7 @@ from sync import bundle, errors
 from sync import store as st
 from sync.client import SyncClient, SyncReport, enroll as _enroll, office_key_pem
 from sync.protocol import MAX_SERIAL_BLOCK
+from forms.expressions import local_today
 
 log = logging.getLogger("fieldapp.syncing")
 
@@ -218,7 +218,7 @@ def reserve_serials(vault, kind: str, township_code: str, year: int, at_least: i
 
 def _top_up_serials(vault, client: SyncClient) -> None:
     """After a sync: refill every block of this year that is running low (offline printing can go on)."""
-    year = datetime.date.today().year
+    year = local_today().year
     for key, ranges in serial_blocks(vault).items():
         kind, township, block_year = key.split("|")
         if int(block_year) != year:

@@ -36,6 +36,10 @@ PRECHECK_LIMIT = 20_000     # pending changes offered to /v1/push/known per sync
 KNOWN_CHUNK = 5_000         # change ids per /v1/push/known request
 # refusals that concern one change, not the device or the connection: that change is set aside, the rest syncs
 SET_ASIDE_CODES = frozenset({"CHANGE_INVALID", "OUTSIDE_AREA", "MALFORMED_REQUEST", "CHANGE_ID_REUSED"})
+# POSTs the server answers the same way when sent twice: a push is de-duplicated by change id, the
+# known-check only reads, an audit anchor already stored with the same hash is accepted as stored.
+# (Never 文号 reservations or review decisions: sent twice, they would take a second block or event.)
+REPEATABLE_POSTS = frozenset({"/v1/push", "/v1/push/known", "/v1/audit/anchor"})
 Progress = Callable[[str, int, int], None]   # (stage "push" | "pull", done, total or 0 if unknown)
 
 
@@ -91,15 +95,47 @@ def _http(server_url: str, ca_pem: str | None, transport: httpx.BaseTransport | 
                                                   APP_VERSION_HEADER: app_version or installed_app_version()})
 
 
-def _send(http: httpx.Client, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+# A request that got no answer: most often a kept-alive connection the server closed (its keep-alive ran
+# out while the laptop was writing a pulled page into its vault, and the next request went out on the
+# dying socket), or a response cut by the network. One that is safe to repeat is sent once more on a
+# fresh connection; a refused connection (the server is not there) is not retried.
+STALE_CONNECTION = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+
+
+class _Stale(Exception):
+    """Internal: a repeatable request met a closed kept-alive connection."""
+
+
+def _request(http: httpx.Client, method: str, path: str, body: bytes | None, headers: dict | None,
+             repeatable: bool) -> httpx.Response:
     try:
-        response = http.request(method, path, content=body, headers=headers)
+        return http.request(method, path, content=body, headers=headers)
     except httpx.ConnectError as exc:
         if "CERTIFICATE_VERIFY_FAILED" in str(exc) or isinstance(exc.__cause__, ssl.SSLError):
             raise errors.TlsVerifyFailed(str(exc)[:200]) from None
         raise errors.ServerUnreachable(type(exc).__name__) from None
+    except STALE_CONNECTION as exc:
+        if repeatable:
+            raise _Stale(type(exc).__name__) from None
+        raise errors.ServerUnreachable(type(exc).__name__) from None
     except httpx.TransportError as exc:
         raise errors.ServerUnreachable(type(exc).__name__) from None
+
+
+def _send(http: httpx.Client, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+          again: Callable[[], dict] | None = None):
+    """One request and its checked JSON answer.
+
+    *again*, for a request that is safe to repeat (a read, or a push the server de-duplicates by change
+    id), gives fresh headers (a new signature and nonce): a stale kept-alive connection is then retried
+    once on a new connection instead of failing the whole sync.
+    """
+    try:
+        response = _request(http, method, path, body, headers, repeatable=again is not None)
+    except _Stale as stale:
+        log.info("no answer (%s); sending %s %s again", stale, method,
+                 path.split("?")[0])
+        response = _request(http, method, path, body, again(), repeatable=False)
     try:   # a tampered or broken answer (not JSON, nested 1,000 deep) is a coded error, never a crash
         payload = loads_bounded(response.content, errors.UnexpectedResponse)
     except errors.UnexpectedResponse as exc:
@@ -190,10 +226,16 @@ class SyncClient:
     def _call(self, method: str, path: str, payload: object | None = None, query: dict | None = None):
         target = path + ("?" + urlencode(query) if query else "")
         body = canonical_json(payload) if payload is not None else b""
-        headers = sign_request(self.keys, self.device_id, method, target, body)
-        if payload is not None:
-            headers["Content-Type"] = "application/json"
-        return _send(self.http, method, target, body if payload is not None else None, headers)
+
+        def signed() -> dict:   # a fresh nonce each time: the server refuses a replayed one
+            headers = sign_request(self.keys, self.device_id, method, target, body)
+            if payload is not None:
+                headers["Content-Type"] = "application/json"
+            return headers
+
+        repeatable = method == "GET" or path in REPEATABLE_POSTS
+        return _send(self.http, method, target, body if payload is not None else None, signed(),
+                     again=signed if repeatable else None)
 
     def hello(self) -> dict:
         """Check the server's protocol range and clock before syncing."""

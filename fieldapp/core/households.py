@@ -10,6 +10,7 @@ from fieldapp.core.catalog import Catalog
 from fieldapp.core.derive import Deriver
 from fieldapp.core.session import Session
 from fieldapp.core.visits import Visits
+from forms.expressions import local_today
 
 # Flag order everywhere in the UI: child protection first (urgent), then the rest.
 FLAG_ORDER = ("child_protection", "filing", "verify", "watch")
@@ -160,7 +161,7 @@ class Households:
 
         :param rows: the list rows the UI already holds (read from the vault when None)
         """
-        today_iso = (today or dt.date.today()).isoformat()
+        today_iso = (today or local_today()).isoformat()
         names = self.catalog.village_names
         per: dict[str, VillageCoverage] = {}
         for r in (rows if rows is not None else self.rows()):
@@ -223,7 +224,7 @@ class Households:
         changes = {f"{row}/disposition": disposition}
         if disposition == "referred":
             changes[f"{row}/department"] = department
-            changes[f"{row}/referred_on"] = referred_on or need.get("referred_on") or dt.date.today().isoformat()
+            changes[f"{row}/referred_on"] = referred_on or need.get("referred_on") or local_today().isoformat()
         else:
             changes[f"{row}/department"] = None
             changes[f"{row}/referred_on"] = None

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from fieldapp.ui.changes import Changes
 from fieldapp.ui.errors import show_error
+from forms.expressions import local_today
 
 
 def import_file(window, path: str | None = None, passphrase: str | None = None) -> None:
@@ -59,12 +60,10 @@ def export_file(window, path: str | None = None, passphrase: str | None = None) 
     from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 
     if path is None:
-        import datetime as dt
-
         from fieldapp.ui.print_preview import documents_folder
 
         prefix = QCoreApplication.translate("MainWindow", "走访记录导出")
-        name = f"{prefix}_{dt.date.today().isoformat()}.json"  # in documents, not the program's folder
+        name = f"{prefix}_{local_today().isoformat()}.json"  # in documents, not the program's folder
         path, _ = QFileDialog.getSaveFileName(window, QCoreApplication.translate("MainWindow", "导出走访记录"),
                                               str(documents_folder() / name), "JSON (*.json)")
         if not path:

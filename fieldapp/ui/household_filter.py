@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from fieldapp.services import FLAG_ORDER, HouseholdRow
+from forms.expressions import local_today
 
 CHILD_PROTECTION = "child_protection"
 VISIT_STATUSES = ("not_visited", "draft", "done", "unreachable")
@@ -42,7 +43,7 @@ def matching_rows(rows: list[HouseholdRow], f: HouseholdFilter) -> list[int]:
     """Indexes of ``rows`` that pass the filter ``f``, in their original order."""
     if f.is_empty():
         return list(range(len(rows)))
-    today = f.today or dt.date.today()
+    today = f.today or local_today()
     tests = []
     if f.household_ids is not None:
         ids = f.household_ids

@@ -18,6 +18,7 @@ from fieldapp.ui.household_filter import (CHILD_PROTECTION, COLUMNS, HouseholdFi
                                           sort_key)
 
 from fieldapp.ui.labels import list_label, list_sep
+from forms.expressions import local_today
 
 HouseholdIdRole = Qt.UserRole + 1
 LabelFn = Callable[[str, str], str]  # (kind, code) -> text shown
@@ -116,9 +117,7 @@ class HouseholdTableModel(QAbstractTableModel):
 
 
 def _today_iso() -> str:
-    import datetime as dt
-
-    return dt.date.today().isoformat()
+    return local_today().isoformat()
 
 
 class HouseholdProxy(QAbstractProxyModel):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from forms.expressions import local_today
 
 
 class NeedsView(QWidget):
@@ -114,7 +114,7 @@ class NeedsView(QWidget):
         self.update_requested.emit(self.needs[r].get("need_id", ""), {
             "disposition": self.disposition.currentData(),
             "department": self.department.currentData() if self.disposition.currentData() == "referred" else None,
-            "referred_on": dt.date.today().isoformat() if self.disposition.currentData() == "referred" else None,
+            "referred_on": local_today().isoformat() if self.disposition.currentData() == "referred" else None,
             "outcome": self.outcome.text().strip() or None,
             "note": self.note.text().strip(),
         })

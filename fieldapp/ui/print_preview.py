@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMessa
                                QVBoxLayout)
 
 from fieldapp.ui.changes import Changes
+from forms.expressions import local_today
 
 log = logging.getLogger(__name__)
 PREVIEW_DPI = 96
@@ -72,10 +73,8 @@ def documents_folder() -> Path:
 
 def suggested_file_name(*parts: str, day: str | None = None) -> str:
     """"刘建国户_入户调查记录_2026-12-01.pdf": what, whose and when, safe in any file system."""
-    import datetime as dt
-
     words = [_NOT_IN_NAMES.sub("", p).strip("._") for p in parts if p]
-    return "_".join([w for w in words if w] + [day or dt.date.today().isoformat()]) + ".pdf"
+    return "_".join([w for w in words if w] + [day or local_today().isoformat()]) + ".pdf"
 
 
 class PrintPreviewDialog(QDialog):

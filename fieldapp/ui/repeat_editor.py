@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -12,6 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 from forms.display import answer_text as display_value
 from fieldapp.ui.form_fields import make_field, next_focusable
+from forms.expressions import local_today
 
 PREFERRED_COLUMNS = {
     "members": ("name", "relation", "id_number", "sex", "age", "health", "disability_category"),
@@ -251,7 +251,7 @@ class RepeatEditor(QWidget):
         if child.id == "disposition" and value == "referred" and "referred_on" in self.fields \
                 and not self.rows[i].get("referred_on"):
             # 转介日期: today unless typed (it is the day the need is handed over, so it does not follow later edits)
-            today = dt.date.today().isoformat()
+            today = local_today().isoformat()
             self.rows[i]["referred_on"] = today
             if i < len(self.calc_rows):
                 self.calc_rows[i]["referred_on"] = today

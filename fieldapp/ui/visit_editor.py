@@ -17,6 +17,8 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QSplitter,
                                QTabWidget, QVBoxLayout, QWidget)
 
+from forms.expressions import CHINA_TZ
+
 from fieldapp.ui.assessment_panel import AssessmentPanel
 from fieldapp.ui.errors import show_error
 from fieldapp.ui.form_fields import make_field, next_focusable
@@ -317,7 +319,7 @@ class VisitEditor(QWidget):
     def _autosaved(self, edits: int) -> None:
         self._autosaving = False
         self.dirty = self._edits != edits   # typed while it was written: the next autosave takes it
-        self.last_autosave = dt.datetime.now().strftime("%H:%M:%S")
+        self.last_autosave = dt.datetime.now(CHINA_TZ).strftime("%H:%M:%S")
         self._show_autosave()
 
     def _autosave_failed(self, exc) -> None:
@@ -405,7 +407,7 @@ class VisitEditor(QWidget):
         self._save_ended()
         self.dirty = self._edits != self._saved_at_edit   # what was typed during the save is kept for the next one
         self.visit["status"] = "draft"
-        self.last_autosave = dt.datetime.now().strftime("%H:%M:%S")
+        self.last_autosave = dt.datetime.now(CHINA_TZ).strftime("%H:%M:%S")
         self.autosave_label.setText(self.tr("已保存 %1").replace("%1", self.last_autosave))
         self.saved.emit("draft")
         then, self._then = self._then, None

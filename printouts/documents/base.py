@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, Mapping
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,6 +15,7 @@ from printouts.serials import HeldSerials, MemoryCounter, SerialCounter, SerialS
 from printouts.signing import content_digest, sign_code
 from printouts.templates import LetterTemplates, Office, load_templates
 from forms.places import county_of
+from forms.expressions import local_today
 
 
 def _demo_reference():
@@ -32,7 +32,7 @@ class PrintContext:
     templates: LetterTemplates = field(default_factory=load_templates)
     reference: Any = field(default_factory=_demo_reference)
     counter: SerialCounter = field(default_factory=MemoryCounter)
-    issue_date: str = field(default_factory=lambda: date.today().isoformat())
+    issue_date: str = field(default_factory=lambda: local_today().isoformat())
     font_path: str | None = None
     # True for the in-app preview: the job's numbers are held in ``RenderResult.held_serials``
     # and committed only when the preview is printed or saved (a closed preview uses none).

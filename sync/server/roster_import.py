@@ -21,6 +21,7 @@ from sync import errors
 from sync.server.roster import RosterCheck, Villages, check_roster
 from sync.server.roster_read import FIELD_LABELS_ZH, HEADERS, load_mapping, read_sheet
 from sync.server.storage.roster_store import ROSTER_DEVICE
+from forms.expressions import local_today
 
 TEMPLATE_COLUMNS = ("household_no", "head_name", "head_id", "member_name", "relation", "member_id", "village_code",
                     "village_name", "category", "household_size", "amount", "address", "phone")
@@ -47,7 +48,7 @@ def resolve_campaign(storage, name: str | None, start: str | None, today: dt.dat
         return name, dt.date.fromisoformat(start).isoformat()
     if ref_name == name and ref.get("start"):
         return name, str(ref["start"])
-    return name, (today or dt.date.today()).isoformat()
+    return name, (today or local_today()).isoformat()
 
 
 def import_roster(storage, path: str | Path, *, campaign: str | None = None, start: str | None = None,

@@ -4,6 +4,7 @@ by keyboard where the main flows allow, with a screenshot of each (docs/screensh
 from __future__ import annotations
 
 import re
+from urllib.parse import urlparse
 
 import pytest
 
@@ -46,12 +47,16 @@ def new_page(browser):
 def sign_in_by_keyboard(page, url: str, name: str) -> None:
     page.goto(url + "/console/households")
     assert page.url.endswith("/console/login?next=/console/households")
-    page.keyboard.type(name)            # the name field has the focus
+    # the name field takes the focus when the page has loaded (autofocus): typing before then loses keys
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'name'")
+    page.keyboard.type(name)
+    assert page.input_value("input[name=name]") == name
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.name") == "passphrase"
     page.fill("input[name=passphrase]", PASSPHRASE)   # Chinese text is set directly, never typed
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/console/households")
+    with page.expect_navigation():                    # the login URL itself names /console/households (?next=)
+        page.keyboard.press("Enter")
+    assert urlparse(page.url).path == "/console/households", page.url
 
 
 def test_a_county_administrator_runs_the_campaign_from_the_browser(running, browser):

@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from forms.expressions import local_today
+
 from sync.server.storage import Scope
 from tests.console.seed import TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, member, pid, push_household
 
@@ -50,7 +52,7 @@ def test_overdue_reviews_at_every_level_follow_the_deadline_and_the_reviews(coun
     assert admin.post("/console/roster/confirm", {"token": token}).status_code == 303
     assert "县参考数据未设定审核期限" in total_overdue(admin.get("/console/coverage").text)   # no deadline: none counted
 
-    today = dt.date.today()
+    today = local_today()
     deadline = max(1, (today - SEEDED_VISIT).days - 1)      # every seeded visit is past it
     publish_reference(storage, deadline)
     push_household(storage, VILLAGE_A1, "东山街道竹山路 40 号", [member("孙立新", pid("32011519770101006"))],

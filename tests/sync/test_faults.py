@@ -71,7 +71,10 @@ def test_random_connection_faults_lose_and_double_nothing(server, tmp_path):
     finally:
         proxy.stop()
     print("fault test:", outcomes, dict(proxy.fates))
-    assert outcomes["ok"] > 50 and outcomes["failed"] > 50, outcomes
+    # a read or a push that got no answer is sent once more (sync.client.REPEATABLE_POSTS), so most
+    # single faults heal within the sync; two faults on one request, a refused connection or a cut
+    # 文号 reservation still end a sync early
+    assert outcomes["ok"] > 50 and outcomes["failed"] > 10, outcomes
     assert all(proxy.fates[f] > 10 for f in ("refuse", "cut_upload", "drop_response", "cut_response")), proxy.fates
 
     # the network comes back: everyone syncs cleanly until nothing moves

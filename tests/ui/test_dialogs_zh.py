@@ -1,11 +1,11 @@
 """Qt's own dialogs speak Chinese; a saved PDF goes to the documents folder under a name saying what it is."""
 
-import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QLabel
 
+from forms.expressions import local_today
 from fieldapp.ui.print_preview import documents_folder, suggested_file_name
 from tests.ui.helpers import open_household, unlock
 
@@ -49,7 +49,7 @@ def test_saving_a_preview_opens_in_documents_with_a_telling_name_and_says_where(
     assert target.read_bytes()[:5] == b"%PDF-"
     start = Path(asked["start"])
     assert start.parent == documents_folder() and start.parent != Path.cwd()
-    assert start.name == f"{tab.title()}_{tab.print_actions['visit_record'].text()}_{dt.date.today().isoformat()}.pdf"
+    assert start.name == f"{tab.title()}_{tab.print_actions['visit_record'].text()}_{local_today().isoformat()}.pdf"
     assert "visit_result" not in start.name and "visit_record" not in start.name
     assert dlg.saved_label.isVisible() and str(target) in dlg.saved_label.text() and "已保存" in dlg.saved_label.text()
     dlg.reject()

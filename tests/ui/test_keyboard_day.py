@@ -5,7 +5,6 @@ input-method commit, as from a real IME); nothing is set on a widget directly. T
 is read back from the real SQLCipher vault.
 """
 
-import datetime as dt
 import uuid
 
 from PySide6.QtCore import Qt, QTimer
@@ -13,6 +12,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QMessageBox
 
+from forms.expressions import local_today
 from forms.idnumber import check_char
 from tests.ui.helpers import unlock
 
@@ -121,7 +121,7 @@ def test_a_whole_visit_from_the_keyboard(services_factory, window_factory, qtbot
 
     # Section 走访信息: the keyboard starts in 走访日期 (today), no Tab needed.
     assert focused() is ed.fields["visit_date"].input
-    assert ed.fields["visit_date"].input.text() == dt.date.today().isoformat()
+    assert ed.fields["visit_date"].input.text() == local_today().isoformat()
     key(Qt.Key_Tab)
     type_in("09:30")
     key(Qt.Key_Return)  # Enter moves on like Tab
@@ -230,7 +230,7 @@ def test_a_whole_visit_from_the_keyboard(services_factory, window_factory, qtbot
     record = svc.vault.get_visit(ed.visit["visit_id"], audit_view=False)
     a = record["answers"]
     assert record["status"] == "final"
-    assert a["visit_date"] == dt.date.today().isoformat() and a["visit_time"] == "09:30"
+    assert a["visit_date"] == local_today().isoformat() and a["visit_time"] == "09:30"
     assert a["visitors"] == ["王芳", "赵强"] and a["representative"] == "刘建国" and a["remarks"] == "户主在家"
     assert (a["area_type"], a["address"], a["phone"], a["hukou_type"]) == \
         ("rural", "仓前街道葛巷村5组18号", "13905710000", "agricultural")

@@ -1,10 +1,10 @@
 """Smaller things from the day-of-visits trial: 转介日期 defaults to today, the panel title of a finished
 visit, English without raw codes or Chinese separators, one term each for 登记码 and 密码."""
 
-import datetime as dt
 import re
 from pathlib import Path
 
+from forms.expressions import local_today
 from forms.rules.people import r5_tekun
 from tests.ui.helpers import choose, open_household, unlock, start_new_visit
 
@@ -25,7 +25,7 @@ def test_referring_a_need_fills_today_as_the_referral_date(services_factory, win
     choose(needs.fields["category"].input, "housing")
     choose(needs.fields["disposition"].input, "referred")
     ed.recheck()
-    today = dt.date.today().isoformat()
+    today = local_today().isoformat()
     assert needs.fields["referred_on"].isVisible() and needs.fields["referred_on"].input.text() == today
     assert needs.rows[-1]["referred_on"] == today
     # A date typed before choosing 转介 is kept.

@@ -13,10 +13,11 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sync.server.console import errors
+from forms.expressions import local_today
 
 SAMPLE_HEAD = "样例户主"
 PNG_DPI = 60
@@ -38,7 +39,7 @@ def _id_number(county: str) -> str:
 
 def sample_visit(village_code: str, area_type: str, township_name: str, village_name: str) -> dict:
     """A made-up household (样例) of *village_code* with one referred need, as an interchange visit."""
-    visit_date = date.today().isoformat()
+    visit_date = local_today().isoformat()
     head = {"member_id": str(uuid.uuid5(uuid.NAMESPACE_OID, "fieldapp-sample-head")), "name": SAMPLE_HEAD,
             "id_number": _id_number(village_code[:6]), "relation": "head", "health": "chronic",
             "labour_capacity": "partial", "marital_status": "married"}
@@ -79,7 +80,7 @@ def render_sample_pdf(templates_doc: dict, reference_doc: dict, areas: list[dict
     ctx = printouts.PrintContext(signing_key=Ed25519PrivateKey.generate(), templates=parse_templates(templates_doc),
                                  reference=reference_from_dict(reference_doc, "reference (preview)"))
     visit = read_visit(sample_visit(village, area_type, township_name, village_name))
-    today = date.today()
+    today = local_today()
     suggestions = [{"rule": "R3", "code": "dibao_candidate"}, {"rule": "R12", "code": "approval_township"}]
     requests = {
         "visit_result": LetterRequest(visit, suggestions=suggestions),

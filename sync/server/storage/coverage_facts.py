@@ -21,6 +21,7 @@ import threading
 
 from forms.coverage import HouseholdFacts, facts_from_fields, review_overdue, summarise_groups
 from forms.places import township_of
+from forms.expressions import local_today
 
 BATCH = 1000
 COLUMNS = ("household_id", "village_code", "township_code", "roster_campaign", "roster_closed", "unreachable_campaign",
@@ -117,7 +118,7 @@ def report(storage, campaign: str, since: str, area: str = "", today: _dt.date |
            deadline_days: int | None = None):
     """The :class:`forms.coverage.CoverageReport` of *campaign* under *area*, from the grouped facts."""
     refresh(storage)
-    today = today or _dt.date.today()
+    today = today or local_today()
     cutoff = (today - _dt.timedelta(days=deadline_days)).isoformat() if deadline_days else ""
     with storage._tx(write=False) as tx:
         state = tx.one("SELECT seq, review_seq FROM coverage_facts_state WHERE id = 1")

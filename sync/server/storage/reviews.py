@@ -15,6 +15,7 @@ from sync import errors
 from sync.review import APPROVED, RETURNED
 from sync.server.storage.base import Scope
 from forms.places import township_of
+from forms.expressions import local_today
 
 EVENT_COLUMNS = ("review_seq, event_id, visit_id, household_id, village_code, township_code, action, comment, "
                  "field_comments, reviewer, reviewer_role, reviewer_name, at")
@@ -173,8 +174,6 @@ class ReviewStore:
         date, then the newest change) is 待审核 until a review event says otherwise. Only the status and visit date
         are read from each visit (in SQL), not its whole record.
         """
-        import datetime as _dt
-
         from forms.coverage import review_overdue
 
         cond, params = self.sql._scope_condition(scope)
@@ -189,7 +188,7 @@ class ReviewStore:
             if held is None or key > held[0]:
                 latest[row["household_id"]] = (key, row["village_code"] or "", row["entity_id"])
         states = self.latest_states(scope)
-        today = today or _dt.date.today()
+        today = today or local_today()
         out: dict[str, dict[str, int]] = {}
         for key, village, visit_id in latest.values():
             event = states.get(visit_id)

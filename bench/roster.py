@@ -190,24 +190,25 @@ def bench_pull(tmp: Path, households: int, repeat: int = 1, fresh_db=None) -> di
             vault = Vault.create(tmp / f"office{round_no}", "乡镇经办", "bench-pass-2026", None, kdf=FAST_KDF)
             syncing.enroll(vault, server.url, code)
             t0, c0, s0, w0 = time.perf_counter(), time.process_time(), _proc_cpu(server.proc.pid), _written_mb()
-            q0 = _queued_s()
+            q0, sq0 = _queued_s(), _queued_s(server.proc.pid)
             syncing.sync_now(vault)
             seconds, cpu, written = time.perf_counter() - t0, time.process_time() - c0, _written_mb() - w0
             # the laptop's own queueing only: its waits for the server (the server's CPU and queueing) stay in
-            unqueued = seconds - (_queued_s() - q0)
+            unqueued, server_queued = seconds - (_queued_s() - q0), _queued_s(server.proc.pid) - sq0
             server_cpu = _proc_cpu(server.proc.pid) - s0
             got = vault.household_count()
             vault.lock()
             if got != report["households"]["new"]:
                 raise SystemExit(f"pulled {got} of {report['households']['new']} households")
-            runs.append((seconds, cpu, server_cpu, written, unqueued))
+            runs.append((seconds, cpu, server_cpu, written, unqueued, server_queued))
             print(f"  pull round {round_no + 1}: {seconds:.2f} s wall, laptop CPU {cpu:.2f} s, server CPU {server_cpu:.2f} s, "
-                  f"laptop wrote {written:.0f} MB; wall less the laptop's time queued for a core {unqueued:.2f} s", flush=True)
+                  f"laptop wrote {written:.0f} MB; wall less the laptop's time queued for a core {unqueued:.2f} s; "
+                  f"the server queued {server_queued:.2f} s", flush=True)
     finally:
         server.stop()
     return {"pull_households": got, "pull_s": _median([r[0] for r in runs]), "pull_laptop_cpu_s": _median([r[1] for r in runs]),
             "pull_server_cpu_s": _median([r[2] for r in runs]), "pull_laptop_written_mb": _median([r[3] for r in runs]),
-            "pull_unqueued_s": _median([r[4] for r in runs])}
+            "pull_unqueued_s": _median([r[4] for r in runs]), "pull_server_queued_s": _median([r[5] for r in runs])}
 
 
 def main(argv=None) -> int:
@@ -253,6 +254,7 @@ def main(argv=None) -> int:
           f"import_unqueued_s={r['import_unqueued_s']:.2f} reimport_s={r['reimport_s']:.2f} "
           f"import_written_mb={r['import_written_mb']:.0f} "
           f"pull_households={q['pull_households']} pull_s={q['pull_s']:.2f} pull_unqueued_s={q['pull_unqueued_s']:.2f} "
+          f"pull_server_queued_s={q['pull_server_queued_s']:.2f} "
           f"pull_laptop_cpu_s={q['pull_laptop_cpu_s']:.2f} pull_server_cpu_s={q['pull_server_cpu_s']:.2f} "
           f"pull_laptop_written_mb={q['pull_laptop_written_mb']:.0f} "
           f"pull_cpu_of_limit={(q['pull_laptop_cpu_s'] + q['pull_server_cpu_s']) / pull_limit:.2f} "

@@ -13,13 +13,14 @@ import json
 import logging
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+from fieldapp.errors import AppError
 
 log = logging.getLogger(__name__)
 
 ENROLL_TIMEOUT = 10.0  # seconds: the wizard waits this long for the server before carrying on offline
 
 
-class BadServerAddress(Exception):
+class BadServerAddress(AppError):
     """The server address is not an http(s) URL with a host."""
 
     def __init__(self, url: str):

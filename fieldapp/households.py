@@ -13,13 +13,14 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
+from fieldapp.errors import AppError
 from forms.expressions import local_today
 
 
 DUPLICATES_KEY = "duplicate_members"  # office laptops: [{"id_number", "households": [...]}] as of the last sync
 
 
-class HouseholdExists(Exception):
+class HouseholdExists(AppError):
     """A household on this laptop already has a member with this ID number: open it instead."""
 
     def __init__(self, household_id: str, caption: str):
@@ -29,7 +30,7 @@ class HouseholdExists(Exception):
         self.message_zh = f"本机已有这个身份证号的家庭：{caption}。将打开这一户，不会重复建户。"
 
 
-class VillageNotOnLaptop(Exception):
+class VillageNotOnLaptop(AppError):
     """The village chosen is not one this laptop works in."""
 
     def __init__(self, code: str):
@@ -37,7 +38,7 @@ class VillageNotOnLaptop(Exception):
         self.message_zh = f"村（社区）{code} 不在本机负责的范围内，请从列表中选择本机的村（社区）。"
 
 
-class HeadNameMissing(Exception):
+class HeadNameMissing(AppError):
     """The household head's name is empty."""
 
     message_zh = "请填写户主姓名。"
@@ -142,6 +143,7 @@ def duplicate_flags(part) -> list[dict]:
 
     Each item: ``{"id_masked", "households": [{"household_id", "village_code", "village_name", "caption"}]}``.
     """
+    from fieldapp.vault.errors import RecordNotFound
     from forms.idnumber import mask
 
     stored = part.session.v().get_sync_state(DUPLICATES_KEY)
@@ -157,7 +159,7 @@ def duplicate_flags(part) -> list[dict]:
             try:
                 row = part.row(hid)
                 caption = " · ".join(x for x in (row.head_name, row.address) if x)
-            except Exception:  # noqa: BLE001 - a household of another township: its code only
+            except RecordNotFound:  # a household of another township: its code only
                 caption = ""
             households.append({"household_id": hid, "village_code": h.get("village_code", ""),
                                "village_name": part.catalog.area_name(h.get("village_code", "")), "caption": caption})

@@ -15,13 +15,14 @@ import json
 import logging
 from pathlib import Path
 from forms.places import county_of, township_of
+from fieldapp.errors import AppError
 
 log = logging.getLogger(__name__)
 
 DOCUMENT_PREFIX = "document/"
 
 
-class TemplatesMissing(Exception):
+class TemplatesMissing(AppError):
     """Nothing to print with: the county's letter templates (文号 schemes, offices) have not reached this laptop."""
 
     message_zh = ("本机还没有县民政局发布的文书模板（告知书文字、文号规则、办理窗口地址和电话），无法打印。")
@@ -33,7 +34,7 @@ class TemplatesMissing(Exception):
         super().__init__("no published letter templates")
 
 
-class PublishedDocumentInvalid(Exception):
+class PublishedDocumentInvalid(AppError):
     """A pulled document cannot be used (it was checked by the server, so this means a newer format)."""
 
     def __init__(self, kind: str, name: str, version: int, detail: str):

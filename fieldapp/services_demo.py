@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from fieldapp.errors import AppError
 
 log = logging.getLogger("fieldapp.demo_server")
 
@@ -30,7 +31,7 @@ DB_NAME = "demo-server.db"
 OFFICE_KEY_NAME = "demo-office-key"
 
 
-class DemoServerUnavailable(Exception):
+class DemoServerUnavailable(AppError):
     """The embedded demo server did not start."""
 
     message_zh = "演示用的本机同步服务器没有启动，暂时无法演示同步。"

@@ -71,8 +71,10 @@ def office_reports(services) -> list[dict]:
 
 
 def _caption(services, household_id: str) -> str:
+    from fieldapp.vault.errors import RecordNotFound
+
     try:
         row = services.household_row(household_id)
-    except Exception:  # noqa: BLE001 - a household this laptop does not hold: its id
+    except RecordNotFound:  # a household this laptop does not hold: its id
         return household_id[:8]
     return " · ".join(x for x in (row.head_name, row.address) if x) or household_id[:8]

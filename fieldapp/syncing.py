@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from fieldapp.vault.errors import VaultError
 from sync import bundle, errors
 from sync import store as st
 from sync.client import SyncClient, SyncReport, enroll as _enroll, office_key_pem
@@ -60,7 +61,7 @@ def _apply_office_key_quietly(vault) -> None:
     """apply_office_key on an error path: a failure here must not hide the sync error being raised."""
     try:
         apply_office_key(vault)
-    except Exception as exc:   # noqa: BLE001 - logged; the original error is what the user needs to see
+    except (VaultError, ValueError) as exc:   # logged; the original (sync) error is what the user needs to see
         log.warning("office recovery wrap not updated: %s", type(exc).__name__)
 
 

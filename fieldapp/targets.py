@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from forms.coverage import CoverageReport, HouseholdFacts, summarise, unreachable_status
+from forms.coverage import CoverageReport, HouseholdFacts, count_reviews, summarise, unreachable_status
+from forms.expressions import local_today
 
 
 def _obj(text) -> dict:
@@ -57,13 +58,31 @@ def _campaign_of(facts, reference) -> tuple[str, str] | None:
     return name, since
 
 
-def coverage_report(vault, reference=None) -> CoverageReport | None:
-    """Coverage of the current campaign over the households on this laptop (None when it holds no roster)."""
+def coverage_report(vault, reference=None, today=None) -> CoverageReport | None:
+    """Coverage of the current campaign over the households on this laptop (None when it holds no roster).
+
+    审核超期 is counted by the console's rule (``forms.coverage.review_overdue``) with the county's published
+    ``review_deadline_days``, so the laptop and the console give the same figure for the same households.
+
+    :param today: the date overdue reviews are counted on (default: today in China, ``local_today``)
+    """
     facts = _facts(vault)
     chosen = _campaign_of(facts, reference)
     if chosen is None:
         return None
-    return summarise((f for f, _ in facts), *chosen, vault.review_counts_by_village())
+    report = summarise((f for f, _ in facts), *chosen, review_counts(vault, reference, today))
+    report.review_deadline_days = review_deadline(reference)
+    return report
+
+
+def review_deadline(reference) -> int | None:
+    """The county's review deadline in days from its published reference data (None: none set)."""
+    return getattr(reference, "review_deadline_days", None) if reference is not None else None
+
+
+def review_counts(vault, reference=None, today=None) -> dict[str, dict[str, int]]:
+    """Per village: 待审核 / 已退回 / 已审核通过 of the households' latest final visits, and 审核超期 by the console's rule."""
+    return count_reviews(vault.review_groups_by_village(), today or local_today(), review_deadline(reference))
 
 
 def mark_unreachable(vault, household_id: str, reason: str, note: str, visitors: list[str], reference=None) -> dict:

@@ -23,7 +23,7 @@ from typing import Iterable
 from forms.errors import FormsError
 from forms.places import county_of, township_of
 
-__all__ = ["summarise_groups", "review_overdue", "review_deadline_days", "REVIEW_OVERDUE_LABEL_ZH", "REVIEW_STATES", "REVIEW_LABELS_ZH", "REASONS", "REASON_LABELS_ZH", "STATE_LABELS_ZH", "HouseholdFacts", "CoverageCounts", "CoverageReport",
+__all__ = ["summarise_groups", "review_overdue", "review_deadline_days", "count_reviews", "REVIEW_OVERDUE_LABEL_ZH", "REVIEW_STATES", "REVIEW_LABELS_ZH", "REASONS", "REASON_LABELS_ZH", "STATE_LABELS_ZH", "HouseholdFacts", "CoverageCounts", "CoverageReport",
            "facts_from_fields", "target_state", "summarise", "unreachable_status", "UnreachableIncomplete",
            "report_lines"]
 
@@ -143,10 +143,12 @@ class CoverageReport:
     villages: dict = field(default_factory=dict)
     townships: dict = field(default_factory=dict)
     counties: dict = field(default_factory=dict)
+    review_deadline_days: int | None = None   # the deadline 审核超期 was counted with (None: none set)
 
     def as_dict(self) -> dict:
-        """The whole report as plain JSON-able data."""
+        """The whole report as plain JSON-able data (``review_deadline_days`` only when a deadline was set)."""
         return {"campaign": self.campaign, "since": self.since,
+                **({"review_deadline_days": self.review_deadline_days} if self.review_deadline_days else {}),
                 "villages": [c.as_dict() for _, c in sorted(self.villages.items())],
                 "townships": [c.as_dict() for _, c in sorted(self.townships.items())],
                 "counties": [c.as_dict() for _, c in sorted(self.counties.items())]}
@@ -169,6 +171,23 @@ def review_overdue(state: str, visit_date: str, today: _dt.date, deadline_days: 
     except ValueError:
         return False
     return (today - done).days > deadline_days
+
+
+def count_reviews(groups: Iterable[tuple[str, str, str, int]], today: _dt.date,
+                  deadline_days: int | None) -> dict[str, dict[str, int]]:
+    """Per village, ``{"submitted", "returned", "approved", "overdue"}`` of households' latest final visits.
+
+    :param groups: ``(village code, review state, visit date, how many households)`` of the latest final visits
+        (a laptop reads them from its vault); :func:`review_overdue` decides each group's 审核超期
+    """
+    out: dict[str, dict[str, int]] = {}
+    for village, state, visit_date, n in groups:
+        counts = out.setdefault(village or "", {"submitted": 0, "approved": 0, "returned": 0, "overdue": 0})
+        state = state if state in REVIEW_STATES else "submitted"
+        counts[state] += int(n)
+        if review_overdue(state, visit_date, today, deadline_days):
+            counts["overdue"] += int(n)
+    return out
 
 
 def summarise(households: Iterable[HouseholdFacts], campaign: str, since: str,
@@ -229,12 +248,16 @@ def unreachable_status(campaign: str, reason: str, note: str, visitors: list[str
 
 def report_lines(report: dict) -> list[str]:
     """A report (:meth:`CoverageReport.as_dict`) as the Chinese lines both command lines print."""
-    lines = [f"{report['campaign']}（{report['since']} 起）"]
+    deadline = report.get("review_deadline_days")
+    lines = [f"{report['campaign']}（{report['since']} 起）"
+             + (f"，审核期限 {deadline} 天（待审核超过 {deadline} 天计为{REVIEW_OVERDUE_LABEL_ZH}）" if deadline else "")]
     for level, rows in (("县", report["counties"]), ("乡镇", report["townships"]), ("村", report["villages"])):
         for c in rows:
             closed = "，".join(f"{REASON_LABELS_ZH[r]} {n}" for r, n in c["unreachable"].items() if n)
             lines.append(f"{level} {c['code']}：目标 {c['target']}，已走访 {c['visited']}，无法入户 {c['unreachable_total']}"
                          f"{'（' + closed + '）' if closed else ''}，未走访 {c['not_visited']}，主动发现 {c['discovered']}，"
                          f"覆盖率 {c['rate_permille'] / 10:.1f}%"
-                         + "".join(f"，{REVIEW_LABELS_ZH[r]} {c.get('reviews', {}).get(r, 0)}" for r in REVIEW_STATES))
+                         + "".join(f"，{REVIEW_LABELS_ZH[r]} {c.get('reviews', {}).get(r, 0)}" for r in REVIEW_STATES)
+                         + (f"，{REVIEW_OVERDUE_LABEL_ZH} {c.get('review_overdue', 0)}" if report.get("review_deadline_days")
+                            else ""))
     return lines

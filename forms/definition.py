@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from forms.expressions import CompiledExpression
+from forms.expressions import EVALUATION_ERRORS, CompiledExpression
 
 __all__ = ["Label", "Option", "Constraint", "Question", "Section", "FormDefinition", "QUESTION_TYPES", "EMPTY"]
 
@@ -311,7 +311,7 @@ class FormDefinition:
 def _safe_eval(expr: CompiledExpression, answers: dict, row):
     try:
         return expr.evaluate(answers, row)
-    except Exception:  # noqa: BLE001 - a calculation over half-typed answers is simply unknown
+    except EVALUATION_ERRORS:  # a calculation over half-typed answers is simply unknown
         return None
 
 
@@ -320,5 +320,5 @@ def _relevant(q: Question, answers: dict, row) -> bool:
         return True
     try:
         return bool(q.relevant.evaluate(answers, row))
-    except Exception:  # noqa: BLE001 - undecidable relevance shows the question rather than hiding it
+    except EVALUATION_ERRORS:  # undecidable relevance shows the question rather than hiding it
         return True

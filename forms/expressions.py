@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import simpleeval
 
 from forms import idnumber
-from forms.errors import ExpressionError, IdNumberError
+from forms.errors import ExpressionError, FormsError, IdNumberError
 from forms.rules.income import per_capita_income_fen
 
 __all__ = ["Rows", "CompiledExpression", "compile_expression", "FUNCTIONS"]
@@ -47,6 +47,14 @@ def _rows(value):
     raise TypeError("not a repeat group")
 
 
+def _records(value):
+    """The rows of a repeat group, each a mapping; a malformed row makes the aggregate unknown (TypeError)."""
+    rows = _rows(value)
+    if not all(isinstance(r, dict) for r in rows):
+        raise TypeError("a row of the repeat group is not a mapping")
+    return rows
+
+
 def _matches(cell, codes) -> bool:
     if isinstance(cell, list):
         return any(c in codes for c in cell)
@@ -60,23 +68,23 @@ def count(rows) -> int:
 
 def count_where(rows, field: str, *codes) -> int:
     """Rows whose *field* equals one of *codes* (for a multiple choice: contains one)."""
-    return sum(1 for r in _rows(rows) if _matches(r.get(field), codes))
+    return sum(1 for r in _records(rows) if _matches(r.get(field), codes))
 
 
 def count_at_least(rows, field: str, limit) -> int:
     """Rows whose numeric *field* is ≥ *limit* (unanswered rows are not counted)."""
-    return sum(1 for r in _rows(rows) if isinstance(r.get(field), int) and r[field] >= limit)
+    return sum(1 for r in _records(rows) if isinstance(r.get(field), int) and r[field] >= limit)
 
 
 def count_below(rows, field: str, limit) -> int:
     """Rows whose numeric *field* is < *limit* (unanswered rows are not counted)."""
-    return sum(1 for r in _rows(rows) if isinstance(r.get(field), int) and r[field] < limit)
+    return sum(1 for r in _records(rows) if isinstance(r.get(field), int) and r[field] < limit)
 
 
 def sum_of(rows, field: str) -> int:
     """Sum of an integer *field* over the rows (unanswered cells count as 0)."""
     total = 0
-    for r in _rows(rows):
+    for r in _records(rows):
         v = r.get(field)
         if isinstance(v, int) and not isinstance(v, bool):
             total += v
@@ -86,7 +94,7 @@ def sum_of(rows, field: str) -> int:
 def sum_where(rows, field: str, flag_field: str, flag_value) -> int:
     """Sum of integer *field* over rows whose *flag_field* equals *flag_value*."""
     total = 0
-    for r in _rows(rows):
+    for r in _records(rows):
         v = r.get(field)
         if r.get(flag_field) == flag_value and isinstance(v, int) and not isinstance(v, bool):
             total += v
@@ -186,6 +194,12 @@ _ALLOWED_NODES = (
     ast.Mod, ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot,
     ast.In, ast.NotIn, ast.IfExp, ast.Call,
 )
+
+
+# What evaluating a checked expression over half-typed answers raises, each meaning "not known yet": None or text
+# where a number is expected (TypeError, ValueError), arithmetic on such values, a row or key not there yet, the
+# engine's own errors and simpleeval's limits. Anything else (AttributeError, NameError …) is a bug and is raised.
+EVALUATION_ERRORS = (FormsError, simpleeval.InvalidExpression, ArithmeticError, TypeError, ValueError, LookupError)
 
 
 class _Scope:

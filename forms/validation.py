@@ -15,7 +15,7 @@ import re
 from forms import crosschecks, idnumber
 from forms.definition import FormDefinition, Question, is_empty
 from forms.errors import FormNotFoundError, IdNumberError
-from forms.expressions import local_today
+from forms.expressions import EVALUATION_ERRORS, local_today
 from forms.interchange import envelope_problems
 from forms.problems import ERROR, WARNING, Problem
 
@@ -137,7 +137,7 @@ def _check_question(form, q: Question, raw, calc: dict, row, path: str, problems
         scope = {"value": _expr_value(value)} if row is None else {**row, "value": _expr_value(value)}
         try:
             ok = c.expr.evaluate(calc, scope)
-        except Exception:  # noqa: BLE001 - a constraint over half-typed answers is not violated yet
+        except EVALUATION_ERRORS:  # a constraint over half-typed answers is not violated yet
             continue
         if not ok:
             add(Problem(path, c.severity, "constraint", f"{_where_zh(form, q, path)}：{c.message.zh}",
@@ -150,7 +150,7 @@ def form_relevant(q: Question, calc: dict, row) -> bool:
         return True
     try:
         return bool(q.relevant.evaluate(calc, row))
-    except Exception:  # noqa: BLE001 - undecidable relevance shows the question
+    except EVALUATION_ERRORS:  # undecidable relevance shows the question
         return True
 
 

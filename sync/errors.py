@@ -153,6 +153,9 @@ EnrollmentThrottled = _coded(
     "Too many wrong enrollment codes from this address: try again in 10 minutes.",
     "Too many unknown enrollment codes from one client address in a short time (guessing is slowed down).")
 
+# A code the server refused for good: the person who typed it must type another (throttling is only "wait").
+CODE_REFUSED = (EnrollmentCodeInvalid, EnrollmentCodeExpired, EnrollmentCodeUsed)
+
 # --- authorization and data -----------------------------------------------------
 OutsideArea = _coded(
     "OutsideArea", "OUTSIDE_AREA", 403,

@@ -155,9 +155,8 @@ _APP_KIND = {"consent": "consent", "visit-record": "visit_record"}
 def _print_households(args) -> int:
     """Households of the vault, printed through the app's own pipeline (published templates, vault 文号)."""
     from fieldapp.cli.household import unlocked_services
+    from fieldapp.errors import CODED_ERRORS
     from printouts.errors import PrintoutError
-
-    from forms.errors import FormsError
 
     svc = unlocked_services(args)
     try:
@@ -168,12 +167,8 @@ def _print_households(args) -> int:
             return 0
         kind = args.kind if args.document == "letter" else _APP_KIND[args.document]
         result = svc.print_batch(kind, args.household, out).render
-    except (PrintoutError, FormsError) as exc:
+    except (PrintoutError, *CODED_ERRORS) as exc:  # templates missing, nothing to print, font missing …
         raise _error(exc) from None
-    except Exception as exc:  # noqa: BLE001 - the app's own errors (templates missing, nothing to print) carry message_zh
-        if getattr(exc, "message_zh", None):
-            raise _error(exc) from None
-        raise
     finally:
         svc.lock()
     print(f"已生成 {result.path}：{result.pages} 页，{len(result.documents)} 份")

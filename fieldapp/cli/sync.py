@@ -20,9 +20,11 @@ def open_services(args):
         raise CliError(f"此电脑还没有数据库 (no vault in {services.data_dir})；请先创建。")
     user = choose_user(args.user, services.users(), services.load_settings().get("last_user"))
     passphrase = os.environ.get("FIELDAPP_PASSPHRASE") or getpass.getpass(f"{user} 的密码: ")
+    from fieldapp.errors import CODED_ERRORS
+
     try:
         services.unlock(user, passphrase)
-    except Exception as exc:   # the vault's named errors carry the Chinese message
+    except CODED_ERRORS as exc:   # wrong passphrase, throttled, damaged key file …: each carries the Chinese message
         raise CliError(getattr(exc, "message_zh", None) or str(exc)) from None
     return services
 
@@ -33,6 +35,7 @@ def _sync_error(exc) -> CliError:
 
 def _run(args, work):
     """Run *work(services)* with the vault unlocked; sync errors and the core's named errors become messages."""
+    from fieldapp.errors import CODED_ERRORS
     from sync.errors import SyncError
 
     services = open_services(args)
@@ -40,12 +43,8 @@ def _run(args, work):
         return work(services)
     except SyncError as exc:
         raise _sync_error(exc) from None
-    except CliError:
-        raise
-    except Exception as exc:  # the core's named errors (NotEnrolled, EnrollmentCodeRejected …) carry message_zh
-        if getattr(exc, "message_zh", None):
-            raise CliError(exc.message_zh) from None
-        raise
+    except CODED_ERRORS as exc:  # the core's named errors (NotEnrolled, EnrollmentCodeRejected …); bugs go on with their traceback
+        raise CliError(getattr(exc, "message_zh", None) or str(exc)) from None
     finally:
         services.lock()
 

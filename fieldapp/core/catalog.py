@@ -139,9 +139,12 @@ class Catalog:
 
     def reference_or_none(self):
         """The reference, or None when it cannot be loaded (coverage needs no dibao standards)."""
+        from fieldapp.errors import CODED_ERRORS
+
         try:
             return self.reference()
-        except Exception:  # noqa: BLE001 - missing reference data must not hide coverage
+        except CODED_ERRORS as exc:  # locked, a published document that no longer loads: coverage is still shown
+            log.info("reference unavailable: %s", type(exc).__name__)
             return None
 
     def campaign_start(self) -> str:

@@ -9,9 +9,10 @@ from pathlib import Path
 from fieldapp.core.derive import Deriver
 from fieldapp.core.session import Session
 from fieldapp.core.visits import Visits
+from fieldapp.errors import AppError
 
 
-class ImportFileUnreadable(Exception):
+class ImportFileUnreadable(AppError):
     """The file to import is not readable JSON."""
 
     def __init__(self, name: str):
@@ -20,13 +21,13 @@ class ImportFileUnreadable(Exception):
         self.hint_zh = "请选择由本系统导出的文件（.json）。"
 
 
-class ExportNeedsSecret(Exception):
+class ExportNeedsSecret(AppError):
     """An export needs the office key or a passphrase; the app never exports in clear."""
 
     message_zh = "导出需要设置密码（本机没有县级公钥）。"
 
 
-class ImportRejected(Exception):
+class ImportRejected(AppError):
     """Some visits of an import file were rejected and the caller asked for all or nothing."""
 
     def __init__(self, rejected: int, problems: list[str]):

@@ -10,6 +10,7 @@ from fieldapp.core.catalog import Catalog
 from fieldapp.core.derive import Deriver
 from fieldapp.core.session import Session
 from fieldapp.core.visits import Visits
+from fieldapp.errors import AppError
 from forms.expressions import local_today
 
 # Flag order everywhere in the UI: child protection first (urgent), then the rest.
@@ -49,6 +50,7 @@ class VillageCoverage:
     submitted: int = 0       # review state of the latest final visits (forms.coverage): 待审核
     returned: int = 0        # 已退回
     approved: int = 0        # 已审核通过
+    review_overdue: int = 0  # 审核超期: 待审核 past the county's review deadline (forms.coverage.review_overdue)
 
 
 @dataclass
@@ -57,9 +59,10 @@ class Coverage:
 
     villages: list = field(default_factory=list)
     needs_by_disposition: dict = field(default_factory=dict)
+    review_deadline_days: int | None = None   # the county's deadline 审核超期 was counted with (None: none set)
 
 
-class NeedNotFound(Exception):
+class NeedNotFound(AppError):
     """The need to update is not (or no longer) in the household's current needs."""
 
     def __init__(self, need_id: str):
@@ -161,7 +164,8 @@ class Households:
 
         :param rows: the list rows the UI already holds (read from the vault when None)
         """
-        today_iso = (today or local_today()).isoformat()
+        today = today or local_today()   # China's date (visits are dated locally)
+        today_iso = today.isoformat()
         names = self.catalog.village_names
         per: dict[str, VillageCoverage] = {}
         for r in (rows if rows is not None else self.rows()):
@@ -178,23 +182,34 @@ class Households:
                 v.overdue += 1
             if r.open_needs:
                 v.open_needs += 1
-        targets = self.target_coverage()
+        reference = self.catalog.reference_or_none()
+        targets = self.target_coverage(today)
         if targets is not None:   # a roster is here: targets and visited follow the campaign's rule (forms.coverage)
             for code, counts in targets.villages.items():
                 v = per.get(code) or per.setdefault(code, VillageCoverage(code, names.get(code, "")))
                 v.target, v.visited = counts.target, counts.visited
                 v.unreachable, v.discovered = counts.unreachable_total, counts.discovered
                 v.submitted, v.returned, v.approved = (counts.reviews[k] for k in ("submitted", "returned", "approved"))
+                v.review_overdue = counts.review_overdue
             for code, v in per.items():
                 if code not in targets.villages:
                     v.target = v.visited = 0
-        return Coverage(villages=[per[c] for c in sorted(per)], needs_by_disposition=self.session.v().needs_by_disposition())
+        else:   # no roster yet: the review figures of the households here, by the same rule
+            from fieldapp.targets import review_counts
 
-    def target_coverage(self):
+            for code, counts in review_counts(self.session.v(), reference, today).items():
+                if code in per:
+                    v = per[code]
+                    v.submitted, v.returned, v.approved, v.review_overdue = (
+                        counts[k] for k in ("submitted", "returned", "approved", "overdue"))
+        return Coverage(villages=[per[c] for c in sorted(per)], needs_by_disposition=self.session.v().needs_by_disposition(),
+                        review_deadline_days=getattr(reference, "review_deadline_days", None))
+
+    def target_coverage(self, today: dt.date | None = None):
         """The campaign's coverage (forms.coverage.CoverageReport) of this laptop's households; None without a roster."""
         from fieldapp.targets import coverage_report
 
-        return coverage_report(self.session.v(), self.catalog.reference_or_none())
+        return coverage_report(self.session.v(), self.catalog.reference_or_none(), today)
 
     def mark_unreachable(self, household_id: str, reason: str, note: str, visitors: list[str]) -> dict:
         """Record 无法入户 for a target household (reason, note; a refusal needs the second visitor)."""

@@ -65,9 +65,12 @@ class Lifecycle:
 
         :param enrollment: a ``fieldapp.enrollment.Enrollment`` the wizard already made (kept in the new vault)
         :param office_public_key: the county office's recovery key (PEM), when known at creation (``fieldapp vault init``)
+        :raises fieldapp.core.sync.EnrollmentCodeRejected: the server refused *enrollment_code*; the vault was made
+            (log in and retype the code under 工具)
         """
         from fieldapp.vault import Vault
 
+        refused = None
         s = self.session
         vault = Vault.create(s.data_dir, user, passphrase, office_public_key, **s.kdf_kwargs())
         try:
@@ -80,25 +83,37 @@ class Lifecycle:
 
                 keep_in_vault(vault, enrollment)
             elif server_url and enrollment_code:
-                self._first_enrollment(vault, server_url, enrollment_code)
+                refused = self._first_enrollment(vault, server_url, enrollment_code)
             if demo:
                 vault.set_sync_state(DEMO_STATE, "1")  # the demo reference and templates apply to this vault only
                 self._fill_demo(vault, households or self.demo_households, progress)
         finally:
             vault.lock()
+        if refused is not None:
+            raise refused
 
     @staticmethod
-    def _first_enrollment(vault, server_url: str, code: str) -> None:
-        # Enroll now if the server answers; otherwise keep both for the first sync (set-up works offline).
+    def _first_enrollment(vault, server_url: str, code: str):
+        """Enroll now if the server answers; offline, keep both for the first sync (set-up works offline).
+
+        :returns: ``EnrollmentCodeRejected`` when the server refused the code (forgotten, to be retyped), else None
+        """
+        import fieldapp.syncing as syncing
+        from fieldapp.core.sync import EnrollmentCodeRejected
+        from sync import errors as sync_errors
+
         vault.set_sync_state("pending_server_url", server_url)
         vault.set_sync_state("pending_enrollment_code", code)
         try:
-            import fieldapp.syncing as syncing
-
             syncing.enroll(vault, server_url, code)
+        except sync_errors.CODE_REFUSED as exc:   # said now, while the person who typed it is there
             vault.set_sync_state("pending_enrollment_code", None)
-        except Exception as exc:  # noqa: BLE001 - offline at set-up is normal; retried at the first sync
+            return EnrollmentCodeRejected(exc)
+        except sync_errors.SyncError as exc:   # offline (normal at set-up), TLS, throttled …: the first sync retries
             log.info("enrollment deferred: %s", type(exc).__name__)
+            return None
+        vault.set_sync_state("pending_enrollment_code", None)
+        return None
 
     def _fill_demo(self, vault, count: int, progress) -> None:
         from fieldapp import demo

@@ -14,6 +14,7 @@ from fieldapp.core.catalog import Catalog
 from fieldapp.core.review import Review
 from fieldapp.core.session import Session
 from fieldapp.core.visits import Visits
+from fieldapp.errors import AppError
 
 log = logging.getLogger("fieldapp.core")
 
@@ -21,14 +22,14 @@ log = logging.getLogger("fieldapp.core")
 BATCH_KINDS = ("visit_result", "review", "referral", "consent", "visit_record")
 
 
-class NothingToPrint(Exception):
+class NothingToPrint(AppError):
     """The household has no saved visit to print."""
 
     message_zh = "这一户还没有保存的走访记录，无法打印。"
     hint_zh = "请先保存（Ctrl+S）或完成走访，再打印。"
 
 
-class SerialsUnavailable(Exception):
+class SerialsUnavailable(AppError):
     """This laptop holds no unused 文号 and the county server cannot be reached to fetch more."""
 
     message_zh = "本机没有可用的文号：需要联网从县服务器领取一批文号后才能打印。"

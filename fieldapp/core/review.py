@@ -15,9 +15,10 @@ from fieldapp.core.households import Households
 from fieldapp.core.session import Session
 from fieldapp.core.visits import Visits
 from sync.review import APPROVED, RETURNED, STATE_LABELS_ZH, SUBMITTED, field_of
+from fieldapp.errors import AppError
 
 
-class LetterNeedsApproval(Exception):
+class LetterNeedsApproval(AppError):
     """The county's reference data print letters only for approved visits, and this visit is not approved."""
 
     message_zh = "这一户的走访记录尚未审核通过：县民政局设定告知书只在乡镇审核通过后打印。"

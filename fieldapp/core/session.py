@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from fieldapp.paths import data_dir as _platform_data_dir
+from fieldapp.errors import AppError
 
 
-class NotUnlocked(Exception):
+class NotUnlocked(AppError):
     """The UI asked for data while the vault is locked."""
 
     message_zh = "数据已锁定，请先解锁。"

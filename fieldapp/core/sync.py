@@ -19,13 +19,14 @@ from fieldapp.core.catalog import Catalog
 from fieldapp.core.derive import Deriver
 from fieldapp.core.households import Households
 from fieldapp.core.session import Session
+from fieldapp.errors import AppError
 
 log = logging.getLogger("fieldapp.core")
 
 SyncProgress = Callable[[str, int, int], None]  # (stage "push" | "pull", done, total or 0)
 
 
-class EnrollmentCodeRejected(Exception):
+class EnrollmentCodeRejected(AppError):
     """The code typed at first run was refused by the server (wrong, expired or used): it can be retyped."""
 
     hint_zh = "请在“工具 → 加入县级服务器 / 重新输入登记码…”中重新输入登记码（向县民政局索取新的登记码）。"
@@ -36,7 +37,7 @@ class EnrollmentCodeRejected(Exception):
         self.message_zh = getattr(cause, "message_zh", "登记码无效。")
 
 
-class NotEnrolled(Exception):
+class NotEnrolled(AppError):
     """Sync was asked for but this laptop never joined a county server."""
 
     message_zh = "这台电脑还没有加入县级服务器，无法同步。"
@@ -107,8 +108,7 @@ class Sync:
 
             try:
                 syncing.enroll(v, url, code)
-            except (sync_errors.EnrollmentCodeInvalid, sync_errors.EnrollmentCodeExpired,
-                    sync_errors.EnrollmentCodeUsed) as exc:
+            except sync_errors.CODE_REFUSED as exc:
                 raise EnrollmentCodeRejected(exc) from exc
             v.set_sync_state("pending_enrollment_code", None)
         try:
@@ -193,9 +193,11 @@ class Sync:
         """True when the county server answers (network; call off the UI thread)."""
         import fieldapp.syncing as syncing
 
+        from fieldapp.errors import CODED_ERRORS
+
         try:
             return bool(syncing.is_online(self._v()))
-        except Exception as exc:  # noqa: BLE001 - offline is the normal case in a village
+        except CODED_ERRORS as exc:  # offline is the normal case in a village; locked meanwhile: not online
             log.info("online check failed: %s", type(exc).__name__)
             return False
 
@@ -235,6 +237,7 @@ class Sync:
 
     def _conflict_field(self, name: str, pair: dict, household_id: str = "") -> ConflictField:
         """One conflicting path (``address``, ``members/<id>/health``, ``needs/<id>``) as an office user reads it."""
+        from fieldapp.errors import CODED_ERRORS
         from forms.display import answer_text
         from forms.grain import describe_path
 
@@ -250,8 +253,8 @@ class Sync:
                 question = None   # a whole row (deleted on one side)
             fields = self._v().get_household(household_id, audit_view=False)["fields"] if household_id else {}
             label = describe_path(form, fields, name)
-        except Exception:  # noqa: BLE001 - labels are a convenience; the path is shown instead
-            pass
+        except (*CODED_ERRORS, LookupError) as exc:  # labels are a convenience; the path is shown instead
+            log.info("conflict label unavailable: %s", type(exc).__name__)
 
         def text(value) -> str:
             if len(parts) == 2:

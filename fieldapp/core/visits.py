@@ -11,9 +11,10 @@ from fieldapp.core.derive import Deriver
 from fieldapp.core.session import Session
 from forms.display import answer_text, is_blank as _empty
 from forms.interchange import new_envelope
+from fieldapp.errors import AppError
 
 
-class VisitNotReady(Exception):
+class VisitNotReady(AppError):
     """Finalising was refused: blocking problems remain (they are listed in ``problems``)."""
 
     def __init__(self, problems: list):
@@ -131,8 +132,13 @@ class Visits:
             raise VisitNotReady(problems)
         record = dict(visit)
         record["status"] = "final" if final else "draft"
-        record["answers"] = form.calculate(visit["answers"])
-        return self.session.v().save_visit(record, self.deriver.for_visit(record))
+        try:
+            record["answers"] = form.calculate(visit["answers"])
+            derived = self.deriver.for_visit(record)
+        except BaseException:   # a bug in the rules: what was typed is kept as a draft, and the error goes on
+            self.save_draft(visit)
+            raise
+        return self.session.v().save_visit(record, derived)
 
     def get_visit(self, visit_id: str) -> dict:
         """One visit (interchange format)."""

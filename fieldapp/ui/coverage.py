@@ -80,7 +80,7 @@ class CoveragePage(QWidget):
     show_households = Signal(dict)
 
     COLS = ("village", "target", "visited", "progress", "drafts", "overdue", "open_needs", "unreachable", "discovered",
-            "review_submitted", "review_returned", "review_approved")
+            "review_overdue", "review_submitted", "review_returned", "review_approved")
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -122,7 +122,7 @@ class CoveragePage(QWidget):
         split = QSplitter(Qt.Horizontal, self)
         split.addWidget(self.table)
         split.addWidget(right_w)
-        split.setSizes([700, 640])
+        split.setSizes([900, 440])   # 13 columns: the table needs the room, the chart scales
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
@@ -141,9 +141,10 @@ class CoveragePage(QWidget):
         villages = report.villages
         self.table.setRowCount(len(villages))
         for r, v in enumerate(villages):
+            deadline = getattr(report, "review_deadline_days", None)   # without one nothing is 审核超期: "—"
             cells = [v.village_name or v.village_code, v.target, v.visited, None, v.drafts, v.overdue, v.open_needs,
-                     v.unreachable, v.discovered, getattr(v, "submitted", 0), getattr(v, "returned", 0),
-                     getattr(v, "approved", 0)]
+                     v.unreachable, v.discovered, getattr(v, "review_overdue", 0) if deadline else "—",
+                     getattr(v, "submitted", 0), getattr(v, "returned", 0), getattr(v, "approved", 0)]
             for c, value in enumerate(cells):
                 if c == 3:
                     bar = QProgressBar(self.table)
@@ -189,11 +190,19 @@ class CoveragePage(QWidget):
         """Set every text in the current language."""
         headers = [self.tr("村（社区）"), self.tr("目标户数"), self.tr("已走访"), self.tr("进度"), self.tr("草稿"),
                    self.tr("复核逾期"), self.tr("未解决需求"), self.tr("无法入户"), self.tr("主动发现"),
-                   self.tr("待审核"), self.tr("已退回"), self.tr("已审核通过")]
+                   self.tr("审核超期"), self.tr("待审核"), self.tr("已退回"), self.tr("已审核通过")]
         self.table.setHorizontalHeaderLabels(headers)
+        self.table.horizontalHeaderItem(5).setToolTip(self.tr("按复核计划已到期、尚未重新走访核实的户"))
+        self.table.horizontalHeaderItem(9).setToolTip(self.tr("走访后待审核超过县参考数据规定审核期限的户（与县管理平台同一规则）"))
         self.needs_title.setText(self.tr("需求办理情况（点击查看有未解决需求的户）"))
         self.hint.setText(self.tr("两个全覆盖：每个目标户都要走访，每户情况都要摸清。点击数字可查看对应的户。"))
         r = self.report
+        deadline = getattr(r, "review_deadline_days", None) if r is not None else None
+        if deadline:
+            self.hint.setText(self.hint.text() + self.tr("审核超期：待审核超过 %1 天（县参考数据规定的审核期限）。")
+                              .replace("%1", str(deadline)))
+        elif r is not None:
+            self.hint.setText(self.hint.text() + self.tr("县参考数据未设定审核期限，不计审核超期。"))
         if r is None:
             self.summary.setText(self.tr("覆盖情况"))
         else:

@@ -72,11 +72,11 @@ class ServerForm(QWidget):
             self.confirm.hide()
             self.confirm.setChecked(False)
             self.result.clear()
-        try:
-            from fieldapp.enrollment import check_address
+        from fieldapp.enrollment import BadServerAddress, check_address
 
+        try:
             insecure = check_address(self.url.text()).insecure
-        except Exception:  # noqa: BLE001 - half-typed address
+        except BadServerAddress:  # half-typed address: said when the form is checked
             insecure = False
         self.insecure_ok.setVisible(insecure)
         if not insecure:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-import traceback
+import sys
 
 from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import QMessageBox, QWidget
+
+from fieldapp.errors import log_unexpected
 
 log = logging.getLogger("fieldapp.ui")
 
@@ -28,8 +30,7 @@ def user_message(exc: BaseException) -> tuple[str, str | None]:
         hint = getattr(exc, "hint_zh", None)
         return (f"{message}\n\n{hint}" if hint else str(message)), None
     ref = secrets.token_hex(3).upper()
-    frames = "; ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}:{f.name}" for f in traceback.extract_tb(exc.__traceback__))
-    log.error("unexpected error ref=%s type=%s at=%s", ref, type(exc).__name__, frames)
+    log_unexpected(log, "the app", exc, ref)
     text = QCoreApplication.translate(
         "ErrorMessages", "出现了意外错误（参考编号 %1）。\n\n请再试一次；如果仍然出错，请把这个参考编号告诉乡镇经办人员。"
     ).replace("%1", ref)
@@ -43,3 +44,21 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str | None = N
     box.setObjectName("errorBox")
     box.open()
     return ref
+
+
+def install_excepthook(window: QWidget):
+    """Send an error no handler expected (a bug raised in a Qt slot or timer) to the one error dialog over *window*.
+
+    It is logged by :func:`user_message` without its message; Ctrl+C and exit keep Python's own hook.
+    Returns the hook (tests call it directly).
+    """
+    previous = sys.excepthook
+
+    def hook(kind, exc, tb):
+        if not isinstance(exc, Exception):
+            previous(kind, exc, tb)
+            return
+        show_error(window, exc.with_traceback(tb))
+
+    sys.excepthook = hook
+    return hook

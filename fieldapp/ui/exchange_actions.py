@@ -26,9 +26,11 @@ def import_file(window, path: str | None = None, passphrase: str | None = None) 
                                               str(documents_folder()), "JSON (*.json)")
         if not path:
             return
+    from fieldapp.errors import CODED_ERRORS
+
     try:
         doc, sealed = window.services.read_import_file(path)
-    except Exception as exc:  # noqa: BLE001
+    except CODED_ERRORS as exc:  # unreadable file, not a visit file, vault locked …
         show_error(window, exc)
         return
     if sealed and passphrase is None:

@@ -23,15 +23,24 @@ def create_from_choice(window, choice) -> None:
     services = window.services
 
     def work(progress):
-        services.create_vault(choice.user_name, choice.passphrase, demo=choice.mode == "demo",
-                              server_url=choice.server_url, enrollment_code=choice.enrollment_code,
-                              progress=progress.report, enrollment=choice.enrollment)
-        services.unlock(choice.user_name, choice.passphrase)
+        from fieldapp.core.sync import EnrollmentCodeRejected
 
-    def done(_r):
+        refused = None
+        try:
+            services.create_vault(choice.user_name, choice.passphrase, demo=choice.mode == "demo",
+                                  server_url=choice.server_url, enrollment_code=choice.enrollment_code,
+                                  progress=progress.report, enrollment=choice.enrollment)
+        except EnrollmentCodeRejected as exc:   # the vault was made: go in, and say at once the code must be retyped
+            refused = exc
+        services.unlock(choice.user_name, choice.passphrase)
+        return refused
+
+    def done(refused):
         window.settings["last_user"] = choice.user_name
         services.save_settings(window.settings)
         window._after_unlock(choice.user_name)
+        if refused is not None:
+            show_error(window, refused, QCoreApplication.translate("MainWindow", "登记码未被接受"))
 
     def failed(exc):
         show_error(window, exc)

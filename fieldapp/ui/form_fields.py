@@ -14,6 +14,7 @@ from PySide6.QtGui import QRegularExpressionValidator, QWheelEvent
 from PySide6.QtWidgets import (QAbstractScrollArea, QApplication, QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout,
                                QWidget)
 
+from forms.errors import MoneyError
 from forms.money import fen_to_yuan_str, yuan_to_fen
 
 ERROR_STYLE = "color: #b00020;"
@@ -251,7 +252,7 @@ class MoneyField(TextField):
             return None
         try:
             return yuan_to_fen(text)
-        except Exception:  # noqa: BLE001 - half-typed: validation reports it
+        except MoneyError:  # half-typed: validation reports it
             return None
 
     def _show(self, value):

@@ -215,13 +215,15 @@ class HouseholdTab(QWidget):
             self.focus_editor()
 
     def _inner_changed(self, index: int) -> None:
+        from fieldapp.errors import CODED_ERRORS
+
         w = self.inner.widget(index)
         try:
             if w is self.history:
                 self.history.set_history(self.services.reviews.history(self.household_id), self.languages.language)
             elif w is self.needs:
                 self.needs.set_needs(self.services.needs(self.household_id), self.languages.language)
-        except Exception as exc:  # noqa: BLE001
+        except CODED_ERRORS as exc:  # locked meanwhile, a record gone after a sync …
             show_error(self, exc)
 
     def _update_need(self, need_id: str, change: dict) -> None:

@@ -14,6 +14,8 @@ from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtGui import QFont, QFontDatabase  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from fieldapp.ui.errors import install_excepthook  # noqa: E402
+
 log = logging.getLogger(__name__)
 
 CJK_FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
@@ -84,6 +86,7 @@ def run(data_dir: str | Path | None = None, demo: bool = False) -> int:
         data_dir = default_data_dir() / "demo"
     app = make_app()
     window = build_window(data_dir, demo)
+    install_excepthook(window)   # a bug in a slot reaches the error dialog and the log, not only stderr
     window.show()
     if os.environ.get("FIELDAPP_REPORT_STARTUP"):
         QTimer.singleShot(0, lambda: print(f"STARTUP shown_s={time.perf_counter() - _T0:.3f}", flush=True))

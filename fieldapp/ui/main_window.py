@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget, QWidget
 
+from fieldapp.errors import log_unexpected
 from fieldapp.ui.errors import show_error
 from fieldapp.ui.household_list import HouseholdListPage
 from fieldapp.ui.household_model import HouseholdTableModel
@@ -135,9 +136,11 @@ class MainWindow(QMainWindow):
         if self._users_filled:
             return
         self._users_filled = True
+        from fieldapp.errors import CODED_ERRORS
+
         try:
             users = self.services.users()
-        except Exception as exc:  # noqa: BLE001 - a damaged key file is shown, not raised
+        except CODED_ERRORS as exc:  # a damaged key file is shown, not raised
             users = []
             show_error(self, exc)
         self.unlock_page.set_users(users, self.settings.get("last_user"))
@@ -240,12 +243,13 @@ class MainWindow(QMainWindow):
                 self.tabs.setCurrentIndex(i)
                 w.focus_editor()
                 return
+        from fieldapp.errors import CODED_ERRORS
         from fieldapp.ui.household_tab import HouseholdTab
 
         try:
             tab = HouseholdTab(self.services, self.runner, household_id, self.languages, self.tabs,
                                mutations=self.mutations)
-        except Exception as exc:  # noqa: BLE001 - shown in plain language
+        except CODED_ERRORS as exc:  # a household gone after a sync, locked meanwhile: shown in plain language
             show_error(self, exc)
             return
         i = self.tabs.addTab(tab, tab.title())
@@ -333,8 +337,8 @@ class MainWindow(QMainWindow):
         for w in self.editors():
             try:
                 w.save_draft_now()
-            except Exception as exc:  # noqa: BLE001
-                log.error("draft not saved on lock: %s", type(exc).__name__)
+            except Exception as exc:  # noqa: BLE001 - boundary: the vault must lock even if one tab's draft fails
+                log_unexpected(log, "draft on lock", exc)
             self.tabs.removeTab(self.tabs.indexOf(w))
             w.deleteLater()
         self.mutations.wait(10000)   # the drafts just asked for, and any save still running
@@ -379,11 +383,12 @@ class MainWindow(QMainWindow):
 
     def show_conflicts(self):
         """Show the conflicts (office laptops resolve them field by field)."""
+        from fieldapp.errors import CODED_ERRORS
         from fieldapp.ui.conflicts_view import ConflictsDialog
 
         try:
             dlg = ConflictsDialog(self.services, self.mutations, self)
-        except Exception as exc:  # noqa: BLE001
+        except CODED_ERRORS as exc:  # locked meanwhile, a form version this laptop lacks …
             show_error(self, exc)
             return None
         dlg.finished.connect(lambda _r: self.refresh_status(check_online=False))
@@ -537,8 +542,8 @@ class MainWindow(QMainWindow):
         for w in self.editors():
             try:
                 w.save_draft_now()
-            except Exception as exc:  # noqa: BLE001
-                log.error("draft not saved on close: %s", type(exc).__name__)
+            except Exception as exc:  # noqa: BLE001 - boundary: closing must lock the vault even if one draft fails
+                log_unexpected(log, "draft on close", exc)
         self.mutations.wait(10000)
         self.runner.wait(10000)
         if self.services.is_unlocked():

@@ -8,6 +8,8 @@ the state and the laptop pulls the events afterwards.
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTableWidget,
@@ -15,6 +17,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 
 from fieldapp.ui.changes import Changes
 from fieldapp.ui.errors import show_error
+
+log = logging.getLogger(__name__)
 
 COLUMNS = ("户主", "村", "走访日期", "走访人", "建议", "问题")
 
@@ -33,11 +37,13 @@ class ReviewDialog(QDialog):
         self.resize(1200, 620)
         self.village = QComboBox(self, objectName="reviewVillage")
         self.village.addItem(self.tr("全部村（社区）"), None)
+        from fieldapp.errors import CODED_ERRORS
+
         try:
             for code, name in services.villages():
                 self.village.addItem(f"{name or code}", code)
-        except Exception:  # noqa: BLE001 - the filter is a convenience
-            pass
+        except CODED_ERRORS as exc:  # the filter is a convenience: the queue of every village still shows
+            log.info("village filter unavailable: %s", type(exc).__name__)
         self.village.currentIndexChanged.connect(lambda _i: self.refresh())
         self.note = QLabel(self, objectName="reviewNote", wordWrap=True)
         self.table = QTableWidget(0, len(COLUMNS), self, objectName="reviewQueue")

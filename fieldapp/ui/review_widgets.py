@@ -9,8 +9,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+log = logging.getLogger(__name__)
 
 RETURN_STYLE = "background: #fdecea; border: 1px solid #d9534f; color: #7a1f1a; padding: 4px;"
 
@@ -105,9 +109,12 @@ def install_review(window) -> None:
         services = window.services
         if not services.is_unlocked():
             return
+        from fieldapp.errors import CODED_ERRORS
+
         try:
             returned = services.reviews.returned()
-        except Exception:  # noqa: BLE001 - a vault without review tables yet shows no panel
+        except CODED_ERRORS as exc:  # locked meanwhile, review state not readable: no panel, logged
+            log.info("returned visits unavailable: %s", type(exc).__name__)
             returned = []
         panel.set_returned(returned, services.reviews.caption)
         window.review_action.setVisible(services.reviews.can_review())

@@ -113,9 +113,11 @@ class SetAsideDialog(QDialog):
         item = self.selected()
         if item is None:
             return
+        from fieldapp.errors import CODED_ERRORS
+
         try:
             self.services.household_row(item.household_id)
-        except Exception as exc:  # noqa: BLE001 - not on this laptop (never saved here): nothing to open
+        except CODED_ERRORS as exc:  # not on this laptop (never saved here): nothing to open
             show_error(self, exc)
             return
         self.window_.open_household(item.household_id)

@@ -238,12 +238,13 @@ class VisitEditor(QWidget):
             rep.set_calculated(self.calc.get(key) or [])
             rep.update_relevance(self.form, self.calc)
             rep.setVisible(self.form.is_relevant(rep.question, self.calc))
-        try:
-            from forms.validation import validate
+        from forms.errors import FormsError
+        from forms.validation import validate
 
+        try:
             self.problems = list(validate(self.current_visit(), self.form, self.reference))
-        except Exception as exc:  # noqa: BLE001 - checks must never lose what was typed
-            log.error("validation failed: %s", type(exc).__name__)
+        except FormsError as exc:   # e.g. reference data that no longer loads: what was typed stays in the fields
+            log.warning("validation unavailable: %s", type(exc).__name__)
             self.problems = []
         self._show_problems()
 
@@ -282,13 +283,14 @@ class VisitEditor(QWidget):
     def reassess(self) -> None:
         """Re-run the rules and show their suggestions."""
         self._assess_timer.stop()
-        try:
-            from forms.assessment import assess
+        from forms.assessment import assess
+        from forms.errors import FormsError
 
+        try:
             self.assessment = assess(self.current_visit(), self.reference, form=self.form)
-        except Exception as exc:  # noqa: BLE001 - e.g. no dibao standard for this county: explained, not raised
+        except FormsError as exc:   # e.g. a form version this laptop lacks: explained in plain Chinese
             self.assessment = None
-            self.panel.set_unavailable(getattr(exc, "message_zh", None) or self.tr("暂时无法给出政策提示。"))
+            self.panel.set_unavailable(exc.message_zh or self.tr("暂时无法给出政策提示。"))
             return
         self.panel.set_assessment(self.assessment)
 

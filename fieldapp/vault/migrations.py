@@ -280,6 +280,6 @@ def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None
                 raise
         except SchemaTooNew:
             raise
-        except Exception as exc:
-            raise MigrationFailed(m.version, f"{exc.__class__.__name__}: {exc}") from exc
+        except Exception as exc:  # every failure of a step, a bug too, is MigrationFailed: rolled back, the cause chained
+            raise MigrationFailed(m.version, exc.__class__.__name__) from exc   # no str(exc): it may quote a record
     return applied

@@ -83,6 +83,19 @@ class ReviewsMixin:
             out.setdefault(village or "", {"submitted": 0, "approved": 0, "returned": 0})[state] = int(n)
         return out
 
+    def review_groups_by_village(self) -> list[tuple[str, str, str, int]]:
+        """``(village, review state, visit date, households)`` of every household's latest final visit, grouped:
+        what ``forms.coverage.count_reviews`` turns into 待审核 / 已退回 / 已审核通过 and 审核超期 figures."""
+        with self._session() as db:
+            rows = db.execute(
+                "SELECT l.village_code, coalesce(r.state, 'submitted'), coalesce(v.visit_date, ''), count(*) FROM visits v "
+                "JOIN households h ON h.id = v.household_id JOIN household_list l ON l.rowid = h.rowid "
+                "LEFT JOIN visit_reviews r ON r.visit_id = v.id "
+                "WHERE v.status = 'final' AND v.rowid = (SELECT v2.rowid FROM visits v2 WHERE v2.household_id = v.household_id "
+                "AND v2.status = 'final' ORDER BY v2.visit_date DESC, v2.updated_at DESC, v2.rowid DESC LIMIT 1) "
+                "GROUP BY 1, 2, 3").fetchall()
+        return [(village or "", state, date, int(n)) for village, state, date, n in rows]
+
     def open_returns(self) -> list[dict]:
         """Returned visits no final visit amends yet: the visitor still has to fix them (newest first)."""
         with self._session() as db:

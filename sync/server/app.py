@@ -29,7 +29,7 @@ from sync.protocol import (MAX_PULL_LIMIT, MAX_PUSH_BATCH, PROTOCOL_VERSION, MIN
 from sync.set_aside import SetAsideEntry, SetAsideReport, SetAsideStored
 from sync.review_messages import ApproveRequest, ApproveResponse, QueueItem, ReturnRequest, ReviewEvent, ReviewHistory, ReviewPage
 from sync.server import review
-from sync.server.auth import authenticate, check_protocol, device_scope
+from sync.server.auth import authenticate, check_protocol, device_scope, note_contact
 from sync.server.checks import check_changes, warm_up
 from sync.server.keystore import load_or_create_server_keys
 from sync.appversion import SAFE_FILE_NAME
@@ -144,7 +144,9 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_di
 
     def _authenticated(method, target, headers, body) -> dict:
         dev = authenticate(storage, method, target, headers, body)
-        note_device_version(storage, dev, headers, _now())   # the devices page shows the version each laptop runs
+        now = _now()
+        note_device_version(storage, dev, headers, now)   # the devices page shows the version each laptop runs
+        note_contact(storage, dev, now)                   # and when it last synced, even if nothing moved
         return dev
 
     @app.get("/v1/hello", response_model=Hello, tags=["protocol"])

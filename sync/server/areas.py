@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
 from forms.places import county_of, township_of
 
 __all__ = ["DivisionRow", "AreaFileError", "read_division_file", "parse_division_rows", "import_areas",
            "publish_area_names", "AREAS_DOCUMENT"]
 
 AREAS_DOCUMENT = "areas"  # kind of the published document carrying the area names
+# What openpyxl.load_workbook raises for a file that is not a readable workbook (openpyxl's own InvalidFileException
+# is for a wrong file suffix, checked before); anything else is a bug and is not reported as a broken file.
+UNREADABLE_XLSX = (OSError, zipfile.BadZipFile, KeyError, ValueError, ParseError)
 URBAN_CODES = frozenset(str(n) for n in range(111, 124))
 RURAL_CODES = frozenset({"210", "220"})
 _CODE_HEADERS = ("统计用区划代码", "区划代码", "代码", "code")
@@ -65,7 +71,7 @@ def _read_rows(path: Path) -> list[list[str]]:
 
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+        except UNREADABLE_XLSX as exc:   # not a zip, a zip without a workbook, broken XML inside
             raise AreaFileError(path.name, [f"不是可读取的 .xlsx 文件：{type(exc).__name__}"]) from None
         try:
             return [[_cell(c) for c in row] for row in book.worksheets[0].iter_rows(values_only=True)]

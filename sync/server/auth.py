@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 
 from cryptography.exceptions import InvalidSignature
 
@@ -13,6 +14,9 @@ from sync.server.limits import ascii_digits
 from sync.server.storage import Scope, Storage
 from sync.signing import (CLOCK_WINDOW_SECONDS, DEVICE_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIME_HEADER,
                           signing_input)
+
+
+CONTACT_RESOLUTION = timedelta(minutes=5)   # one write per sync session: its requests come seconds apart
 
 
 def check_protocol(headers) -> int:
@@ -58,3 +62,20 @@ def authenticate(storage: Storage, method: str, path_with_query: str, headers, b
     if not storage.use_nonce(device_id, nonce, int(stamp), int(now) - 2 * CLOCK_WINDOW_SECONDS):
         raise errors.ReplayedRequest()
     return device
+
+
+def note_contact(storage: Storage, device: dict, now: str) -> bool:
+    """Keep when *device* last made an authenticated request (最近同步, even for a sync that moved nothing).
+
+    Written only when the kept time is older than :data:`CONTACT_RESOLUTION`: the first request of a sync
+    session writes it, the rest of the session does not; True when it was written.
+    """
+    seen = device.get("last_seen_at")
+    if seen:
+        try:
+            if datetime.fromisoformat(now) - datetime.fromisoformat(seen) < CONTACT_RESOLUTION:
+                return False
+        except (TypeError, ValueError):   # an unreadable kept time is simply replaced
+            pass
+    storage.note_contact(device["device_id"], now)
+    return True

@@ -167,15 +167,18 @@ def cmd_code_issue(args):
 
 
 def cmd_device_list(args):
+    from sync.server.console.store import ConsoleStore
     from sync.server.releases import device_versions
 
     storage = _storage(args)
     names = _area_names(storage)
+    last = ConsoleStore(storage).last_contacts()   # the same 最近同步 as the console's 设备 page
     _print([{**{k: d[k] for k in ("device_id", "label", "role", "township_code")},
              "township_name": names.get(d["township_code"], ""), "villages": d["villages"],
              "village_names": [names.get(v, "") for v in d["villages"]],
              **{k: d[k] for k in ("enrolled_at", "revoked_at")},
-             **{k: d.get(k) for k in ("app_version", "app_version_seen_at", "below_minimum")}}
+             **{k: d.get(k) for k in ("app_version", "app_version_seen_at", "below_minimum")},
+             "last_sync_at": last.get(d["device_id"])}
             for d in device_versions(storage, storage.list_devices())])
 
 

@@ -16,6 +16,7 @@ def check_document(kind: str, name: str, content: object) -> None:
         raise errors.InvalidDocument("a document is a named mapping")
     import forms.loader
     import forms.reference
+    from forms.errors import FormsError
 
     with tempfile.TemporaryDirectory() as tmp:
         try:
@@ -25,9 +26,7 @@ def check_document(kind: str, name: str, content: object) -> None:
                 path = Path(tmp) / f"{name}.json"
                 path.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
                 forms.reference.load_reference(path)
-        except errors.SyncError:
-            raise
-        except Exception as exc:   # the forms engine's named errors list every problem
+        except (FormsError, OSError) as exc:   # the forms engine's named errors list every problem
             raise errors.InvalidDocument(f"{type(exc).__name__}: {exc}"[:500]) from None
 
 

@@ -188,7 +188,7 @@ def _mode_finding(check: str, path: Path, what: str) -> Finding:
 
 
 def _check_database(url: str) -> tuple[list[Finding], object | None]:
-    from sync.server.storage import open_storage
+    from sync.server.storage import STORAGE_ERRORS, open_storage
 
     path = _sqlite_path(url)
     if path is not None and not path.is_file():
@@ -196,7 +196,7 @@ def _check_database(url: str) -> tuple[list[Finding], object | None]:
     try:
         storage = open_storage(url)
         version = storage.schema_version()
-    except Exception as exc:  # noqa: BLE001 - every way of not reaching the database is reported, not raised
+    except STORAGE_ERRORS as exc:  # every way of not reaching the database is reported, not raised
         return [Finding("数据库", "fail", "无法打开数据库，请检查 --database 地址、数据库服务和密码。", type(exc).__name__)], None
     files = storage._migration_files()
     latest = files[-1][0] if files else 0

@@ -168,11 +168,12 @@ def _published_reference(storage: Storage):
 def _reference_of(content):
     if content is None:
         return None
-    try:
-        from forms.reference import reference_from_dict
+    from forms.errors import FormsError
+    from forms.reference import reference_from_dict
 
+    try:
         return reference_from_dict(content, "<published reference>")
-    except Exception as exc:  # noqa: BLE001 - a document that loads no more must not hide the queue
+    except FormsError as exc:  # a document that loads no more (an older engine's) must not hide the queue
         log.warning("published reference data unusable for review suggestions: %s", type(exc).__name__)
         return None
 
@@ -190,20 +191,21 @@ def _queue_item(row: dict, reference, details: bool) -> dict:
         return item
     visit = {"format": "fieldapp.visit", "format_version": 1, "form_id": fields.get("form_id"), "form_version": fields.get("form_version"), "status": "final",
              "household_id": row["household_id"], "visit_id": row["entity_id"], "answers": answers}
-    try:
-        from forms.validation import validate
+    from forms.errors import FormsError
+    from forms.validation import validate
 
+    try:
         item["problems"] = [{"path": p.path, "severity": p.severity, "message_zh": p.message_zh}
                             for p in validate(visit, None, reference)]
-    except Exception as exc:  # noqa: BLE001 - an unknown form version is a problem to show, not a crash
+    except FormsError as exc:  # an unknown form version is a problem to show, not a crash
         item["problems"] = [{"path": "", "severity": "error", "message_zh": f"无法检查此走访记录（{type(exc).__name__}）"}]
     if reference is None:
         item["suggestions_note"] = "县民政局尚未发布参考数据（低保标准等），无法给出建议。"
         return item
-    try:
-        from forms.assessment import assess
+    from forms.assessment import assess
 
+    try:
         item["suggestions"] = [s.message_zh for s in assess(visit, reference).suggestions]
-    except Exception as exc:  # noqa: BLE001 - e.g. no dibao standard for this county yet
+    except FormsError as exc:  # e.g. no dibao standard for this county yet
         item["suggestions_note"] = f"无法给出建议：{getattr(exc, 'message_zh', type(exc).__name__)}"
     return item

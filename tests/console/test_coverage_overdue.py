@@ -90,3 +90,50 @@ def test_the_rule_in_forms():
     with pytest.raises(ReferenceDataError) as caught:
         reference_from_dict({"review_deadline_days": 0})
     assert any("review_deadline_days" in p for p in caught.value.problems)
+
+
+def test_the_review_deadline_is_edited_on_the_reference_form_and_the_overdue_counts_follow_it(county, client_as):
+    """审核期限 on the 参考数据 form: checked, previewed, published as a new version; 审核超期 follows it."""
+    from forms.expressions import local_today
+    from sync.server.console.store import ConsoleStore
+    from tests.console.test_campaign import roster_csv, upload
+    from tests.console.test_pages import STANDARDS, THRESHOLDS, publish_reference as publish_by_form
+
+    storage, _ = county
+    admin = client_as("county-admin")
+    token = re.search(r'name="token" value="([^"]+)"', upload(admin, roster_csv()).text).group(1)
+    assert admin.post("/console/roster/confirm", {"token": token}).status_code == 303
+    recent = (local_today() - dt.timedelta(days=20)).isoformat()
+    push_household(storage, VILLAGE_A1, "东山街道竹山路 41 号", [member("孙立群", pid("32011519770101007"))],
+                   visit_date=recent)                       # awaiting review for 20 days
+    assert 'name="review_deadline_days" value=""' in admin.get("/console/reference").text
+
+    for typed in ("0", "366", "abc", "1.5", "-3"):
+        refused = admin.post("/console/reference/preview", {**STANDARDS, **THRESHOLDS, "review_deadline_days": typed})
+        assert refused.status_code == 400, typed
+        assert "审核期限（天）" in refused.text and "应为 1 至 365 之间的整数天数" in refused.text
+        assert f'name="review_deadline_days" value="{typed}"' in refused.text   # what was typed stays
+    assert not storage.list_documents()
+
+    first = publish_by_form(admin, review_deadline_days="30")
+    assert "审核期限 30 天" in first["preview"].text and first["answer"].status_code == 303
+    long_deadline = admin.get("/console/coverage").text
+    assert "（待审核超过 30 天）" in total_overdue(long_deadline)
+    assert overdue_cells(long_deadline) == {TOWN_A: "2", TOWN_B: "2"}    # the seeded visits of May, not the recent one
+
+    shorter = publish_by_form(admin, review_deadline_days="１０")          # full-width digits from an IME
+    assert "review_deadline_days" in shorter["preview"].text and "审核期限 10 天" in shorter["preview"].text
+    short_deadline = admin.get("/console/coverage").text
+    assert "<strong>5</strong>（待审核超过 10 天）" in total_overdue(short_deadline)
+    assert overdue_cells(short_deadline) == {TOWN_A: "3", TOWN_B: "2"}
+    assert overdue_cells(admin.get("/console/coverage", params={"area": TOWN_A}).text) == {VILLAGE_A1: "2",
+                                                                                             VILLAGE_A2: "1"}
+    store = ConsoleStore(storage)
+    assert store.latest_document("reference")["content"]["review_deadline_days"] == 10
+    assert [d["version"] for d in storage.list_documents() if d["kind"] == "reference"] == [1, 2]   # the old one stays
+    assert store.document_version("reference", "reference", 1)["content"]["review_deadline_days"] == 30
+    assert 'name="review_deadline_days" value="10"' in admin.get("/console/reference").text
+
+    publish_by_form(admin, review_deadline_days="")                       # left blank: no deadline any more
+    assert "review_deadline_days" not in store.latest_document("reference")["content"]
+    assert "县参考数据未设定审核期限" in total_overdue(admin.get("/console/coverage").text)

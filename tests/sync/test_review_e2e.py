@@ -70,14 +70,15 @@ def laptops(county, tmp_path):
             svc.lock()
 
 
-def final_visit(svc: Services, household_id: str | None = None, wages_fen: int = 80000) -> dict:
+def final_visit(svc: Services, household_id: str | None = None, wages_fen: int = 80000,
+                visit_date: str = "2026-05-12") -> dict:
     form = svc.form()
     answers = dict(form.new_answers())
     answers.update({
-        "visit_date": "2026-05-12", "visit_time": "09:30", "visitors": ["李明", "赵红"], "representative": "王芳",
+        "visit_date": visit_date, "visit_time": "09:30", "visitors": ["李明", "赵红"], "representative": "王芳",
         "village_code": VILLAGE, "area_type": "rural", "address": "福宝村三组12号", "hukou_type": "agricultural",
         "phone": "13800000000", "categories": ["dibao_a"], "registered_poverty": "no", "housing_type": "owned",
-        "assets_meet_rules": "yes", "last_verified": "2026-05-12",
+        "assets_meet_rules": "yes", "last_verified": visit_date,
         "members": [{"member_id": str(uuid.uuid4()), "name": "王芳", "id_number": "11010519491231002X",
                      "relation": "head", "ethnicity": "汉族", "marital_status": "widowed", "health": "chronic",
                      "labour_capacity": "none", "employment": "unable", "schooling": "not_in_school",

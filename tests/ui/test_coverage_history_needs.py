@@ -144,3 +144,22 @@ def test_coverage_page_shows_the_review_state_columns(qtbot):
     assert headers[-3:] == ["待审核", "已退回", "已审核通过"]
     cells = {headers[c]: page.table.item(0, c).text() for c in range(page.table.columnCount()) if page.table.item(0, c)}
     assert (cells["待审核"], cells["已退回"], cells["已审核通过"]) == ("2", "1", "1")
+
+
+def test_coverage_page_shows_overdue_reviews_by_the_countys_deadline(qtbot):
+    """审核超期 next to 待审核, with the deadline it was counted with; "—" when the county set none."""
+    from fieldapp.services import Coverage, VillageCoverage
+    from fieldapp.ui.coverage import CoveragePage
+
+    page = CoveragePage()
+    qtbot.addWidget(page)
+    village = VillageCoverage("510522101201", "福宝村", target=5, visited=4, overdue=1, submitted=3, review_overdue=2)
+    page.set_report(Coverage(villages=[village], needs_by_disposition={}, review_deadline_days=30))
+    headers = [page.table.horizontalHeaderItem(c).text() for c in range(page.table.columnCount())]
+    assert headers.index("审核超期") == headers.index("待审核") - 1
+    assert page.table.item(0, headers.index("审核超期")).text() == "2"
+    assert page.table.item(0, headers.index("复核逾期")).text() == "1"      # R7's re-check schedule, a different figure
+    assert "审核超期：待审核超过 30 天（县参考数据规定的审核期限）。" in page.hint.text()
+    page.set_report(Coverage(villages=[village], needs_by_disposition={}))   # no deadline published
+    assert page.table.item(0, headers.index("审核超期")).text() == "—"
+    assert "县参考数据未设定审核期限，不计审核超期。" in page.hint.text() and "30 天" not in page.hint.text()

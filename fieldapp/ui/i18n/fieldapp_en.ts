@@ -347,92 +347,117 @@
 <context>
     <name>CoveragePage</name>
     <message>
-        <location filename="../coverage.py" line="160"/>
+        <location filename="../coverage.py" line="161"/>
         <source>点击查看这些户</source>
         <translation>Click to see these households</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="190"/>
+        <location filename="../coverage.py" line="191"/>
         <source>村（社区）</source>
         <translation>Village</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="190"/>
+        <location filename="../coverage.py" line="191"/>
         <source>目标户数</source>
         <translation>Target households</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="190"/>
+        <location filename="../coverage.py" line="191"/>
         <source>已走访</source>
         <translation>Visited</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="190"/>
+        <location filename="../coverage.py" line="191"/>
         <source>进度</source>
         <translation>Progress</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="190"/>
+        <location filename="../coverage.py" line="191"/>
         <source>草稿</source>
         <translation>Draft</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="191"/>
+        <location filename="../coverage.py" line="192"/>
         <source>复核逾期</source>
         <translation>Review overdue</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="191"/>
+        <location filename="../coverage.py" line="192"/>
         <source>未解决需求</source>
         <translation>Open needs</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="191"/>
+        <location filename="../coverage.py" line="192"/>
         <source>无法入户</source>
         <translation>Could not visit</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="191"/>
+        <location filename="../coverage.py" line="192"/>
         <source>主动发现</source>
         <translation>Found in the field</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="192"/>
+        <location filename="../coverage.py" line="193"/>
         <source>待审核</source>
         <translation>Awaiting review</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="192"/>
+        <location filename="../coverage.py" line="193"/>
         <source>已退回</source>
         <translation>Returned</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="192"/>
+        <location filename="../coverage.py" line="193"/>
         <source>已审核通过</source>
         <translation>Approved</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="194"/>
+        <location filename="../coverage.py" line="193"/>
+        <source>审核超期</source>
+        <translation>Review past deadline</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="195"/>
+        <source>按复核计划已到期、尚未重新走访核实的户</source>
+        <translation>Households whose scheduled re-check is due and who have not been re-visited yet</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="196"/>
+        <source>走访后待审核超过县参考数据规定审核期限的户（与县管理平台同一规则）</source>
+        <translation>Households whose visit has awaited review longer than the county&apos;s review deadline in its reference data (the same rule as the county console)</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="197"/>
         <source>需求办理情况（点击查看有未解决需求的户）</source>
         <translation>Needs by disposition (click to see households with open needs)</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="195"/>
+        <location filename="../coverage.py" line="198"/>
         <source>两个全覆盖：每个目标户都要走访，每户情况都要摸清。点击数字可查看对应的户。</source>
         <translation>Full coverage: every target household visited, every situation clarified. Click a number to see the households.</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="198"/>
+        <location filename="../coverage.py" line="202"/>
+        <source>审核超期：待审核超过 %1 天（县参考数据规定的审核期限）。</source>
+        <translation>Review past deadline: awaiting review for more than %1 days (the county&apos;s review deadline in its reference data).</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="205"/>
+        <source>县参考数据未设定审核期限，不计审核超期。</source>
+        <translation>The county&apos;s reference data sets no review deadline: no review is counted as past deadline.</translation>
+    </message>
+    <message>
+        <location filename="../coverage.py" line="207"/>
         <source>覆盖情况</source>
         <translation>Coverage</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="205"/>
+        <location filename="../coverage.py" line="214"/>
         <source>已走访 %1，无法入户 %4 / 目标 %2 户（%3%）</source>
         <translation>Visited %1, could not visit %4 / %2 target households (%3%)</translation>
     </message>
     <message>
-        <location filename="../coverage.py" line="208"/>
+        <location filename="../coverage.py" line="217"/>
         <source>已走访 %1 / 目标 %2 户（%3%）</source>
         <translation>Visited %1 of %2 target households (%3%)</translation>
     </message>
@@ -850,6 +875,11 @@ Please try again; if it keeps happening, give this reference to the township off
 </context>
 <context>
     <name>MainWindow</name>
+    <message>
+        <location filename="../first_run_flow.py" line="43"/>
+        <source>登记码未被接受</source>
+        <translation>Enrollment code not accepted</translation>
+    </message>
     <message>
         <location filename="../first_run_flow.py" line="41"/>
         <source>正在创建本机加密数据库…</source>

@@ -102,14 +102,15 @@ def sample_pages(templates_doc: dict, reference_doc: dict | None, areas: list[di
     """(the sample PDF, its pages as ``data:image/png;base64,…`` URIs)."""
     if reference_doc is None:
         raise PreviewUnavailable("请先在“参考数据”页发布本县的参考数据（机构名称、热线），告知书样张要用到它")
+    from forms.errors import FormsError
+    from printouts.errors import PrintoutError
+
     tool = shutil.which("pdftoppm")
     with tempfile.TemporaryDirectory(prefix="fieldapp-letters-") as tmp:
         pdf = Path(tmp) / "sample.pdf"
         try:
             render_sample_pdf(templates_doc, reference_doc, areas, pdf)
-        except PreviewUnavailable:
-            raise
-        except Exception as exc:   # the printouts' own named errors carry the Chinese reason
+        except (PrintoutError, FormsError) as exc:   # the printouts' and the forms' named errors carry the reason
             raise PreviewUnavailable(getattr(exc, "message_zh", None) or f"{type(exc).__name__}: {exc}"[:300]) from None
         body = pdf.read_bytes()
         if tool is None:

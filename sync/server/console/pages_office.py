@@ -165,11 +165,12 @@ def _check(kind: str, doc) -> None:
     from sync.server.documents import check_document
 
     if kind == "templates":
+        from printouts.errors import TemplateError
         from printouts.templates import parse_templates
 
         try:
             parse_templates(doc)
-        except Exception as exc:   # the parser's named error lists the problem
+        except TemplateError as exc:   # the parser's named error lists the problem
             raise sync_errors.InvalidDocument(f"{type(exc).__name__}: {exc}"[:500]) from None
         return
     check_document(kind, "reference", doc)

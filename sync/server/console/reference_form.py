@@ -6,6 +6,7 @@ The document is then checked by the same loader the laptops use (``documents.che
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -18,6 +19,8 @@ THRESHOLDS = (  # key, Chinese label, in yuan?
     ("utility_threshold_fen", "月水电燃气通讯费核实线（元）", True),
 )
 BLANK_STANDARD_ROWS = 2
+REVIEW_DEADLINE_MAX_DAYS = 365   # 审核期限: a county gives its townships days to weeks, never more than a year
+REVIEW_DEADLINE_LABEL = "审核期限（天）"
 
 
 def yuan(fen) -> str:
@@ -75,7 +78,8 @@ def form_values(doc: dict) -> dict:
     return {"reference_id": doc.get("reference_id", ""), "label_zh": (doc.get("label") or {}).get("zh", ""),
             "hotline": doc.get("hotline", ""), "standards": standards, "thresholds": thresholds, "offices": offices,
             "campaign_name": (campaign.get("name") or {}).get("zh", ""), "campaign_start": campaign.get("start", ""),
-            "campaign_end": campaign.get("end", "") or ""}
+            "campaign_end": campaign.get("end", "") or "",
+            "review_deadline_days": str(doc.get("review_deadline_days") or "")}
 
 
 def document_from_form(base: dict, form: dict) -> dict:
@@ -93,6 +97,11 @@ def document_from_form(base: dict, form: dict) -> dict:
             if not raw.isdigit():
                 raise errors.InvalidInput(f"{label}：应为正整数")
             doc[key] = int(raw)
+    deadline = review_deadline(str(form.get("review_deadline_days") or ""))
+    if deadline is None:
+        doc.pop("review_deadline_days", None)
+    else:
+        doc["review_deadline_days"] = deadline
     doc["dibao_standards"] = _standards(form, base)
     offices = dict(zip(form.get("office_code[]", []), form.get("office_name[]", [])))
     areas = []
@@ -108,6 +117,17 @@ def document_from_form(base: dict, form: dict) -> dict:
     else:
         doc.pop("campaign", None)
     return doc
+
+
+def review_deadline(text: str) -> int | None:
+    """The typed 审核期限 as whole days (1–365), None when left blank (no deadline: nothing is 审核超期)."""
+    cleaned = unicodedata.normalize("NFKC", text).replace("天", "").strip()   # full-width ３０ from an IME is 30
+    if not cleaned:
+        return None
+    if not (cleaned.isascii() and cleaned.isdigit()) or not 1 <= int(cleaned) <= REVIEW_DEADLINE_MAX_DAYS:
+        raise errors.InvalidInput(f"{REVIEW_DEADLINE_LABEL}：“{text[:20]}”应为 1 至 {REVIEW_DEADLINE_MAX_DAYS} 之间的"
+                                  "整数天数；不设期限请留空")
+    return int(cleaned)
 
 
 def _standards(form: dict, base: dict) -> list[dict]:
@@ -159,7 +179,8 @@ def _standards(form: dict, base: dict) -> list[dict]:
 def posted_values(base: dict, form: dict) -> dict:
     """What the form shows again after a refused preview: what was typed, nothing lost."""
     values = form_values(base)
-    for key in ("reference_id", "label_zh", "hotline", "campaign_name", "campaign_start", "campaign_end"):
+    for key in ("reference_id", "label_zh", "hotline", "campaign_name", "campaign_start", "campaign_end",
+                "review_deadline_days"):
         values[key] = str(form.get(key) or "")[:100]
     rows = zip(*(form.get(f"{k}[]", []) for k in ("county_code", "area_type", "effective_from", "period", "amount")))
     values["standards"] = [{"county_code": c, "area_type": a, "effective_from": e, "period": p, "amount": m}
@@ -175,7 +196,7 @@ def posted_values(base: dict, form: dict) -> dict:
 def changes_between(old: dict, new: dict) -> list[tuple[str, str, str]]:
     """(what, before, after) for the preview: the fields whose values differ."""
     out = []
-    for key in ("reference_id", "hotline", *(k for k, _, _ in THRESHOLDS)):
+    for key in ("reference_id", "hotline", *(k for k, _, _ in THRESHOLDS), "review_deadline_days"):
         if old.get(key) != new.get(key):
             out.append((key, str(old.get(key, "")), str(new.get(key, ""))))
     if old.get("dibao_standards") != new.get("dibao_standards"):

@@ -264,12 +264,14 @@ class ConsoleStore:
         return dict(row, content=json.loads(row["content"])) if row else None
 
     def last_contacts(self) -> dict[str, str]:
-        """Each device's last sync (its newest read or pushed change)."""
+        """Each device's last sync: its last authenticated request (kept at every sync, even one that moved
+        nothing: ``auth.note_contact``), or its newest read or pushed change if that is later."""
         with self._tx(write=False) as tx:
+            seen = tx.q("SELECT device_id, last_seen_at AS at FROM devices WHERE last_seen_at IS NOT NULL")
             rows = tx.q("SELECT device_id, MAX(at) AS at FROM device_reads GROUP BY device_id")
             pushed = tx.q("SELECT device_id, MAX(received_at) AS at FROM changes GROUP BY device_id")
         last: dict[str, str] = {}
-        for row in rows + pushed:
+        for row in seen + rows + pushed:
             if row["at"] and row["at"] > last.get(row["device_id"], ""):
                 last[row["device_id"]] = row["at"]
         return last

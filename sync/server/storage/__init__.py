@@ -18,4 +18,18 @@ def open_storage(url: str) -> Storage:
     raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
 
 
+def __getattr__(name: str):
+    # STORAGE_ERRORS: every way of not reaching or not reading the database (both drivers' error bases, a bad
+    # URL, the file system). Built on first use so that a SQLite-only process does not import psycopg.
+    if name == "STORAGE_ERRORS":
+        import sqlite3
+
+        import psycopg
+
+        value = (sqlite3.Error, psycopg.Error, OSError, ValueError)
+        globals()[name] = value
+        return value
+    raise AttributeError(name)
+
+
 __all__ = ["Scope", "Storage", "open_storage"]

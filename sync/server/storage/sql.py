@@ -287,6 +287,11 @@ class SqlStorage(PushStore, RosterStore, Storage):
             return tx.exec("UPDATE devices SET app_version = %s, app_version_seen_at = %s WHERE device_id = %s "
                            "AND (app_version IS NULL OR app_version <> %s)", (version, now, device_id, version)) == 1
 
+    def note_contact(self, device_id, now) -> None:
+        """Keep *now* as the time *device_id* last made an authenticated request (the devices list's last sync)."""
+        with self._tx() as tx:
+            tx.exec("UPDATE devices SET last_seen_at = %s WHERE device_id = %s", (now, device_id))
+
     def use_nonce(self, device_id, nonce, ts, oldest_kept) -> bool:
         with self._tx() as tx:
             if ts % 50 == 0:   # forget old nonces now and then; the clock window refuses their replays anyway

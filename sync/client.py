@@ -7,6 +7,7 @@ the store's ``apply_pulled`` transaction, so an interrupted sync resumes where i
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import ssl
@@ -68,11 +69,16 @@ class SyncReport:
                 self.conflicts.append(notice)
 
 
-def _ssl_context(ca_pem: str | None) -> ssl.SSLContext | bool:
+@functools.lru_cache(maxsize=8)
+def _ssl_context(ca_pem: str | None) -> ssl.SSLContext:
+    """The TLS context for *ca_pem* (the pinned county CA) or the system's CAs: built once per process.
+
+    Loading the CA bundle costs about 40 ms of CPU; an SSLContext is safe to share between clients.
+    Without a pinned CA it is httpx's own default (certifi's bundle, or $SSL_CERT_FILE / $SSL_CERT_DIR).
+    """
     if not ca_pem:
-        return True
-    ctx = ssl.create_default_context(cadata=ca_pem)
-    return ctx
+        return httpx.create_ssl_context()
+    return ssl.create_default_context(cadata=ca_pem)
 
 
 def _expect(model, payload, what: str) -> dict:

@@ -187,16 +187,23 @@ def _mode_finding(check: str, path: Path, what: str) -> Finding:
     return Finding(check, "ok", f"{what}权限正确（{mode:o}）。")
 
 
+# A database that does not answer within this is reported as unreachable (the server itself waits 30 s).
+DOCTOR_DATABASE_WAIT_SECONDS = 5.0
+
+
 def _check_database(url: str) -> tuple[list[Finding], object | None]:
     from sync.server.storage import STORAGE_ERRORS, open_storage
 
     path = _sqlite_path(url)
     if path is not None and not path.is_file():
         return [Finding("数据库", "fail", f"数据库文件 {path} 不存在，请检查 --database，或运行 fieldapp-server init。")], None
+    storage = None
     try:
-        storage = open_storage(url)
+        storage = open_storage(url, wait_seconds=DOCTOR_DATABASE_WAIT_SECONDS)
         version = storage.schema_version()
     except STORAGE_ERRORS as exc:  # every way of not reaching the database is reported, not raised
+        if storage is not None:
+            storage.close()   # a pool that cannot connect would otherwise keep trying in the background
         return [Finding("数据库", "fail", "无法打开数据库，请检查 --database 地址、数据库服务和密码。", type(exc).__name__)], None
     files = storage._migration_files()
     latest = files[-1][0] if files else 0

@@ -4,11 +4,15 @@ through the server's own merge, one hard conflict, and console accounts of every
 
 from __future__ import annotations
 
+import base64
+import os
 import uuid
+
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from forms.idnumber import check_char
 from sync.server.admin import add_area
-from sync.server.console.accounts import hash_passphrase
+from sync.server.console.accounts import verify_passphrase
 from sync.server.console.store import ConsoleStore
 from sync.server.storage import Scope
 
@@ -26,10 +30,27 @@ USERS = {  # name: (role, township)
 _HASH: list[str] = []
 
 
+# Argon2id cost of the seeded accounts' hashes: test-only (8 MiB, 1 pass, 1 lane). The stored PHC string
+# names its parameters and the console verifies with those, so every sign-in of a seeded account runs
+# the real verifier at this cost instead of the production 64 MiB × 3 (0.33 s CPU each, ~100 sign-ins).
+# Hashes the console makes itself (``console-user add``, ``passwd``) keep the production cost and are
+# tested as such (tests/console/test_pages.py).
+TEST_HASH_COST = {"m": 8192, "t": 1, "p": 1}
+
+
+def _b64(raw: bytes) -> str:
+    """Unpadded base64, as PHC strings write salt and hash."""
+    return base64.b64encode(raw).decode("ascii").rstrip("=")
+
+
 def passphrase_hash() -> str:
-    """One real Argon2id hash of PASSPHRASE, made once per test session (each costs ~0.3 s)."""
+    """One real Argon2id hash of PASSPHRASE in PHC form, at the test-only cost, made once per test session."""
     if not _HASH:
-        _HASH.append(hash_passphrase(PASSPHRASE))
+        salt = os.urandom(16)
+        digest = Argon2id(salt=salt, length=32, iterations=TEST_HASH_COST["t"], lanes=TEST_HASH_COST["p"],
+                          memory_cost=TEST_HASH_COST["m"]).derive(PASSPHRASE.encode("utf-8"))
+        _HASH.append("$argon2id$v=19$m={m},t={t},p={p}$".format(**TEST_HASH_COST) + f"{_b64(salt)}${_b64(digest)}")
+        assert verify_passphrase(_HASH[0], PASSPHRASE) and not verify_passphrase(_HASH[0], PASSPHRASE + "x")
     return _HASH[0]
 
 

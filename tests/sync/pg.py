@@ -38,6 +38,7 @@ class TempPostgres:
         self.port = _free_port()
         self.as_nobody = os.geteuid() == 0
         self._counter = 0
+        self._migrated_template: str | None = None
 
     def _run(self, *cmd: str) -> subprocess.CompletedProcess:
         argv = [str(c) for c in cmd]
@@ -79,6 +80,38 @@ class TempPostgres:
             # FILE_COPY copies the template's files instead of writing them through the WAL
             # (PostgreSQL 15's default): about 2x faster here, and it leaves far less to delete.
             conn.execute(psycopg.sql.SQL("CREATE DATABASE {} STRATEGY FILE_COPY").format(psycopg.sql.Identifier(name)))
+        return self.url(name)
+
+    def create_migrated_database(self, prefix: str = "t") -> str:
+        """A fresh database at this code's latest schema; returns its URL.
+
+        The migrations run once per cluster, into a template database; each call copies the
+        template (``CREATE DATABASE … TEMPLATE``, about 0.5 s instead of ~1 s of migrations here) and
+        then gives the copy its own data epoch, as migration 11 gives every new database (a restore
+        or another server is told apart by it). Tests of the migrations themselves use
+        ``create_database`` and migrate the empty database.
+        """
+        import psycopg
+
+        from sync.server.storage import open_storage
+
+        if self._migrated_template is None:
+            url = self.create_database("template")
+            storage = open_storage(url)
+            try:
+                storage.migrate()
+            finally:
+                storage.close()
+            self._migrated_template = url.rsplit("/", 1)[1]
+        self._counter += 1
+        name = f"{prefix}_{os.getpid()}_{self._counter}_{int(time.time() * 1000) % 100000}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(psycopg.sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+                psycopg.sql.Identifier(name), psycopg.sql.Identifier(self._migrated_template)))
+        with psycopg.connect(self.url(name), autocommit=True) as conn:
+            changed = conn.execute("UPDATE server_settings SET value = md5(random()::text || clock_timestamp()::text) "
+                                   "WHERE name = 'data_epoch'").rowcount
+        assert changed == 1, "the migrated template has no data epoch"
         return self.url(name)
 
     def stop(self) -> None:

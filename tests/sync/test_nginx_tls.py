@@ -20,6 +20,7 @@ from sync.client import SyncClient, enroll
 from sync.memstore import MemoryStore
 from sync.protocol import PROTOCOL_HEADER
 from sync.server.admin import add_area, issue_enrollment_code
+from sync.server.cli import main as server_cli_main
 from sync.server.storage import Scope, open_storage
 from tests.sync.conftest import free_port
 from tests.sync.test_server_cli_tls import make_ca_and_server_cert
@@ -82,9 +83,13 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-@pytest.fixture
-def deployment(postgres, tmp_path):
-    url = postgres.create_database()
+@pytest.fixture(scope="module")
+def deployment(postgres, tmp_path_factory):
+    """nginx with TLS in front of ``serve --workers 3`` on a migrated PostgreSQL database, shared by this module's
+    tests (the sync test adds households; the doctor test only reads the database and loosens its own key file's mode
+    after nginx has loaded it)."""
+    tmp_path = tmp_path_factory.mktemp("deployment")
+    url = postgres.create_migrated_database()
     storage = open_storage(url)
     storage.migrate()
     add_area(storage, "360124", "进贤县")
@@ -145,12 +150,20 @@ def test_laptops_sync_through_nginx_tls_to_several_workers(deployment):
     assert plain.status_code == 400 and "server_signing_key" not in plain.text   # no sync answer without TLS
 
 
-def test_doctor_checks_the_deployment_and_says_what_is_wrong(deployment, tmp_path):
-    def doctor(*extra):
-        return subprocess.run([sys.executable, "-m", "sync.server.cli", "--database", deployment["db"], "doctor", *extra],
-                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+def test_doctor_checks_the_deployment_and_says_what_is_wrong(deployment, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
 
-    good = doctor("--certfile", str(deployment["cert"]), "--keyfile", str(deployment["key"]))
+    def doctor(*extra, database=deployment["db"]):
+        """``fieldapp-server doctor`` run in this process (its exit code and what it prints), as the command runs it."""
+        capsys.readouterr()
+        code = server_cli_main(["--database", database, "doctor", *extra])
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(["fieldapp-server", "doctor", *extra], code, out.out, out.err)
+
+    # the command as the administrator starts it, once; the other cases run its main() in this process
+    good = subprocess.run([sys.executable, "-m", "sync.server.cli", "--database", deployment["db"], "doctor",
+                           "--certfile", str(deployment["cert"]), "--keyfile", str(deployment["key"])],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert good.returncode == 0, good.stdout + good.stderr
     assert "[正常] 数据库" in good.stdout and "[正常] TLS 私钥: 与证书匹配" in good.stdout
     assert "[注意] TLS 证书: 证书将于" in good.stdout and "过期（剩 29 天）" in good.stdout   # the test certificate: 30 days
@@ -164,9 +177,8 @@ def test_doctor_checks_the_deployment_and_says_what_is_wrong(deployment, tmp_pat
     assert bad.returncode == 1
     assert "私钥与证书不匹配" in bad.stdout
     wrong_mode = doctor("--certfile", str(deployment["cert"]), "--keyfile", str(deployment["key"]))
+    deployment["key"].chmod(0o600)   # the module's deployment as it was
     assert wrong_mode.returncode == 1 and "其他用户也能读取" in wrong_mode.stdout
 
-    unreachable = subprocess.run([sys.executable, "-m", "sync.server.cli", "--database",
-                                  f"postgresql://nobody@127.0.0.1:{free_port()}/none", "doctor"],
-                                 cwd=ROOT, capture_output=True, text=True, timeout=120)
+    unreachable = doctor(database=f"postgresql://nobody@127.0.0.1:{free_port()}/none")
     assert unreachable.returncode == 1 and "无法打开数据库" in unreachable.stdout

@@ -10,9 +10,14 @@ households, derived values, outbox and audit kinds. One household printed from t
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
+import shutil
+import sqlite3
 import uuid
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -58,18 +63,17 @@ def county_visits() -> list[dict]:
     return visits
 
 
-@pytest.fixture
-def county_server(tmp_path_factory):
-    """A county server set up by the administrator's commands (init, areas import, publish), serving."""
-    with run_county_server(tmp_path_factory.mktemp("server")) as running:
-        yield running
-
-
-@pytest.fixture
-def other_county_server(tmp_path_factory):
-    """A second county server, set up the same way."""
-    with run_county_server(tmp_path_factory.mktemp("server")) as running:
-        yield running
+def _cli_run(data_dir, *args) -> str:
+    """``fieldapp --data-dir DATA_DIR ARGS`` in this process with the county's passphrases; its output (exit 0 asserted)."""
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        mp.setenv("FIELDAPP_PASSPHRASE", PASSPHRASE)
+        mp.setenv("FIELDAPP_NEW_PASSPHRASE", PASSPHRASE)
+        mp.setenv("FIELDAPP_EXPORT_PASSPHRASE", EXPORT_SECRET)
+        mp.delenv("FIELDAPP_DATA_DIR", raising=False)
+        code = main(["--data-dir", str(data_dir), *args])
+    assert code == 0, err.getvalue()
+    return out.getvalue()
 
 
 def _cli(monkeypatch, capsys, data_dir, *args) -> str:
@@ -121,29 +125,61 @@ def _state_keys(vault) -> list[str]:
         return [r[0] for r in db.execute("SELECT key FROM sync_state")]
 
 
-@pytest.fixture
-def laptops(tmp_path, county_server, other_county_server, monkeypatch, capsys):
-    """(app Services unlocked, CLI data folder, app server db, CLI server db) after the same import and a sync each."""
-    source = tmp_path / "visits.json"
+def _copy_sqlite(source: str, target: Path) -> str:
+    """A consistent copy of the SQLite database at URL *source* (SQLite's online backup), as a URL."""
+    src = sqlite3.connect(source.removeprefix("sqlite:///"))
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory):
+    """Built once per module (each test gets copies, see ``laptops``): two county servers set up by the
+    administrator's commands, serving; one laptop set up through the app's core and one through ``fieldapp``
+    commands, after the same import and a sync each. Yields the folders and the servers' databases as they were
+    right after the syncs; the servers keep serving (a print may fetch 文号 blocks) until the module ends."""
+    root = tmp_path_factory.mktemp("parity")
+    source = root / "visits.json"
     source.write_text(json.dumps(county_visits(), ensure_ascii=False), encoding="utf-8")
-    (app_db, app_url), (cli_db, cli_url) = county_server, other_county_server
+    with run_county_server(tmp_path_factory.mktemp("server")) as (app_db, app_url), \
+            run_county_server(tmp_path_factory.mktemp("server")) as (cli_db, cli_url):
+        # The app: first run with the server address and code, 文件 → 导入, 同步.
+        app = Services(root / "app", kdf=FAST_KDF)
+        app.create_vault(USER, PASSPHRASE, server_url=app_url, enrollment_code=_code(app_db))
+        app.unlock(USER, PASSPHRASE)
+        doc, sealed = app.read_import_file(source)
+        assert not sealed
+        assert app.import_visits(doc)["imported"] == len(HEADS)
+        report = app.sync()
+        assert report.pushed >= len(HEADS)
+        app.lock()
 
-    # The app: first run with the server address and code, 文件 → 导入, 同步.
-    app = Services(tmp_path / "app", kdf=FAST_KDF)
-    app.create_vault(USER, PASSPHRASE, server_url=app_url, enrollment_code=_code(app_db))
+        # The CLI: vault init, import, enroll, sync.
+        cli = root / "cli"
+        _cli_run(cli, "vault", "init", "--user", USER, "--no-office-key")
+        assert f"已导入 {len(HEADS)} 条走访记录" in _cli_run(cli, "import", str(source))
+        _cli_run(cli, "enroll", "--server", cli_url, "--code", _code(cli_db))
+        assert "同步完成" in _cli_run(cli, "sync")
+        yield {"app": root / "app", "cli": cli,
+               "app_db": _copy_sqlite(app_db, root / "app-server.db"), "cli_db": _copy_sqlite(cli_db, root / "cli-server.db")}
+
+
+@pytest.fixture
+def laptops(tmp_path, synced):
+    """(app Services unlocked, CLI data folder, app server db, CLI server db) after the same import and a sync each:
+    this test's own copies of what ``synced`` built (vault folders copied while locked; SQLCipher files copy as they are)."""
+    app_dir, cli = tmp_path / "app", tmp_path / "cli"
+    shutil.copytree(synced["app"], app_dir)
+    shutil.copytree(synced["cli"], cli)
+    app_db = _copy_sqlite(synced["app_db"], tmp_path / "app-server.db")
+    cli_db = _copy_sqlite(synced["cli_db"], tmp_path / "cli-server.db")
+    app = Services(app_dir, kdf=FAST_KDF)
     app.unlock(USER, PASSPHRASE)
-    doc, sealed = app.read_import_file(source)
-    assert not sealed
-    assert app.import_visits(doc)["imported"] == len(HEADS)
-    report = app.sync()
-    assert report.pushed >= len(HEADS)
-
-    # The CLI: vault init, import, enroll, sync.
-    cli = tmp_path / "cli"
-    _cli(monkeypatch, capsys, cli, "vault", "init", "--user", USER, "--no-office-key")
-    assert f"已导入 {len(HEADS)} 条走访记录" in _cli(monkeypatch, capsys, cli, "import", str(source))
-    _cli(monkeypatch, capsys, cli, "enroll", "--server", cli_url, "--code", _code(cli_db))
-    assert "同步完成" in _cli(monkeypatch, capsys, cli, "sync")
     yield app, cli, app_db, cli_db
     if app.is_unlocked():
         app.lock()

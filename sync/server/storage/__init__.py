@@ -5,8 +5,12 @@ from __future__ import annotations
 from sync.server.storage.base import Scope, Storage
 
 
-def open_storage(url: str) -> Storage:
-    """Open the backend named by *url*: ``sqlite:///path``, ``sqlite://:memory:`` or ``postgresql://...``."""
+def open_storage(url: str, wait_seconds: float | None = None) -> Storage:
+    """Open the backend named by *url*: ``sqlite:///path``, ``sqlite://:memory:`` or ``postgresql://...``.
+
+    *wait_seconds*: how long a PostgreSQL connection is waited for before ``PoolTimeout`` (default 30 s,
+    the pool's own; ``doctor`` waits less).
+    """
     if url.startswith("sqlite://"):
         from sync.server.storage.sqlite import SQLiteStorage
 
@@ -14,7 +18,7 @@ def open_storage(url: str) -> Storage:
     if url.startswith(("postgresql://", "postgres://")):
         from sync.server.storage.postgres import PostgresStorage
 
-        return PostgresStorage(url)
+        return PostgresStorage(url) if wait_seconds is None else PostgresStorage(url, wait_seconds=wait_seconds)
     raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
 
 

@@ -49,11 +49,11 @@ class PostgresStorage(SqlStorage):
     backend = "postgres"
     lock_suffix = " FOR UPDATE"
 
-    def __init__(self, url: str, max_size: int = 8):
+    def __init__(self, url: str, max_size: int = 8, wait_seconds: float = 30.0):
         self.url = url.replace("postgres://", "postgresql://", 1)
         # prepare_threshold=None: no server-side prepared statements. A generic plan chosen while the
         # tables were small (a sequential scan) would stick as they grow and make every push O(rows).
-        self.pool = ConnectionPool(self.url, min_size=1, max_size=max_size, open=True,
+        self.pool = ConnectionPool(self.url, min_size=1, max_size=max_size, open=True, timeout=wait_seconds,
                                    kwargs={"autocommit": False, "prepare_threshold": None})
 
     @contextmanager

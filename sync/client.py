@@ -25,6 +25,7 @@ from sync.appversion import APP_VERSION_HEADER, installed_app_version
 from sync.keys import KeyPair
 from sync.protocol import (MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, EnrollResponse, Hello, KnownResponse,
                            PullResponse, PushResponse, canonical_json, loads_bounded)
+from sync.protocol import MAX_PULL_LIMIT
 from sync.set_aside import SetAsideEntry, SetAsideStored
 from sync.signing import CLOCK_WINDOW_SECONDS, sign_request
 from sync import store as st
@@ -208,7 +209,7 @@ class SyncClient:
     """Talks to the county server on behalf of one enrolled store."""
 
     def __init__(self, store, transport: httpx.BaseTransport | None = None, timeout: float = 30,
-                 batch_size: int = 200, pull_limit: int = 500, app_version: str | None = None):
+                 batch_size: int = 200, pull_limit: int = MAX_PULL_LIMIT, app_version: str | None = None):
         self.store = store
         device_id, secret = store.get_sync_state(st.STATE_DEVICE_ID), store.get_sync_state(st.STATE_DEVICE_KEYS)
         url = store.get_sync_state(st.STATE_SERVER_URL)

@@ -13,6 +13,14 @@ from .errors import DiskFull, DiskWriteFailed, ReadOnlyVault, VaultCorrupt, Vaul
 
 DatabaseError = sqlcipher3.DatabaseError
 
+# Every write of the vault commits FULL-synchronous (fsync of the WAL per commit): what was typed
+# survives a power cut. A transaction that only stores pulled pages may commit NORMAL (no fsync
+# per commit): a power cut can then roll back the last pulled pages, together with the cursor that
+# is saved in the same transaction, so the next pull fetches them again. WAL never corrupts on
+# NORMAL, and the next FULL commit syncs the earlier frames too (the WAL is written in order).
+SYNCHRONOUS_SAVES = "FULL"
+SYNCHRONOUS_PULLED = "NORMAL"
+
 
 def connect(path: Path, key: bytes | None, suite) -> sqlcipher3.Connection:
     """Open *path* keyed with the raw 256-bit *key* (or unencrypted if ``None``, for benchmarks).
@@ -36,7 +44,7 @@ def connect(path: Path, key: bytes | None, suite) -> sqlcipher3.Connection:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("PRAGMA journal_mode = WAL").fetchone()
         # FULL: an acknowledged save survives a power cut, not only a crash of the app.
-        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS_SAVES}")
         conn.execute("PRAGMA temp_store = MEMORY")
         # 32 MiB page cache: every page read from disk must be decrypted and authenticated again.
         conn.execute("PRAGMA cache_size = -32768")
@@ -45,6 +53,24 @@ def connect(path: Path, key: bytes | None, suite) -> sqlcipher3.Connection:
         conn.close()
         raise translate_error(exc, path) or VaultCorrupt(path, str(exc)) from exc
     return conn
+
+
+@contextlib.contextmanager
+def pulled_durability(conn):
+    """Within the block, commits are NORMAL-synchronous if the vault is in WAL mode (else unchanged).
+
+    For transactions that store what the server sent and nothing typed here; FULL is restored on
+    the way out, also on errors. The caller holds the vault's lock, so no typed save can commit
+    on this connection in between; another program's connection keeps its own FULL setting.
+    """
+    if conn.in_transaction or conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        yield
+        return
+    conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS_PULLED}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS_SAVES}")
 
 
 def _writable(path: Path) -> bool:

@@ -11,6 +11,7 @@ import json
 import uuid
 
 from . import audit
+from .connection import pulled_durability
 from .projection import sql_text
 from forms.grain import shipped_grain, strip_calculated
 from sync.merge import top_level
@@ -175,9 +176,11 @@ class SyncStoreMixin:
 
         Fields with local edits not yet acknowledged keep their local value (they are still
         in the outbox and the server will merge them); every other field takes the server's
-        value, and the record's revision becomes the pulled revision.
+        value, and the record's revision becomes the pulled revision. The transaction commits
+        NORMAL-synchronous (:func:`connection.pulled_durability`): after a power cut the page and
+        its cursor are either both there or both pulled again.
         """
-        with self._session() as db:
+        with self._session() as db, pulled_durability(db.conn):
             with self._tx(db):
                 run: dict[str, dict] = {}   # consecutive changes of distinct households, stored together
                 for change in changes:

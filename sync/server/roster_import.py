@@ -58,7 +58,7 @@ def import_roster(storage, path: str | Path, *, campaign: str | None = None, sta
 
     :raises errors.RosterUnreadable: the file cannot be read (exit 2 in the CLI)
     """
-    with gc_paused():
+    with gc_paused(), storage.roster_cache():
         return _import_roster(storage, Path(path), campaign, start, dry_run, close_missing, mapping, now)
 
 

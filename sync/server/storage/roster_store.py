@@ -12,6 +12,10 @@ from contextlib import contextmanager
 from forms.places import township_of
 
 ROSTER_DEVICE = "roster"
+# SQLite's page cache while a roster is imported (KiB; SQLite's own default is 2 MiB). A county's roster
+# is written in one transaction: with 2 MiB, SQLite spills dirty pages to the WAL and reads them back again
+# and again (at 100,000 members ~1 GB written and ~1 GB read for a ~170 MB result; docs/benchmarks.md).
+ROSTER_CACHE_KIB = 128 * 1024
 
 
 def _dumps(value) -> str:
@@ -20,6 +24,21 @@ def _dumps(value) -> str:
 
 class RosterStore:
     """Roster and coverage queries; every method is one transaction."""
+
+    @contextmanager
+    def roster_cache(self):
+        """On SQLite, a page cache of :data:`ROSTER_CACHE_KIB` on this thread's connection for the block, the
+        previous size restored (and the pages freed) after it; on PostgreSQL nothing (the server's own cache)."""
+        if getattr(self, "backend", "") != "sqlite":
+            yield
+            return
+        conn = self._conn()
+        before = conn.execute("PRAGMA cache_size").fetchone()[0]
+        conn.execute(f"PRAGMA cache_size = {-int(ROSTER_CACHE_KIB)}")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(before)}")
 
     @contextmanager
     def _joined(self, tx=None):

@@ -46,7 +46,16 @@ def launch(playwright):
 
 def shot(page, name: str) -> Path:
     """Save console-NAME.png of the viewport (in docs/screenshots with FIELDAPP_WRITE_SCREENSHOTS=1)."""
+    from playwright.sync_api import Error as PlaywrightError
+
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"console-{name}.png"
-    page.screenshot(path=str(path))
+    page.wait_for_load_state("load")
+    try:
+        page.screenshot(path=str(path))
+    except PlaywrightError as exc:   # Chromium cannot capture a page while it is being replaced by the next one
+        if "Unable to capture screenshot" not in str(exc):
+            raise
+        page.wait_for_load_state("load")
+        page.screenshot(path=str(path))
     return path

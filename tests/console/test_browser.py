@@ -188,10 +188,12 @@ def test_the_campaign_pages_roster_coverage_and_review_in_the_browser(running, b
     page.set_input_files("input[name=file]", str(roster))
     page.fill("input[name=campaign]", "2026年四个摸清专项行动")
     page.fill("input[name=start]", "2026-04-01")
-    page.click("button:has-text(\"试导入\")")
+    with page.expect_navigation():   # a form post: read and photograph the answer, not the page it leaves
+        page.click("button:has-text(\"试导入\")")
     assert "拒收 1 行" in page.inner_text("main")
     shot(page, "roster-check")
-    page.click("button:has-text(\"确认导入\")")
+    with page.expect_navigation():
+        page.click("button:has-text(\"确认导入\")")
     shot(page, "roster")
 
     from tests.console.test_coverage_overdue import publish_reference

@@ -27,6 +27,7 @@ import threading
 from forms.coverage import HouseholdFacts, facts_from_fields, review_overdue, summarise_groups
 from forms.expressions import local_today
 from forms.places import township_of
+from sync.server.storage.batches import household_id_batches
 
 BATCH = 1000
 COLUMNS = ("household_id", "village_code", "township_code", "roster_campaign", "roster_closed", "unreachable_campaign",
@@ -162,14 +163,7 @@ def refresh(storage) -> int:
 def rebuild(tx) -> None:
     """Migration 0012's data step: the facts of every household already on the server."""
     tx.exec("DELETE FROM coverage_facts")
-    last = ""
-    while True:
-        ids = [r["household_id"] for r in tx.q(
-            "SELECT household_id FROM records WHERE entity = 'household' AND household_id > %s "
-            "ORDER BY household_id LIMIT %s", (last, BATCH))]
-        if not ids:
-            break
-        last = ids[-1]
+    for ids in household_id_batches(tx, BATCH):
         reindex(tx, ids, counts=False)   # migration 0012: the counts (0015) come later
     tops = [tx.one("SELECT value FROM counters WHERE name = %s", (n,)) for n in ("seq", "review_seq")]
     tx.exec("UPDATE coverage_facts_state SET seq = %s, review_seq = %s WHERE id = 1",

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import json
 
+from sync.server.storage.batches import household_id_batches
+
 END = "\x1f"     # appended to names and addresses: never typed (a query is stripped of it)
 ID_MARK = "\x1e"  # in front of an ID number's 4-grams, so they never meet a name's or address's grams
 ID_GRAM = 4
@@ -131,14 +133,7 @@ def rebuild(tx) -> None:
     """Migration 0012's data step: index every household on the server and mark the log as read."""
     tx.exec("DELETE FROM console_search")
     tx.exec("DELETE FROM console_search_gram")
-    last = ""
-    while True:
-        ids = [r["household_id"] for r in tx.q(
-            "SELECT household_id FROM records WHERE entity = 'household' AND household_id > %s "
-            "ORDER BY household_id LIMIT %s", (last, BATCH))]
-        if not ids:
-            break
-        last = ids[-1]
+    for ids in household_id_batches(tx, BATCH):
         reindex(tx, ids, counts=False)   # migration 0012: migration 0015 counts the grams
     top = tx.one("SELECT value FROM counters WHERE name = 'seq'")
     tx.exec("UPDATE console_search_state SET seq = %s WHERE id = 1", (int(top["value"]) if top else 0,))

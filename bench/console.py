@@ -239,6 +239,9 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=40, help="requests per page")
     parser.add_argument("--ledger", choices=("county", "township", "none"),
                         help="which ledger export to time (default: county with --quick, else one township)")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="keep the PostgreSQL cluster in DIR: the first run seeds a database there and later runs "
+                             "with the same --households copy it instead of seeding again (seeding 200,000 takes 10+ minutes)")
     args = parser.parse_args(argv)
     ledger_area = args.ledger or ("county" if args.quick else "township")
     households = args.households or (4000 if args.quick else 200_000)
@@ -255,30 +258,60 @@ def main(argv=None) -> int:
     from tests.sync.pg import TempPostgres
 
     rng = random.Random(16)
-    pg = TempPostgres().start()
+    keep = Path(args.keep) if args.keep else None
+    pg = TempPostgres(keep).start()
+    run_url = None
     try:
-        storage = open_storage(pg.create_database("console"))
-        storage.migrate()
-        start = time.perf_counter()
-        progress(f"seeding {households} households")
-        dropped = drop_indexes(storage)   # created again below, after the search index is in
-        made, visits = seed(storage, households, rng)
-        seeded_s = time.perf_counter() - start
-        store = ConsoleStore(storage)
-        start = time.perf_counter()
-        progress("search index")
-        bulk_search_index(storage)   # what the first search of a new server does (search_index.refresh), in bulk
-        indexed_s = time.perf_counter() - start
-        start = time.perf_counter()
-        progress("indexes and reviews")
-        create_indexes(storage, dropped)
-        seed_reviews(storage, visits, rng)
-        assert store.refresh_search() == 0   # the bulk index is the one the change log asks for
-        seeded_s += time.perf_counter() - start
-        start = time.perf_counter()
-        progress("coverage facts")
-        coverage_facts.refresh(storage)   # so does the first coverage page, for the coverage facts
-        facts_s = time.perf_counter() - start
+        seeded_file = keep / f"seeded-{households}.json" if keep else None
+        if seeded_file is not None and seeded_file.exists():
+            # A database this option seeded earlier: copied, so every run starts from the same rows; then
+            # migrated, so a schema change made since runs its migration (and its data steps) on it.
+            saved = json.loads(seeded_file.read_text())
+            made, visits = [tuple(m) for m in saved["made"]], saved["visits"]
+            seeded_s, indexed_s, facts_s = saved["seed_s"], saved["index_s"], saved["facts_s"]
+            progress(f"copying the {households} households seeded earlier ({saved['database']})")
+            start = time.perf_counter()
+            run_url = pg.copy_database(saved["database"], "run")
+            storage = open_storage(run_url)
+            storage.migrate()
+            store = ConsoleStore(storage)
+            progress(f"copied and migrated in {time.perf_counter() - start:.0f} s; search index and coverage facts brought up to date")
+            store.refresh_search()
+            coverage_facts.refresh(storage)
+        else:
+            url = pg.create_database("seeded" if keep else "console")
+            storage = open_storage(url)
+            storage.migrate()
+            start = time.perf_counter()
+            progress(f"seeding {households} households")
+            dropped = drop_indexes(storage)   # created again below, after the search index is in
+            made, visits = seed(storage, households, rng)
+            seeded_s = time.perf_counter() - start
+            store = ConsoleStore(storage)
+            start = time.perf_counter()
+            progress("search index")
+            bulk_search_index(storage)   # what the first search of a new server does (search_index.refresh), in bulk
+            indexed_s = time.perf_counter() - start
+            start = time.perf_counter()
+            progress("indexes and reviews")
+            create_indexes(storage, dropped)
+            seed_reviews(storage, visits, rng)
+            assert store.refresh_search() == 0   # the bulk index is the one the change log asks for
+            seeded_s += time.perf_counter() - start
+            start = time.perf_counter()
+            progress("coverage facts")
+            coverage_facts.refresh(storage)   # so does the first coverage page, for the coverage facts
+            facts_s = time.perf_counter() - start
+            if keep is not None:   # kept as seeded; this run works on a copy
+                with storage._tx() as tx:
+                    tx.exec("ANALYZE")
+                storage.close()
+                database = url.rsplit("/", 1)[1]
+                seeded_file.write_text(json.dumps({"database": database, "made": made, "visits": visits, "seed_s": seeded_s,
+                                                   "index_s": indexed_s, "facts_s": facts_s}, ensure_ascii=False))
+                run_url = pg.copy_database(database, "run")
+                storage = open_storage(run_url)
+                store = ConsoleStore(storage)
         start = time.perf_counter()
         coverage_facts.report(storage, CAMPAIGN, SINCE, "", None, DEADLINE_DAYS)   # the first page's counts per village
         counts_s = time.perf_counter() - start
@@ -354,7 +387,10 @@ def main(argv=None) -> int:
             visits = int(tx.one("SELECT COUNT(*) AS n FROM records WHERE entity = 'visit'")["n"])
             grams = int(tx.one("SELECT COUNT(*) AS n FROM console_search_gram")["n"])
         loadavg = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"] * 3
+        storage.close()
     finally:
+        if run_url is not None:
+            pg.drop_database(run_url)   # the kept cluster keeps only the seeded database
         pg.stop()
     print(f"{households} households, {members} members, {visits} visits in one county of {TOWNSHIPS} townships; "
           f"seeded in {seeded_s:.0f} s, search index ({grams} grams) built in {indexed_s:.1f} s, coverage facts in {facts_s:.1f} s, counts in {counts_s:.1f} s; load average {' '.join(loadavg)}")

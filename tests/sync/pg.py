@@ -30,10 +30,15 @@ def _free_port() -> int:
 class TempPostgres:
     """initdb, start, create databases, stop and delete."""
 
-    def __init__(self):
+    def __init__(self, keep: Path | None = None):
+        """*keep*: a folder whose cluster is made once, started again by later runs and never deleted
+        (``bench/console.py --keep``); without it, a new temporary cluster deleted by :meth:`stop`."""
         if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
             raise PostgresUnavailable(f"initdb/pg_ctl not found in {PG_BIN}")
-        self.root = Path(tempfile.mkdtemp(prefix="fieldapp-pg-"))
+        self.kept = keep is not None
+        if keep is not None:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+        self.root = Path(keep).resolve() if keep is not None else Path(tempfile.mkdtemp(prefix="fieldapp-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
         self.as_nobody = os.geteuid() == 0
@@ -51,10 +56,11 @@ class TempPostgres:
         if self.as_nobody:
             os.chmod(self.root, 0o755)
             shutil.chown(self.root, "nobody", "nogroup")
-        out = self._run(PG_BIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                        "--locale=C.UTF-8", "--no-instructions")
-        if out.returncode != 0:
-            raise RuntimeError(f"initdb failed: {out.stderr[-2000:]}")
+        if not (self.kept and (self.data / "PG_VERSION").exists()):
+            out = self._run(PG_BIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                            "--locale=C.UTF-8", "--no-instructions")
+            if out.returncode != 0:
+                raise RuntimeError(f"initdb failed: {out.stderr[-2000:]}")
         opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
                 # its shared-memory segments inside the data folder, deleted with it (immediate stops left them in /dev/shm)
@@ -114,7 +120,26 @@ class TempPostgres:
         assert changed == 1, "the migrated template has no data epoch"
         return self.url(name)
 
+    def copy_database(self, template: str, prefix: str = "copy") -> str:
+        """A new database copied from *template* (a database of this cluster); returns its URL."""
+        import psycopg
+
+        self._counter += 1
+        name = f"{prefix}_{os.getpid()}_{self._counter}_{int(time.time() * 1000) % 100000}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(psycopg.sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+                psycopg.sql.Identifier(name), psycopg.sql.Identifier(template)))
+        return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                psycopg.sql.Identifier(url.rsplit("/", 1)[1])))
+
     def stop(self) -> None:
-        """Stop the server and delete its files."""
-        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Stop the server; delete its files unless the cluster is kept."""
+        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-m", "fast" if self.kept else "immediate", "-w", "stop")
+        if not self.kept:
+            shutil.rmtree(self.root, ignore_errors=True)

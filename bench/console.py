@@ -242,6 +242,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", metavar="DIR",
                         help="keep the PostgreSQL cluster in DIR: the first run seeds a database there and later runs "
                              "with the same --households copy it instead of seeding again (seeding 200,000 takes 10+ minutes)")
+    parser.add_argument("--pages", help="comma-separated page names to time (default: all), e.g. coverage_village,search_address")
     args = parser.parse_args(argv)
     ledger_area = args.ledger or ("county" if args.quick else "township")
     households = args.households or (4000 if args.quick else 200_000)
@@ -365,6 +366,11 @@ def main(argv=None) -> int:
             "conflicts": (lambda: client.get("/console/conflicts"), lambda: storage.list_conflicts(admin, "open")),
         }
         del coverage   # the pages call it; the baseline is its storage queries
+        if args.pages:
+            unknown = set(args.pages.split(",")) - set(pages)
+            if unknown:
+                parser.error(f"unknown pages {sorted(unknown)}; known: {', '.join(pages)}")
+            pages = {n: v for n, v in pages.items() if n in args.pages.split(",")}
         results, cpu_ms = {}, {}
         for name, (page, query, *before) in pages.items():
             progress(name)

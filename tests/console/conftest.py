@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from sync.server.app import create_app
 from tests.console.seed import PASSPHRASE, seed_county
-from tests.sync.conftest import make_storage, postgres  # noqa: F401  (the session's PostgreSQL fixture)
+from tests.sync.conftest import make_storage  # the session's PostgreSQL fixture is tests/conftest.py's
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from tests.sync.conftest import backend, postgres, server, storage  # noqa: F401  (pytest fixtures by import)
+from tests.sync.conftest import backend, server, storage  # noqa: F401  (pytest fixtures by import; postgres is tests/conftest.py's)

@@ -6,7 +6,6 @@ PostgreSQL the harness starts itself (tests/sync/pg.py).
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -21,26 +20,12 @@ from sync.memstore import MemoryStore
 from sync.server.admin import add_area, issue_enrollment_code
 from sync.server.app import create_app
 from sync.server.storage import open_storage
-from tests.sync.pg import PostgresUnavailable, TempPostgres
 
 TOWNSHIP = "110105001"
 VILLAGE_A = "110105001001"
 VILLAGE_B = "110105001002"
 OTHER_TOWNSHIP = "110105002"
 OTHER_VILLAGE = "110105002001"
-
-
-@pytest.fixture(scope="session")
-def postgres():
-    """The session's PostgreSQL server (never skipped when CI=true)."""
-    try:
-        pg = TempPostgres().start()
-    except PostgresUnavailable as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL is required in CI: {exc}")
-        pytest.skip(str(exc))
-    yield pg
-    pg.stop()
 
 
 def make_storage(backend: str, tmp_path, request):

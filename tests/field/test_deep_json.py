@@ -29,6 +29,10 @@ from tests.field.serverproc import ServerProcess
 from tests.field.test_hostile_server import coded, no_traceback, signed_headers
 from tests.sync.conftest import TOWNSHIP, VILLAGE_A, free_port, seed_areas
 
+# The commands here run at the test-only Argon2id cost (tests/conftest.py::fast_default_kdf: 0.8 s of CPU
+# less per vault made or unlocked); that the production cost is the default is asserted in test_vault_keys.py.
+pytestmark = pytest.mark.usefixtures("fast_default_kdf")
+
 DEEP = ("[" * 1000 + "]" * 1000).encode()
 DEEP_OBJECT = ('{"changes": ' + '{"x": ' * 1000 + "1" + "}" * 1000 + "}").encode()
 

@@ -16,6 +16,10 @@ import pytest
 
 from fieldapp.cli import main
 
+# The commands here run at the test-only Argon2id cost (tests/conftest.py::fast_default_kdf: 0.8 s of CPU
+# less per vault made or unlocked); that the production cost is the default is asserted in test_vault_keys.py.
+pytestmark = pytest.mark.usefixtures("fast_default_kdf")
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = json.loads((ROOT / "docs/examples/R3-dibao-candidate.json").read_text(encoding="utf-8"))
 

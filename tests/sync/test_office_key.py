@@ -24,6 +24,10 @@ from sync.server.bundles import import_directory
 from sync.server.cli import main as server_main
 from tests.sync.conftest import VILLAGE_A
 
+# The commands here run at the test-only Argon2id cost (tests/conftest.py::fast_default_kdf: 0.8 s of CPU
+# less per vault made or unlocked); that the production cost is the default is asserted in test_vault_keys.py.
+pytestmark = pytest.mark.usefixtures("fast_default_kdf")
+
 PASS = "tea-leaf-river-42"
 
 

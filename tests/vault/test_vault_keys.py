@@ -169,3 +169,21 @@ def test_key_file_is_written_atomically_without_leftovers(vault):
     leftovers = [p.name for p in vault.data_dir.iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
     assert oct(vault.keys_path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_cli_vault_init_and_sealed_exports_use_the_production_kdf(tmp_path, monkeypatch):
+    """Without tests/conftest.py's ``fast_default_kdf`` (which the CLI test modules use), what a user makes
+    without naming a cost gets the production Argon2id parameters: ``fieldapp vault init`` and a sealed export."""
+    from fieldapp.cli import main
+    from fieldapp.vault import DEFAULT_KDF
+    from fieldapp.vault.export import seal_visits
+
+    assert DEFAULT_KDF.memory_cost >= 65536 and DEFAULT_KDF.iterations >= 3   # 64 MiB × 3 at least
+    monkeypatch.setenv("FIELDAPP_PASSPHRASE", "first-passphrase")
+    monkeypatch.setenv("FIELDAPP_NEW_PASSPHRASE", "first-passphrase")
+    monkeypatch.delenv("FIELDAPP_DATA_DIR", raising=False)
+    assert main(["--data-dir", str(tmp_path / "data"), "vault", "init", "--user", "visitor1", "--no-office-key"]) == 0
+    kdf = json.loads(Vault(tmp_path / "data").keys_path.read_text("utf-8"))["users"]["visitor1"]["kdf"]
+    assert (kdf["memory_cost"], kdf["iterations"], kdf["lanes"]) == (DEFAULT_KDF.memory_cost, DEFAULT_KDF.iterations, DEFAULT_KDF.lanes)
+    sealed = json.loads(seal_visits([make_visit()], passphrase="export-passphrase"))
+    assert json.dumps(sealed).count(f'"memory_cost": {DEFAULT_KDF.memory_cost}') == 1

@@ -13,6 +13,10 @@ from fieldapp.vault.crypto import DEFAULT_SUITE
 from fieldapp.vault.errors import DiskFull, OfficeKeyInvalid, VaultLocked
 from vaultkit import PASSPHRASE, make_visit
 
+# The commands here run at the test-only Argon2id cost (tests/conftest.py::fast_default_kdf: 0.8 s of CPU
+# less per vault made or unlocked); that the production cost is the default is asserted in test_vault_keys.py.
+pytestmark = pytest.mark.usefixtures("fast_default_kdf")
+
 
 @pytest.fixture
 def bare(tmp_path):

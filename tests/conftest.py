@@ -11,6 +11,7 @@ import os
 
 import pytest
 
+from tests.kdfkit import use_fast_default_kdf
 from tests.sync.pg import PostgresUnavailable, TempPostgres
 
 
@@ -27,16 +28,6 @@ def postgres():
     pg.stop()
 
 
-def _with_fast_default(function, fast, production):
-    """(attribute, value) pairs that make *function*'s DEFAULT_KDF defaults *fast*."""
-    changes = []
-    if function.__defaults__:
-        changes.append(("__defaults__", tuple(fast if d is production else d for d in function.__defaults__)))
-    if function.__kwdefaults__:
-        changes.append(("__kwdefaults__", {k: fast if d is production else d for k, d in function.__kwdefaults__.items()}))
-    return changes
-
-
 @pytest.fixture
 def fast_default_kdf(monkeypatch):
     """Vaults, users, passphrases and sealed exports made without naming a KDF (``fieldapp vault init``,
@@ -45,12 +36,6 @@ def fast_default_kdf(monkeypatch):
     paid again by every command that unlocks; ~60 s of the suite's CPU). What is tested stays the same:
     each wrap stores its parameters and unlocking reads them from the wrap, so every command runs the same
     code with cheaper numbers. That the production cost is the default is asserted by
-    tests/vault/test_vault_keys.py::test_cli_vault_init_uses_the_production_kdf (without this fixture).
+    tests/vault/test_vault_keys.py::test_cli_vault_init_and_sealed_exports_use_the_production_kdf (without this fixture).
     Only this process: ``fieldapp`` commands started as subprocesses keep the production cost."""
-    from fieldapp.vault import crypto, export, vault
-
-    for function in (vault.Vault.create.__func__, vault.Vault.add_user, vault.Vault.set_passphrase,
-                     export.seal_visits, crypto.StandardSuite.wrap_with_passphrase):
-        for name, value in _with_fast_default(function, crypto.FAST_KDF, crypto.DEFAULT_KDF):
-            monkeypatch.setattr(function, name, value)
-    return crypto.FAST_KDF
+    return use_fast_default_kdf(monkeypatch)

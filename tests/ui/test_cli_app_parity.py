@@ -7,10 +7,15 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+import pytest
+
 from fieldapp.cli import main
 from fieldapp.demo import generate
 from fieldapp.vault import Vault
 from tests.ui.helpers import PASSPHRASE, unlock
+
+# The CLI's vaults are made at the test-only Argon2id cost, like the app's: tests/conftest.py::fast_default_kdf.
+pytestmark = pytest.mark.usefixtures("fast_default_kdf")
 
 USER = "李梅"
 

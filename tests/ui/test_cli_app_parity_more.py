@@ -30,7 +30,12 @@ from sync.server.storage import open_storage
 from sync.server.storage.base import Scope
 from tests import county
 from tests.field.test_real_county import run_county_server, server_cli
+from tests.kdfkit import use_fast_default_kdf
 from tests.ui.test_cli_app_parity import _contents
+
+# The CLI's vault is made and unlocked at the test-only Argon2id cost, like the app's (FAST_KDF): see
+# tests/conftest.py::fast_default_kdf; the module-scoped ``synced`` applies the same through its own MonkeyPatch.
+pytestmark = pytest.mark.usefixtures("fast_default_kdf")
 
 USER = "王芳"
 PASSPHRASE = "songlin county 2026"
@@ -143,6 +148,12 @@ def synced(tmp_path_factory):
     administrator's commands, serving; one laptop set up through the app's core and one through ``fieldapp``
     commands, after the same import and a sync each. Yields the folders and the servers' databases as they were
     right after the syncs; the servers keep serving (a print may fetch 文号 blocks) until the module ends."""
+    with pytest.MonkeyPatch.context() as mp:
+        use_fast_default_kdf(mp)
+        yield from _synced(tmp_path_factory)
+
+
+def _synced(tmp_path_factory):
     root = tmp_path_factory.mktemp("parity")
     source = root / "visits.json"
     source.write_text(json.dumps(county_visits(), ensure_ascii=False), encoding="utf-8")

@@ -9,6 +9,8 @@ the demo data; nothing a user sees — screens, PDF text, workbook cells, server
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import socket
@@ -25,6 +27,7 @@ from pypdf import PdfReader
 
 from fieldapp.services import Services
 from fieldapp.vault import FAST_KDF
+from sync.server.cli import main as server_main
 from tests import county
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,10 +37,17 @@ FORBIDDEN = ("演示", "990101")
 
 
 def server_cli(db: str, *args: str) -> dict | list:
-    out = subprocess.run([str(BIN / "fieldapp-server"), "--database", db, *args], capture_output=True, text=True,
-                         timeout=120)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+    """``fieldapp-server --database DB ARGS`` (exit 0 asserted), its JSON output.
+
+    Run in this process through the console script's own entry point (``sync.server.cli.main``: the same
+    argument parsing and command code) rather than as a new interpreter: each process start cost about
+    1.5 s of CPU, and the suite ran ~40 of these set-up commands. ``serve`` stays a real process, and
+    tests/sync/test_server_cli_tls.py runs the admin commands as processes."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = server_main(["--database", db, *args])
+    assert code == 0, err.getvalue()
+    return json.loads(out.getvalue())
 
 
 def free_port() -> int:

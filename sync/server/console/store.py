@@ -150,10 +150,10 @@ class ConsoleStore:
                 f"SELECT DISTINCT household_id FROM console_search_gram WHERE gram >= %s AND gram < %s AND {area} "
                 "ORDER BY household_id LIMIT %s", [needle, chr(ord(needle) + 1), *area_params, limit])]
         wanted = search_index.query_grams(needle, id_like)
-        if not id_like and len(needle) == 2:   # a 2-character gram is a piece of one name or address: no check needed
+        if not id_like and len(needle) <= 3:   # one 2- or 3-gram, a piece of one name or address: no check needed
             return [r["household_id"] for r in tx.q(
                 f"SELECT household_id FROM console_search_gram WHERE gram = %s AND {area} ORDER BY household_id LIMIT %s",
-                [needle, *area_params, limit])]
+                [wanted[0], *area_params, limit])]
         kinds = "kind = 'id'" if id_like else "kind IN ('name', 'address')"
         found = "strpos(term, %s) > 0" if self.storage.backend == "postgres" else "instr(term, %s) > 0"
         ranked = self._rarest_grams(tx, wanted, area, area_params)

@@ -267,6 +267,9 @@ def test_migration_16_adds_the_3_grams_to_a_server_indexed_by_schema_15(storage)
     assert len(old[0]) < len(fresh[0]) and not any(g.startswith("\x1d") for _, _, g in old[0])
     assert 16 in storage.migrate()
     assert index_now() == fresh and store.refresh_search() == 0
+    if storage.backend == "postgres":   # the new rows vacuumed once the migration committed (PostgresStorage.VACUUM_AFTER)
+        with storage._tx(write=False) as tx:
+            assert tx.one("SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'console_search_gram'")["last_vacuum"]
     records = storage.records(Scope("admin", ""))
     for text in ["路137号", "路1", "第3路1", "王秀英", "秀英", "幸福小区"] + [a[6:] for a in made.values()]:
         for scope in SCOPES:

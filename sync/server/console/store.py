@@ -12,8 +12,9 @@ from sync.server.storage import Scope, search_index
 from sync.server.storage.sql import SqlStorage
 
 SEARCH_LIMIT = 50
-RARE_GRAM = 10_000   # households of a gram up to which a 3+ character search starts from that gram alone
-# (above it, from the two rarest grams' households in common)
+RARE_GRAM = 500   # households of a gram up to which a 4+ character search starts from that gram alone
+# (above it, from the two rarest grams' households in common: at 200,000 households intersecting two 3-grams of
+# ~1,000 households each costs less than checking the terms of the rarest's; docs/benchmarks.md, issue 16s)
 
 
 def _dumps(value) -> str:

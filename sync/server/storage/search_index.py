@@ -145,7 +145,11 @@ def add_trigrams(tx) -> None:
     """Migration 0016's data step: the 3-grams of every indexed name and address, and their counts.
 
     Read from the indexed terms (``console_search``), so the index stays at the change-log seq it had read;
-    a household changed since is re-indexed whole by the next :func:`refresh`."""
+    a household changed since is re-indexed whole by the next :func:`refresh`. A server upgraded from before
+    schema 12 already has them (0012's :func:`rebuild` indexes with the current grams): they are made again."""
+    marked = (TRI_MARK, chr(ord(TRI_MARK) + 1))
+    tx.exec("DELETE FROM console_search_gram WHERE gram >= %s AND gram < %s", marked)
+    tx.exec("DELETE FROM console_search_gram_counts WHERE gram >= %s AND gram < %s", marked)
     last = ""
     while True:
         ids = [r["household_id"] for r in tx.q(
@@ -161,8 +165,7 @@ def add_trigrams(tx) -> None:
             rows |= {(r["household_id"], r["township_code"], g) for g in trigrams(r["term"])}
         tx.insert_rows("console_search_gram", GRAM_COLUMNS, sorted(rows))
     tx.exec("INSERT INTO console_search_gram_counts (gram, township_code, n) SELECT gram, township_code, COUNT(*) "
-            "FROM console_search_gram WHERE gram >= %s AND gram < %s GROUP BY gram, township_code",
-            (TRI_MARK, chr(ord(TRI_MARK) + 1)))
+            "FROM console_search_gram WHERE gram >= %s AND gram < %s GROUP BY gram, township_code", marked)
 
 
 def rebuild(tx) -> None:

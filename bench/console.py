@@ -270,6 +270,16 @@ def main(argv=None) -> int:
             saved = json.loads(seeded_file.read_text())
             made, visits = [tuple(m) for m in saved["made"]], saved["visits"]
             seeded_s, indexed_s, facts_s = saved["seed_s"], saved["index_s"], saved["facts_s"]
+            seeded = open_storage(pg.url(saved["database"]))
+            if seeded.migrate():
+                # a schema change made since the seeding: migrated (with its data steps) once, in the kept database,
+                # not again in every copy of it
+                progress(f"migrated the kept database ({saved['database']}) to schema {seeded.schema_version()}")
+                ConsoleStore(seeded).refresh_search()
+                coverage_facts.refresh(seeded)
+                with seeded._tx() as tx:
+                    tx.exec("ANALYZE")
+            seeded.close()
             progress(f"copying the {households} households seeded earlier ({saved['database']})")
             start = time.perf_counter()
             run_url = pg.copy_database(saved["database"], "run")

@@ -2,7 +2,13 @@
 
 import json
 
+import pytest
+
 from tests.ui.helpers import unlock
+
+# Encrypted exports are sealed at the test-only Argon2id cost (tests/conftest.py::fast_default_kdf);
+# that the production cost is the default is asserted in tests/vault/test_vault_keys.py.
+pytestmark = pytest.mark.usefixtures("fast_default_kdf")
 
 
 def test_export_encrypted_then_import_elsewhere(services_factory, window_factory, qtbot, tmp_path):

@@ -1,0 +1,9 @@
+-- fieldapp county server, schema 17 (postgres): which villages' coverage counts each facts refresh changed
+-- (issue 16, the county page right after a push at 200,000 households).
+-- counts_version goes up by one with each refresh that changed some household's coverage facts, and
+-- coverage_count_changes names the villages it changed (the old and the new village of each such household).
+-- A server process that remembers every village's counts at an earlier version then re-reads only those
+-- villages' rows of coverage_counts (coverage_facts.py), instead of summing all of them after every push.
+ALTER TABLE coverage_facts_state ADD COLUMN counts_version BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE coverage_count_changes (version BIGINT NOT NULL, village_code TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (version, village_code));

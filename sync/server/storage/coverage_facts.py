@@ -10,7 +10,9 @@ since the last read, so no write path has to remember it (as the search index, `
 The pages do not group the facts on each read: ``coverage_counts`` (migration 0015) holds them grouped per
 village, for each (campaign start, review cutoff) a page has asked for (``coverage_count_keys``). A key's
 counts are grouped from the facts once, then each refresh changes them by the difference between the old and
-new facts of the households it re-reads, in the same transaction; a county page then sums a few thousand rows.
+new facts of the households it re-reads, in the same transaction. Each server process remembers every village's
+counted figures; a refresh that changed some facts raises the counts version and names the villages it changed
+(migration 0017), so after a push a page re-reads and counts again only those villages' rows.
 
 The figures stay those of the one rule in :mod:`forms.coverage`: the database only groups identical
 facts and buckets the dates by the two comparisons the rule makes (a final visit on or after the
@@ -120,7 +122,11 @@ def _change_counts(tx, keys: list[tuple[str, str]], old: list[tuple], new: list[
     names = ("since", "cutoff", *COUNT_COLUMNS)
     tx.many(f"INSERT INTO coverage_counts ({', '.join(names)}, n) VALUES ({', '.join(['%s'] * (len(names) + 1))}) "
             f"ON CONFLICT ({', '.join(names)}) DO UPDATE SET n = coverage_counts.n + excluded.n", rows)
-    tx.exec("DELETE FROM coverage_counts WHERE n = 0")
+    for since, cutoff in keys:   # the groups that reached 0 are among the changed villages' (primary key prefix)
+        villages = sorted({r[2] for r in rows if r[0] == since and r[1] == cutoff})
+        if villages:
+            tx.exec(f"DELETE FROM coverage_counts WHERE since = %s AND cutoff = %s AND village_code IN "
+                    f"({', '.join(['%s'] * len(villages))}) AND n = 0", (since, cutoff, *villages))
 
 
 def _build_counts(storage, since: str, cutoff: str) -> None:
@@ -148,10 +154,11 @@ def refresh(storage) -> int:
         return (int(tx.one("SELECT value FROM counters WHERE name = 'seq'")["value"]),
                 int(tx.one("SELECT value FROM counters WHERE name = 'review_seq'")["value"]))
 
-    with storage._tx(write=False) as tx:
-        state = tx.one("SELECT seq, review_seq FROM coverage_facts_state WHERE id = 1")
-        top, top_review = tops(tx)
-        if int(state["seq"]) >= top and int(state["review_seq"]) >= top_review:
+    with storage._tx(write=False) as tx:   # one statement: every page asks, most often nothing has changed
+        state = tx.one("SELECT seq, review_seq, (SELECT value FROM counters WHERE name = 'seq') AS top, "
+                       "(SELECT value FROM counters WHERE name = 'review_seq') AS top_review "
+                       "FROM coverage_facts_state WHERE id = 1")
+        if int(state["seq"]) >= int(state["top"] or 0) and int(state["review_seq"]) >= int(state["top_review"] or 0):
             return 0
     with storage._tx() as tx:
         state = tx.one("SELECT seq, review_seq FROM coverage_facts_state WHERE id = 1" + storage.lock_suffix)
@@ -189,11 +196,11 @@ def report(storage, campaign: str, since: str, area: str = "", today: _dt.date |
     today = today or local_today()
     cutoff = (today - _dt.timedelta(days=deadline_days)).isoformat() if deadline_days else ""
     with storage._tx(write=False) as tx:
-        built = tx.one("SELECT since FROM coverage_count_keys WHERE since = %s AND cutoff = %s", (since, cutoff))
-    if not built:
-        _build_counts(storage, since, cutoff)
-    with storage._tx(write=False) as tx:
         villages = _village_counts(tx, storage, campaign, since, cutoff, today, deadline_days)
+    if villages is None:   # the first page of this (campaign start, cutoff): its counts are grouped from the facts
+        _build_counts(storage, since, cutoff)
+        with storage._tx(write=False) as tx:
+            villages = _village_counts(tx, storage, campaign, since, cutoff, today, deadline_days)
     out = CoverageReport(campaign, since)
     for code, counts in villages.items():
         if code.startswith(area):
@@ -204,16 +211,19 @@ def report(storage, campaign: str, since: str, area: str = "", today: _dt.date |
 
 
 def _village_counts(tx, storage, campaign: str, since: str, cutoff: str, today: _dt.date,
-                    deadline_days: int | None) -> dict:
+                    deadline_days: int | None) -> dict | None:
     """Every village's :class:`CoverageCounts`, as this process last read them, brought up to date: after a push
     only the villages the refreshes since then changed (``coverage_count_changes``) are read and counted again.
 
     Summing all the kept counts and applying the rule to each group cost about 75 ms of database and 95 ms of
-    Python at 200,000 households (bench/console.py); one village's rows are a few, read through the primary key."""
+    Python at 200,000 households (bench/console.py); one village's rows are a few, read through the primary key.
+    None when the counts of (since, cutoff) were never grouped."""
     state = tx.one("SELECT counts_version FROM coverage_facts_state WHERE id = 1")
     key_row = tx.one("SELECT built_seq FROM coverage_count_keys WHERE since = %s AND cutoff = %s", (since, cutoff))
+    if key_row is None:
+        return None
     version = int(state["counts_version"])
-    key = (campaign, since, cutoff, int(key_row["built_seq"]) if key_row else -1, today, deadline_days)
+    key = (campaign, since, cutoff, int(key_row["built_seq"]), today, deadline_days)
     with _MEMO_LOCK:
         held = _memo_of(storage).get(key)
     if held is not None and held[0] == version:

@@ -7,3 +7,8 @@
 ALTER TABLE coverage_facts_state ADD COLUMN counts_version BIGINT NOT NULL DEFAULT 0;
 CREATE TABLE coverage_count_changes (version BIGINT NOT NULL, village_code TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (version, village_code));
+-- The village page's household list reads its village's facts from this index alone (an index-only scan):
+-- through coverage_facts_village each of a village's ≈ 667 rows was on its own heap page (9.6 ms at 200,000).
+CREATE INDEX coverage_facts_village_list ON coverage_facts (village_code) INCLUDE (household_id, roster_campaign,
+    roster_closed, unreachable_campaign, unreachable_reason, last_final);
+DROP INDEX coverage_facts_village;   -- the index above serves every look-up by village

@@ -170,9 +170,9 @@ def refresh(storage) -> int:
             (int(state["review_seq"]), top_review))}
         villages = reindex(tx, sorted(changed))
         if villages:   # migration 0017: which villages' counts this refresh changed, under a new counts version
-            version = int(tx.one("SELECT counts_version FROM coverage_facts_state WHERE id = 1")["counts_version"]) + 1
+            version = int(tx.one("SELECT version FROM coverage_counts_version WHERE id = 1")["version"]) + 1
             tx.insert_rows("coverage_count_changes", ("version", "village_code"), [(version, v) for v in sorted(villages)])
-            tx.exec("UPDATE coverage_facts_state SET counts_version = %s WHERE id = 1", (version,))
+            tx.exec("UPDATE coverage_counts_version SET version = %s WHERE id = 1", (version,))
             if version % 64 == 0:
                 tx.exec("DELETE FROM coverage_count_changes WHERE version <= %s", (version - CHANGES_KEPT,))
         tx.exec("UPDATE coverage_facts_state SET seq = %s, review_seq = %s WHERE id = 1", (top, top_review))
@@ -218,11 +218,11 @@ def _village_counts(tx, storage, campaign: str, since: str, cutoff: str, today: 
     Summing all the kept counts and applying the rule to each group cost about 75 ms of database and 95 ms of
     Python at 200,000 households (bench/console.py); one village's rows are a few, read through the primary key.
     None when the counts of (since, cutoff) were never grouped."""
-    state = tx.one("SELECT counts_version FROM coverage_facts_state WHERE id = 1")
+    state = tx.one("SELECT version FROM coverage_counts_version WHERE id = 1")
     key_row = tx.one("SELECT built_seq FROM coverage_count_keys WHERE since = %s AND cutoff = %s", (since, cutoff))
     if key_row is None:
         return None
-    version = int(state["counts_version"])
+    version = int(state["version"])
     key = (campaign, since, cutoff, int(key_row["built_seq"]), today, deadline_days)
     with _MEMO_LOCK:
         held = _memo_of(storage).get(key)
@@ -291,7 +291,7 @@ CHANGES_KEPT = 4096   # counts versions whose changed villages are kept (a proce
 
 def _memo_of(storage) -> dict:
     """Every village's counts this process last read from *storage*, by (campaign, since, cutoff, the counts' build,
-    today, deadline): ``(counts_version, {village: CoverageCounts})``. Those objects are never changed once held."""
+    today, deadline): ``(counts version, {village: CoverageCounts})``. Those objects are never changed once held."""
     memo = getattr(storage, "_coverage_villages_memo", None)
     if memo is None:
         memo = storage._coverage_villages_memo = {}

@@ -100,7 +100,7 @@ def create_app(storage: Storage, server_keys: KeyPair | None = None, releases_di
     app.state.enroll_failures = StoredFailures(storage, "enrollment", ENROLL_FAILURES_ALLOWED, ENROLL_FAILURE_WINDOW_S)
     app.add_middleware(BodyLimit, limit=max_body_bytes)   # enforced while reading (sync/server/limits.py)
     warm_up()
-    from sync.server.console import mount_console
+    from sync.server.console.mount import mount_console
 
     mount_console(app, storage, keys, FailureWindow)   # the web console under /console/
 

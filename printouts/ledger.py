@@ -40,7 +40,7 @@ class LedgerGroup:
 
 
 def _row(raw: Mapping[str, Any], ctx, review_states: Mapping[str, str] | None = None) -> dict[str, Any]:
-    visit = read_visit(raw, getattr(ctx, "forms_dir", None))
+    visit = read_visit(raw, getattr(ctx, "forms_dir", None), shared=True)   # only read here: no copy of the answers
     labels = ctx.labels(visit)
     answers = visit.answers
     assessment = assess_visit(raw, ctx)

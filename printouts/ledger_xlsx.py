@@ -1,8 +1,11 @@
-"""The ledger as an Excel workbook (openpyxl): a summary sheet, then one sheet per village or township.
+"""The ledger as an Excel workbook: a summary sheet, then one sheet per village or township.
+
+Written with XlsxWriter in its constant-memory mode: each row goes to disk as it is written (strings in
+line, no shared-string table), so a county's ledger takes the memory of one group's rows, not of the workbook.
 
 Every text cell is neutralised against formula injection: a value starting with
 ``= + - @``, a tab or a carriage return is written as text with a leading apostrophe,
-so Excel, WPS and LibreOffice never evaluate it.
+so Excel, WPS and LibreOffice never evaluate it (and text is only ever written as a string, never as a formula).
 """
 
 from __future__ import annotations
@@ -11,14 +14,12 @@ import math
 import os
 import re
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from printouts.ledger import COLUMNS, LedgerGroup
 
@@ -40,26 +41,22 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def _cell(ws, value: Any, style=None) -> Cell:
-    """A write-only cell with *value* neutralised, styled as the *style* template cell (styles are shared, not hashed per cell)."""
-    cell = Cell(ws, row=1, column=1, value=neutralise(value), style_array=None if style is None else style._style)
-    if isinstance(cell.value, str):
-        cell.data_type = "s"  # never a formula, whatever the text
-    return cell
+def _put(ws, row: int, col: int, value: Any, fmt=None) -> None:
+    """*value* at (*row*, *col*) (0-based): text as a string (never a formula), numbers as numbers, None blank."""
+    value = neutralise(value)
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)   # kept only with a format, as an empty styled cell
+    elif isinstance(value, str):
+        ws.write_string(row, col, value, fmt)
+    elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
 
 
-def _template(ws, font=None, fill=None, alignment=None, number_format=None) -> Cell:
-    """A cell carrying one combination of styles, set once through openpyxl's own style registry."""
-    cell = Cell(ws, row=1, column=1)
-    if font is not None:
-        cell.font = font
-    if fill is not None:
-        cell.fill = fill
-    if alignment is not None:
-        cell.alignment = alignment
-    if number_format is not None:
-        cell.number_format = number_format
-    return cell
+def _width(ws, col: int, chars: float) -> None:
+    """Column *col* *chars* characters wide, stored as that width (7 pixels a character at the default font)."""
+    ws.set_column_pixels(col, col, round(chars * 7))
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -71,51 +68,53 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
+HEADER_FILL = "#DDDDDD"
 
 
 # The title row: the title spans the columns before 走访发现; the reference note spans the rest.
 REFERENCE_COLUMN = next(c for c, (key, _, _) in enumerate(COLUMNS, 1) if key == "findings")
 
 
-def _group_sheet(wb: Workbook, group: LedgerGroup, title: str, issue_date: str, reference_note: str | None) -> None:
-    """One group's sheet, written row by row (write-only workbook: a row is final once appended)."""
-    ws = wb.create_sheet(title)
-    for c, (_, _, width) in enumerate(COLUMNS, 1):
-        ws.column_dimensions[get_column_letter(c)].width = width
-    last = get_column_letter(len(COLUMNS))
-    ws.freeze_panes = "A3"
-    ws.auto_filter.ref = f"A2:{last}{max(2, len(group.rows) + 2)}"
-    ws.print_title_rows = "2:2"
+class _Formats:
+    """The workbook's few cell formats, made once (XlsxWriter shares a format between cells)."""
+
+    def __init__(self, wb):
+        self.title = wb.add_format({"bold": True, "font_size": 13})
+        self.note = wb.add_format({"align": "right", "valign": "vcenter"})
+        self.header = wb.add_format({"bold": True, "bg_color": HEADER_FILL, "pattern": 1, "align": "center",
+                                     "valign": "vcenter", "text_wrap": True})
+        self.summary_header = wb.add_format({"bold": True, "bg_color": HEADER_FILL, "pattern": 1})
+        self.wrap = wb.add_format({"valign": "top", "text_wrap": True})
+        self.money = wb.add_format({"valign": "top", "text_wrap": True, "num_format": "0.00"})
+
+
+def _group_sheet(wb, formats: _Formats, group: LedgerGroup, title: str, issue_date: str, reference_note: str | None) -> None:
+    """One group's sheet, row by row (constant-memory mode: a row is final once the next one starts)."""
+    ws = wb.add_worksheet(title)
+    for c, (_, _, width) in enumerate(COLUMNS):
+        _width(ws, c, width)
+    last = len(COLUMNS) - 1
+    ws.freeze_panes(2, 0)
+    ws.autofilter(1, 0, max(1, len(group.rows) + 1), last)
+    ws.repeat_rows(1)
     _landscape_fit_width(ws)
-    title_row = [_cell(ws, f"工作台账　{group.name}（{group.code}）　共 {len(group.rows)} 户　导出日期 {issue_date}",
-                       _template(ws, font=Font(bold=True, size=13)))]
-    ws.row_dimensions[1].height = 22   # the 13-point title (LibreOffice does not grow a row of merged cells)
+    ws.set_row(0, 22)   # the 13-point title (LibreOffice does not grow a row of merged cells)
+    heading = neutralise(f"工作台账　{group.name}（{group.code}）　共 {len(group.rows)} 户　导出日期 {issue_date}")
     if reference_note:
-        ws.merged_cells.add(f"A1:{get_column_letter(REFERENCE_COLUMN - 1)}1")
-        title_row += [None] * (REFERENCE_COLUMN - 2)
-        title_row.append(_cell(ws, reference_note, _template(ws, alignment=Alignment(horizontal="right", vertical="center"))))
-        ws.merged_cells.add(f"{get_column_letter(REFERENCE_COLUMN)}1:{last}1")
+        ws.merge_range(0, 0, 0, REFERENCE_COLUMN - 2, heading, formats.title)
+        ws.merge_range(0, REFERENCE_COLUMN - 1, 0, last, neutralise(reference_note), formats.note)
     else:
-        ws.merged_cells.add(f"A1:{last}1")
-    ws.append(title_row)
-    header = _template(ws, font=Font(bold=True), fill=HEADER_FILL,
-                       alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
-    ws.append([_cell(ws, h, header) for _, h, _ in COLUMNS])
-    wrap = Alignment(vertical="top", wrap_text=True)
-    plain, money = _template(ws, alignment=wrap), _template(ws, alignment=wrap, number_format="0.00")
-    styles = [money if key == "per_capita_yuan" else plain for key, _, _ in COLUMNS]
-    for r, row in enumerate(group.rows, 3):
-        cells, lines = [], 1
-        for (key, _, width), style in zip(COLUMNS, styles):
-            cell = _cell(ws, row.get(key), style)
-            if isinstance(cell.value, str):
-                lines = max(lines, _wrapped_lines(cell.value, width))
-            cells.append(cell)
+        ws.merge_range(0, 0, 0, last, heading, formats.title)
+    for c, (_, header, _) in enumerate(COLUMNS):
+        _put(ws, 1, c, header, formats.header)
+    cell_formats = [formats.money if key == "per_capita_yuan" else formats.wrap for key, _, _ in COLUMNS]
+    for r, row in enumerate(group.rows, 2):
+        values = [neutralise(row.get(key)) for key, _, _ in COLUMNS]
+        lines = max([1] + [_wrapped_lines(v, width) for v, (_, _, width) in zip(values, COLUMNS) if isinstance(v, str)])
         # Not every spreadsheet grows wrapped rows on open (LibreOffice keeps the default).
-        ws.row_dimensions[r].height = 15 * lines + 3
-        ws.append(cells)
-        del ws.row_dimensions[r]   # written with the row: not kept for the rest of the sheet
+        ws.set_row(r, 15 * lines + 3)
+        for c, (value, fmt) in enumerate(zip(values, cell_formats)):
+            _put(ws, r, c, value, fmt)
 
 
 def _wrapped_lines(text: str, width_chars: float) -> int:
@@ -129,25 +128,23 @@ def _wrapped_lines(text: str, width_chars: float) -> int:
 
 def _landscape_fit_width(ws) -> None:
     """Print on A4 landscape, scaled so all columns fit one page wide."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.set_landscape()
+    ws.set_paper(9)   # A4
+    ws.fit_to_pages(1, 0)
 
 
 SUMMARY_HEADERS = (("代码", 16), (None, 28), ("走访户数", 10), ("困难诉求", 10), ("已转介", 10), ("待研究", 10),
                    ("紧急", 8), ("工作表", 24))
 
 
-def _summary_sheet(wb: Workbook, group_label: str):
-    """The 汇总 sheet, first in the workbook; its rows are appended once every group is written."""
-    ws = wb.create_sheet("汇总")
-    header = _template(ws, font=Font(bold=True), fill=HEADER_FILL)
-    for c, (_, w) in enumerate(SUMMARY_HEADERS, 1):
-        ws.column_dimensions[get_column_letter(c)].width = w
-    ws.freeze_panes = "A2"
+def _summary_sheet(wb, formats: _Formats, group_label: str):
+    """The 汇总 sheet, first in the workbook; its rows are written once every group is."""
+    ws = wb.add_worksheet("汇总")
+    for c, (h, w) in enumerate(SUMMARY_HEADERS):
+        _width(ws, c, w)
+        _put(ws, 0, c, h or group_label, formats.summary_header)
+    ws.freeze_panes(1, 0)
     _landscape_fit_width(ws)
-    ws.append([_cell(ws, h or group_label, header) for h, _ in SUMMARY_HEADERS])
     return ws
 
 
@@ -158,34 +155,37 @@ def _summary_values(g: LedgerGroup, title: str) -> list:
 
 def write_ledger_xlsx(groups: Iterable[LedgerGroup], out: str | os.PathLike, issue_date: str,
                       group_by: str = "village", reference_note: str | None = None,
-                      seen: list[LedgerGroup] | None = None) -> str:
+                      seen: list | None = None) -> str:
     """Write the workbook atomically to *out*; return its path.
 
     *groups* is read once, in order (a list or :func:`printouts.ledger.iter_ledger_groups`): each group's
-    sheet is streamed to disk (openpyxl's write-only mode), so only the group being written is in memory.
+    sheet goes to disk as it is written, so only the group being written is in memory.
 
     :param reference_note: which reference document the rows' assessments used
         (:func:`printouts.documents.common.reference_text`), in each sheet's title row
     :param seen: if given, each written group's code and household ids are appended as ``(code, ids)``
     """
-    wb = Workbook(write_only=True)
-    used = {"汇总"}
-    summary = _summary_sheet(wb, "村（社区）" if group_by == "village" else "乡镇（街道）")
-    totals = []
-    for g in groups:
-        title = _sheet_title(f"{g.code} {g.name}", used)
-        _group_sheet(wb, g, title, issue_date, reference_note)
-        totals.append(_summary_values(g, title))
-        if seen is not None:
-            seen.append((g.code, tuple(r["household_id"] for r in g.rows)))
-    for values in totals:
-        summary.append([_cell(summary, v) for v in values])
-    summary.auto_filter.ref = f"A1:{get_column_letter(len(SUMMARY_HEADERS))}{max(1, len(totals) + 1)}"
     path = Path(out)
     fd, tmp = tempfile.mkstemp(prefix=".fieldapp-ledger-", suffix=".xlsx", dir=path.parent or ".")
     os.close(fd)
     try:
-        wb.save(tmp)
+        wb = xlsxwriter.Workbook(tmp, {"constant_memory": True, "tmpdir": str(path.parent or "."), "strings_to_formulas": False,
+                                       "strings_to_urls": False, "strings_to_numbers": False})   # text stays text
+        formats = _Formats(wb)
+        used = {"汇总"}
+        summary = _summary_sheet(wb, formats, "村（社区）" if group_by == "village" else "乡镇（街道）")
+        totals = []
+        for g in groups:
+            title = _sheet_title(f"{g.code} {g.name}", used)
+            _group_sheet(wb, formats, g, title, issue_date, reference_note)
+            totals.append(_summary_values(g, title))
+            if seen is not None:
+                seen.append((g.code, tuple(r["household_id"] for r in g.rows)))
+        for r, values in enumerate(totals, 1):
+            for c, v in enumerate(values):
+                _put(summary, r, c, v)
+        summary.autofilter(0, 0, max(0, len(totals)), len(SUMMARY_HEADERS) - 1)
+        wb.close()
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

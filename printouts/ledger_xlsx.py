@@ -117,11 +117,14 @@ def _group_sheet(wb, formats: _Formats, group: LedgerGroup, title: str, issue_da
             _put(ws, r, c, value, fmt)
 
 
+_NARROW = re.compile("[^\u2e80-\U0010ffff]")   # what is left after removing these is the wide (CJK …) characters
+
+
 def _wrapped_lines(text: str, width_chars: float) -> int:
     """Lines *text* takes in a column *width_chars* wide (a Chinese character counts two)."""
     total = 0
     for line in text.split("\n"):
-        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
+        units = len(line) + len(_NARROW.sub("", line))   # one per character, one more per wide one
         total += max(1, math.ceil(units / max(1.0, width_chars - 1)))
     return total
 

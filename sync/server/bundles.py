@@ -16,7 +16,7 @@ from sync.protocol import Change, MAX_PULL_LIMIT
 from sync.set_aside import SetAsideReport, clean_text
 from sync.server.access import device_alias, safe_bundle_id
 from sync.server.checks import check_changes
-from sync.server.auth import device_scope
+from sync.server.auth import device_scope, note_contact
 from sync.server.storage import Storage
 
 log = logging.getLogger("fieldapp.server.bundles")
@@ -92,6 +92,8 @@ def import_bundle(storage: Storage, keys: KeyPair, data: bytes) -> BundleOutcome
                                                    "conflicts": conflicts, "pull": pulled, "reviews": reviews,
                                                    "refused": refused})
     storage.record_bundle(stored_as, device["device_id"], receipt.decode("utf-8"), _now())
+    # a signed bundle imported is the USB-only laptop's sync: its 最近同步, even when the bundle carried nothing
+    note_contact(storage, device, _now())
     _store_set_aside_report(storage, device, payload, offered, refused)
     # the receipt carries these households' data back to the laptop: a read, logged like a pull
     storage.log_read(device["device_id"], "bundle", since, pulled["cursor"],

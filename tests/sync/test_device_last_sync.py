@@ -1,6 +1,7 @@
 """最近同步 for a laptop whose syncs moved nothing: every authenticated sync session keeps the time of its first
 request (``auth.note_contact``, one write per session), and ``fieldapp-server device-list`` and the console's
-设备 page show it instead of 从未同步 (both backends; a real vault synced by ``fieldapp sync``)."""
+设备 page show it instead of 从未同步 (both backends; a real vault synced by ``fieldapp sync``). A USB-only
+laptop's bundle imported by ``fieldapp-server import-bundles`` is its sync too, even one that carried nothing."""
 
 from __future__ import annotations
 
@@ -94,3 +95,30 @@ def test_a_sync_that_moves_nothing_is_still_the_laptops_last_sync(database, tmp_
         assert listed(capsys, url)["福宝村-01"]["last_sync_at"] != earlier
     finally:
         server.stop()
+
+
+def test_a_usb_bundle_that_carries_nothing_is_still_the_laptops_last_sync(database, tmp_path, monkeypatch, capsys):
+    url, storage = database
+    server = RunningServer(storage).start()   # only for the enrollment; the bundles go by the stick
+    try:
+        Vault.create(tmp_path / "laptop", "visitor1", PASS, None, kdf=FAST_KDF).lock()
+        monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASS)
+        assert fieldapp_main(["--data-dir", str(tmp_path / "laptop"), "enroll", "--server", server.url,
+                              "--code", server.code(villages=(VILLAGE,), township=TOWNSHIP), "--label", "福宝村-U盘",
+                              "--user", "visitor1"]) == 0
+    finally:
+        server.stop()
+    assert listed(capsys, url)["福宝村-U盘"]["last_sync_at"] is None
+    stick = tmp_path / "stick"
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    assert fieldapp_main(["--data-dir", str(tmp_path / "laptop"), "bundle", "export", "--out", str(stick),
+                          "--user", "visitor1"]) == 0
+    capsys.readouterr()
+    assert server_main(["--database", url, "import-bundles", str(stick)]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert [r["status"] for r in results] == ["imported"]
+    device_id = listed(capsys, url)["福宝村-U盘"]["device_id"]
+    assert not storage.records(Scope("admin", "")) and not storage.device_reads(device_id)   # the bundle carried nothing
+    last = listed(capsys, url)["福宝村-U盘"]["last_sync_at"]
+    assert last and before <= datetime.fromisoformat(last) <= datetime.now(timezone.utc)
+    assert "从未同步" not in row_of(devices_page(storage), "福宝村-U盘")

@@ -250,12 +250,15 @@ class ConsoleStore:
         :meth:`visits` makes them: read *batch* records at a time by keyset paging (index records_entity_village,
         schema 18), each batch in its own short read, so a county's visits are never all in memory."""
         cond, params = self.storage._scope_condition(scope)
-        last = ("", "")
+        area = scope.township_code if scope.role in ("admin", "office") else ""
+        # the index range of the area's village codes (digits: the next code after the prefix bounds it)
+        end = area[:-1] + chr(ord(area[-1]) + 1) if area else "\uffff"
+        last = (area, "")
         while True:
             with self._tx(write=False) as tx:
                 rows = tx.q(f"SELECT entity_id, household_id, village_code, fields FROM records WHERE entity = 'visit' "
-                            f"AND (village_code, entity_id) > (%s, %s) AND {cond} ORDER BY village_code, entity_id LIMIT %s",
-                            [*last, *params, int(batch)])
+                            f"AND (village_code, entity_id) > (%s, %s) AND village_code < %s AND {cond} "
+                            "ORDER BY village_code, entity_id LIMIT %s", [*last, end, *params, int(batch)])
             for row in rows:
                 yield row["village_code"], _interchange_visit(row)
             if len(rows) < batch:

@@ -134,6 +134,9 @@ def _landscape_fit_width(ws) -> None:
     ws.set_landscape()
     ws.set_paper(9)   # A4
     ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.75, right=0.75, top=1, bottom=1)   # inches, as the workbook always had (openpyxl's defaults)
+    ws.set_header("", {"margin": 0.5})
+    ws.set_footer("", {"margin": 0.5})
 
 
 SUMMARY_HEADERS = (("代码", 16), (None, 28), ("走访户数", 10), ("困难诉求", 10), ("已转介", 10), ("待研究", 10),

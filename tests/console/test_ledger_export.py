@@ -75,6 +75,9 @@ def test_the_township_ledger_holds_every_final_visit_cell_for_cell(big_county):
         assert [c.value for c in ws[2]][:len(COLUMNS)] == [h for _, h, _ in COLUMNS]
         assert _sheet_rows(ws) == [_expected(r) for r in g.rows]
         assert ws.freeze_panes == "A3" and ws.auto_filter.ref == f"A2:P{len(g.rows) + 2}"
+        assert ws.print_title_rows == "$2:$2" and ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        assert (ws.page_margins.left, ws.page_margins.top, ws.page_margins.header) == (0.75, 1, 0.5)
+        assert ws.column_dimensions["F"].width == 30 and ws.row_dimensions[3].height >= 18
     rows = [[c.value for c in r] for r in book["汇总"].iter_rows(min_row=2)]
     assert rows == [[g.code, g.name, len(g.rows), sum(r["need_count"] for r in g.rows), sum(r["referred"] for r in g.rows),
                      sum(r["pending"] for r in g.rows), sum(1 for r in g.rows if r["urgent"]), f"{g.code} {g.name}"]

@@ -207,3 +207,75 @@ def test_searches_from_the_rarest_gram_or_by_every_gram_answer_as_the_plain_scan
     for text in texts:
         for scope in SCOPES:
             assert indexed(store, scope, text) == plain_scan(storage, scope, text, records), (text, scope, rare)
+
+
+def numbered_county(storage, households: int) -> dict[str, str]:
+    """Addresses as a city's: 幸福小区第<road>路<number>号, so every digit pair of the numbers is in many addresses."""
+    made = {}
+    for i in range(households):
+        village = (VILLAGE_A1, VILLAGE_A2, VILLAGE_B1)[i % 3]
+        address = f"幸福小区第{i % 7}路{100 + i * 37 % 900}号"
+        made[push_household(storage, village, address, [member("王秀英", pid(f"3201151960010{i:04d}"))])] = address
+    return made
+
+
+def test_house_numbers_rare_and_common_are_found_as_the_plain_scan_through_3_grams(storage):
+    made = numbered_county(storage, 120)
+    store = ConsoleStore(storage)
+    records = storage.records(Scope("admin", ""))
+    one = next(h for h, a in made.items() if a.endswith("路137号"))
+    texts = ["路137号", "137号", "路137", "137", "37号", "路1", "第3路", "第3路1", "3路13", "路999号", "0路1", "第0路100号",
+             "幸福小区", "小区第", "福小区第1路"]
+    texts += [a[5:] for a in list(made.values())[:20]] + [a for a in list(made.values())[20:30]]
+    for text in texts:
+        for scope in SCOPES:
+            assert indexed(store, scope, text) == plain_scan(storage, scope, text, records), (text, scope)
+    assert indexed(store, SCOPES[0], "路137号") == [one]
+    in_b = next(r for r in records if r["entity_id"] == one)["village_code"] == VILLAGE_B1
+    own, other = (SCOPES[2], SCOPES[1]) if in_b else (SCOPES[1], SCOPES[2])
+    assert indexed(store, own, "路137号") == [one]
+    assert indexed(store, other, "路137号") == []   # a township reviewer never sees another township's household
+    for common in ("小区第", "幸福小区", "福小区第"):   # in every address: the page is full
+        assert len(indexed(store, SCOPES[0], common)) == SEARCH_LIMIT, common
+    with storage._tx(write=False) as tx:   # the 3-grams are in the index, behind their mark
+        grams = {r["gram"] for r in tx.q("SELECT gram FROM console_search_gram WHERE household_id = %s", (one,))}
+    assert {"\x1d路13", "\x1d137", "\x1d37号", "37", "号\x1f"} <= grams
+
+
+def test_migration_16_adds_the_3_grams_to_a_server_indexed_by_schema_15(storage):
+    """A server whose index schema 15 built (2-grams and ID 4-grams only): migrating adds every name's and
+    address's 3-grams and their counts, as a fresh index would have them, and the searches answer as the scan."""
+    generate(storage, random.Random(1617), 60)
+    made = numbered_county(storage, 40)
+    store = ConsoleStore(storage)
+    store.refresh_search()
+
+    def index_now():
+        with storage._tx(write=False) as tx:
+            grams = sorted((r["household_id"], r["township_code"], r["gram"]) for r in tx.q(
+                "SELECT household_id, township_code, gram FROM console_search_gram"))
+            counts = {(r["gram"], r["township_code"]): int(r["n"]) for r in tx.q(
+                "SELECT gram, township_code, n FROM console_search_gram_counts")}
+        return grams, counts
+
+    fresh = index_now()
+    with storage._tx() as tx:   # as schema 15 left it: no 3-grams, no counts of them, migration 16 not applied
+        for table in ("console_search_gram", "console_search_gram_counts"):
+            tx.exec(f"DELETE FROM {table} WHERE gram >= %s AND gram < %s", ("\x1d", "\x1e"))
+        tx.exec("DELETE FROM schema_migrations WHERE version >= 16")
+    old = index_now()
+    assert len(old[0]) < len(fresh[0]) and not any(g.startswith("\x1d") for _, _, g in old[0])
+    assert 16 in storage.migrate()
+    assert index_now() == fresh and store.refresh_search() == 0
+    from sync.server.storage.upgrade import DATA_STEPS
+
+    with storage._tx() as tx:   # a server upgraded from schema 11: 0012's rebuild made the 3-grams already
+        DATA_STEPS[16](tx)
+    assert index_now() == fresh
+    if storage.backend == "postgres":   # the new rows vacuumed once the migration committed (PostgresStorage.VACUUM_AFTER)
+        with storage._tx(write=False) as tx:
+            assert tx.one("SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'console_search_gram'")["last_vacuum"]
+    records = storage.records(Scope("admin", ""))
+    for text in ["路137号", "路1", "第3路1", "王秀英", "秀英", "幸福小区"] + [a[6:] for a in made.values()]:
+        for scope in SCOPES:
+            assert indexed(store, scope, text) == plain_scan(storage, scope, text, records), (text, scope)

@@ -13,8 +13,9 @@ from sync.server.storage import Scope, search_index
 from sync.server.storage.sql import SqlStorage
 
 SEARCH_LIMIT = 50
-RARE_GRAM = 10_000   # households of a gram up to which a 3+ character search starts from that gram alone
-# (above it, from the two rarest grams' households in common)
+RARE_GRAM = 500   # households of a gram up to which a 4+ character search starts from that gram alone
+# (above it, from the two rarest grams' households in common: at 200,000 households intersecting two 3-grams of
+# ~1,000 households each costs less than checking the terms of the rarest's; docs/benchmarks.md, issue 16s)
 
 
 def _dumps(value) -> str:
@@ -151,10 +152,10 @@ class ConsoleStore:
                 f"SELECT DISTINCT household_id FROM console_search_gram WHERE gram >= %s AND gram < %s AND {area} "
                 "ORDER BY household_id LIMIT %s", [needle, chr(ord(needle) + 1), *area_params, limit])]
         wanted = search_index.query_grams(needle, id_like)
-        if not id_like and len(needle) == 2:   # a 2-character gram is a piece of one name or address: no check needed
+        if not id_like and len(needle) <= 3:   # one 2- or 3-gram, a piece of one name or address: no check needed
             return [r["household_id"] for r in tx.q(
                 f"SELECT household_id FROM console_search_gram WHERE gram = %s AND {area} ORDER BY household_id LIMIT %s",
-                [needle, *area_params, limit])]
+                [wanted[0], *area_params, limit])]
         kinds = "kind = 'id'" if id_like else "kind IN ('name', 'address')"
         found = "strpos(term, %s) > 0" if self.storage.backend == "postgres" else "instr(term, %s) > 0"
         ranked = self._rarest_grams(tx, wanted, area, area_params)

@@ -68,5 +68,23 @@ class PostgresStorage(SqlStorage):
     def _run_script(self, tx, script):
         tx.exec(script)
 
+    # Tables a migration's data step filled in bulk, vacuumed once the migration has committed: so their new rows
+    # are all-visible at once and the search's index-only scans of the grams read no table pages (autovacuum
+    # would wait until a fifth of the table is new; at 200,000 households an address search took 3x as long).
+    VACUUM_AFTER = {16: ("console_search_gram",)}
+
+    def migrate(self) -> list[int]:
+        applied = super().migrate()
+        tables = sorted({t for version in applied for t in self.VACUUM_AFTER.get(version, ())})
+        if tables:
+            with self.pool.connection() as conn:
+                conn.autocommit = True   # VACUUM runs outside a transaction
+                try:
+                    for table in tables:   # our constant names, not input
+                        conn.execute(f"VACUUM (ANALYZE) {table}")
+                finally:
+                    conn.autocommit = False
+        return applied
+
     def close(self) -> None:
         self.pool.close()

@@ -8,7 +8,10 @@ Two tables (migrations 0010 and 0012), the same on SQLite and PostgreSQL:
 - ``console_search_gram (household_id, township_code, gram)``: one row per household and distinct gram:
   every 2-character piece of each name and address with an end mark appended (so every character
   of a term starts one gram: a 1-character query is a range of grams, a 2-character query one gram),
-  and every 4-character piece of each ID number behind an ID mark.
+  every 3-character piece of each name and address behind a trigram mark (migration 0016: a query of
+  3 characters or more looks up these; the 2-character pieces of house numbers such as ``12`` are each
+  in thousands of addresses of a county, their 3-character pieces in few), and every 4-character
+  piece of each ID number behind an ID mark.
 
 Why not pg_trgm: a LIKE pattern of one or two characters gives pg_trgm no trigram to look up, so a
 2-character name search scans the whole index (docs/console.md, "Search").
@@ -27,6 +30,7 @@ from sync.server.storage.batches import household_id_batches
 
 END = "\x1f"     # appended to names and addresses: never typed (a query is stripped of it)
 ID_MARK = "\x1e"  # in front of an ID number's 4-grams, so they never meet a name's or address's grams
+TRI_MARK = "\x1d"  # in front of a name's or address's 3-grams: outside the range of grams a 1-character query reads
 ID_GRAM = 4
 BATCH = 1000
 
@@ -49,9 +53,14 @@ def terms(fields: dict) -> set[tuple[str, str]]:
 
 
 def text_grams(text: str) -> set[str]:
-    """The 2-character grams of a name or address, the last one closed by the end mark."""
+    """The 2-character grams of a name or address, the last one closed by the end mark, and its 3-grams (marked)."""
     padded = text + END
-    return {padded[i:i + 2] for i in range(len(text))}
+    return {padded[i:i + 2] for i in range(len(text))} | trigrams(text)
+
+
+def trigrams(text: str) -> set[str]:
+    """The 3-character grams of a name or address (marked)."""
+    return {TRI_MARK + text[i:i + 3] for i in range(len(text) - 2)}
 
 
 def id_grams(id_number: str) -> set[str]:
@@ -68,9 +77,12 @@ def grams(found: set[tuple[str, str]]) -> set[str]:
 
 
 def query_grams(needle: str, id_like: bool) -> list[str]:
-    """The grams a household must all have to contain *needle* (2 characters or more)."""
+    """The grams a household must all have to contain *needle* (2 characters or more): its ID 4-grams, its
+    3-grams if it has 3 characters or more, else the one 2-gram."""
     if id_like:
         return sorted(id_grams(needle))
+    if len(needle) >= 3:
+        return sorted(trigrams(needle))
     return sorted({needle[i:i + 2] for i in range(len(needle) - 1)})
 
 
@@ -127,6 +139,33 @@ def refresh(storage) -> int:
         reindex(tx, changed)
         tx.exec("UPDATE console_search_state SET seq = %s WHERE id = 1 AND seq < %s", (top, top))
     return len(changed)
+
+
+def add_trigrams(tx) -> None:
+    """Migration 0016's data step: the 3-grams of every indexed name and address, and their counts.
+
+    Read from the indexed terms (``console_search``), so the index stays at the change-log seq it had read;
+    a household changed since is re-indexed whole by the next :func:`refresh`. A server upgraded from before
+    schema 12 already has them (0012's :func:`rebuild` indexes with the current grams): they are made again."""
+    marked = (TRI_MARK, chr(ord(TRI_MARK) + 1))
+    tx.exec("DELETE FROM console_search_gram WHERE gram >= %s AND gram < %s", marked)
+    tx.exec("DELETE FROM console_search_gram_counts WHERE gram >= %s AND gram < %s", marked)
+    last = ""
+    while True:
+        ids = [r["household_id"] for r in tx.q(
+            "SELECT DISTINCT household_id FROM console_search WHERE household_id > %s ORDER BY household_id LIMIT %s",
+            (last, BATCH))]
+        if not ids:
+            break
+        last = ids[-1]
+        placeholders = ", ".join(["%s"] * len(ids))
+        rows: set[tuple[str, str, str]] = set()
+        for r in tx.q(f"SELECT household_id, township_code, term FROM console_search WHERE kind IN ('name', 'address') "
+                      f"AND household_id IN ({placeholders})", ids):
+            rows |= {(r["household_id"], r["township_code"], g) for g in trigrams(r["term"])}
+        tx.insert_rows("console_search_gram", GRAM_COLUMNS, sorted(rows))
+    tx.exec("INSERT INTO console_search_gram_counts (gram, township_code, n) SELECT gram, township_code, COUNT(*) "
+            "FROM console_search_gram WHERE gram >= %s AND gram < %s GROUP BY gram, township_code", marked)
 
 
 def rebuild(tx) -> None:

@@ -78,3 +78,12 @@ def _search_grams(tx) -> None:
 
 
 DATA_STEPS[12] = _search_grams   # schema 12: search grams and coverage facts of every household already stored
+
+
+def _search_trigrams(tx) -> None:
+    from sync.server.storage import search_index
+
+    search_index.add_trigrams(tx)
+
+
+DATA_STEPS[16] = _search_trigrams   # schema 16: the 3-grams of every name and address already indexed

@@ -1,0 +1,6 @@
+-- fieldapp county server, schema 16 (sqlite): the console's search grams gain the 3-character pieces of each name
+-- and address (behind a mark, search_index.TRI_MARK), one row per household and distinct piece in
+-- console_search_gram, counted in console_search_gram_counts as the other grams are. A query of 3 characters or more
+-- looks these up: at 200,000 households every 2-character piece of an address such as 路123456号 (digit pairs of house
+-- numbers) is in thousands of households, its 3-character pieces in few (issue 16, bench/console.py).
+-- No table changes; the data step (search_index.add_trigrams) adds the pieces of every household already indexed.

@@ -120,6 +120,18 @@ class CoverageCounts:
         else:
             self.not_visited += n
 
+    def add_counts(self, other: "CoverageCounts") -> None:
+        """Add another area's counts (a village's into its township's and county's), reviews and 审核超期 included."""
+        self.target += other.target
+        self.visited += other.visited
+        self.not_visited += other.not_visited
+        self.discovered += other.discovered
+        for reason, n in other.unreachable.items():
+            self.unreachable[reason] = self.unreachable.get(reason, 0) + n
+        for state, n in other.reviews.items():
+            self.reviews[state] = self.reviews.get(state, 0) + n
+        self.review_overdue += other.review_overdue
+
     def add_reviews(self, counts: dict) -> None:
         """Add one village's review counts (待审核 / 已退回 / 已审核通过 of its households' latest final visits)."""
         for state in REVIEW_STATES:

@@ -174,7 +174,7 @@ def test_a_township_reviewer_sees_its_township_and_hostile_names_stay_text(runni
     assert errors == []
 
 
-def test_the_campaign_pages_roster_coverage_and_review_in_the_browser(running, browser, tmp_path):
+def test_the_campaign_pages_roster_coverage_and_review_in_the_browser(running, browser, tmp_path, monkeypatch):
     pytest.importorskip("sync.server.roster_import", reason="the roster functions of issue 14")
     pytest.importorskip("sync.server.review", reason="the review functions of issue 15")
     from tests.console.test_campaign import roster_csv
@@ -209,6 +209,24 @@ def test_the_campaign_pages_roster_coverage_and_review_in_the_browser(running, b
     page.locator("svg.chart a").first.click()            # village → its households
     assert "户列表" in page.inner_text("main") and "周建华" in page.inner_text("main")
     shot(page, "coverage-village")
+    from sync.server.console import pages_campaign
+
+    monkeypatch.setattr(pages_campaign, "COVERAGE_PAGE", 1)   # the village's two households on two pages
+    page.reload()
+    assert "共 2 户，第 1 / 2 页" in page.inner_text("main")
+    first = page.locator("table").last.inner_text()
+    for _ in range(80):                                  # by keyboard: Tab to 下一页, then Enter
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.rel") == "next":
+            break
+    assert page.evaluate("document.activeElement.textContent") == "下一页"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "第 2 / 2 页" in page.inner_text("main") and "area=" in page.url and "page=2" in page.url
+    second = page.locator("table").last.inner_text()
+    assert second != first and {"周建华", "张桂英"} <= set(re.findall(r"周建华|张桂英", first + second))
+    assert page.locator("a[rel=next]").count() == 0 and page.locator("a[rel=prev]").count() == 2
+    shot(page, "coverage-village-page2")
 
     page.click("text=退出")
     sign_in_by_keyboard(page, server.url, "reviewer-a")

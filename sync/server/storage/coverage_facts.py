@@ -10,7 +10,9 @@ since the last read, so no write path has to remember it (as the search index, `
 The pages do not group the facts on each read: ``coverage_counts`` (migration 0015) holds them grouped per
 village, for each (campaign start, review cutoff) a page has asked for (``coverage_count_keys``). A key's
 counts are grouped from the facts once, then each refresh changes them by the difference between the old and
-new facts of the households it re-reads, in the same transaction; a county page then sums a few thousand rows.
+new facts of the households it re-reads, in the same transaction. Each server process remembers every village's
+counted figures; a refresh that changed some facts raises the counts version and names the villages it changed
+(migration 0017), so after a push a page re-reads and counts again only those villages' rows.
 
 The figures stay those of the one rule in :mod:`forms.coverage`: the database only groups identical
 facts and buckets the dates by the two comparisons the rule makes (a final visit on or after the
@@ -24,9 +26,9 @@ import datetime as _dt
 import json
 import threading
 
-from forms.coverage import HouseholdFacts, facts_from_fields, review_overdue, summarise_groups
+from forms.coverage import CoverageCounts, CoverageReport, HouseholdFacts, facts_from_fields, review_overdue, summarise_groups
 from forms.expressions import local_today
-from forms.places import township_of
+from forms.places import county_of, township_of
 from sync.server.storage.batches import household_id_batches
 
 BATCH = 1000
@@ -70,11 +72,13 @@ def _facts_rows(tx, household_ids: list[str]) -> list[tuple]:
     return out
 
 
-def reindex(tx, household_ids: list[str], counts: bool = True) -> None:
+def reindex(tx, household_ids: list[str], counts: bool = True) -> set[str]:
     """Replace the facts of these households by those of their current records and review events.
 
-    With *counts* (always, from schema 15 on) the kept coverage counts change by the difference."""
+    With *counts* (always, from schema 15 on) the kept coverage counts change by the difference; returns the
+    villages (old and new) of the households whose facts changed, when there are counts to change."""
     keys = [(k["since"], k["cutoff"]) for k in tx.q("SELECT since, cutoff FROM coverage_count_keys")] if counts else []
+    villages: set[str] = set()
     for start in range(0, len(household_ids), BATCH):
         chunk = household_ids[start:start + BATCH]
         marks = ", ".join(["%s"] * len(chunk))
@@ -85,6 +89,10 @@ def reindex(tx, household_ids: list[str], counts: bool = True) -> None:
         tx.insert_rows("coverage_facts", COLUMNS, new)
         if keys:
             _change_counts(tx, keys, old, new)
+            before, after = {f[0]: f for f in old}, {f[0]: f for f in new}
+            villages |= {f[1] for hid in before.keys() | after.keys() if before.get(hid) != after.get(hid)
+                         for f in (before.get(hid), after.get(hid)) if f}
+    return villages
 
 
 COUNT_COLUMNS = ("village_code", "roster_campaign", "roster_closed", "unreachable_campaign", "unreachable_reason",
@@ -114,7 +122,11 @@ def _change_counts(tx, keys: list[tuple[str, str]], old: list[tuple], new: list[
     names = ("since", "cutoff", *COUNT_COLUMNS)
     tx.many(f"INSERT INTO coverage_counts ({', '.join(names)}, n) VALUES ({', '.join(['%s'] * (len(names) + 1))}) "
             f"ON CONFLICT ({', '.join(names)}) DO UPDATE SET n = coverage_counts.n + excluded.n", rows)
-    tx.exec("DELETE FROM coverage_counts WHERE n = 0")
+    for since, cutoff in keys:   # the groups that reached 0 are among the changed villages' (primary key prefix)
+        villages = sorted({r[2] for r in rows if r[0] == since and r[1] == cutoff})
+        if villages:
+            tx.exec(f"DELETE FROM coverage_counts WHERE since = %s AND cutoff = %s AND village_code IN "
+                    f"({', '.join(['%s'] * len(villages))}) AND n = 0", (since, cutoff, *villages))
 
 
 def _build_counts(storage, since: str, cutoff: str) -> None:
@@ -142,10 +154,11 @@ def refresh(storage) -> int:
         return (int(tx.one("SELECT value FROM counters WHERE name = 'seq'")["value"]),
                 int(tx.one("SELECT value FROM counters WHERE name = 'review_seq'")["value"]))
 
-    with storage._tx(write=False) as tx:
-        state = tx.one("SELECT seq, review_seq FROM coverage_facts_state WHERE id = 1")
-        top, top_review = tops(tx)
-        if int(state["seq"]) >= top and int(state["review_seq"]) >= top_review:
+    with storage._tx(write=False) as tx:   # one statement: every page asks, most often nothing has changed
+        state = tx.one("SELECT seq, review_seq, (SELECT value FROM counters WHERE name = 'seq') AS top, "
+                       "(SELECT value FROM counters WHERE name = 'review_seq') AS top_review "
+                       "FROM coverage_facts_state WHERE id = 1")
+        if int(state["seq"]) >= int(state["top"] or 0) and int(state["review_seq"]) >= int(state["top_review"] or 0):
             return 0
     with storage._tx() as tx:
         state = tx.one("SELECT seq, review_seq FROM coverage_facts_state WHERE id = 1" + storage.lock_suffix)
@@ -155,7 +168,13 @@ def refresh(storage) -> int:
         changed |= {r["household_id"] for r in tx.q(
             "SELECT DISTINCT household_id FROM review_events WHERE review_seq > %s AND review_seq <= %s",
             (int(state["review_seq"]), top_review))}
-        reindex(tx, sorted(changed))
+        villages = reindex(tx, sorted(changed))
+        if villages:   # migration 0017: which villages' counts this refresh changed, under a new counts version
+            version = int(tx.one("SELECT version FROM coverage_counts_version WHERE id = 1")["version"]) + 1
+            tx.insert_rows("coverage_count_changes", ("version", "village_code"), [(version, v) for v in sorted(villages)])
+            tx.exec("UPDATE coverage_counts_version SET version = %s WHERE id = 1", (version,))
+            if version % 64 == 0:
+                tx.exec("DELETE FROM coverage_count_changes WHERE version <= %s", (version - CHANGES_KEPT,))
         tx.exec("UPDATE coverage_facts_state SET seq = %s, review_seq = %s WHERE id = 1", (top, top_review))
     return len(changed)
 
@@ -177,33 +196,79 @@ def report(storage, campaign: str, since: str, area: str = "", today: _dt.date |
     today = today or local_today()
     cutoff = (today - _dt.timedelta(days=deadline_days)).isoformat() if deadline_days else ""
     with storage._tx(write=False) as tx:
-        built = tx.one("SELECT since FROM coverage_count_keys WHERE since = %s AND cutoff = %s", (since, cutoff))
-    if not built:
+        villages = _village_counts(tx, storage, campaign, since, cutoff, today, deadline_days)
+    if villages is None:   # the first page of this (campaign start, cutoff): its counts are grouped from the facts
         _build_counts(storage, since, cutoff)
-    with storage._tx(write=False) as tx:
-        state = tx.one("SELECT seq, review_seq FROM coverage_facts_state WHERE id = 1")
-        key = (int(state["seq"]), int(state["review_seq"]), since, area, cutoff)
-        with _MEMO_LOCK:
-            held = _memo_of(storage).get(key)
-        if held is None:
-            held = _counted_groups(tx, since, area, cutoff)
-            with _MEMO_LOCK:
-                memo = _memo_of(storage)
-                memo[key] = held
-                while len(memo) > _MEMO_MAX:
-                    memo.pop(next(iter(memo)))
-    groups, review_groups = held
-    facts = ((HouseholdFacts(g["village_code"], g["roster_campaign"], bool(g["roster_closed"]),
-                             since if g["in_campaign"] else "", g["unreachable_campaign"], g["unreachable_reason"]),
-              int(g["n"])) for g in groups)
+        with storage._tx(write=False) as tx:
+            villages = _village_counts(tx, storage, campaign, since, cutoff, today, deadline_days)
+    out = CoverageReport(campaign, since)
+    for code, counts in villages.items():
+        if code.startswith(area):
+            out.villages[code] = counts
+            for level, key in ((out.townships, township_of(code)), (out.counties, county_of(code))):
+                level.setdefault(key, CoverageCounts(key)).add_counts(counts)
+    return out
+
+
+def _village_counts(tx, storage, campaign: str, since: str, cutoff: str, today: _dt.date,
+                    deadline_days: int | None) -> dict | None:
+    """Every village's :class:`CoverageCounts`, as this process last read them, brought up to date: after a push
+    only the villages the refreshes since then changed (``coverage_count_changes``) are read and counted again.
+
+    Summing all the kept counts and applying the rule to each group cost about 75 ms of database and 95 ms of
+    Python at 200,000 households (bench/console.py); one village's rows are a few, read through the primary key.
+    None when the counts of (since, cutoff) were never grouped."""
+    state = tx.one("SELECT version FROM coverage_counts_version WHERE id = 1")
+    key_row = tx.one("SELECT built_seq FROM coverage_count_keys WHERE since = %s AND cutoff = %s", (since, cutoff))
+    if key_row is None:
+        return None
+    version = int(state["version"])
+    key = (campaign, since, cutoff, int(key_row["built_seq"]), today, deadline_days)
+    with _MEMO_LOCK:
+        held = _memo_of(storage).get(key)
+    if held is not None and held[0] == version:
+        return held[1]
+    where, params = "since = %s AND cutoff = %s", [since, cutoff]
+    if held is not None and version - CHANGES_KEPT <= held[0] < version:   # the changes since then are all kept
+        changed = [r["village_code"] for r in tx.q(
+            "SELECT DISTINCT village_code FROM coverage_count_changes WHERE version > %s AND version <= %s",
+            (held[0], version))]
+        cond, values = storage._in("village_code", changed or [""])
+        where, params = f"{where} AND {cond}", [*params, *values]
+        villages = {code: c for code, c in held[1].items() if code not in set(changed)}
+    else:
+        villages = {}
+    rows = tx.q("SELECT village_code, roster_campaign, roster_closed, unreachable_campaign, unreachable_reason, "
+                f"in_campaign, review_state, old, n FROM coverage_counts WHERE {where}", params)
+    villages.update(_counted(rows, campaign, since, today, deadline_days).villages)
+    with _MEMO_LOCK:
+        memo = _memo_of(storage)
+        if key not in memo or memo[key][0] <= version:
+            memo[key] = (version, villages)
+        while len(memo) > _MEMO_MAX:
+            memo.pop(next(iter(memo)))
+    return villages
+
+
+def _counted(rows: list[dict], campaign: str, since: str, today: _dt.date, deadline_days: int | None) -> CoverageReport:
+    """The rule (:func:`forms.coverage.summarise_groups`) applied to kept count rows, each group weighted by its size."""
+    groups: dict[tuple, int] = {}
+    reviews: dict[str, dict[str, int]] = {}
     # a representative date on the same side of the cutoff: the rule decides, the database only sorted
     before = (today - _dt.timedelta(days=(deadline_days or 0) + 1)).isoformat()
-    reviews: dict[str, dict[str, int]] = {}
-    for g in review_groups:
+    for g in rows:
+        n = int(g["n"])
+        facts = (g["village_code"], g["roster_campaign"], bool(g["roster_closed"]), g["in_campaign"],
+                 g["unreachable_campaign"], g["unreachable_reason"])
+        groups[facts] = groups.get(facts, 0) + n
+        if g["review_state"] == "":
+            continue
         counts = reviews.setdefault(g["village_code"], {"submitted": 0, "approved": 0, "returned": 0, "overdue": 0})
-        counts[g["review_state"]] += int(g["n"])
+        counts[g["review_state"]] += n
         if review_overdue(g["review_state"], before if g["old"] else today.isoformat(), today, deadline_days):
-            counts["overdue"] += int(g["n"])
+            counts["overdue"] += n
+    facts = ((HouseholdFacts(v, rc, closed, since if in_campaign else "", uc, ur), n)
+             for (v, rc, closed, in_campaign, uc, ur), n in groups.items())
     return summarise_groups(facts, campaign, since, reviews)
 
 
@@ -219,31 +284,18 @@ def village_facts(storage, village_code: str) -> list[tuple[str, HouseholdFacts]
             for r in rows]
 
 
-_MEMO_MAX = 64
+_MEMO_MAX = 16
 _MEMO_LOCK = threading.Lock()   # the app serves requests from several threads
+CHANGES_KEPT = 4096   # counts versions whose changed villages are kept (a process further behind reads all counts)
 
 
 def _memo_of(storage) -> dict:
-    """The grouped facts this process last read from *storage*, by (facts state, since, area, cutoff).
-
-    Grouping every household's facts costs the database about 1.6 s at 200,000 households (bench/console.py);
-    while no change or review event has moved the facts' state (``coverage_facts_state``, read in the same
-    transaction) the groups are the same, so the county page is grouped once per change, not once per request."""
-    memo = getattr(storage, "_coverage_groups_memo", None)
+    """Every village's counts this process last read from *storage*, by (campaign, since, cutoff, the counts' build,
+    today, deadline): ``(counts version, {village: CoverageCounts})``. Those objects are never changed once held."""
+    memo = getattr(storage, "_coverage_villages_memo", None)
     if memo is None:
-        memo = storage._coverage_groups_memo = {}
+        memo = storage._coverage_villages_memo = {}
     return memo
-
-
-def _counted_groups(tx, since: str, area: str, cutoff: str) -> tuple[list[dict], list[dict]]:
-    """The groups of :func:`_groups`, summed from the kept per-village counts (a few rows per village)."""
-    key = (since, cutoff, area + "%")
-    groups = tx.q("SELECT village_code, roster_campaign, roster_closed, unreachable_campaign, unreachable_reason, "
-                  "in_campaign, SUM(n) AS n FROM coverage_counts WHERE since = %s AND cutoff = %s AND village_code LIKE %s "
-                  "GROUP BY 1, 2, 3, 4, 5, 6", key)
-    review_groups = tx.q("SELECT village_code, review_state, old, SUM(n) AS n FROM coverage_counts WHERE since = %s "
-                         "AND cutoff = %s AND review_state <> '' AND village_code LIKE %s GROUP BY 1, 2, 3", key)
-    return groups, review_groups
 
 
 def _groups(tx, since: str, area: str, cutoff: str) -> tuple[list[dict], list[dict]]:

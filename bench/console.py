@@ -395,13 +395,15 @@ def main(argv=None) -> int:
             hook = before[0] if before else None
             results[name] = (p95(timed(page, args.rounds, page_cpu, hook)), p95(timed(query, args.rounds, None, hook)))
             cpu_ms[name] = statistics.median(page_cpu)
-        ledger, ledger_s, ledger_cpu_s = None, 0.0, 0.0
+        ledger, ledger_s, ledger_cpu_s, rss_before_mib, rss_peak_mib = None, 0.0, 0.0, 0, 0
         if ledger_area != "none":
             progress(f"{ledger_area} ledger")
+            rss = RssPeak()   # the server's memory during the export: it runs in this process
             start, cpu = time.perf_counter(), time.process_time()
             ledger = client.post("/console/ledger/download", data={"area": COUNTY if ledger_area == "county" else town,
                                                                     "format": "xlsx", "csrf": _csrf(client)})
             ledger_s, ledger_cpu_s = time.perf_counter() - start, time.process_time() - cpu
+            rss_before_mib, rss_peak_mib = rss.stop()
         with storage._tx(write=False) as tx:
             members = int(tx.one("SELECT COUNT(*) AS n FROM member_ids")["n"])
             visits = int(tx.one("SELECT COUNT(*) AS n FROM records WHERE entity = 'visit'")["n"])
@@ -419,15 +421,46 @@ def main(argv=None) -> int:
               f"   page CPU median {cpu_ms[name]:6.1f} ms")
     if ledger is not None:
         print(f"  {ledger_area} ledger export: HTTP {ledger.status_code}, {ledger_s:.1f} s ({ledger_cpu_s:.1f} s CPU of this "
-              f"process), {len(ledger.content) // 1024} KiB")
+              f"process), {len(ledger.content) // 1024} KiB; resident memory {rss_before_mib} MiB before, "
+              f"{rss_peak_mib} MiB at most during the export")
         if ledger.status_code != 200:
             print("  ledger error:", ledger.text[:300])
     meets = all(page_ms <= TARGET_MS for page_ms, _ in results.values())
     print("RESULT households=%d members=%d " % (households, members) + " ".join(
         f"{n}_p95_ms={p:.0f} {n}_db_p95_ms={d:.0f} {n}_cpu_ms={cpu_ms[n]:.0f}" for n, (p, d) in results.items())
-        + f" ledger={ledger_area} ledger_s={ledger_s:.1f} ledger_cpu_s={ledger_cpu_s:.1f} seed_s={seeded_s:.0f} "
+        + f" ledger={ledger_area} ledger_s={ledger_s:.1f} ledger_cpu_s={ledger_cpu_s:.1f} ledger_rss_before_mib={rss_before_mib} "
+        f"ledger_rss_peak_mib={rss_peak_mib} seed_s={seeded_s:.0f} "
         f"index_s={indexed_s:.1f} facts_s={facts_s:.1f} counts_s={counts_s:.1f} load={loadavg[0]} target_ms={TARGET_MS} meets_target={'yes' if meets else 'no'}")
     return 0
+
+
+class RssPeak:
+    """This process's resident memory, sampled every 50 ms from /proc/self/status until :meth:`stop`."""
+
+    def __init__(self):
+        import threading
+
+        self.before = self.peak = self._rss()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _rss() -> int:
+        status = Path("/proc/self/status")
+        if not status.exists():
+            return 0
+        line = next((x for x in status.read_text().splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
+        return int(line.split()[1]) // 1024
+
+    def _run(self):
+        while not self._done.wait(0.05):
+            self.peak = max(self.peak, self._rss())
+
+    def stop(self) -> tuple[int, int]:
+        self._done.set()
+        self._thread.join()
+        return self.before, max(self.peak, self._rss())
 
 
 def _csrf(client) -> str:

@@ -18,7 +18,7 @@ from printouts.documents.consent import build_consent
 from printouts.documents.ledger_pdf import PAGESIZE as LEDGER_PAGESIZE
 from printouts.documents.ledger_pdf import build_ledger_pdf_section
 from printouts.documents.visit_record import build_visit_record
-from printouts.ledger import ledger_groups
+from printouts.ledger import LedgerOrderError, iter_ledger_groups, ledger_groups
 from printouts.ledger_xlsx import write_ledger_xlsx
 from printouts.documents.letters import LETTER_KINDS, Change, build_letter
 from printouts.errors import NothingToPrintError, PrintCancelled, PrintoutError, SerialsTaken
@@ -35,7 +35,7 @@ __all__ = [
     "PrintContext", "PrintedDocument", "RenderResult", "Labels", "LetterTemplates", "MemoryCounter",
     "SerialCounter", "HeldSerials", "SerialsTaken", "VerifiedCode", "VisitView", "PrintoutError", "PrintCancelled", "NothingToPrintError", "Progress",
     "LetterRequest", "Change", "LETTER_KINDS",
-    "print_consent", "print_visit_records", "print_letters", "export_ledger_xlsx", "print_ledger", "ExportResult", "verify_code", "content_digest", "key_id",
+    "print_consent", "print_visit_records", "print_letters", "export_ledger_xlsx", "export_ledger_xlsx_placed", "print_ledger", "ExportResult", "verify_code", "content_digest", "key_id",
     "load_templates", "format_serial", "find_cjk_font", "register_cjk_font", "read_visit",
 ]
 
@@ -152,6 +152,22 @@ def export_ledger_xlsx(visits: Iterable[Mapping[str, Any]], ctx: PrintContext, o
     path = write_ledger_xlsx(groups, out, ctx.issue_date, group_by, reference_text(ctx.reference))
     return ExportResult(path, "ledger_xlsx", tuple(g.code for g in groups),
                         tuple(r["household_id"] for g in groups for r in g.rows))
+
+
+def export_ledger_xlsx_placed(placed: Callable[[], Iterable[tuple[str, Mapping[str, Any]]]], ctx: PrintContext, out, *,
+                              group_by: str = "village", review_states: Mapping[str, str] | None = None) -> ExportResult:
+    """:func:`export_ledger_xlsx` of ``(village code, visit)`` pairs in village-code order (the server's records),
+    streamed: one group's rows in memory at a time. *placed* is called to read the visits (again, only if a
+    visit's own answers put it in a group already written: then every visit is read into memory and grouped
+    as :func:`export_ledger_xlsx` does, so the workbook is the same either way).
+    """
+    seen: list = []
+    try:
+        path = write_ledger_xlsx(iter_ledger_groups(placed(), ctx, group_by, review_states), out, ctx.issue_date,
+                                 group_by, reference_text(ctx.reference), seen=seen)
+    except LedgerOrderError:
+        return export_ledger_xlsx([v for _, v in placed()], ctx, out, group_by=group_by, review_states=review_states)
+    return ExportResult(path, "ledger_xlsx", tuple(code for code, _ in seen), tuple(h for _, ids in seen for h in ids))
 
 
 def print_ledger(visits: Iterable[Mapping[str, Any]], ctx: PrintContext, out, *, group_by: str = "village",

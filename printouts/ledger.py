@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from printouts.assessment import assess_visit
 from forms.idnumber import mask
+from forms.places import township_of
 from printouts.visit import read_visit
 
 # Suggestions that are the same for every household or shown in their own column.
@@ -39,7 +40,7 @@ class LedgerGroup:
 
 
 def _row(raw: Mapping[str, Any], ctx, review_states: Mapping[str, str] | None = None) -> dict[str, Any]:
-    visit = read_visit(raw, getattr(ctx, "forms_dir", None))
+    visit = read_visit(raw, getattr(ctx, "forms_dir", None), shared=True)   # only read here: no copy of the answers
     labels = ctx.labels(visit)
     answers = visit.answers
     assessment = assess_visit(raw, ctx)
@@ -99,10 +100,44 @@ def ledger_groups(visits: Iterable[Mapping[str, Any]], ctx, group_by: str = "vil
         code = row[f"{group_by}_code"]
         groups.setdefault(code, []).append(row)
         names[code] = row[group_by]
-    out = []
-    for code in sorted(groups):
-        rows = sorted(groups[code], key=lambda r: (r["visit_date"], r["head"]))
-        for i, r in enumerate(rows, 1):
-            r["no"] = i
-        out.append(LedgerGroup(code, names[code], tuple(rows)))
-    return out
+    return [_group(code, names[code], groups[code]) for code in sorted(groups)]
+
+
+def _group(code: str, name: str, rows: list[dict]) -> LedgerGroup:
+    rows = sorted(rows, key=lambda r: (r["visit_date"], r["head"], r["visit_id"]))   # the same order whatever came first
+    for i, r in enumerate(rows, 1):
+        r["no"] = i
+    return LedgerGroup(code, name, tuple(rows))
+
+
+class LedgerOrderError(ValueError):
+    """A visit of a group :func:`iter_ledger_groups` had already finished (its place is out of order)."""
+
+
+def iter_ledger_groups(placed: Iterable[tuple[str, Mapping[str, Any]]], ctx, group_by: str = "village",
+                       review_states: Mapping[str, str] | None = None) -> Iterator[LedgerGroup]:
+    """The groups of :func:`ledger_groups`, one at a time, from ``(village code, visit)`` pairs in village-code order.
+
+    The village code is where the visit is kept (the server's record); a group is finished, and yielded, once
+    the places have passed it, so only the groups still open are in memory. Each row is grouped by its own
+    answers as in :func:`ledger_groups`: a visit whose group was already yielded raises :class:`LedgerOrderError`
+    (the caller then falls back to :func:`ledger_groups`), so the result is always the same as that function's.
+    """
+    if group_by not in ("village", "township"):
+        raise ValueError("group_by must be 'village' or 'township'")
+    open_groups: dict[str, list[dict]] = {}
+    names: dict[str, str] = {}
+    done = None   # the last group yielded: every group after it is still to come
+    for place, raw in placed:
+        here = place if group_by == "village" else township_of(place)
+        for code in sorted(c for c in open_groups if c < here):
+            yield _group(code, names.pop(code), open_groups.pop(code))
+            done = code
+        row = _row(raw, ctx, review_states)
+        code = row[f"{group_by}_code"]
+        if done is not None and code <= done:
+            raise LedgerOrderError(code)
+        open_groups.setdefault(code, []).append(row)
+        names[code] = row[group_by]
+    for code in sorted(open_groups):
+        yield _group(code, names[code], open_groups[code])

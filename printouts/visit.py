@@ -76,7 +76,7 @@ class VisitView:
         return [str(v) for v in self.answers.get("visitors") or []]
 
 
-def _with_calculated(doc: Mapping[str, Any], answers: Mapping[str, Any], forms_dir=None) -> Mapping[str, Any]:
+def _with_calculated(doc: Mapping[str, Any], answers: Mapping[str, Any], forms_dir=None, shared: bool = False) -> Mapping[str, Any]:
     """The answers with their calculated values (household size, per-capita income, ages …) recomputed.
 
     Records hold only typed answers; the form engine computes the rest, the same way everywhere.
@@ -89,18 +89,20 @@ def _with_calculated(doc: Mapping[str, Any], answers: Mapping[str, Any], forms_d
                          definitions_dir=forms_dir)
     except (FormsError, ValueError, TypeError):
         return answers
-    return form.calculate(dict(answers))
+    return form.calculated_view(dict(answers)) if shared else form.calculate(dict(answers))
 
 
-def read_visit(doc: Mapping[str, Any], forms_dir=None) -> VisitView:
+def read_visit(doc: Mapping[str, Any], forms_dir=None, *, shared: bool = False) -> VisitView:
     """Check *doc* is a ``fieldapp.visit`` interchange dict and return its printable view.
 
     :param forms_dir: shipped + county-published form versions (``PrintContext.forms_dir``)
+    :param shared: the view's answers may be the form engine's cached calculation (``calculated_view``), not
+        a copy: for a caller that only reads them (the ledger, a row per visit of a county)
     """
     problems = envelope_problems(dict(doc) if isinstance(doc, Mapping) else doc)
     if problems:
         raise VisitDataError(problems[0].message_zh)
-    answers = _with_calculated(doc, doc["answers"], forms_dir)
+    answers = _with_calculated(doc, doc["answers"], forms_dir, shared)
     visit_date = str(answers.get("visit_date") or "")
     members = []
     for i, m in enumerate(answers.get("members") or []):

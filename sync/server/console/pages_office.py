@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
 from forms.errors import VisitError
 from forms.interchange import read_json
@@ -142,12 +145,13 @@ def register(router: APIRouter, console: Console) -> None:
         if scope is None:
             console.audit(request, user.name, "ledger_export", area[:12], outcome="refused")
             raise errors.NotFoundInArea(area[:12])
-        visits = [v for v in console.store.visits(scope) if v["status"] == "final"]
-        body, households = _render_ledger(console, visits, fmt, group_by="village" if len(area) == 9 else "township")
+        # Rendered in a worker thread: a county's ledger takes minutes, and the server goes on serving meanwhile.
+        path, households = await run_in_threadpool(_render_ledger, console, scope, fmt,
+                                                   "village" if len(area) == 9 else "township")
         console.audit(request, user.name, "ledger_export", area, households, format=fmt)
         media = XLSX if fmt == "xlsx" else "application/pdf"
-        return Response(body, media_type=media,
-                        headers={"Content-Disposition": f'attachment; filename="ledger-{area}.{fmt}"'})
+        return FileResponse(path, media_type=media, background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True),
+                            headers={"Content-Disposition": f'attachment; filename="ledger-{area}.{fmt}"'})
 
 
 def _ledger_scope(user: ConsoleUser, area: str):
@@ -181,8 +185,13 @@ def _problem_text(exc: Exception) -> str:
     return f"{getattr(exc, 'message_zh', '内容有误')}{'：' + detail if detail else ''}"[:800]
 
 
-def _render_ledger(console: Console, visits: list[dict], fmt: str, group_by: str) -> tuple[bytes, list[str]]:
-    """The ledger file (xlsx or pdf) of *visits* with the published reference data and templates."""
+def _render_ledger(console: Console, scope, fmt: str, group_by: str) -> tuple[Path, list[str]]:
+    """The ledger file (xlsx or pdf) of the final visits in *scope* with the published reference data and
+    templates, in a new owner-only temporary folder (the caller deletes it once sent), and its households.
+
+    The workbook is streamed: the visits are read a batch at a time in village order and written one group
+    (village or township) at a time, so its memory does not grow with the county.
+    """
     import printouts
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from forms.reference import reference_from_dict
@@ -191,8 +200,6 @@ def _render_ledger(console: Console, visits: list[dict], fmt: str, group_by: str
     latest = console.store.latest_document("reference")
     if latest is None:
         raise errors.InvalidInput("请先在“参考数据”页发布本县的参考数据（地名、标准），再导出台账")
-    if not visits:
-        raise errors.InvalidInput("该范围内还没有已完成的走访记录")
     ref = reference_from_dict(latest["content"], f"reference v{latest['version']}")
     kwargs = {"reference": ref}
     templates = console.store.latest_document("templates")
@@ -200,12 +207,23 @@ def _render_ledger(console: Console, visits: list[dict], fmt: str, group_by: str
         kwargs["templates"] = parse_templates(templates["content"])
     # The ledger's QR codes are signed with a key made for this one export (the server's own keys sign protocol data only).
     ctx = printouts.PrintContext(signing_key=Ed25519PrivateKey.generate(), **kwargs)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / f"ledger.{fmt}"
+
+    def placed():
+        return ((place, v) for place, v in console.store.placed_visits(scope) if v["status"] == "final")
+
+    folder = Path(tempfile.mkdtemp(prefix="fieldapp-ledger-"))   # mode 0700
+    try:
+        out = folder / f"ledger.{fmt}"
         if fmt == "xlsx":
-            result = printouts.export_ledger_xlsx(visits, ctx, out, group_by=group_by)
-            households = list(result.household_ids)
+            households = list(printouts.export_ledger_xlsx_placed(placed, ctx, out, group_by=group_by).household_ids)
         else:
-            printouts.print_ledger(visits, ctx, out, group_by=group_by)
+            visits = [v for _, v in placed()]
+            if visits:
+                printouts.print_ledger(visits, ctx, out, group_by=group_by)
             households = [v["household_id"] for v in visits]
-        return out.read_bytes(), households
+        if not households:
+            raise errors.InvalidInput("该范围内还没有已完成的走访记录")
+        return out, households
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise

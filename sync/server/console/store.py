@@ -6,6 +6,7 @@ so a township reviewer's queries carry the same ``township_code = …`` conditio
 from __future__ import annotations
 
 import json
+from typing import Iterator
 
 from sync.server.console import errors
 from sync.server.storage import Scope, search_index
@@ -243,13 +244,27 @@ class ConsoleStore:
         with self._tx(write=False) as tx:
             rows = tx.q(f"SELECT entity_id, household_id, revision, fields FROM records WHERE entity = 'visit' AND {cond} "
                         "ORDER BY entity_id", params)
-        out = []
-        for row in rows:
-            f = json.loads(row["fields"])
-            out.append({"format": "fieldapp.visit", "format_version": 1, "form_id": f.get("form_id"),
-                        "form_version": f.get("form_version"), "household_id": row["household_id"],
-                        "visit_id": row["entity_id"], "status": f.get("status"), "answers": f.get("answers") or {}})
-        return out
+        return [_interchange_visit(row) for row in rows]
+
+    def placed_visits(self, scope: Scope, batch: int = 2000) -> Iterator[tuple[str, dict]]:
+        """``(village code, visit)`` of every visit record in *scope*, in (village code, visit id) order, as
+        :meth:`visits` makes them: read *batch* records at a time by keyset paging (index records_entity_village,
+        schema 18), each batch in its own short read, so a county's visits are never all in memory."""
+        cond, params = self.storage._scope_condition(scope)
+        area = scope.township_code if scope.role in ("admin", "office") else ""
+        # the index range of the area's village codes (digits: the next code after the prefix bounds it)
+        end = area[:-1] + chr(ord(area[-1]) + 1) if area else "\uffff"
+        last = (area, "")
+        while True:
+            with self._tx(write=False) as tx:
+                rows = tx.q(f"SELECT entity_id, household_id, village_code, fields FROM records WHERE entity = 'visit' "
+                            f"AND (village_code, entity_id) > (%s, %s) AND village_code < %s AND {cond} "
+                            "ORDER BY village_code, entity_id LIMIT %s", [*last, end, *params, int(batch)])
+            for row in rows:
+                yield row["village_code"], _interchange_visit(row)
+            if len(rows) < batch:
+                return
+            last = (rows[-1]["village_code"], rows[-1]["entity_id"])
 
     def visited_by_village(self, area: str) -> dict[str, tuple[int, int]]:
         """Per village under *area*: (households on the server, households with a final visit)."""
@@ -296,3 +311,11 @@ def _id_fragment(text: str) -> bool:
     """Four digits or more (an X only last): searched in ID numbers."""
     t = text.strip()
     return len(t) >= search_index.ID_GRAM and t[:-1].isdigit() and (t[-1].isdigit() or t[-1] in "xX")
+
+
+def _interchange_visit(row) -> dict:
+    """A visit record as an interchange visit (``fieldapp.visit``), as the ledger reads it."""
+    f = json.loads(row["fields"])
+    return {"format": "fieldapp.visit", "format_version": 1, "form_id": f.get("form_id"),
+            "form_version": f.get("form_version"), "household_id": row["household_id"],
+            "visit_id": row["entity_id"], "status": f.get("status"), "answers": f.get("answers") or {}}

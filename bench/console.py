@@ -346,13 +346,16 @@ def main(argv=None) -> int:
             coverage_facts.report(storage, CAMPAIGN, SINCE, area, None, DEADLINE_DAYS)
 
         def one_change():   # a laptop's push of one new final visit: the coverage facts and counts move
+            # (its answers carry the village, as every visit the app records does: a visit without one is grouped
+            # under "" by the ledger, which then cannot stream and falls back to grouping the whole area in memory)
             hid, where = pick()[:2]
             vid = str(uuid.uuid4())
             storage.push(admin, "bench-laptop", [{
                 "change_id": str(uuid.uuid4()), "entity": "visit", "entity_id": vid, "household_id": hid,
                 "village_code": where, "base_revision": 0, "author": "王协理", "at": "2026-06-01T08:00:00+00:00",
                 "fields": {"household_id": hid, "form_id": "four_clarifications", "form_version": 1, "status": "final",
-                           "answers": {"visit_date": "2026-06-01", "visitors": ["王协理", "李干部"]}}}],
+                           "answers": {"visit_date": "2026-06-01", "visitors": ["王协理", "李干部"],
+                                       "village_code": where, "area_type": "urban"}}}],
                 "2026-06-01T08:00:00+00:00")
 
         pages = {

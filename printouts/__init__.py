@@ -18,6 +18,7 @@ from printouts.documents.consent import build_consent
 from printouts.documents.ledger_pdf import PAGESIZE as LEDGER_PAGESIZE
 from printouts.documents.ledger_pdf import build_ledger_pdf_section
 from printouts.documents.visit_record import build_visit_record
+from forms.places import township_of
 from printouts.ledger import LedgerOrderError, iter_ledger_groups, ledger_groups
 from printouts.ledger_xlsx import write_ledger_xlsx
 from printouts.documents.letters import LETTER_KINDS, Change, build_letter
@@ -157,17 +158,31 @@ def export_ledger_xlsx(visits: Iterable[Mapping[str, Any]], ctx: PrintContext, o
 def export_ledger_xlsx_placed(placed: Callable[[], Iterable[tuple[str, Mapping[str, Any]]]], ctx: PrintContext, out, *,
                               group_by: str = "village", review_states: Mapping[str, str] | None = None) -> ExportResult:
     """:func:`export_ledger_xlsx` of ``(village code, visit)`` pairs in village-code order (the server's records),
-    streamed: one group's rows in memory at a time. *placed* is called to read the visits (again, only if a
-    visit's own answers put it in a group already written: then every visit is read into memory and grouped
-    as :func:`export_ledger_xlsx` does, so the workbook is the same either way).
+    streamed: one group's rows in memory at a time. *placed* is called to read the visits; again only if a
+    visit's own answers put it in a group already written (a visit kept under another village than its answers
+    name, or one without a village): then the visits kept out of their group's place are read first, held (only
+    they), and written with their own group, the rest streamed as before, so the workbook is the same as
+    :func:`export_ledger_xlsx`'s either way and memory stays bounded by one group plus those visits.
     """
     seen: list = []
     try:
         path = write_ledger_xlsx(iter_ledger_groups(placed(), ctx, group_by, review_states), out, ctx.issue_date,
                                  group_by, reference_text(ctx.reference), seen=seen)
     except LedgerOrderError:
-        return export_ledger_xlsx([v for _, v in placed()], ctx, out, group_by=group_by, review_states=review_states)
+        seen = []
+        misplaced = [v for place, v in placed() if _own_group(v, group_by) != _own_group(place, group_by, placed=True)]
+        ids = {v["visit_id"] for v in misplaced}
+        rest = ((place, v) for place, v in placed() if v["visit_id"] not in ids)
+        path = write_ledger_xlsx(iter_ledger_groups(rest, ctx, group_by, review_states, early=misplaced), out,
+                                 ctx.issue_date, group_by, reference_text(ctx.reference), seen=seen)
     return ExportResult(path, "ledger_xlsx", tuple(code for code, _ in seen), tuple(h for _, ids in seen for h in ids))
+
+
+def _own_group(visit_or_place, group_by: str, *, placed: bool = False) -> str:
+    """The group code of a visit as the ledger's rows group it (its answers' village, ``VisitView.village_code``),
+    or, with *placed*, of the village code it is kept under."""
+    code = visit_or_place if placed else str((visit_or_place.get("answers") or {}).get("village_code") or "")
+    return code if group_by == "village" else township_of(code)
 
 
 def print_ledger(visits: Iterable[Mapping[str, Any]], ctx: PrintContext, out, *, group_by: str = "village",

@@ -115,18 +115,24 @@ class LedgerOrderError(ValueError):
 
 
 def iter_ledger_groups(placed: Iterable[tuple[str, Mapping[str, Any]]], ctx, group_by: str = "village",
-                       review_states: Mapping[str, str] | None = None) -> Iterator[LedgerGroup]:
+                       review_states: Mapping[str, str] | None = None,
+                       early: Iterable[Mapping[str, Any]] = ()) -> Iterator[LedgerGroup]:
     """The groups of :func:`ledger_groups`, one at a time, from ``(village code, visit)`` pairs in village-code order.
 
     The village code is where the visit is kept (the server's record); a group is finished, and yielded, once
     the places have passed it, so only the groups still open are in memory. Each row is grouped by its own
     answers as in :func:`ledger_groups`: a visit whose group was already yielded raises :class:`LedgerOrderError`
-    (the caller then falls back to :func:`ledger_groups`), so the result is always the same as that function's.
+    (the caller then reads such visits first and passes them as *early*: each joins its own group from the start),
+    so the result is always the same as that function's.
     """
     if group_by not in ("village", "township"):
         raise ValueError("group_by must be 'village' or 'township'")
     open_groups: dict[str, list[dict]] = {}
     names: dict[str, str] = {}
+    for raw in early:   # visits read ahead (kept out of their group's place): in their own groups from the start
+        row = _row(raw, ctx, review_states)
+        open_groups.setdefault(row[f"{group_by}_code"], []).append(row)
+        names[row[f"{group_by}_code"]] = row[group_by]
     done = None   # the last group yielded: every group after it is still to come
     for place, raw in placed:
         here = place if group_by == "village" else township_of(place)

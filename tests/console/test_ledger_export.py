@@ -102,9 +102,10 @@ def test_placed_visits_are_every_visit_in_village_order_a_batch_at_a_time(big_co
             assert placed == sorted(((v["answers"]["village_code"], v) for v in whole), key=lambda p: (p[0], p[1]["visit_id"]))
 
 
-def test_a_visit_kept_out_of_its_villages_order_gives_the_same_workbook(big_county, tmp_path):
+def test_a_visit_kept_out_of_its_villages_order_gives_the_same_workbook(big_county, tmp_path, monkeypatch):
     """The streamed ledger finishes a group once the places pass it; a visit whose own answers put it in a group
-    already written makes the export group everything in memory instead: the same workbook either way."""
+    already written makes the export read the visits kept out of their place first and stream the rest again
+    (never the whole area in memory): the same workbook either way."""
     storage, _ = big_county
     store = ConsoleStore(storage)
     publish_reference(_client(storage, "county-admin"))
@@ -116,7 +117,18 @@ def test_a_visit_kept_out_of_its_villages_order_gives_the_same_workbook(big_coun
     moved = [p for i, p in enumerate(placed) if i != late] + [("999999999999", placed[late][1])]   # kept "elsewhere", read last
     with pytest.raises(LedgerOrderError):   # the streamed grouping notices, and the export falls back
         list(iter_ledger_groups(iter(moved), ctx, "township"))
-    streamed = printouts.export_ledger_xlsx_placed(lambda: iter(moved), ctx, tmp_path / "streamed.xlsx", group_by="township")
+    held = []
+    real_iter = printouts.iter_ledger_groups
+
+    def watched(placed, *args, early=(), **kw):   # the visits held ahead: only the one kept out of its place
+        held.append([v["visit_id"] for v in early])
+        return real_iter(placed, *args, early=early, **kw)
+
+    with monkeypatch.context() as m:
+        m.setattr(printouts, "iter_ledger_groups", watched)
+        m.setattr(printouts, "ledger_groups", lambda *a, **k: pytest.fail("the whole area was grouped in memory"))
+        streamed = printouts.export_ledger_xlsx_placed(lambda: iter(moved), ctx, tmp_path / "streamed.xlsx", group_by="township")
+    assert held == [[], [placed[late][1]["visit_id"]]]
     whole = printouts.export_ledger_xlsx(visits, ctx, tmp_path / "whole.xlsx", group_by="township")
     assert sorted(streamed.household_ids) == sorted(whole.household_ids) and streamed.groups == whole.groups
     a, b = load_workbook(streamed.path), load_workbook(whole.path)

@@ -59,15 +59,20 @@ def row_of(page: str, label: str) -> str:
     return page[start:page.index("</tr>", start)]
 
 
+def enroll_laptop(tmp_path, monkeypatch, server, label: str) -> None:
+    """A real vault at tmp_path/laptop, enrolled by ``fieldapp enroll`` with a one-time code for 福宝村."""
+    Vault.create(tmp_path / "laptop", "visitor1", PASS, None, kdf=FAST_KDF).lock()
+    monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASS)
+    assert fieldapp_main(["--data-dir", str(tmp_path / "laptop"), "enroll", "--server", server.url,
+                          "--code", server.code(villages=(VILLAGE,), township=TOWNSHIP), "--label", label,
+                          "--user", "visitor1"]) == 0
+
+
 def test_a_sync_that_moves_nothing_is_still_the_laptops_last_sync(database, tmp_path, monkeypatch, capsys):
     url, storage = database
     server = RunningServer(storage).start()
     try:
-        Vault.create(tmp_path / "laptop", "visitor1", PASS, None, kdf=FAST_KDF).lock()
-        monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASS)
-        assert fieldapp_main(["--data-dir", str(tmp_path / "laptop"), "enroll", "--server", server.url,
-                              "--code", server.code(villages=(VILLAGE,), township=TOWNSHIP), "--label", "福宝村-01",
-                              "--user", "visitor1"]) == 0
+        enroll_laptop(tmp_path, monkeypatch, server, "福宝村-01")
         device_id = next(iter(listed(capsys, url).values()))["device_id"]
         assert listed(capsys, url)["福宝村-01"]["last_sync_at"] is None
         assert "从未同步" in row_of(devices_page(storage), "福宝村-01")
@@ -101,11 +106,7 @@ def test_a_usb_bundle_that_carries_nothing_is_still_the_laptops_last_sync(databa
     url, storage = database
     server = RunningServer(storage).start()   # only for the enrollment; the bundles go by the stick
     try:
-        Vault.create(tmp_path / "laptop", "visitor1", PASS, None, kdf=FAST_KDF).lock()
-        monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASS)
-        assert fieldapp_main(["--data-dir", str(tmp_path / "laptop"), "enroll", "--server", server.url,
-                              "--code", server.code(villages=(VILLAGE,), township=TOWNSHIP), "--label", "福宝村-U盘",
-                              "--user", "visitor1"]) == 0
+        enroll_laptop(tmp_path, monkeypatch, server, "福宝村-U盘")
     finally:
         server.stop()
     assert listed(capsys, url)["福宝村-U盘"]["last_sync_at"] is None

@@ -230,12 +230,12 @@ def _village_counts(tx, storage, campaign: str, since: str, cutoff: str, today: 
         return held[1]
     where, params = "since = %s AND cutoff = %s", [since, cutoff]
     if held is not None and version - CHANGES_KEPT <= held[0] < version:   # the changes since then are all kept
-        changed = [r["village_code"] for r in tx.q(
+        changed = {r["village_code"] for r in tx.q(
             "SELECT DISTINCT village_code FROM coverage_count_changes WHERE version > %s AND version <= %s",
-            (held[0], version))]
-        cond, values = storage._in("village_code", changed or [""])
+            (held[0], version))}
+        cond, values = storage._in("village_code", sorted(changed) or [""])
         where, params = f"{where} AND {cond}", [*params, *values]
-        villages = {code: c for code, c in held[1].items() if code not in set(changed)}
+        villages = {code: c for code, c in held[1].items() if code not in changed}
     else:
         villages = {}
     rows = tx.q("SELECT village_code, roster_campaign, roster_closed, unreachable_campaign, unreachable_reason, "

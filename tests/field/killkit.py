@@ -17,6 +17,17 @@ from typing import Callable
 PASSPHRASE = "tea-leaf-river-42"
 
 
+def open_checked(path, user: str, passphrase: str = PASSPHRASE):
+    """The vault at *path* unlocked after a kill: SQLCipher's and SQLite's integrity checks and its audit chain must hold."""
+    from fieldapp.vault import Vault
+
+    vault = Vault.open(path)
+    vault.unlock(user, passphrase)
+    vault.check_integrity()
+    vault.verify_audit()
+    return vault
+
+
 def make_visit(village: str, household_id: str | None = None, version: int = 1, **answers) -> dict:
     """A small valid-shaped visit (interchange format) whose ``version`` answer counts re-saves."""
     base = {"visit_date": "2026-05-12", "visitors": ["甲", "乙"], "village_code": village, "area_type": "rural",

@@ -21,6 +21,7 @@ from fieldapp.vault import FAST_KDF, Vault
 from sync import bundle
 from sync.server.bundles import import_bundle
 from sync.server.storage import Scope
+from tests.field import killkit
 from tests.field.killkit import PASSPHRASE, kill_round, make_visit
 from tests.sync.conftest import TOWNSHIP, VILLAGE_A, RunningServer, make_storage, seed_areas
 
@@ -47,11 +48,7 @@ def enrolled_vault(county, path) -> None:
 
 def open_checked(path) -> Vault:
     """Open after a kill: integrity and audit chain must hold."""
-    vault = Vault.open(path)
-    vault.unlock(USER, PASSPHRASE)
-    vault.check_integrity()
-    vault.verify_audit()
-    return vault
+    return killkit.open_checked(path, USER, PASSPHRASE)
 
 
 def server_visits(county) -> dict[str, list[dict]]:

@@ -20,6 +20,7 @@ from sync.client import SyncClient
 from sync.server.admin import issue_enrollment_code
 from sync.server.roster_import import import_roster
 from sync.server.storage import Scope
+from tests.field import killkit
 from tests.field.killkit import kill_round
 from tests.sync import roster_files as rf
 from tests.sync.conftest import RunningServer, make_storage
@@ -64,11 +65,7 @@ def pull_worker(path):
 
 
 def open_checked(path) -> Vault:
-    vault = Vault.open(path)
-    vault.unlock(USER, PASS)
-    vault.check_integrity()
-    vault.verify_audit()
-    return vault
+    return killkit.open_checked(path, USER, PASS)
 
 
 def test_sigkill_while_pulling_a_roster_leaves_page_and_cursor_together(county, tmp_path):

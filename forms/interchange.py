@@ -165,9 +165,11 @@ def read_document(data, source: str = "<document>", max_depth: int = MAX_FILE_DE
         return read_json(data, source, max_depth)
     import yaml
 
+    from forms.yamltext import safe_load
+
     try:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
-        value = yaml.safe_load(text)
+        value = safe_load(text)
     except UnicodeDecodeError as exc:
         raise MalformedYamlError(source, f"not UTF-8 text ({exc.reason})") from None
     except yaml.YAMLError as exc:

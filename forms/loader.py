@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from forms.yamltext import safe_load
+
 from forms.builder import ID_PATTERN, build_form, content_hash
 from forms.definition import FormDefinition
 from forms.errors import DefinitionError, FormNotFoundError, PublishedVersionChangedError
@@ -91,7 +93,7 @@ def _check_published(folder: Path, form: FormDefinition) -> None:
     if not registry.exists():
         return
     try:
-        published = yaml.safe_load(registry.read_text(encoding="utf-8")) or {}
+        published = safe_load(registry.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise DefinitionError(PUBLISHED_FILE, [f"cannot read the list of published versions: {exc}"]) from None
     recorded = (published.get(form.form_id) or {}).get(form.version) if isinstance(published, dict) else None
@@ -118,7 +120,7 @@ def load_form_file(path) -> FormDefinition:
     except OSError as exc:
         raise DefinitionError(str(path), [f"cannot read file: {exc.strerror}"]) from None
     try:
-        document = yaml.safe_load(text)
+        document = safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -18,6 +18,7 @@ import yaml
 from forms.errors import MissingStandardError, ReferenceDataError, ReferenceFileNotFoundError
 from forms.money import div_half_up
 from forms.places import is_village_code, township_of
+from forms.yamltext import safe_load
 
 __all__ = ["DEMO_PATH", "DibaoStandard", "Village", "Township", "County", "Reference", "load_reference", "reference_from_dict"]
 
@@ -167,7 +168,7 @@ def _load_cached(path: str, _mtime: int, _size: int) -> Reference:
     except OSError as exc:
         raise ReferenceFileNotFoundError(path, f"cannot read file: {exc.strerror}") from None
     try:
-        document = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+        document = json.loads(text) if path.endswith(".json") else safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise ReferenceDataError(Path(path).name, [f"not valid YAML/JSON: {exc}"]) from None
     return reference_from_dict(document, source=Path(path).name)

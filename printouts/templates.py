@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from forms.yamltext import safe_load
 from printouts.errors import TemplateError
 from printouts.textformat import check_placeholders
 
@@ -192,7 +193,7 @@ def load_templates(path: str | Path | None = None) -> LetterTemplates:
     """Load the letter templates from *path* (default: the bundled demo document)."""
     path = Path(path) if path else DEMO_PATH
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise TemplateError(f"无法读取 {path}：{exc}") from exc
     except yaml.YAMLError as exc:

@@ -30,9 +30,9 @@ def _lines(value) -> str:
 def skeleton(areas: list[dict], hotline: str = "12349") -> dict:
     """A first template document for a county that has published none: the standard wording of the
     bundled document with this county's names instead of the demo's (no demo office, no demo phone)."""
-    import yaml
+    from forms.yamltext import safe_load
 
-    doc = yaml.safe_load(DEMO_PATH.read_text(encoding="utf-8"))
+    doc = safe_load(DEMO_PATH.read_text(encoding="utf-8"))
     county = next((a for a in areas if a["level"] == "county"), None)
     county_name = county["name"] if county else "本县"
     doc["label"] = f"{county_name}民政局文书模板"

@@ -5,11 +5,9 @@ old ones kept and viewable; only the county administrator previews and publishes
 from __future__ import annotations
 
 import base64
-import io
 import re
 from html.parser import HTMLParser
 
-import pdfplumber
 import pytest
 
 from printouts.templates import parse_templates
@@ -18,6 +16,7 @@ from sync.server.console.store import ConsoleStore
 from tests import county
 from tests.console.conftest import ConsoleClient
 from tests.console.songlin import load_yaml, seed_songlin
+from tests.pdftext import pdf_text
 from tests.sync.conftest import make_storage
 
 
@@ -79,11 +78,6 @@ def client(storage, name):
     c = ConsoleClient(create_app(storage))
     assert c.login(name).status_code == 303
     return c
-
-
-def pdf_text(body: bytes) -> str:
-    with pdfplumber.open(io.BytesIO(body)) as pdf:
-        return "\n".join(page.extract_text() or "" for page in pdf.pages)
 
 
 def test_the_templates_are_edited_as_a_form_previewed_as_printed_letters_and_published_as_a_new_version(songlin):

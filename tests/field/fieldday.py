@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 from forms.places import township_of
+from tests.pdftext import pdf_text
 from tests.field.daykit import (  # noqa: F401 - the day's components, importable from here as before
     DEMO, OFFICE_USER, PASSPHRASE, ROOT, SONGLIN, CountyServer, CuttingProxy, Device, FieldDayFailed, Place,
     _document, _now, client_conflicts_all, relocate,
@@ -474,8 +475,6 @@ class FieldDay:
         return len(found)
 
     def _check_codes(self) -> int:
-        import pdfplumber
-
         from printouts import verify_code
         from printouts.scan import read_codes_from_pdf
 
@@ -487,8 +486,7 @@ class FieldDay:
             verify_code(code, [self.sign_public])
         count = 0
         for name, result in self.printed.items():
-            with pdfplumber.open(result.path) as pdf:
-                text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+            text = pdf_text(result.path)
             for doc in result.documents:
                 verify_code(doc.code, [self.sign_public])
                 if doc.serial and doc.serial not in text:

@@ -13,7 +13,6 @@ import json
 import uuid
 from pathlib import Path
 
-import pdfplumber
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from openpyxl import load_workbook
@@ -22,6 +21,7 @@ import printouts
 from fieldapp import syncing
 from fieldapp.services import Services
 from fieldapp.vault import FAST_KDF, Vault
+from tests.pdftext import pdf_text
 from tests.ui.conftest import fast_kdf, window_factory  # noqa: F401  (pytest fixtures by import)
 from tests.ui.helpers import PASSPHRASE, open_household, unlock
 
@@ -125,8 +125,7 @@ def test_pdfs_print_hostile_names_literally(synced, tmp_path):
                printouts.print_visit_records([visit], ctx, tmp_path / "record.pdf"),
                printouts.print_letters("visit_result", [printouts.LetterRequest(visit)], ctx, tmp_path / "letter.pdf"),
                printouts.print_ledger([visit], ctx, tmp_path / "ledger.pdf")]
-    with pdfplumber.open(tmp_path / "record.pdf") as pdf:
-        text = "".join((p.extract_text() or "") for p in pdf.pages).replace("\n", "")
+    text = pdf_text(tmp_path / "record.pdf").replace("\n", "")
     assert "<script>" in text and "&amp;" in text          # shown, not parsed as markup
     assert "cmd|" in text and "calc" in text
     for result in results:

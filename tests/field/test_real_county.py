@@ -23,12 +23,12 @@ from pathlib import Path
 import httpx
 import pytest
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from fieldapp.services import Services
 from fieldapp.vault import FAST_KDF
 from sync.server.cli import main as server_main
 from tests import county
+from tests.pdftext import pdf_text
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -114,10 +114,6 @@ def record_first_visit(svc, household_id, visit_date, visitors, **answers) -> di
     visit["answers"].update({"visit_date": visit_date, "visitors": visitors, **answers})
     svc.save_visit(visit, final=True)
     return svc.assess(visit)
-
-
-def pdf_text(path) -> str:
-    return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
 
 
 def assert_clean(what: str, text: str) -> None:

@@ -8,8 +8,9 @@ import shutil
 import subprocess
 import uuid
 
-import pdfplumber
 import pytest
+
+from tests.pdftext import pdf_text  # noqa: F401  (the printouts tests import it from here)
 
 
 VILLAGE = "990101001201"  # demo reference: 演示县 演示镇 桃园村 (rural)
@@ -154,10 +155,6 @@ def visit_with(**answers) -> dict:
     return visit
 
 
-def pdf_text(path) -> str:
-    """All text of a PDF, page after page (pdfplumber)."""
-    with pdfplumber.open(path) as pdf:
-        return "\n".join(page.extract_text() or "" for page in pdf.pages)
 
 
 def flat(text: str) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pdfplumber
 import pytest
 
 from printouts import print_consent
 from printouts.templates import load_templates
 from printfixtures import base_visit, big_visit, flat, need_tool, pdf_text, pdffonts
+from tests.pdftext import assert_inside_margins, page_texts
 
 
 def test_consent_lists_every_member_with_full_id_and_serial(ctx, tmp_path):
@@ -60,13 +60,9 @@ def test_twelve_members_fit_inside_the_page_frame(ctx, tmp_path):
     for m in visit["answers"]["members"]:
         assert m["id_number"] in text
     assert "阿卜杜热合曼" in text
-    with pdfplumber.open(out) as pdf:
-        for page in pdf.pages:
-            for ch in page.chars:
-                assert 15 <= ch["x0"] and ch["x1"] <= page.width - 15, ch["text"]
-                assert 10 <= ch["top"] and ch["bottom"] <= page.height - 10, ch["text"]
+    assert_inside_margins(out)
     if result.pages > 1:
-        assert f"第 1 页 共 {result.pages} 页" in text
+        assert f"第1页共{result.pages}页" in flat(text)
 
 
 def test_a_rare_character_prints_in_the_fallback_font(ctx, tmp_path):
@@ -110,8 +106,7 @@ def test_the_signature_lines_never_stand_alone_on_a_page(ctx, tmp_path, members)
     out = tmp_path / f"c{members}.pdf"
     visit = big_visit(members)
     print_consent([visit], ctx, out)
-    with pdfplumber.open(out) as pdf:
-        pages = [page.extract_text() or "" for page in pdf.pages]
+    pages = page_texts(out)
     signed = [t for t in pages if "申请人（户主）签字" in flat(t)]
     assert signed
     for text in signed:

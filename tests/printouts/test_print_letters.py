@@ -7,6 +7,7 @@ import pytest
 from printouts import Change, LetterRequest, PrintCancelled, print_letters
 from printouts.errors import VisitDataError
 from printfixtures import base_visit, big_visit, flat, pdf_text, pdffonts, visit_with
+from tests.pdftext import assert_inside_margins
 
 # Shaped like forms' Suggestion.to_dict(); the letter picks by code, never prints staff messages.
 SUGGESTIONS = [
@@ -170,8 +171,6 @@ def test_nothing_to_print_at_all_is_a_clear_error(ctx, tmp_path):
 
 @pytest.mark.parametrize("kind", ["visit_result", "review", "referral", "change"])
 def test_long_names_and_addresses_stay_inside_the_page(kind, ctx, tmp_path):
-    import pdfplumber
-
     visit = big_visit()
     visit["answers"]["members"][0]["name"] = "阿卜杜热合曼·买买提艾力·吐尔逊托合提·艾山江"
     visit["answers"]["needs"][0]["description"] = "透析" * 120  # a very long free-text need
@@ -181,11 +180,7 @@ def test_long_names_and_addresses_stay_inside_the_page(kind, ctx, tmp_path):
     print_letters(kind, [req], ctx, out)
     text = flat(pdf_text(out))
     assert "阿卜杜热合曼·买买提艾力·吐尔逊托合提·艾山江户" in text
-    with pdfplumber.open(out) as pdf:
-        for page in pdf.pages:
-            for ch in page.chars:
-                assert 15 <= ch["x0"] and ch["x1"] <= page.width - 15, ch["text"]
-                assert 10 <= ch["top"] and ch["bottom"] <= page.height - 10, ch["text"]
+    assert_inside_margins(out)
 
 
 def test_a_preview_holds_its_serials_until_printed(ctx, tmp_path):

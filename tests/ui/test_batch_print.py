@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import pdfplumber
 from pypdf import PdfReader
 
+from tests.pdftext import pdf_text
 from tests.ui.helpers import unlock
 
 
 def _text(path) -> str:
-    with pdfplumber.open(path) as pdf:
-        return re.sub(r"\s+", "", "".join(page.extract_text() or "" for page in pdf.pages))
+    return re.sub(r"\s+", "", pdf_text(path))
 
 
 def test_village_letters_in_one_pdf_with_preview(services_factory, window_factory, qtbot, tmp_path):

@@ -20,7 +20,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from fieldapp.cli import main
 from fieldapp.services import Services
@@ -31,6 +30,7 @@ from sync.server.storage.base import Scope
 from tests import county
 from tests.field.test_real_county import run_county_server, server_cli
 from tests.kdfkit import use_fast_default_kdf
+from tests.pdftext import pdf_text
 from tests.ui.test_cli_app_parity import _contents
 
 # The CLI's vault is made and unlocked at the test-only Argon2id cost, like the app's (FAST_KDF): see
@@ -242,10 +242,6 @@ def test_export_from_the_cli_and_from_the_app_hold_the_same_visits(laptops, tmp_
     assert len(exports) == 2   # both audited the same way
 
 
-def _pdf_text(path) -> str:
-    return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
-
-
 def test_printing_a_household_from_the_cli_and_from_the_app_gives_the_same_pdf_text(laptops, tmp_path, monkeypatch,
                                                                                       capsys):
     app, _cli_data, _, _ = laptops
@@ -261,6 +257,6 @@ def test_printing_a_household_from_the_cli_and_from_the_app_gives_the_same_pdf_t
         from_cli = tmp_path / f"cli-{kind}.pdf"
         out = _cli(monkeypatch, capsys, app.data_dir, "print", command, "--household", household, "-o", str(from_cli))
         assert "已生成" in out
-        app_text, cli_text = _pdf_text(from_app), _pdf_text(from_cli)
+        app_text, cli_text = pdf_text(from_app), pdf_text(from_cli)
         assert "李秀英" in app_text and "演示" not in app_text, app_text[:400]
         assert serial.sub("#", cli_text) == serial.sub("#", app_text)

@@ -39,7 +39,7 @@ def postgres():
 def fast_default_kdf(monkeypatch):
     """Vaults, users, passphrases and sealed exports made without naming a KDF (``fieldapp vault init``,
     ``user add``, ``user passwd``, ``export --passphrase`` run in this process) get the test-only Argon2id
-    cost (8 MiB × 1) instead of the production one (128 MiB × 3 × 4 lanes: 0.8 s of CPU per derivation,
+    cost (1 MiB × 1) instead of the production one (128 MiB × 3 × 4 lanes: 0.8 s of CPU per derivation,
     paid again by every command that unlocks; ~60 s of the suite's CPU). What is tested stays the same:
     each wrap stores its parameters and unlocking reads them from the wrap, so every command runs the same
     code with cheaper numbers. That the production cost is the default is asserted by

@@ -30,12 +30,12 @@ USERS = {  # name: (role, township)
 _HASH: list[str] = []
 
 
-# Argon2id cost of the seeded accounts' hashes: test-only (8 MiB, 1 pass, 1 lane). The stored PHC string
+# Argon2id cost of the seeded accounts' hashes: test-only (1 MiB, 1 pass, 1 lane). The stored PHC string
 # names its parameters and the console verifies with those, so every sign-in of a seeded account runs
 # the real verifier at this cost instead of the production 64 MiB × 3 (0.33 s CPU each, ~100 sign-ins).
 # Hashes the console makes itself (``console-user add``, ``passwd``) keep the production cost and are
 # tested as such (tests/console/test_pages.py).
-TEST_HASH_COST = {"m": 8192, "t": 1, "p": 1}
+TEST_HASH_COST = {"m": 1024, "t": 1, "p": 1}
 
 
 def _b64(raw: bytes) -> str:

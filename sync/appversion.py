@@ -9,6 +9,7 @@ laptop checks that signature, then the file's size and SHA-256, before offering 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from importlib import metadata
@@ -51,8 +52,12 @@ def is_below(version: str | None, minimum: str | None) -> bool:
     return have < parse_version(minimum)
 
 
+@functools.cache
 def installed_app_version() -> str:
-    """The version of the installed ``fieldapp`` distribution ("0" if it has no metadata)."""
+    """The version of the installed ``fieldapp`` distribution ("0" if it has no metadata).
+
+    Read once per process (the lookup scans the installed distributions, a millisecond or more, and
+    every SyncClient sends it); an upgrade installs a new package that runs in a new process."""
     try:
         return metadata.version("fieldapp")
     except metadata.PackageNotFoundError:

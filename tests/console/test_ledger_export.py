@@ -125,8 +125,8 @@ def test_a_visit_kept_out_of_its_villages_order_gives_the_same_workbook(big_coun
         return real_iter(placed, *args, early=early, **kw)
 
     with monkeypatch.context() as m:
-        m.setattr(printouts, "iter_ledger_groups", watched)
-        m.setattr(printouts, "ledger_groups", lambda *a, **k: pytest.fail("the whole area was grouped in memory"))
+        m.setattr(printouts.jobs, "iter_ledger_groups", watched)
+        m.setattr(printouts.jobs, "ledger_groups", lambda *a, **k: pytest.fail("the whole area was grouped in memory"))
         streamed = printouts.export_ledger_xlsx_placed(lambda: iter(moved), ctx, tmp_path / "streamed.xlsx", group_by="township")
     assert held == [[], [placed[late][1]["visit_id"]]]
     whole = printouts.export_ledger_xlsx(visits, ctx, tmp_path / "whole.xlsx", group_by="township")

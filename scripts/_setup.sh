@@ -10,11 +10,13 @@ cd "$ROOT"
 # (sync tests start their own server), LibreOffice Calc (ledger conversion check), nginx (the TLS
 # proxy in front of several server workers, tested on loopback), debootstrap and strace (the
 # clean-root install test of the .deb), Chromium (browser tests of the web console, driven by
-# Python Playwright; never a Playwright browser download).
+# Python Playwright; never a Playwright browser download), python3-venv (.venv on the system's own
+# Python, see pick_python below).
 SYSTEM_PACKAGES=(
   libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-image0
+  python3-venv
   xvfb fonts-wqy-microhei fonts-hanazono poppler-utils postgresql libreoffice-calc-nogui
   nginx debootstrap strace chromium
 )
@@ -44,11 +46,27 @@ install_system_packages() {
   fi
 }
 
-PY="${PYTHON:-python3}"
+# The interpreter of .venv: $PYTHON if set; else the system's own /usr/bin/python3 when it is 3.11 or newer
+# and has venv (Debian builds it with profile-guided and link-time optimisation: the sync, forms and vault
+# tests, 821 of them, ran in 8-9 % less time and 10-11 % less user CPU on Debian's 3.11.2 than on a 3.11.7
+# built by pyenv without them, two pairs back to back); else the python3 on PATH. An existing .venv is kept.
+pick_python() {
+  if [ -n "${PYTHON:-}" ]; then
+    echo "$PYTHON"
+  elif [ -x /usr/bin/python3 ] && /usr/bin/python3 -c \
+      'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo /usr/bin/python3
+  else
+    echo python3
+  fi
+}
+
 setup_venv() {
   if [ ! -x .venv/bin/python ]; then
-    echo "==> creating .venv"
-    "$PY" -m venv .venv
+    local py
+    py="$(pick_python)"
+    echo "==> creating .venv with $py ($("$py" --version 2>&1))"
+    "$py" -m venv .venv
     .venv/bin/python -m pip install -q --upgrade pip
   fi
   local stamp=.venv/.fieldapp-installed hash

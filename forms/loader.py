@@ -13,11 +13,10 @@ from pathlib import Path
 
 import yaml
 
-from forms.yamltext import safe_load
-
 from forms.builder import ID_PATTERN, build_form, content_hash
 from forms.definition import FormDefinition
 from forms.errors import DefinitionError, FormNotFoundError, PublishedVersionChangedError
+from forms.yamltext import safe_load
 
 __all__ = ["DEFINITIONS_DIR", "load_form", "load_form_file", "build_form", "content_hash", "available_versions", "clear_cache"]
 

@@ -1,8 +1,8 @@
 """The text of a PDF as a reader's viewer extracts it: poppler's ``pdftotext -layout``.
 
 Poppler (poppler-utils, installed by scripts/_setup.sh) reads a page of these printouts in a few
-milliseconds; pdfplumber (pdfminer, pure Python) took 0.1–0.3 s a page, 1.5–3.3 s a document,
-and the suite read several hundred pages. ``-layout`` keeps each printed line on one line of text,
+milliseconds; pdfplumber (pdfminer, pure Python) took 0.2–0.3 s a page, 1.5–3.3 s a document of
+6–18 pages (0.03–0.07 s with poppler). ``-layout`` keeps each printed line on one line of text,
 as pdfplumber did; columns are separated by runs of spaces (``flat`` in printfixtures drops them).
 ``page_words`` gives each page's size and the box of every word on it (``pdftotext -bbox``), for
 the checks that nothing is printed into a page's margins.

@@ -150,7 +150,7 @@ def _api_routes() -> tuple[BaseRoute, ...]:
 
     async def protocol(request: Request) -> int:
         version = check_protocol(request.headers)
-        state = request.app.state
+        state = served(request)
         await run_in_threadpool(check_app_version, state.storage, request.headers)
         body = await request.body()
         if len(body) > state.max_body_bytes:
@@ -163,7 +163,7 @@ def _api_routes() -> tuple[BaseRoute, ...]:
     async def device(request: Request, _version: int = Depends(protocol)) -> dict:
         body = await request.body()
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return await run_in_threadpool(_authenticated, request.app.state.storage, request.method, target,
+        return await run_in_threadpool(_authenticated, served(request).storage, request.method, target,
                                        request.headers, body)
 
     def _authenticated(storage, method, target, headers, body) -> dict:

@@ -89,6 +89,10 @@ def translate_error(exc: Exception, path: Path) -> VaultError | None:
         return DiskWriteFailed(path, str(exc))
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return VaultCorrupt(path, str(exc))
+    # SQLite's own code, whatever the text says: a damaged page of the full-text index reads
+    # "vtable constructor failed: household_fts" (SQLITE_CORRUPT) and must be damage, not a traceback.
+    if str(getattr(exc, "sqlite_errorname", "")).startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return VaultCorrupt(path, str(exc))
     return None
 
 

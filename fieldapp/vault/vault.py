@@ -167,8 +167,7 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin, ReviewsMixin):
                 raise KeyFileCorrupt(self.keys_path, "user wrap unreadable") from exc
             self.throttle.reset(user)
             self._open(key, user)
-            with self._tx(self._database):
-                audit.append(self._database, self._suite, user, "unlock")
+            self._audit_opening(user, "unlock")
 
     def unlock_with_office_key(self, office_private_key: bytes) -> None:
         """Unlock with the county office's private key (PEM), acting as ``office-recovery``."""
@@ -181,8 +180,16 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin, ReviewsMixin):
             except (DecryptError, ValueError, TypeError, KeyError) as exc:
                 raise OfficeKeyInvalid(f"office key does not open this vault ({exc.__class__.__name__})") from exc
             self._open(key, OFFICE_LABEL)
+            self._audit_opening(OFFICE_LABEL, "recover")
+
+    def _audit_opening(self, user: str, action: str) -> None:
+        """Audit an unlock; a damaged page met on the way is VaultCorrupt (and the vault stays locked)."""
+        try:
             with self._tx(self._database):
-                audit.append(self._database, self._suite, OFFICE_LABEL, "recover")
+                audit.append(self._database, self._suite, user, action)
+        except DatabaseError as exc:
+            self.lock()
+            raise translate_error(exc, self.db_path) or VaultCorrupt(self.db_path, str(exc)) from exc
 
     def _open(self, key: bytes | None, user: str, creating: bool = False) -> None:
         if self._conn is not None:

@@ -7,6 +7,8 @@ recovery wrap, a throttle file claiming 10**30 failures, flipped bytes in vault.
 from __future__ import annotations
 
 import json
+import uuid
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +17,8 @@ from fieldapp.vault.crypto import DEFAULT_SUITE
 from fieldapp.vault import FAST_KDF, KeyFileCorrupt, UnlockThrottled, Vault, VaultCorrupt, VaultError
 
 PASSPHRASE = "tea-leaf-river-42"
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = 4096   # SQLCipher 4's page size
 
 
 @pytest.fixture
@@ -97,4 +101,34 @@ def test_flipped_bytes_in_the_vault_file_are_reported_as_damage(data):
             v.lock()
         except (VaultCorrupt, VaultError) as exc:
             assert exc.message_zh
+    path.write_bytes(original)
+
+
+def test_a_flipped_byte_in_any_page_is_reported_by_vault_check_as_damage(data, monkeypatch, capsys):
+    """Every page of a vault with visits (households, FTS index, audit): ``fieldapp vault check`` says 已损坏.
+
+    The adversarial run saw a traceback here: a damaged page of the full-text index fails with
+    ``vtable constructor failed``, an SQLITE_CORRUPT whose text names no damage.
+    """
+    v = Vault.open(data)
+    v.unlock("张三", PASSPHRASE)
+    example = json.loads((ROOT / "docs/examples/R3-dibao-candidate.json").read_text(encoding="utf-8"))
+    for i in range(12):
+        visit = json.loads(json.dumps(example))
+        visit["household_id"], visit["visit_id"] = str(uuid.UUID(int=2 * i + 1)), str(uuid.UUID(int=2 * i + 2))
+        v.save_visit(visit)
+    v.lock()
+    path = data / "vault.db"
+    original = path.read_bytes()
+    monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASSPHRASE)
+    pages = len(original) // PAGE
+    assert pages > 20
+    for page in range(pages):
+        damaged = bytearray(original)
+        damaged[page * PAGE + PAGE // 2] ^= 0x10
+        path.write_bytes(bytes(damaged))
+        capsys.readouterr()
+        code = main(["--data-dir", str(data), "vault", "check"])
+        err = capsys.readouterr().err
+        assert code == 2 and "已损坏" in err and "Traceback" not in err, (page, code, err[-500:])
     path.write_bytes(original)

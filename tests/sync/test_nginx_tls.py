@@ -4,6 +4,7 @@ Laptops enroll and sync through it with the county CA pinned; ``doctor`` checks 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import ssl
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from sync.keys import KeyPair
 
 from sync.appversion import APP_VERSION_HEADER
 from sync.client import SyncClient, enroll
@@ -59,6 +62,15 @@ http {{
     return conf
 
 
+def _unit_option(name: str) -> str:
+    """The value of *name* in the shipped systemd unit's ``serve`` command (the deployment as installed)."""
+    unit = (ROOT / "packaging" / "server" / "fieldapp-server.service").read_text(encoding="utf-8")
+    (start,) = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    words = start.split()
+    assert name in words, f"the unit does not start the server with {name}: {start}"
+    return words[words.index(name) + 1]
+
+
 def _wait(url: str, verify, seconds: float = 60) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -99,7 +111,8 @@ def deployment(postgres, tmp_path_factory):
     key.chmod(0o600)
     upstream, listen = free_port(), free_port()
     server = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "--database", url, "serve", "--host", "127.0.0.1",
-                               "--port", str(upstream), "--workers", "3", "--log-level", "warning"],
+                               "--port", str(upstream), "--workers", "3", "--log-level", "warning",
+                               "--trusted-proxy", _unit_option("--trusted-proxy")],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     nginx = subprocess.Popen([NGINX, "-c", str(_nginx_conf(tmp_path, listen, upstream, cert, key)), "-g", "daemon off;"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -182,3 +195,23 @@ def test_doctor_checks_the_deployment_and_says_what_is_wrong(deployment, tmp_pat
 
     unreachable = doctor(database=f"postgresql://nobody@127.0.0.1:{free_port()}/none")
     assert unreachable.returncode == 1 and "无法打开数据库" in unreachable.stdout
+
+
+def test_behind_nginx_the_enrollment_throttle_counts_each_laptops_own_address(deployment):
+    """The shipped unit trusts nginx's X-Forwarded-For: one address guessing codes is throttled, another laptop
+    is not, and a header the guesser sends itself changes nothing (nginx replaces it with the real address)."""
+    context = ssl.create_default_context(cafile=str(deployment["ca"]))
+
+    def wrong_code(source: str, i: int, forged: str | None = None) -> str:
+        keys = KeyPair.generate()
+        body = json.dumps({"code": f"WRONG{i:04d}", "signing_public_key": keys.signing_public,
+                           "sealing_public_key": keys.sealing_public}).encode()
+        headers = {PROTOCOL_HEADER: "1", "Content-Type": "application/json"}
+        if forged:
+            headers["X-Forwarded-For"] = forged
+        with httpx.Client(transport=httpx.HTTPTransport(local_address=source, verify=context), timeout=30) as client:
+            return client.post(deployment["url"] + "/v1/enroll", content=body, headers=headers).json()["code"]
+
+    codes = [wrong_code("127.0.0.2", i, forged=f"10.9.{i}.1") for i in range(22)]
+    assert codes[0] == "ENROLLMENT_CODE_INVALID" and codes[-1] == "ENROLLMENT_THROTTLED", codes
+    assert wrong_code("127.0.0.3", 99) == "ENROLLMENT_CODE_INVALID"     # another laptop still gets a plain answer

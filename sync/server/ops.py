@@ -187,6 +187,24 @@ def _mode_finding(check: str, path: Path, what: str) -> Finding:
     return Finding(check, "ok", f"{what}权限正确（{mode:o}）。")
 
 
+def _check_database_companions(url: str, path: Path) -> list[Finding]:
+    """The SQLite database's -wal/-shm files (its recent pages, in clear) and its folder (sync.server.atrest)."""
+    from sync.server.atrest import server_file_problems
+
+    found = []
+    for problem in server_file_problems(url):
+        loose = Path(problem["path"])
+        if loose == path:
+            continue            # the database file itself: reported above
+        if loose.is_dir():
+            found.append(Finding("数据库文件夹权限", "warn", f"数据库所在文件夹 {loose} 本机其他账户也能进入（权限 {problem['mode']}），"
+                                                         f"建议执行 chmod {problem['want']} {loose}。"))
+        else:
+            found.append(Finding("数据库日志文件权限", "fail", f"数据库日志文件 {loose} 其他用户也能读取（权限 {problem['mode']}），"
+                                                      f"请执行 chmod {problem['want']} {loose}。"))
+    return found
+
+
 # A database that does not answer within this is reported as unreachable (the server itself waits 30 s).
 DOCTOR_DATABASE_WAIT_SECONDS = 5.0
 
@@ -330,6 +348,7 @@ def doctor(url: str, certfile: str | None = None, keyfile: str | None = None, re
         found += _check_disk(folders or [Path.cwd()])
         if path is not None and path.exists():
             found.append(_mode_finding("数据库文件权限", path, "数据库文件（含服务器私钥）"))
+            found += _check_database_companions(url, path)
         found += _check_backups(storage if found[0].status == "ok" else None, backup_dir, now)
     finally:
         if storage is not None:

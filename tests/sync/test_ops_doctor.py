@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sync.server import ops
+from sync.server.admin import add_area
 from sync.server.cli import main
 from sync.server.storage import open_storage
 from tests.sync.test_server_cli_tls import make_ca_and_server_cert
@@ -56,3 +57,28 @@ def test_a_newer_schema_and_a_missing_migration_are_named(tmp_path):
 def test_several_workers_need_postgresql(tmp_path, capsys):
     assert main(["--database", f"sqlite:///{tmp_path}/x.db", "serve", "--workers", "2"]) == 2
     assert "needs PostgreSQL" in capsys.readouterr().err
+
+
+def test_doctor_names_the_databases_wal_file_and_a_folder_other_accounts_can_enter(tmp_path, capsys):
+    """The -wal file holds the latest pages in clear and the folder lets others list it (issue 19: "checked by doctor")."""
+    folder = tmp_path / "srv"
+    folder.mkdir(mode=0o700)
+    db = folder / "county.db"
+    url = f"sqlite:///{db}"
+    assert main(["--database", url, "init"]) == 0
+    storage = open_storage(url)          # a running server: its latest writes are in the -wal file
+    storage.migrate()
+    add_area(storage, "360124", "进贤县")
+    wal = folder / "county.db-wal"
+    assert wal.exists() and oct(wal.stat().st_mode & 0o777) == "0o600"    # made with the database's mode
+    wal.chmod(0o644)
+    folder.chmod(0o755)
+    capsys.readouterr()
+    code, out = main(["--database", url, "doctor"]), capsys.readouterr().out
+    assert code == 1, out
+    assert f"chmod 0600 {wal}" in out and f"chmod 0700 {folder}" in out
+    wal.chmod(0o600)
+    folder.chmod(0o700)
+    found = {f.check: f for f in ops.doctor(url)}
+    assert found["数据库文件权限"].status == "ok" and not {"数据库文件夹权限", "数据库日志文件权限"} & set(found)
+    storage.close()

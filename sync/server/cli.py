@@ -258,7 +258,9 @@ def cmd_export(args):
     data = export_area(_storage(args), args.area)
     text = json.dumps(data, ensure_ascii=False, indent=1)
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        from sync.filemodes import write_private_text
+
+        write_private_text(Path(args.out), text)   # every household of the area in clear: owner-only (docs/security.md)
         print(f"{len(data['records'])} records -> {args.out}")
     else:
         print(text)

@@ -97,3 +97,18 @@ def test_temp_files_of_killed_bundle_exports_are_cleaned_up(server, tmp_path):
     path, count = export_bundle(laptop.store, stick)
     assert count == 1 and path.exists()
     assert not stale.exists() and others.exists()
+
+
+def test_a_server_export_of_an_area_is_written_owner_only(server, tmp_path):
+    """``fieldapp-server export AREA --out FILE`` writes every household of the area in clear: 0600, even over an older file."""
+    from sync.server.cli import main as server_main
+
+    laptop = server.laptop()
+    laptop.visit(address="东村 2 号")
+    laptop.client.sync()
+    url = getattr(server.storage, "url", None) or f"sqlite:///{server.storage.path}"
+    out = tmp_path / "county-export.json"
+    out.write_text("old", encoding="utf-8")
+    os.chmod(out, 0o644)
+    assert server_main(["--database", url, "export", "110105001", "--out", str(out)]) == 0
+    assert mode(out) == 0o600 and "东村 2 号" in out.read_text(encoding="utf-8")

@@ -169,8 +169,7 @@ class RecordsMixin:
             merged = apply_paths(current, changed_hh, hh_id, shipped_grain()) if changed_hh else current
         village = sql_text(merged.get("village_code"))
         if changed_visit or changed_hh:
-            check_entry(db, self._state(db, "role"), self._state(db, "township_code"), self._state(db, "villages"),
-                        village, {**changed_visit, **changed_hh})
+            self._check_entry(db, village, {**changed_visit, **changed_hh})
         self._write_household(db, hh_id, merged, at, who, exists=hh_row is not None, local_edit=bool(changed_hh),
                               derived=derived)
         if changed_visit:
@@ -203,11 +202,17 @@ class RecordsMixin:
                 at, who = now_utc(), self.user
                 fields = apply_paths(json.loads(row[0]), changes, household_id, shipped_grain())
                 village = sql_text(fields.get("village_code"))
+                self._check_entry(db, village, changes)
                 self._write_household(db, household_id, fields, at, who, exists=True, local_edit=True)
                 self._log_change(db, "household", household_id, household_id, village, row[1], changes, at)
                 audit.append(db, self._suite, who, "change", "household", household_id,
                              {"amendment": reason, "paths": sorted(changes)})
         return {"household_id": household_id, "paths": sorted(changes)}
+
+    def _check_entry(self, db, village, fields: dict) -> None:
+        """:func:`check_entry` against this laptop's enrollment (every write that logs a change goes through it)."""
+        check_entry(db, self._state(db, "role"), self._state(db, "township_code"), self._state(db, "villages"),
+                    village, fields)
 
     def _write_household(self, db, hh_id: str, fields: dict, at: str, who: str, *, exists: bool, local_edit: bool,
                          derived: Derived | None = None, revision: int | None = None, created=None) -> None:
@@ -264,6 +269,7 @@ class RecordsMixin:
                 if not changed:
                     return []
                 merged, at = {**current, **changed}, now_utc()
+                self._check_entry(db, sql_text(merged.get("village_code")), changed)
                 self._write_household(db, household_id, merged, at, self.user, exists=True, local_edit=True)
                 self._log_change(db, "household", household_id, household_id, sql_text(merged.get("village_code")),
                                  row[1], changed, at)

@@ -148,3 +148,18 @@ def test_fieldapp_sync_lists_what_was_set_aside(server, vault, tmp_path, monkeyp
     out = capsys.readouterr()
     assert "同步完成" in out.out and "1 条变更被县服务器拒收" in out.err and "OUTSIDE_AREA" in out.err
     assert "Traceback" not in out.err
+
+
+def test_an_amendment_or_a_target_status_the_server_cannot_take_is_refused_where_it_is_entered(server, vault):
+    """Office work on a household (a need's disposition note, 无法入户 with a note) goes through the same check."""
+    first = visit(address="已同步的户")
+    vault.save_visit(first)
+    syncing.sync_now(vault)
+    hid = first["household_id"]
+    with pytest.raises(InvalidRecord) as caught:
+        vault.amend_household(hid, {"address": "东村\x00三组"}, reason="need_disposition")
+    assert "NUL" in caught.value.message_zh
+    with pytest.raises(InvalidRecord):
+        vault.update_household_fields(hid, {"target_status": {"status": "unreachable", "note": "不在\x00家"}})
+    assert vault.pending_count() == 0 and vault.get_household(hid)["fields"]["address"] == "已同步的户"
+    good_visit_syncs(server, vault)

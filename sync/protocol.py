@@ -285,6 +285,9 @@ def keys_are_valid(signing_public: str, sealing_public: str) -> bool:
 # --- JSON limits on the wire: every request the server takes and every answer the laptop reads -------------
 MAX_JSON_DEPTH = 32     # a visit's answers nest 4 levels (answers → members → member → value)
 MAX_MESSAGE_DEPTH = MAX_JSON_DEPTH + 8   # a whole message: a pull page or receipt holds fields 3-4 levels down
+# A change's fields as compact JSON text, in characters. A visit is about 2,000; a bigger record would be
+# stored by every laptop of its area and shown in every list (refused at entry on the laptop, at push on the server).
+MAX_FIELDS_CHARS = 1_000_000
 
 
 def json_depth_exceeds(value, max_depth: int = MAX_JSON_DEPTH) -> bool:

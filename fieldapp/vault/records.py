@@ -10,6 +10,7 @@ from forms.grain import shipped_grain, strip_calculated, with_row_ids
 from forms.interchange import envelope_problems, new_envelope
 from forms.places import is_village_code, township_of
 from sync.merge import apply_paths, diff_fields, top_level
+from sync.protocol import MAX_FIELDS_CHARS
 
 from . import audit
 from .errors import InvalidRecord, RecordNotFound
@@ -59,14 +60,18 @@ def typed_answers(answers: dict, household_id: str) -> dict:
 def check_entry(db, role, township, villages_json, village, fields: dict) -> None:
     """Refuse a record where it is entered if the server would refuse its change (a poison pill in the outbox).
 
-    The village must be a 12-digit code, inside the laptop's enrolled area once it is enrolled, and
-    no text may hold a NUL character. A laptop not yet enrolled may hold records without a valid village
+    The village must be a 12-digit code, inside the laptop's enrolled area once it is enrolled, no
+    text may hold a NUL character, and the change may not be longer than the server takes
+    (``MAX_FIELDS_CHARS``). A laptop not yet enrolled may hold records without a valid village
     (demo, training, half-typed imports): if one is still without one at the first sync, it is set aside.
     """
     if role and not is_village_code(village):
         raise InvalidRecord("村（居）代码必须是 12 位数字")
-    if "\\u0000" in dumps(fields):
+    text = dumps(fields)
+    if "\\u0000" in text:
         raise InvalidRecord("文字中含有空字符（NUL）")
+    if len(text) > MAX_FIELDS_CHARS:
+        raise InvalidRecord(f"记录过大（{len(text):,} 字符，上限 {MAX_FIELDS_CHARS:,} 字符），请删减过长的文字")
     if role == "visitor" and villages_json and village not in json.loads(villages_json):
         raise InvalidRecord(f"村 {village} 不在本机登记的走访范围内")
     if role == "office" and township and township_of(village) != township:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from forms.grain import calculated_paths, shipped_grain
 from sync import errors
+from sync.jsontext import dumps
+from sync.protocol import MAX_FIELDS_CHARS
 from sync.server.limits import MAX_JSON_DEPTH, json_depth_exceeds
 
 VISIT_FIELDS = frozenset({"household_id", "form_id", "form_version", "status", "answers",
@@ -64,6 +66,8 @@ def check_changes(changes: list[dict]) -> None:
     for i, change in enumerate(changes):
         if json_depth_exceeds(change["fields"]):   # stored, it would break every later pull of its area
             raise errors.ChangeInvalid(f"change {i + 1} ({change['change_id']}): fields nested deeper than {MAX_JSON_DEPTH} levels")
+        if len(dumps(change["fields"])) > MAX_FIELDS_CHARS:   # stored, every laptop of its area would hold it
+            raise errors.ChangeInvalid(f"change {i + 1} ({change['change_id']}): fields longer than {MAX_FIELDS_CHARS} characters")
         problems = calculated_problems(change)
         if change["entity"] == "visit":
             problems += visit_change_problems(change)

@@ -14,6 +14,7 @@ import pytest
 
 from fieldapp import syncing
 from fieldapp.vault import FAST_KDF, InvalidRecord, InvalidUserName, Vault
+from sync.protocol import MAX_FIELDS_CHARS
 from sync.server.bundles import import_bundle
 from sync.server.storage import Scope
 from tests.sync.conftest import OTHER_VILLAGE, VILLAGE_A
@@ -57,6 +58,7 @@ BAD_ENTRIES = {
     "no village code": lambda: visit(village=None),
     "13-digit village code": lambda: visit(village=VILLAGE_A + "1"),
     "village of another township": lambda: visit(village=OTHER_VILLAGE),
+    "a field of a million characters": lambda: visit(address="东" * (MAX_FIELDS_CHARS + 1)),
 }
 
 
@@ -91,6 +93,8 @@ def smuggle(vault, case: str) -> str:
         village = VILLAGE_A + "1"
     elif case == "village of another township":
         village = OTHER_VILLAGE
+    elif case == "a field of a million characters":
+        fields = {"remarks": "东" * (MAX_FIELDS_CHARS + 1)}
     elif case == "user name of 201 characters":
         author = "李" * 201
     with vault._session() as db:

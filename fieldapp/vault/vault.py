@@ -429,7 +429,8 @@ class Vault(RecordsMixin, SearchMixin, SyncStoreMixin, ReviewsMixin):
     def file_mode_problems(self) -> list[dict]:
         """The vault's folder and files that another local account could read (``[{"path", "mode", "want"}]``)."""
         files = [self.db_path, self.db_path.with_name(self.db_path.name + "-wal"),
-                 self.db_path.with_name(self.db_path.name + "-shm"), self.keys_path, self.data_dir / "ui-settings.json"]
+                 self.db_path.with_name(self.db_path.name + "-shm"), self.keys_path, self.data_dir / "ui-settings.json",
+                 self.data_dir / THROTTLE_NAME]   # the throttle file names the local users
         return loose_modes([self.data_dir, *files])
 
     def check_integrity(self) -> None:

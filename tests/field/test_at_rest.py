@@ -14,6 +14,7 @@ import pytest
 
 from fieldapp.cli import main
 from fieldapp.services import Services
+from fieldapp.vault import Vault
 from sync.bundle import export_bundle
 from sync.server.atrest import server_file_problems
 from sync.server.storage import open_storage
@@ -52,12 +53,16 @@ def test_the_laptops_data_folder_and_files_are_owner_only_and_vault_check_says_s
 
 def test_vault_check_reports_a_folder_or_settings_file_other_accounts_can_read(cli, capsys):
     Services(cli.data).save_settings({"last_user": "张三"})
+    Vault.open(cli.data).throttle.record_failure("李四")          # the unlock throttle's file names local users too
+    assert mode(cli.data / "vault.throttle.json") == 0o600
     os.chmod(cli.data, 0o755)
     os.chmod(cli.data / "ui-settings.json", 0o644)
+    os.chmod(cli.data / "vault.throttle.json", 0o644)
     capsys.readouterr()
     assert cli("vault", "check") == 1
     err = capsys.readouterr().err
     assert "权限过宽" in err and "0755" in err and "ui-settings.json" in err and "0644" in err
+    assert "vault.throttle.json" in err
 
 
 def test_settings_written_again_become_owner_only(tmp_path):

@@ -25,7 +25,8 @@ from sync.appversion import APP_VERSION_HEADER, installed_app_version
 from sync.keys import KeyPair
 from sync.protocol import (MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, EnrollResponse, Hello, KnownResponse,
                            PullResponse, PushResponse, canonical_json, loads_bounded)
-from sync.protocol import MAX_PULL_LIMIT
+from sync.protocol import MAX_PULL_LIMIT, AuditAnchors, AuditAnchorStored, ConflictNotice, DuplicateMember, SerialBlock
+from sync.review_messages import ApproveResponse, QueueItem, ReviewEvent, ReviewHistory, ReviewPage
 from sync.set_aside import SetAsideEntry, SetAsideStored
 from sync.signing import CLOCK_WINDOW_SECONDS, sign_request
 from sync import store as st
@@ -92,6 +93,13 @@ def _expect(model, payload, what: str) -> dict:
         return payload
     except (ValidationError, RecursionError, TypeError) as exc:
         raise errors.UnexpectedResponse(f"{what}: {str(exc).splitlines()[0][:200]}") from None
+
+
+def _expect_list(model, payload, what: str) -> list:
+    """A list answer, each item checked against *model* (see :func:`_expect`)."""
+    if not isinstance(payload, list):
+        raise errors.UnexpectedResponse(f"{what}: not a list")
+    return [_expect(model, item, what) for item in payload]
 
 
 def _http(server_url: str, ca_pem: str | None, transport: httpx.BaseTransport | None, timeout: float,
@@ -260,17 +268,21 @@ class SyncClient:
 
     def reserve_serials(self, kind: str, township_code: str, year: int, count: int, at_least: int = 1) -> tuple[int, int]:
         """Ask the server for the next *count* 文号 of *kind* for the device's township: (first, last), ours alone."""
-        answer = self._call("POST", "/v1/serials", {"kind": kind, "township_code": township_code, "year": int(year),
-                                                    "count": int(count), "at_least": max(1, int(at_least))})
-        return int(answer["first"]), int(answer["last"])
+        answer = _expect(SerialBlock, self._call("POST", "/v1/serials", {
+            "kind": kind, "township_code": township_code, "year": int(year), "count": int(count),
+            "at_least": max(1, int(at_least))}), "serials")
+        if not max(1, int(at_least)) <= answer["first"] <= answer["last"] < answer["first"] + int(count):
+            raise errors.UnexpectedResponse(f"serials: block {answer['first']}..{answer['last']} for {count} from {at_least}")
+        return answer["first"], answer["last"]
 
     def anchor_audit(self, seq: int, digest: str) -> bool:
         """Send the head of this laptop's audit chain; True if the server had not seen it."""
-        return bool(self._call("POST", "/v1/audit/anchor", {"seq": int(seq), "hash": digest})["stored"])
+        return _expect(AuditAnchorStored, self._call("POST", "/v1/audit/anchor", {"seq": int(seq), "hash": digest}),
+                       "audit anchor")["stored"]
 
     def duplicates(self) -> list[dict]:
         """Office devices: households sharing a member's ID number (``GET /v1/duplicates``)."""
-        return self._call("GET", "/v1/duplicates")
+        return _expect_list(DuplicateMember, self._call("GET", "/v1/duplicates"), "duplicates")
 
     def report_set_aside(self, items: list[dict]) -> int:
         """Tell the server this laptop's whole current list of set-aside changes (``POST /v1/set-aside``)."""
@@ -285,7 +297,10 @@ class SyncClient:
 
     def audit_anchors(self) -> list[dict]:
         """The heads of this laptop's audit chain the server holds, oldest first."""
-        return self._call("GET", "/v1/audit/anchors")["anchors"]
+        anchors = _expect(AuditAnchors, self._call("GET", "/v1/audit/anchors"), "audit anchors")["anchors"]
+        if not all(isinstance(a.get("seq"), int) and isinstance(a.get("hash"), str) for a in anchors):
+            raise errors.UnexpectedResponse("audit anchors: an anchor without seq and hash")
+        return anchors
 
     def precheck(self, report: SyncReport) -> None:
         """Acknowledge pending changes the server already stored (an earlier answer was lost).
@@ -460,7 +475,10 @@ class SyncClient:
             return report
         while True:
             cursor = int(self.store.get_sync_state(st.STATE_REVIEW_CURSOR) or 0)
-            page = self._call("GET", "/v1/reviews", query={"cursor": cursor, "limit": self.pull_limit})
+            page = _expect(ReviewPage, self._call("GET", "/v1/reviews", query={"cursor": cursor, "limit": self.pull_limit}),
+                           "reviews")
+            if page["cursor"] < cursor or (page["more"] and (page["cursor"] == cursor or not page["events"])):
+                raise errors.UnexpectedResponse(f"reviews: cursor {page['cursor']} after {cursor}, more={page['more']}")
             self.store.record_reviews(page["events"], page["cursor"])
             report.reviews += page["events"]
             if not page["more"]:
@@ -469,30 +487,33 @@ class SyncClient:
     def review_queue(self, village_code: str | None = None, limit: int = 500) -> list[dict]:
         """Office devices: the township's visits waiting for review, with suggestions and problems."""
         query = {"limit": limit, **({"village": village_code} if village_code else {})}
-        return self._call("GET", "/v1/reviews/queue", query=query)
+        return _expect_list(QueueItem, self._call("GET", "/v1/reviews/queue", query=query), "review queue")
 
     def approve(self, visit_ids: list[str], reviewer_name: str = "") -> dict:
         """Office devices: approve visits; ``{"approved": [events], "skipped": [...]}``."""
-        return self._call("POST", "/v1/reviews/approve", {"visit_ids": list(visit_ids), "reviewer_name": reviewer_name})
+        return _expect(ApproveResponse, self._call("POST", "/v1/reviews/approve",
+                                                   {"visit_ids": list(visit_ids), "reviewer_name": reviewer_name}), "approve")
 
     def return_visit(self, visit_id: str, comment: str, field_comments: dict | None = None,
                      reviewer_name: str = "") -> dict:
         """Office devices: return a visit with a comment (and comments per field); the stored event."""
-        return self._call("POST", "/v1/reviews/return", {"visit_id": visit_id, "comment": comment,
-                                                         "field_comments": field_comments or {},
-                                                         "reviewer_name": reviewer_name})
+        return _expect(ReviewEvent, self._call("POST", "/v1/reviews/return", {"visit_id": visit_id, "comment": comment,
+                                                                              "field_comments": field_comments or {},
+                                                                              "reviewer_name": reviewer_name}), "return")
 
     def review_history(self, visit_id: str) -> dict:
         """A visit's review state, events and amendment links."""
-        return self._call("GET", f"/v1/reviews/{visit_id}")
+        return _expect(ReviewHistory, self._call("GET", f"/v1/reviews/{visit_id}"), "review history")
 
     def conflicts(self, status: str | None = None) -> list[dict]:
         """Conflict records in this device's area."""
-        return self._call("GET", "/v1/conflicts", query={"status": status} if status else None)
+        return _expect_list(ConflictNotice, self._call("GET", "/v1/conflicts", query={"status": status} if status else None),
+                            "conflicts")
 
     def resolve_conflict(self, conflict_id: str, fields: dict, author: str = "") -> dict:
         """Office devices: close a hard conflict with the chosen values."""
-        return self._call("POST", f"/v1/conflicts/{conflict_id}/resolve", {"fields": fields, "author": author})
+        return _expect(ConflictNotice, self._call("POST", f"/v1/conflicts/{conflict_id}/resolve",
+                                                  {"fields": fields, "author": author}), "resolve")
 
 
 def store_document(store, doc: dict) -> None:

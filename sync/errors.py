@@ -301,6 +301,7 @@ CATALOGUE: dict[str, type[SyncError]] = {
 
 def error_from_payload(status: int, payload: object) -> SyncError:
     """Turn a server's JSON error body back into the matching exception instance."""
-    if isinstance(payload, dict) and payload.get("code") in CATALOGUE:
-        return CATALOGUE[payload["code"]].from_payload(payload)
+    if isinstance(payload, dict) and isinstance(payload.get("code"), str) and payload["code"] in CATALOGUE:
+        # only text travels on into the exception: a tampered body (a list for a detail or a URL) is no crash
+        return CATALOGUE[payload["code"]].from_payload({k: v for k, v in payload.items() if isinstance(v, str)})
     return UnexpectedResponse(f"HTTP {status}")

@@ -181,3 +181,97 @@ def test_fuzzed_tampering_never_crashes_or_loops_and_an_honest_sync_then_deliver
     tamper.rewrite = None
     assert sync_once(tamper, store) == "ok"
     assert hid in delivered(storage) and store.outbox == []
+
+
+# --- the laptop app's whole sync (real SQCipher vaults, visitor and office) -----------------------------------
+def garble(how: str, doc):
+    """One way an answer can arrive tampered: keys renamed, values of the wrong type, or not the shape at all."""
+    if how == "keys renamed":
+        return {f"{k}_": v for k, v in doc.items()} if isinstance(doc, dict) else [{"x_": 1}]
+    if how == "values mistyped":
+        return {k: [[[]]] for k in doc} if isinstance(doc, dict) else [{"x": [[[]]]}, "x"]
+    if how == "cursor stuck, more forever":
+        return dict(doc, cursor=0, more=True) if isinstance(doc, dict) and "more" in doc else doc
+    return "x" if isinstance(doc, (dict, list)) else {}                   # "not the shape"
+
+
+APP_PATHS = ["/v1/hello", "/v1/push/known", "/v1/push", "/v1/pull", "/v1/reviews", "/v1/serials", "/v1/audit/anchor",
+             "/v1/duplicates", "/v1/set-aside"]
+
+
+@pytest.fixture
+def app_laptops(tampered, storage, tmp_path):
+    """A visitor and an office vault enrolled through the tampering layer, each holding a serial block running low."""
+    from fieldapp import syncing
+    from fieldapp.vault import FAST_KDF, Vault
+    from sync.server.admin import issue_enrollment_code
+
+    tamper, store = tampered
+    url = store.get_sync_state("server_url")
+    vaults = {}
+    for role in ("visitor", "office"):
+        v = Vault.create(tmp_path / role, "张三", "tea-leaf-river-42", None, kdf=FAST_KDF)
+        code = issue_enrollment_code(storage, role, TOWNSHIP, [VILLAGE_A] if role == "visitor" else [], 1.0)[0]
+        syncing.enroll(v, url, code)
+        syncing.reserve_serials(v, "consent", TOWNSHIP, time.gmtime().tm_year, 1, count=1)
+        vaults[role] = v
+    yield tamper, vaults
+    for v in vaults.values():
+        v.lock()
+
+
+def app_visit(vault, address):
+    hid = str(uuid.uuid4())
+    vault.save_visit({"format": "fieldapp.visit", "format_version": 1, "form_id": "four_clarifications", "form_version": 1,
+                      "household_id": hid, "visit_id": str(uuid.uuid4()), "status": "draft",
+                      "answers": {"visit_date": "2026-05-12", "village_code": VILLAGE_A, "area_type": "rural",
+                                  "address": address, "members": [{"member_id": str(uuid.uuid4()), "name": "王芳",
+                                                                   "relation": "head"}]}})
+    return hid
+
+
+@pytest.mark.parametrize("how", ["keys renamed", "values mistyped", "cursor stuck, more forever", "not the shape"])
+def test_the_apps_sync_meets_tampered_answers_with_a_coded_error_and_an_honest_sync_delivers(app_laptops, storage, how):
+    """``fieldapp sync`` as the app runs it — push, pull, reviews, 文号 top-up, audit anchor, set-aside report, the
+    office's duplicate list — with each answer in turn tampered: a coded error or a finished sync, never a crash."""
+    from fieldapp import syncing
+
+    tamper, vaults = app_laptops
+    sent = set()
+    for target in APP_PATHS:
+        for role, vault in vaults.items():
+            sent.add(app_visit(vault, f"东村 {target} {role}"))
+            tamper.requests = 0
+            tamper.rewrite = lambda p, d, target=target: garble(how, d) if p == target else d
+            try:
+                syncing.sync_now(vault)
+            except SyncError as exc:
+                assert exc.code and exc.message_zh, exc
+            assert tamper.requests <= MAX_REQUESTS_PER_SYNC, (target, role, tamper.requests)
+            tamper.rewrite = None
+            syncing.sync_now(vault)
+            assert vault.pending_count() == 0, (target, role)
+    assert sent <= {r["household_id"] for r in storage.records(Scope("admin", ""))}
+
+
+@pytest.mark.parametrize("how", ["keys renamed", "values mistyped", "not the shape"])
+def test_the_office_tools_meet_tampered_answers_with_a_coded_error(app_laptops, how):
+    """The office's review queue, conflicts, review history and the audit check read checked answers too."""
+    from fieldapp import syncing
+
+    tamper, vaults = app_laptops
+    calls = {"/v1/reviews/queue": lambda c: c.review_queue(), "/v1/conflicts": lambda c: c.conflicts(),
+             "/v1/audit/anchors": lambda c: c.audit_anchors(),
+             "/v1/reviews/approve": lambda c: c.approve([str(uuid.uuid4())]),
+             "/v1/reviews/return": lambda c: c.return_visit(str(uuid.uuid4()), "请补充"),
+             "/v1/conflicts/": lambda c: c.resolve_conflict(str(uuid.uuid4()), {}),
+             "/v1/reviews/": lambda c: c.review_history(str(uuid.uuid4()))}
+    syncing.sync_now(vaults["office"])
+    for prefix, call in calls.items():
+        tamper.rewrite = lambda p, d, prefix=prefix: garble(how, d) if p.startswith(prefix) else d
+        with SyncClient(vaults["office"]) as client:
+            try:
+                call(client)
+            except SyncError as exc:
+                assert exc.code and exc.message_zh, (prefix, exc)
+    tamper.rewrite = None

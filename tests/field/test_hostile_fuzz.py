@@ -170,3 +170,26 @@ def test_pushed_changes_of_any_shape_never_break_a_later_pull(proc, fields, dept
     # the office's pull of the township keeps working whatever was pushed
     page = proc.office.client._call("GET", "/v1/pull", query={"cursor": 0, "limit": 2000})
     assert "changes" in page
+
+
+QUERY_SLOTS = ["/v1/pull?cursor={v}&limit=5", "/v1/pull?cursor=0&limit={v}", "/v1/reviews?cursor={v}&limit=5",
+               "/v1/reviews?cursor=0&limit={v}", "/v1/reviews/queue?limit={v}", "/v1/reviews/queue?village={v}",
+               "/v1/conflicts?status={v}", "/v1/app/release?platform={v}", "/v1/app/download/{v}", "/v1/reviews/{v}",
+               "/v1/conflicts/{v}/resolve", "/v1/pull?cursor=0&limit=5&{v}={v}"]
+query_values = st.one_of(header_text, st.sampled_from(["١", "%00", "..", "../../etc/passwd", "1&cursor=2", "\u202e", "9" * 300]))
+
+
+@FUZZ
+@given(slot=st.sampled_from(QUERY_SLOTS), value=query_values, role=st.sampled_from(["office", "visitor"]))
+def test_hostile_query_and_path_values_get_a_coded_4xx(proc, slot, value, role):
+    """Signed requests whose query values and path parameters are garbage (percent-encoded, so they reach the app)."""
+    from urllib.parse import quote
+
+    laptop = proc.office if role == "office" else proc.visitor
+    target = slot.format(v=quote(value.encode("utf-8", "surrogatepass"), safe=""))
+    method = "POST" if target.endswith("/resolve") else "GET"
+    body = b'{"fields": {}, "author": ""}' if method == "POST" else b""
+    headers = sign_request(laptop.client.keys, laptop.client.device_id, method, target, body)
+    headers[PROTOCOL_HEADER] = "1"
+    headers["Content-Type"] = "application/json"
+    check(*raw_request(proc.port, method, target, {k: v.encode() for k, v in headers.items()}, body))

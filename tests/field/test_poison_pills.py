@@ -167,3 +167,21 @@ def test_an_amendment_or_a_target_status_the_server_cannot_take_is_refused_where
         vault.update_household_fields(hid, {"target_status": {"status": "unreachable", "note": "不在\x00家"}})
     assert vault.pending_count() == 0 and vault.get_household(hid)["fields"]["address"] == "已同步的户"
     good_visit_syncs(server, vault)
+
+
+def test_big_records_are_pulled_over_pages_that_stay_within_the_budget(server, monkeypatch):
+    """Changes near the size limit: a pull page ends once its fields pass the budget, and the office still gets all."""
+    from sync.server.storage import sql
+    from tests.sync.conftest import TOWNSHIP
+
+    monkeypatch.setattr(sql, "PULL_PAGE_CHARS", 1_500_000)
+    visitor = server.laptop()
+    big = {str(uuid.uuid4()) for _ in range(5)}
+    for n, hid in enumerate(sorted(big)):
+        visitor.store.edit("household", hid, hid, VILLAGE_A, {"address": f"东村 {n} 号", "remarks": "东" * 600_000})
+    visitor.client.sync()
+    page = server.storage.pull(Scope("office", TOWNSHIP), 0, 2000)
+    assert len(page["changes"]) == 2 and page["more"] and page["cursor"] == page["changes"][-1]["seq"]
+    office = server.laptop(role="office")
+    assert office.client.sync().pulled == 5
+    assert {key[1] for key in office.store.records} == big

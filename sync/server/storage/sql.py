@@ -20,6 +20,10 @@ from sync.server.storage.push import CONFLICT_COLUMNS, PushStore, conflict_dict
 from sync.server.storage.roster_store import RosterStore
 from sync.server.storage.upgrade import DATA_STEPS
 
+# A pull page ends early once its changes' fields pass this many characters (always at least one change): with
+# changes of up to MAX_FIELDS_CHARS each, 2,000 of them would otherwise make one answer of gigabytes (issue 19).
+PULL_PAGE_CHARS = 32_000_000
+
 CHANGE_COLUMNS = "seq, change_id, entity, entity_id, household_id, village_code, revision, fields, device_id, author, at"
 
 
@@ -316,6 +320,9 @@ class SqlStorage(PushStore, RosterStore, Storage):
             rows = tx.q(f"SELECT {CHANGE_COLUMNS} FROM changes WHERE seq > %s AND seq <= %s AND {cond} "
                         "ORDER BY seq LIMIT %s", [cursor, top, *params, limit])
             more = len(rows) == limit
+            kept = _within(rows, PULL_PAGE_CHARS)
+            if len(kept) < len(rows):
+                rows, more = kept, True
             upto = rows[-1]["seq"] if more else max(top, cursor)
             conflicts = tx.q(f"SELECT {CONFLICT_COLUMNS} FROM conflicts WHERE seq > %s AND seq <= %s AND {cond} ORDER BY seq",
                              [cursor, upto, *params])
@@ -414,3 +421,13 @@ class SqlStorage(PushStore, RosterStore, Storage):
         with self._tx() as tx:
             tx.exec("INSERT INTO bundles (bundle_id, device_id, imported_at, receipt) VALUES (%s, %s, %s, %s) "
                     "ON CONFLICT (bundle_id) DO NOTHING", (bundle_id, device_id, now, receipt))
+
+
+def _within(rows: list[dict], budget: int) -> list[dict]:
+    """The first *rows* whose fields' text stays within *budget* characters (at least one row)."""
+    used = 0
+    for i, row in enumerate(rows):
+        used += len(row["fields"])
+        if used > budget and i:
+            return rows[:i]
+    return rows

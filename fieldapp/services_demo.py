@@ -75,7 +75,7 @@ class DemoServer:
             port = int(json.loads(state.read_text("utf-8"))["port"])
             if _port_free(port):
                 return port
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             pass
         port = _free_port()
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,21 @@ SETTINGS_NAME = "ui-settings.json"
 DEFAULT_SETTINGS = {"language": "zh", "auto_lock_minutes": 10}
 
 
+def _usable_settings(stored) -> dict:
+    """The stored preferences the app can use: an edited file (a list, text for minutes) falls back to the defaults."""
+    if not isinstance(stored, dict):
+        return {}
+    usable = dict(stored)
+    minutes = usable.get("auto_lock_minutes")
+    if "auto_lock_minutes" in usable and not (isinstance(minutes, (int, float)) and not isinstance(minutes, bool)
+                                              and 0 < minutes <= 24 * 60):
+        del usable["auto_lock_minutes"]
+    for key in ("language", "last_user"):
+        if key in usable and not isinstance(usable[key], str):
+            del usable[key]
+    return usable
+
+
 class Lifecycle:
     """Settings, vault creation (with demo data in demo mode), unlock and lock, users."""
 
@@ -29,9 +44,9 @@ class Lifecycle:
         path = self.session.data_dir / SETTINGS_NAME
         try:
             stored = json.loads(path.read_text("utf-8"))
-        except (FileNotFoundError, ValueError):
+        except (OSError, ValueError, RecursionError):   # missing, unreadable, edited, or nested 100,000 deep
             stored = {}
-        return {**DEFAULT_SETTINGS, **(stored if isinstance(stored, dict) else {})}
+        return {**DEFAULT_SETTINGS, **_usable_settings(stored)}
 
     def save_settings(self, settings: dict) -> None:
         """Store UI preferences (atomically)."""

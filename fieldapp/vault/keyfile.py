@@ -101,8 +101,8 @@ class KeyFile:
             raise KeyFileCorrupt(path, f"unreadable ({exc.__class__.__name__})") from exc
         try:
             doc = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise KeyFileCorrupt(path, "not valid JSON (truncated or edited)") from exc
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:   # RecursionError: nested 100,000 deep
+            raise KeyFileCorrupt(path, "not valid JSON (truncated or edited)") from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise KeyFileCorrupt(path, "not a fieldapp key file")
         if doc.get("version") != VERSION:

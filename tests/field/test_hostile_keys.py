@@ -132,3 +132,21 @@ def test_a_flipped_byte_in_any_page_is_reported_by_vault_check_as_damage(data, m
         err = capsys.readouterr().err
         assert code == 2 and "已损坏" in err and "Traceback" not in err, (page, code, err[-500:])
     path.write_bytes(original)
+
+
+def test_a_key_file_or_settings_nested_100000_deep_is_damage_not_a_traceback(data, monkeypatch, capsys):
+    from fieldapp.services import Services
+
+    good = (data / "vault.keys.json").read_bytes()
+    (data / "vault.keys.json").write_text("[" * 100_000)
+    monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASSPHRASE)
+    assert main(["--data-dir", str(data), "vault", "check"]) == 2
+    err = capsys.readouterr().err
+    assert "已损坏" in err and "Traceback" not in err
+    (data / "vault.keys.json").write_bytes(good)
+    (data / "ui-settings.json").write_text("{\"a\": " * 100_000)
+    assert Services(data).load_settings()["language"]          # the defaults: the app still starts
+    (data / "ui-settings.json").write_text(json.dumps({"auto_lock_minutes": "x", "language": [1], "last_user": {}}))
+    assert Services(data).load_settings() == {"language": "zh", "auto_lock_minutes": 10}
+    (data / "ui-settings.json").write_text(json.dumps({"auto_lock_minutes": float("nan")}))
+    assert Services(data).load_settings()["auto_lock_minutes"] == 10

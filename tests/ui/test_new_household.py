@@ -128,3 +128,40 @@ def test_printing_without_published_templates_names_what_is_missing(tmp_path, fa
     assert not (tmp_path / "letter.pdf").exists()
     assert svc.reference().is_empty and not svc.is_demo()  # nothing published, and no demo data stands in
     svc.lock()
+
+
+def test_a_letter_without_reference_data_names_what_is_missing_instead_of_printing_a_blank(tmp_path, fast_kdf):
+    """Templates arrived but no reference data: the letter would name no office, no hotline and say "nothing to
+    apply for" without the income rules having run — it is refused, naming each missing item; after the county's
+    reference data arrives the same letter prints with the county's office and hotline."""
+    from fieldapp.core.printing import LetterReferenceMissing
+    from tests.pdftext import pdf_text
+
+    svc = visitor_laptop(tmp_path, fast_kdf)
+    svc.unlock("王芳", PASSPHRASE)
+    receive(svc.vault, "templates", "letters", county.TEMPLATES)
+    svc.published_changed()
+    hid = svc.create_household(county.BAISHU, "周桂兰", county.id_number("19480921", 28), address="柏树村一组 1 号")
+    visit = svc.open_household(hid)["latest"]
+    visit.pop("meta", None)
+    visit["answers"].update({"visit_date": "2026-06-20", "visitors": ["王芳", "李明"]})
+    svc.save_visit(visit, final=True)
+    for print_it in (lambda: svc.print_household("visit_result", hid, tmp_path / "letter.pdf"),
+                     lambda: svc.print_batch("visit_result", [hid], tmp_path / "letter.pdf")):
+        try:
+            print_it()
+            raise AssertionError("a letter without the county's reference data must not print")
+        except LetterReferenceMissing as exc:
+            assert "城关镇（510123001）的发文机关名称" in exc.message_zh
+            assert "松林县（510123）2026-06-20 适用的农村低保标准" in exc.message_zh
+            assert "社会救助服务热线" in exc.message_zh and "同步" in exc.hint_zh
+        assert not (tmp_path / "letter.pdf").exists()
+    svc.print_household("consent", hid, tmp_path / "consent.pdf")  # the consent form needs none of these
+    assert "周桂兰" in pdf_text(tmp_path / "consent.pdf")
+
+    receive(svc.vault, "reference", "songlin", county.REFERENCE)
+    svc.published_changed()
+    svc.print_household("visit_result", hid, tmp_path / "letter.pdf")
+    text = pdf_text(tmp_path / "letter.pdf")
+    assert "松林县城关镇人民政府" in text and "0839-6123490" in text and "演示" not in text
+    svc.lock()

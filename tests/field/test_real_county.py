@@ -172,11 +172,15 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     with pytest.raises(HouseholdExists) as caught:
         b.create_household(county.BAISHU, "李秀英", head_a)
     assert caught.value.household_id == h1
+    with pytest.raises(HouseholdExists):  # a member who is not the head is found as well
+        b.create_household(county.BAISHU, "陈小红", shared)
+    assert len(b.household_rows()) == 2
 
     flags = office.duplicate_flags()
     assert len(flags) == 1 and sorted(h["household_id"] for h in flags[0]["households"]) == sorted([h1, h2])
     assert flags[0]["households"][0]["village_name"] == "柏树村" and "*" in flags[0]["id_masked"]
     assert {r.household_id: r.village_name for r in office.household_rows()} == {h1: "柏树村", h2: "柏树村"}
+    assert [(v.village_code, v.village_name) for v in office.coverage().villages] == [(county.BAISHU, "柏树村")]
 
     # The office prints letters, consent forms and the ledger with the county's own templates and names.
     out = tmp_path / "print"
@@ -230,6 +234,11 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     office.lock()
     texts = screen_texts(office, qtbot, h1)
     assert "柏树村" in texts and "李秀英" in texts
+    # 工具 → 疑似重复户: the office sees the server's flag, with both households and the village's name
+    flagged = texts.split("疑似重复户::", 1)[1]
+    assert "以下家庭的成员身份证号相同，系统没有合并" in flagged and shared not in flagged
+    assert flags[0]["id_masked"] in flagged and "李秀英 · 柏树村三组 12 号（柏树村）" in flagged
+    assert "陈国强 · 柏树村五组 3 号（柏树村）" in flagged
     assert_clean("screen", texts)
     for svc in (a, b):
         svc.lock()
@@ -262,5 +271,6 @@ def screen_texts(svc, qtbot, household_id) -> str:
     texts += [e.text() for e in w.findChildren(QLineEdit)]
     texts += tab.editor.panel.suggestion_texts()
     w.runner.wait(10000)
+    w.show_duplicates(lambda box: texts.append("疑似重复户::" + box.windowTitle() + "\n" + box.text()))
     svc.lock()
     return "\n".join(texts)

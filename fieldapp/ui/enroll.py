@@ -63,6 +63,7 @@ class ServerForm(QWidget):
         self.offline = False        # the server did not answer: the code is kept for the first sync
         self._checked = ("", "")
         self.url.textChanged.connect(self._changed)
+        self.url.textChanged.connect(lambda _text: self.insecure_ok.setChecked(False))  # confirmed per address
         self.code.textChanged.connect(self._changed)
         self.retranslate()
 

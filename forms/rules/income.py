@@ -72,7 +72,9 @@ def standard_missing_suggestion(facts: Facts) -> Suggestion:
     area_zh = "城市" if exc.area_type == "urban" else "农村"
     figures = {"county_code": exc.county_code, "area_type": exc.area_type, "on_date": str(exc.on_date),
                "reference_id": getattr(facts.reference, "reference_id", "")}
-    zh = (f"R2 本机没有县 {exc.county_code} 在 {exc.on_date} 适用的{area_zh}低保标准，"
+    county = facts.reference.county(exc.county_code) if hasattr(facts.reference, "county") else None
+    where_zh = f"{county.name}（{exc.county_code}）" if county is not None and county.name else f"县 {exc.county_code}"
+    zh = (f"R2 本机没有{where_zh}在 {exc.on_date} 适用的{area_zh}低保标准，"
           "收入类提示（R3 收入分类、R4 按收入判断的单人户、R6 渐退期、R8 临时救助审批）暂时无法给出。"
           "请联网同步，获取县民政局发布的参考数据；同步后仍没有，请联系县民政局发布本县的低保标准。"
           "其他提示（如未成年人保护、特困、需核实、需备案）照常显示。")

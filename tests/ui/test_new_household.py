@@ -106,11 +106,12 @@ def test_the_panel_without_reference_data_explains_and_still_shows_r11(tmp_path,
     editor.reassess()
     texts = " ".join(editor.panel.suggestion_texts())
     assert "R11" in texts and "无人监护" in texts           # the child-protection alert never disappears
-    assert "没有县 510123" in texts and "同步" in texts      # what is missing and what to do
+    assert "没有松林县（510123）在" in texts and "同步" in texts   # what is missing (by name) and what to do
     assert "收入分类未能进行" in texts
     assert "缺少本县低保标准" in editor.panel.headline.text()
     assert "演示" not in texts + editor.panel.headline.text()
     SHOTS.mkdir(parents=True, exist_ok=True)
+    qtbot.wait(200)  # let the cards' layout settle before the grab
     assert w.tabs.currentWidget().grab().save(str(SHOTS / "ui-panel-no-reference.png"))
 
 

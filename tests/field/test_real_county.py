@@ -234,6 +234,8 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     office.lock()
     texts = screen_texts(office, qtbot, h1)
     assert "柏树村" in texts and "李秀英" in texts
+    coverage = texts.split("覆盖率::", 1)[1].split("::", 1)[0].split("|")
+    assert coverage[0] == "柏树村"  # the coverage table names the village, not its code
     # 工具 → 疑似重复户: the office sees the server's flag, with both households and the village's name
     flagged = texts.split("疑似重复户::", 1)[1]
     assert "以下家庭的成员身份证号相同，系统没有合并" in flagged and shared not in flagged
@@ -271,6 +273,12 @@ def screen_texts(svc, qtbot, household_id) -> str:
     texts += [e.text() for e in w.findChildren(QLineEdit)]
     texts += tab.editor.panel.suggestion_texts()
     w.runner.wait(10000)
+    w.tabs.setCurrentWidget(w.coverage_page)
+    table = w.coverage_page.table
+    qtbot.waitUntil(lambda: table.rowCount() > 0, timeout=10000)
+    coverage = [table.item(r, c).text() for r in range(table.rowCount()) for c in range(table.columnCount())
+                if table.item(r, c) is not None]
+    texts.append("覆盖率::" + "|".join(coverage) + "::" + w.coverage_page.summary.text())
     w.show_duplicates(lambda box: texts.append("疑似重复户::" + box.windowTitle() + "\n" + box.text()))
     svc.lock()
     return "\n".join(texts)

@@ -181,6 +181,10 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     assert flags[0]["households"][0]["village_name"] == "柏树村" and "*" in flags[0]["id_masked"]
     assert {r.household_id: r.village_name for r in office.household_rows()} == {h1: "柏树村", h2: "柏树村"}
     assert [(v.village_code, v.village_name) for v in office.coverage().villages] == [(county.BAISHU, "柏树村")]
+    # the office assesses the synced visits with the county's standard in force on each visit date
+    for hid, standard in ((h1, county.RURAL_BEFORE), (h2, county.RURAL_AFTER)):
+        synced = office.assess(office.open_household(hid)["latest"])
+        assert (synced.standard_fen, synced.reference_id, synced.demo_reference) == (standard, "songlin-2026", False)
 
     # The office prints letters, consent forms and the ledger with the county's own templates and names.
     out = tmp_path / "print"

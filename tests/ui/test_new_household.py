@@ -131,13 +131,9 @@ def test_printing_without_published_templates_names_what_is_missing(tmp_path, fa
     svc.lock()
 
 
-def test_a_letter_without_reference_data_names_what_is_missing_instead_of_printing_a_blank(tmp_path, fast_kdf):
-    """Templates arrived but no reference data: the letter would name no office, no hotline and say "nothing to
-    apply for" without the income rules having run — it is refused, naming each missing item; after the county's
-    reference data arrives the same letter prints with the county's office and hotline."""
-    from fieldapp.core.printing import LetterReferenceMissing
-    from tests.pdftext import pdf_text
-
+def laptop_with_templates_only(tmp_path, fast_kdf):
+    """The visitor laptop (unlocked) that received the county's letter templates but no reference data, with one
+    household of 柏树村 visited on 2026-06-20."""
     svc = visitor_laptop(tmp_path, fast_kdf)
     svc.unlock("王芳", PASSPHRASE)
     receive(svc.vault, "templates", "letters", county.TEMPLATES)
@@ -147,6 +143,34 @@ def test_a_letter_without_reference_data_names_what_is_missing_instead_of_printi
     visit.pop("meta", None)
     visit["answers"].update({"visit_date": "2026-06-20", "visitors": ["王芳", "李明"]})
     svc.save_visit(visit, final=True)
+    return svc, hid
+
+
+def test_printing_the_letter_from_the_household_says_what_is_missing(tmp_path, fast_kdf, qtbot, window_factory):
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.ui.helpers import open_household
+
+    svc, hid = laptop_with_templates_only(tmp_path, fast_kdf)
+    svc.lock()
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    tab = open_household(w, hid)
+    tab.print_document("visit_result")
+    qtbot.waitUntil(lambda: tab.findChild(QMessageBox, "errorBox") is not None, timeout=20000)
+    text = tab.findChild(QMessageBox, "errorBox").text()
+    assert "本机缺少：城关镇（510123001）的发文机关名称" in text and "社会救助服务热线" in text
+    assert "请联网同步" in text and not hasattr(tab, "preview_dialog")
+
+
+def test_a_letter_without_reference_data_names_what_is_missing_instead_of_printing_a_blank(tmp_path, fast_kdf):
+    """Templates arrived but no reference data: the letter would name no office, no hotline and say "nothing to
+    apply for" without the income rules having run — it is refused, naming each missing item; after the county's
+    reference data arrives the same letter prints with the county's office and hotline."""
+    from fieldapp.core.printing import LetterReferenceMissing
+    from tests.pdftext import pdf_text
+
+    svc, hid = laptop_with_templates_only(tmp_path, fast_kdf)
     for print_it in (lambda: svc.print_household("visit_result", hid, tmp_path / "letter.pdf"),
                      lambda: svc.print_batch("visit_result", [hid], tmp_path / "letter.pdf")):
         try:

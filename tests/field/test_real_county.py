@@ -225,6 +225,15 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     assert cli.returncode == 0, cli.stderr
     assert "城关民政告〔2026〕003号" in cli.stdout  # the vault's 文号 counter continues
     assert "松林县城关镇人民政府" in pdf_text(out / "cli-letter.pdf")
+    cli = subprocess.run([str(BIN / "fieldapp"), "--data-dir", str(tmp_path / "office"), "print", "ledger", "--household", h1,
+                          "--household", h2, "-o", str(out / "cli-ledger.xlsx")], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    book = load_workbook(out / "cli-ledger.xlsx", read_only=True)
+    cli_cells = "\n".join(str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c)
+    book.close()
+    assert "柏树村" in cli_cells and "陈国强" in cli_cells and "政策依据：参考数据 songlin-2026 第 1 版" in cli_cells
+    assert_clean("CLI ledger", cli_cells)
 
     # The server's own exports.
     export = subprocess.run([str(BIN / "fieldapp-server"), "--database", db, "export", county.CHENGGUAN],

@@ -201,6 +201,7 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     assert_clean("consent PDF", pdf_text(out / "consent.pdf"))
     # the consent forms and the ledger record the reference document too, in the letters' words
     assert "".join(pdf_text(out / "consent.pdf").split()).count("政策依据：参考数据songlin-2026第1版") == 2
+    assert "".join(pdf_text(out / "consent.pdf").split()).count("柏树村（510123001201）") == 2  # the village by name
     cells = []
     book = load_workbook(ledger.path, read_only=True)
     for sheet in book.worksheets:

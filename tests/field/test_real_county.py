@@ -284,6 +284,7 @@ def screen_texts(svc, qtbot, household_id) -> str:
     texts = cells + [w.windowTitle()]
     for widget in w.findChildren(QLabel) + w.findChildren(QAbstractButton):
         texts.append(widget.text())
+    assert "柏树村 柏树村三组 12 号" in tab.header.text()  # the household's village by name in its header
     texts += [e.text() for e in w.findChildren(QLineEdit)]
     texts += tab.editor.panel.suggestion_texts()
     w.runner.wait(10000)

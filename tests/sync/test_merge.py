@@ -196,6 +196,11 @@ def test_disjoint_changes_give_the_same_record_in_either_order(a_ops, b_ops):
             else:
                 assert lookup(ab["fields"], path) == lookup(mine, path), path
     assert not calculated_in(ab["fields"])
+    # row order is stable: the rows both laptops knew keep their order, and the added rows come after them
+    known = [m["member_id"] for m in rec["fields"]["members"]]
+    merged = [m["member_id"] for m in ab["fields"]["members"]]
+    kept = [m for m in merged if m in known]
+    assert kept == [m for m in known if m in kept] and merged[:len(kept)] == kept
 
 
 @settings(max_examples=120, deadline=None)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from forms.grain import shipped_grain
 from forms.places import township_of
 from sync import errors
+from sync.jsontext import dumps as _dumps
 from sync.merge import merge
 from sync.server.access import check_household_area, device_alias
 
@@ -26,8 +27,6 @@ CONFLICT_COLUMNS = ("conflict_id, seq, kind, status, entity, entity_id, househol
                     "change_id, device_id, fields, concurrent, created_at, resolved_by, resolved_at, resolution")
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _names_members(fields: dict) -> bool:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
+
 from forms.places import township_of
+from sync.jsontext import dumps as _dumps
 
 ROSTER_DEVICE = "roster"
 # SQLite's page cache while a roster is imported (KiB; SQLite's own default is 2 MiB). A county's roster
@@ -18,8 +20,6 @@ ROSTER_DEVICE = "roster"
 ROSTER_CACHE_KIB = 128 * 1024
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class RosterStore:

@@ -11,9 +11,10 @@ import abc
 import json
 from contextlib import contextmanager
 from importlib import resources
-from typing import Any, Iterator
+from typing import Iterator
 
 from sync import errors
+from sync.jsontext import dumps as _dumps
 from sync.server.storage.base import Scope, Storage
 from sync.server.storage.push import CONFLICT_COLUMNS, PushStore, conflict_dict
 from sync.server.storage.roster_store import RosterStore
@@ -22,8 +23,6 @@ from sync.server.storage.upgrade import DATA_STEPS
 CHANGE_COLUMNS = "seq, change_id, entity, entity_id, household_id, village_code, revision, fields, device_id, author, at"
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class Tx(abc.ABC):

@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 
 from forms.grain import shipped_grain, strip_calculated, with_row_ids
+from sync.jsontext import dumps as _dumps
 from sync.merge import upgrade_record
 
 BATCH = 500
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _typed(fields: dict, entity: str, household_id: str) -> dict:

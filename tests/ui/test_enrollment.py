@@ -98,6 +98,8 @@ def test_a_code_refused_at_the_first_sync_is_retyped_from_tools(services_factory
         with qtbot.waitSignal(dialog.form.check_done, timeout=30000):
             dialog.try_enroll()
         assert fingerprint(server.app.state.keys.signing_public) in dialog.form.result.text()
+        assert not svc.enrollment_status()["enrolled"]   # not before the fingerprint was compared
+        assert "请核对下面的服务器指纹" in dialog.status.text()
         dialog.form.confirm.setChecked(True)
         dialog.try_enroll()
 
@@ -205,3 +207,25 @@ def test_plain_http_goes_on_only_after_the_warning_is_confirmed(services_factory
     assert page.form.check(enroll)
     page.url.setText("http://10.20.30.40:8701")  # another address: the warning must be confirmed again
     assert page.form.insecure_ok.isVisible() and not page.form.insecure_ok.isChecked()
+
+
+def test_closing_the_tools_dialog_without_confirming_the_fingerprint_leaves_the_laptop_unenrolled(
+        services_factory, window_factory, qtbot, server):
+    svc = services_factory()
+    w = window_factory(svc)
+    unlock(w, qtbot)
+
+    def check_then_close(dialog):
+        dialog.form.url.setText(server.url)
+        dialog.form.code.setText(server.code(role="visitor", villages=(VILLAGE_A,)))
+        with qtbot.waitSignal(dialog.form.check_done, timeout=30000):
+            dialog.try_enroll()
+        assert fingerprint(server.app.state.keys.signing_public) in dialog.form.result.text()
+        dialog.try_enroll()                      # 登记 without ticking the box: asked to compare first
+        assert "核对服务器指纹" in dialog.form.result.text() and dialog.result() != dialog.DialogCode.Accepted
+        dialog.reject()                          # the fingerprint did not match the sheet: closed
+
+    w.open_enrollment(check_then_close)
+    st = svc.enrollment_status()
+    assert not st["enrolled"] and not st["fingerprint"]   # no server key pinned, nothing will sync
+    assert svc.vault.get_sync_state("server_url") is None

@@ -229,3 +229,30 @@ def test_closing_the_tools_dialog_without_confirming_the_fingerprint_leaves_the_
     st = svc.enrollment_status()
     assert not st["enrolled"] and not st["fingerprint"]   # no server key pinned, nothing will sync
     assert svc.vault.get_sync_state("server_url") is None
+
+
+def test_joining_another_server_from_tools_clears_what_the_earlier_server_left(services_factory, window_factory,
+                                                                              qtbot, server):
+    """A laptop moved to another county server: the earlier server's CA certificate and office key do not stay."""
+    from sync import store as st
+
+    svc = services_factory()
+    svc.unlock("张三", PASSPHRASE)
+    svc.vault.set_sync_state(st.STATE_CA_CERT, "-----BEGIN CERTIFICATE----- (the earlier county's CA)")
+    svc.vault.set_sync_state(st.STATE_OFFICE_KEY, '{"version": 7, "public_key_pem": "an earlier office key"}')
+    svc.lock()
+    w = window_factory(svc)
+    unlock(w, qtbot)
+
+    def join(dialog):
+        dialog.form.url.setText(server.url)
+        dialog.form.code.setText(server.code(role="visitor", villages=(VILLAGE_A,)))
+        with qtbot.waitSignal(dialog.form.check_done, timeout=30000):
+            dialog.try_enroll()
+        dialog.form.confirm.setChecked(True)
+        dialog.try_enroll()
+
+    w.open_enrollment(join)
+    assert svc.enrollment_status()["enrolled"]
+    assert svc.vault.get_sync_state(st.STATE_CA_CERT) is None and svc.vault.get_sync_state(st.STATE_OFFICE_KEY) is None
+    assert svc.vault.get_sync_state(st.STATE_SERVER_URL) == server.url

@@ -51,7 +51,7 @@ class LetterReferenceMissing(AppError):
         self.message_en = "The letter needs the county's reference data; missing: " + "; ".join(missing) + "."
 
 
-LETTER_KINDS = ("visit_result", "review", "referral", "change")
+LETTER_KINDS = ("visit_result", "review", "referral", "change")  # printouts.LETTER_KINDS, without loading reportlab
 
 
 class _VaultCounter:

@@ -167,8 +167,11 @@ def test_a_letter_without_reference_data_names_what_is_missing_instead_of_printi
     """Templates arrived but no reference data: the letter would name no office, no hotline and say "nothing to
     apply for" without the income rules having run — it is refused, naming each missing item; after the county's
     reference data arrives the same letter prints with the county's office and hotline."""
-    from fieldapp.core.printing import LetterReferenceMissing
+    from fieldapp.core.printing import LETTER_KINDS, LetterReferenceMissing
+    from printouts.documents.letters import LETTER_KINDS as PRINTED_LETTERS
     from tests.pdftext import pdf_text
+
+    assert LETTER_KINDS == PRINTED_LETTERS  # every letter kind is checked
 
     svc, hid = laptop_with_templates_only(tmp_path, fast_kdf)
     for print_it in (lambda: svc.print_household("visit_result", hid, tmp_path / "letter.pdf"),

@@ -192,6 +192,11 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     letters = office.print_batch("visit_result", [h1, h2], out / "letters.pdf").render
     consent = office.print_batch("consent", [h1, h2], out / "consent.pdf").render
     ledger = office.export_ledger(out / "ledger.xlsx")
+    office.print_batch("visit_record", [h1, h2], out / "records.pdf")
+    records = pdf_text(out / "records.pdf")
+    assert "柏树村（510123001201）" in records and "陈小红" in records
+    assert records.count("参考数据 songlin-2026 第 1 版") == 2
+    assert_clean("visit records PDF", records)
     text = pdf_text(out / "letters.pdf")
     assert "松林县城关镇人民政府" in text and "0839-6123490" in text
     assert text.count("参考数据 songlin-2026 第 1 版") == 2  # each letter records the reference it used

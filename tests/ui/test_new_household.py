@@ -193,3 +193,24 @@ def test_a_letter_without_reference_data_names_what_is_missing_instead_of_printi
     text = pdf_text(tmp_path / "letter.pdf")
     assert "松林县城关镇人民政府" in text and "0839-6123490" in text and "演示" not in text
     svc.lock()
+
+
+def test_a_household_is_not_created_outside_the_laptops_villages_without_a_name_or_with_a_bad_id(tmp_path, fast_kdf):
+    from fieldapp.households import HeadNameMissing, VillageNotOnLaptop
+    from forms.errors import IdNumberError
+
+    svc = visitor_laptop(tmp_path, fast_kdf)
+    svc.unlock("王芳", PASSPHRASE)
+    good = county.id_number("19700101", 13)
+    for call, error, said in (
+            (lambda: svc.create_household(county.HEBA, "孙立", good), VillageNotOnLaptop, "不在本机负责的范围内"),
+            (lambda: svc.create_household(county.BAISHU, "  ", good), HeadNameMissing, "户主姓名"),
+            (lambda: svc.create_household(county.BAISHU, "孙立", good[:-1] + ("1" if good[-1] != "1" else "2")),
+             IdNumberError, "校验位")):
+        try:
+            call()
+            raise AssertionError(f"{error.__name__} expected")
+        except error as exc:
+            assert said in exc.message_zh
+    assert svc.household_rows() == [] and svc.vault.pending_count() == 0   # nothing was saved
+    svc.lock()

@@ -5,7 +5,7 @@ The table has a 12-digit 统计用区划代码 (counties and townships padded wi
 城乡分类代码 (111–123 urban, 210 and 220 rural). :func:`read_division_file` reads and checks every
 row (line numbers in every problem), :func:`import_areas` writes them (idempotent: a second
 import only updates names) and publishes the area names to the laptops as the ``areas``
-document. The CLI (``fieldapp-server areas import``) and the web console call these same functions.
+document. The CLI (``fieldapp-server areas import``) calls these functions (the web console has no import page yet).
 """
 
 from __future__ import annotations

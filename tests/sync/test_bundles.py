@@ -138,3 +138,22 @@ def test_office_forwards_a_bundle_over_http(server, tmp_path):
     summary = import_receipt(a.store, answer.content)
     assert summary.acknowledged == 1 and a.store.outbox == []
     assert records(server.storage)[ha] == {"address": "via office"}
+
+
+def test_a_bundle_change_carrying_a_calculated_answer_is_refused_alone(server, tmp_path):
+    """Only typed answers reach the server by USB too: the calculated answer's change is refused (the laptop
+    sets it aside), the good one in the same bundle is stored, and nothing calculated is on the server."""
+    a = server.laptop()
+    good = a.visit(address="柏树村二组7号")
+    bad = a.visit(address="柏树村三组2号", household_size=2, per_capita_income_fen=91000)
+    path, count = export_bundle(a.store, tmp_path / "stick")
+    assert count == 2
+    outcome = import_bundle(server.storage, server.keys, path.read_bytes())
+    assert (outcome.status, outcome.refused) == ("imported", 1)
+    stored = records(server.storage)
+    assert stored[good] == {"address": "柏树村二组7号"} and bad not in stored
+    summary = import_receipt(a.store, outcome.receipt_bytes)
+    assert summary.acknowledged == 1 and a.store.outbox == []
+    [aside] = a.store.set_aside_changes.values()
+    assert aside["change"]["entity_id"] == bad and aside["code"] == "CHANGE_INVALID"
+    assert "calculated answer" in aside["reason"]

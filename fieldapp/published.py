@@ -70,11 +70,16 @@ def _newest(docs: list[dict], prefer=None) -> dict | None:
     return max(docs, key=lambda d: (bool(prefer(d)) if prefer else False, int(d.get("seq") or 0), int(d.get("version") or 0)))
 
 
-def reference(vault, *, demo: bool = False):
+def reference(vault, *, demo: bool = False, problems: list | None = None):
     """The reference data this laptop uses: the county's published document, the demo set in demo mode, else none.
 
     With several reference documents, the one giving standards for this laptop's county wins, then
     the most recently published. The result records the document's version (``Reference.version``).
+
+    :param problems: when given, a document this version cannot read (a newer format) is skipped and its
+        :class:`PublishedDocumentInvalid` appended here, so the laptop goes on with the next one (or none:
+        the rules then say what is missing) instead of refusing to unlock, save or sync
+    :raises PublishedDocumentInvalid: the chosen document cannot be read (only when *problems* is None)
     """
     from forms.errors import FormsError
     from forms.reference import Reference, load_reference, reference_from_dict
@@ -85,15 +90,22 @@ def reference(vault, *, demo: bool = False):
         content = doc.get("content") or {}
         return any(str(s.get("county_code")) == county for s in content.get("dibao_standards") or [] if isinstance(s, dict))
 
-    doc = _newest(documents(vault, "reference"), covers if county else None)
-    if doc is None:
-        return _with_areas(load_reference() if demo else Reference.none(), vault)
-    name, version = doc["name"], int(doc.get("version") or 0)
-    try:
-        ref = reference_from_dict(doc.get("content"), source=f"{name} v{version}")
-    except FormsError as exc:
-        raise PublishedDocumentInvalid("reference", name, version, exc.message_zh) from None
-    return _with_areas(dataclasses.replace(ref, version=version), vault)
+    candidates = documents(vault, "reference")
+    while candidates:
+        doc = _newest(candidates, covers if county else None)
+        candidates = [d for d in candidates if d is not doc]
+        name, version = doc["name"], int(doc.get("version") or 0)
+        try:
+            ref = reference_from_dict(doc.get("content"), source=f"{name} v{version}")
+        except FormsError as exc:
+            problem = PublishedDocumentInvalid("reference", name, version, exc.message_zh)
+            if problems is None:
+                raise problem from None
+            log.warning("published reference %s v%s unusable: %s", name, version, type(exc).__name__)
+            problems.append(problem)
+            continue
+        return _with_areas(dataclasses.replace(ref, version=version), vault)
+    return _with_areas(load_reference() if demo else Reference.none(), vault)
 
 
 def _with_areas(ref, vault):

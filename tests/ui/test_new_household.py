@@ -214,3 +214,36 @@ def test_a_household_is_not_created_outside_the_laptops_villages_without_a_name_
             assert said in exc.message_zh
     assert svc.household_rows() == [] and svc.vault.pending_count() == 0   # nothing was saved
     svc.lock()
+
+
+def test_a_reference_document_this_version_cannot_read_is_said_and_the_laptop_goes_on(tmp_path, fast_kdf, qtbot,
+                                                                                     window_factory):
+    """The county's server is newer and published reference data in a shape this laptop cannot read: the laptop
+    still unlocks, saves visits and shows R11; the panel says the document cannot be used and what to do."""
+    from tests.publishkit import as_json
+
+    svc = visitor_laptop(tmp_path, fast_kdf)
+    svc.unlock("王芳", PASSPHRASE)
+    newer = as_json(county.REFERENCE)
+    newer["dibao_standards"][0]["monthly_fen"] = {"amount": 81000, "unit": "fen"}   # a field of a later format
+    receive(svc.vault, "reference", "songlin", newer)
+    svc.published_changed()
+    assert svc.reference().is_empty and "songlin" in svc.reference_problem().message_zh
+    hid = svc.create_household(county.DONGJIE, "赵建国", county.id_number("19750102", 15), address="东街 8 号")
+    visit = svc.open_household(hid)["latest"]
+    visit.pop("meta", None)
+    visit["answers"]["members"].append({"member_id": "00000000-0000-4000-8000-000000000078", "name": "赵小明",
+                                        "id_number": county.id_number("20130509", 31), "relation": "child",
+                                        "child_flags": ["dropout"]})
+    visit["answers"]["visitors"] = ["王芳", "李明"]
+    svc.save_visit(visit, final=True)                      # saving is not blocked by the document
+    svc.lock()
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    w.open_household(hid)
+    editor = w.tabs.currentWidget().editor
+    editor.reassess()
+    assert "R11" in " ".join(editor.panel.suggestion_texts())
+    notice = editor.panel.notice.text()
+    assert editor.panel.notice.isVisibleTo(editor.panel)
+    assert "参考数据“songlin”第 1 版在本机无法使用" in notice and "升级" in notice

@@ -156,14 +156,19 @@ def templates(vault, *, demo: bool = False):
         raise PublishedDocumentInvalid("templates", doc["name"], int(doc.get("version") or 0), str(exc)) from None
 
 
-def forms_folder(vault, data_dir: Path, form_id: str) -> Path | None:
+def forms_folder(vault, data_dir: Path, form_id: str, problems: list | None = None) -> Path | None:
     """A folder with the shipped form definitions plus the published versions of *form_id*, or None when none was published.
 
     The forms loader checks each published version against the earlier ones, as the server did.
+
+    :param problems: when given, a published version this app cannot load (a newer format) is left out of the
+        folder and its :class:`PublishedDocumentInvalid` appended here: the laptop goes on with the versions it can
+        read instead of failing on every form it opens
     """
     import shutil
 
-    from forms.loader import DEFINITIONS_DIR
+    from forms.errors import FormsError
+    from forms.loader import DEFINITIONS_DIR, load_form
 
     published = [d for d in documents_all_versions(vault, "form") if d["name"] == form_id]
     if not published:
@@ -183,6 +188,16 @@ def forms_folder(vault, data_dir: Path, form_id: str) -> Path | None:
         text = json.dumps(content, ensure_ascii=False)  # JSON is YAML
         if not target.exists() or target.read_text("utf-8") != text:
             target.write_text(text, encoding="utf-8")
+    if problems is not None:
+        published_versions = sorted({d["content"]["version"] for d in published if isinstance((d.get("content") or {})
+                                     .get("version"), int) and not (DEFINITIONS_DIR / f"{form_id}.v{d['content']['version']}.yaml").exists()})
+        for version in published_versions:
+            try:
+                load_form(form_id, version, definitions_dir=folder)
+            except FormsError as exc:
+                log.warning("published form %s v%s unusable: %s", form_id, version, type(exc).__name__)
+                (folder / f"{form_id}.v{version}.yaml").unlink(missing_ok=True)
+                problems.append(PublishedDocumentInvalid("form", form_id, version, exc.message_zh))
     return folder
 
 

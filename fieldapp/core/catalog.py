@@ -28,6 +28,7 @@ class Catalog:
         self._form = None
         self._reference = None
         self._reference_problem = None
+        self._form_problems: list = []
         self._templates = None
         self._forms_dir = None
         self._seen_cursor = None
@@ -112,7 +113,8 @@ class Catalog:
             if s.is_unlocked():
                 from fieldapp import published
 
-                self._forms_dir = published.forms_folder(s.vault, s.data_dir, FORM_ID) or False
+                self._form_problems = []
+                self._forms_dir = published.forms_folder(s.vault, s.data_dir, FORM_ID, self._form_problems) or False
         return self._forms_dir or None
 
     # ------------------------------------------------------------------ reference data and templates
@@ -137,6 +139,13 @@ class Catalog:
         The laptop then works with the next usable document (or none); the panel says why."""
         self.reference()
         return self._reference_problem
+
+    def document_problems(self) -> list:
+        """Every published document this version could not read (reference data, form versions), each a
+        ``PublishedDocumentInvalid`` with ``message_zh``/``hint_zh``: the laptop goes on without them."""
+        self.published_forms()
+        problem = self.reference_problem()
+        return ([problem] if problem is not None else []) + list(self._form_problems)
 
     def use_reference(self, reference) -> None:
         """Use *reference* until the next change (tests give a county's data without publishing it)."""

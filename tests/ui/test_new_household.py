@@ -216,10 +216,11 @@ def test_a_household_is_not_created_outside_the_laptops_villages_without_a_name_
     svc.lock()
 
 
-def test_a_reference_document_this_version_cannot_read_is_said_and_the_laptop_goes_on(tmp_path, fast_kdf, qtbot,
+def test_documents_this_version_cannot_read_are_said_and_the_laptop_goes_on(tmp_path, fast_kdf, qtbot,
                                                                                      window_factory):
-    """The county's server is newer and published reference data in a shape this laptop cannot read: the laptop
-    still unlocks, saves visits and shows R11; the panel says the document cannot be used and what to do."""
+    """The county's server is newer and published reference data and a form version in shapes this laptop cannot
+    read: the laptop still unlocks, records visits with the form versions it has and shows R11; the panel says
+    which documents cannot be used and what to do."""
     from tests.publishkit import as_json
 
     svc = visitor_laptop(tmp_path, fast_kdf)
@@ -227,8 +228,14 @@ def test_a_reference_document_this_version_cannot_read_is_said_and_the_laptop_go
     newer = as_json(county.REFERENCE)
     newer["dibao_standards"][0]["monthly_fen"] = {"amount": 81000, "unit": "fen"}   # a field of a later format
     receive(svc.vault, "reference", "songlin", newer)
+    form = as_json(Path(__file__).resolve().parents[2] / "forms" / "definitions" / "four_clarifications.v2.yaml")
+    form["version"] = 3
+    form["sections"][0]["questions"].append({"id": "photo", "type": "photo", "scope": "visit",
+                                             "label": {"zh": "照片", "en": "Photo"}})   # a type of a later app
+    receive(svc.vault, "form", "four_clarifications", form, version=3)
     svc.published_changed()
     assert svc.reference().is_empty and "songlin" in svc.reference_problem().message_zh
+    assert svc.form().version == 2   # the versions this app can read are used
     hid = svc.create_household(county.DONGJIE, "赵建国", county.id_number("19750102", 15), address="东街 8 号")
     visit = svc.open_household(hid)["latest"]
     visit.pop("meta", None)
@@ -247,3 +254,4 @@ def test_a_reference_document_this_version_cannot_read_is_said_and_the_laptop_go
     notice = editor.panel.notice.text()
     assert editor.panel.notice.isVisibleTo(editor.panel)
     assert "参考数据“songlin”第 1 版在本机无法使用" in notice and "升级" in notice
+    assert "表单“four_clarifications”第 3 版在本机无法使用" in notice

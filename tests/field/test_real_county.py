@@ -131,6 +131,10 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
         ref = svc.reference()
         assert (ref.reference_id, ref.version, ref.demo) == ("songlin-2026", 1, False)
         assert svc.templates().label == "松林县民政局 2026 年文书模板"
+    # 新增户 offers each laptop its own villages, by name: a visitor's enrolled ones, the office its township's
+    assert [(c.code, c.name, c.area_type) for c in a.laptop_villages()] == [
+        (county.DONGJIE, "东街社区", "urban"), (county.BAISHU, "柏树村", "rural")]
+    assert [c.name for c in office.laptop_villages()] == ["东街社区", "西街社区", "柏树村"]
     devices = server_cli(db, "device-list")
     assert sorted(d["label"] for d in devices) == ["城关镇-张经办", "城关镇-李明", "城关镇-王芳"]
     assert {d["township_name"] for d in devices} == {"城关镇"}

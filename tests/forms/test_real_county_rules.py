@@ -43,6 +43,7 @@ def test_a_standard_changing_mid_year_assesses_each_visit_with_the_one_in_force(
     rural = [forms.assess(county_visit(d, county.HEBA, "rural"), ref).standard_fen for d in ("2026-06-30", "2026-07-01")]
     assert rural == [county.RURAL_BEFORE, county.RURAL_AFTER]
     assert before.reference_id == "songlin-2026" and not before.demo_reference
+    assert "（松林县（510123），2025-01-01 起）" in before.by_rule("R2")[0].message_zh   # the county by name
     assert "演示" not in before.by_rule("R2")[0].message_zh
 
 

@@ -85,53 +85,53 @@
 <context>
     <name>AssessmentPanel</name>
     <message>
-        <location filename="../assessment_panel.py" line="84"/>
+        <location filename="../assessment_panel.py" line="95"/>
         <source>填写家庭成员和收入后，这里会显示政策提示。</source>
         <translation>Policy hints appear here once members and income are filled in.</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="89"/>
+        <location filename="../assessment_panel.py" line="100"/>
         <source>人均月收入</source>
         <translation>Per-capita monthly income</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="89"/>
-        <location filename="../assessment_panel.py" line="91"/>
+        <location filename="../assessment_panel.py" line="100"/>
+        <location filename="../assessment_panel.py" line="102"/>
         <source>元</source>
         <translation>yuan</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="91"/>
+        <location filename="../assessment_panel.py" line="102"/>
         <source>低保标准</source>
         <translation>Dibao standard</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="93"/>
+        <location filename="../assessment_panel.py" line="104"/>
         <source>家庭人口</source>
         <translation>Household size</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="95"/>
+        <location filename="../assessment_panel.py" line="106"/>
         <source>缺少本县低保标准：收入类提示暂不显示，请同步或联系县民政局</source>
         <translation>This county&apos;s dibao standard is missing: income suggestions are not shown. Sync, or contact the county civil affairs bureau</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="98"/>
+        <location filename="../assessment_panel.py" line="109"/>
         <source>（演示参考数据）</source>
         <translation>(demo reference data)</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="123"/>
+        <location filename="../assessment_panel.py" line="134"/>
         <source>政策提示（随填写实时更新）</source>
         <translation>Policy hints (updated as you type)</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="123"/>
+        <location filename="../assessment_panel.py" line="134"/>
         <source>政策提示（按已保存的走访）</source>
         <translation>Policy hints (from the saved visit)</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="124"/>
+        <location filename="../assessment_panel.py" line="135"/>
         <source>以下为系统根据规则给出的参考，不是审批结论；由乡镇、县级部门决定。</source>
         <translation>These are rule-based suggestions, not decisions; the township and county decide.</translation>
     </message>
@@ -1928,73 +1928,73 @@ Server fingerprint: %4
         <translation>Policy hints are not available right now.</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="330"/>
+        <location filename="../visit_editor.py" line="332"/>
         <source>⚠ 自动保存失败，请手动保存（Ctrl+S）</source>
         <translation>⚠ Autosave failed; please save by hand (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="413"/>
+        <location filename="../visit_editor.py" line="415"/>
         <source>已保存 %1</source>
         <translation>Saved %1</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="367"/>
+        <location filename="../visit_editor.py" line="369"/>
         <source>还不能完成走访</source>
         <translation>The visit cannot be finished yet</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="352"/>
+        <location filename="../visit_editor.py" line="354"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="368"/>
+        <location filename="../visit_editor.py" line="370"/>
         <source>需要改正的问题（%1 个）：</source>
         <translation>Problems that still need fixing (%1):</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="374"/>
-        <location filename="../visit_editor.py" line="515"/>
+        <location filename="../visit_editor.py" line="376"/>
+        <location filename="../visit_editor.py" line="517"/>
         <source>完成走访</source>
         <translation>Finish visit</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="374"/>
+        <location filename="../visit_editor.py" line="376"/>
         <source>确认完成这次走访？完成后如需修改，将另存为一条修改记录，原记录保留。</source>
         <translation>Finish this visit? Later changes are saved as an amendment; the original is kept.</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="381"/>
+        <location filename="../visit_editor.py" line="383"/>
         <source>正在完成走访…</source>
         <translation>Finishing the visit…</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="486"/>
+        <location filename="../visit_editor.py" line="488"/>
         <source>这次走访已完成，只能查看。</source>
         <translation>This visit is finished and can only be viewed.</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="488"/>
+        <location filename="../visit_editor.py" line="490"/>
         <source>有未保存的修改（每 3 秒自动保存草稿）</source>
         <translation>Unsaved changes (the draft is autosaved every 3 seconds)</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="490"/>
+        <location filename="../visit_editor.py" line="492"/>
         <source>草稿已自动保存 %1</source>
         <translation>Draft autosaved at %1</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="512"/>
+        <location filename="../visit_editor.py" line="514"/>
         <source>上一部分</source>
         <translation>Previous section</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="513"/>
+        <location filename="../visit_editor.py" line="515"/>
         <source>下一部分 (Ctrl+PgDn)</source>
         <translation>Next section (Ctrl+PgDn)</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="514"/>
+        <location filename="../visit_editor.py" line="516"/>
         <source>保存 (Ctrl+S)</source>
         <translation>Save (Ctrl+S)</translation>
     </message>

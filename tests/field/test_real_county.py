@@ -257,6 +257,8 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     office.lock()
     texts = screen_texts(office, qtbot, h1)
     assert "柏树村" in texts and "李秀英" in texts
+    status = texts.split("登记状态::", 1)[1]
+    assert "已加入县级服务器" in status and "（城关镇）" in status and "县民政局" in status
     coverage = texts.split("覆盖率::", 1)[1].split("::", 1)[0].split("|")
     assert coverage[0] == "柏树村"  # the coverage table names the village, not its code
     # 工具 → 疑似重复户: the office sees the server's flag, with both households and the village's name
@@ -304,5 +306,11 @@ def screen_texts(svc, qtbot, household_id) -> str:
                 if table.item(r, c) is not None]
     texts.append("覆盖率::" + "|".join(coverage) + "::" + w.coverage_page.summary.text())
     w.show_duplicates(lambda box: texts.append("疑似重复户::" + box.windowTitle() + "\n" + box.text()))
+
+    def enrollment_status(dialog):   # 工具 → 加入县级服务器: where this laptop stands, then closed
+        texts.append("登记状态::" + dialog.status.text())
+        dialog.reject()
+
+    w.open_enrollment(enrollment_status)
     svc.lock()
     return "\n".join(texts)

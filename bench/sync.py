@@ -5,7 +5,9 @@ laptop store, and for PostgreSQL a throw-away server started like the tests do. 
 changes, as the vault makes them: the visit record and its household's typed answers (row ids, no
 calculated answers). Prints medians and ratios, the bytes per synced household with and without the
 calculated answers, and one final RESULT line. Rates are per wall-clock second, per CPU-second of
-client + server + database, and per CPU-second of server + database alone.
+client + server + database, and per CPU-second of server + database alone. Each timed step starts on an
+idle server, and PostgreSQL is vacuumed and analyzed after the push (its CPU printed on its own), so a
+pull is not charged for the hint bits and autovacuum a big push leaves behind.
 
 ``--previous REV`` also runs the server of an earlier commit on the same changes in the same run:
 the commit is extracted (``git archive``) into a temporary folder, and that checkout's own code

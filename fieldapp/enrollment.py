@@ -65,16 +65,15 @@ class _State:
     """A dict that stands in for the vault's sync state until the vault exists."""
 
     def __init__(self):
-        self.values: dict[str, str] = {}
+        # None is kept too: an enrollment kept in a vault that was enrolled before must clear what the
+        # client clears (an earlier server's office key, CA certificate), not leave it behind.
+        self.values: dict[str, str | None] = {}
 
     def get_sync_state(self, key):
         return self.values.get(key)
 
     def set_sync_state(self, key, value):
-        if value is None:
-            self.values.pop(key, None)
-        else:
-            self.values[key] = str(value)
+        self.values[key] = None if value is None else str(value)
 
 
 @dataclass

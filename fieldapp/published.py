@@ -70,11 +70,16 @@ def _newest(docs: list[dict], prefer=None) -> dict | None:
     return max(docs, key=lambda d: (bool(prefer(d)) if prefer else False, int(d.get("seq") or 0), int(d.get("version") or 0)))
 
 
-def reference(vault, *, demo: bool = False):
+def reference(vault, *, demo: bool = False, problems: list | None = None):
     """The reference data this laptop uses: the county's published document, the demo set in demo mode, else none.
 
     With several reference documents, the one giving standards for this laptop's county wins, then
     the most recently published. The result records the document's version (``Reference.version``).
+
+    :param problems: when given, a document this version cannot read (a newer format) is skipped and its
+        :class:`PublishedDocumentInvalid` appended here, so the laptop goes on with the next one (or none:
+        the rules then say what is missing) instead of refusing to unlock, save or sync
+    :raises PublishedDocumentInvalid: the chosen document cannot be read (only when *problems* is None)
     """
     from forms.errors import FormsError
     from forms.reference import Reference, load_reference, reference_from_dict
@@ -85,15 +90,22 @@ def reference(vault, *, demo: bool = False):
         content = doc.get("content") or {}
         return any(str(s.get("county_code")) == county for s in content.get("dibao_standards") or [] if isinstance(s, dict))
 
-    doc = _newest(documents(vault, "reference"), covers if county else None)
-    if doc is None:
-        return _with_areas(load_reference() if demo else Reference.none(), vault)
-    name, version = doc["name"], int(doc.get("version") or 0)
-    try:
-        ref = reference_from_dict(doc.get("content"), source=f"{name} v{version}")
-    except FormsError as exc:
-        raise PublishedDocumentInvalid("reference", name, version, exc.message_zh) from None
-    return _with_areas(dataclasses.replace(ref, version=version), vault)
+    candidates = documents(vault, "reference")
+    while candidates:
+        doc = _newest(candidates, covers if county else None)
+        candidates = [d for d in candidates if d is not doc]
+        name, version = doc["name"], int(doc.get("version") or 0)
+        try:
+            ref = reference_from_dict(doc.get("content"), source=f"{name} v{version}")
+        except FormsError as exc:
+            problem = PublishedDocumentInvalid("reference", name, version, exc.message_zh)
+            if problems is None:
+                raise problem from None
+            log.warning("published reference %s v%s unusable: %s", name, version, type(exc).__name__)
+            problems.append(problem)
+            continue
+        return _with_areas(dataclasses.replace(ref, version=version), vault)
+    return _with_areas(load_reference() if demo else Reference.none(), vault)
 
 
 def _with_areas(ref, vault):
@@ -144,14 +156,19 @@ def templates(vault, *, demo: bool = False):
         raise PublishedDocumentInvalid("templates", doc["name"], int(doc.get("version") or 0), str(exc)) from None
 
 
-def forms_folder(vault, data_dir: Path, form_id: str) -> Path | None:
+def forms_folder(vault, data_dir: Path, form_id: str, problems: list | None = None) -> Path | None:
     """A folder with the shipped form definitions plus the published versions of *form_id*, or None when none was published.
 
     The forms loader checks each published version against the earlier ones, as the server did.
+
+    :param problems: when given, a published version this app cannot load (a newer format) is left out of the
+        folder and its :class:`PublishedDocumentInvalid` appended here: the laptop goes on with the versions it can
+        read instead of failing on every form it opens
     """
     import shutil
 
-    from forms.loader import DEFINITIONS_DIR
+    from forms.errors import FormsError
+    from forms.loader import DEFINITIONS_DIR, load_form
 
     published = [d for d in documents_all_versions(vault, "form") if d["name"] == form_id]
     if not published:
@@ -171,6 +188,16 @@ def forms_folder(vault, data_dir: Path, form_id: str) -> Path | None:
         text = json.dumps(content, ensure_ascii=False)  # JSON is YAML
         if not target.exists() or target.read_text("utf-8") != text:
             target.write_text(text, encoding="utf-8")
+    if problems is not None:
+        published_versions = sorted({d["content"]["version"] for d in published if isinstance((d.get("content") or {})
+                                     .get("version"), int) and not (DEFINITIONS_DIR / f"{form_id}.v{d['content']['version']}.yaml").exists()})
+        for version in published_versions:
+            try:
+                load_form(form_id, version, definitions_dir=folder)
+            except FormsError as exc:
+                log.warning("published form %s v%s unusable: %s", form_id, version, type(exc).__name__)
+                (folder / f"{form_id}.v{version}.yaml").unlink(missing_ok=True)
+                problems.append(PublishedDocumentInvalid("form", form_id, version, exc.message_zh))
     return folder
 
 

@@ -94,6 +94,8 @@ class Services:
     form = _to("catalog", Catalog.form)
     option_label = _to("catalog", Catalog.option_label)
     reference = _to("catalog", Catalog.reference)
+    reference_problem = _to("catalog", Catalog.reference_problem)
+    document_problems = _to("catalog", Catalog.document_problems)
     templates = _to("catalog", Catalog.templates)
     is_demo = _to("catalog", Catalog.is_demo)
     area_name = _to("catalog", Catalog.area_name)

@@ -82,7 +82,7 @@ SERVER_MAY_USE = {"sync", "sync.errors", "sync.protocol", "sync.keys", "sync.sig
                   "sync.review", "sync.review_messages",     # the review rule and its API messages (issue 15)
                   "sync.filemodes",                          # owner-only file modes, laptop and server (issue 19)
                   "sync.set_aside",                          # the set-aside report messages (issue 19)
-                  "sync.jsontext"}                           # compact JSON text of stored columns and change sizes
+                  "sync.jsontext"}                           # the stored JSON columns' writer (orjson), pure
 
 
 def _loaded_by(side: str) -> list[str]:

@@ -64,7 +64,17 @@ def _load(args):
         reference = load_reference(args.reference)
     except FormsError as exc:
         raise _fail(exc, args.lang) from None
+    if args.reference is None:
+        demo_notice("--reference")
     return visit, reference
+
+
+def demo_notice(*options: str) -> None:
+    """Say on stderr that a file-based command used the built-in demo set (never silently: its figures are not a county's)."""
+    given = "、".join(options)
+    print(f"注意：未指定 {given}，使用内置演示数据（不是本县的标准或模板）；本机数据库中的户请用 --household，"
+          f"按县里发布的数据处理。/ note: no {given} given: the built-in demo set was used (not a county's); "
+          "use --household for the vault's households", file=sys.stderr)
 
 
 def run_validate(args) -> int:

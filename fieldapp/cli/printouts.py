@@ -90,9 +90,14 @@ def _context(args):
 
     from forms import load_reference
 
+    from fieldapp.cli.forms import demo_notice
+
     kwargs = {}
     if args.issue_date:
         kwargs["issue_date"] = args.issue_date
+    defaulted = [opt for opt, given in (("--templates", args.templates), ("--reference", args.reference)) if not given]
+    if defaulted:
+        demo_notice(*defaulted)
     return PrintContext(signing_key=read_private_key(args.signing_key), templates=load_templates(args.templates),
                         reference=load_reference(args.reference), counter=MemoryCounter(args.first_seq),
                         font_path=args.font, **kwargs)

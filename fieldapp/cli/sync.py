@@ -50,10 +50,22 @@ def _run(args, work):
 
 
 def cmd_enroll(args) -> int:
+    from fieldapp.enrollment import BadServerAddress, check_address, server_fingerprint
+
+    try:
+        address = check_address(args.server)
+    except BadServerAddress as exc:
+        raise CliError(exc.message_zh) from None
+    if address.insecure and not args.allow_plain_http:   # as the app asks: never accepted silently
+        raise CliError(address.warning_zh + "\n确认县民政局要求使用这个地址时，加 --allow-plain-http 再运行 "
+                       "(plain http:// to another computer: add --allow-plain-http only if the county asks for it)")
+
     def work(services):
-        answer = services.sync_part.enroll(args.server, args.code, ca_cert_path=args.ca_cert, label=args.label or "")
+        answer = services.sync_part.enroll(address.url, args.code, ca_cert_path=args.ca_cert, label=args.label or "")
         area = answer["township_code"] if answer["role"] == "office" else ", ".join(answer["villages"])
         print(f"已登记 (enrolled): 设备 {answer['device_id']} · 角色 {answer['role']} · 辖区 {area}")
+        print(f"服务器指纹 (server fingerprint): {server_fingerprint(services.vault)} "
+              "—— 请与登记单上的指纹核对，不一致时请停止使用并联系县民政局 (compare it with the enrollment sheet)")
         _print_recovery_state(services.vault)
         return 0
     return _run(args, work)
@@ -146,6 +158,9 @@ def register(subparsers) -> None:
     p.add_argument("--code", required=True, help="the one-time enrollment code")
     p.add_argument("--ca-cert", help="PEM file of the county CA certificate to pin")
     p.add_argument("--label", help="a name for this laptop shown to the county admin")
+    p.add_argument("--allow-plain-http", action="store_true",
+                   help="我明白 http:// 不加密，县民政局要求使用这个地址 / accept an unencrypted http:// address of another "
+                        "computer (127.0.0.1 and localhost need no flag)")
     add_user_arg(p)
     p.set_defaults(handler=cmd_enroll)
 

@@ -27,6 +27,8 @@ class Catalog:
         self.session = session
         self._form = None
         self._reference = None
+        self._reference_problem = None
+        self._form_problems: list = []
         self._templates = None
         self._forms_dir = None
         self._seen_cursor = None
@@ -39,13 +41,13 @@ class Catalog:
         s = self.session
         if s.is_unlocked():
             self._seen_cursor = s.vault.get_sync_state("cursor")
-        self._reference = self._templates = self._forms_dir = self._form = None
+        self._reference = self._templates = self._forms_dir = self._form = self._reference_problem = None
         self._label_memo = {}
         self.village_names = self._load_village_names() if s.is_unlocked() else {}
 
     def forget(self) -> None:
         """The vault was locked: nothing published stays in memory."""
-        self._reference = self._templates = self._forms_dir = self._form = None
+        self._reference = self._templates = self._forms_dir = self._form = self._reference_problem = None
 
     def check(self) -> None:
         """Documents arrive with pulls (the app's sync, the CLI, a USB receipt): a moved cursor means look again."""
@@ -111,7 +113,8 @@ class Catalog:
             if s.is_unlocked():
                 from fieldapp import published
 
-                self._forms_dir = published.forms_folder(s.vault, s.data_dir, FORM_ID) or False
+                self._form_problems = []
+                self._forms_dir = published.forms_folder(s.vault, s.data_dir, FORM_ID, self._form_problems) or False
         return self._forms_dir or None
 
     # ------------------------------------------------------------------ reference data and templates
@@ -123,10 +126,26 @@ class Catalog:
             from forms.reference import Reference, load_reference
 
             if self.session.is_unlocked():
-                self._reference = published.reference(self.session.vault, demo=self.is_demo())
+                problems: list = []
+                self._reference = published.reference(self.session.vault, demo=self.is_demo(), problems=problems)
+                self._reference_problem = problems[0] if problems else None
             else:
                 return load_reference() if self.session.demo_server is not None else Reference.none()
         return self._reference
+
+    def reference_problem(self):
+        """The published reference document this version could not read (``PublishedDocumentInvalid``), or None.
+
+        The laptop then works with the next usable document (or none); the panel says why."""
+        self.reference()
+        return self._reference_problem
+
+    def document_problems(self) -> list:
+        """Every published document this version could not read (reference data, form versions), each a
+        ``PublishedDocumentInvalid`` with ``message_zh``/``hint_zh``: the laptop goes on without them."""
+        self.published_forms()
+        problem = self.reference_problem()
+        return ([problem] if problem is not None else []) + list(self._form_problems)
 
     def use_reference(self, reference) -> None:
         """Use *reference* until the next change (tests give a county's data without publishing it)."""

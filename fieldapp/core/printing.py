@@ -38,6 +38,22 @@ class SerialsUnavailable(AppError):
     hint_en = "Connect to the network (or sync), then print again."
 
 
+class LetterReferenceMissing(AppError):
+    """A letter needs reference data this laptop lacks (issuing office, hotline, the standard the letter rests on)."""
+
+    hint_zh = "请联网同步，获取县民政局发布的参考数据；同步后仍缺少，请联系县民政局用 fieldapp-server publish reference 补充。"
+    hint_en = "Sync to receive the county's reference data; if it is still missing, ask the county office to publish it."
+
+    def __init__(self, missing: list[str]):
+        super().__init__("letter needs reference data this laptop lacks: " + "; ".join(missing))
+        self.missing = list(missing)
+        self.message_zh = "告知书需要县民政局发布的参考数据，本机缺少：" + "；".join(missing) + "。没有这些内容不能打印告知书。"
+        self.message_en = "The letter needs the county's reference data; missing: " + "; ".join(missing) + "."
+
+
+LETTER_KINDS = ("visit_result", "review", "referral", "change")  # printouts.LETTER_KINDS, without loading reportlab
+
+
 class _VaultCounter:
     """Serial numbers (文号) per document kind, township and year, kept in the vault.
 
@@ -108,6 +124,41 @@ class Printing:
     def _v(self):
         return self.session.v()
 
+    def check_letter_reference(self, kind: str, visits: list[dict]) -> None:
+        """A letter names its issuing office and the assistance hotline, and the visit-result letter says what the
+        household may apply for: with any of these missing from the reference data, say what is missing, never
+        print a generic office, a blank hotline or "nothing to apply for".
+
+        :raises LetterReferenceMissing: listing each missing item once
+        """
+        if kind not in LETTER_KINDS:
+            return
+        from forms.places import county_of, township_of
+
+        self.catalog.templates()  # TemplatesMissing first: without templates nothing prints at all
+        ref, names = self.catalog.reference(), self.catalog.area_name
+        missing: list[str] = []
+
+        def need(item: str) -> None:
+            if item not in missing:
+                missing.append(item)
+
+        for visit in visits:
+            answers = visit.get("answers") or {}
+            village = str(answers.get("village_code") or "")
+            township = township_of(village) if len(village) == 12 else ""
+            place = ref.township(township)
+            if place is None or not place.office:
+                need(f"{names(township) or '乡镇'}（{township or '未填村代码'}）的发文机关名称")
+            if kind == "visit_result" and self.visits.assess(visit).standard_missing:
+                county = county_of(village) if village else ""
+                area = {"urban": "城市", "rural": "农村"}.get(answers.get("area_type"), "")
+                need(f"{names(county) or '本县'}（{county}）{answers.get('visit_date') or ''} 适用的{area}低保标准")
+        if not ref.hotline:
+            need("社会救助服务热线")
+        if missing:
+            raise LetterReferenceMissing(missing)
+
     def _context(self, v, **kwargs):
         import printouts
 
@@ -131,6 +182,7 @@ class Printing:
         if visit is None:
             raise NothingToPrint()
         self.review.check_letter(kind, [household_id])   # LetterNeedsApproval when the county requires approval
+        self.check_letter_reference(kind, [visit])
         ctx = self._context(v, hold_serials=out is None)
         if kind == "consent":
             result = printouts.print_consent([visit], ctx, out, progress=progress)
@@ -184,6 +236,7 @@ class Printing:
             visits.append(visit)
         if not visits:
             raise NothingToPrint()
+        self.check_letter_reference(kind, visits)
         ctx = self._context(v, hold_serials=out is None)
         target = Path(out) if out is not None else None
         if kind == "consent":

@@ -136,6 +136,16 @@ class Sync:
         self.catalog.changed()
         return answer
 
+    def keep_enrollment(self, enrollment) -> None:
+        """Keep an enrollment checked with the server before it was confirmed (``fieldapp.enrollment.enroll_now``):
+        the vault joins the server only once the person compared the fingerprint and said yes."""
+        from fieldapp.enrollment import keep_in_vault
+
+        v = self._v()
+        keep_in_vault(v, enrollment)
+        v.set_sync_state("pending_server_url", None)
+        self.catalog.changed()
+
     def export_bundle(self, out_dir: str | Path) -> tuple[Path, int]:
         """Write the pending changes to a sealed USB bundle in *out_dir*: (file, number of changes)."""
         import fieldapp.syncing as syncing

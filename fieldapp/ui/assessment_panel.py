@@ -27,6 +27,11 @@ class AssessmentPanel(QWidget):
         self.note.setStyleSheet("color: #666;")
         self.headline = QLabel(self, wordWrap=True, objectName="assessmentHeadline")
         self.headline.setTextFormat(Qt.RichText)
+        # A published reference document this version cannot read: said here, the rules go on without it.
+        self.notice = QLabel(self, wordWrap=True, objectName="assessmentNotice")
+        self.notice.setTextFormat(Qt.PlainText)
+        self.notice.setStyleSheet("color: #9a5b00;")
+        self.notice.hide()
         self.cards_host = QWidget(self)
         self.cards = QVBoxLayout(self.cards_host)
         self.cards.setContentsMargins(0, 0, 0, 0)
@@ -42,6 +47,7 @@ class AssessmentPanel(QWidget):
         lay.addWidget(self.title)
         lay.addWidget(self.note)
         lay.addWidget(self.headline)
+        lay.addWidget(self.notice)
         lay.addWidget(scroll, 1)
         self.retranslate()
 
@@ -59,6 +65,11 @@ class AssessmentPanel(QWidget):
         """Show a forms.Assessment."""
         self._assessment, self._error = assessment, ""
         self._render()
+
+    def set_notice(self, text: str | None) -> None:
+        """Show (or, with None, hide) a line about the reference data itself, above the cards."""
+        self.notice.setText(text or "")
+        self.notice.setVisible(bool(text))
 
     def set_unavailable(self, message: str) -> None:
         """Explain why there is no assessment (e.g. no dibao standard for this county)."""

@@ -63,6 +63,7 @@ class ServerForm(QWidget):
         self.offline = False        # the server did not answer: the code is kept for the first sync
         self._checked = ("", "")
         self.url.textChanged.connect(self._changed)
+        self.url.textChanged.connect(lambda _text: self.insecure_ok.setChecked(False))  # confirmed per address
         self.code.textChanged.connect(self._changed)
         self.retranslate()
 
@@ -224,6 +225,8 @@ class EnrollDialog(QDialog):
         if st.get("enrolled"):
             text = self.tr("已加入县级服务器 %1（%2）。服务器指纹：%3").replace("%1", st.get("server_url", "")) \
                 .replace("%2", st.get("township_name") or st.get("township_code", "")).replace("%3", st.get("fingerprint", ""))
+        elif self.form.enrollment is not None:
+            text = self.tr("登记码有效。请核对下面的服务器指纹，与登记单一致后勾选确认，再点“登记”；关闭则本机不加入。")
         elif st.get("pending_code"):
             text = self.tr("登记码尚未核对成功：请重新输入，或联网后同步。")
         else:
@@ -233,17 +236,13 @@ class EnrollDialog(QDialog):
         self.status.setText(text)
 
     def try_enroll(self) -> None:
-        """Enroll the vault itself (the code is checked by the server now)."""
-        def enroll(url, code):
-            self.services.enroll(url, code)
-            from fieldapp.enrollment import Enrollment
-
-            st = self.services.enrollment_status()
-            return Enrollment(url, st["role"], st["township_code"], [], st["fingerprint"], st["recoverable"])
-
-        if self.form.check(enroll):
+        """Check the code with the server now; the vault joins only after the fingerprint was confirmed (a closed
+        dialog leaves it as it was: it never syncs with a server whose key nobody compared)."""
+        if self.form.check():
             if self.form.offline:  # kept for the next sync
                 self.services.keep_pending_enrollment(self.form.url.text().strip(), self.form.code.text().strip())
+            else:
+                self.services.sync_part.keep_enrollment(self.form.enrollment)
             self.accept()
         if not self.form.checking:
             self.show_status(self.services.enrollment_status())

@@ -289,8 +289,11 @@ class MainWindow(QMainWindow):
         elif dialog.exec() == EnrollDialog.DialogCode.Accepted:
             self.refresh_status()
 
-    def show_duplicates(self) -> None:
-        """工具 → 疑似重复户: households sharing a member's ID number, as the county server flagged them."""
+    def show_duplicates(self, dialog_ready=None) -> None:
+        """工具 → 疑似重复户: households sharing a member's ID number, as the county server flagged them.
+
+        :param dialog_ready: called with the message box instead of showing it modally (tests)
+        """
         found = self.services.duplicate_flags()
         if not found:
             text = self.tr("上次同步时，县服务器没有发现身份证号重复的家庭。")
@@ -301,7 +304,13 @@ class MainWindow(QMainWindow):
                                  for h in item["households"])
                 lines.append(f"{item['id_masked']}：{where}")
             text = self.tr("以下家庭的成员身份证号相同，系统没有合并，请核实后处理：") + "\n\n" + "\n".join(lines)
-        QMessageBox.information(self, self.tr("疑似重复户"), text)
+        box = QMessageBox(QMessageBox.Information, self.tr("疑似重复户"), text, QMessageBox.Ok, self)
+        box.setObjectName("duplicatesBox")
+        self.duplicates_box = box
+        if dialog_ready is not None:
+            dialog_ready(box)
+        else:
+            box.exec()
 
     def _on_changed(self, changes) -> None:
         """A mutation finished: the list rows it read back, coverage, the returned panel, the status bar."""
@@ -483,7 +492,7 @@ class MainWindow(QMainWindow):
         self.enroll_action = QAction(self, objectName="enrollAction")
         self.enroll_action.triggered.connect(lambda: self.open_enrollment())
         self.duplicates_action = QAction(self, objectName="duplicatesAction")
-        self.duplicates_action.triggered.connect(self.show_duplicates)
+        self.duplicates_action.triggered.connect(lambda: self.show_duplicates())
         self.batch_print_action = QAction(self, objectName="batchPrintAction")
         self.batch_print_action.triggered.connect(lambda: self.open_batch_print())
         self.addAction(self.lock_action)

@@ -293,6 +293,8 @@ class VisitEditor(QWidget):
             self.panel.set_unavailable(exc.message_zh or self.tr("暂时无法给出政策提示。"))
             return
         self.panel.set_assessment(self.assessment)
+        problems = self.services.document_problems()
+        self.panel.set_notice("\n".join(f"{p.message_zh} {p.hint_zh}" for p in problems) or None)
 
     def refresh_reference(self) -> None:
         """A sync may have brought new reference data: check against it from now on."""

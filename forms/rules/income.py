@@ -42,6 +42,12 @@ def r1_per_capita(facts: Facts) -> list:
     return out
 
 
+def _county_zh(facts: Facts, code: str) -> str:
+    """The county as a user knows it: 松林县（510123） when the reference data names it, else 县 510123."""
+    county = facts.reference.county(code) if hasattr(facts.reference, "county") else None
+    return f"{county.name}（{code}）" if county is not None and county.name else f"县 {code}"
+
+
 def r2_standard(facts: Facts) -> list:
     """R2: name the dibao standard in force (county, urban/rural, date) and where it came from."""
     s = facts.standard
@@ -52,12 +58,12 @@ def r2_standard(facts: Facts) -> list:
                "effective_from": s.effective_from.isoformat(), "on_date": facts.on_date.isoformat()}
     if s.annual_fen is not None:
         figures["annual_fen"] = s.annual_fen
-        zh = (f"R2 {area_zh}低保标准（县 {s.county_code}，{s.effective_from.isoformat()} 起）年标准 {yuan(s.annual_fen)} 元 ÷ 12"
+        zh = (f"R2 {area_zh}低保标准（{_county_zh(facts, s.county_code)}，{s.effective_from.isoformat()} 起）年标准 {yuan(s.annual_fen)} 元 ÷ 12"
               f" = {yuan(s.monthly_fen)} 元/人·月")
         en = (f"R2 {s.area_type} dibao standard (county {s.county_code}, from {s.effective_from.isoformat()}): "
               f"{yuan(s.annual_fen)} yuan a year ÷ 12 = {yuan(s.monthly_fen)} yuan per person per month")
     else:
-        zh = f"R2 {area_zh}低保标准（县 {s.county_code}，{s.effective_from.isoformat()} 起）{yuan(s.monthly_fen)} 元/人·月"
+        zh = f"R2 {area_zh}低保标准（{_county_zh(facts, s.county_code)}，{s.effective_from.isoformat()} 起）{yuan(s.monthly_fen)} 元/人·月"
         en = (f"R2 {s.area_type} dibao standard (county {s.county_code}, from {s.effective_from.isoformat()}): "
               f"{yuan(s.monthly_fen)} yuan per person per month")
     if getattr(facts.reference, "demo", False):
@@ -72,7 +78,8 @@ def standard_missing_suggestion(facts: Facts) -> Suggestion:
     area_zh = "城市" if exc.area_type == "urban" else "农村"
     figures = {"county_code": exc.county_code, "area_type": exc.area_type, "on_date": str(exc.on_date),
                "reference_id": getattr(facts.reference, "reference_id", "")}
-    zh = (f"R2 本机没有县 {exc.county_code} 在 {exc.on_date} 适用的{area_zh}低保标准，"
+    where_zh = _county_zh(facts, exc.county_code)
+    zh = (f"R2 本机没有{where_zh}在 {exc.on_date} 适用的{area_zh}低保标准，"
           "收入类提示（R3 收入分类、R4 按收入判断的单人户、R6 渐退期、R8 临时救助审批）暂时无法给出。"
           "请联网同步，获取县民政局发布的参考数据；同步后仍没有，请联系县民政局发布本县的低保标准。"
           "其他提示（如未成年人保护、特困、需核实、需备案）照常显示。")

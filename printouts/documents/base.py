@@ -57,6 +57,11 @@ class PrintContext:
         name = township.office if township and township.office else "乡镇人民政府（街道办事处）"
         return Office(township_code, name, details.short, details.address, details.phone)
 
+    def village_label(self, village_code: str) -> str:
+        """The village as printed: its name from the reference data with the code (柏树村（510123001201）), else the code."""
+        village = self.reference.village(village_code) if village_code else None
+        return f"{village.name}（{village_code}）" if village is not None and village.name else village_code
+
     def county_office(self, village_code: str) -> str:
         """The county civil-affairs office named in the reference data for *village_code*."""
         county = self.reference.county(county_of(village_code))

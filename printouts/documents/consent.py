@@ -47,7 +47,7 @@ def build_consent(visit: VisitView, ctx: PrintContext, assistance: str | None = 
             Spacer(1, 2 * mm),
             field_table(
                 [("户主", head.name if head else ""), ("家庭人口", f"{len(visit.members)} 人"),
-                 ("家庭住址", visit.address), ("村（社区）代码", visit.village_code)],
+                 ("家庭住址", visit.address), ("村（社区）", ctx.village_label(visit.village_code))],
                 s,
             ),
             Spacer(1, 3 * mm),

@@ -78,7 +78,10 @@ def build_visit_record(visit: VisitView, ctx: PrintContext) -> Document:
                 continue
             if is_blank(value):
                 continue
-            text = zh_date(value) if q.type == "date" else answer_text(q, value)
+            if q.id == "village_code":
+                text = ctx.village_label(str(value))   # the village's name with its code, as everywhere a code appeared
+            else:
+                text = zh_date(value) if q.type == "date" else answer_text(q, value)
             pairs.append((q.label("zh"), text))
         if not pairs and not tables:
             continue

@@ -5,7 +5,7 @@ The table has a 12-digit 统计用区划代码 (counties and townships padded wi
 城乡分类代码 (111–123 urban, 210 and 220 rural). :func:`read_division_file` reads and checks every
 row (line numbers in every problem), :func:`import_areas` writes them (idempotent: a second
 import only updates names) and publishes the area names to the laptops as the ``areas``
-document. The CLI (``fieldapp-server areas import``) and the web console call these same functions.
+document. The CLI (``fieldapp-server areas import``) calls these functions (the web console has no import page yet).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from xml.etree.ElementTree import ParseError
 from forms.places import county_of, township_of
 
 __all__ = ["DivisionRow", "AreaFileError", "read_division_file", "parse_division_rows", "import_areas",
-           "publish_area_names", "AREAS_DOCUMENT"]
+           "publish_area_names", "reference_gaps", "AREAS_DOCUMENT"]
 
 AREAS_DOCUMENT = "areas"  # kind of the published document carrying the area names
 # What openpyxl.load_workbook raises for a file that is not a readable workbook (openpyxl's own InvalidFileException
@@ -209,3 +209,28 @@ def publish_area_names(storage, county_code: str, now: str | None = None) -> dic
     when = now or datetime.now(timezone.utc).isoformat(timespec="seconds")
     return storage.publish_document(AREAS_DOCUMENT, county_code,
                                     {"format": "fieldapp.areas", "county_code": county_code, "areas": areas}, when)
+
+
+def reference_gaps(content, areas: list[dict]) -> list[str]:
+    """What a (checked) reference document lacks for the server's *areas*, in the words the laptops will use:
+    a township without its issuing office (its letters cannot print), no hotline, a county without a dibao
+    standard (the income rules cannot run). Empty when nothing is missing."""
+    from forms.reference import reference_from_dict
+
+    ref = reference_from_dict(content, "reference")
+    gaps: list[str] = []
+    with_standards = {s.county_code for s in ref.standards}
+    covered = {c.code for c in ref.counties} | with_standards   # a document per county: only its own areas
+    for area in areas:
+        if covered and area["code"][:6] not in covered:
+            continue
+        where = f"{area.get('name') or ''}（{area['code']}）"
+        if area.get("level") == "county" and area["code"] not in with_standards:
+            gaps.append(f"县 {where}没有低保标准（dibao_standards）：收入类提示（R3、R4、R6、R8）无法给出")
+        elif area.get("level") == "township":
+            township = ref.township(area["code"])
+            if township is None or not township.office:
+                gaps.append(f"乡镇 {where}没有发文机关名称（areas 中的 office）：这个乡镇的告知书无法打印")
+    if not ref.hotline:
+        gaps.append("没有社会救助服务热线（hotline）：告知书无法打印")
+    return gaps

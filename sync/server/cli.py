@@ -211,7 +211,13 @@ def cmd_publish(args):
     default = content.get("form_id") if args.kind == "form" and isinstance(content, dict) else None
     name = args.name or default or path.name.split(".")[0]
     check_document(args.kind, name, content)
-    _print(_storage(args).publish_document(args.kind, name, content, _now()))
+    storage = _storage(args)
+    _print(storage.publish_document(args.kind, name, content, _now()))
+    if args.kind == "reference":   # published; said now what the laptops will miss, not at their first letter
+        from sync.server.areas import reference_gaps
+
+        for gap in reference_gaps(content, storage.list_areas()):
+            print(f"注意：{gap}", file=sys.stderr)
 
 
 def cmd_documents(args):

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.field.fieldday import PASSPHRASE, FieldDay, FieldDayFailed
+from tests.pdftext import pdf_text
 from fieldapp.vault import UnknownUser, Vault
 from sync.server.storage import Scope
 
@@ -88,3 +89,13 @@ def test_fieldday_script_runs_on_the_embedded_server(tmp_path):
     summary = json.loads(next(line for line in out.stdout.splitlines() if '"visits_typed"' in line).split("· ", 1)[1])
     assert summary["visits_typed"] == 9 and summary["backend"] == "SQLite"
     assert (tmp_path / "day" / "printouts" / "ledger.xlsx").exists()
+    # by default the day is played in 松林县, not the demo county: nothing printed says 演示 or 990101
+    printed = {pdf.name: pdf_text(pdf) for pdf in sorted((tmp_path / "day" / "printouts").glob("*.pdf"))}
+    assert set(printed) >= {"consent.pdf", "letters.pdf", "visit-records.pdf"}
+    assert "松林县城关镇人民政府" in printed["letters.pdf"] and "城关民政告〔" in printed["letters.pdf"]
+    book = load_workbook(tmp_path / "day" / "printouts" / "ledger.xlsx", read_only=True)
+    cells = [str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+    book.close()
+    assert any("柏树村" in c or "东街社区" in c for c in cells)
+    for what, text in [*printed.items(), ("ledger.xlsx", "\n".join(cells)), ("output", out.stdout)]:
+        assert "演示" not in text and "990101" not in text, what

@@ -131,6 +131,10 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
         ref = svc.reference()
         assert (ref.reference_id, ref.version, ref.demo) == ("songlin-2026", 1, False)
         assert svc.templates().label == "松林县民政局 2026 年文书模板"
+    # 新增户 offers each laptop its own villages, by name: a visitor's enrolled ones, the office its township's
+    assert [(c.code, c.name, c.area_type) for c in a.laptop_villages()] == [
+        (county.DONGJIE, "东街社区", "urban"), (county.BAISHU, "柏树村", "rural")]
+    assert [c.name for c in office.laptop_villages()] == ["东街社区", "西街社区", "柏树村"]
     devices = server_cli(db, "device-list")
     assert sorted(d["label"] for d in devices) == ["城关镇-张经办", "城关镇-李明", "城关镇-王芳"]
     assert {d["township_name"] for d in devices} == {"城关镇"}
@@ -172,11 +176,19 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     with pytest.raises(HouseholdExists) as caught:
         b.create_household(county.BAISHU, "李秀英", head_a)
     assert caught.value.household_id == h1
+    with pytest.raises(HouseholdExists):  # a member who is not the head is found as well
+        b.create_household(county.BAISHU, "陈小红", shared)
+    assert len(b.household_rows()) == 2
 
     flags = office.duplicate_flags()
     assert len(flags) == 1 and sorted(h["household_id"] for h in flags[0]["households"]) == sorted([h1, h2])
     assert flags[0]["households"][0]["village_name"] == "柏树村" and "*" in flags[0]["id_masked"]
     assert {r.household_id: r.village_name for r in office.household_rows()} == {h1: "柏树村", h2: "柏树村"}
+    assert [(v.village_code, v.village_name) for v in office.coverage().villages] == [(county.BAISHU, "柏树村")]
+    # the office assesses the synced visits with the county's standard in force on each visit date
+    for hid, standard in ((h1, county.RURAL_BEFORE), (h2, county.RURAL_AFTER)):
+        synced = office.assess(office.open_household(hid)["latest"])
+        assert (synced.standard_fen, synced.reference_id, synced.demo_reference) == (standard, "songlin-2026", False)
 
     # The office prints letters, consent forms and the ledger with the county's own templates and names.
     out = tmp_path / "print"
@@ -184,6 +196,11 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     letters = office.print_batch("visit_result", [h1, h2], out / "letters.pdf").render
     consent = office.print_batch("consent", [h1, h2], out / "consent.pdf").render
     ledger = office.export_ledger(out / "ledger.xlsx")
+    office.print_batch("visit_record", [h1, h2], out / "records.pdf")
+    records = pdf_text(out / "records.pdf")
+    assert "柏树村（510123001201）" in records and "陈小红" in records
+    assert records.count("参考数据 songlin-2026 第 1 版") == 2
+    assert_clean("visit records PDF", records)
     text = pdf_text(out / "letters.pdf")
     assert "松林县城关镇人民政府" in text and "0839-6123490" in text
     assert text.count("参考数据 songlin-2026 第 1 版") == 2  # each letter records the reference it used
@@ -193,6 +210,7 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     assert_clean("consent PDF", pdf_text(out / "consent.pdf"))
     # the consent forms and the ledger record the reference document too, in the letters' words
     assert "".join(pdf_text(out / "consent.pdf").split()).count("政策依据：参考数据songlin-2026第1版") == 2
+    assert "".join(pdf_text(out / "consent.pdf").split()).count("柏树村（510123001201）") == 2  # the village by name
     cells = []
     book = load_workbook(ledger.path, read_only=True)
     for sheet in book.worksheets:
@@ -217,6 +235,15 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     assert cli.returncode == 0, cli.stderr
     assert "城关民政告〔2026〕003号" in cli.stdout  # the vault's 文号 counter continues
     assert "松林县城关镇人民政府" in pdf_text(out / "cli-letter.pdf")
+    cli = subprocess.run([str(BIN / "fieldapp"), "--data-dir", str(tmp_path / "office"), "print", "ledger", "--household", h1,
+                          "--household", h2, "-o", str(out / "cli-ledger.xlsx")], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    book = load_workbook(out / "cli-ledger.xlsx", read_only=True)
+    cli_cells = "\n".join(str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c)
+    book.close()
+    assert "柏树村" in cli_cells and "陈国强" in cli_cells and "政策依据：参考数据 songlin-2026 第 1 版" in cli_cells
+    assert_clean("CLI ledger", cli_cells)
 
     # The server's own exports.
     export = subprocess.run([str(BIN / "fieldapp-server"), "--database", db, "export", county.CHENGGUAN],
@@ -230,6 +257,15 @@ def test_a_real_county_end_to_end(tmp_path, county_server, qtbot):
     office.lock()
     texts = screen_texts(office, qtbot, h1)
     assert "柏树村" in texts and "李秀英" in texts
+    status = texts.split("登记状态::", 1)[1]
+    assert "已加入县级服务器" in status and "（城关镇）" in status and "县民政局" in status
+    coverage = texts.split("覆盖率::", 1)[1].split("::", 1)[0].split("|")
+    assert coverage[0] == "柏树村"  # the coverage table names the village, not its code
+    # 工具 → 疑似重复户: the office sees the server's flag, with both households and the village's name
+    flagged = texts.split("疑似重复户::", 1)[1]
+    assert "以下家庭的成员身份证号相同，系统没有合并" in flagged and shared not in flagged
+    assert flags[0]["id_masked"] in flagged and "李秀英 · 柏树村三组 12 号（柏树村）" in flagged
+    assert "陈国强 · 柏树村五组 3 号（柏树村）" in flagged
     assert_clean("screen", texts)
     for svc in (a, b):
         svc.lock()
@@ -259,8 +295,22 @@ def screen_texts(svc, qtbot, household_id) -> str:
     texts = cells + [w.windowTitle()]
     for widget in w.findChildren(QLabel) + w.findChildren(QAbstractButton):
         texts.append(widget.text())
+    assert "柏树村 柏树村三组 12 号" in tab.header.text()  # the household's village by name in its header
     texts += [e.text() for e in w.findChildren(QLineEdit)]
     texts += tab.editor.panel.suggestion_texts()
     w.runner.wait(10000)
+    w.tabs.setCurrentWidget(w.coverage_page)
+    table = w.coverage_page.table
+    qtbot.waitUntil(lambda: table.rowCount() > 0, timeout=10000)
+    coverage = [table.item(r, c).text() for r in range(table.rowCount()) for c in range(table.columnCount())
+                if table.item(r, c) is not None]
+    texts.append("覆盖率::" + "|".join(coverage) + "::" + w.coverage_page.summary.text())
+    w.show_duplicates(lambda box: texts.append("疑似重复户::" + box.windowTitle() + "\n" + box.text()))
+
+    def enrollment_status(dialog):   # 工具 → 加入县级服务器: where this laptop stands, then closed
+        texts.append("登记状态::" + dialog.status.text())
+        dialog.reject()
+
+    w.open_enrollment(enrollment_status)
     svc.lock()
     return "\n".join(texts)

@@ -99,3 +99,12 @@ def test_help_exists_for_both_commands():
     for command in ("validate", "assess"):
         out = fieldapp(command, "--help")
         assert out.returncode == 0 and "FILE.json" in out.stdout
+
+
+def test_a_file_assessed_without_reference_data_says_the_demo_set_was_used():
+    out = fieldapp("assess", str(EXAMPLES / "R6-gradual-exit.json"))
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["demo_reference"] is True
+    assert "未指定 --reference，使用内置演示数据" in out.stderr and "--household" in out.stderr
+    out = fieldapp("assess", str(EXAMPLES / "R6-gradual-exit.json"), "--reference", str(ROOT / "forms/reference/demo.yaml"))
+    assert out.returncode == 0 and "演示数据" not in out.stderr

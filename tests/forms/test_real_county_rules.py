@@ -43,4 +43,21 @@ def test_a_standard_changing_mid_year_assesses_each_visit_with_the_one_in_force(
     rural = [forms.assess(county_visit(d, county.HEBA, "rural"), ref).standard_fen for d in ("2026-06-30", "2026-07-01")]
     assert rural == [county.RURAL_BEFORE, county.RURAL_AFTER]
     assert before.reference_id == "songlin-2026" and not before.demo_reference
+    assert "（松林县（510123），2025-01-01 起）" in before.by_rule("R2")[0].message_zh   # the county by name
     assert "演示" not in before.by_rule("R2")[0].message_zh
+
+
+def test_with_no_reference_a_dibao_household_still_gets_r4_r10_and_r12():
+    """R4 on the known categories, R10 filing and R12 watch list need no standard: they run without one."""
+    visit = county_visit("2026-05-12", categories=["dibao_a"], major_event_within_year="yes")
+    visit["answers"]["members"][0].update(health="severe_disability", disability_category="physical",
+                                          disability_grade=1, staff_relative="yes")
+    result = forms.assess(visit, Reference.none())
+    assert [s.code for s in result.by_rule("R3")] == ["not_run"] and result.standard_fen is None
+    r4 = result.by_rule("R4")
+    assert [s.figures["member_index"] for s in r4] == [0] and "severe_disability" in r4[0].figures["reasons"]
+    r10 = result.by_rule("R10")
+    assert r10 and r10[0].figures["receives_dibao"] and r10[0].figures["member_indexes"] == [0]
+    r12 = result.by_rule("R12")
+    assert r12 and {"severe_disability", "major_event"} <= set(r12[0].figures["reasons"])
+    assert result.by_rule("R11"), "the child-protection alert stays as well"

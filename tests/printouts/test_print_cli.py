@@ -134,3 +134,16 @@ def test_verify_letter_reads_every_code_from_a_pdf_and_a_scan(files, tmp_path, c
 
     Image.new("L", (200, 200), 255).save(blank)
     assert main(["verify-letter", "--image", str(blank), "--public-key", pub]) == 2
+
+
+def test_printing_files_with_the_built_in_demo_set_says_so(files, tmp_path, capsys):
+    from pathlib import Path
+
+    visits, key, _ = files
+    root = Path(__file__).resolve().parents[2]
+    assert main(["print", "visit-record", visits[0], "-o", str(tmp_path / "a.pdf"), "--signing-key", key]) == 0
+    assert "未指定 --templates、--reference，使用内置演示数据" in capsys.readouterr().err
+    assert main(["print", "visit-record", visits[0], "-o", str(tmp_path / "b.pdf"), "--signing-key", key,
+                 "--templates", str(root / "printouts/templates/letters.demo.yaml"),
+                 "--reference", str(root / "forms/reference/demo.yaml")]) == 0
+    assert "演示数据" not in capsys.readouterr().err

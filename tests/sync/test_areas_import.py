@@ -115,3 +115,21 @@ def test_code_issue_label_names_the_laptop_and_lists_show_area_names(tmp_path, c
     issued = json.loads(out)
     assert issued["label"] == "城关镇-王芳" and issued["township_name"] == "城关镇" and issued["village_names"] == ["柏树村"]
     assert len(issued["server_fingerprint"]) == 19  # four groups of four hex digits, for the enrollment sheet
+
+
+def test_publishing_reference_data_says_what_the_laptops_will_miss(tmp_path, capsys, db):
+    import yaml
+
+    from tests import county
+
+    run(capsys, db, "areas", "import", str(county.AREAS_CSV))
+    code, out, err = run(capsys, db, "publish", "reference", str(county.REFERENCE), "--name", "songlin")
+    assert code == 0 and json.loads(out)["version"] == 1 and "注意" not in err   # the county's full document
+    partial = yaml.safe_load(county.REFERENCE.read_text(encoding="utf-8"))
+    partial["areas"][0]["townships"][1]["office"] = ""
+    partial["dibao_standards"] = [s for s in partial["dibao_standards"] if s["area_type"] == "urban"]
+    (tmp_path / "partial.yaml").write_text(yaml.safe_dump(partial, allow_unicode=True), encoding="utf-8")
+    code, out, err = run(capsys, db, "publish", "reference", str(tmp_path / "partial.yaml"), "--name", "songlin")
+    assert code == 0 and json.loads(out)["version"] == 2, err                   # published all the same
+    assert "乡镇 石桥乡（510123002）没有发文机关名称" in err
+    assert "城关镇" not in err and "县 松林县" not in err   # nothing said of what is there

@@ -97,3 +97,20 @@ def test_every_error_code_is_documented_once():
         assert cls.message_zh and cls.message_en
         statuses.add(cls.http_status)
     assert len({cls.code for cls in CATALOGUE.values()}) == len(CATALOGUE)
+
+
+def test_fieldapp_enroll_refuses_plain_http_to_another_computer_and_shows_the_fingerprint(server, tmp_path,
+                                                                                        monkeypatch, capsys):
+    from sync.keys import fingerprint
+
+    data = tmp_path / "laptop"
+    Vault.create(data, "visitor1", PASS, DEFAULT_SUITE.generate_recipient_keypair()[1], kdf=FAST_KDF).lock()
+    monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASS)
+    base = ["--data-dir", str(data), "enroll", "--user", "visitor1", "--code", server.code()]
+    assert fieldapp_main(base + ["--server", "http://10.20.30.40:8700"]) != 0   # refused before any connection
+    err = capsys.readouterr().err
+    assert "不加密" in err and "--allow-plain-http" in err
+    assert fieldapp_main(base + ["--server", server.url]) == 0                  # loopback needs no flag
+    out = capsys.readouterr().out
+    assert f"服务器指纹 (server fingerprint): {fingerprint(server.app.state.keys.signing_public)}" in out
+    assert "登记单" in out

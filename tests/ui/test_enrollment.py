@@ -98,6 +98,8 @@ def test_a_code_refused_at_the_first_sync_is_retyped_from_tools(services_factory
         with qtbot.waitSignal(dialog.form.check_done, timeout=30000):
             dialog.try_enroll()
         assert fingerprint(server.app.state.keys.signing_public) in dialog.form.result.text()
+        assert not svc.enrollment_status()["enrolled"]   # not before the fingerprint was compared
+        assert "请核对下面的服务器指纹" in dialog.status.text()
         dialog.form.confirm.setChecked(True)
         dialog.try_enroll()
 
@@ -142,3 +144,115 @@ def test_the_ui_keeps_running_while_the_server_is_slow_and_the_check_can_be_canc
         assert page.code.text() == "WXYZ-EFGH-JKLM" and page.form.enrollment is None
     finally:
         silent.close()
+
+
+def test_an_expired_or_used_code_is_said_at_once_and_a_new_one_is_typed(services_factory, window_factory, qtbot,
+                                                                        server):
+    svc = services_factory(with_vault=False)
+    w = window_factory(svc)
+    start_first_run(w)
+    wizard = w.first_run_wizard
+    wizard.mode_page.join.setChecked(True)
+    wizard.next()
+    page = wizard.server_page
+    page.url.setText(server.url)
+    used = server.code(role="visitor", villages=(VILLAGE_A,))
+    for code, said in ((server.code(role="visitor", villages=(VILLAGE_A,), hours=-1), "登记码已过期"),
+                       (used, None)):
+        if said is None:  # the same sheet used on another laptop first
+            from fieldapp.enrollment import enroll_now
+
+            enroll_now(server.url, used)
+            said = "登记码已被使用过"
+        page.code.setText(code)
+        with qtbot.waitSignal(page.form.check_done, timeout=30000):
+            wizard.next()
+        assert wizard.currentPage() is page and said in page.form.result.text() and "重新输入" in page.form.result.text()
+        assert page.code.isEnabled() and not page.form.confirm.isVisible()
+    page.code.setText(server.code(role="visitor", villages=(VILLAGE_A,)))
+    with qtbot.waitSignal(page.form.check_done, timeout=30000):
+        wizard.next()
+    assert fingerprint(server.app.state.keys.signing_public) in page.form.result.text()
+    assert len(server.storage.list_devices()) == 2  # the other laptop and this one; the expired code made none
+
+
+def test_plain_http_goes_on_only_after_the_warning_is_confirmed(services_factory, window_factory, qtbot, server):
+    """The address is http:// to another computer: refused until 我明白 is ticked, then the server is asked.
+    (The form's enroll call is given: it records the address asked and enrolls with the real server on 127.0.0.1,
+    so the test needs no other computer.)"""
+    from fieldapp.enrollment import enroll_now
+
+    svc = services_factory(with_vault=False)
+    w = window_factory(svc)
+    start_first_run(w)
+    wizard = w.first_run_wizard
+    wizard.mode_page.join.setChecked(True)
+    wizard.next()
+    page = wizard.server_page
+    asked = []
+
+    def enroll(url, code):
+        asked.append(url)
+        return enroll_now(server.url, code)
+
+    page.url.setText("http://10.20.30.40:8700/")
+    page.code.setText(server.code(role="visitor", villages=(VILLAGE_A,)))
+    assert not page.form.check(enroll) and "不加密" in page.form.result.text() and asked == []
+    page.form.insecure_ok.setChecked(True)
+    with qtbot.waitSignal(page.form.check_done, timeout=30000):
+        assert not page.form.check(enroll)   # asked now, off the UI thread
+    assert asked == ["http://10.20.30.40:8700"]
+    assert fingerprint(server.app.state.keys.signing_public) in page.form.result.text()
+    page.form.confirm.setChecked(True)
+    assert page.form.check(enroll)
+    page.url.setText("http://10.20.30.40:8701")  # another address: the warning must be confirmed again
+    assert page.form.insecure_ok.isVisible() and not page.form.insecure_ok.isChecked()
+
+
+def test_closing_the_tools_dialog_without_confirming_the_fingerprint_leaves_the_laptop_unenrolled(
+        services_factory, window_factory, qtbot, server):
+    svc = services_factory()
+    w = window_factory(svc)
+    unlock(w, qtbot)
+
+    def check_then_close(dialog):
+        dialog.form.url.setText(server.url)
+        dialog.form.code.setText(server.code(role="visitor", villages=(VILLAGE_A,)))
+        with qtbot.waitSignal(dialog.form.check_done, timeout=30000):
+            dialog.try_enroll()
+        assert fingerprint(server.app.state.keys.signing_public) in dialog.form.result.text()
+        dialog.try_enroll()                      # 登记 without ticking the box: asked to compare first
+        assert "核对服务器指纹" in dialog.form.result.text() and dialog.result() != dialog.DialogCode.Accepted
+        dialog.reject()                          # the fingerprint did not match the sheet: closed
+
+    w.open_enrollment(check_then_close)
+    st = svc.enrollment_status()
+    assert not st["enrolled"] and not st["fingerprint"]   # no server key pinned, nothing will sync
+    assert svc.vault.get_sync_state("server_url") is None
+
+
+def test_joining_another_server_from_tools_clears_what_the_earlier_server_left(services_factory, window_factory,
+                                                                              qtbot, server):
+    """A laptop moved to another county server: the earlier server's CA certificate and office key do not stay."""
+    from sync import store as st
+
+    svc = services_factory()
+    svc.unlock("张三", PASSPHRASE)
+    svc.vault.set_sync_state(st.STATE_CA_CERT, "-----BEGIN CERTIFICATE----- (the earlier county's CA)")
+    svc.vault.set_sync_state(st.STATE_OFFICE_KEY, '{"version": 7, "public_key_pem": "an earlier office key"}')
+    svc.lock()
+    w = window_factory(svc)
+    unlock(w, qtbot)
+
+    def join(dialog):
+        dialog.form.url.setText(server.url)
+        dialog.form.code.setText(server.code(role="visitor", villages=(VILLAGE_A,)))
+        with qtbot.waitSignal(dialog.form.check_done, timeout=30000):
+            dialog.try_enroll()
+        dialog.form.confirm.setChecked(True)
+        dialog.try_enroll()
+
+    w.open_enrollment(join)
+    assert svc.enrollment_status()["enrolled"]
+    assert svc.vault.get_sync_state(st.STATE_CA_CERT) is None and svc.vault.get_sync_state(st.STATE_OFFICE_KEY) is None
+    assert svc.vault.get_sync_state(st.STATE_SERVER_URL) == server.url

@@ -70,6 +70,7 @@ def test_a_newly_published_form_version_is_used_and_old_visits_still_open(tmp_pa
     a.print_household("visit_record", old, out / "old.pdf")
     a.print_household("visit_record", new, out / "new.pdf")
     assert "赵建国" in pdf_text(out / "old.pdf") and "v2 记录的走访" in pdf_text(out / "old.pdf")
+    assert "东街社区（510123001001）" in pdf_text(out / "old.pdf")  # the village by name, with its code
     new_text = pdf_text(out / "new.pdf")
     assert "钱秀兰" in new_text and "冬季取暖方式" in new_text and "燃煤" in new_text
 

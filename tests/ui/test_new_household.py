@@ -106,11 +106,12 @@ def test_the_panel_without_reference_data_explains_and_still_shows_r11(tmp_path,
     editor.reassess()
     texts = " ".join(editor.panel.suggestion_texts())
     assert "R11" in texts and "无人监护" in texts           # the child-protection alert never disappears
-    assert "没有县 510123" in texts and "同步" in texts      # what is missing and what to do
+    assert "没有松林县（510123）在" in texts and "同步" in texts   # what is missing (by name) and what to do
     assert "收入分类未能进行" in texts
     assert "缺少本县低保标准" in editor.panel.headline.text()
     assert "演示" not in texts + editor.panel.headline.text()
     SHOTS.mkdir(parents=True, exist_ok=True)
+    qtbot.wait(200)  # let the cards' layout settle before the grab
     assert w.tabs.currentWidget().grab().save(str(SHOTS / "ui-panel-no-reference.png"))
 
 
@@ -128,3 +129,129 @@ def test_printing_without_published_templates_names_what_is_missing(tmp_path, fa
     assert not (tmp_path / "letter.pdf").exists()
     assert svc.reference().is_empty and not svc.is_demo()  # nothing published, and no demo data stands in
     svc.lock()
+
+
+def laptop_with_templates_only(tmp_path, fast_kdf):
+    """The visitor laptop (unlocked) that received the county's letter templates but no reference data, with one
+    household of 柏树村 visited on 2026-06-20."""
+    svc = visitor_laptop(tmp_path, fast_kdf)
+    svc.unlock("王芳", PASSPHRASE)
+    receive(svc.vault, "templates", "letters", county.TEMPLATES)
+    svc.published_changed()
+    hid = svc.create_household(county.BAISHU, "周桂兰", county.id_number("19480921", 28), address="柏树村一组 1 号")
+    visit = svc.open_household(hid)["latest"]
+    visit.pop("meta", None)
+    visit["answers"].update({"visit_date": "2026-06-20", "visitors": ["王芳", "李明"]})
+    svc.save_visit(visit, final=True)
+    return svc, hid
+
+
+def test_printing_the_letter_from_the_household_says_what_is_missing(tmp_path, fast_kdf, qtbot, window_factory):
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.ui.helpers import open_household
+
+    svc, hid = laptop_with_templates_only(tmp_path, fast_kdf)
+    svc.lock()
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    tab = open_household(w, hid)
+    tab.print_document("visit_result")
+    qtbot.waitUntil(lambda: tab.findChild(QMessageBox, "errorBox") is not None, timeout=20000)
+    text = tab.findChild(QMessageBox, "errorBox").text()
+    assert "本机缺少：城关镇（510123001）的发文机关名称" in text and "社会救助服务热线" in text
+    assert "请联网同步" in text and not hasattr(tab, "preview_dialog")
+
+
+def test_a_letter_without_reference_data_names_what_is_missing_instead_of_printing_a_blank(tmp_path, fast_kdf):
+    """Templates arrived but no reference data: the letter would name no office, no hotline and say "nothing to
+    apply for" without the income rules having run — it is refused, naming each missing item; after the county's
+    reference data arrives the same letter prints with the county's office and hotline."""
+    from fieldapp.core.printing import LETTER_KINDS, LetterReferenceMissing
+    from printouts.documents.letters import LETTER_KINDS as PRINTED_LETTERS
+    from tests.pdftext import pdf_text
+
+    assert LETTER_KINDS == PRINTED_LETTERS  # every letter kind is checked
+
+    svc, hid = laptop_with_templates_only(tmp_path, fast_kdf)
+    for print_it in (lambda: svc.print_household("visit_result", hid, tmp_path / "letter.pdf"),
+                     lambda: svc.print_batch("visit_result", [hid], tmp_path / "letter.pdf")):
+        try:
+            print_it()
+            raise AssertionError("a letter without the county's reference data must not print")
+        except LetterReferenceMissing as exc:
+            assert "城关镇（510123001）的发文机关名称" in exc.message_zh
+            assert "松林县（510123）2026-06-20 适用的农村低保标准" in exc.message_zh
+            assert "社会救助服务热线" in exc.message_zh and "同步" in exc.hint_zh
+        assert not (tmp_path / "letter.pdf").exists()
+    svc.print_household("consent", hid, tmp_path / "consent.pdf")  # the consent form needs none of these
+    assert "周桂兰" in pdf_text(tmp_path / "consent.pdf")
+
+    receive(svc.vault, "reference", "songlin", county.REFERENCE)
+    svc.published_changed()
+    svc.print_household("visit_result", hid, tmp_path / "letter.pdf")
+    text = pdf_text(tmp_path / "letter.pdf")
+    assert "松林县城关镇人民政府" in text and "0839-6123490" in text and "演示" not in text
+    svc.lock()
+
+
+def test_a_household_is_not_created_outside_the_laptops_villages_without_a_name_or_with_a_bad_id(tmp_path, fast_kdf):
+    from fieldapp.households import HeadNameMissing, VillageNotOnLaptop
+    from forms.errors import IdNumberError
+
+    svc = visitor_laptop(tmp_path, fast_kdf)
+    svc.unlock("王芳", PASSPHRASE)
+    good = county.id_number("19700101", 13)
+    for call, error, said in (
+            (lambda: svc.create_household(county.HEBA, "孙立", good), VillageNotOnLaptop, "不在本机负责的范围内"),
+            (lambda: svc.create_household(county.BAISHU, "  ", good), HeadNameMissing, "户主姓名"),
+            (lambda: svc.create_household(county.BAISHU, "孙立", good[:-1] + ("1" if good[-1] != "1" else "2")),
+             IdNumberError, "校验位")):
+        try:
+            call()
+            raise AssertionError(f"{error.__name__} expected")
+        except error as exc:
+            assert said in exc.message_zh
+    assert svc.household_rows() == [] and svc.vault.pending_count() == 0   # nothing was saved
+    svc.lock()
+
+
+def test_documents_this_version_cannot_read_are_said_and_the_laptop_goes_on(tmp_path, fast_kdf, qtbot,
+                                                                                     window_factory):
+    """The county's server is newer and published reference data and a form version in shapes this laptop cannot
+    read: the laptop still unlocks, records visits with the form versions it has and shows R11; the panel says
+    which documents cannot be used and what to do."""
+    from tests.publishkit import as_json
+
+    svc = visitor_laptop(tmp_path, fast_kdf)
+    svc.unlock("王芳", PASSPHRASE)
+    newer = as_json(county.REFERENCE)
+    newer["dibao_standards"][0]["monthly_fen"] = {"amount": 81000, "unit": "fen"}   # a field of a later format
+    receive(svc.vault, "reference", "songlin", newer)
+    form = as_json(Path(__file__).resolve().parents[2] / "forms" / "definitions" / "four_clarifications.v2.yaml")
+    form["version"] = 3
+    form["sections"][0]["questions"].append({"id": "photo", "type": "photo", "scope": "visit",
+                                             "label": {"zh": "照片", "en": "Photo"}})   # a type of a later app
+    receive(svc.vault, "form", "four_clarifications", form, version=3)
+    svc.published_changed()
+    assert svc.reference().is_empty and "songlin" in svc.reference_problem().message_zh
+    assert svc.form().version == 2   # the versions this app can read are used
+    hid = svc.create_household(county.DONGJIE, "赵建国", county.id_number("19750102", 15), address="东街 8 号")
+    visit = svc.open_household(hid)["latest"]
+    visit.pop("meta", None)
+    visit["answers"]["members"].append({"member_id": "00000000-0000-4000-8000-000000000078", "name": "赵小明",
+                                        "id_number": county.id_number("20130509", 31), "relation": "child",
+                                        "child_flags": ["dropout"]})
+    visit["answers"]["visitors"] = ["王芳", "李明"]
+    svc.save_visit(visit, final=True)                      # saving is not blocked by the document
+    svc.lock()
+    w = window_factory(svc)
+    unlock(w, qtbot)
+    w.open_household(hid)
+    editor = w.tabs.currentWidget().editor
+    editor.reassess()
+    assert "R11" in " ".join(editor.panel.suggestion_texts())
+    notice = editor.panel.notice.text()
+    assert editor.panel.notice.isVisibleTo(editor.panel)
+    assert "参考数据“songlin”第 1 版在本机无法使用" in notice and "升级" in notice
+    assert "表单“four_clarifications”第 3 版在本机无法使用" in notice

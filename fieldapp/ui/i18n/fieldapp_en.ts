@@ -85,53 +85,53 @@
 <context>
     <name>AssessmentPanel</name>
     <message>
-        <location filename="../assessment_panel.py" line="84"/>
+        <location filename="../assessment_panel.py" line="95"/>
         <source>填写家庭成员和收入后，这里会显示政策提示。</source>
         <translation>Policy hints appear here once members and income are filled in.</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="89"/>
+        <location filename="../assessment_panel.py" line="100"/>
         <source>人均月收入</source>
         <translation>Per-capita monthly income</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="89"/>
-        <location filename="../assessment_panel.py" line="91"/>
+        <location filename="../assessment_panel.py" line="100"/>
+        <location filename="../assessment_panel.py" line="102"/>
         <source>元</source>
         <translation>yuan</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="91"/>
+        <location filename="../assessment_panel.py" line="102"/>
         <source>低保标准</source>
         <translation>Dibao standard</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="93"/>
+        <location filename="../assessment_panel.py" line="104"/>
         <source>家庭人口</source>
         <translation>Household size</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="95"/>
+        <location filename="../assessment_panel.py" line="106"/>
         <source>缺少本县低保标准：收入类提示暂不显示，请同步或联系县民政局</source>
         <translation>This county&apos;s dibao standard is missing: income suggestions are not shown. Sync, or contact the county civil affairs bureau</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="98"/>
+        <location filename="../assessment_panel.py" line="109"/>
         <source>（演示参考数据）</source>
         <translation>(demo reference data)</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="123"/>
+        <location filename="../assessment_panel.py" line="134"/>
         <source>政策提示（随填写实时更新）</source>
         <translation>Policy hints (updated as you type)</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="123"/>
+        <location filename="../assessment_panel.py" line="134"/>
         <source>政策提示（按已保存的走访）</source>
         <translation>Policy hints (from the saved visit)</translation>
     </message>
     <message>
-        <location filename="../assessment_panel.py" line="124"/>
+        <location filename="../assessment_panel.py" line="135"/>
         <source>以下为系统根据规则给出的参考，不是审批结论；由乡镇、县级部门决定。</source>
         <translation>These are rule-based suggestions, not decisions; the township and county decide.</translation>
     </message>
@@ -228,12 +228,12 @@
 <context>
     <name>BooleanField</name>
     <message>
-        <location filename="../form_fields.py" line="328"/>
+        <location filename="../form_fields.py" line="329"/>
         <source>是</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../form_fields.py" line="328"/>
+        <location filename="../form_fields.py" line="329"/>
         <source>否</source>
         <translation>No</translation>
     </message>
@@ -465,37 +465,42 @@
 <context>
     <name>EnrollDialog</name>
     <message>
-        <location filename="../enroll.py" line="218"/>
+        <location filename="../enroll.py" line="219"/>
         <source>加入县级服务器</source>
         <translation>Join county server</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="219"/>
+        <location filename="../enroll.py" line="220"/>
         <source>登记</source>
         <translation>Enroll</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="225"/>
+        <location filename="../enroll.py" line="226"/>
         <source>已加入县级服务器 %1（%2）。服务器指纹：%3</source>
         <translation>Joined county server %1 (%2). Server fingerprint: %3</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="228"/>
+        <location filename="../enroll.py" line="229"/>
+        <source>登记码有效。请核对下面的服务器指纹，与登记单一致后勾选确认，再点“登记”；关闭则本机不加入。</source>
+        <translation>The code is valid. Compare the server fingerprint below with the enrollment sheet, tick the box if they match, then click Enroll; closing leaves this laptop unenrolled.</translation>
+    </message>
+    <message>
+        <location filename="../enroll.py" line="231"/>
         <source>登记码尚未核对成功：请重新输入，或联网后同步。</source>
         <translation>The enrollment code has not been confirmed yet: type it again, or sync when online.</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="230"/>
+        <location filename="../enroll.py" line="233"/>
         <source>这台电脑还没有加入县级服务器。</source>
         <translation>This laptop has not joined the county server yet.</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="231"/>
+        <location filename="../enroll.py" line="234"/>
         <source>县民政局可以恢复这台电脑的数据。</source>
         <translation>The county civil affairs bureau can recover this laptop&apos;s data.</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="232"/>
+        <location filename="../enroll.py" line="235"/>
         <source>县民政局目前无法恢复这台电脑的数据（尚未收到县级恢复密钥）。</source>
         <translation>The county civil affairs bureau cannot recover this laptop&apos;s data yet (no county recovery key received).</translation>
     </message>
@@ -503,7 +508,7 @@
 <context>
     <name>ErrorMessages</name>
     <message>
-        <location filename="../errors.py" line="33"/>
+        <location filename="../errors.py" line="34"/>
         <source>出现了意外错误（参考编号 %1）。
 
 请再试一次；如果仍然出错，请把这个参考编号告诉乡镇经办人员。</source>
@@ -512,7 +517,7 @@
 Please try again; if it keeps happening, give this reference to the township office.</translation>
     </message>
     <message>
-        <location filename="../errors.py" line="42"/>
+        <location filename="../errors.py" line="43"/>
         <source>出错了</source>
         <translation>Something went wrong</translation>
     </message>
@@ -685,7 +690,7 @@ Please try again; if it keeps happening, give this reference to the township off
     </message>
     <message>
         <location filename="../household_tab.py" line="138"/>
-        <location filename="../household_tab.py" line="326"/>
+        <location filename="../household_tab.py" line="329"/>
         <source>放弃草稿</source>
         <translation>Discard draft</translation>
     </message>
@@ -705,77 +710,77 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>The visit is finished and saved.</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="246"/>
+        <location filename="../household_tab.py" line="248"/>
         <source>已生成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="246"/>
+        <location filename="../household_tab.py" line="248"/>
         <source>已生成 %1 页：%2</source>
         <translation>%1 pages written: %2</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="260"/>
+        <location filename="../household_tab.py" line="262"/>
         <source>正在生成 PDF…</source>
         <translation>Making the PDF…</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="281"/>
+        <location filename="../household_tab.py" line="283"/>
         <source>新户</source>
         <translation>New household</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="312"/>
+        <location filename="../household_tab.py" line="314"/>
         <source>无法入户…</source>
         <translation>Could not visit…</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="318"/>
+        <location filename="../household_tab.py" line="321"/>
         <source>已完成的走访（只读）</source>
         <translation>Finished visit (read-only)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="318"/>
+        <location filename="../household_tab.py" line="321"/>
         <source>本次走访</source>
         <translation>This visit</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="322"/>
+        <location filename="../household_tab.py" line="325"/>
         <source>走访记录与变化</source>
         <translation>Visits and changes</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="323"/>
+        <location filename="../household_tab.py" line="326"/>
         <source>需求办理</source>
         <translation>Needs</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="324"/>
+        <location filename="../household_tab.py" line="327"/>
         <source>修改这次走访（保留原记录）</source>
         <translation>Amend this visit (keeps the original)</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="325"/>
+        <location filename="../household_tab.py" line="328"/>
         <source>开始新的走访</source>
         <translation>Start a new visit</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="327"/>
+        <location filename="../household_tab.py" line="330"/>
         <source>打印</source>
         <translation>Print</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="331"/>
+        <location filename="../household_tab.py" line="334"/>
         <source>家庭经济状况核对授权书</source>
         <translation>Consent to check family finances</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="331"/>
+        <location filename="../household_tab.py" line="334"/>
         <source>入户调查记录</source>
         <translation>Visit record</translation>
     </message>
     <message>
-        <location filename="../household_tab.py" line="332"/>
+        <location filename="../household_tab.py" line="335"/>
         <source>走访结果告知书</source>
         <translation>Visit result letter</translation>
     </message>
@@ -881,12 +886,12 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Enrollment code not accepted</translation>
     </message>
     <message>
-        <location filename="../first_run_flow.py" line="41"/>
+        <location filename="../first_run_flow.py" line="50"/>
         <source>正在创建本机加密数据库…</source>
         <translation>Creating the encrypted database on this laptop…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="198"/>
+        <location filename="../main_window.py" line="201"/>
         <source>正在读取户信息…</source>
         <translation>Reading households…</translation>
     </message>
@@ -901,64 +906,64 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>User “%1” was added.</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="24"/>
+        <location filename="../exchange_actions.py" line="25"/>
         <source>导入走访记录</source>
         <translation>Import visits</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="34"/>
+        <location filename="../exchange_actions.py" line="37"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="42"/>
+        <location filename="../exchange_actions.py" line="45"/>
         <source>已导入 %1 条走访记录。</source>
         <translation>%1 visits imported.</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="44"/>
+        <location filename="../exchange_actions.py" line="47"/>
         <source>有 %1 条不合格，未导入。</source>
         <translation> %1 were not valid and were skipped.</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="46"/>
+        <location filename="../exchange_actions.py" line="49"/>
         <source>导入完成</source>
         <translation>Import finished</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="54"/>
+        <location filename="../exchange_actions.py" line="57"/>
         <source>正在导入…</source>
         <translation>Importing…</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="68"/>
+        <location filename="../exchange_actions.py" line="69"/>
         <source>导出走访记录</source>
         <translation>Export visits</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="73"/>
-        <location filename="../exchange_actions.py" line="78"/>
-        <location filename="../exchange_actions.py" line="83"/>
+        <location filename="../exchange_actions.py" line="74"/>
+        <location filename="../exchange_actions.py" line="79"/>
+        <location filename="../exchange_actions.py" line="84"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="35"/>
+        <location filename="../exchange_actions.py" line="38"/>
         <source>导出文件的密码：</source>
         <translation>Password of the export file:</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="292"/>
+        <location filename="../main_window.py" line="299"/>
         <source>上次同步时，县服务器没有发现身份证号重复的家庭。</source>
         <translation>At the last sync the county server found no households sharing an ID number.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="299"/>
+        <location filename="../main_window.py" line="306"/>
         <source>以下家庭的成员身份证号相同，系统没有合并，请核实后处理：</source>
         <translation>Members of these households share an ID number. They were not merged; please check them:</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="300"/>
+        <location filename="../main_window.py" line="307"/>
         <source>疑似重复户</source>
         <translation>Possible duplicate households</translation>
     </message>
@@ -968,149 +973,149 @@ Please try again; if it keeps happening, give this reference to the township off
         <translation>Adding the user…</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="66"/>
+        <location filename="../exchange_actions.py" line="67"/>
         <source>走访记录导出</source>
         <translation>visits-export</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="74"/>
+        <location filename="../exchange_actions.py" line="75"/>
         <source>为导出文件设置密码（至少 8 位）：</source>
         <translation>Choose a password for the export file (at least 8 characters):</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="79"/>
+        <location filename="../exchange_actions.py" line="80"/>
         <source>再次输入密码：</source>
         <translation>Type the password again:</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="84"/>
+        <location filename="../exchange_actions.py" line="85"/>
         <source>两次输入的密码不一致，或少于 8 位。</source>
         <translation>The passwords differ or are shorter than 8 characters.</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="91"/>
+        <location filename="../exchange_actions.py" line="92"/>
         <source>导出完成</source>
         <translation>Export finished</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="92"/>
+        <location filename="../exchange_actions.py" line="93"/>
         <source>已加密导出 %1 条走访记录到：%2</source>
         <translation>Exported %1 visits, encrypted, to: %2</translation>
     </message>
     <message>
-        <location filename="../exchange_actions.py" line="97"/>
+        <location filename="../exchange_actions.py" line="98"/>
         <source>正在导出…</source>
         <translation>Exporting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="511"/>
+        <location filename="../main_window.py" line="525"/>
         <source>四个摸清 入户走访</source>
         <translation>Four Clarifications home visits</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="511"/>
+        <location filename="../main_window.py" line="525"/>
         <source>（演示数据）</source>
         <translation> (demo data)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="512"/>
+        <location filename="../main_window.py" line="526"/>
         <source>走访户</source>
         <translation>Households</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="514"/>
+        <location filename="../main_window.py" line="528"/>
         <source>覆盖情况</source>
         <translation>Coverage</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="515"/>
+        <location filename="../main_window.py" line="529"/>
         <source>文件</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="516"/>
+        <location filename="../main_window.py" line="530"/>
         <source>工具</source>
         <translation>Tools</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="517"/>
+        <location filename="../main_window.py" line="531"/>
         <source>锁定</source>
         <translation>Lock</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="518"/>
+        <location filename="../main_window.py" line="532"/>
         <source>导入走访记录…</source>
         <translation>Import visits…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="519"/>
+        <location filename="../main_window.py" line="533"/>
         <source>导出走访记录（加密）…</source>
         <translation>Export visits (encrypted)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="520"/>
+        <location filename="../main_window.py" line="534"/>
         <source>立即同步</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="521"/>
+        <location filename="../main_window.py" line="535"/>
         <source>同步冲突…</source>
         <translation>Sync conflicts…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="522"/>
+        <location filename="../main_window.py" line="536"/>
         <source>批量打印…</source>
         <translation>Batch printing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="523"/>
+        <location filename="../main_window.py" line="537"/>
         <source>新增户（主动发现）…</source>
         <translation>New household (found in the field)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="524"/>
+        <location filename="../main_window.py" line="538"/>
         <source>疑似重复户（身份证号相同）…</source>
         <translation>Possible duplicate households (same ID number)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="525"/>
+        <location filename="../main_window.py" line="539"/>
         <source>加入县级服务器 / 重新输入登记码…</source>
         <translation>Join county server / re-enter enrollment code…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="526"/>
+        <location filename="../main_window.py" line="540"/>
         <source>设置…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="527"/>
+        <location filename="../main_window.py" line="541"/>
         <source>添加用户…</source>
         <translation>Add user…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="528"/>
+        <location filename="../main_window.py" line="542"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="530"/>
-        <location filename="../review_widgets.py" line="116"/>
+        <location filename="../main_window.py" line="544"/>
+        <location filename="../review_widgets.py" line="123"/>
         <source>审核走访…</source>
         <translation>Review visits…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="532"/>
-        <location filename="../set_aside_view.py" line="150"/>
+        <location filename="../main_window.py" line="546"/>
+        <location filename="../set_aside_view.py" line="152"/>
         <source>被拒收的记录（重新发送）…</source>
         <translation>Refused records (send again)…</translation>
     </message>
     <message>
-        <location filename="../set_aside_view.py" line="164"/>
+        <location filename="../set_aside_view.py" line="166"/>
         <source>⚠ 被拒收 %1 条</source>
         <translation>⚠ %1 refused</translation>
     </message>
     <message>
-        <location filename="../set_aside_view.py" line="165"/>
+        <location filename="../set_aside_view.py" line="167"/>
         <source>县服务器拒收的记录：点此查看原因、改正后重新发送</source>
         <translation>Records the county server refused: click to see why, correct them and send them again</translation>
     </message>
@@ -1118,7 +1123,7 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>MemberRefsField</name>
     <message>
-        <location filename="../form_fields.py" line="430"/>
+        <location filename="../form_fields.py" line="431"/>
         <source>（请先在“家庭成员”中登记成员）</source>
         <translation>(record the household members first)</translation>
     </message>
@@ -1265,72 +1270,72 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>PrintPreviewDialog</name>
     <message>
-        <location filename="../print_preview.py" line="141"/>
+        <location filename="../print_preview.py" line="140"/>
         <source>第 %1 页，共 %2 页</source>
         <translation>Page %1 of %2</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="163"/>
+        <location filename="../print_preview.py" line="162"/>
         <source>打印</source>
         <translation>Print</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="163"/>
+        <location filename="../print_preview.py" line="162"/>
         <source>无法连接打印机，请检查打印机后重试。</source>
         <translation>Cannot reach the printer. Check it and try again.</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="187"/>
+        <location filename="../print_preview.py" line="186"/>
         <source>保存为 PDF</source>
         <translation>Save as PDF</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="201"/>
+        <location filename="../print_preview.py" line="200"/>
         <source>保存失败</source>
         <translation>Not saved</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="202"/>
+        <location filename="../print_preview.py" line="201"/>
         <source>无法保存文件，请换一个文件夹或检查 U 盘是否已插好。</source>
         <translation>The file could not be saved. Choose another folder or check that the USB stick is plugged in.</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="205"/>
+        <location filename="../print_preview.py" line="204"/>
         <source>已保存 %1 页到：%2</source>
         <translation>Saved %1 page(s) to: %2</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="236"/>
+        <location filename="../print_preview.py" line="235"/>
         <source>文号已被使用</source>
         <translation>Document number already used</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="249"/>
+        <location filename="../print_preview.py" line="248"/>
         <source>打印预览</source>
         <translation>Print preview</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="250"/>
+        <location filename="../print_preview.py" line="249"/>
         <source>上一页</source>
         <translation>Previous page</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="251"/>
+        <location filename="../print_preview.py" line="250"/>
         <source>下一页</source>
         <translation>Next page</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="252"/>
+        <location filename="../print_preview.py" line="251"/>
         <source>打印…</source>
         <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="253"/>
+        <location filename="../print_preview.py" line="252"/>
         <source>另存为 PDF…</source>
         <translation>Save as PDF…</translation>
     </message>
     <message>
-        <location filename="../print_preview.py" line="254"/>
+        <location filename="../print_preview.py" line="253"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
@@ -1391,37 +1396,37 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../review_view.py" line="169"/>
+        <location filename="../review_view.py" line="175"/>
         <source>退回走访</source>
         <translation>Return visit</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="171"/>
+        <location filename="../review_view.py" line="177"/>
         <source>写明需要修改的内容（必填）</source>
         <translation>Say what needs to be changed (required)</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="173"/>
+        <location filename="../review_view.py" line="179"/>
         <source>（不指定）</source>
         <translation>(none)</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="183"/>
+        <location filename="../review_view.py" line="189"/>
         <source>退回意见：</source>
         <translation>Reason for return:</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="184"/>
+        <location filename="../review_view.py" line="190"/>
         <source>需要修改的项目：</source>
         <translation>Item to change:</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="185"/>
+        <location filename="../review_view.py" line="191"/>
         <source>对该项目的意见：</source>
         <translation>Comment on that item:</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="201"/>
+        <location filename="../review_view.py" line="207"/>
         <source>退回走访记录时必须填写退回意见，写明需要修改的内容。</source>
         <translation>A returned visit needs a comment saying what must be changed.</translation>
     </message>
@@ -1429,12 +1434,12 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>ReturnedPanel</name>
     <message>
-        <location filename="../review_widgets.py" line="45"/>
+        <location filename="../review_widgets.py" line="49"/>
         <source>%1 — 退回意见：%2（%3%4）</source>
         <translation>%1 — returned: %2 (%3%4)</translation>
     </message>
     <message>
-        <location filename="../review_widgets.py" line="51"/>
+        <location filename="../review_widgets.py" line="55"/>
         <source>乡镇退回、需要修改后重新提交的走访（%1 户）</source>
         <translation>Visits returned by the township, to be changed and resubmitted (%1 households)</translation>
     </message>
@@ -1442,24 +1447,24 @@ Please try again; if it keeps happening, give this reference to the township off
 <context>
     <name>ReviewComments</name>
     <message>
-        <location filename="../review_widgets.py" line="70"/>
+        <location filename="../review_widgets.py" line="74"/>
         <source>退回意见：%1</source>
         <translation>Reason for return: %1</translation>
     </message>
     <message>
-        <location filename="../review_widgets.py" line="79"/>
+        <location filename="../review_widgets.py" line="83"/>
         <source>乡镇经办机构已退回这次走访（%1%2）：%3</source>
         <translation>The township office returned this visit (%1%2): %3</translation>
     </message>
     <message>
-        <location filename="../review_widgets.py" line="82"/>
+        <location filename="../review_widgets.py" line="86"/>
         <source>
 需要修改：%1</source>
         <translation>
 To change: %1</translation>
     </message>
     <message>
-        <location filename="../review_widgets.py" line="84"/>
+        <location filename="../review_widgets.py" line="88"/>
         <source>
 请点“修改这次走访（保留原记录）”修改，完成走访后重新提交审核。</source>
         <translation>
@@ -1469,77 +1474,77 @@ Press &apos;Amend this visit (keep the original)&apos; to change it, then finish
 <context>
     <name>ReviewDialog</name>
     <message>
-        <location filename="../review_view.py" line="32"/>
+        <location filename="../review_view.py" line="36"/>
         <source>审核走访</source>
         <translation>Review visits</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="35"/>
+        <location filename="../review_view.py" line="39"/>
         <source>全部村（社区）</source>
         <translation>All villages</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="56"/>
+        <location filename="../review_view.py" line="62"/>
         <source>退回所选走访…</source>
         <translation>Return selected visit…</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="61"/>
+        <location filename="../review_view.py" line="67"/>
         <source>村（社区）：</source>
         <translation>Village:</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="81"/>
+        <location filename="../review_view.py" line="87"/>
         <source>正在读取待审核的走访…</source>
         <translation>Reading visits awaiting review…</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="93"/>
+        <location filename="../review_view.py" line="99"/>
         <source>（修改后重新提交）</source>
         <translation>(resubmitted after changes)</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="96"/>
+        <location filename="../review_view.py" line="102"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="105"/>
+        <location filename="../review_view.py" line="111"/>
         <source>待审核 %1 条。审核通过后，县民政局设定需审核的告知书才能打印；退回的走访会在走访人员同步后显示在其列表最上方。</source>
         <translation>%1 awaiting review. Letters the county requires to be reviewed print only after approval; returned visits appear at the top of the visitor&apos;s list after their next sync.</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="110"/>
+        <location filename="../review_view.py" line="116"/>
         <source>全部审核通过（%1 条）</source>
         <translation>Approve all (%1)</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="125"/>
+        <location filename="../review_view.py" line="131"/>
         <source>正在提交审核结果…</source>
         <translation>Sending the review results…</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="130"/>
+        <location filename="../review_view.py" line="136"/>
         <source>已审核通过 %1 条。</source>
         <translation>%1 approved.</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="131"/>
+        <location filename="../review_view.py" line="137"/>
         <source>%1 条已被他人审核，未重复处理。</source>
         <translation>%1 were already reviewed by someone else and were left as they were.</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="139"/>
+        <location filename="../review_view.py" line="145"/>
         <source>请先在列表中选择要退回的走访。</source>
         <translation>Select the visit to return in the list first.</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="151"/>
+        <location filename="../review_view.py" line="157"/>
         <source>正在退回…</source>
         <translation>Returning…</translation>
     </message>
     <message>
-        <location filename="../review_view.py" line="154"/>
+        <location filename="../review_view.py" line="160"/>
         <source>已退回，走访人员同步后会看到退回意见。</source>
         <translation>Returned. The visitor sees the comment after their next sync.</translation>
     </message>
@@ -1547,52 +1552,52 @@ Press &apos;Amend this visit (keep the original)&apos; to change it, then finish
 <context>
     <name>ServerForm</name>
     <message>
-        <location filename="../enroll.py" line="105"/>
+        <location filename="../enroll.py" line="106"/>
         <source>请填写登记单上的登记码。</source>
         <translation>Enter the enrollment code from the enrollment sheet.</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="111"/>
+        <location filename="../enroll.py" line="112"/>
         <source>请先核对服务器指纹，与登记单一致后勾选确认。</source>
         <translation>Compare the server fingerprint with the enrollment sheet first, and tick the box when they match.</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="137"/>
+        <location filename="../enroll.py" line="138"/>
         <source>已取消核对。可以修改后再点“下一步”。</source>
         <translation>Check cancelled. Change the entries if needed and press Next again.</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="156"/>
+        <location filename="../enroll.py" line="157"/>
         <source>现在连不上服务器：登记码已记下，将在第一次同步时登记这台电脑。再点一次“下一步”继续。</source>
         <translation>The server cannot be reached now: the code is kept and this laptop will be enrolled at the first sync. Press Next again to continue.</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="158"/>
+        <location filename="../enroll.py" line="159"/>
         <source>请核对后重新输入。</source>
         <translation>Please check it and type it again.</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="173"/>
+        <location filename="../enroll.py" line="174"/>
         <source>乡镇经办电脑</source>
         <translation>township office laptop</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="173"/>
+        <location filename="../enroll.py" line="174"/>
         <source>走访电脑</source>
         <translation>visitor laptop</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="174"/>
+        <location filename="../enroll.py" line="175"/>
         <source>县民政局可以恢复这台电脑的数据。</source>
         <translation>The county civil affairs bureau can recover this laptop&apos;s data.</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="175"/>
+        <location filename="../enroll.py" line="176"/>
         <source>注意：县民政局尚未设置恢复密钥，电脑丢失或忘记密码时数据无法恢复。</source>
         <translation>Note: the county civil affairs bureau has not set a recovery key yet; if the laptop is lost or the passphrase forgotten, the data cannot be recovered.</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="177"/>
+        <location filename="../enroll.py" line="178"/>
         <source>登记码有效，已登记为%1（乡镇 %2，%3 个村）。
 服务器指纹：%4
 %5</source>
@@ -1601,37 +1606,37 @@ Server fingerprint: %4
 %5</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="189"/>
+        <location filename="../enroll.py" line="190"/>
         <source>服务器地址</source>
         <translation>Server address</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="190"/>
+        <location filename="../enroll.py" line="191"/>
         <source>登记码</source>
         <translation>Enrollment code</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="191"/>
+        <location filename="../enroll.py" line="192"/>
         <source>点“下一步”时会立即向服务器核对登记码；没有网络也可以先完成设置，首次同步时再登记。</source>
         <translation>Pressing Next checks the code with the server at once; without a network you can finish set-up now and enroll at the first sync.</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="192"/>
+        <location filename="../enroll.py" line="193"/>
         <source>我明白 http:// 不加密，县民政局要求使用这个地址</source>
         <translation>I understand http:// is not encrypted; the county civil affairs bureau asked for this address</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="193"/>
+        <location filename="../enroll.py" line="194"/>
         <source>服务器指纹与登记单上的一致</source>
         <translation>The server fingerprint matches the enrollment sheet</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="194"/>
+        <location filename="../enroll.py" line="195"/>
         <source>正在向服务器核对登记码…</source>
         <translation>Checking the code with the server…</translation>
     </message>
     <message>
-        <location filename="../enroll.py" line="195"/>
+        <location filename="../enroll.py" line="196"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -1804,7 +1809,7 @@ Server fingerprint: %4
 <context>
     <name>TextListField</name>
     <message>
-        <location filename="../form_fields.py" line="450"/>
+        <location filename="../form_fields.py" line="451"/>
         <source>多人用顿号分开，例如：张三、李四</source>
         <translation>Separate names with commas</translation>
     </message>
@@ -1908,88 +1913,88 @@ Server fingerprint: %4
 <context>
     <name>VisitEditor</name>
     <message>
-        <location filename="../visit_editor.py" line="273"/>
+        <location filename="../visit_editor.py" line="276"/>
         <source>✔ 没有发现问题，可以完成走访。</source>
         <translation>✔ No problems found; the visit can be finished.</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="276"/>
+        <location filename="../visit_editor.py" line="279"/>
         <source>需改正的问题：%1 个；提醒：%2 个（见各项下方的红色/橙色提示）。</source>
         <translation>Problems to fix: %1; warnings: %2 (see the red/orange notes under the fields).</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="289"/>
+        <location filename="../visit_editor.py" line="293"/>
         <source>暂时无法给出政策提示。</source>
         <translation>Policy hints are not available right now.</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="326"/>
+        <location filename="../visit_editor.py" line="332"/>
         <source>⚠ 自动保存失败，请手动保存（Ctrl+S）</source>
         <translation>⚠ Autosave failed; please save by hand (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="409"/>
+        <location filename="../visit_editor.py" line="415"/>
         <source>已保存 %1</source>
         <translation>Saved %1</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="363"/>
+        <location filename="../visit_editor.py" line="369"/>
         <source>还不能完成走访</source>
         <translation>The visit cannot be finished yet</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="348"/>
+        <location filename="../visit_editor.py" line="354"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="364"/>
+        <location filename="../visit_editor.py" line="370"/>
         <source>需要改正的问题（%1 个）：</source>
         <translation>Problems that still need fixing (%1):</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="370"/>
-        <location filename="../visit_editor.py" line="511"/>
+        <location filename="../visit_editor.py" line="376"/>
+        <location filename="../visit_editor.py" line="517"/>
         <source>完成走访</source>
         <translation>Finish visit</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="370"/>
+        <location filename="../visit_editor.py" line="376"/>
         <source>确认完成这次走访？完成后如需修改，将另存为一条修改记录，原记录保留。</source>
         <translation>Finish this visit? Later changes are saved as an amendment; the original is kept.</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="377"/>
+        <location filename="../visit_editor.py" line="383"/>
         <source>正在完成走访…</source>
         <translation>Finishing the visit…</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="482"/>
+        <location filename="../visit_editor.py" line="488"/>
         <source>这次走访已完成，只能查看。</source>
         <translation>This visit is finished and can only be viewed.</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="484"/>
+        <location filename="../visit_editor.py" line="490"/>
         <source>有未保存的修改（每 3 秒自动保存草稿）</source>
         <translation>Unsaved changes (the draft is autosaved every 3 seconds)</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="486"/>
+        <location filename="../visit_editor.py" line="492"/>
         <source>草稿已自动保存 %1</source>
         <translation>Draft autosaved at %1</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="508"/>
+        <location filename="../visit_editor.py" line="514"/>
         <source>上一部分</source>
         <translation>Previous section</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="509"/>
+        <location filename="../visit_editor.py" line="515"/>
         <source>下一部分 (Ctrl+PgDn)</source>
         <translation>Next section (Ctrl+PgDn)</translation>
     </message>
     <message>
-        <location filename="../visit_editor.py" line="510"/>
+        <location filename="../visit_editor.py" line="516"/>
         <source>保存 (Ctrl+S)</source>
         <translation>Save (Ctrl+S)</translation>
     </message>

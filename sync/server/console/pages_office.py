@@ -45,7 +45,8 @@ def register(router: APIRouter, console: Console) -> None:
                  "fields": "、".join(lab.question(f) for f in c["fields"])} for c in found]
         for h in held:
             h["village"] = names.get(h["village_code"] or "", h["village_code"] or "—")
-        return console.page(request, "conflicts.html", rows=rows, set_aside=held)
+        return console.page(request, "conflicts.html", rows=rows, set_aside=held,
+                            duplicates=_duplicates(console, request, user, names))
 
     def _open_conflict(request, user, conflict_id):
         found = next((c for c in console.storage.list_conflicts(user.scope, None) if c["conflict_id"] == conflict_id), None)
@@ -178,6 +179,31 @@ def _check(kind: str, doc) -> None:
             raise sync_errors.InvalidDocument(f"{type(exc).__name__}: {exc}"[:500]) from None
         return
     check_document(kind, "reference", doc)
+
+
+def _duplicates(console: Console, request, user, names: dict) -> list[dict]:
+    """Households sharing a member's ID number (flagged at sync, never merged), for the user's area: the ID masked,
+    households of the area with their head's name and a link, those of other areas by their village only."""
+    from forms.idnumber import mask
+
+    found = console.storage.duplicate_members(user.scope)
+    out, shown = [], []
+    for item in found:
+        households = []
+        for h in item["households"]:
+            mine = user.allows(h["village_code"])
+            head = ""
+            if mine:
+                house, _visits = console.store.household(h["household_id"])
+                members = (house or {}).get("fields", {}).get("members") or []
+                head = next((m.get("name", "") for m in members if isinstance(m, dict) and m.get("relation") == "head"), "")
+                shown.append(h["household_id"])
+            households.append({"household_id": h["household_id"], "mine": mine, "head": head,
+                               "village": names.get(h["village_code"], h["village_code"])})
+        out.append({"id_masked": mask(item["id_number"]), "households": households})
+    if shown:
+        console.audit(request, user.name, "duplicates_view", "", shown, count=len(out))
+    return out
 
 
 def _problem_text(exc: Exception) -> str:

@@ -4,8 +4,6 @@ the county office can recover it — against a REAL server on 127.0.0.1."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWizard
-
 from sync.keys import fingerprint
 from sync.server.admin import set_office_key
 from tests.sync.conftest import VILLAGE_A
@@ -14,12 +12,8 @@ from tests.ui.test_first_run import start_first_run
 from tests.ui.test_sync_app import server  # noqa: F401 - the fixture: a real server on 127.0.0.1
 
 
-def test_a_wrong_code_is_said_at_once_and_retyped_then_the_fingerprint_is_confirmed(services_factory, window_factory,
-                                                                                    qtbot, server, tmp_path):
-    from fieldapp.vault.crypto import DEFAULT_SUITE
-
-    _private, public = DEFAULT_SUITE.generate_recipient_keypair()
-    set_office_key(server.storage, server.app.state.keys, public)
+def join_server_page(services_factory, window_factory, url: str | None = None):
+    """The first-run wizard on a laptop without a vault, at its server page (join a county server), *url* typed."""
     svc = services_factory(with_vault=False)
     w = window_factory(svc)
     start_first_run(w)
@@ -27,7 +21,18 @@ def test_a_wrong_code_is_said_at_once_and_retyped_then_the_fingerprint_is_confir
     wizard.mode_page.join.setChecked(True)
     wizard.next()
     page = wizard.server_page
-    page.url.setText(server.url)
+    if url is not None:
+        page.url.setText(url)
+    return svc, w, wizard, page
+
+
+def test_a_wrong_code_is_said_at_once_and_retyped_then_the_fingerprint_is_confirmed(services_factory, window_factory,
+                                                                                    qtbot, server, tmp_path):
+    from fieldapp.vault.crypto import DEFAULT_SUITE
+
+    _private, public = DEFAULT_SUITE.generate_recipient_keypair()
+    set_office_key(server.storage, server.app.state.keys, public)
+    svc, w, wizard, page = join_server_page(services_factory, window_factory, server.url)
     page.code.setText("WRON-GCOD-E234")
     with qtbot.waitSignal(page.form.check_done, timeout=30000):
         wizard.next()                        # asked off the UI thread: the busy bar shows meanwhile
@@ -60,14 +65,7 @@ def test_a_wrong_code_is_said_at_once_and_retyped_then_the_fingerprint_is_confir
 
 
 def test_plain_http_to_another_computer_needs_a_clear_yes(services_factory, window_factory, qtbot):
-    svc = services_factory(with_vault=False)
-    w = window_factory(svc)
-    start_first_run(w)
-    wizard = w.first_run_wizard
-    wizard.mode_page.join.setChecked(True)
-    wizard.next()
-    page = wizard.server_page
-    page.url.setText("http://10.20.30.40:8700")
+    svc, w, wizard, page = join_server_page(services_factory, window_factory, "http://10.20.30.40:8700")
     page.code.setText("ABCD-EFGH-JKLM")
     assert page.form.insecure_ok.isVisible()
     wizard.next()
@@ -120,14 +118,8 @@ def test_the_ui_keeps_running_while_the_server_is_slow_and_the_check_can_be_canc
     silent.bind(("127.0.0.1", 0))
     silent.listen(1)
     try:
-        svc = services_factory(with_vault=False)
-        w = window_factory(svc)
-        start_first_run(w)
-        wizard = w.first_run_wizard
-        wizard.mode_page.join.setChecked(True)
-        wizard.next()
-        page = wizard.server_page
-        page.url.setText(f"http://127.0.0.1:{silent.getsockname()[1]}")
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        svc, w, wizard, page = join_server_page(services_factory, window_factory, url)
         page.code.setText("ABCD-EFGH-JKLM")
         ticks = []
         timer = QTimer(interval=10)
@@ -148,14 +140,7 @@ def test_the_ui_keeps_running_while_the_server_is_slow_and_the_check_can_be_canc
 
 def test_an_expired_or_used_code_is_said_at_once_and_a_new_one_is_typed(services_factory, window_factory, qtbot,
                                                                         server):
-    svc = services_factory(with_vault=False)
-    w = window_factory(svc)
-    start_first_run(w)
-    wizard = w.first_run_wizard
-    wizard.mode_page.join.setChecked(True)
-    wizard.next()
-    page = wizard.server_page
-    page.url.setText(server.url)
+    svc, w, wizard, page = join_server_page(services_factory, window_factory, server.url)
     used = server.code(role="visitor", villages=(VILLAGE_A,))
     for code, said in ((server.code(role="visitor", villages=(VILLAGE_A,), hours=-1), "登记码已过期"),
                        (used, None)):
@@ -182,13 +167,7 @@ def test_plain_http_goes_on_only_after_the_warning_is_confirmed(services_factory
     so the test needs no other computer.)"""
     from fieldapp.enrollment import enroll_now
 
-    svc = services_factory(with_vault=False)
-    w = window_factory(svc)
-    start_first_run(w)
-    wizard = w.first_run_wizard
-    wizard.mode_page.join.setChecked(True)
-    wizard.next()
-    page = wizard.server_page
+    svc, w, wizard, page = join_server_page(services_factory, window_factory)
     asked = []
 
     def enroll(url, code):

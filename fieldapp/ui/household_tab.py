@@ -313,9 +313,12 @@ class HouseholdTab(QWidget):
                                            and self.household.get("visit_status") != "final")
         self.unreachable_button.setText(self.tr("无法入户…"))
         village = self.services.area_name(str(f.get("village_code") or "")) or str(f.get("village_code") or "")
+        address = str(f.get("address") or "")
+        # the village by name before the address, once: 柏树村三组 12 号 is not shown as 柏树村 柏树村三组 12 号
+        place = address if village and address.startswith(village) else f"{village} {address}".strip()
         self.header.setText(
             f"<b style='font-size:13pt'>{_esc(head.get('name') or '')}</b> &nbsp; {mask(head.get('id_number') or '')}"
-            f" &nbsp; {_esc(village)} {_esc(f.get('address') or '')} &nbsp; <span style='color:#1a56a0'>{_esc(cats)}</span>{flag_html}"
+            f" &nbsp; {_esc(place)} &nbsp; <span style='color:#1a56a0'>{_esc(cats)}</span>{flag_html}"
             f"{target_html}")
         if self.editor is not None:
             text = self.tr("已完成的走访（只读）") if self.editor.read_only else self.tr("本次走访")

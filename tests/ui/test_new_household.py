@@ -103,6 +103,7 @@ def test_the_panel_without_reference_data_explains_and_still_shows_r11(tmp_path,
     w.model.update_row(svc.household_row(hid))
     w.open_household(hid)
     editor = w.tabs.currentWidget().editor
+    assert "东街社区 东街 8 号" in w.tabs.currentWidget().header.text()   # the village by name before the address
     editor.reassess()
     texts = " ".join(editor.panel.suggestion_texts())
     assert "R11" in texts and "无人监护" in texts           # the child-protection alert never disappears

@@ -26,6 +26,14 @@ def join_server_page(services_factory, window_factory, url: str | None = None):
     return svc, w, wizard, page
 
 
+def check_code_in_dialog(dialog, qtbot, server) -> None:
+    """工具 → 加入县级服务器: the server's address and a fresh visitor code typed, checked with the server."""
+    dialog.form.url.setText(server.url)
+    dialog.form.code.setText(server.code(role="visitor", villages=(VILLAGE_A,)))
+    with qtbot.waitSignal(dialog.form.check_done, timeout=30000):
+        dialog.try_enroll()
+
+
 def test_a_wrong_code_is_said_at_once_and_retyped_then_the_fingerprint_is_confirmed(services_factory, window_factory,
                                                                                     qtbot, server, tmp_path):
     from fieldapp.vault.crypto import DEFAULT_SUITE
@@ -195,10 +203,7 @@ def test_closing_the_tools_dialog_without_confirming_the_fingerprint_leaves_the_
     unlock(w, qtbot)
 
     def check_then_close(dialog):
-        dialog.form.url.setText(server.url)
-        dialog.form.code.setText(server.code(role="visitor", villages=(VILLAGE_A,)))
-        with qtbot.waitSignal(dialog.form.check_done, timeout=30000):
-            dialog.try_enroll()
+        check_code_in_dialog(dialog, qtbot, server)
         assert fingerprint(server.app.state.keys.signing_public) in dialog.form.result.text()
         dialog.try_enroll()                      # 登记 without ticking the box: asked to compare first
         assert "核对服务器指纹" in dialog.form.result.text() and dialog.result() != dialog.DialogCode.Accepted
@@ -224,10 +229,7 @@ def test_joining_another_server_from_tools_clears_what_the_earlier_server_left(s
     unlock(w, qtbot)
 
     def join(dialog):
-        dialog.form.url.setText(server.url)
-        dialog.form.code.setText(server.code(role="visitor", villages=(VILLAGE_A,)))
-        with qtbot.waitSignal(dialog.form.check_done, timeout=30000):
-            dialog.try_enroll()
+        check_code_in_dialog(dialog, qtbot, server)
         dialog.form.confirm.setChecked(True)
         dialog.try_enroll()
 
